@@ -1,0 +1,10 @@
+#pragma once
+
+#include <QString>
+
+namespace converge::collectors {
+
+// The libpcap library version the agent captures with, as libpcap reports it.
+QString pcapLibraryVersion();
+
+} // namespace converge::collectors
