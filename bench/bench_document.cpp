@@ -1,0 +1,79 @@
+// bench-document: load and save times of a 1,000-host design (about 50,000 vNICs), as a JSON
+// document and as a project store. Prints medians of several runs.
+#include "generator/designgenerator.h"
+
+#include "core/io/designdocument.h"
+#include "core/model/schema.h"
+#include "core/store/projectstore.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+#include <functional>
+
+using namespace converge;
+
+namespace {
+
+double medianMs(int runs, const std::function<void()> &work)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < runs; ++i) {
+        QElapsedTimer t;
+        t.start();
+        work();
+        ms.push_back(t.nsecsElapsed() / 1e6);
+    }
+    std::ranges::sort(ms);
+    return ms[ms.size() / 2];
+}
+
+void check(bool ok, const char *what)
+{
+    if (!ok) {
+        QTextStream(stderr) << "bench-document: " << what << " failed\n";
+        std::exit(1);
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const int hosts = argc > 1 ? std::atoi(argv[1]) : 1000;
+    const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+    QTextStream out(stdout);
+    QElapsedTimer gen;
+    gen.start();
+    const core::Design design = bench::generateDesign(hosts);
+    out << "design: " << hosts << " hosts, " << design.size() << " elements, "
+        << design.count(core::ElementKind::VirtualNic) << " vNICs (generated in "
+        << gen.elapsed() << " ms)\n";
+    QTemporaryDir dir;
+    const QString json = dir.filePath(QStringLiteral("bench.converge.json"));
+    const double save = medianMs(runs, [&] { check(bool(core::designdocument::saveFile(design, json)), "save"); });
+    const double load = medianMs(runs, [&] { check(bool(core::designdocument::loadFile(json)), "load"); });
+    const double storeWrite = medianMs(runs, [&] {
+        const QString db = dir.filePath(QStringLiteral("bench.converge.db"));
+        for (const char *suffix : {"", "-wal", "-shm"})
+            QFile::remove(db + QLatin1String(suffix));
+        check(bool(core::ProjectStore::create(db, design)), "store create");
+    });
+    auto store = core::ProjectStore::open(dir.filePath(QStringLiteral("bench.converge.db")));
+    check(bool(store), "store open");
+    const double storeRead = medianMs(runs, [&] { check(bool(store->loadDesign()), "store load"); });
+    out << "document size: " << QFileInfo(json).size() / 1024 << " KiB\n"
+        << QStringLiteral("median of %1 runs (ms): save JSON %2, load JSON %3, write store %4, load store %5\n")
+               .arg(runs)
+               .arg(save, 0, 'f', 1)
+               .arg(load, 0, 'f', 1)
+               .arg(storeWrite, 0, 'f', 1)
+               .arg(storeRead, 0, 'f', 1);
+    return 0;
+}

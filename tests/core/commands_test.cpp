@@ -1,0 +1,172 @@
+#include "fixtures.h"
+#include "printers.h"
+
+#include "core/io/designdocument.h"
+#include "core/model/commands.h"
+
+#include <gtest/gtest.h>
+
+#include <QJsonArray>
+
+using namespace converge::core;
+
+namespace {
+
+Design load()
+{
+    auto d = designdocument::load(smallDocument());
+    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
+    return std::move(*d);
+}
+
+QString errorOf(const Result<Edit> &r)
+{
+    return r ? QString() : r.error().message;
+}
+
+} // namespace
+
+TEST(Commands, AddElementChecksOwnerPropertiesAndReferences)
+{
+    Design d = load();
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, {}, {{"name", "x"}, {"interfaceName", "x"}})),
+              QStringLiteral("a PhysicalNic cannot be placed under ''"));
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("sw1"),
+                                           {{"name", "x"}, {"interfaceName", "x"}})),
+              QStringLiteral("a PhysicalNic cannot be placed under 'sw1'"));
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h1"), {{"name", "eth3"}})),
+              QStringLiteral("interfaceName: missing (required for a PhysicalNic)"));
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::VirtualSwitch, QStringLiteral("h1"),
+                                           {{"name", "vs2"}, {"type", "External"}, {"uplink", "h1.vm1"}})),
+              QStringLiteral("uplink: 'h1.vm1' is a VirtualMachine, expected a PhysicalNic or Team"));
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::Host, {}, {{"name", "hv2"}, {"platform", "hyperv"}},
+                                           QStringLiteral("h1"))),
+              QStringLiteral("an element with id 'h1' exists"));
+}
+
+TEST(Commands, AddThenUndoRestoresTheDocument)
+{
+    Design d = load();
+    const QByteArray original = designdocument::save(d);
+    EditHistory history(d);
+    auto add = commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h1"),
+                                    {{"name", "eth3"}, {"interfaceName", "eth3"}, {"speed", 1e10}});
+    ASSERT_TRUE(add);
+    EXPECT_EQ(add->description, QStringLiteral("Add PhysicalNic 'eth3'"));
+    ASSERT_TRUE(history.push(*add));
+    ASSERT_EQ(d.children(QStringLiteral("h1"), ElementKind::PhysicalNic).size(), 3u);
+    EXPECT_EQ(history.undoText(), QStringLiteral("Add PhysicalNic 'eth3'"));
+    ASSERT_TRUE(history.undo());
+    EXPECT_EQ(designdocument::save(d), original);
+    ASSERT_TRUE(history.redo());
+    EXPECT_EQ(d.children(QStringLiteral("h1"), ElementKind::PhysicalNic).back()->name(), QStringLiteral("eth3"));
+    EXPECT_FALSE(history.canRedo());
+}
+
+TEST(Commands, RemovingAHostTakesWhatItOwnsItsCablesAndReferencesAndUndoesExactly)
+{
+    Design d = load();
+    const QByteArray original = designdocument::save(d);
+    EditHistory history(d);
+    auto remove = commands::removeElements(d, {QStringLiteral("h1")});
+    ASSERT_TRUE(remove) << errorOf(remove).toStdString();
+    ASSERT_TRUE(history.push(*remove));
+    EXPECT_EQ(d.count(ElementKind::Host), 0u);
+    EXPECT_EQ(d.count(ElementKind::VirtualNic), 0u);
+    EXPECT_EQ(d.count(ElementKind::Link), 0u) << "cables to the host's NICs go with it";
+    EXPECT_EQ(d.count(ElementKind::SwitchPort), 2u) << "the physical switch stays";
+    const Element *mirror = d.find(QStringLiteral("m1"));
+    ASSERT_NE(mirror, nullptr);
+    EXPECT_TRUE(mirror->value(QStringLiteral("sources")).toArray().isEmpty());
+    EXPECT_TRUE(mirror->value(QStringLiteral("destination")).isUndefined());
+    EXPECT_TRUE(mirror->value(QStringLiteral("switch")).isUndefined());
+    ASSERT_TRUE(history.undo());
+    EXPECT_EQ(designdocument::save(d), original);
+}
+
+TEST(Commands, RemovingATeamMemberUpdatesTheTeam)
+{
+    Design d = load();
+    auto remove = commands::removeElements(d, {QStringLiteral("h1.eth2")});
+    ASSERT_TRUE(remove);
+    ASSERT_TRUE(d.apply(*remove));
+    EXPECT_EQ(d.find(QStringLiteral("h1.team"))->value(QStringLiteral("members")).toArray(),
+              QJsonArray{QStringLiteral("h1.eth1")});
+    EXPECT_EQ(d.find(QStringLiteral("l2")), nullptr);
+    EXPECT_NE(d.find(QStringLiteral("l1")), nullptr);
+}
+
+TEST(Commands, SetPropertyRefusesValuesThatDoNotFit)
+{
+    Design d = load();
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("speed"), 0)),
+              QStringLiteral("PhysicalNic 'eth1': speed: expected a positive number (bits per second)"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("type"), QStringLiteral("Bridge"))),
+              QStringLiteral("VirtualSwitch 'LAN': type: expected one of External, Internal, Private"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("colour"), 1)),
+              QStringLiteral("VirtualSwitch 'LAN': colour: unknown property of a VirtualSwitch"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"), QJsonValue::Undefined)),
+              QStringLiteral("Host 'hv1': name: missing (required for a Host)"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.team"), QStringLiteral("members"),
+                                            QJsonArray{QStringLiteral("h1.eth1"), QStringLiteral("gone")})),
+              QStringLiteral("Team 'LAN': members[1]: no element with id 'gone'"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("zz"), QStringLiteral("name"), QStringLiteral("x"))),
+              QStringLiteral("no element with id 'zz'"));
+}
+
+TEST(Commands, UndoRedoOfASequenceOfEditsReturnsToEachState)
+{
+    Design d = load();
+    EditHistory history(d);
+    std::vector<QByteArray> states{designdocument::save(d)};
+    const auto push = [&](Result<Edit> e) {
+        ASSERT_TRUE(e) << errorOf(e).toStdString();
+        ASSERT_TRUE(history.push(*e));
+        states.push_back(designdocument::save(d));
+    };
+    push(commands::setProperty(d, QStringLiteral("h1.vm1.lan"), QStringLiteral("vlanMode"), QStringLiteral("Access")));
+    push(commands::setProperty(d, QStringLiteral("h1.vm1.lan"), QStringLiteral("accessVlan"), 10));
+    push(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"), QStringLiteral("hv-renamed")));
+    push(commands::setDesignInfo(d, QStringLiteral("description"), QStringLiteral("edited")));
+    push(commands::removeElements(d, {QStringLiteral("sw1")}));
+    push(commands::addElement(d, ElementKind::Vlan, {}, {{"name", "Tenants"}, {"vlanId", 10}}));
+    EXPECT_EQ(d.count(ElementKind::Link), 0u);
+    for (std::size_t i = states.size() - 1; i-- > 0;) {
+        ASSERT_TRUE(history.undo());
+        EXPECT_EQ(designdocument::save(d), states[i]) << "after undoing to state " << i;
+    }
+    EXPECT_FALSE(history.canUndo());
+    for (std::size_t i = 1; i < states.size(); ++i) {
+        ASSERT_TRUE(history.redo());
+        EXPECT_EQ(designdocument::save(d), states[i]) << "after redoing to state " << i;
+    }
+}
+
+TEST(Commands, EditsSurviveAJsonRoundTrip)
+{
+    Design d = load();
+    auto remove = commands::removeElements(d, {QStringLiteral("h1.vm1")});
+    ASSERT_TRUE(remove);
+    auto restored = Edit::fromJson(remove->toJson());
+    ASSERT_TRUE(restored);
+    EXPECT_EQ(restored->toJson(), remove->toJson());
+    const QByteArray before = designdocument::save(d);
+    ASSERT_TRUE(d.apply(*restored));
+    EXPECT_EQ(d.find(QStringLiteral("h1.vm1")), nullptr);
+    ASSERT_TRUE(d.apply(restored->inverted()));
+    EXPECT_EQ(designdocument::save(d), before);
+}
+
+TEST(Commands, CombineMakesOneUndoStep)
+{
+    Design d = load();
+    const QByteArray before = designdocument::save(d);
+    auto a = commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("mtu"), 9000);
+    auto b = commands::setProperty(d, QStringLiteral("h1.eth2"), QStringLiteral("mtu"), 9000);
+    ASSERT_TRUE(a && b);
+    EditHistory history(d);
+    ASSERT_TRUE(history.push(commands::combine(QStringLiteral("Jumbo frames"), {*a, *b})));
+    EXPECT_EQ(d.find(QStringLiteral("h1.eth2"))->value(QStringLiteral("mtu")).toInt(), 9000);
+    ASSERT_TRUE(history.undo());
+    EXPECT_EQ(designdocument::save(d), before);
+}
