@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "core/io/designdocument.h"
+#include "core/io/schemadoc.h"
 #include "core/model/schema.h"
 #include "core/store/projectstore.h"
 
@@ -22,6 +23,7 @@ const char *usage =
     "  info FILE [--format text|json]   element counts by kind\n"
     "  convert IN OUT [--force]         design document (.converge.json) <-> project store (.converge.db)\n"
     "  validate FILE                    check a design (structure and references)\n"
+    "  schema                           print the design-document schema reference (Markdown)\n"
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings, 2 bad arguments or unusable input, 3 output not written\n";
@@ -168,6 +170,10 @@ int runCli(const QStringList &args, QTextStream &out, QTextStream &err)
         return convert(rest, out, err);
     if (command == QLatin1String("validate"))
         return validate(rest, out, err);
+    if (command == QLatin1String("schema") && rest.isEmpty()) {
+        out << schemaReferenceMarkdown();
+        return ExitOk;
+    }
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
         out << "convergectl " << CONVERGE_VERSION << '\n';
         return ExitOk;

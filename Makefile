@@ -1,0 +1,47 @@
+# The two set-up commands (README): `make run` and `make test`. Both install what is missing
+# (as root) or print the apt-get line to run (otherwise), then configure and build.
+BUILD     ?= build
+PRESET    ?= default
+SAMPLE    ?= smb-converged
+JOBS      ?= $(shell nproc)
+
+.PHONY: all deps configure build run test test-asan bench screenshots format clean
+
+all: build
+
+deps:
+	@installer/deps.sh
+
+configure: deps
+	@if command -v ninja >/dev/null; then gen="-G Ninja"; else gen=""; fi; \
+	 [ -f $(BUILD)/CMakeCache.txt ] || cmake --preset $(PRESET) $$gen
+
+build: configure
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	    ./$(BUILD)/app/converge --sample $(SAMPLE); \
+	 else \
+	    echo "No display: running the GUI under Xvfb (xvfb-run); set DISPLAY to see it."; \
+	    xvfb-run -a -s "-screen 0 1280x800x24" ./$(BUILD)/app/converge --sample $(SAMPLE); \
+	 fi
+
+test: build
+	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS)
+
+# AddressSanitizer + UBSan build of the whole suite.
+test-asan: deps
+	@if command -v ninja >/dev/null; then gen="-G Ninja"; else gen=""; fi; \
+	 [ -f build-asan/CMakeCache.txt ] || cmake --preset asan $$gen
+	cmake --build --preset asan -j $(JOBS)
+	cd build-asan && QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench/bench-document 1000 5
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,143 @@
+// Runs the real convergectl and converged binaries as a user or a script would.
+#include "core/io/designdocument.h"
+#include "core/io/schemadoc.h"
+
+#include <gtest/gtest.h>
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+namespace {
+
+struct Outcome
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Outcome run(const char *program, const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(CONVERGE_BINARY_DIR "/app/") + QLatin1String(program), args);
+    if (!p.waitForFinished(60000))
+        return {};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+Outcome ctl(const QStringList &args)
+{
+    return run("convergectl", args);
+}
+
+const QString sample = QStringLiteral(CONVERGE_SOURCE_DIR "/tests/app/two-hosts.converge.json");
+
+QJsonObject parseFile(const QString &path)
+{
+    QFile f(path);
+    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << path.toStdString();
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+} // namespace
+
+TEST(Convergectl, InfoCountsElementsByKind)
+{
+    const Outcome r = ctl({QStringLiteral("info"), sample});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Design:   Two hosts\n")));
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Elements: 9\n")));
+    EXPECT_TRUE(r.out.contains(QStringLiteral("  Host                   2\n")));
+    EXPECT_TRUE(r.out.contains(QStringLiteral("  PhysicalNic            2\n")));
+    EXPECT_TRUE(r.out.contains(QStringLiteral("  VirtualNic             2\n")));
+    EXPECT_TRUE(r.err.isEmpty());
+}
+
+TEST(Convergectl, InfoAsJson)
+{
+    const Outcome r = ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("json")});
+    ASSERT_EQ(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    EXPECT_EQ(o.value(QStringLiteral("elements")).toInt(), 9);
+    EXPECT_EQ(o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("VirtualSwitch")).toInt(), 2);
+    EXPECT_EQ(o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("Link")).toInt(), 0);
+}
+
+TEST(Convergectl, ConvertsToAStoreAndBackLosslessly)
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("p.converge.db"));
+    const QString back = dir.filePath(QStringLiteral("back.converge.json"));
+    Outcome r = ctl({QStringLiteral("convert"), sample, db});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_EQ(r.out, QStringLiteral("wrote %1 (9 elements)\n").arg(db));
+    r = ctl({QStringLiteral("info"), db});
+    EXPECT_TRUE(r.out.contains(QStringLiteral("Elements: 9\n")));
+    r = ctl({QStringLiteral("convert"), db, back});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_EQ(parseFile(back), parseFile(sample));
+    // Existing outputs are not replaced without --force.
+    r = ctl({QStringLiteral("convert"), sample, db});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_EQ(r.err, QStringLiteral("convergectl convert: %1: exists already; not overwritten\n").arg(db));
+    r = ctl({QStringLiteral("convert"), sample, db, QStringLiteral("--force")});
+    EXPECT_EQ(r.code, 0) << r.err.toStdString();
+}
+
+TEST(Convergectl, BadInputExitsTwoWithTheProblemOnStderr)
+{
+    QTemporaryDir dir;
+    const QString broken = dir.filePath(QStringLiteral("broken.converge.json"));
+    QFile f(broken);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"schemaVersion": 1, "hosts": [{"id": "h1", "name": "hv1", "platform": "hyperv",
+               "nics": [{"id": "n", "name": "eth1", "interfaceName": "eth1", "speed": 0}]}]})");
+    f.close();
+    for (const char *command : {"info", "validate"}) {
+        const Outcome r = ctl({QLatin1String(command), broken});
+        EXPECT_EQ(r.code, 2) << command;
+        EXPECT_TRUE(r.out.isEmpty());
+        EXPECT_EQ(r.err, QStringLiteral("convergectl %1: %2: $.hosts[0].nics[0].speed: expected a positive "
+                                        "number (bits per second)\n")
+                             .arg(QLatin1String(command), broken));
+    }
+    EXPECT_EQ(ctl({QStringLiteral("info"), dir.filePath(QStringLiteral("x.txt"))}).code, 2);
+    EXPECT_EQ(ctl({QStringLiteral("frobnicate")}).code, 2);
+    EXPECT_EQ(ctl({}).code, 2);
+    EXPECT_EQ(ctl({QStringLiteral("info")}).code, 2);
+    EXPECT_EQ(ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("xml")}).code, 2);
+    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("out.converge.db"))));
+    EXPECT_EQ(ctl({QStringLiteral("convert"), broken, dir.filePath(QStringLiteral("out.converge.db"))}).code, 2);
+    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("out.converge.db")))) << "nothing written for bad input";
+}
+
+TEST(Convergectl, ValidateAcceptsAWellFormedDesign)
+{
+    const Outcome r = ctl({QStringLiteral("validate"), sample});
+    EXPECT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_TRUE(r.out.startsWith(sample + QStringLiteral(": structure valid (9 elements")));
+}
+
+TEST(Convergectl, SchemaDocumentIsCurrent)
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/docs/design-document.md"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QString doc = QString::fromUtf8(f.readAll());
+    const QString begin = QStringLiteral("<!-- BEGIN GENERATED SCHEMA -->\n");
+    const auto from = doc.indexOf(begin) + begin.size();
+    const auto to = doc.indexOf(QStringLiteral("<!-- END GENERATED SCHEMA -->"));
+    ASSERT_GT(to, from);
+    EXPECT_EQ(doc.mid(from, to - from), converge::core::schemaReferenceMarkdown())
+        << "regenerate the reference in docs/design-document.md with `convergectl schema`";
+}
+
+TEST(Converged, PrintsItsVersion)
+{
+    const Outcome r = run("converged", {QStringLiteral("--version")});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_TRUE(r.out.startsWith(QStringLiteral("converged " CONVERGE_VERSION)));
+}
