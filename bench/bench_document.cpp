@@ -53,12 +53,14 @@ int main(int argc, char *argv[])
     gen.start();
     const core::Design design = bench::generateDesign(hosts);
     out << "design: " << hosts << " hosts, " << design.size() << " elements, "
-        << design.count(core::ElementKind::VirtualNic) << " vNICs (generated in "
-        << gen.elapsed() << " ms)\n";
+        << design.count(core::ElementKind::VirtualNic) << " vNICs (generated in " << gen.elapsed()
+        << " ms)\n";
     QTemporaryDir dir;
     const QString json = dir.filePath(QStringLiteral("bench.converge.json"));
-    const double save = medianMs(runs, [&] { check(bool(core::designdocument::saveFile(design, json)), "save"); });
-    const double load = medianMs(runs, [&] { check(bool(core::designdocument::loadFile(json)), "load"); });
+    const double save =
+        medianMs(runs, [&] { check(bool(core::designdocument::saveFile(design, json)), "save"); });
+    const double load =
+        medianMs(runs, [&] { check(bool(core::designdocument::loadFile(json)), "load"); });
     const double storeWrite = medianMs(runs, [&] {
         const QString db = dir.filePath(QStringLiteral("bench.converge.db"));
         for (const char *suffix : {"", "-wal", "-shm"})
@@ -67,9 +69,11 @@ int main(int argc, char *argv[])
     });
     auto store = core::ProjectStore::open(dir.filePath(QStringLiteral("bench.converge.db")));
     check(bool(store), "store open");
-    const double storeRead = medianMs(runs, [&] { check(bool(store->loadDesign()), "store load"); });
+    const double storeRead =
+        medianMs(runs, [&] { check(bool(store->loadDesign()), "store load"); });
     out << "document size: " << QFileInfo(json).size() / 1024 << " KiB\n"
-        << QStringLiteral("median of %1 runs (ms): save JSON %2, load JSON %3, write store %4, load store %5\n")
+        << QStringLiteral("median of %1 runs (ms): save JSON %2, load JSON %3, write store %4, "
+                          "load store %5\n")
                .arg(runs)
                .arg(save, 0, 'f', 1)
                .arg(load, 0, 'f', 1)

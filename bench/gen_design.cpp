@@ -13,16 +13,18 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Write a synthetic Converge design"));
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Number of hosts."), QStringLiteral("N"), QStringLiteral("1000")});
-    parser.addOption({QStringLiteral("vms"), QStringLiteral("VMs per host."), QStringLiteral("N"), QStringLiteral("16")});
+    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Number of hosts."),
+                      QStringLiteral("N"), QStringLiteral("1000")});
+    parser.addOption({QStringLiteral("vms"), QStringLiteral("VMs per host."), QStringLiteral("N"),
+                      QStringLiteral("16")});
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("Output *.converge.json"));
     parser.process(app);
     bool okHosts = false, okVms = false;
     const int hosts = parser.value(QStringLiteral("hosts")).toInt(&okHosts);
     const int vms = parser.value(QStringLiteral("vms")).toInt(&okVms);
     QTextStream err(stderr);
-    if (parser.positionalArguments().size() != 1 || !okHosts || !okVms || hosts < 1 || hosts > 60000
-        || vms < 0 || vms > 80) {
+    if (parser.positionalArguments().size() != 1 || !okHosts || !okVms || hosts < 1 ||
+        hosts > 60000 || vms < 0 || vms > 80) {
         err << "gen-design: expected --hosts 1-60000, --vms 0-80 and one OUT file\n";
         return 2;
     }

@@ -21,7 +21,8 @@ const char *usage =
     "\n"
     "commands:\n"
     "  info FILE [--format text|json]   element counts by kind\n"
-    "  convert IN OUT [--force]         design document (.converge.json) <-> project store (.converge.db)\n"
+    "  convert IN OUT [--force]         design document (.converge.json) <-> project store "
+    "(.converge.db)\n"
     "  validate FILE                    check a design (structure and references)\n"
     "  schema                           print the design-document schema reference (Markdown)\n"
     "  --version                        print the version\n"
@@ -42,14 +43,16 @@ FileType fileType(const QString &path)
 Result<Design> loadAny(const QString &path)
 {
     switch (fileType(path)) {
-    case FileType::Document: return designdocument::loadFile(path);
+    case FileType::Document:
+        return designdocument::loadFile(path);
     case FileType::Store: {
         auto store = ProjectStore::open(path);
         if (!store)
             return std::unexpected(store.error());
         return store->loadDesign();
     }
-    case FileType::Unknown: break;
+    case FileType::Unknown:
+        break;
     }
     return invalid(QStringLiteral("%1: unknown file type (expected *%2 or *%3)")
                        .arg(path, QLatin1String(designdocument::fileSuffix),
@@ -91,7 +94,8 @@ int info(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     out << "Design:   " << design->info().value(QStringLiteral("name")).toString() << '\n'
         << "File:     " << files.first() << '\n';
-    if (const QString source = design->info().value(QStringLiteral("source")).toString(); !source.isEmpty())
+    if (const QString source = design->info().value(QStringLiteral("source")).toString();
+        !source.isEmpty())
         out << "Source:   " << source << '\n';
     out << "Elements: " << design->size() << '\n';
     for (ElementKind kind : allElementKinds)
@@ -109,15 +113,19 @@ Result<void> writeAny(const Design &design, const QString &path, bool force)
     switch (fileType(path)) {
     case FileType::Document:
         if (!force && QFileInfo::exists(path))
-            return fail(Error::Code::Conflict, QStringLiteral("%1: exists already (use --force to replace it)").arg(path));
+            return fail(Error::Code::Conflict,
+                        QStringLiteral("%1: exists already (use --force to replace it)").arg(path));
         return designdocument::saveFile(design, path);
     case FileType::Store:
         if (auto store = ProjectStore::create(path, design); !store)
             return std::unexpected(store.error());
         return {};
-    case FileType::Unknown: break;
+    case FileType::Unknown:
+        break;
     }
-    return invalid(QStringLiteral("%1: unknown file type (expected *.converge.json or *.converge.db)").arg(path));
+    return invalid(
+        QStringLiteral("%1: unknown file type (expected *.converge.json or *.converge.db)")
+            .arg(path));
 }
 
 int convert(QStringList args, QTextStream &out, QTextStream &err)

@@ -16,7 +16,10 @@ namespace {
 class Builder
 {
 public:
-    explicit Builder(Design &design) : m_design(design) {}
+    explicit Builder(Design &design)
+        : m_design(design)
+    {
+    }
 
     QString add(ElementKind kind, const QString &parent, const QString &id, QJsonObject props)
     {
@@ -49,13 +52,15 @@ QString mac(int host, int index)
 
 void addNics(Builder &b, const QString &h)
 {
-    const QStringList roles{QStringLiteral("LAN"), QStringLiteral("LAN"),
-                            QStringLiteral("iSCSI"), QStringLiteral("iSCSI")};
+    const QStringList roles{QStringLiteral("LAN"), QStringLiteral("LAN"), QStringLiteral("iSCSI"),
+                            QStringLiteral("iSCSI")};
     for (int n = 0; n < 4; ++n) {
         const QString name = QStringLiteral("eth%1").arg(n + 1);
         b.add(ElementKind::PhysicalNic, h, QString(h + QLatin1Char('.') + name),
-              {{QStringLiteral("name"), name}, {QStringLiteral("interfaceName"), name},
-               {QStringLiteral("speed"), 10e9}, {QStringLiteral("mtu"), n < 2 ? 1500 : 9000},
+              {{QStringLiteral("name"), name},
+               {QStringLiteral("interfaceName"), name},
+               {QStringLiteral("speed"), 10e9},
+               {QStringLiteral("mtu"), n < 2 ? 1500 : 9000},
                {QStringLiteral("role"), roles[n]}});
     }
 }
@@ -64,13 +69,16 @@ void addSwitches(Builder &b, const QString &h)
 {
     b.add(ElementKind::Team, h, QString(h + QStringLiteral(".team")),
           {{QStringLiteral("name"), QStringLiteral("LAN")},
-           {QStringLiteral("members"), QJsonArray{QString(h + QStringLiteral(".eth1")), QString(h + QStringLiteral(".eth2"))}},
+           {QStringLiteral("members"),
+            QJsonArray{QString(h + QStringLiteral(".eth1")), QString(h + QStringLiteral(".eth2"))}},
            {QStringLiteral("mode"), QStringLiteral("SwitchIndependent")},
            {QStringLiteral("loadBalancing"), QStringLiteral("Dynamic")},
            {QStringLiteral("queueMode"), QStringLiteral("dVMQ")}});
     b.add(ElementKind::VirtualSwitch, h, QString(h + QStringLiteral(".vsLAN")),
-          {{QStringLiteral("name"), QStringLiteral("LAN")}, {QStringLiteral("type"), QStringLiteral("External")},
-           {QStringLiteral("uplink"), QString(h + QStringLiteral(".team"))}, {QStringLiteral("allowManagementOs"), true},
+          {{QStringLiteral("name"), QStringLiteral("LAN")},
+           {QStringLiteral("type"), QStringLiteral("External")},
+           {QStringLiteral("uplink"), QString(h + QStringLiteral(".team"))},
+           {QStringLiteral("allowManagementOs"), true},
            {QStringLiteral("minimumBandwidthMode"), QStringLiteral("Weight")},
            {QStringLiteral("defaultFlowWeight"), 40}});
     for (int s = 1; s <= 2; ++s)
@@ -81,28 +89,31 @@ void addSwitches(Builder &b, const QString &h)
                {QStringLiteral("allowManagementOs"), true}});
 }
 
-QJsonObject vnic(const QString &name, const QString &sw, const QString &address, const QString &role,
-                 const QString &macAddress)
+QJsonObject vnic(const QString &name, const QString &sw, const QString &address,
+                 const QString &role, const QString &macAddress)
 {
-    return {{QStringLiteral("name"), name},     {QStringLiteral("switch"), sw},
+    return {{QStringLiteral("name"), name},
+            {QStringLiteral("switch"), sw},
             {QStringLiteral("addresses"), QJsonArray{address}},
-            {QStringLiteral("trafficRole"), role}, {QStringLiteral("mac"), macAddress}};
+            {QStringLiteral("trafficRole"), role},
+            {QStringLiteral("mac"), macAddress}};
 }
 
 void addManagementVnics(Builder &b, const QString &h, int i)
 {
     const int hi = i / 250, lo = i % 250 + 1;
-    QJsonObject mgmt = vnic(QStringLiteral("Mgmt"), QString(h + QStringLiteral(".vsLAN")), ip(10, 100 + hi, 0, lo, 16),
-                            QStringLiteral("Management"), mac(i, 0));
+    QJsonObject mgmt = vnic(QStringLiteral("Mgmt"), QString(h + QStringLiteral(".vsLAN")),
+                            ip(10, 100 + hi, 0, lo, 16), QStringLiteral("Management"), mac(i, 0));
     mgmt.insert(QStringLiteral("minimumBandwidthWeight"), 5);
     mgmt.insert(QStringLiteral("gateway"), QStringLiteral("10.100.255.254"));
     b.add(ElementKind::VirtualNic, h, QString(h + QStringLiteral(".mgmt")), mgmt);
-    QJsonObject lm = vnic(QStringLiteral("LiveMigration"), QString(h + QStringLiteral(".vsLAN")),
-                          ip(192, 168, 10 + hi, lo, 24), QStringLiteral("LiveMigration"), mac(i, 1));
+    QJsonObject lm =
+        vnic(QStringLiteral("LiveMigration"), QString(h + QStringLiteral(".vsLAN")),
+             ip(192, 168, 10 + hi, lo, 24), QStringLiteral("LiveMigration"), mac(i, 1));
     lm.insert(QStringLiteral("minimumBandwidthWeight"), 30);
     b.add(ElementKind::VirtualNic, h, QString(h + QStringLiteral(".lm")), lm);
-    QJsonObject cl = vnic(QStringLiteral("Cluster"), QString(h + QStringLiteral(".vsLAN")), ip(172, 16 + hi, 0, lo, 24),
-                          QStringLiteral("Cluster"), mac(i, 2));
+    QJsonObject cl = vnic(QStringLiteral("Cluster"), QString(h + QStringLiteral(".vsLAN")),
+                          ip(172, 16 + hi, 0, lo, 24), QStringLiteral("Cluster"), mac(i, 2));
     cl.insert(QStringLiteral("minimumBandwidthWeight"), 20);
     b.add(ElementKind::VirtualNic, h, QString(h + QStringLiteral(".cluster")), cl);
 }
@@ -113,10 +124,12 @@ void addVms(Builder &b, const QString &h, int i, int vms)
         const QString vm = QString(h + QStringLiteral(".vm%1").arg(v + 1));
         b.add(ElementKind::VirtualMachine, h, vm,
               {{QStringLiteral("name"), QStringLiteral("vm%1-%2").arg(i + 1).arg(v + 1)},
-               {QStringLiteral("vcpus"), 4}, {QStringLiteral("memoryMiB"), 8192},
+               {QStringLiteral("vcpus"), 4},
+               {QStringLiteral("memoryMiB"), 8192},
                {QStringLiteral("mpio"), true}});
         const int n = i * vms + v; // unique per VM across the design
-        const QStringList sw{QStringLiteral(".vsLAN"), QStringLiteral(".vsSAN1"), QStringLiteral(".vsSAN2")};
+        const QStringList sw{QStringLiteral(".vsLAN"), QStringLiteral(".vsSAN1"),
+                             QStringLiteral(".vsSAN2")};
         const QStringList nm{QStringLiteral("LAN"), QStringLiteral("SAN1"), QStringLiteral("SAN2")};
         for (int k = 0; k < 3; ++k) {
             // LAN 10.0.0.0/16, SAN1 10.1.0.0/16, SAN2 10.2.0.0/16: one address per VM.
@@ -142,11 +155,13 @@ void addPhysicalSide(Builder &b, int hosts)
         for (int i = s * 24; i < std::min(hosts, (s + 1) * 24); ++i) {
             for (int n = 1; n <= 2; ++n) {
                 const QString port = sw + QStringLiteral(".p%1").arg((i - s * 24) * 2 + n);
-                b.add(ElementKind::SwitchPort, sw, port,
-                      {{QStringLiteral("name"), QStringLiteral("Te1/0/%1").arg((i - s * 24) * 2 + n)},
-                       {QStringLiteral("mode"), QStringLiteral("Trunk")},
-                       {QStringLiteral("allowedVlans"), QJsonArray{100, 101, 102, 103, 104, 105, 106, 107}},
-                       {QStringLiteral("nativeVlan"), 100}});
+                b.add(
+                    ElementKind::SwitchPort, sw, port,
+                    {{QStringLiteral("name"), QStringLiteral("Te1/0/%1").arg((i - s * 24) * 2 + n)},
+                     {QStringLiteral("mode"), QStringLiteral("Trunk")},
+                     {QStringLiteral("allowedVlans"),
+                      QJsonArray{100, 101, 102, 103, 104, 105, 106, 107}},
+                     {QStringLiteral("nativeVlan"), 100}});
                 b.add(ElementKind::Link, {}, QStringLiteral("l.h%1.eth%2").arg(i + 1).arg(n),
                       {{QStringLiteral("name"), QStringLiteral("cable")},
                        {QStringLiteral("a"), QStringLiteral("h%1.eth%2").arg(i + 1).arg(n)},

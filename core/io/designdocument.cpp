@@ -130,14 +130,16 @@ Result<void> Loader::loadElement(const QJsonValue &value, ElementKind kind, cons
     const QJsonValue idValue = props.take(QStringLiteral("id"));
     const QString id = idValue.toString();
     if (idValue.isUndefined())
-        return at(path + QStringLiteral(".id"), QStringLiteral("missing (every element needs an id)"));
+        return at(path + QStringLiteral(".id"),
+                  QStringLiteral("missing (every element needs an id)"));
     if (!idValue.isString() || !isValidId(id))
         return at(path + QStringLiteral(".id"),
                   QStringLiteral("expected an id of 1-64 letters, digits or _.:- "
                                  "starting with a letter or digit"));
     if (auto first = m_byId.constFind(id); first != m_byId.constEnd())
-        return at(path + QStringLiteral(".id"), QStringLiteral("duplicate id '%1' (first used at %2)")
-                                                    .arg(id, m_loaded[*first].path));
+        return at(
+            path + QStringLiteral(".id"),
+            QStringLiteral("duplicate id '%1' (first used at %2)").arg(id, m_loaded[*first].path));
     QJsonObject children;
     for (ElementKind child : childKinds(kind)) {
         const QString key = kindSpec(child).collection;
@@ -163,7 +165,8 @@ Result<void> Loader::checkAllReferences() const
     for (const Loaded &l : m_loaded) {
         if (auto problem = checkReferences(l.element.kind, l.element.props, kindOf)) {
             const QString key = problem->section(QStringLiteral(": "), 0, 0);
-            return at(l.path + QStringLiteral(".") + key, problem->section(QStringLiteral(": "), 1, -1));
+            return at(l.path + QStringLiteral(".") + key,
+                      problem->section(QStringLiteral(": "), 1, -1));
         }
     }
     return {};
@@ -200,11 +203,21 @@ void writeString(QByteArray &out, const QString &s)
     out += '"';
     for (const char c : s.toUtf8()) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20)
                 out += QByteArray("\\u00") + QByteArray::number(c, 16).rightJustified(2, '0');
@@ -243,8 +256,9 @@ int keyRank(const QString &key, const QJsonValue &v)
         return 1;
     if (key == QLatin1String("name"))
         return 2;
-    const bool collection = v.isArray() && !v.toArray().isEmpty() && v.toArray().first().isObject()
-                            && v.toArray().first().toObject().contains(QStringLiteral("id"));
+    const bool collection = v.isArray() && !v.toArray().isEmpty() &&
+                            v.toArray().first().isObject() &&
+                            v.toArray().first().toObject().contains(QStringLiteral("id"));
     return collection ? 4 : 3;
 }
 
@@ -304,8 +318,9 @@ Result<Design> load(const QByteArray &json)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
-        return at(QStringLiteral("$"), QStringLiteral("not valid JSON at %1: %2")
-                                           .arg(lineAndColumn(json, error.offset), error.errorString()));
+        return at(QStringLiteral("$"),
+                  QStringLiteral("not valid JSON at %1: %2")
+                      .arg(lineAndColumn(json, error.offset), error.errorString()));
     if (!doc.isObject())
         return at(QStringLiteral("$"), QStringLiteral("expected an object (a design document)"));
     return Loader().run(doc.object());
@@ -349,7 +364,8 @@ Result<void> saveFile(const Design &design, const QString &path)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(save(design)) < 0 || !file.commit())
-        return fail(Error::Code::Io, QStringLiteral("%1: cannot save: %2").arg(path, file.errorString()));
+        return fail(Error::Code::Io,
+                    QStringLiteral("%1: cannot save: %2").arg(path, file.errorString()));
     return {};
 }
 

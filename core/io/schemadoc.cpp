@@ -23,9 +23,10 @@ QString propertyRows(const std::vector<PropertySpec> &props, const QString &pref
     QString out;
     for (const PropertySpec &p : props) {
         out += QStringLiteral("| `%1%2` | %3 | %4 | %5 |\n")
-                   .arg(prefix, p.key, describeType(p), p.required ? QStringLiteral("yes") : QString(), p.doc);
+                   .arg(prefix, p.key, describeType(p),
+                        p.required ? QStringLiteral("yes") : QString(), p.doc);
         if (p.type == PropertyType::Records)
-            out += propertyRows(p.fields, prefix + p.key + QStringLiteral("[].") );
+            out += propertyRows(p.fields, prefix + p.key + QStringLiteral("[]."));
     }
     return out;
 }
@@ -41,13 +42,15 @@ QString schemaReferenceMarkdown()
                       .arg(designdocument::currentSchemaVersion);
     for (ElementKind kind : allElementKinds) {
         const KindSpec &spec = kindSpec(kind);
-        out += QStringLiteral("\n### %1\n\n%2 Lives in %3.").arg(kindName(kind), spec.doc, whereItLives(spec));
+        out += QStringLiteral("\n### %1\n\n%2 Lives in %3.")
+                   .arg(kindName(kind), spec.doc, whereItLives(spec));
         QStringList owns;
         for (ElementKind child : childKinds(kind))
             owns << QStringLiteral("`%1` (%2)").arg(kindSpec(child).collection, kindName(child));
         if (!owns.isEmpty())
             out += QStringLiteral(" Owns: %1.").arg(owns.join(QStringLiteral(", ")));
-        out += QStringLiteral("\n\n| property | type | required | meaning |\n| --- | --- | --- | --- |\n");
+        out += QStringLiteral(
+            "\n\n| property | type | required | meaning |\n| --- | --- | --- | --- |\n");
         out += propertyRows(spec.properties, QString());
     }
     return out;

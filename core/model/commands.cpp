@@ -35,8 +35,8 @@ void collectOwned(const Design &design, const QString &id, QStringList &out)
 void collectLinks(const Design &design, const QSet<QString> &gone, QStringList &out)
 {
     for (const Element *link : design.elements(ElementKind::Link)) {
-        if (gone.contains(link->value(QStringLiteral("a")).toString())
-            || gone.contains(link->value(QStringLiteral("b")).toString()))
+        if (gone.contains(link->value(QStringLiteral("a")).toString()) ||
+            gone.contains(link->value(QStringLiteral("b")).toString()))
             if (!gone.contains(link->id))
                 out.prepend(link->id);
     }
@@ -72,11 +72,13 @@ Result<Edit> addElement(const Design &design, ElementKind kind, const QString &p
     if (!isValidId(newId))
         return invalid(QStringLiteral("'%1' is not a valid element id").arg(newId));
     if (design.find(newId))
-        return fail(Error::Code::Conflict, QStringLiteral("an element with id '%1' exists").arg(newId));
+        return fail(Error::Code::Conflict,
+                    QStringLiteral("an element with id '%1' exists").arg(newId));
     const Element *owner = parent.isEmpty() ? nullptr : design.find(parent);
     const auto &parents = kindSpec(kind).parentKinds;
     if (parent.isEmpty() ? !parents.isEmpty() : (!owner || !parents.contains(owner->kind)))
-        return invalid(QStringLiteral("a %1 cannot be placed under '%2'").arg(kindName(kind), parent));
+        return invalid(
+            QStringLiteral("a %1 cannot be placed under '%2'").arg(kindName(kind), parent));
     if (auto problem = checkProperties(kind, props))
         return invalid(*problem);
     if (auto problem = checkReferences(kind, props, lookupIn(design)))
@@ -102,8 +104,9 @@ Result<Edit> removeElements(const Design &design, const QStringList &ids)
     clearReferences(design, gone, edit);
     for (const QString &id : order)
         edit.ops.push_back({Op::Type::Remove, *design.find(id), {}, {}, {}, {}});
-    edit.description = ids.size() == 1 ? QStringLiteral("Delete ") + label(*design.find(ids.first()))
-                                       : QStringLiteral("Delete %1 elements").arg(ids.size());
+    edit.description = ids.size() == 1
+                           ? QStringLiteral("Delete ") + label(*design.find(ids.first()))
+                           : QStringLiteral("Delete %1 elements").arg(ids.size());
     return edit;
 }
 

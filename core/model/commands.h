@@ -36,7 +36,10 @@ Edit combine(const QString &description, const std::vector<Edit> &edits);
 class EditHistory
 {
 public:
-    explicit EditHistory(Design &design) : m_design(design) {}
+    explicit EditHistory(Design &design)
+        : m_design(design)
+    {
+    }
 
     Result<void> push(const Edit &edit); // applies it
     Result<void> undo();

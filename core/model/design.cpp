@@ -86,17 +86,16 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
             return fail(Error::Code::Conflict,
                         QStringLiteral("element %1 exists already").arg(op.element.id));
         if (!op.element.parent.isEmpty() && !m_elements.contains(op.element.parent))
-            return fail(Error::Code::NotFound,
-                        QStringLiteral("owner %1 of %2 does not exist")
-                            .arg(op.element.parent, op.element.id));
+            return fail(Error::Code::NotFound, QStringLiteral("owner %1 of %2 does not exist")
+                                                   .arg(op.element.parent, op.element.id));
         insert(op.element);
         changes.push_back({Change::Type::Added, op.element.id, op.element.kind, {}});
         return {};
     case Op::Type::Remove:
         if (!m_elements.contains(op.element.id) || m_children.contains(op.element.id))
-            return fail(Error::Code::Conflict,
-                        QStringLiteral("element %1 is missing or still owns elements")
-                            .arg(op.element.id));
+            return fail(
+                Error::Code::Conflict,
+                QStringLiteral("element %1 is missing or still owns elements").arg(op.element.id));
         erase(op.element.id);
         changes.push_back({Change::Type::Removed, op.element.id, op.element.kind, {}});
         return {};

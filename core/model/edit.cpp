@@ -23,8 +23,8 @@ QJsonObject elementToJson(const Element &e)
 Result<Element> elementFromJson(const QJsonObject &o)
 {
     const auto kind = kindFromName(o.value(QStringLiteral("kind")).toString());
-    if (!kind || !o.value(QStringLiteral("id")).isString()
-        || !o.value(QStringLiteral("props")).isObject())
+    if (!kind || !o.value(QStringLiteral("id")).isString() ||
+        !o.value(QStringLiteral("props")).isObject())
         return invalid(QStringLiteral("edit record: malformed element"));
     return Element{o.value(QStringLiteral("id")).toString(), *kind,
                    o.value(QStringLiteral("parent")).toString(),
@@ -50,9 +50,15 @@ Op Op::inverted() const
 {
     Op op = *this;
     switch (type) {
-    case Type::Add: op.type = Type::Remove; break;
-    case Type::Remove: op.type = Type::Add; break;
-    case Type::Set: std::swap(op.before, op.after); break;
+    case Type::Add:
+        op.type = Type::Remove;
+        break;
+    case Type::Remove:
+        op.type = Type::Add;
+        break;
+    case Type::Set:
+        std::swap(op.before, op.after);
+        break;
     }
     return op;
 }
@@ -62,9 +68,9 @@ QJsonObject Op::toJson() const
     switch (type) {
     case Type::Add:
     case Type::Remove:
-        return QJsonObject{
-            {QStringLiteral("op"), type == Type::Add ? QStringLiteral("add") : QStringLiteral("remove")},
-            {QStringLiteral("element"), elementToJson(element)}};
+        return QJsonObject{{QStringLiteral("op"),
+                            type == Type::Add ? QStringLiteral("add") : QStringLiteral("remove")},
+                           {QStringLiteral("element"), elementToJson(element)}};
     case Type::Set:
         break;
     }

@@ -28,11 +28,11 @@ enum class ElementKind {
 };
 
 inline constexpr std::array allElementKinds{
-    ElementKind::Host,           ElementKind::PhysicalNic,  ElementKind::Team,
+    ElementKind::Host,           ElementKind::PhysicalNic,    ElementKind::Team,
     ElementKind::VirtualSwitch,  ElementKind::VirtualMachine, ElementKind::VirtualNic,
-    ElementKind::PhysicalSwitch, ElementKind::SwitchPort,   ElementKind::Link,
-    ElementKind::Vlan,           ElementKind::Subnet,       ElementKind::VmNetwork,
-    ElementKind::ResourcePool,   ElementKind::MirrorSession, ElementKind::DhcpFailover,
+    ElementKind::PhysicalSwitch, ElementKind::SwitchPort,     ElementKind::Link,
+    ElementKind::Vlan,           ElementKind::Subnet,         ElementKind::VmNetwork,
+    ElementKind::ResourcePool,   ElementKind::MirrorSession,  ElementKind::DhcpFailover,
     ElementKind::StorageTarget,
 };
 

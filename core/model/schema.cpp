@@ -91,10 +91,10 @@ std::vector<PropertySpec> hostProps()
         prop("cluster", T::Name, "Failover cluster the host belongs to."),
         prop("agentAddress", T::String, "host:port of the converged agent."),
         prop("providerAddress", T::IpPrefix, "HNV provider address (PA) with prefix."),
-        enumProp("workload",
-                 {QStringLiteral("General"), QStringLiteral("OutboundHeavy"),
-                  QStringLiteral("ManyVms")},
-                 "Declared traffic profile, for load-balancing advice."),
+        enumProp(
+            "workload",
+            {QStringLiteral("General"), QStringLiteral("OutboundHeavy"), QStringLiteral("ManyVms")},
+            "Declared traffic profile, for load-balancing advice."),
     });
 }
 
@@ -123,10 +123,10 @@ std::vector<PropertySpec> teamProps()
 {
     return withCommon({
         refProp("members", {K::PhysicalNic}, "Member NICs.", T::RefList),
-        enumProp("mode",
-                 {QStringLiteral("SwitchIndependent"), QStringLiteral("Static"),
-                  QStringLiteral("LACP")},
-                 "Teaming mode."),
+        enumProp(
+            "mode",
+            {QStringLiteral("SwitchIndependent"), QStringLiteral("Static"), QStringLiteral("LACP")},
+            "Teaming mode."),
         enumProp("loadBalancing",
                  {QStringLiteral("AddressHash"), QStringLiteral("HyperVPort"),
                   QStringLiteral("Dynamic")},
@@ -145,10 +145,10 @@ std::vector<PropertySpec> teamProps()
 std::vector<PropertySpec> switchProps()
 {
     return withCommon({
-        required(enumProp("type",
-                          {QStringLiteral("External"), QStringLiteral("Internal"),
-                           QStringLiteral("Private")},
-                          "Switch type.")),
+        required(enumProp(
+            "type",
+            {QStringLiteral("External"), QStringLiteral("Internal"), QStringLiteral("Private")},
+            "Switch type.")),
         refProp("uplink", {K::PhysicalNic, K::Team}, "The NIC or team an external switch uses."),
         prop("allowManagementOs", T::Bool, "Management OS shares the uplink."),
         prop("sriov", T::Bool, "SR-IOV enabled (chosen at creation)."),
@@ -170,20 +170,20 @@ std::vector<PropertySpec> switchProps()
 std::vector<PropertySpec> aclFields()
 {
     return {
-        required(enumProp("direction",
-                          {QStringLiteral("Inbound"), QStringLiteral("Outbound"),
-                           QStringLiteral("Both")},
-                          "Traffic direction.")),
-        required(enumProp("action",
-                          {QStringLiteral("Allow"), QStringLiteral("Deny"),
-                           QStringLiteral("Meter")},
-                          "What to do with matching traffic.")),
+        required(enumProp(
+            "direction",
+            {QStringLiteral("Inbound"), QStringLiteral("Outbound"), QStringLiteral("Both")},
+            "Traffic direction.")),
+        required(enumProp(
+            "action", {QStringLiteral("Allow"), QStringLiteral("Deny"), QStringLiteral("Meter")},
+            "What to do with matching traffic.")),
         prop("localAddress", T::IpPrefix, "Local IP prefix."),
         prop("remoteAddress", T::IpPrefix, "Remote IP prefix."),
         prop("localMac", T::MacAddress, "Local MAC address."),
         prop("remoteMac", T::MacAddress, "Remote MAC address."),
-        enumProp("protocol", {QStringLiteral("Any"), QStringLiteral("TCP"), QStringLiteral("UDP"),
-                              QStringLiteral("ICMP")},
+        enumProp("protocol",
+                 {QStringLiteral("Any"), QStringLiteral("TCP"), QStringLiteral("UDP"),
+                  QStringLiteral("ICMP")},
                  "IP protocol."),
         intList("localPorts", 1, 65535, "Local ports."),
         intList("remotePorts", 1, 65535, "Remote ports."),
@@ -226,8 +226,7 @@ std::vector<PropertySpec> vnicProps()
                   QStringLiteral("iSCSI"), QStringLiteral("Tenant")},
                  "Traffic the vNIC carries."),
         enumProp("mirroringRole",
-                 {QStringLiteral("None"), QStringLiteral("Source"),
-                  QStringLiteral("Destination")},
+                 {QStringLiteral("None"), QStringLiteral("Source"), QStringLiteral("Destination")},
                  "Port-mirroring role."),
         prop("hostInterface", T::Identifier, "Interface name inside the OS (vEthernet (LAN))."),
     });
@@ -264,10 +263,10 @@ std::vector<PropertySpec> portProps()
         intList("allowedVlans", 0, 4095, "Allowed VLANs in trunk mode."),
         intProp("nativeVlan", 0, 4095, "Native VLAN in trunk mode."),
         intProp("portChannel", 1, 4096, "Port-channel group number."),
-        enumProp("channelMode",
-                 {QStringLiteral("Static"), QStringLiteral("LacpActive"),
-                  QStringLiteral("LacpPassive")},
-                 "Port-channel mode."),
+        enumProp(
+            "channelMode",
+            {QStringLiteral("Static"), QStringLiteral("LacpActive"), QStringLiteral("LacpPassive")},
+            "Port-channel mode."),
         prop("speed", T::Bandwidth, "Port speed in bits per second."),
         intProp("mtu", 68, 65535, "MTU in bytes."),
         prop("dcb", T::Bool, "DCB enabled on the port."),
@@ -324,8 +323,7 @@ std::vector<PropertySpec> mirrorProps()
 std::vector<PropertySpec> dhcpProps()
 {
     return withCommon({
-        refProp("servers", {K::VirtualMachine}, "DHCPv4 servers in the relationship.",
-                T::RefList),
+        refProp("servers", {K::VirtualMachine}, "DHCPv4 servers in the relationship.", T::RefList),
         enumProp("mode", {QStringLiteral("HotStandby"), QStringLiteral("LoadSharing")},
                  "Failover mode."),
     });
@@ -346,8 +344,8 @@ std::map<K, KindSpec> buildSpecs()
     std::map<K, KindSpec> m;
     auto add = [&m](K k, const char *collection, QList<K> parents, std::vector<PropertySpec> p,
                     const char *doc) {
-        m.emplace(k, KindSpec{k, QString::fromLatin1(collection), std::move(parents),
-                              std::move(p), QString::fromLatin1(doc)});
+        m.emplace(k, KindSpec{k, QString::fromLatin1(collection), std::move(parents), std::move(p),
+                              QString::fromLatin1(doc)});
     };
     add(K::Host, "hosts", {}, hostProps(), "A virtualization host.");
     add(K::PhysicalNic, "nics", {K::Host}, nicProps(), "A physical network adapter.");
@@ -427,8 +425,8 @@ std::optional<QString> checkList(const QJsonValue &v, const char *what,
         if (!ok(item, spec))
             return expected;
         if (unique) {
-            const QString key = item.isString() ? item.toString()
-                                                : QString::number(item.toDouble(), 'g', 17);
+            const QString key =
+                item.isString() ? item.toString() : QString::number(item.toDouble(), 'g', 17);
             if (seen.contains(key))
                 return QStringLiteral("duplicate entry %1 in the list").arg(key);
             seen.insert(key);
@@ -466,12 +464,11 @@ std::optional<QString> checkRecords(const PropertySpec &spec, const QJsonValue &
 
 QString kindName(ElementKind kind)
 {
-    static const char *names[] = {"Host",         "PhysicalNic",    "Team",
-                                  "VirtualSwitch", "VirtualMachine", "VirtualNic",
-                                  "PhysicalSwitch", "SwitchPort",    "Link",
-                                  "Vlan",          "Subnet",         "VmNetwork",
-                                  "ResourcePool",  "MirrorSession",  "DhcpFailover",
-                                  "StorageTarget"};
+    static const char *names[] = {
+        "Host",           "PhysicalNic",   "Team",           "VirtualSwitch",
+        "VirtualMachine", "VirtualNic",    "PhysicalSwitch", "SwitchPort",
+        "Link",           "Vlan",          "Subnet",         "VmNetwork",
+        "ResourcePool",   "MirrorSession", "DhcpFailover",   "StorageTarget"};
     return QString::fromLatin1(names[static_cast<int>(kind)]);
 }
 
@@ -553,10 +550,11 @@ std::optional<QString> checkValue(const PropertySpec &spec, const QJsonValue &va
         return QStringLiteral("expected one of ") + spec.enumValues.join(QStringLiteral(", "));
     case T::IntList:
         return checkList(
-            value, "integers", [](const QJsonValue &v, const PropertySpec &p) {
-                return isInteger(v, p.min, p.max);
-            },
-            spec, true)
+                   value, "integers",
+                   [](const QJsonValue &v, const PropertySpec &p) {
+                       return isInteger(v, p.min, p.max);
+                   },
+                   spec, true)
             .transform([&](QString m) {
                 return m.startsWith(QLatin1String("duplicate"))
                            ? m
@@ -616,22 +614,41 @@ QString refKindsText(const PropertySpec &spec)
 QString describeType(const PropertySpec &spec)
 {
     switch (spec.type) {
-    case T::String: return QStringLiteral("string");
-    case T::Name: return QStringLiteral("non-empty name");
-    case T::Identifier: return QStringLiteral("interface name");
-    case T::Bool: return QStringLiteral("boolean");
-    case T::Int: return QStringLiteral("an integer %1-%2").arg(spec.min, 0, 'f', 0).arg(spec.max, 0, 'f', 0);
-    case T::Bandwidth: return QStringLiteral("bits per second (positive integer)");
-    case T::Enum: return QStringLiteral("one of ") + spec.enumValues.join(QStringLiteral(", "));
-    case T::IntList: return QStringLiteral("array of integers %1-%2").arg(spec.min, 0, 'f', 0).arg(spec.max, 0, 'f', 0);
-    case T::IpAddress: return QStringLiteral("IP address");
-    case T::IpPrefix: return QStringLiteral("IP prefix (address/length)");
-    case T::IpAddressList: return QStringLiteral("array of IP addresses");
-    case T::IpPrefixList: return QStringLiteral("array of IP prefixes");
-    case T::MacAddress: return QStringLiteral("MAC address");
-    case T::Ref: return QStringLiteral("id of a ") + refKindsText(spec);
-    case T::RefList: return QStringLiteral("array of ids of ") + refKindsText(spec) + QStringLiteral(" elements");
-    case T::Records: return QStringLiteral("array of objects");
+    case T::String:
+        return QStringLiteral("string");
+    case T::Name:
+        return QStringLiteral("non-empty name");
+    case T::Identifier:
+        return QStringLiteral("interface name");
+    case T::Bool:
+        return QStringLiteral("boolean");
+    case T::Int:
+        return QStringLiteral("an integer %1-%2").arg(spec.min, 0, 'f', 0).arg(spec.max, 0, 'f', 0);
+    case T::Bandwidth:
+        return QStringLiteral("bits per second (positive integer)");
+    case T::Enum:
+        return QStringLiteral("one of ") + spec.enumValues.join(QStringLiteral(", "));
+    case T::IntList:
+        return QStringLiteral("array of integers %1-%2")
+            .arg(spec.min, 0, 'f', 0)
+            .arg(spec.max, 0, 'f', 0);
+    case T::IpAddress:
+        return QStringLiteral("IP address");
+    case T::IpPrefix:
+        return QStringLiteral("IP prefix (address/length)");
+    case T::IpAddressList:
+        return QStringLiteral("array of IP addresses");
+    case T::IpPrefixList:
+        return QStringLiteral("array of IP prefixes");
+    case T::MacAddress:
+        return QStringLiteral("MAC address");
+    case T::Ref:
+        return QStringLiteral("id of a ") + refKindsText(spec);
+    case T::RefList:
+        return QStringLiteral("array of ids of ") + refKindsText(spec) +
+               QStringLiteral(" elements");
+    case T::Records:
+        return QStringLiteral("array of objects");
     }
     return {};
 }
@@ -657,8 +674,9 @@ std::optional<QString> checkProperties(ElementKind kind, const QJsonObject &prop
         if (!p)
             return it.key() + QStringLiteral(": unknown property of a %1").arg(kindName(kind));
         if (auto problem = checkValue(*p, it.value()))
-            return it.key() + (problem->startsWith(QLatin1Char('[')) ? QString() : QStringLiteral(": "))
-                   + *problem;
+            return it.key() +
+                   (problem->startsWith(QLatin1Char('[')) ? QString() : QStringLiteral(": ")) +
+                   *problem;
     }
     return std::nullopt;
 }
@@ -675,9 +693,9 @@ std::optional<QString> checkReferences(ElementKind kind, const QJsonObject &prop
                                    : v.toArray();
         for (qsizetype i = 0; i < ids.size(); ++i) {
             const QString id = ids.at(i).toString();
-            const QString at = p.key
-                               + (p.type == PropertyType::RefList ? QStringLiteral("[%1]").arg(i)
-                                                                  : QString());
+            const QString at =
+                p.key +
+                (p.type == PropertyType::RefList ? QStringLiteral("[%1]").arg(i) : QString());
             const auto target = kindOf(id);
             if (!target)
                 return at + QStringLiteral(": no element with id '%1'").arg(id);

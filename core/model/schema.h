@@ -16,9 +16,9 @@ namespace converge::core {
 // The typed properties of each element kind. One table drives document loading, the store,
 // the generic edit commands and (later) the inspector, so a property is declared once.
 enum class PropertyType {
-    String,        // free text
-    Name,          // non-empty text without control characters
-    Identifier,    // interface or port name: 1-64 printable characters, no '/' or quotes
+    String,     // free text
+    Name,       // non-empty text without control characters
+    Identifier, // interface or port name: 1-64 printable characters, no '/' or quotes
     Bool,
     Int,           // integer within [min, max]
     Bandwidth,     // bits per second, positive integer
@@ -50,7 +50,7 @@ struct PropertySpec
 struct KindSpec
 {
     ElementKind kind;
-    QString collection;            // the JSON key of the array holding this kind ("nics")
+    QString collection;             // the JSON key of the array holding this kind ("nics")
     QList<ElementKind> parentKinds; // empty: top level of the document
     std::vector<PropertySpec> properties;
     QString doc;

@@ -16,7 +16,10 @@ namespace {
 class Statement
 {
 public:
-    Statement(sqlite3 *db, const char *sql) { m_ok = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) == SQLITE_OK; }
+    Statement(sqlite3 *db, const char *sql)
+    {
+        m_ok = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) == SQLITE_OK;
+    }
     ~Statement() { sqlite3_finalize(m_stmt); }
     Statement(const Statement &) = delete;
     Statement &operator=(const Statement &) = delete;
@@ -70,15 +73,19 @@ void ProjectStore::Closer::operator()(sqlite3 *db) const
     sqlite3_close_v2(db);
 }
 
-ProjectStore::ProjectStore(QString path) : m_path(std::move(path)) {}
+ProjectStore::ProjectStore(QString path)
+    : m_path(std::move(path))
+{
+}
 ProjectStore::ProjectStore(ProjectStore &&) noexcept = default;
 ProjectStore &ProjectStore::operator=(ProjectStore &&) noexcept = default;
 ProjectStore::~ProjectStore() = default;
 
 std::unexpected<Error> ProjectStore::sqlError(const QString &what) const
 {
-    return fail(Error::Code::Store, QStringLiteral("%1: %2: %3")
-                                        .arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db.get()))));
+    return fail(Error::Code::Store,
+                QStringLiteral("%1: %2: %3")
+                    .arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db.get()))));
 }
 
 Result<void> ProjectStore::exec(const char *sql) const
@@ -114,11 +121,12 @@ Result<void> ProjectStore::migrate()
     if (check.ok() && check.step() == SQLITE_ROW) {
         const int version = check.text(0).toInt();
         if (version > currentStoreVersion)
-            return fail(Error::Code::NewerSchema,
-                        QStringLiteral("%1: store version %2 is newer than this Converge reads (%3)")
-                            .arg(m_path)
-                            .arg(version)
-                            .arg(currentStoreVersion));
+            return fail(
+                Error::Code::NewerSchema,
+                QStringLiteral("%1: store version %2 is newer than this Converge reads (%3)")
+                    .arg(m_path)
+                    .arg(version)
+                    .arg(currentStoreVersion));
         return {};
     }
     if (!Statement(m_db.get(), "SELECT 1 FROM sqlite_master").ok())
@@ -137,13 +145,15 @@ Result<void> ProjectStore::migrate()
 Result<ProjectStore> ProjectStore::create(const QString &path, const Design &design)
 {
     if (QFileInfo::exists(path))
-        return fail(Error::Code::Conflict, QStringLiteral("%1: exists already; not overwritten").arg(path));
+        return fail(Error::Code::Conflict,
+                    QStringLiteral("%1: exists already; not overwritten").arg(path));
     sqlite3 *db = nullptr;
     const int rc = sqlite3_open_v2(path.toUtf8().constData(), &db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     sqlite3_close_v2(db);
     if (rc != SQLITE_OK)
-        return fail(Error::Code::Io, QStringLiteral("%1: cannot create the project store").arg(path));
+        return fail(Error::Code::Io,
+                    QStringLiteral("%1: cannot create the project store").arg(path));
     auto store = open(path);
     if (!store)
         return store;
@@ -176,7 +186,8 @@ Result<void> ProjectStore::writeInfo(const QJsonObject &info)
 Result<void> ProjectStore::appendHistory(const QString &description, const QByteArray &edit,
                                          const QString &author)
 {
-    Statement put(m_db.get(), "INSERT INTO history(at, author, description, edit) VALUES(?1, ?2, ?3, ?4)");
+    Statement put(m_db.get(),
+                  "INSERT INTO history(at, author, description, edit) VALUES(?1, ?2, ?3, ?4)");
     put.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     put.bind(2, author);
     put.bind(3, description);
@@ -189,7 +200,9 @@ Result<void> ProjectStore::appendHistory(const QString &description, const QByte
 Result<void> ProjectStore::applyOp(const Op &op)
 {
     if (op.type == Op::Type::Add) {
-        Statement put(m_db.get(), "INSERT INTO elements(id, seq, kind, parent, props) VALUES(?1, ?2, ?3, ?4, ?5)");
+        Statement put(
+            m_db.get(),
+            "INSERT INTO elements(id, seq, kind, parent, props) VALUES(?1, ?2, ?3, ?4, ?5)");
         put.bind(1, op.element.id);
         put.bind(2, op.element.seq);
         put.bind(3, kindName(op.element.kind));
@@ -200,7 +213,8 @@ Result<void> ProjectStore::applyOp(const Op &op)
     if (op.type == Op::Type::Remove) {
         Statement del(m_db.get(), "DELETE FROM elements WHERE id = ?1");
         del.bind(1, op.element.id);
-        return del.step() == SQLITE_DONE ? Result<void>{} : sqlError(QStringLiteral("remove element"));
+        return del.step() == SQLITE_DONE ? Result<void>{}
+                                         : sqlError(QStringLiteral("remove element"));
     }
     const bool isInfo = op.id.isEmpty();
     Statement get(m_db.get(), isInfo ? "SELECT value FROM meta WHERE key = 'designInfo'"
@@ -264,8 +278,8 @@ Result<Design> ProjectStore::loadDesign() const
         QJsonParseError parseError;
         const QJsonDocument props = QJsonDocument::fromJson(rows.bytes(4), &parseError);
         if (!kind || !props.isObject())
-            return fail(Error::Code::Store, QStringLiteral("%1: element %2 is damaged")
-                                                .arg(m_path, rows.text(0)));
+            return fail(Error::Code::Store,
+                        QStringLiteral("%1: element %2 is damaged").arg(m_path, rows.text(0)));
         design.insert(Element{rows.text(0), *kind, rows.text(3), rows.int64(1), props.object()});
     }
     if (rc != SQLITE_DONE)
@@ -276,10 +290,14 @@ Result<Design> ProjectStore::loadDesign() const
 Result<std::vector<HistoryEntry>> ProjectStore::history() const
 {
     std::vector<HistoryEntry> out;
-    Statement rows(m_db.get(), "SELECT seq, at, author, description, edit FROM history ORDER BY seq");
+    Statement rows(m_db.get(),
+                   "SELECT seq, at, author, description, edit FROM history ORDER BY seq");
     while (rows.step() == SQLITE_ROW) {
-        HistoryEntry h{rows.int64(0), QDateTime::fromString(rows.text(1), Qt::ISODateWithMs),
-                       rows.text(2), rows.text(3), {}};
+        HistoryEntry h{rows.int64(0),
+                       QDateTime::fromString(rows.text(1), Qt::ISODateWithMs),
+                       rows.text(2),
+                       rows.text(3),
+                       {}};
         if (auto edit = Edit::fromJson(QJsonDocument::fromJson(rows.bytes(4)).object()))
             h.edit = *edit;
         out.push_back(std::move(h));

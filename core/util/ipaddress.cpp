@@ -37,8 +37,8 @@ std::optional<IpPrefix> IpPrefix::parse(const QString &text)
     bool ok = false;
     const QString lenText = text.mid(slash + 1);
     const int length = lenText.toInt(&ok);
-    if (!address || !ok || lenText.isEmpty() || !lenText.at(0).isDigit() || length < 0
-        || length > address->bitCount())
+    if (!address || !ok || lenText.isEmpty() || !lenText.at(0).isDigit() || length < 0 ||
+        length > address->bitCount())
         return std::nullopt;
     return IpPrefix{*address, length};
 }

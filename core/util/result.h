@@ -14,8 +14,7 @@ struct Error
     QString message;
 };
 
-template<typename T>
-using Result = std::expected<T, Error>;
+template<typename T> using Result = std::expected<T, Error>;
 
 inline std::unexpected<Error> fail(Error::Code code, const QString &message)
 {

@@ -59,12 +59,16 @@ TEST(Convergectl, InfoCountsElementsByKind)
 
 TEST(Convergectl, InfoAsJson)
 {
-    const Outcome r = ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("json")});
+    const Outcome r =
+        ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("json")});
     ASSERT_EQ(r.code, 0);
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
     EXPECT_EQ(o.value(QStringLiteral("elements")).toInt(), 9);
-    EXPECT_EQ(o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("VirtualSwitch")).toInt(), 2);
-    EXPECT_EQ(o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("Link")).toInt(), 0);
+    EXPECT_EQ(
+        o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("VirtualSwitch")).toInt(),
+        2);
+    EXPECT_EQ(o.value(QStringLiteral("counts")).toObject().value(QStringLiteral("Link")).toInt(),
+              0);
 }
 
 TEST(Convergectl, ConvertsToAStoreAndBackLosslessly)
@@ -83,7 +87,8 @@ TEST(Convergectl, ConvertsToAStoreAndBackLosslessly)
     // Existing outputs are not replaced without --force.
     r = ctl({QStringLiteral("convert"), sample, db});
     EXPECT_EQ(r.code, 3);
-    EXPECT_EQ(r.err, QStringLiteral("convergectl convert: %1: exists already; not overwritten\n").arg(db));
+    EXPECT_EQ(r.err,
+              QStringLiteral("convergectl convert: %1: exists already; not overwritten\n").arg(db));
     r = ctl({QStringLiteral("convert"), sample, db, QStringLiteral("--force")});
     EXPECT_EQ(r.code, 0) << r.err.toStdString();
 }
@@ -101,18 +106,26 @@ TEST(Convergectl, BadInputExitsTwoWithTheProblemOnStderr)
         const Outcome r = ctl({QLatin1String(command), broken});
         EXPECT_EQ(r.code, 2) << command;
         EXPECT_TRUE(r.out.isEmpty());
-        EXPECT_EQ(r.err, QStringLiteral("convergectl %1: %2: $.hosts[0].nics[0].speed: expected a positive "
-                                        "number (bits per second)\n")
+        EXPECT_EQ(r.err, QStringLiteral(
+                             "convergectl %1: %2: $.hosts[0].nics[0].speed: expected a positive "
+                             "number (bits per second)\n")
                              .arg(QLatin1String(command), broken));
     }
     EXPECT_EQ(ctl({QStringLiteral("info"), dir.filePath(QStringLiteral("x.txt"))}).code, 2);
     EXPECT_EQ(ctl({QStringLiteral("frobnicate")}).code, 2);
     EXPECT_EQ(ctl({}).code, 2);
     EXPECT_EQ(ctl({QStringLiteral("info")}).code, 2);
-    EXPECT_EQ(ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("xml")}).code, 2);
+    EXPECT_EQ(
+        ctl({QStringLiteral("info"), sample, QStringLiteral("--format"), QStringLiteral("xml")})
+            .code,
+        2);
     EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("out.converge.db"))));
-    EXPECT_EQ(ctl({QStringLiteral("convert"), broken, dir.filePath(QStringLiteral("out.converge.db"))}).code, 2);
-    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("out.converge.db")))) << "nothing written for bad input";
+    EXPECT_EQ(
+        ctl({QStringLiteral("convert"), broken, dir.filePath(QStringLiteral("out.converge.db"))})
+            .code,
+        2);
+    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("out.converge.db"))))
+        << "nothing written for bad input";
 }
 
 TEST(Convergectl, ValidateAcceptsAWellFormedDesign)

@@ -29,17 +29,22 @@ QString errorOf(const Result<Edit> &r)
 TEST(Commands, AddElementChecksOwnerPropertiesAndReferences)
 {
     Design d = load();
-    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, {}, {{"name", "x"}, {"interfaceName", "x"}})),
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, {},
+                                           {{"name", "x"}, {"interfaceName", "x"}})),
               QStringLiteral("a PhysicalNic cannot be placed under ''"));
     EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("sw1"),
                                            {{"name", "x"}, {"interfaceName", "x"}})),
               QStringLiteral("a PhysicalNic cannot be placed under 'sw1'"));
-    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h1"), {{"name", "eth3"}})),
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h1"),
+                                           {{"name", "eth3"}})),
               QStringLiteral("interfaceName: missing (required for a PhysicalNic)"));
-    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::VirtualSwitch, QStringLiteral("h1"),
-                                           {{"name", "vs2"}, {"type", "External"}, {"uplink", "h1.vm1"}})),
-              QStringLiteral("uplink: 'h1.vm1' is a VirtualMachine, expected a PhysicalNic or Team"));
-    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::Host, {}, {{"name", "hv2"}, {"platform", "hyperv"}},
+    EXPECT_EQ(
+        errorOf(
+            commands::addElement(d, ElementKind::VirtualSwitch, QStringLiteral("h1"),
+                                 {{"name", "vs2"}, {"type", "External"}, {"uplink", "h1.vm1"}})),
+        QStringLiteral("uplink: 'h1.vm1' is a VirtualMachine, expected a PhysicalNic or Team"));
+    EXPECT_EQ(errorOf(commands::addElement(d, ElementKind::Host, {},
+                                           {{"name", "hv2"}, {"platform", "hyperv"}},
                                            QStringLiteral("h1"))),
               QStringLiteral("an element with id 'h1' exists"));
 }
@@ -59,7 +64,8 @@ TEST(Commands, AddThenUndoRestoresTheDocument)
     ASSERT_TRUE(history.undo());
     EXPECT_EQ(designdocument::save(d), original);
     ASSERT_TRUE(history.redo());
-    EXPECT_EQ(d.children(QStringLiteral("h1"), ElementKind::PhysicalNic).back()->name(), QStringLiteral("eth3"));
+    EXPECT_EQ(d.children(QStringLiteral("h1"), ElementKind::PhysicalNic).back()->name(),
+              QStringLiteral("eth3"));
     EXPECT_FALSE(history.canRedo());
 }
 
@@ -99,18 +105,25 @@ TEST(Commands, RemovingATeamMemberUpdatesTheTeam)
 TEST(Commands, SetPropertyRefusesValuesThatDoNotFit)
 {
     Design d = load();
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("speed"), 0)),
-              QStringLiteral("PhysicalNic 'eth1': speed: expected a positive number (bits per second)"));
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("type"), QStringLiteral("Bridge"))),
-              QStringLiteral("VirtualSwitch 'LAN': type: expected one of External, Internal, Private"));
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("colour"), 1)),
-              QStringLiteral("VirtualSwitch 'LAN': colour: unknown property of a VirtualSwitch"));
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"), QJsonValue::Undefined)),
+    EXPECT_EQ(
+        errorOf(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("speed"), 0)),
+        QStringLiteral("PhysicalNic 'eth1': speed: expected a positive number (bits per second)"));
+    EXPECT_EQ(
+        errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("type"),
+                                      QStringLiteral("Bridge"))),
+        QStringLiteral("VirtualSwitch 'LAN': type: expected one of External, Internal, Private"));
+    EXPECT_EQ(
+        errorOf(commands::setProperty(d, QStringLiteral("h1.vs"), QStringLiteral("colour"), 1)),
+        QStringLiteral("VirtualSwitch 'LAN': colour: unknown property of a VirtualSwitch"));
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"),
+                                            QJsonValue::Undefined)),
               QStringLiteral("Host 'hv1': name: missing (required for a Host)"));
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("h1.team"), QStringLiteral("members"),
-                                            QJsonArray{QStringLiteral("h1.eth1"), QStringLiteral("gone")})),
+    EXPECT_EQ(errorOf(commands::setProperty(
+                  d, QStringLiteral("h1.team"), QStringLiteral("members"),
+                  QJsonArray{QStringLiteral("h1.eth1"), QStringLiteral("gone")})),
               QStringLiteral("Team 'LAN': members[1]: no element with id 'gone'"));
-    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("zz"), QStringLiteral("name"), QStringLiteral("x"))),
+    EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("zz"), QStringLiteral("name"),
+                                            QStringLiteral("x"))),
               QStringLiteral("no element with id 'zz'"));
 }
 
@@ -124,9 +137,11 @@ TEST(Commands, UndoRedoOfASequenceOfEditsReturnsToEachState)
         ASSERT_TRUE(history.push(*e));
         states.push_back(designdocument::save(d));
     };
-    push(commands::setProperty(d, QStringLiteral("h1.vm1.lan"), QStringLiteral("vlanMode"), QStringLiteral("Access")));
+    push(commands::setProperty(d, QStringLiteral("h1.vm1.lan"), QStringLiteral("vlanMode"),
+                               QStringLiteral("Access")));
     push(commands::setProperty(d, QStringLiteral("h1.vm1.lan"), QStringLiteral("accessVlan"), 10));
-    push(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"), QStringLiteral("hv-renamed")));
+    push(commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"),
+                               QStringLiteral("hv-renamed")));
     push(commands::setDesignInfo(d, QStringLiteral("description"), QStringLiteral("edited")));
     push(commands::removeElements(d, {QStringLiteral("sw1")}));
     push(commands::addElement(d, ElementKind::Vlan, {}, {{"name", "Tenants"}, {"vlanId", 10}}));

@@ -39,23 +39,31 @@ struct Malformed
 std::vector<Malformed> malformedCases()
 {
     return {
-        {"NotJson", "{\"schemaVersion\": 1,\n  \"hosts\": [", "$: not valid JSON at line 2, column 13: unterminated array"},
+        {"NotJson", "{\"schemaVersion\": 1,\n  \"hosts\": [",
+         "$: not valid JSON at line 2, column 13: unterminated array"},
         {"NotAnObject", "[1, 2]", "$: expected an object (a design document)"},
         {"NoSchemaVersion", "{\"name\": \"x\"}", "$.schemaVersion: missing (required)"},
-        {"SchemaVersionText", "{\"schemaVersion\": \"1\"}", "$.schemaVersion: expected a positive integer"},
+        {"SchemaVersionText", "{\"schemaVersion\": \"1\"}",
+         "$.schemaVersion: expected a positive integer"},
         {"UnknownTopLevelKey", "{\"schemaVersion\": 1, \"hostz\": []}", "$.hostz: unknown key"},
         {"HostsNotArray", "{\"schemaVersion\": 1, \"hosts\": {}}", "$.hosts: expected an array"},
-        {"HostNotObject", "{\"schemaVersion\": 1, \"hosts\": [42]}", "$.hosts[0]: expected an object (a Host)"},
-        {"NegativeSpeed", smallWith("\"interfaceName\": \"eth2\", \"speed\": 10000000000",
-                                    "\"interfaceName\": \"eth2\", \"speed\": -5"),
+        {"HostNotObject", "{\"schemaVersion\": 1, \"hosts\": [42]}",
+         "$.hosts[0]: expected an object (a Host)"},
+        {"NegativeSpeed",
+         smallWith("\"interfaceName\": \"eth2\", \"speed\": 10000000000",
+                   "\"interfaceName\": \"eth2\", \"speed\": -5"),
          "$.hosts[0].nics[1].speed: expected a positive number (bits per second)"},
-        {"MissingId", smallWith("{\"id\": \"sw1\", ", "{"), "$.physicalSwitches[0].id: missing (every element needs an id)"},
+        {"MissingId", smallWith("{\"id\": \"sw1\", ", "{"),
+         "$.physicalSwitches[0].id: missing (every element needs an id)"},
         {"BadId", smallWith("\"id\": \"l2\"", "\"id\": \"cable two\""),
-         "$.links[1].id: expected an id of 1-64 letters, digits or _.:- starting with a letter or digit"},
+         "$.links[1].id: expected an id of 1-64 letters, digits or _.:- starting with a letter or "
+         "digit"},
         {"DuplicateId", smallWith("\"id\": \"l2\"", "\"id\": \"h1.eth1\""),
          "$.links[1].id: duplicate id 'h1.eth1' (first used at $.hosts[0].nics[0])"},
-        {"MissingRequiredName", smallWith("\"name\": \"hv1\", ", ""), "$.hosts[0].name: missing (required for a Host)"},
-        {"UnknownProperty", smallWith("\"vcpus\": 2", "\"vcpu\": 2"), "$.hosts[0].vms[0].vcpu: unknown property of a VirtualMachine"},
+        {"MissingRequiredName", smallWith("\"name\": \"hv1\", ", ""),
+         "$.hosts[0].name: missing (required for a Host)"},
+        {"UnknownProperty", smallWith("\"vcpus\": 2", "\"vcpu\": 2"),
+         "$.hosts[0].vms[0].vcpu: unknown property of a VirtualMachine"},
         {"BadEnum", smallWith("\"type\": \"External\"", "\"type\": \"external\""),
          "$.hosts[0].switches[0].type: expected one of External, Internal, Private"},
         {"BadAddress", smallWith("10.127.4.50/22", "10.127.4.500/22"),
@@ -66,17 +74,21 @@ std::vector<Malformed> malformedCases()
          "$.hosts[0].switches[0].defaultFlowWeight: expected an integer 0-100"},
         {"DanglingReference", smallWith("\"uplink\": \"h1.team\"", "\"uplink\": \"h1.team9\""),
          "$.hosts[0].switches[0].uplink: no element with id 'h1.team9'"},
-        {"ReferenceOfWrongKind", smallWith("\"destination\": \"h1.mgmt\"", "\"destination\": \"h1.eth1\""),
+        {"ReferenceOfWrongKind",
+         smallWith("\"destination\": \"h1.mgmt\"", "\"destination\": \"h1.eth1\""),
          "$.mirrorSessions[0].destination: 'h1.eth1' is a PhysicalNic, expected a VirtualNic"},
-        {"DuplicateTeamMember", smallWith("[\"h1.eth1\", \"h1.eth2\"]", "[\"h1.eth1\", \"h1.eth1\"]"),
+        {"DuplicateTeamMember",
+         smallWith("[\"h1.eth1\", \"h1.eth2\"]", "[\"h1.eth1\", \"h1.eth1\"]"),
          "$.hosts[0].teams[0].members: duplicate entry h1.eth1 in the list"},
         {"BadAclRecord", smallWith("\"action\": \"Deny\"", "\"action\": \"Drop\""),
          "$.hosts[0].vms[0].vnics[0].acls[0].action: expected one of Allow, Deny, Meter"},
         {"AclMissingDirection", smallWith("\"direction\": \"Inbound\", ", ""),
          "$.hosts[0].vms[0].vnics[0].acls[0].direction: missing (required)"},
-        {"VlanListOutOfRange", smallWith("\"allowedVlans\": [1, 10]}", "\"allowedVlans\": [1, 5000]}"),
+        {"VlanListOutOfRange",
+         smallWith("\"allowedVlans\": [1, 10]}", "\"allowedVlans\": [1, 5000]}"),
          "$.physicalSwitches[0].ports[0].allowedVlans: expected an array of integers 0-4095"},
-        {"ChildUnderWrongOwner", smallWith("\"ports\": [", "\"nics\": ["), "$.physicalSwitches[0].nics: unknown property of a PhysicalSwitch"},
+        {"ChildUnderWrongOwner", smallWith("\"ports\": [", "\"nics\": ["),
+         "$.physicalSwitches[0].nics: unknown property of a PhysicalSwitch"},
         {"NameNotString", "{\"schemaVersion\": 1, \"name\": 7}", "$.name: expected a string"},
     };
 }
@@ -87,7 +99,8 @@ void PrintTo(const Malformed &m, std::ostream *os)
 }
 
 class MalformedDocument : public testing::TestWithParam<Malformed>
-{};
+{
+};
 
 } // namespace
 
@@ -161,10 +174,12 @@ TEST(Document, NothingIsWrittenWhenTheTargetCannotBeSaved)
 {
     auto d = designdocument::load(smallDocument());
     ASSERT_TRUE(d);
-    const auto result = designdocument::saveFile(*d, QStringLiteral("/nonexistent-dir/x.converge.json"));
+    const auto result =
+        designdocument::saveFile(*d, QStringLiteral("/nonexistent-dir/x.converge.json"));
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, Error::Code::Io);
-    EXPECT_TRUE(result.error().message.startsWith(QStringLiteral("/nonexistent-dir/x.converge.json: cannot save")));
+    EXPECT_TRUE(result.error().message.startsWith(
+        QStringLiteral("/nonexistent-dir/x.converge.json: cannot save")));
 }
 
 TEST(Document, LoadFileNamesTheFileInErrors)
@@ -173,7 +188,8 @@ TEST(Document, LoadFileNamesTheFileInErrors)
     const QString path = dir.filePath(QStringLiteral("broken.converge.json"));
     QFile f(path);
     ASSERT_TRUE(f.open(QIODevice::WriteOnly));
-    f.write("{\"schemaVersion\": 1, \"hosts\": [{\"id\": \"h\", \"name\": \"h\", \"platform\": \"esx\"}]}");
+    f.write("{\"schemaVersion\": 1, \"hosts\": [{\"id\": \"h\", \"name\": \"h\", \"platform\": "
+            "\"esx\"}]}");
     f.close();
     const auto result = designdocument::loadFile(path);
     ASSERT_FALSE(result);

@@ -11,7 +11,8 @@ TEST(IpAddress, ParsesV4AndV6)
     EXPECT_FALSE(IpAddress::parse(QStringLiteral("10.127.4.256")));
     EXPECT_FALSE(IpAddress::parse(QStringLiteral("10.127.4")));
     EXPECT_FALSE(IpAddress::parse(QStringLiteral("")));
-    EXPECT_EQ(IpAddress::parse(QStringLiteral("2001:0db8::0001"))->toString(), QStringLiteral("2001:db8::1"));
+    EXPECT_EQ(IpAddress::parse(QStringLiteral("2001:0db8::0001"))->toString(),
+              QStringLiteral("2001:db8::1"));
 }
 
 TEST(IpPrefix, ContainsAndOverlaps)

@@ -22,9 +22,11 @@ Design smallDesign()
 {
     Design d;
     d.insert(element("h1", ElementKind::Host, "", {{"name", "hv1"}, {"platform", "hyperv"}}));
-    d.insert(element("h1.eth1", ElementKind::PhysicalNic, "h1", {{"name", "eth1"}, {"interfaceName", "eth1"}}));
+    d.insert(element("h1.eth1", ElementKind::PhysicalNic, "h1",
+                     {{"name", "eth1"}, {"interfaceName", "eth1"}}));
     d.insert(element("h1.vm1", ElementKind::VirtualMachine, "h1", {{"name", "vm1"}}));
-    d.insert(element("h1.eth2", ElementKind::PhysicalNic, "h1", {{"name", "eth2"}, {"interfaceName", "eth2"}}));
+    d.insert(element("h1.eth2", ElementKind::PhysicalNic, "h1",
+                     {{"name", "eth2"}, {"interfaceName", "eth2"}}));
     return d;
 }
 
@@ -47,14 +49,19 @@ TEST(Schema, EveryKindHasADistinctCollectionAndANameProperty)
 TEST(Schema, ArchitectureKindsCarryTheirTypedProperties)
 {
     // ARCHITECTURE.md lists these per kind; the inspector and loader depend on their types.
-    EXPECT_EQ(findProperty(ElementKind::PhysicalNic, QStringLiteral("speed"))->type, PropertyType::Bandwidth);
-    EXPECT_EQ(findProperty(ElementKind::Team, QStringLiteral("members"))->type, PropertyType::RefList);
-    EXPECT_EQ(findProperty(ElementKind::VirtualSwitch, QStringLiteral("minimumBandwidthMode"))->enumValues,
-              (QStringList{QStringLiteral("None"), QStringLiteral("Absolute"), QStringLiteral("Weight")}));
+    EXPECT_EQ(findProperty(ElementKind::PhysicalNic, QStringLiteral("speed"))->type,
+              PropertyType::Bandwidth);
+    EXPECT_EQ(findProperty(ElementKind::Team, QStringLiteral("members"))->type,
+              PropertyType::RefList);
+    EXPECT_EQ(findProperty(ElementKind::VirtualSwitch, QStringLiteral("minimumBandwidthMode"))
+                  ->enumValues,
+              (QStringList{QStringLiteral("None"), QStringLiteral("Absolute"),
+                           QStringLiteral("Weight")}));
     for (const char *key : {"pvlanMode", "acls", "dhcpGuard", "routerGuard", "macSpoofing",
                             "maximumBandwidth", "trunkVlans", "nativeVlan", "addresses", "gateway"})
         EXPECT_NE(findProperty(ElementKind::VirtualNic, QString::fromLatin1(key)), nullptr) << key;
-    EXPECT_EQ(findProperty(ElementKind::VmNetwork, QStringLiteral("vsid"))->type, PropertyType::Int);
+    EXPECT_EQ(findProperty(ElementKind::VmNetwork, QStringLiteral("vsid"))->type,
+              PropertyType::Int);
     EXPECT_EQ(kindSpec(ElementKind::VirtualNic).parentKinds,
               (QList<ElementKind>{ElementKind::Host, ElementKind::VirtualMachine}));
 }
@@ -66,15 +73,18 @@ TEST(Schema, ValuesAreCheckedAgainstTheirType)
     EXPECT_EQ(checkValue(speed, -1).value_or(QString()),
               QStringLiteral("expected a positive number (bits per second)"));
     EXPECT_TRUE(checkValue(speed, QStringLiteral("10G")));
-    const PropertySpec &addresses = *findProperty(ElementKind::VirtualNic, QStringLiteral("addresses"));
-    EXPECT_FALSE(checkValue(addresses, QJsonArray{QStringLiteral("10.127.4.50/22"), QStringLiteral("fe80::1/64")}));
+    const PropertySpec &addresses =
+        *findProperty(ElementKind::VirtualNic, QStringLiteral("addresses"));
+    EXPECT_FALSE(checkValue(
+        addresses, QJsonArray{QStringLiteral("10.127.4.50/22"), QStringLiteral("fe80::1/64")}));
     EXPECT_TRUE(checkValue(addresses, QJsonArray{QStringLiteral("10.127.4.50/33")}));
     EXPECT_TRUE(checkValue(addresses, QJsonArray{QStringLiteral("10.127.4.50")}));
     const PropertySpec &mac = *findProperty(ElementKind::VirtualNic, QStringLiteral("mac"));
     EXPECT_FALSE(checkValue(mac, QStringLiteral("00-15-5D-01-02-03")));
     EXPECT_FALSE(checkValue(mac, QStringLiteral("00:15:5d:01:02:03")));
     EXPECT_TRUE(checkValue(mac, QStringLiteral("00-15-5D:01-02-03")));
-    const PropertySpec &trunk = *findProperty(ElementKind::VirtualNic, QStringLiteral("trunkVlans"));
+    const PropertySpec &trunk =
+        *findProperty(ElementKind::VirtualNic, QStringLiteral("trunkVlans"));
     EXPECT_EQ(checkValue(trunk, QJsonArray{10, 10}).value_or(QString()),
               QStringLiteral("duplicate entry 10 in the list"));
 }
@@ -117,9 +127,15 @@ TEST(Design, AppliesAllOpsOrNone)
     Design d = smallDesign();
     const QJsonObject before = d.find(QStringLiteral("h1.eth1"))->props;
     Edit edit{QStringLiteral("two changes"), {}};
-    edit.ops.push_back({Op::Type::Set, {}, QStringLiteral("h1.eth1"), QStringLiteral("speed"), QJsonValue::Undefined, 1e9});
+    edit.ops.push_back({Op::Type::Set,
+                        {},
+                        QStringLiteral("h1.eth1"),
+                        QStringLiteral("speed"),
+                        QJsonValue::Undefined,
+                        1e9});
     // The second op expects a value the element does not have: a stale edit.
-    edit.ops.push_back({Op::Type::Set, {}, QStringLiteral("h1.eth2"), QStringLiteral("speed"), 5, 6});
+    edit.ops.push_back(
+        {Op::Type::Set, {}, QStringLiteral("h1.eth2"), QStringLiteral("speed"), 5, 6});
     int notified = 0;
     d.addListener([&](const std::vector<Change> &) { ++notified; });
     const auto result = d.apply(edit);
@@ -132,7 +148,8 @@ TEST(Design, AppliesAllOpsOrNone)
 TEST(Design, RefusesToRemoveAnElementThatStillOwnsOthers)
 {
     Design d = smallDesign();
-    Edit edit{QStringLiteral("bad"), {{Op::Type::Remove, *d.find(QStringLiteral("h1")), {}, {}, {}, {}}}};
+    Edit edit{QStringLiteral("bad"),
+              {{Op::Type::Remove, *d.find(QStringLiteral("h1")), {}, {}, {}, {}}}};
     EXPECT_FALSE(d.apply(edit));
     EXPECT_NE(d.find(QStringLiteral("h1")), nullptr);
 }

@@ -31,9 +31,10 @@ Edit numberedEdit(const Design &d, int i)
 {
     auto describe = commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("description"),
                                           QStringLiteral("edit %1").arg(i));
-    auto vlan = commands::addElement(d, ElementKind::Vlan, {},
-                                     {{"name", QStringLiteral("v%1").arg(i)}, {"vlanId", i % 4094 + 1}},
-                                     QStringLiteral("vlan%1").arg(i));
+    auto vlan =
+        commands::addElement(d, ElementKind::Vlan, {},
+                             {{"name", QStringLiteral("v%1").arg(i)}, {"vlanId", i % 4094 + 1}},
+                             QStringLiteral("vlan%1").arg(i));
     return commands::combine(QStringLiteral("edit %1").arg(i), {*describe, *vlan});
 }
 
@@ -98,7 +99,8 @@ TEST(ProjectStore, RecordedEditsAndTheirUndoPersistWithHistory)
         auto remove = commands::removeElements(d, {QStringLiteral("h1.vm1")});
         ASSERT_TRUE(remove && d.apply(*remove));
         ASSERT_TRUE(store->recordEdit(*remove, QStringLiteral("alice")));
-        auto rename = commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"), QStringLiteral("hv-a"));
+        auto rename = commands::setProperty(d, QStringLiteral("h1"), QStringLiteral("name"),
+                                            QStringLiteral("hv-a"));
         ASSERT_TRUE(rename && d.apply(*rename));
         ASSERT_TRUE(store->recordEdit(*rename, QStringLiteral("alice")));
         ASSERT_TRUE(d.apply(rename->inverted()));
