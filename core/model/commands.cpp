@@ -159,6 +159,33 @@ Edit combine(const QString &description, const std::vector<Edit> &edits)
 
 namespace converge::core {
 
+EditBatch::EditBatch(Design &design, QString description)
+    : m_design(design)
+    , m_edit{std::move(description), {}}
+{}
+
+EditBatch::~EditBatch()
+{
+    if (!m_finished && !m_edit.isEmpty())
+        (void)m_design.apply(m_edit.inverted());
+}
+
+Result<void> EditBatch::add(const Result<Edit> &edit)
+{
+    if (!edit)
+        return std::unexpected(edit.error());
+    if (auto ok = m_design.apply(*edit); !ok)
+        return ok;
+    m_edit.ops.insert(m_edit.ops.end(), edit->ops.begin(), edit->ops.end());
+    return {};
+}
+
+Edit EditBatch::finish()
+{
+    m_finished = true;
+    return m_edit;
+}
+
 Result<void> EditHistory::push(const Edit &edit)
 {
     auto ok = m_design.apply(edit);
@@ -166,6 +193,14 @@ Result<void> EditHistory::push(const Edit &edit)
         return ok;
     m_edits.resize(m_index);
     m_edits.push_back(edit);
+    ++m_index;
+    return {};
+}
+
+Result<void> EditHistory::record(const Edit &applied)
+{
+    m_edits.resize(m_index);
+    m_edits.push_back(applied);
     ++m_index;
     return {};
 }

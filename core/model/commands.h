@@ -32,6 +32,27 @@ Edit combine(const QString &description, const std::vector<Edit> &edits);
 
 } // namespace commands
 
+// Builds one undo step from dependent commands: each edit is applied as it is added, so later
+// commands can refer to what earlier ones created (add a host, then its NICs). finish() hands
+// back the combined edit, already applied; a batch dropped unfinished undoes its edits.
+class EditBatch
+{
+public:
+    EditBatch(Design &design, QString description);
+    ~EditBatch();
+    EditBatch(const EditBatch &) = delete;
+    EditBatch &operator=(const EditBatch &) = delete;
+
+    const Design &design() const { return m_design; }
+    Result<void> add(const Result<Edit> &edit);
+    Edit finish();
+
+private:
+    Design &m_design;
+    Edit m_edit;
+    bool m_finished = false;
+};
+
 // Undo/redo over a design for callers without a QUndoStack (CLI, tests, store replay).
 class EditHistory
 {
@@ -41,7 +62,8 @@ public:
     {
     }
 
-    Result<void> push(const Edit &edit); // applies it
+    Result<void> push(const Edit &edit);   // applies it
+    Result<void> record(const Edit &applied); // one already applied (an EditBatch's)
     Result<void> undo();
     Result<void> redo();
     bool canUndo() const { return m_index > 0; }

@@ -88,6 +88,7 @@ std::vector<PropertySpec> hostProps()
         enumProp("edition", {QStringLiteral("Standard"), QStringLiteral("Datacenter")},
                  "Windows Server edition (Hyper-V hosts)."),
         prop("hardwareVirtualization", T::Bool, "CPU virtualization (VT-x / AMD-V) enabled."),
+        prop("mpio", T::Bool, "Multipath I/O installed in the management OS."),
         prop("cluster", T::Name, "Failover cluster the host belongs to."),
         prop("agentAddress", T::String, "host:port of the converged agent."),
         prop("providerAddress", T::IpPrefix, "HNV provider address (PA) with prefix."),
