@@ -197,12 +197,14 @@ TEST(Commands, ABatchOfDependentCommandsIsOneUndoStep)
                                                    {{"name", "hv2"}, {"platform", "linux-ovs"}},
                                                    QStringLiteral("h2"))));
         for (const char *nic : {"eth1", "eth2"})
-            ASSERT_TRUE(batch.add(commands::addElement(
-                d, ElementKind::PhysicalNic, QStringLiteral("h2"),
-                {{"name", nic}, {"interfaceName", nic}}, QStringLiteral("h2.") + QLatin1String(nic))));
+            ASSERT_TRUE(
+                batch.add(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h2"),
+                                               {{"name", nic}, {"interfaceName", nic}},
+                                               QStringLiteral("h2.") + QLatin1String(nic))));
         ASSERT_TRUE(batch.add(commands::addElement(
             d, ElementKind::Team, QStringLiteral("h2"),
-            {{"name", "bond0"}, {"members", QJsonArray{QStringLiteral("h2.eth1"), QStringLiteral("h2.eth2")}}})));
+            {{"name", "bond0"},
+             {"members", QJsonArray{QStringLiteral("h2.eth1"), QStringLiteral("h2.eth2")}}})));
         ASSERT_TRUE(history.record(batch.finish()));
     }
     EXPECT_EQ(d.children(QStringLiteral("h2")).size(), 3u);
@@ -223,8 +225,9 @@ TEST(Commands, AnUnfinishedBatchLeavesTheDesignAsItWas)
                                                    {{"name", "hv2"}, {"platform", "hyperv"}},
                                                    QStringLiteral("h2"))));
         // The second command fails (no such owner): the caller gives up on the batch.
-        EXPECT_FALSE(batch.add(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h9"),
-                                                    {{"name", "eth1"}, {"interfaceName", "eth1"}})));
+        EXPECT_FALSE(
+            batch.add(commands::addElement(d, ElementKind::PhysicalNic, QStringLiteral("h9"),
+                                           {{"name", "eth1"}, {"interfaceName", "eth1"}})));
     }
     EXPECT_EQ(designdocument::save(d), before);
 }

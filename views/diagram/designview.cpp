@@ -1,0 +1,121 @@
+#include "designview.h"
+
+#include <QScrollBar>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace converge::views {
+
+namespace {
+
+constexpr qreal zoomStep = 1.25;
+constexpr qreal readableZoom = 0.75; // below this the 9 pt labels stop being easy to read
+
+} // namespace
+
+DesignView::DesignView(QWidget *parent)
+    : QGraphicsView(parent)
+{
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(ScrollHandDrag);
+    setTransformationAnchor(AnchorUnderMouse);
+    setResizeAnchor(AnchorViewCenter);
+    setBackgroundBrush(QColor(0xf3, 0xf5, 0xf7));
+    setFrameShape(QFrame::NoFrame);
+    setAcceptDrops(false); // files dropped here go to the main window
+    viewport()->setAcceptDrops(false);
+}
+
+void DesignView::setZoom(qreal zoom)
+{
+    zoom = std::clamp(zoom, minZoom, maxZoom);
+    if (qFuzzyCompare(zoom, this->zoom()))
+        return;
+    setTransform(QTransform::fromScale(zoom, zoom));
+    Q_EMIT zoomChanged(zoom);
+}
+
+void DesignView::reveal(const QRectF &sceneRect)
+{
+    if (sceneRect.isNull())
+        return;
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    if (!visible.contains(sceneRect))
+        centerOn(sceneRect.center());
+}
+
+void DesignView::zoomIn()
+{
+    m_autoOverview = false;
+    setZoom(zoom() * zoomStep);
+}
+
+void DesignView::zoomOut()
+{
+    m_autoOverview = false;
+    setZoom(zoom() / zoomStep);
+}
+
+void DesignView::resetZoom()
+{
+    m_autoOverview = false;
+    setZoom(1.0);
+}
+
+void DesignView::fitToWindow()
+{
+    m_autoOverview = false;
+    setZoom(std::min(fitZoom(), 2.0));
+    centerOn(sceneRect().center());
+}
+
+void DesignView::showOverview()
+{
+    m_autoOverview = true;
+    applyOverview();
+}
+
+qreal DesignView::fitZoom() const
+{
+    const QRectF scene = sceneRect();
+    const QSize port = viewport()->size() - QSize(8, 8); // a margin, as fitInView keeps
+    if (scene.isEmpty() || port.isEmpty())
+        return 1.0;
+    return std::min(port.width() / scene.width(), port.height() / scene.height());
+}
+
+void DesignView::applyOverview()
+{
+    setZoom(std::clamp(fitZoom(), readableZoom, 1.0));
+    const QRectF scene = sceneRect();
+    const QSizeF shown(viewport()->width() / zoom(), viewport()->height() / zoom());
+    // Too big to show whole: start at the top left (where the first hosts and switches are).
+    centerOn(QPointF(
+        shown.width() >= scene.width() ? scene.center().x() : scene.left() + shown.width() / 2,
+        shown.height() >= scene.height() ? scene.center().y() : scene.top() + shown.height() / 2));
+}
+
+void DesignView::wheelEvent(QWheelEvent *event)
+{
+    if (!(event->modifiers() & Qt::ControlModifier)) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    const qreal steps = event->angleDelta().y() / 120.0;
+    if (steps == 0)
+        return;
+    m_autoOverview = false;
+    setZoom(zoom() * std::pow(zoomStep, steps));
+    event->accept();
+}
+
+void DesignView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_autoOverview)
+        applyOverview();
+}
+
+} // namespace converge::views

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QGraphicsView>
+
+namespace converge::views {
+
+// The diagram's view: Ctrl+wheel zooms around the cursor, dragging pans. Until the user zooms,
+// the view keeps the whole diagram in sight at a readable scale (75-100 %), showing the top
+// left part when the diagram is bigger than that.
+class DesignView : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    static constexpr qreal minZoom = 0.02;
+    static constexpr qreal maxZoom = 4.0;
+
+    explicit DesignView(QWidget *parent = nullptr);
+
+    qreal zoom() const { return transform().m11(); }
+    void setZoom(qreal zoom);
+
+    // Scrolls so that `sceneRect` is in sight, centring it when it was not.
+    void reveal(const QRectF &sceneRect);
+
+public Q_SLOTS:
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+    void fitToWindow();
+    // Back to the automatic overview; call after the scene got a new design.
+    void showOverview();
+
+Q_SIGNALS:
+    void zoomChanged(qreal zoom);
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void applyOverview();
+    qreal fitZoom() const;
+
+    bool m_autoOverview = true;
+};
+
+} // namespace converge::views

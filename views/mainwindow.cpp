@@ -1,0 +1,537 @@
+#include "mainwindow.h"
+
+#include "core/io/designdocument.h"
+#include "views/diagram/designscene.h"
+#include "views/diagram/designview.h"
+#include "views/tree/designtreemodel.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QCommandLinkButton>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <array>
+
+namespace converge::views {
+
+using core::ElementKind;
+
+namespace {
+
+const QString recentFilesKey = QStringLiteral("recentFiles");
+const QString lastDirKey = QStringLiteral("lastDirectory");
+const QString geometryKey = QStringLiteral("window/geometry");
+const QString splitterKey = QStringLiteral("window/splitter");
+
+QString suffix()
+{
+    return QLatin1String(core::designdocument::fileSuffix);
+}
+
+// The start page and the Samples menu show a sample's first sentence; the whole text is in
+// the tooltip.
+QString firstSentence(const QString &text)
+{
+    const qsizetype end = text.indexOf(QLatin1String(". "));
+    QString sentence = end < 0 ? text : text.left(end + 1);
+    if (sentence.size() > 180)
+        sentence = sentence.left(177).trimmed() + QStringLiteral("\u2026");
+    return sentence;
+}
+
+QLabel *heading(const QString &text, qreal scale)
+{
+    auto *label = new QLabel(text);
+    QFont font = label->font();
+    font.setPointSizeF(font.pointSizeF() * scale);
+    font.setBold(true);
+    label->setFont(font);
+    return label;
+}
+
+void clearLayout(QLayout *layout)
+{
+    while (QLayoutItem *item = layout->takeAt(0)) {
+        if (QWidget *widget = item->widget())
+            widget->deleteLater(); // it may be the button whose click got us here
+        delete item;
+    }
+}
+
+// Status bar counts, in the order an administrator reads a design.
+struct CountLabel
+{
+    ElementKind kind;
+    const char *one;
+    const char *many;
+};
+constexpr CountLabel countLabels[] = {
+    {ElementKind::Host, "host", "hosts"},
+    {ElementKind::PhysicalNic, "NIC", "NICs"},
+    {ElementKind::Team, "team", "teams"},
+    {ElementKind::VirtualSwitch, "vSwitch", "vSwitches"},
+    {ElementKind::VirtualMachine, "VM", "VMs"},
+    {ElementKind::VirtualNic, "vNIC", "vNICs"},
+    {ElementKind::PhysicalSwitch, "physical switch", "physical switches"},
+    {ElementKind::Link, "link", "links"},
+    {ElementKind::Vlan, "VLAN", "VLANs"},
+    {ElementKind::Subnet, "subnet", "subnets"},
+    {ElementKind::VmNetwork, "VM network", "VM networks"},
+    {ElementKind::StorageTarget, "storage target", "storage targets"},
+};
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+    setAcceptDrops(true);
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(createStartPage());
+    m_pages->addWidget(createDesignPage());
+    setCentralWidget(m_pages);
+    createMenus();
+    m_counts = new QLabel(this);
+    m_zoom = new QLabel(this);
+    statusBar()->addPermanentWidget(m_counts);
+    statusBar()->addPermanentWidget(m_zoom);
+    refreshRecentFiles();
+    setDesign(nullptr, {}, false);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(geometryKey).toByteArray())) {
+        const QSize screen = this->screen() ? this->screen()->availableSize() : QSize(1280, 800);
+        resize(std::min(1440, screen.width() * 9 / 10), std::min(900, screen.height() * 9 / 10));
+    }
+    m_splitter->restoreState(settings.value(splitterKey).toByteArray());
+}
+
+MainWindow::~MainWindow()
+{
+    // The model and the scene listen to the design: let go of it before it is destroyed.
+    m_treeModel->setDesign(nullptr);
+    m_scene->setDesign(nullptr);
+    if (m_design)
+        m_design->removeListener(m_listener);
+}
+
+bool MainWindow::openFile(const QString &path)
+{
+    return open(path, false);
+}
+
+bool MainWindow::openSample(const QString &resourcePath)
+{
+    return open(resourcePath, true);
+}
+
+void MainWindow::closeDesign()
+{
+    setDesign(nullptr, {}, false);
+}
+
+bool MainWindow::isStartPageShown() const
+{
+    return m_pages->currentIndex() == 0;
+}
+
+bool MainWindow::open(const QString &path, bool sample)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto loaded = core::designdocument::loadFile(path);
+    if (!loaded) {
+        reportError(path, loaded.error().message);
+        return false;
+    }
+    setDesign(std::make_unique<core::Design>(std::move(*loaded)), path, sample);
+    if (!sample)
+        addRecentFile(path);
+    statusBar()->showMessage(
+        tr("Opened %1 in %2 ms").arg(QFileInfo(path).fileName()).arg(timer.elapsed()), 8000);
+    Q_EMIT designOpened(path);
+    return true;
+}
+
+void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample)
+{
+    // Views first, so they never see the old design after it is gone.
+    m_treeModel->setDesign(design.get());
+    m_scene->setDesign(design.get());
+    if (m_design)
+        m_design->removeListener(m_listener);
+    m_design = std::move(design);
+    if (m_design)
+        m_listener = m_design->addListener([this](const auto &) {
+            updateTitle();
+            updateCounts();
+        });
+    m_path = path;
+    m_isSample = sample;
+    m_pages->setCurrentIndex(m_design ? 1 : 0);
+    for (QAction *action : std::as_const(m_designActions))
+        action->setEnabled(bool(m_design));
+    if (m_design)
+        m_tree->expandToDepth(m_design->size() < 400 ? 1 : 0);
+    m_view->showOverview();
+    updateTitle();
+    updateCounts();
+}
+
+void MainWindow::reportError(const QString &path, const QString &message)
+{
+    m_lastError = message;
+    auto *box = new QMessageBox(QMessageBox::Critical, tr("Cannot Open Design"),
+                                tr("Could not open %1.").arg(QFileInfo(path).fileName()),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("openErrorBox"));
+    box->setInformativeText(message + QStringLiteral("\n\n") +
+                            tr("Nothing was loaded from this file."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, never blocks the caller
+    statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
+    Q_EMIT openFailed(path, message);
+}
+
+void MainWindow::createMenus()
+{
+    auto add = [this](QMenu *menu, const QString &text, const QList<QKeySequence> &keys,
+                      auto slot) {
+        QAction *action = menu->addAction(text);
+        action->setShortcuts(keys);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    add(file, tr("&Open\u2026"), {QKeySequence::Open}, &MainWindow::chooseFile);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    QMenu *samplesMenu = file->addMenu(tr("&Samples"));
+    for (const Sample &sample : samples()) {
+        QAction *action = add(samplesMenu, sample.name, {},
+                              [this, path = sample.resourcePath] { openSample(path); });
+        action->setStatusTip(firstSentence(sample.description));
+    }
+    file->addSeparator();
+    m_designActions << add(file, tr("&Close"), {QKeySequence::Close}, &MainWindow::closeDesign);
+    file->addSeparator();
+    add(file, tr("&Quit"), {QKeySequence::Quit}, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_designActions << add(view, tr("&Fit to Window"), {QKeySequence(tr("Ctrl+0"))}, [this] {
+        m_view->fitToWindow();
+    }) << add(view, tr("Zoom &In"), {QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))}, [this] {
+        m_view->zoomIn();
+    }) << add(view, tr("Zoom &Out"), {QKeySequence::ZoomOut}, [this] {
+        m_view->zoomOut();
+    }) << add(view, tr("&Actual Size"), {QKeySequence(tr("Ctrl+1"))}, [this] {
+        m_view->resetZoom();
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    add(help, tr("&About Converge"), {}, &MainWindow::showAbout);
+    add(help, tr("About &Qt"), {}, [] { QApplication::aboutQt(); });
+}
+
+QWidget *MainWindow::createStartPage()
+{
+    auto *content = new QWidget;
+    content->setMaximumWidth(860);
+    auto *layout = new QVBoxLayout(content);
+    layout->setSpacing(10);
+    layout->addWidget(heading(tr("Converge"), 2.0));
+    layout->addWidget(
+        new QLabel(tr("Draw, validate and deploy the networks of virtualization hosts.")));
+    auto *openRow = new QHBoxLayout;
+    auto *openButton = new QPushButton(tr("Open Design\u2026"));
+    connect(openButton, &QPushButton::clicked, this, &MainWindow::chooseFile);
+    openRow->addWidget(openButton);
+    openRow->addWidget(new QLabel(tr("or drop a *%1 file on this window.").arg(suffix())));
+    openRow->addStretch();
+    layout->addLayout(openRow);
+    layout->addSpacing(12);
+    layout->addWidget(heading(tr("Samples"), 1.25));
+    for (const Sample &sample : samples()) {
+        auto *button = new QCommandLinkButton(sample.name, firstSentence(sample.description));
+        button->setObjectName(QStringLiteral("sample-") + sample.key);
+        button->setToolTip(sample.description);
+        connect(button, &QCommandLinkButton::clicked, this,
+                [this, path = sample.resourcePath] { openSample(path); });
+        layout->addWidget(button);
+    }
+    layout->addSpacing(12);
+    layout->addWidget(heading(tr("Recent designs"), 1.25));
+    m_startRecent = new QVBoxLayout;
+    layout->addLayout(m_startRecent);
+    layout->addStretch();
+
+    auto *centred = new QWidget;
+    auto *row = new QHBoxLayout(centred);
+    row->addStretch();
+    row->addWidget(content, 1);
+    row->addStretch();
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(centred);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    return scroll;
+}
+
+QWidget *MainWindow::createDesignPage()
+{
+    m_treeModel = new DesignTreeModel(this);
+    m_tree = new QTreeView;
+    m_tree->setModel(m_treeModel);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setAllColumnsShowFocus(true);
+    m_tree->header()->resizeSection(DesignTreeModel::NameColumn, 140);
+    m_tree->header()->resizeSection(DesignTreeModel::KindColumn, 100);
+    // Group rows ("Hosts (2)") span the columns.
+    auto spanGroups = [this] {
+        for (int row = 0; row < m_treeModel->rowCount(); ++row)
+            m_tree->setFirstColumnSpanned(row, {}, true);
+    };
+    connect(m_treeModel, &QAbstractItemModel::modelReset, this, spanGroups);
+    connect(m_treeModel, &QAbstractItemModel::rowsInserted, this, spanGroups);
+    m_scene = new DesignScene(this);
+    m_view = new DesignView;
+    m_view->setScene(m_scene);
+    m_splitter = new QSplitter;
+    m_splitter->addWidget(m_tree);
+    m_splitter->addWidget(m_view);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({390, 890});
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::showSelectedInDiagram);
+    connect(m_scene, &DesignScene::elementClicked, this, &MainWindow::selectInTree);
+    connect(m_view, &DesignView::zoomChanged, this,
+            [this](qreal zoom) { m_zoom->setText(tr("%1 %").arg(qRound(zoom * 100))); });
+    return m_splitter;
+}
+
+QList<MainWindow::Sample> MainWindow::samples()
+{
+    static const QStringList order{QStringLiteral("smb-basic"), QStringLiteral("smb-converged"),
+                                   QStringLiteral("smb-iscsi-highperf"),
+                                   QStringLiteral("multitenant-overlay")};
+    QList<Sample> out;
+    const QDir dir(QStringLiteral(":/samples"));
+    for (const QString &file : dir.entryList({QLatin1Char('*') + suffix()}, QDir::Files)) {
+        QFile in(dir.filePath(file));
+        const QJsonObject info = in.open(QIODevice::ReadOnly)
+                                     ? QJsonDocument::fromJson(in.readAll()).object()
+                                     : QJsonObject();
+        const QString key = file.chopped(suffix().size());
+        out.append({dir.filePath(file), key, info.value(QStringLiteral("name")).toString(key),
+                    info.value(QStringLiteral("description")).toString()});
+    }
+    auto rank = [&](const Sample &s) {
+        const qsizetype i = order.indexOf(s.key);
+        return i < 0 ? order.size() : i;
+    };
+    std::ranges::stable_sort(out, {}, rank);
+    return out;
+}
+
+QString MainWindow::designFileIn(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(suffix(), Qt::CaseInsensitive))
+            return url.toLocalFile();
+    }
+    return {};
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (designFileIn(event->mimeData()).isEmpty())
+        event->ignore();
+    else
+        event->acceptProposedAction();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (designFileIn(event->mimeData()).isEmpty())
+        event->ignore();
+    else
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = designFileIn(event->mimeData());
+    if (path.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    openFile(path);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(splitterKey, m_splitter->saveState());
+    event->accept();
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(recentFilesKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > maxRecentFiles)
+        files.removeLast();
+    QSettings settings;
+    settings.setValue(recentFilesKey, files);
+    settings.setValue(lastDirKey, QFileInfo(absolute).absolutePath());
+    refreshRecentFiles();
+}
+
+void MainWindow::openRecent(const QString &path)
+{
+    if (openFile(path) || QFileInfo::exists(path))
+        return;
+    QStringList files = recentFiles(); // a file that is gone leaves the list
+    files.removeAll(path);
+    QSettings().setValue(recentFilesKey, files);
+    refreshRecentFiles();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    // Filled when shown, so no action is deleted while it is being triggered.
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        QAction *action = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(files[i]).fileName()));
+        action->setStatusTip(QDir::toNativeSeparators(files[i]));
+        connect(action, &QAction::triggered, this, [this, path = files[i]] { openRecent(path); });
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent designs"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    connect(m_recentMenu->addAction(tr("&Clear Menu")), &QAction::triggered, this, [this] {
+        QSettings().remove(recentFilesKey);
+        refreshRecentFiles();
+    });
+}
+
+void MainWindow::refreshRecentFiles()
+{
+    clearLayout(m_startRecent);
+    const QStringList files = recentFiles();
+    for (const QString &path : files.mid(0, 5)) {
+        const QFileInfo info(path);
+        auto *button =
+            new QCommandLinkButton(info.fileName(), QDir::toNativeSeparators(info.absolutePath()));
+        connect(button, &QCommandLinkButton::clicked, this, [this, path] { openRecent(path); });
+        m_startRecent->addWidget(button);
+    }
+    if (files.isEmpty())
+        m_startRecent->addWidget(new QLabel(tr("Designs you open appear here.")));
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_design) {
+        setWindowTitle(tr("Converge"));
+        return;
+    }
+    const QString name = m_design->info().value(QStringLiteral("name")).toString();
+    QString file = QFileInfo(m_path).fileName();
+    if (m_isSample)
+        file += tr(" (sample)");
+    setWindowTitle(name.isEmpty() ? tr("%1 \u2014 Converge").arg(file)
+                                  : tr("%1 \u2014 %2 \u2014 Converge").arg(name, file));
+}
+
+void MainWindow::updateCounts()
+{
+    if (!m_design) {
+        m_counts->clear();
+        return;
+    }
+    std::array<int, core::allElementKinds.size()> counts{};
+    for (const core::Element *e : m_design->allElements())
+        ++counts[std::size_t(e->kind)];
+    QStringList parts;
+    for (const CountLabel &label : countLabels) {
+        const int n = counts[std::size_t(label.kind)];
+        if (n > 0)
+            parts << QStringLiteral("%1 %2").arg(n).arg(
+                QLatin1String(n == 1 ? label.one : label.many));
+    }
+    m_counts->setText(parts.join(QStringLiteral(" \u00b7 ")));
+}
+
+void MainWindow::showSelectedInDiagram()
+{
+    const QString id = m_treeModel->idForIndex(m_tree->currentIndex());
+    m_scene->setHighlighted(id);
+    m_view->reveal(m_scene->elementRect(id));
+}
+
+void MainWindow::selectInTree(const QString &id)
+{
+    const QModelIndex index = m_treeModel->indexForId(id);
+    if (!index.isValid())
+        return;
+    m_tree->setCurrentIndex(index);
+    m_tree->scrollTo(index);
+}
+
+void MainWindow::chooseFile()
+{
+    const QString dir = QSettings().value(lastDirKey, QDir::homePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Design"), dir,
+        tr("Converge designs (*%1);;JSON files (*.json);;All files (*)").arg(suffix()));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Converge"),
+        tr("<h3>Converge %1</h3><p>Draw, validate and deploy the networks of virtualization "
+           "hosts: NICs, teams, virtual switches, VMs and their vNICs, physical switches and "
+           "cables.</p><p>Built with Qt %2.</p>")
+            .arg(QStringLiteral(CONVERGE_VERSION), QLatin1String(qVersion())));
+}
+
+} // namespace converge::views
