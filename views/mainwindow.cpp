@@ -3,12 +3,14 @@
 #include "core/io/designdocument.h"
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
+#include "views/startpage.h"
 #include "views/tree/designtreemodel.h"
+#include "views/validation/validationpanel.h"
 
 #include <QApplication>
 #include <QCloseEvent>
-#include <QCommandLinkButton>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -19,15 +21,12 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPushButton>
 #include <QScreen>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTreeView>
-#include <QVBoxLayout>
 
 #include <array>
 
@@ -45,36 +44,6 @@ const QString splitterKey = QStringLiteral("window/splitter");
 QString suffix()
 {
     return QLatin1String(core::designdocument::fileSuffix);
-}
-
-// The start page and the Samples menu show a sample's first sentence; the whole text is in
-// the tooltip.
-QString firstSentence(const QString &text)
-{
-    const qsizetype end = text.indexOf(QLatin1String(". "));
-    QString sentence = end < 0 ? text : text.left(end + 1);
-    if (sentence.size() > 180)
-        sentence = sentence.left(177).trimmed() + QStringLiteral("\u2026");
-    return sentence;
-}
-
-QLabel *heading(const QString &text, qreal scale)
-{
-    auto *label = new QLabel(text);
-    QFont font = label->font();
-    font.setPointSizeF(font.pointSizeF() * scale);
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
-
-void clearLayout(QLayout *layout)
-{
-    while (QLayoutItem *item = layout->takeAt(0)) {
-        if (QWidget *widget = item->widget())
-            widget->deleteLater(); // it may be the button whose click got us here
-        delete item;
-    }
 }
 
 // Status bar counts, in the order an administrator reads a design.
@@ -106,9 +75,14 @@ MainWindow::MainWindow(QWidget *parent)
 {
     setAcceptDrops(true);
     m_pages = new QStackedWidget(this);
-    m_pages->addWidget(createStartPage());
+    m_startPage = new StartPage(samples());
+    connect(m_startPage, &StartPage::openClicked, this, &MainWindow::chooseFile);
+    connect(m_startPage, &StartPage::sampleChosen, this, &MainWindow::openSample);
+    connect(m_startPage, &StartPage::recentChosen, this, &MainWindow::openRecent);
+    m_pages->addWidget(m_startPage);
     m_pages->addWidget(createDesignPage());
     setCentralWidget(m_pages);
+    createValidationDock();
     createMenus();
     m_counts = new QLabel(this);
     m_zoom = new QLabel(this);
@@ -130,6 +104,7 @@ MainWindow::~MainWindow()
     // The model and the scene listen to the design: let go of it before it is destroyed.
     m_treeModel->setDesign(nullptr);
     m_scene->setDesign(nullptr);
+    m_validation->setDesign(nullptr);
     if (m_design)
         m_design->removeListener(m_listener);
 }
@@ -177,6 +152,7 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
     // Views first, so they never see the old design after it is gone.
     m_treeModel->setDesign(design.get());
     m_scene->setDesign(design.get());
+    m_validation->setDesign(design.get());
     if (m_design)
         m_design->removeListener(m_listener);
     m_design = std::move(design);
@@ -229,7 +205,7 @@ void MainWindow::createMenus()
     for (const Sample &sample : samples()) {
         QAction *action = add(samplesMenu, sample.name, {},
                               [this, path = sample.resourcePath] { openSample(path); });
-        action->setStatusTip(firstSentence(sample.description));
+        action->setStatusTip(sample.summary());
     }
     file->addSeparator();
     m_designActions << add(file, tr("&Close"), {QKeySequence::Close}, &MainWindow::closeDesign);
@@ -246,54 +222,16 @@ void MainWindow::createMenus()
     }) << add(view, tr("&Actual Size"), {QKeySequence(tr("Ctrl+1"))}, [this] {
         m_view->resetZoom();
     });
+    view->addSeparator();
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("validationDock"))) {
+        QAction *toggle = dock->toggleViewAction();
+        toggle->setShortcut(QKeySequence(Qt::Key_F8));
+        view->addAction(toggle);
+    }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("&About Converge"), {}, &MainWindow::showAbout);
     add(help, tr("About &Qt"), {}, [] { QApplication::aboutQt(); });
-}
-
-QWidget *MainWindow::createStartPage()
-{
-    auto *content = new QWidget;
-    content->setMaximumWidth(860);
-    auto *layout = new QVBoxLayout(content);
-    layout->setSpacing(10);
-    layout->addWidget(heading(tr("Converge"), 2.0));
-    layout->addWidget(
-        new QLabel(tr("Draw, validate and deploy the networks of virtualization hosts.")));
-    auto *openRow = new QHBoxLayout;
-    auto *openButton = new QPushButton(tr("Open Design\u2026"));
-    connect(openButton, &QPushButton::clicked, this, &MainWindow::chooseFile);
-    openRow->addWidget(openButton);
-    openRow->addWidget(new QLabel(tr("or drop a *%1 file on this window.").arg(suffix())));
-    openRow->addStretch();
-    layout->addLayout(openRow);
-    layout->addSpacing(12);
-    layout->addWidget(heading(tr("Samples"), 1.25));
-    for (const Sample &sample : samples()) {
-        auto *button = new QCommandLinkButton(sample.name, firstSentence(sample.description));
-        button->setObjectName(QStringLiteral("sample-") + sample.key);
-        button->setToolTip(sample.description);
-        connect(button, &QCommandLinkButton::clicked, this,
-                [this, path = sample.resourcePath] { openSample(path); });
-        layout->addWidget(button);
-    }
-    layout->addSpacing(12);
-    layout->addWidget(heading(tr("Recent designs"), 1.25));
-    m_startRecent = new QVBoxLayout;
-    layout->addLayout(m_startRecent);
-    layout->addStretch();
-
-    auto *centred = new QWidget;
-    auto *row = new QHBoxLayout(centred);
-    row->addStretch();
-    row->addWidget(content, 1);
-    row->addStretch();
-    auto *scroll = new QScrollArea;
-    scroll->setWidget(centred);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    return scroll;
 }
 
 QWidget *MainWindow::createDesignPage()
@@ -329,11 +267,23 @@ QWidget *MainWindow::createDesignPage()
     return m_splitter;
 }
 
+// The start page and the Samples menu show a sample's first sentence; the whole text is in
+// the tooltip.
+QString MainWindow::Sample::summary() const
+{
+    const qsizetype end = description.indexOf(QLatin1String(". "));
+    QString sentence = end < 0 ? description : description.left(end + 1);
+    if (sentence.size() > 180)
+        sentence = sentence.left(177).trimmed() + QStringLiteral("\u2026");
+    return sentence;
+}
+
 QList<MainWindow::Sample> MainWindow::samples()
 {
     static const QStringList order{QStringLiteral("smb-basic"), QStringLiteral("smb-converged"),
                                    QStringLiteral("smb-iscsi-highperf"),
-                                   QStringLiteral("multitenant-overlay")};
+                                   QStringLiteral("multitenant-overlay"),
+                                   QStringLiteral("broken-lab")};
     QList<Sample> out;
     const QDir dir(QStringLiteral(":/samples"));
     for (const QString &file : dir.entryList({QLatin1Char('*') + suffix()}, QDir::Files)) {
@@ -452,17 +402,7 @@ void MainWindow::fillRecentMenu()
 
 void MainWindow::refreshRecentFiles()
 {
-    clearLayout(m_startRecent);
-    const QStringList files = recentFiles();
-    for (const QString &path : files.mid(0, 5)) {
-        const QFileInfo info(path);
-        auto *button =
-            new QCommandLinkButton(info.fileName(), QDir::toNativeSeparators(info.absolutePath()));
-        connect(button, &QCommandLinkButton::clicked, this, [this, path] { openRecent(path); });
-        m_startRecent->addWidget(button);
-    }
-    if (files.isEmpty())
-        m_startRecent->addWidget(new QLabel(tr("Designs you open appear here.")));
+    m_startPage->setRecentFiles(recentFiles());
 }
 
 void MainWindow::updateTitle()
@@ -503,6 +443,37 @@ void MainWindow::showSelectedInDiagram()
     const QString id = m_treeModel->idForIndex(m_tree->currentIndex());
     m_scene->setHighlighted(id);
     m_view->reveal(m_scene->elementRect(id));
+}
+
+void MainWindow::createValidationDock()
+{
+    m_validation = new ValidationPanel(this);
+    auto *dock = new QDockWidget(tr("Validation"), this);
+    dock->setObjectName(QStringLiteral("validationDock"));
+    dock->setWidget(m_validation);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    connect(m_validation, &ValidationPanel::elementsSelected, this, &MainWindow::showFindingElements);
+    connect(m_validation, &ValidationPanel::findingsChanged, this,
+            [dock](int errors, int warnings, int infos) {
+                dock->setWindowTitle(tr("Validation: %1 errors, %2 warnings, %3 info")
+                                         .arg(errors)
+                                         .arg(warnings)
+                                         .arg(infos));
+            });
+    connect(m_validation, &ValidationPanel::quickFixApplied, this, [this](const QString &title) {
+        statusBar()->showMessage(tr("Applied quick fix: %1").arg(title), 8000);
+    });
+}
+
+void MainWindow::showFindingElements(const QStringList &ids)
+{
+    // Select the finding's first element in the tree (which centres it in the diagram).
+    for (const QString &id : ids) {
+        if (m_treeModel->indexForId(id).isValid()) {
+            selectInTree(id);
+            return;
+        }
+    }
 }
 
 void MainWindow::selectInTree(const QString &id)

@@ -13,13 +13,14 @@ class QMimeData;
 class QSplitter;
 class QStackedWidget;
 class QTreeView;
-class QVBoxLayout;
 
 namespace converge::views {
 
 class DesignScene;
 class DesignTreeModel;
 class DesignView;
+class StartPage;
+class ValidationPanel;
 
 // The main window: a start page (samples, recent designs) until a design is open, then the
 // element tree on the left and the diagram in the centre. Opens designs from File > Open,
@@ -36,6 +37,8 @@ public:
         QString key;          // "smb-basic"
         QString name;
         QString description;
+
+        QString summary() const; // the description's first sentence, for buttons and menus
     };
     static constexpr int maxRecentFiles = 8;
 
@@ -57,6 +60,7 @@ public:
     QTreeView *treeView() const { return m_tree; }
     DesignScene *scene() const { return m_scene; }
     DesignView *view() const { return m_view; }
+    ValidationPanel *validationPanel() const { return m_validation; }
 
     // The bundled samples, in the order the start page shows them.
     static QList<Sample> samples();
@@ -78,7 +82,6 @@ private:
     void setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample);
     void reportError(const QString &path, const QString &message);
     void createMenus();
-    QWidget *createStartPage();
     QWidget *createDesignPage();
     void addRecentFile(const QString &path);
     void refreshRecentFiles();
@@ -87,6 +90,8 @@ private:
     void updateTitle();
     void updateCounts();
     void showSelectedInDiagram();
+    void showFindingElements(const QStringList &ids);
+    void createValidationDock();
     void selectInTree(const QString &id);
     void chooseFile();
     void showAbout();
@@ -98,14 +103,15 @@ private:
     QString m_lastError;
 
     QStackedWidget *m_pages = nullptr;
+    StartPage *m_startPage = nullptr;
     QSplitter *m_splitter = nullptr;
     QTreeView *m_tree = nullptr;
     DesignTreeModel *m_treeModel = nullptr;
     DesignScene *m_scene = nullptr;
     DesignView *m_view = nullptr;
     QMenu *m_recentMenu = nullptr;
-    QVBoxLayout *m_startRecent = nullptr;
     QLabel *m_counts = nullptr;
+    ValidationPanel *m_validation = nullptr;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
 };

@@ -4,6 +4,9 @@
 #include "core/io/schemadoc.h"
 #include "core/model/schema.h"
 #include "core/store/projectstore.h"
+#include "core/validation/catalog.h"
+#include "core/validation/report.h"
+#include "core/validation/validationengine.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -23,11 +26,45 @@ const char *usage =
     "  info FILE [--format text|json]   element counts by kind\n"
     "  convert IN OUT [--force]         design document (.converge.json) <-> project store "
     "(.converge.db)\n"
-    "  validate FILE                    check a design (structure and references)\n"
+    "  validate FILE [--format text|json|sarif|junit] [--severity error|warning|info]\n"
+    "                                   check a design against the rule catalog\n"
+    "  rules [--format text|json|markdown]  list the rule catalog\n"
     "  schema                           print the design-document schema reference (Markdown)\n"
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings, 2 bad arguments or unusable input, 3 output not written\n";
+
+// `--name value` options (each allowed at most once) and positional arguments.
+struct Arguments
+{
+    QStringList positional;
+    QHash<QString, QString> options;
+    QString error;
+};
+
+Arguments parseArguments(const QStringList &args, const QStringList &allowed)
+{
+    Arguments a;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args[i];
+        if (!arg.startsWith(QLatin1String("--"))) {
+            a.positional << arg;
+            continue;
+        }
+        const QString name = arg.mid(2);
+        if (!allowed.contains(name))
+            a.error = QStringLiteral("unknown option %1").arg(arg);
+        else if (i + 1 >= args.size())
+            a.error = QStringLiteral("%1 needs a value").arg(arg);
+        else if (a.options.contains(name))
+            a.error = QStringLiteral("%1 given twice").arg(arg);
+        else
+            a.options.insert(name, args[++i]);
+        if (!a.error.isEmpty())
+            break;
+    }
+    return a;
+}
 
 enum class FileType { Document, Store, Unknown };
 
@@ -69,13 +106,13 @@ QJsonObject counts(const Design &design)
 
 int info(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    const qsizetype formatAt = args.indexOf(QStringLiteral("--format"));
-    const QString format = formatAt >= 0 ? args.value(formatAt + 1) : QStringLiteral("text");
-    QStringList files = args;
-    if (formatAt >= 0)
-        files.remove(formatAt, std::min<qsizetype>(2, args.size() - formatAt));
-    if (files.size() != 1 || (format != QLatin1String("text") && format != QLatin1String("json"))) {
-        err << "convergectl info: expected one FILE and an optional --format text|json\n";
+    const Arguments a = parseArguments(args, {QStringLiteral("format")});
+    const QString format = a.options.value(QStringLiteral("format"), QStringLiteral("text"));
+    const QStringList files = a.positional;
+    if (!a.error.isEmpty() || files.size() != 1
+        || (format != QLatin1String("text") && format != QLatin1String("json"))) {
+        err << "convergectl info: " << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
+            << "expected one FILE and an optional --format text|json\n";
         return ExitBadInput;
     }
     auto design = loadAny(files.first());
@@ -150,19 +187,58 @@ int convert(QStringList args, QTextStream &out, QTextStream &err)
 
 int validate(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    if (args.size() != 1) {
-        err << "convergectl validate: expected one FILE\n";
+    const Arguments a = parseArguments(args, {QStringLiteral("format"), QStringLiteral("severity")});
+    const auto format = reportFormatFromName(a.options.value(QStringLiteral("format"), QStringLiteral("text")));
+    const auto minimum = severityFromName(a.options.value(QStringLiteral("severity"), QStringLiteral("info")));
+    if (!a.error.isEmpty() || a.positional.size() != 1 || !format || !minimum) {
+        err << "convergectl validate: " << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
+            << "expected one FILE, --format text|json|sarif|junit and --severity error|warning|info\n";
         return ExitBadInput;
     }
-    // Loading checks the structure: every property's type and range, required properties and
-    // every reference. The documented rule catalog (RULES.md) plugs in here (issue 3).
-    auto design = loadAny(args.first());
+    auto design = loadAny(a.positional.first());
     if (!design) {
         err << "convergectl validate: " << design.error().message << '\n';
         return ExitBadInput;
     }
-    out << args.first() << ": structure valid (" << design->size()
-        << " elements, every reference resolved); design rules: not yet checked by this build\n";
+    ValidationEngine engine(ruleCatalog());
+    engine.validate(*design, ValidationEngine::Mode::OneShot);
+    ValidationReport report{a.positional.first(), &*design, atLeast(engine.findings(), *minimum), {}};
+    for (const Rule &r : ruleCatalog())
+        report.rules.push_back(r.info);
+    out << QString::fromUtf8(renderReport(report, *format));
+    return blockingCount(engine.findings()) > 0 ? ExitFindings : ExitOk;
+}
+
+int rules(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const Arguments a = parseArguments(args, {QStringLiteral("format")});
+    const QString format = a.options.value(QStringLiteral("format"), QStringLiteral("text"));
+    std::vector<RuleInfo> infos;
+    for (const Rule &r : ruleCatalog())
+        infos.push_back(r.info);
+    if (!a.error.isEmpty() || !a.positional.isEmpty()) {
+        err << "convergectl rules: " << (a.error.isEmpty() ? QStringLiteral("takes no FILE") : a.error) << '\n';
+        return ExitBadInput;
+    }
+    if (format == QLatin1String("markdown")) {
+        out << rulesMarkdown(infos);
+    } else if (format == QLatin1String("json")) {
+        QJsonArray list;
+        for (const RuleInfo &r : infos)
+            list.append(QJsonObject{{QStringLiteral("id"), r.id},
+                                    {QStringLiteral("severity"), severityName(r.severity)},
+                                    {QStringLiteral("title"), r.title},
+                                    {QStringLiteral("rationale"), r.rationale},
+                                    {QStringLiteral("source"), r.source}});
+        out << QJsonDocument(list).toJson(QJsonDocument::Indented);
+    } else if (format == QLatin1String("text")) {
+        for (const RuleInfo &r : infos)
+            out << r.id.leftJustified(10) << ' ' << severityName(r.severity).leftJustified(8) << ' '
+                << r.title << "\n           source: " << r.source << '\n';
+    } else {
+        err << "convergectl rules: expected --format text|json|markdown\n";
+        return ExitBadInput;
+    }
     return ExitOk;
 }
 
@@ -178,6 +254,8 @@ int runCli(const QStringList &args, QTextStream &out, QTextStream &err)
         return convert(rest, out, err);
     if (command == QLatin1String("validate"))
         return validate(rest, out, err);
+    if (command == QLatin1String("rules"))
+        return rules(rest, out, err);
     if (command == QLatin1String("schema") && rest.isEmpty()) {
         out << schemaReferenceMarkdown();
         return ExitOk;

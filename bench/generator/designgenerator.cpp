@@ -127,7 +127,7 @@ void addVms(Builder &b, const QString &h, int i, int vms)
                {QStringLiteral("vcpus"), 4},
                {QStringLiteral("memoryMiB"), 8192},
                {QStringLiteral("mpio"), true}});
-        const int n = i * vms + v; // unique per VM across the design
+        const int n = i * vms + v + 1; // unique per VM across the design, never a network address
         const QStringList sw{QStringLiteral(".vsLAN"), QStringLiteral(".vsSAN1"),
                              QStringLiteral(".vsSAN2")};
         const QStringList nm{QStringLiteral("LAN"), QStringLiteral("SAN1"), QStringLiteral("SAN2")};
@@ -136,6 +136,8 @@ void addVms(Builder &b, const QString &h, int i, int vms)
             QJsonObject o = vnic(nm[k], QString(h + sw[k]), ip(10, k, n >> 8 & 0xff, n & 0xff, 16),
                                  k == 0 ? QStringLiteral("Tenant") : QStringLiteral("iSCSI"),
                                  mac(i, 16 + v * 3 + k));
+            if (k > 0)
+                o.insert(QStringLiteral("mtu"), 9000); // jumbo frames on the iSCSI path
             o.insert(QStringLiteral("dhcpGuard"), true);
             o.insert(QStringLiteral("routerGuard"), true);
             if (k == 0) {

@@ -162,7 +162,8 @@ namespace converge::core {
 EditBatch::EditBatch(Design &design, QString description)
     : m_design(design)
     , m_edit{std::move(description), {}}
-{}
+{
+}
 
 EditBatch::~EditBatch()
 {

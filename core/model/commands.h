@@ -62,7 +62,7 @@ public:
     {
     }
 
-    Result<void> push(const Edit &edit);   // applies it
+    Result<void> push(const Edit &edit);      // applies it
     Result<void> record(const Edit &applied); // one already applied (an EditBatch's)
     Result<void> undo();
     Result<void> redo();

@@ -12,17 +12,15 @@ const Element *Design::find(const QString &id) const
 
 std::size_t Design::count(ElementKind kind) const
 {
-    return std::ranges::count_if(m_elements, [kind](const Element &e) { return e.kind == kind; });
+    return m_byKind[std::size_t(kind)].size();
 }
 
 std::vector<const Element *> Design::elements(ElementKind kind) const
 {
     std::vector<const Element *> out;
-    for (const auto &[seq, id] : m_order) {
-        const Element *e = &m_elements.find(id).value();
-        if (e->kind == kind)
-            out.push_back(e);
-    }
+    out.reserve(count(kind));
+    for (const auto &[seq, id] : m_byKind[std::size_t(kind)])
+        out.push_back(&m_elements.find(id).value());
     return out;
 }
 
@@ -63,6 +61,7 @@ void Design::insert(Element element)
     m_nextSeq = std::max(m_nextSeq, element.seq + 1);
     m_order[element.seq] = element.id;
     m_children[element.parent][element.seq] = element.id;
+    m_byKind[std::size_t(element.kind)][element.seq] = element.id;
     const QString id = element.id;
     m_elements.insert(id, std::move(element));
 }
@@ -71,6 +70,7 @@ void Design::erase(const QString &id)
 {
     auto it = m_elements.find(id);
     m_order.erase(it->seq);
+    m_byKind[std::size_t(it->kind)].erase(it->seq);
     auto &siblings = m_children[it->parent];
     siblings.erase(it->seq);
     if (siblings.empty())
@@ -89,7 +89,7 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
             return fail(Error::Code::NotFound, QStringLiteral("owner %1 of %2 does not exist")
                                                    .arg(op.element.parent, op.element.id));
         insert(op.element);
-        changes.push_back({Change::Type::Added, op.element.id, op.element.kind, {}});
+        changes.push_back({Change::Type::Added, op.element.id, op.element.kind, {}, op.element.parent});
         return {};
     case Op::Type::Remove:
         if (!m_elements.contains(op.element.id) || m_children.contains(op.element.id))
@@ -97,7 +97,7 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
                 Error::Code::Conflict,
                 QStringLiteral("element %1 is missing or still owns elements").arg(op.element.id));
         erase(op.element.id);
-        changes.push_back({Change::Type::Removed, op.element.id, op.element.kind, {}});
+        changes.push_back({Change::Type::Removed, op.element.id, op.element.kind, {}, op.element.parent});
         return {};
     case Op::Type::Set:
         break;
@@ -118,7 +118,7 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
         target->remove(op.key);
     else
         target->insert(op.key, op.after);
-    changes.push_back({Change::Type::PropertyChanged, op.id, kind, op.key});
+    changes.push_back({Change::Type::PropertyChanged, op.id, kind, op.key, {}});
     return {};
 }
 

@@ -49,6 +49,8 @@ private:
     QHash<QString, Element> m_elements;
     std::map<qint64, QString> m_order;
     QHash<QString, std::map<qint64, QString>> m_children; // parent id ("" = top) -> children
+    std::vector<std::map<qint64, QString>> m_byKind = std::vector<std::map<qint64, QString>>(
+        allElementKinds.size()); // kind -> its elements in creation order
     qint64 m_nextSeq = 1;
     std::map<int, Listener> m_listeners;
     int m_nextToken = 1;

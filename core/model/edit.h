@@ -47,7 +47,8 @@ struct Change
     Type type;
     QString id; // empty for the design's own information
     ElementKind kind = ElementKind::Host;
-    QString key; // PropertyChanged
+    QString key;    // PropertyChanged
+    QString parent; // Added, Removed: the element's owner
 };
 
 } // namespace converge::core

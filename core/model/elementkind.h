@@ -25,6 +25,7 @@ enum class ElementKind {
     MirrorSession,
     DhcpFailover,
     StorageTarget,
+    Suppression, // an accepted validation finding with its justification
 };
 
 inline constexpr std::array allElementKinds{
@@ -33,7 +34,7 @@ inline constexpr std::array allElementKinds{
     ElementKind::PhysicalSwitch, ElementKind::SwitchPort,     ElementKind::Link,
     ElementKind::Vlan,           ElementKind::Subnet,         ElementKind::VmNetwork,
     ElementKind::ResourcePool,   ElementKind::MirrorSession,  ElementKind::DhcpFailover,
-    ElementKind::StorageTarget,
+    ElementKind::StorageTarget,  ElementKind::Suppression,
 };
 
 // The kind's name as written in documents, messages and the store ("VirtualSwitch").

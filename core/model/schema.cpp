@@ -110,6 +110,11 @@ std::vector<PropertySpec> nicProps()
         intProp("vfCount", 0, 256, "SR-IOV virtual functions available."),
         prop("rdma", T::Bool, "RDMA capable."),
         prop("dcb", T::Bool, "Data Center Bridging capable."),
+        records("dcbTrafficClasses",
+                {required(prop("name", T::Name, "Traffic class name (SMB, iSCSI, ...).")),
+                 intProp("priority", 0, 7, "802.1p priority mapped to the class."),
+                 intProp("bandwidthPercent", 0, 100, "ETS bandwidth share in percent.")},
+                "DCB traffic classes configured on the NIC."),
         prop("rss", T::Bool, "Receive-side scaling enabled."),
         prop("vmq", T::Bool, "Virtual machine queues enabled."),
         enumProp("role",
@@ -123,7 +128,8 @@ std::vector<PropertySpec> nicProps()
 std::vector<PropertySpec> teamProps()
 {
     return withCommon({
-        refProp("members", {K::PhysicalNic}, "Member NICs.", T::RefList),
+        // vNICs are allowed here so TEAM-011 can say why they cannot be members.
+        refProp("members", {K::PhysicalNic, K::VirtualNic}, "Member NICs.", T::RefList),
         enumProp(
             "mode",
             {QStringLiteral("SwitchIndependent"), QStringLiteral("Static"), QStringLiteral("LACP")},
@@ -340,6 +346,16 @@ std::vector<PropertySpec> storageProps()
     });
 }
 
+std::vector<PropertySpec> suppressionProps()
+{
+    QList<K> any(allElementKinds.begin(), allElementKinds.end());
+    return withCommon({
+        required(prop("rule", T::Name, "Rule id of the accepted finding (TEAM-002).")),
+        required(refProp("elements", any, "The elements the finding names.", T::RefList)),
+        required(prop("justification", T::Name, "Why the finding is accepted.")),
+    });
+}
+
 std::map<K, KindSpec> buildSpecs()
 {
     std::map<K, KindSpec> m;
@@ -365,6 +381,9 @@ std::map<K, KindSpec> buildSpecs()
     add(K::MirrorSession, "mirrorSessions", {}, mirrorProps(), "A port-mirroring session.");
     add(K::DhcpFailover, "dhcpFailovers", {}, dhcpProps(), "A DHCP failover relationship.");
     add(K::StorageTarget, "storageTargets", {}, storageProps(), "An iSCSI storage target.");
+    add(K::Suppression, "suppressions", {}, suppressionProps(),
+        "An accepted validation finding: the rule, the elements it named, and why it is accepted "
+        "(shown, not hidden, in reports).");
     return m;
 }
 
@@ -469,7 +488,7 @@ QString kindName(ElementKind kind)
         "Host",           "PhysicalNic",   "Team",           "VirtualSwitch",
         "VirtualMachine", "VirtualNic",    "PhysicalSwitch", "SwitchPort",
         "Link",           "Vlan",          "Subnet",         "VmNetwork",
-        "ResourcePool",   "MirrorSession", "DhcpFailover",   "StorageTarget"};
+        "ResourcePool",   "MirrorSession", "DhcpFailover",   "StorageTarget",  "Suppression"};
     return QString::fromLatin1(names[static_cast<int>(kind)]);
 }
 
@@ -710,12 +729,22 @@ std::optional<QString> checkReferences(ElementKind kind, const QJsonObject &prop
 
 QStringList referencedIds(ElementKind kind, const QJsonObject &props)
 {
+    // Called for every element when validation indexes a design: look only at the kind's
+    // reference properties (a vNIC has 2 of its 27).
+    static const auto refProps = [] {
+        std::vector<std::vector<const PropertySpec *>> byKind(allElementKinds.size());
+        for (ElementKind k : allElementKinds)
+            for (const PropertySpec &p : kindSpec(k).properties)
+                if (p.type == PropertyType::Ref || p.type == PropertyType::RefList)
+                    byKind[std::size_t(k)].push_back(&p);
+        return byKind;
+    }();
     QStringList out;
-    for (const PropertySpec &p : kindSpec(kind).properties) {
-        const QJsonValue v = props.value(p.key);
-        if (p.type == PropertyType::Ref && v.isString())
+    for (const PropertySpec *p : refProps[std::size_t(kind)]) {
+        const QJsonValue v = props.value(p->key);
+        if (p->type == PropertyType::Ref && v.isString())
             out << v.toString();
-        else if (p.type == PropertyType::RefList)
+        else if (p->type == PropertyType::RefList)
             for (const QJsonValue id : v.toArray())
                 out << id.toString();
     }

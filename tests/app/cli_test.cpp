@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -128,11 +129,32 @@ TEST(Convergectl, BadInputExitsTwoWithTheProblemOnStderr)
         << "nothing written for bad input";
 }
 
-TEST(Convergectl, ValidateAcceptsAWellFormedDesign)
+TEST(Convergectl, ValidateReportsFindingsAndExitsOneOnErrors)
 {
-    const Outcome r = ctl({QStringLiteral("validate"), sample});
-    EXPECT_EQ(r.code, 0) << r.err.toStdString();
-    EXPECT_TRUE(r.out.startsWith(sample + QStringLiteral(": structure valid (9 elements")));
+    // The fixture's hosts have one NIC each and no VMs: no error-severity finding.
+    Outcome r = ctl({QStringLiteral("validate"), sample});
+    EXPECT_EQ(r.code, 0) << r.out.toStdString() << r.err.toStdString();
+    EXPECT_TRUE(r.out.startsWith(sample + QStringLiteral(": "))) << r.out.toStdString();
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("team.converge.json"));
+    QFile f(bad);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"schemaVersion": 1, "hosts": [{"id": "h1", "name": "hv1", "platform": "hyperv",
+               "nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"}],
+               "teams": [{"id": "t", "name": "LAN", "members": ["n1"]}]}]})");
+    f.close();
+    r = ctl({QStringLiteral("validate"), bad});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_TRUE(r.out.contains(QStringLiteral("TEAM-007  hv1 / LAN\n"))) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("source: 003_8b87448cefe986c9.txt §4.1.3 l.823-825")));
+    r = ctl({QStringLiteral("validate"), bad, QStringLiteral("--severity"), QStringLiteral("error"),
+             QStringLiteral("--format"), QStringLiteral("json")});
+    EXPECT_EQ(r.code, 1);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    for (const QJsonValue v : o.value(QStringLiteral("findings")).toArray())
+        EXPECT_EQ(v.toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("error"));
+    EXPECT_EQ(ctl({QStringLiteral("validate"), bad, QStringLiteral("--format"), QStringLiteral("xml")}).code, 2);
+    EXPECT_EQ(ctl({QStringLiteral("validate"), bad, QStringLiteral("--severity")}).code, 2);
 }
 
 TEST(Convergectl, SchemaDocumentIsCurrent)
@@ -145,7 +167,21 @@ TEST(Convergectl, SchemaDocumentIsCurrent)
     const auto to = doc.indexOf(QStringLiteral("<!-- END GENERATED SCHEMA -->"));
     ASSERT_GT(to, from);
     EXPECT_EQ(doc.mid(from, to - from), converge::core::schemaReferenceMarkdown())
-        << "regenerate the reference in docs/design-document.md with `convergectl schema`";
+        << "regenerate the reference in docs/design-document.md with docs/regenerate.sh";
+}
+
+TEST(Convergectl, RulesDocumentIsCurrent)
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/docs/rules.md"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QString doc = QString::fromUtf8(f.readAll());
+    const QString begin = QStringLiteral("<!-- BEGIN GENERATED RULES -->\n");
+    const auto from = doc.indexOf(begin) + begin.size();
+    const auto to = doc.indexOf(QStringLiteral("<!-- END GENERATED RULES -->"));
+    ASSERT_GT(to, from);
+    const Outcome r = ctl({QStringLiteral("rules"), QStringLiteral("--format"), QStringLiteral("markdown")});
+    ASSERT_EQ(r.code, 0);
+    EXPECT_EQ(doc.mid(from, to - from), r.out) << "regenerate docs/rules.md with docs/regenerate.sh";
 }
 
 TEST(Converged, PrintsItsVersion)

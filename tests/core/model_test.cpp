@@ -43,7 +43,7 @@ TEST(Schema, EveryKindHasADistinctCollectionAndANameProperty)
         EXPECT_TRUE(findProperty(kind, QStringLiteral("name"))->required);
         EXPECT_EQ(kindFromName(kindName(kind)), kind);
     }
-    EXPECT_EQ(seen.size(), 16);
+    EXPECT_EQ(seen.size(), 17);
 }
 
 TEST(Schema, ArchitectureKindsCarryTheirTypedProperties)

@@ -1,6 +1,7 @@
 #include "viewstestsupport.h"
 
 #include "core/model/commands.h"
+#include "views/elementsummary.h"
 #include "views/tree/designtreemodel.h"
 
 #include <QAbstractItemModelTester>

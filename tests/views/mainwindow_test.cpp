@@ -115,8 +115,11 @@ TEST_F(MainWindowTest, StartPageOpensEachSampleWithOneClick)
     MainWindow window;
     EXPECT_TRUE(window.isStartPageShown());
     EXPECT_EQ(window.windowTitle(), QStringLiteral("Converge"));
-    ASSERT_EQ(MainWindow::samples().size(), qsizetype(test::sampleKeys.size()));
-    for (const std::string &key : test::sampleKeys) {
+    // The four designs from the sources, then the deliberately broken one.
+    std::vector<std::string> keys = test::sampleKeys;
+    keys.push_back("broken-lab");
+    ASSERT_EQ(MainWindow::samples().size(), qsizetype(keys.size()));
+    for (const std::string &key : keys) {
         auto *button = window.findChild<QCommandLinkButton *>(QStringLiteral("sample-") +
                                                               QString::fromStdString(key));
         ASSERT_NE(button, nullptr) << key;

@@ -1,5 +1,6 @@
 // The views need a QApplication: one for the whole run, created before the first test.
 #include <QApplication>
+#include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -22,11 +23,20 @@ public:
         static char *argv[] = {name, nullptr};
         m_app = std::make_unique<QApplication>(argc, argv);
         QApplication::setOrganizationName(QStringLiteral("ConvergeTest"));
-        QApplication::setApplicationName(QStringLiteral("views_test"));
+        // ctest runs each test in its own process, two at a time: give each process its own
+        // settings so recent-file lists don't race.
+        QApplication::setApplicationName(QStringLiteral("views_test-%1").arg(QCoreApplication::applicationPid()));
         QSettings().clear();
     }
 
-    void TearDown() override { m_app.reset(); }
+    void TearDown() override
+    {
+        QSettings settings;
+        settings.clear();
+        settings.sync();
+        QFile::remove(settings.fileName());
+        m_app.reset();
+    }
 
 private:
     std::unique_ptr<QApplication> m_app;

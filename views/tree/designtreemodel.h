@@ -10,14 +10,6 @@
 
 namespace converge::views {
 
-// Short texts shared by the tree and the diagram.
-QString formatBandwidth(double bitsPerSecond); // 10e9 -> "10 Gbps"
-QString kindLabel(core::ElementKind kind);     // "Physical NIC"
-QString groupLabel(core::ElementKind kind);    // "Physical switches"
-// One line saying what matters about an element: NIC speed, switch type and uplink, vNIC
-// addresses and VLAN, subnet prefix, the two ends of a link...
-QString elementDetails(const core::Design &design, const core::Element &element);
-
 // The elements of a design as a tree following the document's nesting: a group row per
 // top-level kind that has elements ("Hosts (2)"); under a host its NICs, teams, switches,
 // management-OS vNICs and VMs; under a VM its vNICs; under a physical switch its ports.

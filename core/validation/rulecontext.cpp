@@ -1,0 +1,97 @@
+#include "rulecontext.h"
+
+#include "../util/ipaddress.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace converge::core {
+
+QString RuleContext::childrenKey(const QString &parent, ElementKind kind)
+{
+    return QLatin1Char('c') + QString::number(int(kind)) + QLatin1Char('/') + parent;
+}
+
+QString RuleContext::kindKey(ElementKind kind)
+{
+    return QLatin1Char('k') + QString::number(int(kind));
+}
+
+const Element *RuleContext::find(const QString &id)
+{
+    if (id.isEmpty())
+        return nullptr;
+    recordElement(id);
+    return m_design.find(id);
+}
+
+const Element *RuleContext::hostOf(const Element &e)
+{
+    const Element *at = &e;
+    while (at && at->kind != ElementKind::Host)
+        at = owner(*at);
+    return at;
+}
+
+std::vector<const Element *> RuleContext::children(const QString &parent, ElementKind kind)
+{
+    record(childrenKey(parent, kind));
+    auto out = m_design.children(parent, kind);
+    for (const Element *e : out)
+        recordElement(e->id);
+    return out;
+}
+
+std::vector<const Element *> RuleContext::all(ElementKind kind)
+{
+    record(kindKey(kind));
+    auto out = m_design.elements(kind);
+    for (const Element *e : out)
+        recordElement(e->id);
+    return out;
+}
+
+std::vector<const Element *> RuleContext::resolve(const QSet<QString> &ids, ElementKind kind)
+{
+    std::vector<const Element *> out;
+    for (const QString &id : ids) {
+        const Element *e = m_design.find(id);
+        if (e && e->kind == kind) {
+            recordElement(id);
+            out.push_back(e);
+        }
+    }
+    // Hash order is arbitrary; checks must not depend on it.
+    std::ranges::sort(out, {}, &Element::seq);
+    return out;
+}
+
+std::vector<const Element *> RuleContext::referrers(const QString &id, ElementKind kind)
+{
+    record(referrersKey(id));
+    return resolve(m_indexes.referrers.value(id), kind);
+}
+
+std::vector<const Element *> RuleContext::withAddress(const QString &address)
+{
+    record(addressKey(address));
+    return resolve(m_indexes.byAddress.value(address), ElementKind::VirtualNic);
+}
+
+QStringList vnicAddresses(const Element &vnic)
+{
+    QStringList out;
+    for (const QJsonValue v : vnic.value(QStringLiteral("addresses")).toArray()) {
+        const QString text = v.toString();
+        // Loaded documents hold valid prefixes, and inet_pton accepts IPv4 only in canonical
+        // dotted form: the text before '/' is the canonical address. IPv6 needs normalizing.
+        if (!text.contains(QLatin1Char(':')))
+            out << text.left(text.indexOf(QLatin1Char('/')));
+        else if (auto prefix = IpPrefix::parse(text))
+            out << prefix->address.toString();
+    }
+    return out;
+}
+
+} // namespace converge::core

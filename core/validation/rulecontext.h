@@ -1,0 +1,68 @@
+#pragma once
+
+#include "../model/design.h"
+
+#include <QHash>
+#include <QSet>
+
+namespace converge::core {
+
+// Reverse lookups the rules need and the engine keeps current as the design changes:
+// who refers to an element, and which vNICs hold an address.
+struct RuleIndexes
+{
+    QHash<QString, QSet<QString>> referrers; // target id -> ids of elements referring to it
+    QHash<QString, QSet<QString>> byAddress; // "10.0.0.1" -> ids of vNICs with that address
+};
+
+// What a rule check may read. Every read is recorded as a dependency of the check's anchor,
+// so the engine re-runs exactly the checks a change can affect (and nothing reads around it).
+class RuleContext
+{
+public:
+    // `deps` null: a one-shot run that records nothing (no incremental updates follow).
+    RuleContext(const Design &design, const RuleIndexes &indexes, QSet<QString> *deps)
+        : m_design(design)
+        , m_indexes(indexes)
+        , m_deps(deps)
+    {}
+
+    const Element *find(const QString &id);
+    const Element *owner(const Element &e) { return find(e.parent); }
+    const Element *hostOf(const Element &e); // the host an element sits on, if any
+    std::vector<const Element *> children(const QString &parent, ElementKind kind);
+    std::vector<const Element *> all(ElementKind kind);
+    // Elements of `kind` with a reference (Ref or RefList property) to `id`.
+    std::vector<const Element *> referrers(const QString &id, ElementKind kind);
+    // vNICs with `address` (no prefix, canonical form) among their addresses.
+    std::vector<const Element *> withAddress(const QString &address);
+
+    // Dependency keys, shared with the engine.
+    static QString elementKey(const QString &id) { return QLatin1Char('e') + id; }
+    static QString childrenKey(const QString &parent, ElementKind kind);
+    static QString kindKey(ElementKind kind);
+    static QString referrersKey(const QString &id) { return QLatin1Char('r') + id; }
+    static QString addressKey(const QString &address) { return QLatin1Char('a') + address; }
+
+private:
+    std::vector<const Element *> resolve(const QSet<QString> &ids, ElementKind kind);
+    void record(const QString &key)
+    {
+        if (m_deps)
+            m_deps->insert(key);
+    }
+    void recordElement(const QString &id)
+    {
+        if (m_deps)
+            m_deps->insert(elementKey(id));
+    }
+
+    const Design &m_design;
+    const RuleIndexes &m_indexes;
+    QSet<QString> *m_deps;
+};
+
+// Canonical address strings ("10.127.4.50") of a vNIC's "addresses" property.
+QStringList vnicAddresses(const Element &vnic);
+
+} // namespace converge::core

@@ -1,0 +1,298 @@
+// Hosts, licensing, security features and DHCP failover: 003_8b87448cefe986c9.txt §2-§3,
+// 002_4fa7ab3843d54fef.txt l.86, 004_7c35f0513785686e.txt "DHCP Failover", and the Hyper-V
+// Best Practices Analyzer rules (Microsoft docs).
+#include "../catalog.h"
+#include "rulehelpers.h"
+
+#include <algorithm>
+
+namespace converge::core::rules {
+
+namespace {
+
+using K = ElementKind;
+
+constexpr double oneGbps = 1e9;
+
+QStringList idsOf(const std::vector<const Element *> &elements)
+{
+    QStringList out;
+    for (const Element *e : elements)
+        out << e->id;
+    return out;
+}
+
+// The VM a vNIC belongs to, or null for a management-OS vNIC.
+const Element *vmOf(const Element &vnic, RuleContext &ctx)
+{
+    const Element *owner = ctx.owner(vnic);
+    return owner && owner->kind == K::VirtualMachine ? owner : nullptr;
+}
+
+// "vNIC 'LAN' of VM 'g1' on host 'hv1'".
+QString vmVnicLabel(const Element &vnic, const Element &vm, RuleContext &ctx)
+{
+    return label(vnic) + QStringLiteral(" of ") + labelOnHost(vm, ctx);
+}
+
+void hardwareVirtualization(const Element &host, RuleContext &, FindingSink &out)
+{
+    if (str(host, "platform") != QLatin1String("hyperv") || flag(host, "hardwareVirtualization"))
+        return;
+    const QString state = has(host, "hardwareVirtualization")
+                              ? QStringLiteral("has hardware virtualization off")
+                              : QStringLiteral("does not declare hardware virtualization");
+    out.add(QStringLiteral("Hyper-V host '%1' %2: Hyper-V requires a CPU with Intel VT-x or "
+                           "AMD-V, enabled in the firmware. Enable it and mark it on the host.")
+                .arg(host.name(), state),
+            {},
+            setFix(QStringLiteral("Mark hardware virtualization as enabled on %1").arg(host.name()),
+                   host.id, "hardwareVirtualization", true));
+}
+
+void standardEditionVms(const Element &host, RuleContext &ctx, FindingSink &out)
+{
+    if (str(host, "edition") != QLatin1String("Standard"))
+        return;
+    const auto vms = ctx.children(host.id, K::VirtualMachine);
+    if (vms.size() > 2)
+        out.add(QStringLiteral("Host '%1' runs %2 VMs on Windows Server Standard, which licenses "
+                               "at most two virtual instances per host. Use the Datacenter "
+                               "edition or move VMs to another host.")
+                    .arg(host.name())
+                    .arg(vms.size()),
+                idsOf(vms),
+                setFix(QStringLiteral("Set %1 to the Datacenter edition").arg(host.name()), host.id,
+                       "edition", QStringLiteral("Datacenter")));
+}
+
+void moreThanOneAdapter(const Element &host, RuleContext &ctx, FindingSink &out)
+{
+    const auto vms = ctx.children(host.id, K::VirtualMachine);
+    if (vms.empty())
+        return;
+    const auto nics = ctx.children(host.id, K::PhysicalNic);
+    if (nics.size() < 2)
+        out.add(QStringLiteral("Host '%1' runs %2 VM(s) but has %3 physical network adapter(s): "
+                               "management and VM traffic share it and one failure cuts both. "
+                               "Add a second network adapter.")
+                    .arg(host.name())
+                    .arg(vms.size())
+                    .arg(nics.size()),
+                idsOf(nics));
+}
+
+// Why a VM serves DHCP ("is an approved DHCP server"), or empty when it does not.
+QString dhcpServerReason(const Element &vm, RuleContext &ctx)
+{
+    if (flag(vm, "approvedDhcpServer"))
+        return QStringLiteral("is an approved DHCP server");
+    const auto failovers = ctx.referrers(vm.id, K::DhcpFailover);
+    if (!failovers.empty())
+        return QStringLiteral("is a DHCP server of %1").arg(label(*failovers.front()));
+    return {};
+}
+
+void dhcpServerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    const Element *vm = flag(vnic, "dhcpGuard") ? vmOf(vnic, ctx) : nullptr;
+    if (!vm)
+        return;
+    const QString reason = dhcpServerReason(*vm, ctx);
+    if (reason.isEmpty())
+        return;
+    out.add(QStringLiteral("VM '%1' %2, but DHCP guard is on for its %3: the guard drops the "
+                           "VM's DHCP offers. Turn DHCP guard off on this vNIC.")
+                .arg(vm->name(), reason, label(vnic)),
+            {vm->id},
+            setFix(QStringLiteral("Turn DHCP guard off on %1").arg(vnic.name()), vnic.id,
+                   "dhcpGuard", false));
+}
+
+void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    const Element *vm = flag(vnic, "dhcpGuard") ? nullptr : vmOf(vnic, ctx);
+    if (!vm || !dhcpServerReason(*vm, ctx).isEmpty())
+        return;
+    out.add(QStringLiteral("%1 has DHCP guard off, and the VM is not a DHCP server: a rogue DHCP "
+                           "server in it could hand out addresses. Turn DHCP guard on.")
+                .arg(vmVnicLabel(vnic, *vm, ctx)),
+            {vm->id},
+            setFix(QStringLiteral("Turn DHCP guard on on %1").arg(vnic.name()), vnic.id,
+                   "dhcpGuard", true));
+}
+
+// A tenant vNIC: one that says it carries tenant traffic, or one of a VM on an isolated
+// (tenant) VM network.
+bool isTenant(const Element &vnic, const Element &vm, RuleContext &ctx)
+{
+    if (str(vnic, "trafficRole") == QLatin1String("Tenant"))
+        return true;
+    const Element *net = ctx.find(str(vm, "vmNetwork"));
+    return net && str(*net, "isolation") != QLatin1String("None");
+}
+
+void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    const Element *vm = flag(vnic, "routerGuard") ? nullptr : vmOf(vnic, ctx);
+    if (!vm || !isTenant(vnic, *vm, ctx))
+        return;
+    out.add(QStringLiteral("Tenant %1 has router guard off: the VM could send router "
+                           "advertisements and redirects to other tenants' machines. Turn router "
+                           "guard on.")
+                .arg(vmVnicLabel(vnic, *vm, ctx)),
+            {vm->id},
+            setFix(QStringLiteral("Turn router guard on on %1").arg(vnic.name()), vnic.id,
+                   "routerGuard", true));
+}
+
+void twoFailoverServers(const Element &failover, RuleContext &ctx, FindingSink &out)
+{
+    std::vector<const Element *> servers;
+    for (const QString &id : ids(failover, "servers"))
+        if (const Element *vm = ctx.find(id))
+            servers.push_back(vm);
+    if (servers.size() != 2)
+        out.add(QStringLiteral("%1 has %2 server(s); a DHCP failover relationship is between "
+                               "exactly two DHCPv4 servers (hot standby or load sharing).")
+                    .arg(label(failover))
+                    .arg(servers.size()),
+                idsOf(servers));
+}
+
+// Bits per second a team carries: its members' speeds, without the standby member.
+double teamSpeed(const Element &team, RuleContext &ctx)
+{
+    double sum = 0;
+    const QString standby = str(team, "standbyMember");
+    for (const QString &id : ids(team, "members")) {
+        const Element *m = id == standby ? nullptr : ctx.find(id);
+        if (m && m->kind == K::PhysicalNic)
+            sum += number(*m, "speed");
+    }
+    return sum;
+}
+
+double uplinkSpeed(const Element *vswitch, RuleContext &ctx)
+{
+    const Element *uplink = vswitch ? ctx.find(str(*vswitch, "uplink")) : nullptr;
+    if (!uplink)
+        return 0;
+    return uplink->kind == K::Team ? teamSpeed(*uplink, ctx) : number(*uplink, "speed");
+}
+
+QString speedText(double bps)
+{
+    if (bps <= 0)
+        return QStringLiteral("speed unknown");
+    if (bps >= oneGbps)
+        return QStringLiteral("%1 Gbps").arg(bps / oneGbps);
+    return QStringLiteral("%1 Mbps").arg(bps / 1e6);
+}
+
+struct LiveMigrationNetwork
+{
+    const Element *element;
+    double speed;
+};
+
+std::vector<LiveMigrationNetwork> liveMigrationNetworks(const Element &host, RuleContext &ctx)
+{
+    std::vector<LiveMigrationNetwork> out;
+    for (const Element *v : ctx.children(host.id, K::VirtualNic))
+        if (str(*v, "trafficRole") == QLatin1String("LiveMigration"))
+            out.push_back({v, uplinkSpeed(ctx.find(str(*v, "switch")), ctx)});
+    for (const Element *nic : ctx.children(host.id, K::PhysicalNic)) {
+        if (str(*nic, "role") != QLatin1String("LiveMigration"))
+            continue;
+        const auto teams = ctx.referrers(nic->id, K::Team);
+        out.push_back(
+            {nic, teams.empty() ? number(*nic, "speed") : teamSpeed(*teams.front(), ctx)});
+    }
+    return out;
+}
+
+void liveMigrationSpeed(const Element &host, RuleContext &ctx, FindingSink &out)
+{
+    const QString cluster = str(host, "cluster");
+    if (cluster.isEmpty())
+        return;
+    const auto networks = liveMigrationNetworks(host, ctx);
+    if (std::ranges::any_of(networks, [](const auto &n) { return n.speed >= oneGbps; }))
+        return;
+    if (networks.empty()) {
+        out.add(QStringLiteral("Host '%1' is in cluster '%2' but has no live-migration network: "
+                               "add a management-OS vNIC with traffic role LiveMigration on a "
+                               "switch whose uplink runs at 1 Gbps or more.")
+                    .arg(host.name(), cluster));
+        return;
+    }
+    QStringList slow;
+    std::vector<const Element *> involved;
+    for (const auto &n : networks) {
+        slow << QStringLiteral("%1 (%2)").arg(label(*n.element), speedText(n.speed));
+        involved.push_back(n.element);
+    }
+    out.add(QStringLiteral("Host '%1' is in cluster '%2' but none of its live-migration networks "
+                           "reaches 1 Gbps: %3. Put live migration on an uplink of 1 Gbps or "
+                           "more (or declare the NIC speeds).")
+                .arg(host.name(), cluster, slow.join(QStringLiteral(", "))),
+            idsOf(involved));
+}
+
+} // namespace
+
+void addHostRules(std::vector<Rule> &out)
+{
+    out.push_back(
+        rule("HOST-001", Severity::Error, K::Host, "Hyper-V hosts need hardware virtualization",
+             "Windows Server 2012 Hyper-V requires host processors with hardware virtualization "
+             "(Intel VT-x or AMD-V).",
+             "003_8b87448cefe986c9.txt §3 l.151-153", hardwareVirtualization));
+    out.push_back(rule(
+        "HOST-002", Severity::Error, K::Host, "Windows Server Standard: at most two VMs per host",
+        "With a Standard license the host can have up to two virtualized instances; Datacenter "
+        "gives unlimited virtualized instances.",
+        "003_8b87448cefe986c9.txt §2 Table 1 l.83-99", standardEditionVms));
+    out.push_back(rule(
+        "HOST-003", Severity::Error, K::Host,
+        "A host running VMs has more than one network adapter",
+        "More than one network adapter should be available, so management traffic and VM traffic "
+        "do not depend on a single adapter.",
+        "Microsoft docs: BPA \"More than one network adapter should be available\"",
+        moreThanOneAdapter));
+    out.push_back(rule(
+        "SEC-001", Severity::Error, K::VirtualNic, "No DHCP guard on a DHCP server's vNICs",
+        "DHCP guard halts DHCP traffic coming from a VM unless the VM is approved as a DHCP "
+        "server, so a DHCP server VM (approved, or a DHCP failover partner) must not have it on. "
+        "The companion recommendation, DHCP guard on every other VM's vNICs, is SEC-003.",
+        "002_4fa7ab3843d54fef.txt l.86; 003_8b87448cefe986c9.txt §4.1 l.600-602", dhcpServerGuard));
+    out.push_back(
+        rule("SEC-002", Severity::Warning, K::VirtualNic, "Tenant VM vNICs have router guard on",
+             "Router guard stops VMs from acting on router advertisements; hosting environments "
+             "should turn it on for tenant VMs (tenant traffic role, or a VM on an isolated VM "
+             "network).",
+             "002_4fa7ab3843d54fef.txt l.86", routerGuard));
+    out.push_back(
+        rule("SEC-003", Severity::Warning, K::VirtualNic,
+             "VMs that are not DHCP servers have DHCP guard on",
+             "The warning half of SEC-001 (whose catalog severity is error): DHCP guard halts DHCP "
+             "traffic from VMs that are not approved DHCP servers, so every other VM's vNIC should "
+             "have it on.",
+             "002_4fa7ab3843d54fef.txt l.86; 003_8b87448cefe986c9.txt §4.1 l.600-602",
+             dhcpGuardOnOtherVms));
+    out.push_back(rule(
+        "DHCP-001", Severity::Error, K::DhcpFailover, "A DHCP failover has exactly two servers",
+        "DHCP Server Failover provides support for two DHCPv4 servers, as failover partners in "
+        "hot standby or load-sharing mode.",
+        "004_7c35f0513785686e.txt \"DHCP Failover\" l.2461", twoFailoverServers));
+    out.push_back(
+        rule("LM-001", Severity::Error, K::Host, "Live migration has a network of at least 1 Gbps",
+             "At least one network used for live migration on a clustered host should have a link "
+             "speed of at least 1 Gbps (a team's speed is the sum of its active members).",
+             "Microsoft docs: BPA \"At least one network for live migration traffic should have a "
+             "link speed of at least 1 Gbps\"",
+             liveMigrationSpeed));
+}
+
+} // namespace converge::core::rules

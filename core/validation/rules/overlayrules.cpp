@@ -1,0 +1,326 @@
+// Network virtualization (HNV / NVGRE overlays): 004_7c35f0513785686e.txt "Hyper-V Network
+// Virtualization" l.932-1141, 002_4fa7ab3843d54fef.txt "VMM and network virtualization",
+// Microsoft docs: Hyper-V Network Virtualization technical details.
+#include "../../util/ipaddress.h"
+#include "../catalog.h"
+#include "rulehelpers.h"
+
+#include <algorithm>
+
+namespace converge::core::rules {
+
+namespace {
+
+using K = ElementKind;
+
+constexpr double largestVsid = 16777215; // 24 bits
+
+bool virtualized(const Element &vmNetwork)
+{
+    return str(vmNetwork, "isolation") == QLatin1String("NetworkVirtualization");
+}
+
+// A network-virtualized VM network's routing domain: its routingDomain, by default itself.
+QString domainOf(const Element &vmNetwork)
+{
+    const QString named = str(vmNetwork, "routingDomain");
+    return named.isEmpty() ? vmNetwork.id : named;
+}
+
+QString domainText(const Element &vmNetwork)
+{
+    const QString named = str(vmNetwork, "routingDomain");
+    return named.isEmpty() ? QStringLiteral("the routing domain of %1").arg(label(vmNetwork))
+                           : QStringLiteral("routing domain '%1'").arg(named);
+}
+
+// The network-virtualized VM network a vNIC's VM is on, if any (else: the physical network).
+const Element *customerNetwork(const Element &vnic, RuleContext &ctx)
+{
+    const Element *vm = ctx.owner(vnic);
+    if (!vm || vm->kind != K::VirtualMachine)
+        return nullptr;
+    const Element *net = ctx.find(str(*vm, "vmNetwork"));
+    return net && virtualized(*net) ? net : nullptr;
+}
+
+// "vNIC 'LAN' of VM 'g1' on host 'hv1'", "management-OS vNIC 'Mgmt' on host 'hv1'".
+QString vnicLabel(const Element &vnic, RuleContext &ctx)
+{
+    const Element *owner = ctx.owner(vnic);
+    if (owner && owner->kind == K::VirtualMachine)
+        return label(vnic) + QStringLiteral(" of ") + labelOnHost(*owner, ctx);
+    return QStringLiteral("management-OS ") + labelOnHost(vnic, ctx);
+}
+
+// "a", "a and b", "a, b and c".
+QString andList(QStringList items)
+{
+    const QString last = items.isEmpty() ? QString() : items.takeLast();
+    return items.isEmpty() ? last
+                           : items.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last;
+}
+
+QStringList idsOf(const std::vector<const Element *> &elements)
+{
+    QStringList out;
+    for (const Element *e : elements)
+        out << e->id;
+    return out;
+}
+
+std::vector<IpPrefix> customerPrefixes(const Element &vmNetwork)
+{
+    std::vector<IpPrefix> out;
+    for (const QJsonValue v : vmNetwork.value(QStringLiteral("customerSubnets")).toArray())
+        if (auto p = IpPrefix::parse(v.toString()))
+            out.push_back(*p);
+    return out;
+}
+
+QString prefixText(const IpPrefix &p)
+{
+    return p.address.toString() + QLatin1Char('/') + QString::number(p.length);
+}
+
+void virtualSubnetId(const Element &net, RuleContext &, FindingSink &out)
+{
+    const double vsid = number(net, "vsid");
+    if (vsid > largestVsid)
+        out.add(QStringLiteral("%1 has virtual subnet id %2, which does not fit the 24-bit VSID "
+                               "(1-16777215). Pick a VSID in that range.")
+                    .arg(label(net))
+                    .arg(qint64(vsid)));
+    else if (virtualized(net) && vsid == 0)
+        out.add(QStringLiteral("%1 uses network virtualization but has no virtual subnet id: set "
+                               "a VSID (1-16777215) so its traffic can be told apart from other "
+                               "virtual networks'.")
+                    .arg(label(net)));
+}
+
+void duplicateCustomerAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    if (!has(vnic, "addresses"))
+        return;
+    const Element *net = customerNetwork(vnic, ctx);
+    if (!net)
+        return; // the physical network: IP-001
+    const QString domain = domainOf(*net);
+    QStringList addresses = vnicAddresses(vnic);
+    addresses.removeDuplicates();
+    for (const QString &address : std::as_const(addresses)) {
+        std::vector<const Element *> others;
+        bool reportedElsewhere = false;
+        for (const Element *o : ctx.withAddress(address)) {
+            const Element *theirs = o == &vnic ? nullptr : customerNetwork(*o, ctx);
+            if (!theirs || domainOf(*theirs) != domain)
+                continue;
+            reportedElsewhere = o->id < vnic.id;
+            if (reportedElsewhere)
+                break; // the vNIC whose id sorts first reports the duplicate
+            others.push_back(o);
+        }
+        if (reportedElsewhere || others.empty())
+            continue;
+        std::ranges::sort(others, {}, &Element::id);
+        QStringList names;
+        for (const Element *o : others)
+            names << vnicLabel(*o, ctx);
+        out.add(QStringLiteral("%1 has customer address %2, also held by %3 in %4. Customer "
+                               "addresses may repeat across VM networks but not within one "
+                               "routing domain; give each VM its own address.")
+                    .arg(vnicLabel(vnic, ctx), address, andList(names), domainText(*net)),
+                idsOf(others));
+    }
+}
+
+void needsProviderAddress(const Element &host, RuleContext &ctx, FindingSink &out)
+{
+    std::vector<const Element *> nets;
+    for (const Element *vm : ctx.children(host.id, K::VirtualMachine)) {
+        const Element *net = ctx.find(str(*vm, "vmNetwork"));
+        if (net && virtualized(*net) && std::ranges::find(nets, net) == nets.end())
+            nets.push_back(net);
+    }
+    if (nets.empty())
+        return;
+    std::ranges::sort(nets, {}, &Element::id);
+    QStringList names;
+    for (const Element *n : nets)
+        names << label(*n);
+    out.add(QStringLiteral("Host '%1' runs VMs on network-virtualized %2 but has no provider "
+                           "address (PA): their traffic leaves the host encapsulated with the "
+                           "host's PA. Set the host's provider address on the physical network.")
+                .arg(host.name(), andList(names)),
+            idsOf(nets));
+}
+
+bool onPhysicalNetwork(const Element &vnic, RuleContext &ctx)
+{
+    return !customerNetwork(vnic, ctx);
+}
+
+void providerAddress(const Element &host, RuleContext &ctx, FindingSink &out)
+{
+    const auto pa = IpPrefix::parse(str(host, "providerAddress"));
+    if (!pa)
+        return needsProviderAddress(host, ctx, out);
+    const QString address = pa->address.toString();
+    for (const Element *v : ctx.withAddress(address))
+        if (onPhysicalNetwork(*v, ctx))
+            out.add(QStringLiteral("Host '%1' has provider address %2, which %3 also uses on the "
+                                   "physical network. Give the PA an address of its own.")
+                        .arg(host.name(), address, vnicLabel(*v, ctx)),
+                    {v->id});
+    // Hosts are top-level; this runs only for hosts with a PA (network-virtualization designs).
+    std::vector<const Element *> others;
+    for (const Element *h : ctx.children(QString(), K::Host)) {
+        const auto theirs = IpPrefix::parse(str(*h, "providerAddress"));
+        if (h == &host || !theirs || theirs->address != pa->address)
+            continue;
+        if (h->id < host.id)
+            return; // reported by the host whose id sorts first
+        others.push_back(h);
+    }
+    if (others.empty())
+        return;
+    std::ranges::sort(others, {}, &Element::id);
+    QStringList names{QStringLiteral("'%1'").arg(host.name())};
+    for (const Element *h : others)
+        names << QStringLiteral("'%1'").arg(h->name());
+    out.add(QStringLiteral("Hosts %1 have the same provider address %2; the PA routes "
+                           "encapsulated packets to the right host, so each host needs its own.")
+                .arg(andList(names), address),
+            idsOf(others));
+}
+
+void oneIsolationType(const Element &net, RuleContext &, FindingSink &out)
+{
+    if (virtualized(net))
+        return;
+    QStringList stray;
+    for (const char *key : {"vsid", "encapsulation", "customerSubnets", "routingDomain"})
+        if (has(net, key))
+            stray << QLatin1String(key);
+    if (!stray.isEmpty())
+        out.add(QStringLiteral("%1 is isolated by '%2' but has network-virtualization settings "
+                               "(%3): a VM network uses one isolation type. Remove them, or set "
+                               "its isolation to NetworkVirtualization.")
+                    .arg(label(net), str(net, "isolation"), stray.join(QStringLiteral(", "))));
+}
+
+QStringList overlapsBetween(const std::vector<IpPrefix> &a, const std::vector<IpPrefix> &b)
+{
+    QStringList out;
+    for (const IpPrefix &x : a)
+        for (const IpPrefix &y : b)
+            if (x.overlaps(y))
+                out << prefixText(x) + QStringLiteral(" and ") + prefixText(y);
+    return out;
+}
+
+void customerSubnetsOverlap(const Element &net, RuleContext &ctx, FindingSink &out)
+{
+    if (!virtualized(net))
+        return;
+    const std::vector<IpPrefix> mine = customerPrefixes(net);
+    for (std::size_t i = 0; i < mine.size(); ++i)
+        for (std::size_t j = i + 1; j < mine.size(); ++j)
+            if (mine[i].overlaps(mine[j]))
+                out.add(QStringLiteral("%1 has overlapping customer subnets %2 and %3; virtual "
+                                       "subnets of one VM network must not overlap.")
+                            .arg(label(net), prefixText(mine[i]), prefixText(mine[j])));
+    if (mine.empty())
+        return;
+    for (const Element *other : ctx.children(QString(), K::VmNetwork)) {
+        if (other->id <= net.id || !virtualized(*other) || domainOf(*other) != domainOf(net))
+            continue; // each pair once, from the VM network whose id sorts first
+        const QStringList pairs = overlapsBetween(mine, customerPrefixes(*other));
+        if (!pairs.isEmpty())
+            out.add(QStringLiteral("%1 and %2 share %3 but their customer subnets overlap (%4); "
+                                   "virtual subnets of one routing domain must not overlap. "
+                                   "Change one prefix or put the networks in different routing "
+                                   "domains.")
+                        .arg(label(net), label(*other), domainText(net),
+                             pairs.join(QStringLiteral(", "))),
+                    {other->id});
+    }
+}
+
+void uniqueVsid(const Element &net, RuleContext &ctx, FindingSink &out)
+{
+    const double vsid = number(net, "vsid");
+    if (!virtualized(net) || vsid == 0)
+        return;
+    std::vector<const Element *> others;
+    for (const Element *other : ctx.children(QString(), K::VmNetwork)) {
+        if (other == &net || !virtualized(*other) || number(*other, "vsid") != vsid)
+            continue;
+        if (other->id < net.id)
+            return; // reported by the VM network whose id sorts first
+        others.push_back(other);
+    }
+    if (others.empty())
+        return;
+    std::ranges::sort(others, {}, &Element::id);
+    QStringList names{QStringLiteral("'%1'").arg(net.name())};
+    for (const Element *o : others)
+        names << QStringLiteral("'%1'").arg(o->name());
+    out.add(QStringLiteral("VM networks %1 use the same virtual subnet id %2: NVGRE tells virtual "
+                           "subnets apart only by their VSID, so they would not be isolated. Give "
+                           "each its own VSID.")
+                .arg(andList(names))
+                .arg(qint64(vsid)),
+            idsOf(others));
+}
+
+} // namespace
+
+void addOverlayRules(std::vector<Rule> &out)
+{
+    out.push_back(
+        rule("HNV-001", Severity::Error, K::VmNetwork, "A virtual subnet id is a 24-bit number",
+             "NVGRE identifies a virtual subnet with a 24-bit Tenant Network Identifier (VSID); a "
+             "network-virtualized VM network needs one (0 means none).",
+             "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization Packet Flow\" l.1030",
+             virtualSubnetId));
+    out.push_back(rule(
+        "HNV-002", Severity::Error, K::VirtualNic,
+        "Customer addresses don't repeat within one routing domain",
+        "Network virtualization lets virtual networks overlap the same addresses, each isolated "
+        "from the others; within one VM network (routing domain) a customer address is unique.",
+        "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization\" l.964; "
+        "002_4fa7ab3843d54fef.txt \"VMM and network virtualization\"",
+        duplicateCustomerAddresses));
+    out.push_back(rule(
+        "HNV-003", Severity::Error, K::Host,
+        "Hosts of virtualized VMs have a unique provider address",
+        "The PA is the address the host has on the physical network; it routes the encapsulated "
+        "packets to the physical host the destination VM is on, so a host running "
+        "network-virtualized VMs needs one and no other host or interface may use it.",
+        "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization\" l.946-954", providerAddress));
+    out.push_back(rule(
+        "HNV-004", Severity::Error, K::VmNetwork, "A VM network uses one isolation type",
+        "Each VM network is set up with one of four isolation types: no isolation, VLAN, network "
+        "virtualization or external. VSID, encapsulation, customer subnets and routing domain "
+        "belong to network virtualization only.",
+        "002_4fa7ab3843d54fef.txt \"VMM and network virtualization\" l.107", oneIsolationType));
+    out.push_back(
+        rule("HNV-005", Severity::Error, K::VmNetwork,
+             "Customer subnets of one routing domain don't overlap",
+             "A VM network forms an isolation boundary in which the VMs can communicate, so the "
+             "virtual subnets in the same VM network (routing domain) must not use overlapping IP "
+             "address prefixes.",
+             "Microsoft docs: Hyper-V Network Virtualization technical details (VM network); "
+             "002_4fa7ab3843d54fef.txt \"VMM and network virtualization\" l.107",
+             customerSubnetsOverlap));
+    out.push_back(rule(
+        "HNV-006", Severity::Error, K::VmNetwork, "Each virtual subnet has its own VSID",
+        "NVGRE isolates individual virtual subnets by the VSID (TNI) it puts in the GRE header; "
+        "two VM networks with the same VSID share one virtual subnet.",
+        "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization Packet Flow\" l.1046-1049, "
+        "l.1141",
+        uniqueVsid));
+}
+
+} // namespace converge::core::rules

@@ -1,0 +1,40 @@
+#include "rulehelpers.h"
+
+#include "../../model/schema.h"
+
+namespace converge::core::rules {
+
+QString label(const Element &e)
+{
+    static const char *words[] = {"host", "NIC", "team", "virtual switch", "VM", "vNIC",
+                                  "physical switch", "switch port", "link", "VLAN", "subnet",
+                                  "VM network", "resource pool", "mirror session",
+                                  "DHCP failover", "storage target", "suppression"};
+    static_assert(std::size(words) == allElementKinds.size());
+    return QStringLiteral("%1 '%2'").arg(QLatin1String(words[int(e.kind)]), e.name());
+}
+
+QString labelOnHost(const Element &e, RuleContext &ctx)
+{
+    const Element *host = ctx.hostOf(e);
+    if (!host || host == &e)
+        return label(e);
+    return label(e) + QStringLiteral(" on host '%1'").arg(host->name());
+}
+
+Rule rule(const char *id, Severity severity, ElementKind anchor, const char *title,
+          const char *rationale, const char *source,
+          std::function<void(const Element &, RuleContext &, FindingSink &)> check)
+{
+    return Rule{{QString::fromUtf8(id), severity, QString::fromUtf8(title),
+                 QString::fromUtf8(rationale), QString::fromUtf8(source)},
+                anchor,
+                std::move(check)};
+}
+
+QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value)
+{
+    return QuickFix{title, {{id, QLatin1String(key), value}}};
+}
+
+} // namespace converge::core::rules

@@ -1,0 +1,60 @@
+#pragma once
+
+// Small readers shared by the rule files. Checks read elements they got from the RuleContext.
+#include "../rule.h"
+
+#include <QJsonArray>
+
+namespace converge::core::rules {
+
+inline QString str(const Element &e, const char *key)
+{
+    return e.value(QLatin1String(key)).toString();
+}
+
+inline bool flag(const Element &e, const char *key)
+{
+    return e.value(QLatin1String(key)).toBool();
+}
+
+inline bool has(const Element &e, const char *key)
+{
+    return !e.value(QLatin1String(key)).isUndefined();
+}
+
+inline double number(const Element &e, const char *key, double otherwise = 0)
+{
+    return e.value(QLatin1String(key)).toDouble(otherwise);
+}
+
+inline QStringList ids(const Element &e, const char *key)
+{
+    QStringList out;
+    for (const QJsonValue v : e.value(QLatin1String(key)).toArray())
+        out << v.toString();
+    return out;
+}
+
+inline QList<int> ints(const Element &e, const char *key)
+{
+    QList<int> out;
+    for (const QJsonValue v : e.value(QLatin1String(key)).toArray())
+        out << v.toInt();
+    return out;
+}
+
+// "Team 'LAN'" (the kind's name and the element's name), for messages.
+QString label(const Element &e);
+// "Team 'LAN' on host 'HV01'" when the element sits on a host.
+QString labelOnHost(const Element &e, RuleContext &ctx);
+
+// A rule entry in one expression: rule("TEAM-001", Severity::Error, ElementKind::Team, "title",
+// "rationale", "source", check).
+Rule rule(const char *id, Severity severity, ElementKind anchor, const char *title,
+          const char *rationale, const char *source,
+          std::function<void(const Element &, RuleContext &, FindingSink &)> check);
+
+// A quick fix that sets one property.
+QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value);
+
+} // namespace converge::core::rules

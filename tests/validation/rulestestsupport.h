@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/model/design.h"
+#include "core/validation/finding.h"
+
+#include <QByteArray>
+
+#include <ostream>
+
+// Helpers for the rule tests: each test writes a minimal design document, runs one rule of the
+// catalog over it and checks what fires.
+namespace converge::testing {
+
+// Loads a design document; fails the test (and returns an empty design) if it does not load.
+core::Design loadDesign(const QByteArray &json);
+
+// Findings of the catalog rule `ruleId` alone on the design in `json`.
+std::vector<core::Finding> findingsOf(const char *ruleId, const QByteArray &json);
+std::vector<core::Finding> findingsOf(const char *ruleId, const core::Design &design);
+
+// Findings of the whole catalog.
+std::vector<core::Finding> allFindings(const core::Design &design);
+
+// A one-host document around `hostBody` (the JSON members after the host's id/name/platform),
+// plus `topLevel` (further top-level members, each ending with a comma or empty).
+QByteArray hostDocument(const char *hostBody, const char *topLevel = "");
+
+} // namespace converge::testing
+
+namespace converge::core {
+void PrintTo(const Finding &f, std::ostream *os);
+}

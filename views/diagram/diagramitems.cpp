@@ -1,0 +1,275 @@
+#include "diagramitems.h"
+
+#include "views/diagram/designscene.h"
+#include "views/elementsummary.h"
+
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QStyleOptionGraphicsItem>
+
+#include <algorithm>
+#include <cmath>
+
+namespace converge::views {
+
+using core::Element;
+
+namespace {
+
+QFont derived(QFont font, qreal scale, bool bold)
+{
+    font.setPointSizeF(font.pointSizeF() * scale);
+    font.setBold(bold);
+    return font;
+}
+
+namespace colors {
+const QColor text(0x1c, 0x26, 0x30), detail(0x55, 0x61, 0x6e), legend(0x7a, 0x86, 0x91);
+const QColor hostFill(Qt::white), hostBorder(0x8c, 0x99, 0xa6);
+const QColor switchFill(0xee, 0xf2, 0xf6), switchBorder(0x70, 0x7e, 0x8c);
+const QColor nicFill(0xe4, 0xee, 0xfa), nicBorder(0x6d, 0x8f, 0xb8);
+const QColor teamFill(0xfc, 0xef, 0xd9), teamBorder(0xc3, 0x94, 0x45);
+const QColor vswitchFill(0xe2, 0xf3, 0xe5), vswitchBorder(0x5e, 0x9c, 0x6b);
+const QColor portFill(Qt::white), portBorder(0x85, 0x93, 0xa1);
+const QColor wire(0x7b, 0x87, 0x93), link(0x51, 0x65, 0x7a), separator(0xd8, 0xde, 0xe4);
+const QColor highlight(0x1f, 0x6f, 0xd1);
+} // namespace colors
+
+QPen cosmeticPen(const QColor &color, qreal width)
+{
+    QPen p(color, width);
+    p.setCosmetic(true);
+    return p;
+}
+
+void drawElided(QPainter *painter, const QRectF &rect, const QString &text, const QFontMetricsF &fm,
+                Qt::Alignment align)
+{
+    painter->drawText(rect, int(align | Qt::AlignVCenter),
+                      fm.elidedText(text, Qt::ElideRight, rect.width()));
+}
+
+} // namespace
+
+DiagramStyle::DiagramStyle(const QFont &base)
+    : font(base)
+    , bold(derived(base, 1, true))
+    , small(derived(base, 0.88, false))
+    , smallBold(derived(base, 0.88, true))
+    , fm(font)
+    , boldFm(bold)
+    , smallFm(small)
+    , line(std::ceil(fm.height()) + 4)
+    , chipHeight(std::ceil(boldFm.height() + smallFm.height()) + 8)
+{
+}
+
+BlockItem::BlockItem(int type, QString id, const DiagramStyle *style)
+    : m_type(type)
+    , m_id(std::move(id))
+    , m_style(style)
+{
+    setFlag(ItemUsesExtendedStyleOption);
+}
+
+int BlockItem::addCell(Cell cell)
+{
+    m_cells.push_back(std::move(cell));
+    return int(m_cells.size()) - 1;
+}
+
+void BlockItem::addWire(QPointF from, QPointF to)
+{
+    m_wires.moveTo(from);
+    m_wires.lineTo(to);
+}
+
+void BlockItem::setBox(const QRectF &box)
+{
+    prepareGeometryChange();
+    m_box = box;
+    m_bounds = box;
+    for (const Cell &cell : m_cells)
+        m_bounds |= cell.rect;
+    m_bounds.adjust(-3, -3, 3, 3);
+}
+
+QString BlockItem::detailOf(const Cell &cell) const
+{
+    if (cell.style != CellStyle::Row || !cell.detail.isEmpty() || !m_style->design)
+        return cell.detail;
+    const Element *e = m_style->design->find(cell.id);
+    return e ? elementDetails(*m_style->design, *e) : QString();
+}
+
+int BlockItem::cellAt(QPointF pos) const
+{
+    for (std::size_t i = m_cells.size(); i-- > 0;) {
+        if (!m_cells[i].id.isEmpty() && m_cells[i].rect.contains(pos))
+            return int(i);
+    }
+    return -1;
+}
+
+void BlockItem::setHighlight(int cell)
+{
+    m_highlight = cell;
+    update();
+}
+
+void BlockItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    const bool host = m_type == DesignScene::HostItemType;
+    painter->setPen(cosmeticPen(host ? colors::hostBorder : colors::switchBorder, 1.2));
+    painter->setBrush(host ? colors::hostFill : colors::switchFill);
+    painter->drawRoundedRect(m_box, 8, 8);
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    if (lod >= 0.1 && lod < 0.45 && !m_cells.empty()) {
+        // Zoomed out: only the name, as big as reads well and fits.
+        const QRectF room = m_box.adjusted(pad, pad, -pad, -pad);
+        QFont title = m_style->bold;
+        title.setPixelSize(std::max(1, int(std::min(13 / lod, room.height() * 0.8))));
+        painter->setFont(title);
+        painter->setPen(colors::text);
+        painter->drawText(
+            room, Qt::AlignLeft | Qt::AlignTop,
+            QFontMetricsF(title).elidedText(m_cells.front().text, Qt::ElideRight, room.width()));
+    } else if (lod >= 0.45) {
+        painter->setPen(cosmeticPen(colors::wire, 1.3));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPath(m_wires);
+        for (const Cell &cell : m_cells) {
+            if (cell.rect.intersects(option->exposedRect))
+                paintCell(painter, cell);
+        }
+    }
+    if (m_highlight == noHighlight)
+        return;
+    const bool whole = m_highlight < 0 || m_highlight >= int(m_cells.size());
+    painter->setPen(cosmeticPen(colors::highlight, 2.5));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRoundedRect(whole ? m_box : m_cells[m_highlight].rect.adjusted(-2, -1, 2, 1), 6,
+                             6);
+}
+
+void BlockItem::paintCell(QPainter *painter, const Cell &cell) const
+{
+    const DiagramStyle &s = *m_style;
+    switch (cell.style) {
+    case CellStyle::Caption: {
+        painter->setFont(s.bold);
+        painter->setPen(colors::text);
+        QRectF r(cell.rect.topLeft(), QSizeF(cell.rect.width(), s.boldFm.height()));
+        drawElided(painter, r, cell.text, s.boldFm, Qt::AlignLeft);
+        painter->setFont(s.small);
+        painter->setPen(colors::detail);
+        for (const QString &line : cell.detail.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            r.translate(0, r.height());
+            r.setHeight(s.smallFm.height());
+            drawElided(painter, r, line, s.smallFm, Qt::AlignLeft);
+        }
+        return;
+    }
+    case CellStyle::Legend:
+        painter->setFont(s.small);
+        painter->setPen(colors::legend);
+        drawElided(painter, cell.rect, cell.text, s.smallFm, Qt::AlignLeft);
+        return;
+    case CellStyle::Section:
+        painter->setPen(cosmeticPen(colors::separator, 1));
+        painter->drawLine(cell.rect.topLeft(), cell.rect.topRight());
+        painter->setFont(s.smallBold);
+        painter->setPen(colors::legend);
+        drawElided(painter, cell.rect.adjusted(0, 2, 0, 0), cell.text, s.smallFm, Qt::AlignLeft);
+        return;
+    case CellStyle::Vm:
+    case CellStyle::Row:
+        paintRow(painter, cell);
+        return;
+    default:
+        paintChip(painter, cell);
+    }
+}
+
+void BlockItem::paintChip(QPainter *painter, const Cell &cell) const
+{
+    static const std::pair<QColor, QColor> looks[] = {{colors::nicFill, colors::nicBorder},
+                                                      {colors::teamFill, colors::teamBorder},
+                                                      {colors::vswitchFill, colors::vswitchBorder},
+                                                      {colors::portFill, colors::portBorder}};
+    const auto &[fill, border] = looks[int(cell.style) - int(CellStyle::Nic)];
+    painter->setPen(cosmeticPen(border, 1));
+    painter->setBrush(fill);
+    painter->drawRoundedRect(cell.rect, 4, 4);
+    const DiagramStyle &s = *m_style;
+    const QRectF inner = cell.rect.adjusted(4, 3, -4, -3);
+    QRectF top(inner.topLeft(), QSizeF(inner.width(), s.boldFm.height()));
+    painter->setFont(s.bold);
+    painter->setPen(colors::text);
+    drawElided(painter, top, cell.text, s.boldFm, Qt::AlignHCenter);
+    painter->setFont(s.small);
+    painter->setPen(colors::detail);
+    drawElided(painter, QRectF(top.bottomLeft(), QSizeF(inner.width(), s.smallFm.height())),
+               cell.detail, s.smallFm, Qt::AlignHCenter);
+}
+
+void BlockItem::paintRow(QPainter *painter, const Cell &cell) const
+{
+    const DiagramStyle &s = *m_style;
+    const bool vm = cell.style == CellStyle::Vm;
+    const QRectF name(cell.rect.left(), cell.rect.top(), cell.split - 8, cell.rect.height());
+    painter->setFont(vm ? s.bold : s.font);
+    painter->setPen(colors::text);
+    drawElided(painter, name, cell.text, vm ? s.boldFm : s.fm, Qt::AlignLeft);
+    painter->setFont(s.font);
+    painter->setPen(colors::detail);
+    drawElided(painter, cell.rect.adjusted(cell.split, 0, 0, 0), detailOf(cell), s.fm,
+               Qt::AlignLeft);
+}
+
+LinkItem::LinkItem(QString id, const QPainterPath &path)
+    : QGraphicsPathItem(path)
+    , m_id(std::move(id))
+{
+    setHighlighted(false);
+    setZValue(-1);
+}
+
+int LinkItem::type() const
+{
+    return DesignScene::LinkItemType;
+}
+
+QPainterPath LinkItem::shape() const
+{
+    QPainterPathStroker stroker;
+    stroker.setWidth(6);
+    return stroker.createStroke(path());
+}
+
+void LinkItem::setHighlighted(bool on)
+{
+    setPen(on ? cosmeticPen(colors::highlight, 3) : cosmeticPen(colors::link, 1.6));
+}
+
+void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget)
+{
+    // Far out, thousands of cables are only a grey mesh over the boxes: leave them out.
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) >= 0.1)
+        QGraphicsPathItem::paint(painter, option, widget);
+}
+
+BlockItem *asBlock(QGraphicsItem *item)
+{
+    const bool block = item && (item->type() == DesignScene::HostItemType ||
+                                item->type() == DesignScene::PhysicalSwitchItemType);
+    return block ? static_cast<BlockItem *>(item) : nullptr;
+}
+
+LinkItem *asLink(QGraphicsItem *item)
+{
+    return item && item->type() == DesignScene::LinkItemType ? static_cast<LinkItem *>(item)
+                                                             : nullptr;
+}
+
+} // namespace converge::views

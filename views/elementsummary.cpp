@@ -1,0 +1,319 @@
+#include "elementsummary.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace converge::views {
+
+using core::Design;
+using core::Element;
+using core::ElementKind;
+
+namespace {
+
+QString str(const Element &e, const char *key)
+{
+    return e.value(QLatin1String(key)).toString();
+}
+
+QString joined(const QStringList &parts)
+{
+    QStringList kept = parts;
+    kept.removeAll(QString());
+    return kept.join(QStringLiteral(" \u00b7 "));
+}
+
+QString nameOf(const Design &design, const QString &id)
+{
+    const Element *e = design.find(id);
+    return e ? e->name() : id;
+}
+
+// "hv1 eth1" for a NIC, "tor1 Te1/0/1" for a port: the owner makes a link end readable.
+QString endName(const Design &design, const QString &id)
+{
+    const Element *e = design.find(id);
+    if (!e)
+        return id;
+    const Element *owner = design.find(e->parent);
+    return owner ? owner->name() + QLatin1Char(' ') + e->name() : e->name();
+}
+
+// [100, 101, 102, 110] -> "100-102, 110"
+QString vlanList(const QJsonArray &ids)
+{
+    std::vector<int> v;
+    for (const QJsonValue id : ids)
+        v.push_back(id.toInt());
+    std::ranges::sort(v);
+    QStringList parts;
+    for (std::size_t i = 0; i < v.size();) {
+        std::size_t j = i;
+        while (j + 1 < v.size() && v[j + 1] == v[j] + 1)
+            ++j;
+        parts << (j > i ? QStringLiteral("%1-%2").arg(v[i]).arg(v[j]) : QString::number(v[i]));
+        i = j + 1;
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+QString nameList(const Design &design, const QJsonArray &ids, const QString &separator)
+{
+    QStringList names;
+    for (const QJsonValue id : ids)
+        names << nameOf(design, id.toString());
+    return names.join(separator);
+}
+
+QString memory(int mib)
+{
+    if (mib >= 1024 && mib % 1024 == 0)
+        return QStringLiteral("%1 GiB").arg(mib / 1024);
+    return QStringLiteral("%1 MiB").arg(mib);
+}
+
+QString hostDetails(const Element &e)
+{
+    const QString platform = str(e, "platform") == QLatin1String("hyperv")
+                                 ? QStringLiteral("Hyper-V %1").arg(str(e, "edition")).trimmed()
+                                 : QStringLiteral("Linux + Open vSwitch");
+    const QString cluster = str(e, "cluster");
+    return joined({platform, cluster.isEmpty() ? QString() : QStringLiteral("cluster ") + cluster});
+}
+
+QString nicDetails(const Element &e)
+{
+    const QString ifName = str(e, "interfaceName");
+    const double speed = e.value(QStringLiteral("speed")).toDouble();
+    const int mtu = e.value(QStringLiteral("mtu")).toInt();
+    return joined({ifName != e.name() ? ifName : QString(),
+                   speed > 0 ? formatBandwidth(speed) : QString(),
+                   mtu > 0 ? QStringLiteral("MTU %1").arg(mtu) : QString(), str(e, "role")});
+}
+
+QString teamDetails(const Design &design, const Element &e)
+{
+    const QString members =
+        nameList(design, e.value(QStringLiteral("members")).toArray(), QStringLiteral(" + "));
+    const QString standby = str(e, "standbyMember");
+    QStringList mode{str(e, "mode"), str(e, "loadBalancing")};
+    mode.removeAll(QString());
+    return joined(
+        {members, mode.join(QStringLiteral(" / ")),
+         standby.isEmpty() ? QString() : QStringLiteral("standby ") + nameOf(design, standby),
+         e.value(QStringLiteral("switchEmbedded")).toBool() ? QStringLiteral("SET") : QString()});
+}
+
+QString switchDetails(const Design &design, const Element &e)
+{
+    const QString uplink = str(e, "uplink");
+    return joined(
+        {str(e, "type"),
+         uplink.isEmpty() ? QString() : QStringLiteral("uplink ") + nameOf(design, uplink),
+         e.value(QStringLiteral("sriov")).toBool() ? QStringLiteral("SR-IOV") : QString()});
+}
+
+QString vnicVlan(const Element &e)
+{
+    const QString mode = str(e, "vlanMode");
+    if (mode == QLatin1String("Access"))
+        return QStringLiteral("VLAN %1").arg(e.value(QStringLiteral("accessVlan")).toInt());
+    if (mode == QLatin1String("Trunk")) {
+        QString text =
+            QStringLiteral("trunk ") + vlanList(e.value(QStringLiteral("trunkVlans")).toArray());
+        if (e.props.contains(QStringLiteral("nativeVlan")))
+            text += QStringLiteral(" native %1").arg(e.value(QStringLiteral("nativeVlan")).toInt());
+        return text;
+    }
+    if (mode == QLatin1String("Pvlan"))
+        return QStringLiteral("PVLAN %1/%2 %3")
+            .arg(e.value(QStringLiteral("pvlanPrimary")).toInt())
+            .arg(e.value(QStringLiteral("pvlanSecondary")).toInt())
+            .arg(str(e, "pvlanMode"));
+    return {};
+}
+
+QString vnicDetails(const Design &design, const Element &e)
+{
+    QStringList addresses;
+    for (const QJsonValue a : e.value(QStringLiteral("addresses")).toArray())
+        addresses << a.toString();
+    const QString sw = str(e, "switch");
+    return joined({addresses.join(QStringLiteral(", ")), vnicVlan(e),
+                   sw.isEmpty() ? QString() : QStringLiteral("switch ") + nameOf(design, sw)});
+}
+
+QString vmDetails(const Design &design, const Element &e)
+{
+    const int vcpus = e.value(QStringLiteral("vcpus")).toInt();
+    const int mib = e.value(QStringLiteral("memoryMiB")).toInt();
+    const auto vnics = design.children(e.id, ElementKind::VirtualNic).size();
+    return joined({vcpus > 0 ? QStringLiteral("%1 vCPU").arg(vcpus) : QString(),
+                   mib > 0 ? memory(mib) : QString(),
+                   vnics == 1 ? QStringLiteral("1 vNIC") : QStringLiteral("%1 vNICs").arg(vnics)});
+}
+
+QString portDetails(const Element &e)
+{
+    QString vlans;
+    if (str(e, "mode") == QLatin1String("Trunk")) {
+        vlans =
+            QStringLiteral("trunk ") + vlanList(e.value(QStringLiteral("allowedVlans")).toArray());
+        if (e.props.contains(QStringLiteral("nativeVlan")))
+            vlans +=
+                QStringLiteral(" native %1").arg(e.value(QStringLiteral("nativeVlan")).toInt());
+    } else if (e.props.contains(QStringLiteral("accessVlan"))) {
+        vlans = QStringLiteral("access VLAN %1").arg(e.value(QStringLiteral("accessVlan")).toInt());
+    }
+    const int channel = e.value(QStringLiteral("portChannel")).toInt();
+    const double speed = e.value(QStringLiteral("speed")).toDouble();
+    return joined({vlans,
+                   channel > 0
+                       ? QStringLiteral("Po%1 %2").arg(channel).arg(str(e, "channelMode")).trimmed()
+                       : QString(),
+                   speed > 0 ? formatBandwidth(speed) : QString()});
+}
+
+QString physicalSwitchDetails(const Design &design, const Element &e)
+{
+    const auto ports = design.children(e.id, ElementKind::SwitchPort).size();
+    return joined({str(e, "model"), str(e, "managementAddress"),
+                   ports == 1 ? QStringLiteral("1 port") : QStringLiteral("%1 ports").arg(ports)});
+}
+
+QString subnetDetails(const Design &design, const Element &e)
+{
+    const QString gateway = str(e, "gateway");
+    const QString vlan = str(e, "vlan");
+    const Element *v = design.find(vlan);
+    return joined(
+        {str(e, "prefix"), gateway.isEmpty() ? QString() : QStringLiteral("gateway ") + gateway,
+         v ? QStringLiteral("VLAN %1").arg(v->value(QStringLiteral("vlanId")).toInt()) : QString(),
+         str(e, "routingDomain")});
+}
+
+QString vmNetworkDetails(const Element &e)
+{
+    QStringList subnets;
+    for (const QJsonValue s : e.value(QStringLiteral("customerSubnets")).toArray())
+        subnets << s.toString();
+    return joined({str(e, "isolation"),
+                   e.props.contains(QStringLiteral("vsid"))
+                       ? QStringLiteral("VSID %1").arg(e.value(QStringLiteral("vsid")).toInteger())
+                       : QString(),
+                   str(e, "encapsulation"), subnets.join(QStringLiteral(", "))});
+}
+
+QString mirrorDetails(const Design &design, const Element &e)
+{
+    const QString sources =
+        nameList(design, e.value(QStringLiteral("sources")).toArray(), QStringLiteral(", "));
+    const QString destination = str(e, "destination");
+    return joined(
+        {sources.isEmpty() ? QString() : QStringLiteral("from ") + sources,
+         destination.isEmpty() ? QString() : QStringLiteral("to ") + nameOf(design, destination)});
+}
+
+QString storageDetails(const Element &e)
+{
+    QStringList portals;
+    for (const QJsonValue p : e.value(QStringLiteral("portals")).toArray())
+        portals << p.toString();
+    return joined({portals.join(QStringLiteral(", ")),
+                   e.value(QStringLiteral("chap")).toBool() ? QStringLiteral("CHAP") : QString()});
+}
+
+} // namespace
+
+QString formatBandwidth(double bitsPerSecond)
+{
+    static const std::pair<double, const char *> units[] = {
+        {1e12, "Tbps"}, {1e9, "Gbps"}, {1e6, "Mbps"}, {1e3, "kbps"}};
+    for (const auto &[scale, unit] : units) {
+        if (bitsPerSecond >= scale)
+            return QString::number(bitsPerSecond / scale, 'g', 4) + QLatin1Char(' ') +
+                   QLatin1String(unit);
+    }
+    return QString::number(bitsPerSecond, 'f', 0) + QStringLiteral(" bps");
+}
+
+QString kindLabel(ElementKind kind)
+{
+    static const char *labels[] = {
+        "Host",          "Physical NIC",    "Team",          "Virtual switch", "VM",
+        "vNIC",          "Physical switch", "Switch port",   "Link",           "VLAN",
+        "Subnet",        "VM network",      "Resource pool", "Mirror session", "DHCP failover",
+        "Storage target", "Accepted finding"};
+    static_assert(std::size(labels) == core::allElementKinds.size());
+    return QString::fromLatin1(labels[int(kind)]);
+}
+
+QString groupLabel(ElementKind kind)
+{
+    static const char *labels[] = {"Hosts",
+                                   "Physical NICs",
+                                   "Teams",
+                                   "Virtual switches",
+                                   "VMs",
+                                   "vNICs",
+                                   "Physical switches",
+                                   "Switch ports",
+                                   "Links",
+                                   "VLANs",
+                                   "Subnets",
+                                   "VM networks",
+                                   "Resource pools",
+                                   "Mirror sessions",
+                                   "DHCP failovers",
+                                   "Storage targets",
+                                   "Accepted findings"};
+    static_assert(std::size(labels) == core::allElementKinds.size());
+    return QString::fromLatin1(labels[int(kind)]);
+}
+
+QString elementDetails(const Design &design, const Element &e)
+{
+    switch (e.kind) {
+    case ElementKind::Host:
+        return hostDetails(e);
+    case ElementKind::PhysicalNic:
+        return nicDetails(e);
+    case ElementKind::Team:
+        return teamDetails(design, e);
+    case ElementKind::VirtualSwitch:
+        return switchDetails(design, e);
+    case ElementKind::VirtualMachine:
+        return vmDetails(design, e);
+    case ElementKind::VirtualNic:
+        return vnicDetails(design, e);
+    case ElementKind::PhysicalSwitch:
+        return physicalSwitchDetails(design, e);
+    case ElementKind::SwitchPort:
+        return portDetails(e);
+    case ElementKind::Link:
+        return endName(design, str(e, "a")) + QStringLiteral(" \u2194 ") +
+               endName(design, str(e, "b"));
+    case ElementKind::Vlan:
+        return QStringLiteral("VLAN %1").arg(e.value(QStringLiteral("vlanId")).toInt());
+    case ElementKind::Subnet:
+        return subnetDetails(design, e);
+    case ElementKind::VmNetwork:
+        return vmNetworkDetails(e);
+    case ElementKind::MirrorSession:
+        return mirrorDetails(design, e);
+    case ElementKind::DhcpFailover:
+        return joined(
+            {str(e, "mode"),
+             nameList(design, e.value(QStringLiteral("servers")).toArray(), QStringLiteral(", "))});
+    case ElementKind::StorageTarget:
+        return storageDetails(e);
+    case ElementKind::Suppression:
+        return joined({str(e, "rule"), str(e, "justification")});
+    case ElementKind::ResourcePool:
+        break;
+    }
+    return str(e, "description");
+}
+
+} // namespace converge::views

@@ -1,0 +1,144 @@
+#include "validationpanel.h"
+
+#include "core/validation/catalog.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace converge::views {
+
+using core::Finding;
+using core::Severity;
+
+ValidationPanel::ValidationPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_engine(core::ruleCatalog())
+    , m_model(new FindingsModel(this))
+    , m_view(new QTreeView(this))
+    , m_summary(new QLabel(this))
+    , m_fixButton(new QPushButton(tr("Apply &Quick Fix"), this))
+    , m_details(new QTextBrowser(this))
+{
+    m_view->setModel(m_model);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->header()->setStretchLastSection(true);
+    m_view->setColumnWidth(FindingsModel::RuleColumn, 130);
+    m_view->setColumnWidth(FindingsModel::ElementColumn, 220);
+    m_fixButton->setEnabled(false);
+    m_fixButton->setToolTip(tr("Apply the selected finding's quick fix as one edit"));
+    m_details->setOpenLinks(false);
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_summary, 1);
+    top->addWidget(m_fixButton);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_view);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &ValidationPanel::selectionChanged);
+    connect(m_fixButton, &QPushButton::clicked, this, &ValidationPanel::applyQuickFix);
+    refresh();
+}
+
+ValidationPanel::~ValidationPanel()
+{
+    setDesign(nullptr);
+}
+
+void ValidationPanel::setDesign(core::Design *design)
+{
+    if (m_design)
+        m_design->removeListener(m_listener);
+    m_engine.detach();
+    m_design = design;
+    if (m_design) {
+        m_engine.attach(*m_design);
+        m_listener = m_design->addListener([this](const std::vector<core::Change> &) { scheduleRefresh(); });
+    }
+    refresh();
+}
+
+void ValidationPanel::scheduleRefresh()
+{
+    // Several edits in one event-loop turn (a wizard, an undo of a batch) refresh once.
+    if (m_refreshPending)
+        return;
+    m_refreshPending = true;
+    QTimer::singleShot(0, this, &ValidationPanel::refresh);
+}
+
+void ValidationPanel::refresh()
+{
+    m_refreshPending = false;
+    m_model->setFindings(m_design ? m_engine.findings() : std::vector<Finding>{}, m_design);
+    m_view->expandAll();
+    m_summary->setText(m_design ? summary() : tr("No design open"));
+    m_fixButton->setEnabled(false);
+    m_details->clear();
+    Q_EMIT findingsChanged(m_model->count(Severity::Error), m_model->count(Severity::Warning),
+                           m_model->count(Severity::Info));
+}
+
+QString ValidationPanel::summary() const
+{
+    return tr("%1 errors, %2 warnings, %3 info")
+        .arg(m_model->count(Severity::Error))
+        .arg(m_model->count(Severity::Warning))
+        .arg(m_model->count(Severity::Info));
+}
+
+const Finding *ValidationPanel::selectedFinding() const
+{
+    return m_model->findingAt(m_view->currentIndex());
+}
+
+void ValidationPanel::selectionChanged()
+{
+    const Finding *f = selectedFinding();
+    m_fixButton->setEnabled(f && f->fix);
+    if (!f) {
+        m_details->clear();
+        return;
+    }
+    const core::Rule *rule = core::findRule(f->ruleId);
+    QString html = QStringLiteral("<p><b>%1</b> %2</p><p>%3</p>")
+                       .arg(f->ruleId.toHtmlEscaped(),
+                            rule ? rule->info.title.toHtmlEscaped() : QString(),
+                            f->message.toHtmlEscaped());
+    if (rule)
+        html += QStringLiteral("<p><i>%1</i></p><p>Source: %2</p>")
+                    .arg(rule->info.rationale.toHtmlEscaped(), rule->info.source.toHtmlEscaped());
+    if (f->fix)
+        html += tr("<p>Quick fix: %1</p>").arg(f->fix->title.toHtmlEscaped());
+    if (f->isSuppressed())
+        html += tr("<p><b>Accepted:</b> %1</p>").arg(f->justification.toHtmlEscaped());
+    m_details->setHtml(html);
+    Q_EMIT elementsSelected(f->elements);
+}
+
+bool ValidationPanel::applyQuickFix()
+{
+    const Finding *f = selectedFinding();
+    if (!m_design || !f || !f->fix)
+        return false;
+    const QString title = f->fix->title;
+    auto edit = core::quickFixEdit(*m_design, *f->fix);
+    if (!edit || !m_design->apply(*edit))
+        return false;
+    Q_EMIT quickFixApplied(title);
+    return true;
+}
+
+} // namespace converge::views

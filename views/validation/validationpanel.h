@@ -1,0 +1,59 @@
+#pragma once
+
+#include "findingsmodel.h"
+
+#include "core/validation/validationengine.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTextBrowser;
+class QTreeView;
+
+namespace converge::views {
+
+// The validation panel: the design's findings by severity with counts, kept live as the design
+// changes (the engine re-checks only what a change can affect). Selecting a finding announces
+// its elements; a finding with a quick fix offers it as one edit.
+class ValidationPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ValidationPanel(QWidget *parent = nullptr);
+    ~ValidationPanel() override;
+
+    // Validates `design` (nullptr: nothing) and follows its changes. The design must outlive
+    // the panel or be replaced first.
+    void setDesign(core::Design *design);
+    FindingsModel *model() const { return m_model; }
+    QTreeView *view() const { return m_view; }
+    QString summary() const; // "2 errors, 1 warning, 0 info"
+
+public Q_SLOTS:
+    bool applyQuickFix(); // of the selected finding
+    void refresh();
+
+Q_SIGNALS:
+    void elementsSelected(const QStringList &ids);
+    void findingsChanged(int errors, int warnings, int infos);
+    void quickFixApplied(const QString &title);
+
+private:
+    void selectionChanged();
+    void scheduleRefresh();
+    const core::Finding *selectedFinding() const;
+
+    core::Design *m_design = nullptr;
+    core::ValidationEngine m_engine;
+    int m_listener = 0;
+    bool m_refreshPending = false;
+    FindingsModel *m_model;
+    QTreeView *m_view;
+    QLabel *m_summary;
+    QPushButton *m_fixButton;
+    QTextBrowser *m_details;
+};
+
+} // namespace converge::views
