@@ -351,10 +351,33 @@ void uniqueMacs(const Element &sw, RuleContext &ctx, FindingSink &out)
     }
 }
 
+void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
+{
+    if (str(sw, "type") != QLatin1String("External") || flag(sw, "allowManagementOs"))
+        return;
+    for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
+        const Element *owner = ctx.owner(*v);
+        if (!owner || owner->kind != K::Host)
+            continue;
+        out.add(QStringLiteral("%1 is a management-OS vNIC on %2, which does not allow the "
+                               "management OS to share its uplink. Allow management OS on the "
+                               "switch, or move the vNIC.")
+                    .arg(labelOnHost(*v, ctx), label(sw)),
+                {v->id},
+                setFix(QStringLiteral("Allow the management OS on %1").arg(sw.name()), sw.id,
+                       "allowManagementOs", true));
+    }
+}
+
 } // namespace
 
 void addSwitchRules(std::vector<Rule> &out)
 {
+    out.push_back(rule("VSW-011", Severity::Error, K::VirtualSwitch,
+                       "Management-OS vNICs need the management OS allowed on an external switch",
+                       "An external switch carries management-OS vNICs only when the management "
+                       "OS is allowed to share its uplink.",
+                       "003_8b87448cefe986c9.txt §4.3.1", managementOsAllowed));
     out.push_back(rule(
         "VSW-001", Severity::Error, K::VirtualSwitch,
         "External switches have exactly one uplink; internal and private switches none",
