@@ -105,7 +105,7 @@ void addManagementVnics(Builder &b, const QString &h, int i)
     QJsonObject mgmt = vnic(QStringLiteral("Mgmt"), QString(h + QStringLiteral(".vsLAN")),
                             ip(10, 100 + hi, 0, lo, 16), QStringLiteral("Management"), mac(i, 0));
     mgmt.insert(QStringLiteral("minimumBandwidthWeight"), 5);
-    mgmt.insert(QStringLiteral("gateway"), QStringLiteral("10.100.255.254"));
+    mgmt.insert(QStringLiteral("gateway"), QStringLiteral("10.%1.255.254").arg(100 + hi));
     b.add(ElementKind::VirtualNic, h, QString(h + QStringLiteral(".mgmt")), mgmt);
     QJsonObject lm =
         vnic(QStringLiteral("LiveMigration"), QString(h + QStringLiteral(".vsLAN")),

@@ -64,7 +64,8 @@ TEST(AddressingRules, Ip001DuplicateAddressOnThePhysicalNetwork)
 
 TEST(AddressingRules, Ip001LeavesCustomerAddressesToHnv002)
 {
-    const char *top = R"("vmNetworks": [{"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
+    const char *top =
+        R"("vmNetworks": [{"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
                                          "vsid": 5001}], )";
     const char *vms = R"({"id": "vm1", "name": "blue1", "vmNetwork": "net", "vnics": [
                               {"id": "a", "name": "Ethernet", "switch": "vs", "addresses": ["10.0.0.5/24"]}]})";
@@ -78,10 +79,12 @@ TEST(AddressingRules, Ip002OverlappingSubnets)
         return addressDoc(mgmtVnic, "",
                           (QByteArray(R"("vlans": [{"id": "v10", "name": "LAN", "vlanId": 10},
                                                    {"id": "v20", "name": "LM", "vlanId": 20}],
-                                         "subnets": [)") + subnets + "], ")
+                                         "subnets": [)") +
+                           subnets + "], ")
                               .constData());
     };
-    const auto bad = findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/16"},
+    const auto bad =
+        findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/16"},
                                                  {"id": "s2", "name": "LM", "prefix": "10.0.5.0/24"})"));
     ASSERT_EQ(bad.size(), 1u) << "one finding per pair";
     EXPECT_EQ(bad[0].elements, ids({"s1", "s2"}));
@@ -89,14 +92,17 @@ TEST(AddressingRules, Ip002OverlappingSubnets)
               QStringLiteral("subnet 'LAN' (10.0.0.0/16) overlaps subnet 'LM' (10.0.5.0/24) in the "
                              "physical network. Subnets of one routing domain must not overlap; "
                              "change one of the prefixes."));
-    EXPECT_EQ(findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
+    EXPECT_EQ(findingsOf("IP-002",
+                         doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
                                           {"id": "s2", "name": "LM", "prefix": "10.0.0.0/24", "vlan": "v20"})"))
                   .size(),
               1u)
         << "the same prefix on two VLANs is two networks";
-    EXPECT_TRUE(findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
+    EXPECT_TRUE(
+        findingsOf("IP-002",
+                   doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
                                             {"id": "s2", "name": "LAN again", "prefix": "10.0.0.0/24", "vlan": "v10"})"))
-                    .empty())
+            .empty())
         << "the same network drawn twice";
     EXPECT_TRUE(findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/16"},
                                             {"id": "s2", "name": "Tenant", "prefix": "10.0.5.0/24", "routingDomain": "BLUE"})"))
@@ -114,20 +120,23 @@ TEST(AddressingRules, Ip003GatewayOutsideTheVnicsSubnet)
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].severity, Severity::Error);
     EXPECT_EQ(bad[0].elements, ids({"m"}));
-    EXPECT_EQ(bad[0].message,
-              QStringLiteral("management-OS vNIC 'Mgmt' on host 'hv1' has default gateway "
-                             "10.0.1.1 outside its own subnet (10.0.0.5/24): the gateway must be "
-                             "reachable on the vNIC's subnet. Correct the gateway or the address."));
+    EXPECT_EQ(
+        bad[0].message,
+        QStringLiteral("management-OS vNIC 'Mgmt' on host 'hv1' has default gateway "
+                       "10.0.1.1 outside its own subnet (10.0.0.5/24): the gateway must be "
+                       "reachable on the vNIC's subnet. Correct the gateway or the address."));
     EXPECT_TRUE(findingsOf("IP-003", addressDoc(mgmtVnic)).empty());
 }
 
 TEST(AddressingRules, Ip003NetworkOrBroadcastAddress)
 {
-    const auto network = findingsOf("IP-003", addressDoc(R"({"id": "m", "name": "Mgmt", "switch": "vs",
+    const auto network =
+        findingsOf("IP-003", addressDoc(R"({"id": "m", "name": "Mgmt", "switch": "vs",
                                                              "addresses": ["10.127.4.0/22"]})"));
     ASSERT_EQ(network.size(), 1u);
     EXPECT_TRUE(network[0].message.contains(QStringLiteral("the network address")));
-    const auto broadcast = findingsOf("IP-003", addressDoc(R"({"id": "m", "name": "Mgmt", "switch": "vs",
+    const auto broadcast =
+        findingsOf("IP-003", addressDoc(R"({"id": "m", "name": "Mgmt", "switch": "vs",
                                                                "addresses": ["10.127.7.255/22"]})"));
     ASSERT_EQ(broadcast.size(), 1u);
     EXPECT_TRUE(broadcast[0].message.contains(QStringLiteral("the broadcast address")));
@@ -139,7 +148,8 @@ TEST(AddressingRules, Ip003NetworkOrBroadcastAddress)
 
 TEST(AddressingRules, Ip003CustomerAddressInItsVmNetwork)
 {
-    const char *top = R"("vmNetworks": [{"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
+    const char *top =
+        R"("vmNetworks": [{"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
                                          "vsid": 5001, "customerSubnets": ["10.10.10.0/24"]}], )";
     auto vm = [](const char *address) {
         return QByteArray(R"({"id": "vm1", "name": "blue1", "vmNetwork": "net", "vnics": [
@@ -164,7 +174,8 @@ TEST(AddressingRules, Ip003CustomerAddressInItsVmNetwork)
 
 TEST(AddressingRules, Ip004OneDefaultGatewayPerOperatingSystem)
 {
-    const char *two = R"({"id": "m", "name": "Mgmt", "switch": "vs", "addresses": ["10.0.0.5/24"], "gateway": "10.0.0.1"},
+    const char *two =
+        R"({"id": "m", "name": "Mgmt", "switch": "vs", "addresses": ["10.0.0.5/24"], "gateway": "10.0.0.1"},
                          {"id": "s", "name": "SAN1", "switch": "vs", "addresses": ["10.10.6.5/16"], "gateway": "10.10.0.1"})";
     const auto bad = findingsOf("IP-004", addressDoc(two));
     ASSERT_EQ(bad.size(), 1u);
@@ -185,10 +196,12 @@ TEST(AddressingRules, Ip004OneDefaultGatewayPerOperatingSystem)
 TEST(AddressingRules, Ip005SubnetGatewayInsideTheSubnet)
 {
     auto doc = [](const char *gateway) {
-        return addressDoc(mgmtVnic, "",
-                          (QByteArray(R"("subnets": [{"id": "s1", "name": "LAN", "prefix": "10.127.4.0/22", "gateway": ")") +
-                           gateway + R"("}], )")
-                              .constData());
+        return addressDoc(
+            mgmtVnic, "",
+            (QByteArray(
+                 R"("subnets": [{"id": "s1", "name": "LAN", "prefix": "10.127.4.0/22", "gateway": ")") +
+             gateway + R"("}], )")
+                .constData());
     };
     const auto outside = findingsOf("IP-005", doc("10.127.8.1"));
     ASSERT_EQ(outside.size(), 1u);
@@ -202,11 +215,12 @@ TEST(AddressingRules, Ip005SubnetGatewayInsideTheSubnet)
 TEST(AddressingRules, Ip006AddressUsesTheDrawnSubnetsPrefix)
 {
     auto doc = [](const char *address) {
-        return addressDoc((QByteArray(R"({"id": "m", "name": "Mgmt", "switch": "vs", "addresses": [")") +
-                           address + R"("], "gateway": "10.127.4.1"})")
-                              .constData(),
-                          "",
-                          R"("subnets": [{"id": "s1", "name": "LAN", "prefix": "10.127.4.0/22", "gateway": "10.127.4.1"},
+        return addressDoc(
+            (QByteArray(R"({"id": "m", "name": "Mgmt", "switch": "vs", "addresses": [")") +
+             address + R"("], "gateway": "10.127.4.1"})")
+                .constData(),
+            "",
+            R"("subnets": [{"id": "s1", "name": "LAN", "prefix": "10.127.4.0/22", "gateway": "10.127.4.1"},
                                          {"id": "s2", "name": "Tenant", "prefix": "10.127.0.0/16", "routingDomain": "BLUE"}], )");
     };
     const auto bad = findingsOf("IP-006", doc("10.127.4.50/24"));
@@ -227,8 +241,9 @@ TEST(AddressingRules, Ip006AddressUsesTheDrawnSubnetsPrefix)
 // The samples are drawn from the sources and meant clean (docs/samples.md).
 TEST(AddressingRules, SamplesBreakNoAddressingRule)
 {
-    for (const char *file : {"smb-basic.converge.json", "smb-converged.converge.json",
-                             "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
+    for (const char *file :
+         {"smb-basic.converge.json", "smb-converged.converge.json",
+          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
         QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
         ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
         const auto design = loadDesign(f.readAll());

@@ -42,11 +42,16 @@ struct OverlayDoc
         const QByteArray h(id);
         return "{\"id\": \"" + h + "\", \"name\": \"" + name + "\", \"platform\": \"hyperv\", " +
                (pa.isEmpty() ? QByteArray() : "\"providerAddress\": \"" + pa + "\", ") +
-               "\"nics\": [{\"id\": \"" + h + ".eth1\", \"name\": \"eth1\", \"interfaceName\": \"eth1\"}], " +
-               "\"switches\": [{\"id\": \"" + h + ".vs\", \"name\": \"Tenant\", \"type\": \"External\", \"uplink\": \"" + h + ".eth1\"}], " +
-               "\"vnics\": [{\"id\": \"" + h + ".mgmt\", \"name\": \"Mgmt\", \"switch\": \"" + h + ".vs\", \"addresses\": [\"" + mgmt + "\"]}], " +
-               "\"vms\": [{\"id\": \"" + h + ".vm\", \"name\": \"" + name + "-vm\", \"vmNetwork\": \"" + net + "\", \"vnics\": [" +
-               "{\"id\": \"" + h + ".vm.nic\", \"name\": \"Ethernet\", \"switch\": \"" + h + ".vs\", \"addresses\": [\"" + ca + "\"]}]}]}";
+               "\"nics\": [{\"id\": \"" + h +
+               ".eth1\", \"name\": \"eth1\", \"interfaceName\": \"eth1\"}], " +
+               "\"switches\": [{\"id\": \"" + h +
+               ".vs\", \"name\": \"Tenant\", \"type\": \"External\", \"uplink\": \"" + h +
+               ".eth1\"}], " + "\"vnics\": [{\"id\": \"" + h +
+               ".mgmt\", \"name\": \"Mgmt\", \"switch\": \"" + h + ".vs\", \"addresses\": [\"" +
+               mgmt + "\"]}], " + "\"vms\": [{\"id\": \"" + h + ".vm\", \"name\": \"" + name +
+               "-vm\", \"vmNetwork\": \"" + net + "\", \"vnics\": [" + "{\"id\": \"" + h +
+               ".vm.nic\", \"name\": \"Ethernet\", \"switch\": \"" + h +
+               ".vs\", \"addresses\": [\"" + ca + "\"]}]}]}";
     }
 
     QByteArray json() const
@@ -75,10 +80,16 @@ TEST(OverlayRules, Hnv001VirtualSubnetIdIs24Bits)
               QStringLiteral("VM network 'BLUE' has virtual subnet id 16777216, which does not fit "
                              "the 24-bit VSID (1-16777215). Pick a VSID in that range."));
     EXPECT_EQ(findingsOf("HNV-001", networksDoc(R"({"id": "net", "name": "BLUE",
-        "isolation": "NetworkVirtualization"})")).size(), 1u) << "no VSID at all";
+        "isolation": "NetworkVirtualization"})"))
+                  .size(),
+              1u)
+        << "no VSID at all";
     EXPECT_TRUE(findingsOf("HNV-001", networksDoc(R"({"id": "net", "name": "BLUE",
-        "isolation": "NetworkVirtualization", "vsid": 16777215})")).empty());
-    EXPECT_TRUE(findingsOf("HNV-001", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan"})")).empty());
+        "isolation": "NetworkVirtualization", "vsid": 16777215})"))
+                    .empty());
+    EXPECT_TRUE(
+        findingsOf("HNV-001", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan"})"))
+            .empty());
 }
 
 TEST(OverlayRules, Hnv002CustomerAddressesUniqueInARoutingDomain)
@@ -142,16 +153,24 @@ TEST(OverlayRules, Hnv003ProviderAddresses)
 
 TEST(OverlayRules, Hnv004OneIsolationType)
 {
-    const auto bad = findingsOf("HNV-004", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan",
+    const auto bad =
+        findingsOf("HNV-004", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan",
         "vsid": 5001, "encapsulation": "NVGRE"})"));
     ASSERT_EQ(bad.size(), 1u);
-    EXPECT_EQ(bad[0].message,
-              QStringLiteral("VM network 'LAN' is isolated by 'Vlan' but has network-virtualization "
-                             "settings (vsid, encapsulation): a VM network uses one isolation "
-                             "type. Remove them, or set its isolation to NetworkVirtualization."));
-    EXPECT_TRUE(findingsOf("HNV-004", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan"})")).empty());
-    EXPECT_TRUE(findingsOf("HNV-004", networksDoc(R"({"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
-        "vsid": 5001, "encapsulation": "NVGRE"})")).empty());
+    EXPECT_EQ(
+        bad[0].message,
+        QStringLiteral("VM network 'LAN' is isolated by 'Vlan' but has network-virtualization "
+                       "settings (vsid, encapsulation): a VM network uses one isolation "
+                       "type. Remove them, or set its isolation to NetworkVirtualization."));
+    EXPECT_TRUE(
+        findingsOf("HNV-004", networksDoc(R"({"id": "net", "name": "LAN", "isolation": "Vlan"})"))
+            .empty());
+    EXPECT_TRUE(
+        findingsOf(
+            "HNV-004",
+            networksDoc(R"({"id": "net", "name": "BLUE", "isolation": "NetworkVirtualization",
+        "vsid": 5001, "encapsulation": "NVGRE"})"))
+            .empty());
 }
 
 TEST(OverlayRules, Hnv005CustomerSubnetsOfARoutingDomainDontOverlap)
@@ -176,7 +195,8 @@ TEST(OverlayRules, Hnv005CustomerSubnetsOfARoutingDomainDontOverlap)
         {"id": "net1", "name": "BLUE", "isolation": "NetworkVirtualization", "vsid": 5001,
          "routingDomain": "BLUE", "customerSubnets": ["10.10.10.0/24"]},
         {"id": "net2", "name": "RED", "isolation": "NetworkVirtualization", "vsid": 6001,
-         "routingDomain": "RED", "customerSubnets": ["10.10.10.0/24"]})")).empty());
+         "routingDomain": "RED", "customerSubnets": ["10.10.10.0/24"]})"))
+                    .empty());
 }
 
 TEST(OverlayRules, Hnv006EachVirtualSubnetHasItsOwnVsid)
@@ -193,13 +213,15 @@ TEST(OverlayRules, Hnv006EachVirtualSubnetHasItsOwnVsid)
                              "would not be isolated. Give each its own VSID."));
     EXPECT_TRUE(findingsOf("HNV-006", networksDoc(R"(
         {"id": "net1", "name": "BLUE", "isolation": "NetworkVirtualization", "vsid": 5001},
-        {"id": "net2", "name": "RED", "isolation": "NetworkVirtualization", "vsid": 6001})")).empty());
+        {"id": "net2", "name": "RED", "isolation": "NetworkVirtualization", "vsid": 6001})"))
+                    .empty());
 }
 
 TEST(OverlayRules, SamplesBreakNoOverlayRule)
 {
-    for (const char *file : {"smb-basic.converge.json", "smb-converged.converge.json",
-                             "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
+    for (const char *file :
+         {"smb-basic.converge.json", "smb-converged.converge.json",
+          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
         QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
         ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
         const auto design = loadDesign(f.readAll());

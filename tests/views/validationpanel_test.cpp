@@ -44,7 +44,8 @@ TEST(ValidationPanelTest, ShowsTheBrokenSampleFindingsBySeverity)
     EXPECT_TRUE(firstFinding(*model, QStringLiteral("TEAM-007")).isValid());
     auto *dock = window.findChild<QDockWidget *>(QStringLiteral("validationDock"));
     ASSERT_NE(dock, nullptr);
-    EXPECT_TRUE(dock->windowTitle().startsWith(QStringLiteral("Validation: %1 errors").arg(model->count(core::Severity::Error))));
+    EXPECT_TRUE(dock->windowTitle().startsWith(
+        QStringLiteral("Validation: %1 errors").arg(model->count(core::Severity::Error))));
 }
 
 TEST(ValidationPanelTest, TheSmbSamplesHaveNoErrors)
@@ -67,7 +68,8 @@ TEST(ValidationPanelTest, SelectingAFindingSelectsItsElementInTheTree)
     panel->view()->setCurrentIndex(finding);
     ASSERT_EQ(selected.count(), 1);
     EXPECT_EQ(selected.at(0).at(0).toStringList().value(0), QStringLiteral("lab.team"));
-    EXPECT_EQ(window.treeModel()->idForIndex(window.treeView()->currentIndex()), QStringLiteral("lab.team"));
+    EXPECT_EQ(window.treeModel()->idForIndex(window.treeView()->currentIndex()),
+              QStringLiteral("lab.team"));
 }
 
 TEST(ValidationPanelTest, QuickFixAndEditsUpdateTheFindingsLive)
@@ -81,7 +83,10 @@ TEST(ValidationPanelTest, QuickFixAndEditsUpdateTheFindingsLive)
     QCoreApplication::processEvents();
     EXPECT_FALSE(firstFinding(*panel->model(), QStringLiteral("TEAM-007")).isValid());
     EXPECT_EQ(panel->model()->count(core::Severity::Error), errors - 1);
-    EXPECT_EQ(window.design()->find(QStringLiteral("lab.team"))->value(QStringLiteral("queueMode")).toString(),
+    EXPECT_EQ(window.design()
+                  ->find(QStringLiteral("lab.team"))
+                  ->value(QStringLiteral("queueMode"))
+                  .toString(),
               QStringLiteral("dVMQ"));
     // An edit made elsewhere (here through a command) shows up too.
     auto edit = core::commands::setProperty(*window.design(), QStringLiteral("lab"),
@@ -89,4 +94,28 @@ TEST(ValidationPanelTest, QuickFixAndEditsUpdateTheFindingsLive)
     ASSERT_TRUE(edit && window.design()->apply(*edit));
     QCoreApplication::processEvents();
     EXPECT_FALSE(firstFinding(*panel->model(), QStringLiteral("HOST-001")).isValid());
+}
+
+TEST(ValidationPanelTest, AcceptingAFindingKeepsItListedWithItsJustification)
+{
+    MainWindow window;
+    ASSERT_TRUE(window.openSample(QStringLiteral(":/samples/broken-lab.converge.json")));
+    auto *panel = window.validationPanel();
+    const int errors = panel->model()->count(core::Severity::Error);
+    panel->view()->setCurrentIndex(firstFinding(*panel->model(), QStringLiteral("HOST-002")));
+    EXPECT_FALSE(panel->acceptSelected(QStringLiteral("   "))) << "a justification is required";
+    ASSERT_TRUE(panel->acceptSelected(QStringLiteral("Lab host: licensed per VM elsewhere.")));
+    QCoreApplication::processEvents();
+    const QModelIndex accepted = firstFinding(*panel->model(), QStringLiteral("HOST-002"));
+    ASSERT_TRUE(accepted.isValid()) << "accepted findings stay listed";
+    const core::Finding *f = panel->model()->findingAt(accepted);
+    EXPECT_EQ(f->justification, QStringLiteral("Lab host: licensed per VM elsewhere."));
+    EXPECT_TRUE(panel->model()
+                    ->data(panel->model()->index(accepted.row(), FindingsModel::MessageColumn,
+                                                 accepted.parent()))
+                    .toString()
+                    .startsWith(QStringLiteral("[accepted]")));
+    EXPECT_EQ(panel->model()->count(core::Severity::Error), errors)
+        << "still counted, shown as accepted";
+    EXPECT_EQ(window.design()->count(core::ElementKind::Suppression), 1u);
 }

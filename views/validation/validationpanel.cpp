@@ -1,9 +1,13 @@
 #include "validationpanel.h"
 
+#include "core/model/commands.h"
 #include "core/validation/catalog.h"
 
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTextBrowser>
@@ -23,6 +27,7 @@ ValidationPanel::ValidationPanel(QWidget *parent)
     , m_view(new QTreeView(this))
     , m_summary(new QLabel(this))
     , m_fixButton(new QPushButton(tr("Apply &Quick Fix"), this))
+    , m_acceptButton(new QPushButton(tr("&Accept..."), this))
     , m_details(new QTextBrowser(this))
 {
     m_view->setModel(m_model);
@@ -33,9 +38,13 @@ ValidationPanel::ValidationPanel(QWidget *parent)
     m_view->setColumnWidth(FindingsModel::ElementColumn, 220);
     m_fixButton->setEnabled(false);
     m_fixButton->setToolTip(tr("Apply the selected finding's quick fix as one edit"));
+    m_acceptButton->setEnabled(false);
+    m_acceptButton->setToolTip(tr("Accept the selected finding with a written justification; it "
+                                  "stays listed, marked as accepted"));
     m_details->setOpenLinks(false);
     auto *top = new QHBoxLayout;
     top->addWidget(m_summary, 1);
+    top->addWidget(m_acceptButton);
     top->addWidget(m_fixButton);
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_view);
@@ -49,6 +58,7 @@ ValidationPanel::ValidationPanel(QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ValidationPanel::selectionChanged);
     connect(m_fixButton, &QPushButton::clicked, this, &ValidationPanel::applyQuickFix);
+    connect(m_acceptButton, &QPushButton::clicked, this, &ValidationPanel::askToAccept);
     refresh();
 }
 
@@ -65,7 +75,8 @@ void ValidationPanel::setDesign(core::Design *design)
     m_design = design;
     if (m_design) {
         m_engine.attach(*m_design);
-        m_listener = m_design->addListener([this](const std::vector<core::Change> &) { scheduleRefresh(); });
+        m_listener =
+            m_design->addListener([this](const std::vector<core::Change> &) { scheduleRefresh(); });
     }
     refresh();
 }
@@ -86,6 +97,7 @@ void ValidationPanel::refresh()
     m_view->expandAll();
     m_summary->setText(m_design ? summary() : tr("No design open"));
     m_fixButton->setEnabled(false);
+    m_acceptButton->setEnabled(false);
     m_details->clear();
     Q_EMIT findingsChanged(m_model->count(Severity::Error), m_model->count(Severity::Warning),
                            m_model->count(Severity::Info));
@@ -108,15 +120,16 @@ void ValidationPanel::selectionChanged()
 {
     const Finding *f = selectedFinding();
     m_fixButton->setEnabled(f && f->fix);
+    m_acceptButton->setEnabled(f && !f->isSuppressed());
     if (!f) {
         m_details->clear();
         return;
     }
     const core::Rule *rule = core::findRule(f->ruleId);
-    QString html = QStringLiteral("<p><b>%1</b> %2</p><p>%3</p>")
-                       .arg(f->ruleId.toHtmlEscaped(),
-                            rule ? rule->info.title.toHtmlEscaped() : QString(),
-                            f->message.toHtmlEscaped());
+    QString html =
+        QStringLiteral("<p><b>%1</b> %2</p><p>%3</p>")
+            .arg(f->ruleId.toHtmlEscaped(), rule ? rule->info.title.toHtmlEscaped() : QString(),
+                 f->message.toHtmlEscaped());
     if (rule)
         html += QStringLiteral("<p><i>%1</i></p><p>Source: %2</p>")
                     .arg(rule->info.rationale.toHtmlEscaped(), rule->info.source.toHtmlEscaped());
@@ -139,6 +152,41 @@ bool ValidationPanel::applyQuickFix()
         return false;
     Q_EMIT quickFixApplied(title);
     return true;
+}
+
+} // namespace converge::views
+
+namespace converge::views {
+
+void ValidationPanel::askToAccept()
+{
+    const Finding *f = selectedFinding();
+    if (!f)
+        return;
+    bool ok = false;
+    const QString why = QInputDialog::getText(this, tr("Accept Finding"),
+                                              tr("Why is %1 acceptable here? The justification is "
+                                                 "kept in the design and shown in every report.")
+                                                  .arg(f->ruleId),
+                                              QLineEdit::Normal, {}, &ok);
+    if (ok && !why.trimmed().isEmpty())
+        acceptSelected(why.trimmed());
+}
+
+bool ValidationPanel::acceptSelected(const QString &justification)
+{
+    const Finding *f = selectedFinding();
+    if (!m_design || !f || f->isSuppressed() || justification.trimmed().isEmpty())
+        return false;
+    QJsonArray elements;
+    for (const QString &id : f->elements)
+        elements.append(id);
+    const QJsonObject props{{QStringLiteral("name"), tr("Accepted %1").arg(f->ruleId)},
+                            {QStringLiteral("rule"), f->ruleId},
+                            {QStringLiteral("elements"), elements},
+                            {QStringLiteral("justification"), justification.trimmed()}};
+    auto edit = core::commands::addElement(*m_design, core::ElementKind::Suppression, {}, props);
+    return edit && m_design->apply(*edit);
 }
 
 } // namespace converge::views

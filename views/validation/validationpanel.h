@@ -33,6 +33,8 @@ public:
 
 public Q_SLOTS:
     bool applyQuickFix(); // of the selected finding
+    // Accepts the selected finding with a justification, stored in the design as a Suppression.
+    bool acceptSelected(const QString &justification);
     void refresh();
 
 Q_SIGNALS:
@@ -42,6 +44,7 @@ Q_SIGNALS:
 
 private:
     void selectionChanged();
+    void askToAccept();
     void scheduleRefresh();
     const core::Finding *selectedFinding() const;
 
@@ -53,6 +56,7 @@ private:
     QTreeView *m_view;
     QLabel *m_summary;
     QPushButton *m_fixButton;
+    QPushButton *m_acceptButton;
     QTextBrowser *m_details;
 };
 

@@ -4,6 +4,8 @@
 #include "../catalog.h"
 #include "rulehelpers.h"
 
+#include <functional>
+
 #include <QJsonObject>
 
 #include <algorithm>
@@ -269,9 +271,11 @@ QList<int> taggedVlans(const Element &vnic)
 
 // One finding per port that does not carry all of `vlans`, sent by `who` (a vNIC or a team
 // interface, listed after the NIC) through `nic`.
-void reportUncarried(const QString &who, const Element &sender, const QList<int> &vlans,
-                     const Element &nic, const std::vector<const Element *> &ports,
-                     RuleContext &ctx, FindingSink &out, const QString &change)
+// `who` names the sender; it is built only when there is something to report (hot path).
+void reportUncarried(const std::function<QString()> &who, const Element &sender,
+                     const QList<int> &vlans, const Element &nic,
+                     const std::vector<const Element *> &ports, RuleContext &ctx, FindingSink &out,
+                     const QString &change)
 {
     for (const Element *port : ports) {
         const QList<int> missing = uncarried(*port, vlans);
@@ -280,8 +284,8 @@ void reportUncarried(const QString &who, const Element &sender, const QList<int>
         out.add(
             QStringLiteral("%1 sends %2 through NIC '%3', which is cabled to %4; that port is %5 "
                            "and does not carry %6. Allow %6 on the port or %7.")
-                .arg(who, vlansText(vlans), nic.name(), portLabel(*port, ctx), portVlanText(*port),
-                     vlansText(missing), change),
+                .arg(who(), vlansText(vlans), nic.name(), portLabel(*port, ctx),
+                     portVlanText(*port), vlansText(missing), change),
             {sender.id, port->id}, allowOnPort(*port, missing));
     }
 }
@@ -296,7 +300,7 @@ void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
     for (const Element *sw : switchesOver(nic, ctx))
         for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
             if (const QList<int> vlans = taggedVlans(*v); !vlans.isEmpty())
-                reportUncarried(vnicLabel(*v, ctx), *v, vlans, nic, ports, ctx, out,
+                reportUncarried([&] { return vnicLabel(*v, ctx); }, *v, vlans, nic, ports, ctx, out,
                                 QStringLiteral("change the vNIC's VLAN setting"));
     for (const Element *team : ctx.referrers(nic.id, K::Team)) {
         if (!ids(*team, "members").contains(nic.id))
@@ -306,8 +310,11 @@ void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
             const int vlan = tnic.value(QLatin1String("vlan")).toInt();
             if (tnic.contains(QLatin1String("vlan")) && validVlan(vlan))
                 reportUncarried(
-                    QStringLiteral("Team interface '%1' of %2")
-                        .arg(tnic.value(QLatin1String("name")).toString(), labelOnHost(*team, ctx)),
+                    [&] {
+                        return QStringLiteral("Team interface '%1' of %2")
+                            .arg(tnic.value(QLatin1String("name")).toString(),
+                                 labelOnHost(*team, ctx));
+                    },
                     *team, {vlan}, nic, ports, ctx, out,
                     QStringLiteral("change the team interface's VLAN"));
         }
@@ -546,19 +553,23 @@ void iscsiJumboFrames(const Element &nic, RuleContext &ctx, FindingSink &out)
     // Unset NIC and vNIC MTUs are Windows' 1500; an unset port MTU is not known.
     std::vector<const Element *> small;
     QStringList parts;
-    const auto check = [&](const Element &e, const QString &what, bool unsetIsSmall) {
+    const auto check = [&](const Element &e, const std::function<QString()> &what,
+                           bool unsetIsSmall) {
         if (has(e, "mtu") ? number(e, "mtu") >= jumbo : !unsetIsSmall)
             return;
         small.push_back(&e);
         parts << QStringLiteral("%1 (MTU %2)")
-                     .arg(what)
+                     .arg(what())
                      .arg(has(e, "mtu") ? int(number(e, "mtu")) : 1500);
     };
-    check(nic, QStringLiteral("NIC '%1'").arg(nic.name()), true);
+    check(
+        nic, [&] { return QStringLiteral("NIC '%1'").arg(nic.name()); }, true);
     for (const Element *v : iscsiVnics)
-        check(*v, vnicLabel(*v, ctx), true);
+        check(
+            *v, [&] { return vnicLabel(*v, ctx); }, true);
     for (const Element *port : cabledPorts(nic, ctx))
-        check(*port, portLabel(*port, ctx), false);
+        check(
+            *port, [&] { return portLabel(*port, ctx); }, false);
     if (small.empty())
         return;
     QuickFix fix{QStringLiteral("Use jumbo frames (MTU %1) on the iSCSI path of NIC '%2'")
