@@ -104,6 +104,12 @@ TEST(AddressingRules, Ip002OverlappingSubnets)
                                             {"id": "s2", "name": "LAN again", "prefix": "10.0.0.0/24", "vlan": "v10"})"))
             .empty())
         << "the same network drawn twice";
+    EXPECT_TRUE(
+        findingsOf("IP-002",
+                   doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
+                                    {"id": "s2", "name": "LAN again", "prefix": "10.0.0.0/24"})"))
+            .empty())
+        << "the same network, its VLAN drawn once";
     EXPECT_TRUE(findingsOf("IP-002", doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/16"},
                                             {"id": "s2", "name": "Tenant", "prefix": "10.0.5.0/24", "routingDomain": "BLUE"})"))
                     .empty())

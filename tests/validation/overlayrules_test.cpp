@@ -3,13 +3,17 @@
 // the same customer addresses in two VM networks, which is allowed).
 #include "rulestestsupport.h"
 
+#include "core/model/commands.h"
+#include "core/validation/catalog.h"
+#include "core/validation/validationengine.h"
+
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QJsonArray>
 
 using namespace converge::testing;
-using converge::core::Finding;
-using converge::core::Severity;
+using namespace converge::core;
 
 namespace {
 
@@ -228,4 +232,34 @@ TEST(OverlayRules, SamplesBreakNoOverlayRule)
         for (const char *rule : {"HNV-001", "HNV-002", "HNV-003", "HNV-004", "HNV-005", "HNV-006"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }
+}
+
+// The addressing and overlay checks read other elements (VM networks, other vNICs with the same
+// address, other hosts' PAs, subnets): after each edit of what they read, re-validating only
+// the affected anchors gives what a full run gives.
+TEST(OverlayRules, IncrementalEqualsFullOnTheMultitenantSample)
+{
+    QFile f(QStringLiteral(":/samples/multitenant-overlay.converge.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    Design design = loadDesign(f.readAll());
+    ValidationEngine engine(ruleCatalog());
+    engine.attach(design);
+    const QJsonArray blue{QStringLiteral("10.10.10.11/24")};
+    const std::vector<std::tuple<const char *, const char *, QJsonValue>> edits{
+        {"h1.blue1.nic", "addresses", blue},                  // HNV-002: duplicate CA in BLUE
+        {"net.red", "routingDomain", QStringLiteral("BLUE")}, // RED joins BLUE's domain
+        {"h2.red2", "vmNetwork", QStringLiteral("net.blue")}, // a VM changes network
+        {"net.blue", "isolation", QStringLiteral("Vlan")},    // BLUE's VMs go physical
+        {"h2", "providerAddress", QStringLiteral("192.168.2.10/24")}, // HNV-003: same PA as h1
+        {"h1.mgmt", "addresses", QJsonArray{QStringLiteral("192.168.2.10/24")}}, // PA clash
+        {"s.pa-a", "prefix", QStringLiteral("192.168.0.0/16")}, // IP-002 overlap, IP-006 mask
+        {"net.red", "vsid", 5001},                              // HNV-006
+        {"h1", "providerAddress", QJsonValue::Undefined},       // HNV-003: PA missing
+    };
+    for (const auto &[id, key, value] : edits) {
+        auto edit = commands::setProperty(design, QLatin1String(id), QLatin1String(key), value);
+        ASSERT_TRUE(edit && design.apply(*edit)) << id << "." << key;
+        EXPECT_EQ(engine.findings(), allFindings(design)) << "after setting " << id << "." << key;
+    }
+    EXPECT_FALSE(engine.findings().empty());
 }

@@ -65,8 +65,12 @@ QString reservedHostAddress(const IpPrefix &p)
         return {};
     bool zeros = true;
     bool ones = true;
-    for (int i = p.length; i < 32; ++i)
-        (p.address.bit(i) ? zeros : ones) = false;
+    for (int i = p.length; i < 32; ++i) {
+        if (p.address.bit(i))
+            zeros = false;
+        else
+            ones = false;
+    }
     return zeros ? QStringLiteral("network") : ones ? QStringLiteral("broadcast") : QString();
 }
 
@@ -132,7 +136,9 @@ void overlappingSubnets(const Element &subnet, RuleContext &ctx, FindingSink &ou
         if (!theirs || !mine->overlaps(*theirs))
             continue;
         const bool identical = mine->network() == theirs->network();
-        if (identical && str(subnet, "vlan") == str(*other, "vlan"))
+        const QString vlan = str(subnet, "vlan");
+        const QString theirVlan = str(*other, "vlan");
+        if (identical && (vlan.isEmpty() || theirVlan.isEmpty() || vlan == theirVlan))
             continue; // the same network drawn twice
         out.add(QStringLiteral("%1 (%2) %3 %4 (%5) in %6. Subnets of one routing domain must "
                                "not overlap; change one of the prefixes.")
@@ -288,7 +294,7 @@ void addressesMatchDrawnSubnets(const Element &host, RuleContext &ctx, FindingSi
         for (int i = 0; i < written.size(); ++i) {
             const auto p = IpPrefix::parse(written.at(i).toString());
             const KnownSubnet *s = p ? mismatchedSubnet(*p, known) : nullptr;
-            if (s && s < known.data() + drawn)
+            if (s && std::size_t(s - known.data()) < drawn)
                 reportMismatch(*vnic, i, *p, *s, ctx, out, {vnic->id, s->id});
         }
     }
