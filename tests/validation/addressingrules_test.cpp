@@ -13,14 +13,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QLatin1String(id);
-    return out;
-}
-
 // Host 'hv1' with an external switch, management-OS vNICs `mgmt` and VMs `vms` (JSON array
 // members), plus top-level members `top` (each ending with a comma).
 QByteArray addressDoc(const char *mgmt, const char *vms = "", const char *top = "")

@@ -12,14 +12,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QLatin1String(id);
-    return out;
-}
-
 // n VMs named g1..gn, each with one vNIC (`vnicProps` added to it).
 QByteArray vms(int n, const char *vmProps = "", const char *vnicProps = "")
 {

@@ -14,14 +14,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QString::fromLatin1(id);
-    return out;
-}
-
 // Host hv1 with switches vsA and vsB and VM vm1 whose vNICs are `vnics`; `top`: top-level members.
 QByteArray monitorDoc(const char *vnics, const char *top = "")
 {

@@ -17,14 +17,6 @@ using namespace converge::core;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QLatin1String(id);
-    return out;
-}
-
 // Two hosts (HV-A with provider address `paA`, HV-B with `paB`; "" for none), each with one
 // tenant VM on VM network `netA` / `netB`, addresses `caA` / `caB`, plus `vmNetworks`.
 struct OverlayDoc

@@ -11,14 +11,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QString::fromLatin1(id);
-    return out;
-}
-
 // Two 10 GbE NICs teamed as `t` (`team` adds team properties), a switch `vs` on `uplink` with
 // the properties `sw`, and the management-OS vNICs `vnics` (a JSON array body).
 QByteArray qosDoc(const char *sw, const char *vnics, const char *uplink = "t",

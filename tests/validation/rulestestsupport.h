@@ -4,12 +4,24 @@
 #include "core/validation/finding.h"
 
 #include <QByteArray>
+#include <QStringList>
+
+#include <initializer_list>
 
 #include <ostream>
 
 // Helpers for the rule tests: each test writes a minimal design document, runs one rule of the
 // catalog over it and checks what fires.
 namespace converge::testing {
+
+// ids({"t", "n1"}) -> QStringList, for comparing a finding's elements.
+inline QStringList ids(std::initializer_list<const char *> list)
+{
+    QStringList out;
+    for (const char *id : list)
+        out << QString::fromLatin1(id);
+    return out;
+}
 
 // Loads a design document; fails the test (and returns an empty design) if it does not load.
 core::Design loadDesign(const QByteArray &json);

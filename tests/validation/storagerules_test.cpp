@@ -12,14 +12,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QString::fromLatin1(id);
-    return out;
-}
-
 // Host hv1 (`host`: more host properties) with LAN NIC eth1 under vsLAN and iSCSI NICs eth2/eth3
 // under vsSAN1/vsSAN2 (`nic2Role`: eth2's role); `vnics` on the host, `vms` its VMs.
 QByteArray sanDoc(const char *vnics, const char *vms = "[]", const char *host = "",

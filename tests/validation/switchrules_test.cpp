@@ -24,14 +24,6 @@ QByteArray switchDoc(const char *rest)
     return hostDocument(body.constData());
 }
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QString::fromLatin1(id);
-    return out;
-}
-
 } // namespace
 
 TEST(SwitchRules, Vsw001UplinkByType)

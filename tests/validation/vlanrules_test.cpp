@@ -17,14 +17,6 @@ using converge::core::Severity;
 
 namespace {
 
-QStringList ids(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *id : list)
-        out << QString::fromLatin1(id);
-    return out;
-}
-
 // Host hv1: NIC eth1 (`nic` adds its properties) under the external switch vsLAN, VM vm1 with the
 // vNICs `vnics`; eth1 is cabled to port p1 (`port`: its properties) of physical switch tor1.
 QByteArray pathDoc(const char *vnics, const char *port, const char *nic = "", const char *top = "")

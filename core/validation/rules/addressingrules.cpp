@@ -74,22 +74,6 @@ QString reservedHostAddress(const IpPrefix &p)
     return zeros ? QStringLiteral("network") : ones ? QStringLiteral("broadcast") : QString();
 }
 
-// "a", "a and b", "a, b and c".
-QString andList(QStringList items)
-{
-    const QString last = items.isEmpty() ? QString() : items.takeLast();
-    return items.isEmpty() ? last
-                           : items.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last;
-}
-
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
     if (!has(vnic, "addresses"))

@@ -14,14 +14,6 @@ using K = ElementKind;
 
 constexpr double oneGbps = 1e9;
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 // The VM a vNIC belongs to, or null for a management-OS vNIC.
 const Element *vmOf(const Element &vnic, RuleContext &ctx)
 {

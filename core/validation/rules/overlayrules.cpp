@@ -53,22 +53,6 @@ QString vnicLabel(const Element &vnic, RuleContext &ctx)
     return QStringLiteral("management-OS ") + labelOnHost(vnic, ctx);
 }
 
-// "a", "a and b", "a, b and c".
-QString andList(QStringList items)
-{
-    const QString last = items.isEmpty() ? QString() : items.takeLast();
-    return items.isEmpty() ? last
-                           : items.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last;
-}
-
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 std::vector<IpPrefix> customerPrefixes(const Element &vmNetwork)
 {
     std::vector<IpPrefix> out;

@@ -16,14 +16,6 @@ namespace {
 
 using K = ElementKind;
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 QString quoted(const QString &name)
 {
     return QLatin1Char('\'') + name + QLatin1Char('\'');

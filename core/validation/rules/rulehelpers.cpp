@@ -6,10 +6,23 @@ namespace converge::core::rules {
 
 QString label(const Element &e)
 {
-    static const char *words[] = {"host", "NIC", "team", "virtual switch", "VM", "vNIC",
-                                  "physical switch", "switch port", "link", "VLAN", "subnet",
-                                  "VM network", "resource pool", "mirror session",
-                                  "DHCP failover", "storage target", "suppression"};
+    static const char *words[] = {"host",
+                                  "NIC",
+                                  "team",
+                                  "virtual switch",
+                                  "VM",
+                                  "vNIC",
+                                  "physical switch",
+                                  "switch port",
+                                  "link",
+                                  "VLAN",
+                                  "subnet",
+                                  "VM network",
+                                  "resource pool",
+                                  "mirror session",
+                                  "DHCP failover",
+                                  "storage target",
+                                  "suppression"};
     static_assert(std::size(words) == allElementKinds.size());
     return QStringLiteral("%1 '%2'").arg(QLatin1String(words[int(e.kind)]), e.name());
 }
@@ -35,6 +48,21 @@ Rule rule(const char *id, Severity severity, ElementKind anchor, const char *tit
 QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value)
 {
     return QuickFix{title, {{id, QLatin1String(key), value}}};
+}
+
+QStringList idsOf(const std::vector<const Element *> &elements)
+{
+    QStringList out;
+    for (const Element *e : elements)
+        out << e->id;
+    return out;
+}
+
+QString andList(QStringList items)
+{
+    const QString last = items.isEmpty() ? QString() : items.takeLast();
+    return items.isEmpty() ? last
+                           : items.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last;
 }
 
 } // namespace converge::core::rules

@@ -54,6 +54,11 @@ Rule rule(const char *id, Severity severity, ElementKind anchor, const char *tit
           const char *rationale, const char *source,
           std::function<void(const Element &, RuleContext &, FindingSink &)> check);
 
+// The ids of `elements`, in order.
+QStringList idsOf(const std::vector<const Element *> &elements);
+// "a", "a and b", "a, b and c".
+QString andList(QStringList items);
+
 // A quick fix that sets one property.
 QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value);
 

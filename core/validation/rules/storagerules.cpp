@@ -29,14 +29,6 @@ bool isLanSide(const QString &role)
     return lan.contains(role);
 }
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 // "'SAN1', 'SAN2'", the first few names of a long list.
 QString nameList(const std::vector<const Element *> &elements)
 {

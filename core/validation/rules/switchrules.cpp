@@ -25,14 +25,6 @@ QString typeWord(const Element &sw)
     return str(sw, "type").toLower();
 }
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 // "'LAN', 'SAN1'" for messages.
 QString quotedNames(const std::vector<const Element *> &elements)
 {

@@ -28,14 +28,6 @@ QStringList names(const std::vector<const Element *> &elements)
     return out;
 }
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 void memberCount(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     const auto n = ids(team, "members").size();
@@ -70,11 +62,14 @@ void noSriovMembers(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     for (const Element *m : members(team, ctx))
         if (m->kind == K::PhysicalNic && flag(*m, "sriov"))
-            out.add(QStringLiteral("%1 is SR-IOV enabled and a member of %2: SR-IOV traffic bypasses "
-                                   "the virtual switch, so the team cannot protect it. Take the NIC "
-                                   "out of the team or turn SR-IOV off on it.")
-                        .arg(label(*m), labelOnHost(team, ctx)),
-                    {m->id}, setFix(QStringLiteral("Turn SR-IOV off on %1").arg(m->name()), m->id, "sriov", false));
+            out.add(
+                QStringLiteral("%1 is SR-IOV enabled and a member of %2: SR-IOV traffic bypasses "
+                               "the virtual switch, so the team cannot protect it. Take the NIC "
+                               "out of the team or turn SR-IOV off on it.")
+                    .arg(label(*m), labelOnHost(team, ctx)),
+                {m->id},
+                setFix(QStringLiteral("Turn SR-IOV off on %1").arg(m->name()), m->id, "sriov",
+                       false));
 }
 
 void noIscsi(const Element &team, RuleContext &ctx, FindingSink &out)
@@ -119,11 +114,12 @@ void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &
     for (const Element *m : members(team, ctx)) {
         const Element *port = m->kind == K::PhysicalNic ? cabledPort(*m, ctx) : nullptr;
         if (!port) {
-            out.add(QStringLiteral("%1 is in %2 mode but member %3 is not cabled to a physical switch "
-                                   "port; switch-dependent teams need every member cabled to the "
-                                   "same switch (or stack).")
-                        .arg(labelOnHost(team, ctx), mode, m->name()),
-                    {m->id});
+            out.add(
+                QStringLiteral("%1 is in %2 mode but member %3 is not cabled to a physical switch "
+                               "port; switch-dependent teams need every member cabled to the "
+                               "same switch (or stack).")
+                    .arg(labelOnHost(team, ctx), mode, m->name()),
+                {m->id});
             complete = false;
             continue;
         }
@@ -134,14 +130,16 @@ void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &
         involved.push_back(m);
         involved.push_back(port);
         const QString channelMode = str(*port, "channelMode");
-        const bool matches = mode == QLatin1String("LACP") ? channelMode.startsWith(QLatin1String("Lacp"))
-                                                           : channelMode == QLatin1String("Static");
+        const bool matches = mode == QLatin1String("LACP")
+                                 ? channelMode.startsWith(QLatin1String("Lacp"))
+                                 : channelMode == QLatin1String("Static");
         if (!has(*port, "portChannel") || !matches)
-            out.add(QStringLiteral("%1 is in %2 mode but port %3 (cabled to %4) is not in a port-channel "
-                                   "with %5 mode.")
+            out.add(QStringLiteral(
+                        "%1 is in %2 mode but port %3 (cabled to %4) is not in a port-channel "
+                        "with %5 mode.")
                         .arg(labelOnHost(team, ctx), mode, port->name(), m->name(),
-                             mode == QLatin1String("LACP") ? QStringLiteral("LACP") : QStringLiteral("static"))
-                        ,
+                             mode == QLatin1String("LACP") ? QStringLiteral("LACP")
+                                                           : QStringLiteral("static")),
                     {m->id, port->id});
     }
     if (complete && places.size() > 1)
@@ -162,11 +160,15 @@ void queueMode(const Element &team, RuleContext &ctx, FindingSink &out)
         return;
     const bool underSwitch = !ctx.referrers(team.id, K::VirtualSwitch).empty();
     const QString suggested = underSwitch ? QStringLiteral("dVMQ") : QStringLiteral("RSS");
-    out.add(QStringLiteral("%1 does not say whether its NIC queues serve RSS or dVMQ; a team uses one "
-                           "of them (%2 for a team %3).")
-                .arg(labelOnHost(team, ctx), suggested,
-                     underSwitch ? QStringLiteral("under a virtual switch") : QStringLiteral("used by the host")),
-            {}, setFix(QStringLiteral("Set queue mode to %1").arg(suggested), team.id, "queueMode", suggested));
+    out.add(
+        QStringLiteral("%1 does not say whether its NIC queues serve RSS or dVMQ; a team uses one "
+                       "of them (%2 for a team %3).")
+            .arg(labelOnHost(team, ctx), suggested,
+                 underSwitch ? QStringLiteral("under a virtual switch")
+                             : QStringLiteral("used by the host")),
+        {},
+        setFix(QStringLiteral("Set queue mode to %1").arg(suggested), team.id, "queueMode",
+               suggested));
 }
 
 int vlanInterfaces(const Element &team)
@@ -181,10 +183,11 @@ int vlanInterfaces(const Element &team)
 void vlanInterfacesForVms(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     if (vlanInterfaces(team) >= 2 && ctx.referrers(team.id, K::VirtualSwitch).empty())
-        out.add(QStringLiteral("%1 has %2 VLAN team interfaces; to reach VMs on different VLANs put a "
-                               "virtual switch on the team and set the VLANs on the VMs' vNICs.")
-                    .arg(labelOnHost(team, ctx))
-                    .arg(vlanInterfaces(team)));
+        out.add(
+            QStringLiteral("%1 has %2 VLAN team interfaces; to reach VMs on different VLANs put a "
+                           "virtual switch on the team and set the VLANs on the VMs' vNICs.")
+                .arg(labelOnHost(team, ctx))
+                .arg(vlanInterfaces(team)));
 }
 
 void loadBalancingForWorkload(const Element &team, RuleContext &ctx, FindingSink &out)
@@ -195,16 +198,22 @@ void loadBalancingForWorkload(const Element &team, RuleContext &ctx, FindingSink
     const QString workload = str(*host, "workload");
     const QString lb = str(team, "loadBalancing");
     if (workload == QLatin1String("OutboundHeavy") && lb == QLatin1String("HyperVPort"))
-        out.add(QStringLiteral("%1 uses Hyper-V Port load balancing but host '%2' declares heavy "
-                               "outbound traffic: Address Hash spreads outbound traffic over all NICs.")
-                    .arg(label(team), host->name()),
-                {host->id}, setFix(QStringLiteral("Use Address Hash"), team.id, "loadBalancing", QStringLiteral("AddressHash")));
+        out.add(
+            QStringLiteral("%1 uses Hyper-V Port load balancing but host '%2' declares heavy "
+                           "outbound traffic: Address Hash spreads outbound traffic over all NICs.")
+                .arg(label(team), host->name()),
+            {host->id},
+            setFix(QStringLiteral("Use Address Hash"), team.id, "loadBalancing",
+                   QStringLiteral("AddressHash")));
     else if (workload == QLatin1String("ManyVms") && lb == QLatin1String("AddressHash"))
-        out.add(QStringLiteral("%1 uses Address Hash but host '%2' declares many VMs: Hyper-V Port "
-                               "spreads VMs over the NICs and suits VMs that each need no more than one "
-                               "NIC's speed.")
+        out.add(QStringLiteral(
+                    "%1 uses Address Hash but host '%2' declares many VMs: Hyper-V Port "
+                    "spreads VMs over the NICs and suits VMs that each need no more than one "
+                    "NIC's speed.")
                     .arg(label(team), host->name()),
-                {host->id}, setFix(QStringLiteral("Use Hyper-V Port"), team.id, "loadBalancing", QStringLiteral("HyperVPort")));
+                {host->id},
+                setFix(QStringLiteral("Use Hyper-V Port"), team.id, "loadBalancing",
+                       QStringLiteral("HyperVPort")));
 }
 
 void oneInterfaceUnderSwitch(const Element &team, RuleContext &ctx, FindingSink &out)
@@ -212,22 +221,24 @@ void oneInterfaceUnderSwitch(const Element &team, RuleContext &ctx, FindingSink 
     const auto switches = ctx.referrers(team.id, K::VirtualSwitch);
     const auto interfaces = team.value(QStringLiteral("teamInterfaces")).toArray().size();
     if (!switches.empty() && (interfaces > 1 || vlanInterfaces(team) > 0))
-        out.add(QStringLiteral("%1 is bound to %2 but exposes %3 team interface(s) with VLANs; a team "
-                               "under a virtual switch exposes only the default, untagged interface. "
-                               "Set VLANs on the switch's vNICs.")
-                    .arg(labelOnHost(team, ctx), label(*switches.front()))
-                    .arg(interfaces),
-                {switches.front()->id});
+        out.add(
+            QStringLiteral("%1 is bound to %2 but exposes %3 team interface(s) with VLANs; a team "
+                           "under a virtual switch exposes only the default, untagged interface. "
+                           "Set VLANs on the switch's vNICs.")
+                .arg(labelOnHost(team, ctx), label(*switches.front()))
+                .arg(interfaces),
+            {switches.front()->id});
 }
 
 void noHostVnicMembers(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     for (const Element *m : members(team, ctx))
         if (m->kind == K::VirtualNic)
-            out.add(QStringLiteral("%1 lists %2 as a member: host (management-OS) vNICs cannot be team "
-                                   "members; team the physical NICs under the switch instead.")
-                        .arg(labelOnHost(team, ctx), label(*m)),
-                    {m->id});
+            out.add(
+                QStringLiteral("%1 lists %2 as a member: host (management-OS) vNICs cannot be team "
+                               "members; team the physical NICs under the switch instead.")
+                    .arg(labelOnHost(team, ctx), label(*m)),
+                {m->id});
 }
 
 void switchEmbeddedTeam(const Element &team, RuleContext &ctx, FindingSink &out)
@@ -250,7 +261,8 @@ void switchEmbeddedTeam(const Element &team, RuleContext &ctx, FindingSink &out)
     if (has(team, "standbyMember"))
         problems << QStringLiteral("has a standby member (not supported)");
     if (!problems.isEmpty())
-        out.add(QStringLiteral("Switch-embedded %1 %2.").arg(labelOnHost(team, ctx), problems.join(QStringLiteral("; "))));
+        out.add(QStringLiteral("Switch-embedded %1 %2.")
+                    .arg(labelOnHost(team, ctx), problems.join(QStringLiteral("; "))));
 }
 
 std::vector<const Element *> vmVnics(const Element &vm, RuleContext &ctx)
@@ -285,8 +297,9 @@ void guestTeamDifferentSwitches(const Element &vm, RuleContext &ctx, FindingSink
         if (sw.isEmpty())
             continue;
         if (seen.contains(sw))
-            out.add(QStringLiteral("VM '%1' teams vNICs %2 and '%3' on the same virtual switch; one NIC "
-                                   "failure takes both. Connect them to different external switches.")
+            out.add(QStringLiteral(
+                        "VM '%1' teams vNICs %2 and '%3' on the same virtual switch; one NIC "
+                        "failure takes both. Connect them to different external switches.")
                         .arg(vm.name(), label(*v), ctx.find(seen.value(sw))->name()),
                     {v->id, seen.value(sw), sw});
         else
@@ -306,8 +319,9 @@ void guestTeamShape(const Element &vm, RuleContext &ctx, FindingSink &out)
     for (const Element *v : vnics) {
         const Element *sw = ctx.find(str(*v, "switch"));
         if (!sw || str(*sw, "type") != QLatin1String("External"))
-            out.add(QStringLiteral("VM '%1' teams %2, which is not on an external virtual switch; guest "
-                                   "team members must be.")
+            out.add(QStringLiteral(
+                        "VM '%1' teams %2, which is not on an external virtual switch; guest "
+                        "team members must be.")
                         .arg(vm.name(), label(*v)),
                     {v->id});
     }
@@ -319,58 +333,81 @@ void addTeamRules(std::vector<Rule> &out)
 {
     out.push_back(rule("TEAM-001", Severity::Error, K::Team, "A team has 1 to 32 member NICs",
                        "NIC Teaming supports up to 32 NICs in a team.",
-                       "000_acfab75fad698c3d.txt §1 l.101; 003_8b87448cefe986c9.txt §4.1.2 l.778; 004_7c35f0513785686e.txt \"NIC Teaming\"",
+                       "000_acfab75fad698c3d.txt §1 l.101; 003_8b87448cefe986c9.txt §4.1.2 l.778; "
+                       "004_7c35f0513785686e.txt \"NIC Teaming\"",
                        memberCount));
-    out.push_back(rule("TEAM-002", Severity::Warning, K::Team, "A failover team needs at least two members",
-                       "A team protects against a NIC failure only when another member can take over.",
-                       "000_acfab75fad698c3d.txt §1 l.85-95", singleMember));
-    out.push_back(rule("TEAM-003", Severity::Warning, K::Team, "Team members should be the same speed",
-                       "Mixing speeds in a team is not recommended: traffic hashed to the slower NIC is capped.",
-                       "000_acfab75fad698c3d.txt §1 l.85; 003_8b87448cefe986c9.txt §4.1.2", sameSpeed));
-    out.push_back(rule("TEAM-004", Severity::Error, K::Team, "SR-IOV NICs cannot be team members",
-                       "SR-IOV traffic bypasses the virtual switch, so a team under the switch cannot protect it.",
-                       "000_acfab75fad698c3d.txt §5; 002_4fa7ab3843d54fef.txt \"SR-IOV\"; 003_8b87448cefe986c9.txt §4.1.4 note",
-                       noSriovMembers));
-    out.push_back(rule("TEAM-005", Severity::Error, K::Team, "NICs carrying iSCSI must not be teamed",
-                       "iSCSI does not support NIC teaming; it uses MPIO for load balancing and failover.",
-                       "003_8b87448cefe986c9.txt §4.1.2 l.790-794, §4.3.2", noIscsi));
-    out.push_back(rule("TEAM-006", Severity::Error, K::Team,
-                       "Switch-dependent teams: every member on one physical switch, in one port-channel",
-                       "Static and LACP teaming need the physical switch to treat the members' ports as one "
-                       "link: same switch (or stack), one port-channel with the matching mode.",
-                       "000_acfab75fad698c3d.txt §3; 002_4fa7ab3843d54fef.txt \"Teaming network cards\"",
-                       switchDependentCabling));
+    out.push_back(
+        rule("TEAM-002", Severity::Warning, K::Team, "A failover team needs at least two members",
+             "A team protects against a NIC failure only when another member can take over.",
+             "000_acfab75fad698c3d.txt §1 l.85-95", singleMember));
+    out.push_back(rule(
+        "TEAM-003", Severity::Warning, K::Team, "Team members should be the same speed",
+        "Mixing speeds in a team is not recommended: traffic hashed to the slower NIC is capped.",
+        "000_acfab75fad698c3d.txt §1 l.85; 003_8b87448cefe986c9.txt §4.1.2", sameSpeed));
+    out.push_back(rule(
+        "TEAM-004", Severity::Error, K::Team, "SR-IOV NICs cannot be team members",
+        "SR-IOV traffic bypasses the virtual switch, so a team under the switch cannot protect it.",
+        "000_acfab75fad698c3d.txt §5; 002_4fa7ab3843d54fef.txt \"SR-IOV\"; "
+        "003_8b87448cefe986c9.txt §4.1.4 note",
+        noSriovMembers));
+    out.push_back(
+        rule("TEAM-005", Severity::Error, K::Team, "NICs carrying iSCSI must not be teamed",
+             "iSCSI does not support NIC teaming; it uses MPIO for load balancing and failover.",
+             "003_8b87448cefe986c9.txt §4.1.2 l.790-794, §4.3.2", noIscsi));
+    out.push_back(
+        rule("TEAM-006", Severity::Error, K::Team,
+             "Switch-dependent teams: every member on one physical switch, in one port-channel",
+             "Static and LACP teaming need the physical switch to treat the members' ports as one "
+             "link: same switch (or stack), one port-channel with the matching mode.",
+             "000_acfab75fad698c3d.txt §3; 002_4fa7ab3843d54fef.txt \"Teaming network cards\"",
+             switchDependentCabling));
     out.push_back(rule("TEAM-007", Severity::Error, K::Team, "A team's queues serve RSS or dVMQ",
-                       "A team's NIC queues serve either RSS (host traffic) or dVMQ (VM traffic); the team must be set to one.",
+                       "A team's NIC queues serve either RSS (host traffic) or dVMQ (VM traffic); "
+                       "the team must be set to one.",
                        "003_8b87448cefe986c9.txt §4.1.3 l.823-825", queueMode));
-    out.push_back(rule("TEAM-008", Severity::Warning, K::Team, "Use a virtual switch, not VLAN team interfaces, for VMs",
-                       "Several VLAN team interfaces to reach VMs on different VLANs is the wrong tool; "
-                       "put a virtual switch on the team and set VLANs on the VMs' vNICs.",
-                       "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.68", vlanInterfacesForVms));
-    out.push_back(rule("TEAM-009", Severity::Info, K::Team, "Load balancing suits the host's workload",
-                       "Address Hash suits heavy outbound traffic (inbound uses one NIC); Hyper-V Port suits "
-                       "many VMs each needing no more than one NIC's speed.",
-                       "002_4fa7ab3843d54fef.txt l.62", loadBalancingForWorkload));
-    out.push_back(rule("TEAM-010", Severity::Warning, K::Team, "A team under a virtual switch exposes one untagged interface",
-                       "A team bound to a virtual switch should only have one exposed team interface.",
-                       "Microsoft docs: BPA \"A team bound to a virtual switch should only have one exposed team interface\"",
-                       oneInterfaceUnderSwitch));
+    out.push_back(
+        rule("TEAM-008", Severity::Warning, K::Team,
+             "Use a virtual switch, not VLAN team interfaces, for VMs",
+             "Several VLAN team interfaces to reach VMs on different VLANs is the wrong tool; "
+             "put a virtual switch on the team and set VLANs on the VMs' vNICs.",
+             "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.68", vlanInterfacesForVms));
+    out.push_back(
+        rule("TEAM-009", Severity::Info, K::Team, "Load balancing suits the host's workload",
+             "Address Hash suits heavy outbound traffic (inbound uses one NIC); Hyper-V Port suits "
+             "many VMs each needing no more than one NIC's speed.",
+             "002_4fa7ab3843d54fef.txt l.62", loadBalancingForWorkload));
+    out.push_back(
+        rule("TEAM-010", Severity::Warning, K::Team,
+             "A team under a virtual switch exposes one untagged interface",
+             "A team bound to a virtual switch should only have one exposed team interface.",
+             "Microsoft docs: BPA \"A team bound to a virtual switch should only have one exposed "
+             "team interface\"",
+             oneInterfaceUnderSwitch));
     out.push_back(rule("TEAM-011", Severity::Error, K::Team, "Host vNICs cannot be team members",
-                       "Only physical NICs can be members of a host team.", "Microsoft docs: NIC Teaming",
-                       noHostVnicMembers));
-    out.push_back(rule("SET-001", Severity::Error, K::Team, "Switch-embedded teams: 1-8 identical NICs, switch independent",
-                       "A SET team has 1-8 identical NICs, Switch Independent mode with Hyper-V Port or Dynamic "
-                       "load balancing, and no standby member. (Host QoS pacer policies are not modelled.)",
-                       "Microsoft docs: RDMA and Switch Embedded Teaming", switchEmbeddedTeam));
-    out.push_back(rule("GTEAM-001", Severity::Error, K::VirtualMachine, "Guest-teamed vNICs allow MAC spoofing and teaming",
-                       "Each vNIC of a VM that teams inside the guest must allow MAC spoofing and have AllowTeaming on.",
-                       "000_acfab75fad698c3d.txt §5 l.240-250; 002_4fa7ab3843d54fef.txt l.68", guestTeamVnicSettings));
-    out.push_back(rule("GTEAM-002", Severity::Warning, K::VirtualMachine, "Guest team members on different switches",
-                       "The vNICs of a guest team should connect to different external virtual switches, else one "
-                       "NIC failure takes both.",
-                       "000_acfab75fad698c3d.txt §2", guestTeamDifferentSwitches));
-    out.push_back(rule("GTEAM-003", Severity::Error, K::VirtualMachine, "A guest team has exactly 2 vNICs on external switches",
-                       "Teaming inside a VM is supported with exactly two member vNICs, both on external switches, "
+                       "Only physical NICs can be members of a host team.",
+                       "Microsoft docs: NIC Teaming", noHostVnicMembers));
+    out.push_back(rule(
+        "SET-001", Severity::Error, K::Team,
+        "Switch-embedded teams: 1-8 identical NICs, switch independent",
+        "A SET team has 1-8 identical NICs, Switch Independent mode with Hyper-V Port or Dynamic "
+        "load balancing, and no standby member. (Host QoS pacer policies are not modelled.)",
+        "Microsoft docs: RDMA and Switch Embedded Teaming", switchEmbeddedTeam));
+    out.push_back(rule("GTEAM-001", Severity::Error, K::VirtualMachine,
+                       "Guest-teamed vNICs allow MAC spoofing and teaming",
+                       "Each vNIC of a VM that teams inside the guest must allow MAC spoofing and "
+                       "have AllowTeaming on.",
+                       "000_acfab75fad698c3d.txt §5 l.240-250; 002_4fa7ab3843d54fef.txt l.68",
+                       guestTeamVnicSettings));
+    out.push_back(rule(
+        "GTEAM-002", Severity::Warning, K::VirtualMachine,
+        "Guest team members on different switches",
+        "The vNICs of a guest team should connect to different external virtual switches, else one "
+        "NIC failure takes both.",
+        "000_acfab75fad698c3d.txt §2", guestTeamDifferentSwitches));
+    out.push_back(rule("GTEAM-003", Severity::Error, K::VirtualMachine,
+                       "A guest team has exactly 2 vNICs on external switches",
+                       "Teaming inside a VM is supported with exactly two member vNICs, both on "
+                       "external switches, "
                        "in Switch Independent mode with Address Hash.",
                        "Microsoft docs: NIC Teaming (teaming in VMs)", guestTeamShape));
 }

@@ -38,14 +38,6 @@ QString vlansText(const QList<int> &values)
            joinInts(values);
 }
 
-QStringList idsOf(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << e->id;
-    return out;
-}
-
 // "vNIC 'LAN' of VM 'vm1' on host 'hv1'"; "vNIC 'Mgmt' on host 'hv1'" for the management OS.
 QString vnicLabel(const Element &vnic, RuleContext &ctx)
 {
