@@ -4,10 +4,29 @@
 
 namespace converge::core {
 
+Design::Design(const Design &other)
+    : m_info(other.m_info)
+    , m_nextSeq(other.m_nextSeq)
+{
+    for (const auto &[seq, e] : other.m_order)
+        insert(*e);
+}
+
+Design &Design::operator=(const Design &other)
+{
+    if (this != &other) {
+        Design copy(other);
+        copy.m_listeners = std::move(m_listeners);
+        copy.m_nextToken = m_nextToken;
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
 const Element *Design::find(const QString &id) const
 {
-    auto it = m_elements.constFind(id);
-    return it == m_elements.constEnd() ? nullptr : &*it;
+    auto it = m_elements.find(id);
+    return it == m_elements.end() ? nullptr : it->second.get();
 }
 
 std::size_t Design::count(ElementKind kind) const
@@ -17,10 +36,11 @@ std::size_t Design::count(ElementKind kind) const
 
 std::vector<const Element *> Design::elements(ElementKind kind) const
 {
+    const BySeq &all = m_byKind[std::size_t(kind)];
     std::vector<const Element *> out;
-    out.reserve(count(kind));
-    for (const auto &[seq, id] : m_byKind[std::size_t(kind)])
-        out.push_back(&m_elements.find(id).value());
+    out.reserve(all.size());
+    for (const auto &[seq, e] : all)
+        out.push_back(e);
     return out;
 }
 
@@ -28,29 +48,33 @@ std::vector<const Element *> Design::allElements() const
 {
     std::vector<const Element *> out;
     out.reserve(m_order.size());
-    for (const auto &[seq, id] : m_order)
-        out.push_back(&m_elements.find(id).value());
+    for (const auto &[seq, e] : m_order)
+        out.push_back(e);
     return out;
 }
 
 std::vector<const Element *> Design::children(const QString &parent, ElementKind kind) const
 {
     std::vector<const Element *> out;
-    for (const Element *e : children(parent)) {
-        if (e->kind == kind)
-            out.push_back(e);
-    }
+    auto it = m_children.find(parent);
+    if (it == m_children.end())
+        return out;
+    const auto &byKind = it->second.byKind;
+    for (auto at = byKind.lower_bound({int(kind), 0});
+         at != byKind.end() && at->first.first == int(kind); ++at)
+        out.push_back(at->second);
     return out;
 }
 
 std::vector<const Element *> Design::children(const QString &parent) const
 {
     std::vector<const Element *> out;
-    auto it = m_children.constFind(parent);
-    if (it == m_children.constEnd())
+    auto it = m_children.find(parent);
+    if (it == m_children.end())
         return out;
-    for (const auto &[seq, id] : *it)
-        out.push_back(&m_elements.find(id).value());
+    out.reserve(it->second.all.size());
+    for (const auto &[seq, e] : it->second.all)
+        out.push_back(e);
     return out;
 }
 
@@ -59,22 +83,27 @@ void Design::insert(Element element)
     if (element.seq <= 0)
         element.seq = m_nextSeq;
     m_nextSeq = std::max(m_nextSeq, element.seq + 1);
-    m_order[element.seq] = element.id;
-    m_children[element.parent][element.seq] = element.id;
-    m_byKind[std::size_t(element.kind)][element.seq] = element.id;
-    const QString id = element.id;
-    m_elements.insert(id, std::move(element));
+    auto owned = std::make_unique<Element>(std::move(element));
+    Element *e = owned.get();
+    m_order[e->seq] = e;
+    Children &siblings = m_children[e->parent];
+    siblings.all[e->seq] = e;
+    siblings.byKind[{int(e->kind), e->seq}] = e;
+    m_byKind[std::size_t(e->kind)][e->seq] = e;
+    m_elements.insert_or_assign(e->id, std::move(owned));
 }
 
 void Design::erase(const QString &id)
 {
     auto it = m_elements.find(id);
-    m_order.erase(it->seq);
-    m_byKind[std::size_t(it->kind)].erase(it->seq);
-    auto &siblings = m_children[it->parent];
-    siblings.erase(it->seq);
-    if (siblings.empty())
-        m_children.remove(it->parent);
+    const Element &e = *it->second;
+    m_order.erase(e.seq);
+    m_byKind[std::size_t(e.kind)].erase(e.seq);
+    auto siblings = m_children.find(e.parent);
+    siblings->second.all.erase(e.seq);
+    siblings->second.byKind.erase({int(e.kind), e.seq});
+    if (siblings->second.all.empty())
+        m_children.erase(siblings);
     m_elements.erase(it);
 }
 
@@ -89,7 +118,8 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
             return fail(Error::Code::NotFound, QStringLiteral("owner %1 of %2 does not exist")
                                                    .arg(op.element.parent, op.element.id));
         insert(op.element);
-        changes.push_back({Change::Type::Added, op.element.id, op.element.kind, {}, op.element.parent});
+        changes.push_back(
+            {Change::Type::Added, op.element.id, op.element.kind, {}, op.element.parent});
         return {};
     case Op::Type::Remove:
         if (!m_elements.contains(op.element.id) || m_children.contains(op.element.id))
@@ -97,7 +127,8 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
                 Error::Code::Conflict,
                 QStringLiteral("element %1 is missing or still owns elements").arg(op.element.id));
         erase(op.element.id);
-        changes.push_back({Change::Type::Removed, op.element.id, op.element.kind, {}, op.element.parent});
+        changes.push_back(
+            {Change::Type::Removed, op.element.id, op.element.kind, {}, op.element.parent});
         return {};
     case Op::Type::Set:
         break;
@@ -108,8 +139,8 @@ Result<void> Design::applyOp(const Op &op, std::vector<Change> &changes)
         auto it = m_elements.find(op.id);
         if (it == m_elements.end())
             return fail(Error::Code::NotFound, QStringLiteral("no element %1").arg(op.id));
-        target = &it->props;
-        kind = it->kind;
+        target = &it->second->props;
+        kind = it->second->kind;
     }
     if (target->value(op.key) != op.before)
         return fail(Error::Code::Conflict,

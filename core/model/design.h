@@ -8,6 +8,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace converge::core {
@@ -19,6 +21,13 @@ class Design
 {
 public:
     using Listener = std::function<void(const std::vector<Change> &)>;
+
+    Design() = default;
+    Design(const Design &other); // copies the elements, not the listeners
+    Design &operator=(const Design &other);
+    Design(Design &&) noexcept = default;
+    Design &operator=(Design &&) noexcept = default;
+    ~Design() = default;
 
     const QJsonObject &info() const { return m_info; }
     const Element *find(const QString &id) const;
@@ -45,12 +54,20 @@ private:
     Result<void> applyOp(const Op &op, std::vector<Change> &changes);
     void erase(const QString &id);
 
+    using BySeq = std::map<qint64, Element *>;
+    struct Children
+    {
+        BySeq all;
+        std::map<std::pair<int, qint64>, Element *> byKind; // (kind, seq)
+    };
+
+    // Elements live on the heap so that pointers to them stay valid until they are removed;
+    // the indexes below hold those pointers.
     QJsonObject m_info;
-    QHash<QString, Element> m_elements;
-    std::map<qint64, QString> m_order;
-    QHash<QString, std::map<qint64, QString>> m_children; // parent id ("" = top) -> children
-    std::vector<std::map<qint64, QString>> m_byKind = std::vector<std::map<qint64, QString>>(
-        allElementKinds.size()); // kind -> its elements in creation order
+    std::unordered_map<QString, std::unique_ptr<Element>> m_elements;
+    BySeq m_order;
+    std::unordered_map<QString, Children> m_children; // parent id ("" = top) -> children
+    std::vector<BySeq> m_byKind = std::vector<BySeq>(allElementKinds.size()); // creation order
     qint64 m_nextSeq = 1;
     std::map<int, Listener> m_listeners;
     int m_nextToken = 1;

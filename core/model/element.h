@@ -19,6 +19,7 @@ struct Element
 
     QString name() const { return props.value(QLatin1String("name")).toString(); }
     QJsonValue value(const QString &key) const { return props.value(key); }
+    QJsonValue value(QLatin1StringView key) const { return props.value(key); } // no allocation
     friend bool operator==(const Element &, const Element &) = default;
 };
 

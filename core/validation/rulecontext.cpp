@@ -36,7 +36,8 @@ const Element *RuleContext::hostOf(const Element &e)
 
 std::vector<const Element *> RuleContext::children(const QString &parent, ElementKind kind)
 {
-    record(childrenKey(parent, kind));
+    if (m_deps)
+        m_deps->insert(childrenKey(parent, kind));
     auto out = m_design.children(parent, kind);
     for (const Element *e : out)
         recordElement(e->id);
@@ -45,20 +46,21 @@ std::vector<const Element *> RuleContext::children(const QString &parent, Elemen
 
 std::vector<const Element *> RuleContext::all(ElementKind kind)
 {
-    record(kindKey(kind));
+    if (m_deps)
+        m_deps->insert(kindKey(kind));
     auto out = m_design.elements(kind);
     for (const Element *e : out)
         recordElement(e->id);
     return out;
 }
 
-std::vector<const Element *> RuleContext::resolve(const QSet<QString> &ids, ElementKind kind)
+std::vector<const Element *> RuleContext::resolve(const RuleIndexes::Members &members,
+                                                  ElementKind kind)
 {
     std::vector<const Element *> out;
-    for (const QString &id : ids) {
-        const Element *e = m_design.find(id);
-        if (e && e->kind == kind) {
-            recordElement(id);
+    for (const Element *e : members) {
+        if (e->kind == kind) {
+            recordElement(e->id);
             out.push_back(e);
         }
     }
@@ -69,14 +71,20 @@ std::vector<const Element *> RuleContext::resolve(const QSet<QString> &ids, Elem
 
 std::vector<const Element *> RuleContext::referrers(const QString &id, ElementKind kind)
 {
-    record(referrersKey(id));
-    return resolve(m_indexes.referrers.value(id), kind);
+    if (m_deps)
+        m_deps->insert(referrersKey(id));
+    auto it = m_indexes.referrers.constFind(id);
+    return it == m_indexes.referrers.constEnd() ? std::vector<const Element *>{}
+                                                : resolve(*it, kind);
 }
 
 std::vector<const Element *> RuleContext::withAddress(const QString &address)
 {
-    record(addressKey(address));
-    return resolve(m_indexes.byAddress.value(address), ElementKind::VirtualNic);
+    if (m_deps)
+        m_deps->insert(addressKey(address));
+    auto it = m_indexes.byAddress.constFind(address);
+    return it == m_indexes.byAddress.constEnd() ? std::vector<const Element *>{}
+                                                : resolve(*it, ElementKind::VirtualNic);
 }
 
 QStringList vnicAddresses(const Element &vnic)

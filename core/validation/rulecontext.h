@@ -9,10 +9,13 @@ namespace converge::core {
 
 // Reverse lookups the rules need and the engine keeps current as the design changes:
 // who refers to an element, and which vNICs hold an address.
+// Members are kept by id (the engine unindexes by id after an element is gone) with a pointer
+// to the element, which the design keeps valid for as long as the element is indexed.
 struct RuleIndexes
 {
-    QHash<QString, QSet<QString>> referrers; // target id -> ids of elements referring to it
-    QHash<QString, QSet<QString>> byAddress; // "10.0.0.1" -> ids of vNICs with that address
+    using Members = QHash<QString, const Element *>;
+    QHash<QString, Members> referrers; // target id -> elements referring to it
+    QHash<QString, Members> byAddress; // "10.0.0.1" -> vNICs with that address
 };
 
 // What a rule check may read. Every read is recorded as a dependency of the check's anchor,
@@ -25,7 +28,8 @@ public:
         : m_design(design)
         , m_indexes(indexes)
         , m_deps(deps)
-    {}
+    {
+    }
 
     const Element *find(const QString &id);
     const Element *owner(const Element &e) { return find(e.parent); }
@@ -45,12 +49,7 @@ public:
     static QString addressKey(const QString &address) { return QLatin1Char('a') + address; }
 
 private:
-    std::vector<const Element *> resolve(const QSet<QString> &ids, ElementKind kind);
-    void record(const QString &key)
-    {
-        if (m_deps)
-            m_deps->insert(key);
-    }
+    std::vector<const Element *> resolve(const RuleIndexes::Members &members, ElementKind kind);
     void recordElement(const QString &id)
     {
         if (m_deps)

@@ -25,7 +25,8 @@ void ValidationEngine::attach(Design &design)
 {
     detach();
     m_attached = &design;
-    m_listener = design.addListener([this](const std::vector<Change> &changes) { update(changes); });
+    m_listener =
+        design.addListener([this](const std::vector<Change> &changes) { update(changes); });
     validate(design);
 }
 
@@ -96,28 +97,29 @@ void ValidationEngine::indexElement(const Element &e, QSet<QString> *invalidated
     QStringList refs = referencedIds(e.kind, e.props);
     refs.removeDuplicates();
     for (const QString &target : refs) {
-        m_indexes.referrers[target].insert(e.id);
+        m_indexes.referrers[target].insert(e.id, &e);
         if (invalidated)
             invalidated->insert(RuleContext::referrersKey(target));
     }
-    if (!refs.isEmpty())
+    const bool tracked = m_mode == Mode::Incremental; // one-shot runs never unindex
+    if (tracked && !refs.isEmpty())
         m_refsOf.insert(e.id, refs);
     if (e.kind != ElementKind::VirtualNic)
         return;
     QStringList addrs = vnicAddresses(e);
     addrs.removeDuplicates();
     for (const QString &a : addrs) {
-        m_indexes.byAddress[a].insert(e.id);
+        m_indexes.byAddress[a].insert(e.id, &e);
         if (invalidated)
             invalidated->insert(RuleContext::addressKey(a));
     }
-    if (!addrs.isEmpty())
+    if (tracked && !addrs.isEmpty())
         m_addrsOf.insert(e.id, addrs);
 }
 
 void ValidationEngine::unindexElement(const QString &id, QSet<QString> &invalidated)
 {
-    const auto drop = [&](QHash<QString, QSet<QString>> &index, const QString &key) {
+    const auto drop = [&](QHash<QString, RuleIndexes::Members> &index, const QString &key) {
         auto it = index.find(key);
         if (it != index.end() && (it->remove(id), it->isEmpty()))
             index.erase(it);

@@ -113,7 +113,7 @@ void overlappingSubnets(const Element &subnet, RuleContext &ctx, FindingSink &ou
     if (!mine)
         return;
     const QString domain = str(subnet, "routingDomain");
-    for (const Element *other : ctx.children(QString(), K::Subnet)) {
+    for (const Element *other : ctx.all(K::Subnet)) {
         if (other->id <= subnet.id || str(*other, "routingDomain") != domain)
             continue; // each pair once, from the subnet whose id sorts first
         const auto theirs = IpPrefix::parse(str(*other, "prefix"));
@@ -254,7 +254,7 @@ void addressInItsSubnet(const Element &vnic, RuleContext &ctx, FindingSink &out)
 // top-level element: so this reads them once per host (its management OS and VMs), not per vNIC.
 void addressesMatchDrawnSubnets(const Element &host, RuleContext &ctx, FindingSink &out)
 {
-    const std::vector<const Element *> subnets = ctx.children(QString(), K::Subnet);
+    const std::vector<const Element *> subnets = ctx.all(K::Subnet);
     if (subnets.empty())
         return;
     std::vector<const Element *> vnics = ctx.children(host.id, K::VirtualNic);

@@ -158,7 +158,7 @@ void providerAddress(const Element &host, RuleContext &ctx, FindingSink &out)
                     {v->id});
     // Hosts are top-level; this runs only for hosts with a PA (network-virtualization designs).
     std::vector<const Element *> others;
-    for (const Element *h : ctx.children(QString(), K::Host)) {
+    for (const Element *h : ctx.all(K::Host)) {
         const auto theirs = IpPrefix::parse(str(*h, "providerAddress"));
         if (h == &host || !theirs || theirs->address != pa->address)
             continue;
@@ -216,7 +216,7 @@ void customerSubnetsOverlap(const Element &net, RuleContext &ctx, FindingSink &o
                             .arg(label(net), prefixText(mine[i]), prefixText(mine[j])));
     if (mine.empty())
         return;
-    for (const Element *other : ctx.children(QString(), K::VmNetwork)) {
+    for (const Element *other : ctx.all(K::VmNetwork)) {
         if (other->id <= net.id || !virtualized(*other) || domainOf(*other) != domainOf(net))
             continue; // each pair once, from the VM network whose id sorts first
         const QStringList pairs = overlapsBetween(mine, customerPrefixes(*other));
@@ -237,7 +237,7 @@ void uniqueVsid(const Element &net, RuleContext &ctx, FindingSink &out)
     if (!virtualized(net) || vsid == 0)
         return;
     std::vector<const Element *> others;
-    for (const Element *other : ctx.children(QString(), K::VmNetwork)) {
+    for (const Element *other : ctx.all(K::VmNetwork)) {
         if (other == &net || !virtualized(*other) || number(*other, "vsid") != vsid)
             continue;
         if (other->id < net.id)

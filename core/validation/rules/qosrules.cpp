@@ -381,7 +381,7 @@ void absoluteMinimumsInCluster(const Element &host, RuleContext &ctx, FindingSin
     if (moving.empty())
         return; // no need to look at the other hosts
     std::vector<const Element *> peers;
-    for (const Element *h : ctx.children(QString(), K::Host)) // hosts are top-level
+    for (const Element *h : ctx.all(K::Host)) // hosts are top-level
         if (h != &host && str(*h, "cluster") == cluster)
             peers.push_back(h);
     Fits fits;
