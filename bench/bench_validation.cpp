@@ -39,13 +39,24 @@ Result<Edit> singleEdit(const Design &d, int hosts, QRandomGenerator &random, in
     const QString h = QStringLiteral("h%1").arg(random.bounded(hosts) + 1);
     const QString vm = h + QStringLiteral(".vm%1").arg(random.bounded(16) + 1);
     switch (i % 5) {
-    case 0: return commands::setProperty(d, vm + QStringLiteral(".LAN"), QStringLiteral("accessVlan"), 100 + random.bounded(8));
-    case 1: return commands::setProperty(d, vm + QStringLiteral(".LAN"), QStringLiteral("addresses"),
-                                         QJsonArray{QStringLiteral("10.0.%1.%2/16").arg(random.bounded(60)).arg(random.bounded(250))});
-    case 2: return commands::setProperty(d, h + QStringLiteral(".eth2"), QStringLiteral("speed"), i % 2 ? 1e9 : 1e10);
-    case 3: return commands::setProperty(d, h + QStringLiteral(".vsLAN"), QStringLiteral("defaultFlowWeight"), 30 + random.bounded(20));
-    default: return commands::setProperty(d, h + QStringLiteral(".team"), QStringLiteral("loadBalancing"),
-                                          i % 2 ? QStringLiteral("HyperVPort") : QStringLiteral("Dynamic"));
+    case 0:
+        return commands::setProperty(d, vm + QStringLiteral(".LAN"), QStringLiteral("accessVlan"),
+                                     100 + random.bounded(8));
+    case 1:
+        return commands::setProperty(
+            d, vm + QStringLiteral(".LAN"), QStringLiteral("addresses"),
+            QJsonArray{
+                QStringLiteral("10.0.%1.%2/16").arg(random.bounded(60)).arg(random.bounded(250))});
+    case 2:
+        return commands::setProperty(d, h + QStringLiteral(".eth2"), QStringLiteral("speed"),
+                                     i % 2 ? 1e9 : 1e10);
+    case 3:
+        return commands::setProperty(d, h + QStringLiteral(".vsLAN"),
+                                     QStringLiteral("defaultFlowWeight"), 30 + random.bounded(20));
+    default:
+        return commands::setProperty(
+            d, h + QStringLiteral(".team"), QStringLiteral("loadBalancing"),
+            i % 2 ? QStringLiteral("HyperVPort") : QStringLiteral("Dynamic"));
     }
 }
 
@@ -96,8 +107,8 @@ int main(int argc, char *argv[])
         incremental.push_back(elapsedMs(t));
         anchors += engine.anchorsEvaluated();
     }
-    out << "design: " << hosts << " hosts, " << design.size() << " elements, " << ruleCatalog().size()
-        << " rules, " << findings << " findings\n"
+    out << "design: " << hosts << " hosts, " << design.size() << " elements, "
+        << ruleCatalog().size() << " rules, " << findings << " findings\n"
         << QStringLiteral("median of %1 runs: load JSON %2 ms, full validation %3 ms (ratio %4), "
                           "full validation recording dependencies for incremental updates %5 ms\n")
                .arg(runs)
@@ -105,8 +116,9 @@ int main(int argc, char *argv[])
                .arg(median(full), 0, 'f', 1)
                .arg(median(full) / median(load), 0, 'f', 2)
                .arg(median(tracked), 0, 'f', 1)
-        << QStringLiteral("incremental re-validation after one property edit: median %1 ms, max %2 ms "
-                          "over %3 edits (%4 anchors re-checked per edit on average)\n")
+        << QStringLiteral(
+               "incremental re-validation after one property edit: median %1 ms, max %2 ms "
+               "over %3 edits (%4 anchors re-checked per edit on average)\n")
                .arg(median(incremental), 0, 'f', 3)
                .arg(*std::ranges::max_element(incremental), 0, 'f', 3)
                .arg(incremental.size())

@@ -241,9 +241,9 @@ QString formatBandwidth(double bitsPerSecond)
 QString kindLabel(ElementKind kind)
 {
     static const char *labels[] = {
-        "Host",          "Physical NIC",    "Team",          "Virtual switch", "VM",
-        "vNIC",          "Physical switch", "Switch port",   "Link",           "VLAN",
-        "Subnet",        "VM network",      "Resource pool", "Mirror session", "DHCP failover",
+        "Host",           "Physical NIC",    "Team",          "Virtual switch", "VM",
+        "vNIC",           "Physical switch", "Switch port",   "Link",           "VLAN",
+        "Subnet",         "VM network",      "Resource pool", "Mirror session", "DHCP failover",
         "Storage target", "Accepted finding"};
     static_assert(std::size(labels) == core::allElementKinds.size());
     return QString::fromLatin1(labels[int(kind)]);

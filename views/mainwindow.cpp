@@ -452,7 +452,8 @@ void MainWindow::createValidationDock()
     dock->setObjectName(QStringLiteral("validationDock"));
     dock->setWidget(m_validation);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    connect(m_validation, &ValidationPanel::elementsSelected, this, &MainWindow::showFindingElements);
+    connect(m_validation, &ValidationPanel::elementsSelected, this,
+            &MainWindow::showFindingElements);
     connect(m_validation, &ValidationPanel::findingsChanged, this,
             [dock](int errors, int warnings, int infos) {
                 dock->setWindowTitle(tr("Validation: %1 errors, %2 warnings, %3 info")

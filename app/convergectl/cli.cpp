@@ -109,9 +109,10 @@ int info(const QStringList &args, QTextStream &out, QTextStream &err)
     const Arguments a = parseArguments(args, {QStringLiteral("format")});
     const QString format = a.options.value(QStringLiteral("format"), QStringLiteral("text"));
     const QStringList files = a.positional;
-    if (!a.error.isEmpty() || files.size() != 1
-        || (format != QLatin1String("text") && format != QLatin1String("json"))) {
-        err << "convergectl info: " << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
+    if (!a.error.isEmpty() || files.size() != 1 ||
+        (format != QLatin1String("text") && format != QLatin1String("json"))) {
+        err << "convergectl info: "
+            << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
             << "expected one FILE and an optional --format text|json\n";
         return ExitBadInput;
     }
@@ -187,12 +188,17 @@ int convert(QStringList args, QTextStream &out, QTextStream &err)
 
 int validate(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    const Arguments a = parseArguments(args, {QStringLiteral("format"), QStringLiteral("severity")});
-    const auto format = reportFormatFromName(a.options.value(QStringLiteral("format"), QStringLiteral("text")));
-    const auto minimum = severityFromName(a.options.value(QStringLiteral("severity"), QStringLiteral("info")));
+    const Arguments a =
+        parseArguments(args, {QStringLiteral("format"), QStringLiteral("severity")});
+    const auto format =
+        reportFormatFromName(a.options.value(QStringLiteral("format"), QStringLiteral("text")));
+    const auto minimum =
+        severityFromName(a.options.value(QStringLiteral("severity"), QStringLiteral("info")));
     if (!a.error.isEmpty() || a.positional.size() != 1 || !format || !minimum) {
-        err << "convergectl validate: " << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
-            << "expected one FILE, --format text|json|sarif|junit and --severity error|warning|info\n";
+        err << "convergectl validate: "
+            << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
+            << "expected one FILE, --format text|json|sarif|junit and --severity "
+               "error|warning|info\n";
         return ExitBadInput;
     }
     auto design = loadAny(a.positional.first());
@@ -202,7 +208,8 @@ int validate(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     ValidationEngine engine(ruleCatalog());
     engine.validate(*design, ValidationEngine::Mode::OneShot);
-    ValidationReport report{a.positional.first(), &*design, atLeast(engine.findings(), *minimum), {}};
+    ValidationReport report{
+        a.positional.first(), &*design, atLeast(engine.findings(), *minimum), {}};
     for (const Rule &r : ruleCatalog())
         report.rules.push_back(r.info);
     out << QString::fromUtf8(renderReport(report, *format));
@@ -217,7 +224,8 @@ int rules(const QStringList &args, QTextStream &out, QTextStream &err)
     for (const Rule &r : ruleCatalog())
         infos.push_back(r.info);
     if (!a.error.isEmpty() || !a.positional.isEmpty()) {
-        err << "convergectl rules: " << (a.error.isEmpty() ? QStringLiteral("takes no FILE") : a.error) << '\n';
+        err << "convergectl rules: "
+            << (a.error.isEmpty() ? QStringLiteral("takes no FILE") : a.error) << '\n';
         return ExitBadInput;
     }
     if (format == QLatin1String("markdown")) {

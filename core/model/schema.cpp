@@ -485,10 +485,10 @@ std::optional<QString> checkRecords(const PropertySpec &spec, const QJsonValue &
 QString kindName(ElementKind kind)
 {
     static const char *names[] = {
-        "Host",           "PhysicalNic",   "Team",           "VirtualSwitch",
-        "VirtualMachine", "VirtualNic",    "PhysicalSwitch", "SwitchPort",
-        "Link",           "Vlan",          "Subnet",         "VmNetwork",
-        "ResourcePool",   "MirrorSession", "DhcpFailover",   "StorageTarget",  "Suppression"};
+        "Host",          "PhysicalNic",    "Team",         "VirtualSwitch", "VirtualMachine",
+        "VirtualNic",    "PhysicalSwitch", "SwitchPort",   "Link",          "Vlan",
+        "Subnet",        "VmNetwork",      "ResourcePool", "MirrorSession", "DhcpFailover",
+        "StorageTarget", "Suppression"};
     return QString::fromLatin1(names[static_cast<int>(kind)]);
 }
 

@@ -11,9 +11,12 @@ namespace converge::core {
 QString severityName(Severity severity)
 {
     switch (severity) {
-    case Severity::Error: return QStringLiteral("error");
-    case Severity::Warning: return QStringLiteral("warning");
-    case Severity::Info: return QStringLiteral("info");
+    case Severity::Error:
+        return QStringLiteral("error");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Info:
+        return QStringLiteral("info");
     }
     return {};
 }
@@ -41,8 +44,8 @@ Result<Edit> quickFixEdit(const Design &design, const QuickFix &fix)
 void sortFindings(std::vector<Finding> &findings)
 {
     std::ranges::sort(findings, [](const Finding &a, const Finding &b) {
-        return std::tie(a.severity, a.ruleId, a.elements, a.message)
-               < std::tie(b.severity, b.ruleId, b.elements, b.message);
+        return std::tie(a.severity, a.ruleId, a.elements, a.message) <
+               std::tie(b.severity, b.ruleId, b.elements, b.message);
     });
 }
 

@@ -17,11 +17,11 @@ std::optional<Severity> severityFromName(const QString &name);
 // A rule's catalog entry (../shared/RULES.md).
 struct RuleInfo
 {
-    QString id;       // "TEAM-001", never reused
+    QString id; // "TEAM-001", never reused
     Severity severity = Severity::Error;
     QString title;
     QString rationale;
-    QString source;   // seed file and section, or "Microsoft docs: <page>"
+    QString source; // seed file and section, or "Microsoft docs: <page>"
 };
 
 // A quick fix: property changes applied as one undoable edit.

@@ -15,9 +15,12 @@ namespace {
 QString sarifLevel(Severity s)
 {
     switch (s) {
-    case Severity::Error: return QStringLiteral("error");
-    case Severity::Warning: return QStringLiteral("warning");
-    case Severity::Info: return QStringLiteral("note");
+    case Severity::Error:
+        return QStringLiteral("error");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Info:
+        return QStringLiteral("note");
     }
     return {};
 }
@@ -47,12 +50,14 @@ QByteArray text(const ValidationReport &r)
         const auto n = std::ranges::count(r.findings, s, &Finding::severity);
         if (n == 0)
             continue;
-        out += QStringLiteral("\n%1 (%2)\n").arg(severityName(s).toUpper() + QLatin1Char('S')).arg(n);
+        out +=
+            QStringLiteral("\n%1 (%2)\n").arg(severityName(s).toUpper() + QLatin1Char('S')).arg(n);
         for (const Finding &f : r.findings) {
             if (f.severity != s)
                 continue;
             const RuleInfo *info = infoOf(r, f.ruleId);
-            out += QStringLiteral("  %1  %2\n      %3\n").arg(f.ruleId, pathOf(r, f.elements.value(0)), f.message);
+            out += QStringLiteral("  %1  %2\n      %3\n")
+                       .arg(f.ruleId, pathOf(r, f.elements.value(0)), f.message);
             if (info)
                 out += QStringLiteral("      source: %1\n").arg(info->source);
             if (f.fix)
@@ -68,7 +73,8 @@ QJsonObject findingJson(const ValidationReport &r, const Finding &f)
 {
     QJsonArray elements;
     for (const QString &id : f.elements)
-        elements.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("path"), pathOf(r, id)}});
+        elements.append(
+            QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("path"), pathOf(r, id)}});
     QJsonObject o{{QStringLiteral("rule"), f.ruleId},
                   {QStringLiteral("severity"), severityName(f.severity)},
                   {QStringLiteral("message"), f.message},
@@ -95,14 +101,17 @@ QByteArray json(const ValidationReport &r)
 
 QJsonObject sarifRule(const RuleInfo &info)
 {
-    return {{QStringLiteral("id"), info.id},
-            {QStringLiteral("name"), info.title},
-            {QStringLiteral("shortDescription"), QJsonObject{{QStringLiteral("text"), info.title}}},
-            {QStringLiteral("fullDescription"), QJsonObject{{QStringLiteral("text"), info.rationale}}},
-            {QStringLiteral("help"), QJsonObject{{QStringLiteral("text"),
-                                                  info.rationale + QStringLiteral(" Source: ") + info.source}}},
-            {QStringLiteral("defaultConfiguration"), QJsonObject{{QStringLiteral("level"), sarifLevel(info.severity)}}},
-            {QStringLiteral("properties"), QJsonObject{{QStringLiteral("source"), info.source}}}};
+    return {
+        {QStringLiteral("id"), info.id},
+        {QStringLiteral("name"), info.title},
+        {QStringLiteral("shortDescription"), QJsonObject{{QStringLiteral("text"), info.title}}},
+        {QStringLiteral("fullDescription"), QJsonObject{{QStringLiteral("text"), info.rationale}}},
+        {QStringLiteral("help"),
+         QJsonObject{
+             {QStringLiteral("text"), info.rationale + QStringLiteral(" Source: ") + info.source}}},
+        {QStringLiteral("defaultConfiguration"),
+         QJsonObject{{QStringLiteral("level"), sarifLevel(info.severity)}}},
+        {QStringLiteral("properties"), QJsonObject{{QStringLiteral("source"), info.source}}}};
 }
 
 QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleIndex)
@@ -110,22 +119,26 @@ QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleInd
     QJsonArray logical;
     for (const QString &id : f.elements) {
         const Element *e = r.design ? r.design->find(id) : nullptr;
-        logical.append(QJsonObject{{QStringLiteral("name"), e ? e->name() : id},
-                                   {QStringLiteral("fullyQualifiedName"), pathOf(r, id)},
-                                   {QStringLiteral("kind"), QStringLiteral("object")},
-                                   {QStringLiteral("properties"),
-                                    QJsonObject{{QStringLiteral("id"), id},
-                                                {QStringLiteral("elementKind"), e ? kindName(e->kind) : QString()}}}});
+        logical.append(QJsonObject{
+            {QStringLiteral("name"), e ? e->name() : id},
+            {QStringLiteral("fullyQualifiedName"), pathOf(r, id)},
+            {QStringLiteral("kind"), QStringLiteral("object")},
+            {QStringLiteral("properties"),
+             QJsonObject{{QStringLiteral("id"), id},
+                         {QStringLiteral("elementKind"), e ? kindName(e->kind) : QString()}}}});
     }
     const QJsonObject location{
         {QStringLiteral("physicalLocation"),
-         QJsonObject{{QStringLiteral("artifactLocation"), QJsonObject{{QStringLiteral("uri"), QString::fromUtf8(QUrl::toPercentEncoding(r.file, "/"))}}}}},
+         QJsonObject{{QStringLiteral("artifactLocation"),
+                      QJsonObject{{QStringLiteral("uri"),
+                                   QString::fromUtf8(QUrl::toPercentEncoding(r.file, "/"))}}}}},
         {QStringLiteral("logicalLocations"), logical}};
-    QJsonObject result{{QStringLiteral("ruleId"), f.ruleId},
-                       {QStringLiteral("ruleIndex"), ruleIndex},
-                       {QStringLiteral("level"), sarifLevel(f.severity)},
-                       {QStringLiteral("message"), QJsonObject{{QStringLiteral("text"), f.message}}},
-                       {QStringLiteral("locations"), QJsonArray{location}}};
+    QJsonObject result{
+        {QStringLiteral("ruleId"), f.ruleId},
+        {QStringLiteral("ruleIndex"), ruleIndex},
+        {QStringLiteral("level"), sarifLevel(f.severity)},
+        {QStringLiteral("message"), QJsonObject{{QStringLiteral("text"), f.message}}},
+        {QStringLiteral("locations"), QJsonArray{location}}};
     if (f.isSuppressed())
         result.insert(QStringLiteral("suppressions"),
                       QJsonArray{QJsonObject{{QStringLiteral("kind"), QStringLiteral("inSource")},
@@ -149,7 +162,8 @@ QByteArray sarif(const ValidationReport &r)
                              {QStringLiteral("rules"), rules}};
     const QJsonObject run{{QStringLiteral("tool"), QJsonObject{{QStringLiteral("driver"), driver}}},
                           {QStringLiteral("results"), results}};
-    const QJsonObject log{{QStringLiteral("$schema"), QStringLiteral("https://json.schemastore.org/sarif-2.1.0.json")},
+    const QJsonObject log{{QStringLiteral("$schema"),
+                           QStringLiteral("https://json.schemastore.org/sarif-2.1.0.json")},
                           {QStringLiteral("version"), QStringLiteral("2.1.0")},
                           {QStringLiteral("runs"), QJsonArray{run}}};
     return QJsonDocument(log).toJson(QJsonDocument::Indented);
@@ -162,7 +176,8 @@ QByteArray junit(const ValidationReport &r)
     xml.setAutoFormatting(true);
     xml.writeStartDocument();
     const auto failing = std::ranges::count_if(r.rules, [&](const RuleInfo &info) {
-        return std::ranges::any_of(r.findings, [&](const Finding &f) { return f.ruleId == info.id && !f.isSuppressed(); });
+        return std::ranges::any_of(
+            r.findings, [&](const Finding &f) { return f.ruleId == info.id && !f.isSuppressed(); });
     });
     xml.writeStartElement(QStringLiteral("testsuites"));
     xml.writeStartElement(QStringLiteral("testsuite"));
@@ -180,7 +195,8 @@ QByteArray junit(const ValidationReport &r)
                 continue;
             const QString line = pathOf(r, f.elements.value(0)) + QStringLiteral(": ") + f.message;
             if (f.isSuppressed()) {
-                accepted << line + QStringLiteral(" [accepted: ") + f.justification + QLatin1Char(']');
+                accepted << line + QStringLiteral(" [accepted: ") + f.justification +
+                                QLatin1Char(']');
                 continue;
             }
             xml.writeStartElement(QStringLiteral("failure"));
@@ -203,20 +219,28 @@ QByteArray junit(const ValidationReport &r)
 
 std::optional<ReportFormat> reportFormatFromName(const QString &name)
 {
-    if (name == QLatin1String("text")) return ReportFormat::Text;
-    if (name == QLatin1String("json")) return ReportFormat::Json;
-    if (name == QLatin1String("sarif")) return ReportFormat::Sarif;
-    if (name == QLatin1String("junit")) return ReportFormat::Junit;
+    if (name == QLatin1String("text"))
+        return ReportFormat::Text;
+    if (name == QLatin1String("json"))
+        return ReportFormat::Json;
+    if (name == QLatin1String("sarif"))
+        return ReportFormat::Sarif;
+    if (name == QLatin1String("junit"))
+        return ReportFormat::Junit;
     return std::nullopt;
 }
 
 QByteArray renderReport(const ValidationReport &report, ReportFormat format)
 {
     switch (format) {
-    case ReportFormat::Text: return text(report);
-    case ReportFormat::Json: return json(report);
-    case ReportFormat::Sarif: return sarif(report);
-    case ReportFormat::Junit: return junit(report);
+    case ReportFormat::Text:
+        return text(report);
+    case ReportFormat::Json:
+        return json(report);
+    case ReportFormat::Sarif:
+        return sarif(report);
+    case ReportFormat::Junit:
+        return junit(report);
     }
     return {};
 }
@@ -232,18 +256,22 @@ QString elementPath(const Design &design, const QString &id)
 std::vector<Finding> atLeast(const std::vector<Finding> &findings, Severity minimum)
 {
     std::vector<Finding> out;
-    std::ranges::copy_if(findings, std::back_inserter(out), [&](const Finding &f) { return f.severity <= minimum; });
+    std::ranges::copy_if(findings, std::back_inserter(out),
+                         [&](const Finding &f) { return f.severity <= minimum; });
     return out;
 }
 
 std::size_t blockingCount(const std::vector<Finding> &findings)
 {
-    return std::ranges::count_if(findings, [](const Finding &f) { return f.severity == Severity::Error && !f.isSuppressed(); });
+    return std::ranges::count_if(findings, [](const Finding &f) {
+        return f.severity == Severity::Error && !f.isSuppressed();
+    });
 }
 
 QString rulesMarkdown(const std::vector<RuleInfo> &rules)
 {
-    QString out = QStringLiteral("| id | severity | title | rationale | source |\n| --- | --- | --- | --- | --- |\n");
+    QString out = QStringLiteral(
+        "| id | severity | title | rationale | source |\n| --- | --- | --- | --- | --- |\n");
     for (const RuleInfo &r : rules)
         out += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |\n")
                    .arg(r.id, severityName(r.severity), r.title, r.rationale, r.source);

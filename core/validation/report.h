@@ -10,7 +10,7 @@ namespace converge::core {
 // Accepted (suppressed) findings are shown with their justification, never hidden.
 struct ValidationReport
 {
-    QString file;                  // the design's file, as given
+    QString file; // the design's file, as given
     const Design *design = nullptr;
     std::vector<Finding> findings; // already filtered by severity
     std::vector<RuleInfo> rules;   // the catalog that ran

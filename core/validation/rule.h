@@ -27,7 +27,8 @@ public:
         : m_info(info)
         , m_anchor(anchor)
         , m_out(out)
-    {}
+    {
+    }
 
     // `elements`: the other elements involved (the anchor is always first).
     void add(const QString &message, const QStringList &elements = {},

@@ -146,14 +146,19 @@ TEST(Convergectl, ValidateReportsFindingsAndExitsOneOnErrors)
     r = ctl({QStringLiteral("validate"), bad});
     EXPECT_EQ(r.code, 1);
     EXPECT_TRUE(r.out.contains(QStringLiteral("TEAM-007  hv1 / LAN\n"))) << r.out.toStdString();
-    EXPECT_TRUE(r.out.contains(QStringLiteral("source: 003_8b87448cefe986c9.txt §4.1.3 l.823-825")));
+    EXPECT_TRUE(
+        r.out.contains(QStringLiteral("source: 003_8b87448cefe986c9.txt §4.1.3 l.823-825")));
     r = ctl({QStringLiteral("validate"), bad, QStringLiteral("--severity"), QStringLiteral("error"),
              QStringLiteral("--format"), QStringLiteral("json")});
     EXPECT_EQ(r.code, 1);
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
     for (const QJsonValue v : o.value(QStringLiteral("findings")).toArray())
-        EXPECT_EQ(v.toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("error"));
-    EXPECT_EQ(ctl({QStringLiteral("validate"), bad, QStringLiteral("--format"), QStringLiteral("xml")}).code, 2);
+        EXPECT_EQ(v.toObject().value(QStringLiteral("severity")).toString(),
+                  QStringLiteral("error"));
+    EXPECT_EQ(
+        ctl({QStringLiteral("validate"), bad, QStringLiteral("--format"), QStringLiteral("xml")})
+            .code,
+        2);
     EXPECT_EQ(ctl({QStringLiteral("validate"), bad, QStringLiteral("--severity")}).code, 2);
 }
 
@@ -179,9 +184,11 @@ TEST(Convergectl, RulesDocumentIsCurrent)
     const auto from = doc.indexOf(begin) + begin.size();
     const auto to = doc.indexOf(QStringLiteral("<!-- END GENERATED RULES -->"));
     ASSERT_GT(to, from);
-    const Outcome r = ctl({QStringLiteral("rules"), QStringLiteral("--format"), QStringLiteral("markdown")});
+    const Outcome r =
+        ctl({QStringLiteral("rules"), QStringLiteral("--format"), QStringLiteral("markdown")});
     ASSERT_EQ(r.code, 0);
-    EXPECT_EQ(doc.mid(from, to - from), r.out) << "regenerate docs/rules.md with docs/regenerate.sh";
+    EXPECT_EQ(doc.mid(from, to - from), r.out)
+        << "regenerate docs/rules.md with docs/regenerate.sh";
 }
 
 TEST(Converged, PrintsItsVersion)

@@ -24,7 +24,11 @@ namespace {
 class RandomEditor
 {
 public:
-    RandomEditor(Design &design, quint32 seed) : m_design(design), m_random(seed) {}
+    RandomEditor(Design &design, quint32 seed)
+        : m_design(design)
+        , m_random(seed)
+    {
+    }
 
     Result<Edit> next()
     {
@@ -50,7 +54,10 @@ private:
         return commands::addElement(m_design, e.kind, e.parent, props);
     }
 
-    QString pick(const QStringList &options) { return options[m_random.bounded(int(options.size()))]; }
+    QString pick(const QStringList &options)
+    {
+        return options[m_random.bounded(int(options.size()))];
+    }
 
     QString anyOf(const QList<ElementKind> &kinds)
     {
@@ -68,22 +75,38 @@ private:
     {
         switch (p.type) {
         case PropertyType::String:
-        case PropertyType::Name: return pick({QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("LAN")});
-        case PropertyType::Identifier: return pick({QStringLiteral("eth1"), QStringLiteral("eth9")});
-        case PropertyType::Bool: return m_random.bounded(2) == 1;
+        case PropertyType::Name:
+            return pick({QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("LAN")});
+        case PropertyType::Identifier:
+            return pick({QStringLiteral("eth1"), QStringLiteral("eth9")});
+        case PropertyType::Bool:
+            return m_random.bounded(2) == 1;
         case PropertyType::Int: {
-            const QList<double> interesting{p.min, p.max, 0, 1, 2, 5, 10, 20, 30, 64, 100, 1500, 4095, 9000, 5001, 16777216};
+            const QList<double> interesting{p.min, p.max, 0,   1,    2,    5,    10,   20,
+                                            30,    64,    100, 1500, 4095, 9000, 5001, 16777216};
             double v = interesting[m_random.bounded(int(interesting.size()))];
             return std::clamp(v, p.min, p.max);
         }
-        case PropertyType::Bandwidth: return pick({QStringLiteral("1e9"), QStringLiteral("1e10"), QStringLiteral("2.5e8")}).toDouble();
-        case PropertyType::Enum: return pick(p.enumValues);
-        case PropertyType::IntList: return QJsonArray{10, 20};
-        case PropertyType::IpAddress: return pick({QStringLiteral("10.0.0.1"), QStringLiteral("10.0.0.2"), QStringLiteral("10.1.0.1")});
-        case PropertyType::IpPrefix: return pick({QStringLiteral("10.0.0.1/24"), QStringLiteral("10.0.0.0/16"), QStringLiteral("10.1.0.5/24")});
-        case PropertyType::IpAddressList: return QJsonArray{pick({QStringLiteral("10.0.0.1"), QStringLiteral("10.0.0.3")})};
-        case PropertyType::IpPrefixList: return QJsonArray{pick({QStringLiteral("10.0.0.1/24"), QStringLiteral("10.0.0.2/24"), QStringLiteral("10.10.10.10/24")})};
-        case PropertyType::MacAddress: return pick({QStringLiteral("00-15-5D-00-00-01"), QStringLiteral("00-15-5D-00-00-02")});
+        case PropertyType::Bandwidth:
+            return pick({QStringLiteral("1e9"), QStringLiteral("1e10"), QStringLiteral("2.5e8")})
+                .toDouble();
+        case PropertyType::Enum:
+            return pick(p.enumValues);
+        case PropertyType::IntList:
+            return QJsonArray{10, 20};
+        case PropertyType::IpAddress:
+            return pick({QStringLiteral("10.0.0.1"), QStringLiteral("10.0.0.2"),
+                         QStringLiteral("10.1.0.1")});
+        case PropertyType::IpPrefix:
+            return pick({QStringLiteral("10.0.0.1/24"), QStringLiteral("10.0.0.0/16"),
+                         QStringLiteral("10.1.0.5/24")});
+        case PropertyType::IpAddressList:
+            return QJsonArray{pick({QStringLiteral("10.0.0.1"), QStringLiteral("10.0.0.3")})};
+        case PropertyType::IpPrefixList:
+            return QJsonArray{pick({QStringLiteral("10.0.0.1/24"), QStringLiteral("10.0.0.2/24"),
+                                    QStringLiteral("10.10.10.10/24")})};
+        case PropertyType::MacAddress:
+            return pick({QStringLiteral("00-15-5D-00-00-01"), QStringLiteral("00-15-5D-00-00-02")});
         case PropertyType::Ref: {
             const QString id = anyOf(p.refKinds);
             return id.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(id);
@@ -97,7 +120,8 @@ private:
             }
             return ids;
         }
-        case PropertyType::Records: return QJsonArray{};
+        case PropertyType::Records:
+            return QJsonArray{};
         }
         return {};
     }
@@ -125,7 +149,8 @@ TEST(ValidationEngine, IncrementalEqualsFullAfterEachOfAThousandRandomEdits)
         const auto full = allFindings(design);
         largestFull = std::max(largestFull, full.size());
         const auto incremental = engine.findings();
-        ASSERT_EQ(incremental, full) << "after edit " << applied << ": " << edit->description.toStdString();
+        ASSERT_EQ(incremental, full)
+            << "after edit " << applied << ": " << edit->description.toStdString();
         EXPECT_LT(engine.anchorsEvaluated(), design.size()) << "an edit re-ran every anchor";
     }
     EXPECT_EQ(applied, 1000);
@@ -134,19 +159,22 @@ TEST(ValidationEngine, IncrementalEqualsFullAfterEachOfAThousandRandomEdits)
 
 TEST(ValidationEngine, ASuppressionMarksTheFindingWithItsJustification)
 {
-    const QByteArray doc = hostDocument(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"}],
+    const QByteArray doc = hostDocument(
+        R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"}],
         "teams": [{"id": "t", "name": "LAN", "members": ["n1"], "queueMode": "RSS"}])",
         R"("suppressions": [{"id": "s1", "name": "lab", "rule": "TEAM-002", "elements": ["t"],
                              "justification": "Lab host with one NIC; no failover needed."}], )");
     const auto findings = findingsOf("TEAM-002", doc);
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_TRUE(findings[0].isSuppressed());
-    EXPECT_EQ(findings[0].justification, QStringLiteral("Lab host with one NIC; no failover needed."));
+    EXPECT_EQ(findings[0].justification,
+              QStringLiteral("Lab host with one NIC; no failover needed."));
 }
 
 TEST(ValidationEngine, AQuickFixIsOneUndoableEditThatClearsTheFinding)
 {
-    Design design = loadDesign(hostDocument(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"},
+    Design design =
+        loadDesign(hostDocument(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"},
         {"id": "n2", "name": "eth2", "interfaceName": "eth2"}],
         "teams": [{"id": "t", "name": "LAN", "members": ["n1", "n2"]}])"));
     ValidationEngine engine(ruleCatalog());

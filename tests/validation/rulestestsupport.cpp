@@ -43,9 +43,9 @@ std::vector<Finding> allFindings(const Design &design)
 
 QByteArray hostDocument(const char *hostBody, const char *topLevel)
 {
-    return QByteArray("{\"schemaVersion\": 1, ") + topLevel
-           + "\"hosts\": [{\"id\": \"h1\", \"name\": \"hv1\", \"platform\": \"hyperv\", " + hostBody
-           + "}]}";
+    return QByteArray("{\"schemaVersion\": 1, ") + topLevel +
+           "\"hosts\": [{\"id\": \"h1\", \"name\": \"hv1\", \"platform\": \"hyperv\", " + hostBody +
+           "}]}";
 }
 
 } // namespace converge::testing

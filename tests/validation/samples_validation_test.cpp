@@ -18,13 +18,15 @@ namespace {
 
 QByteArray sample(const char *name)
 {
-    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/%1.converge.json").arg(QLatin1String(name)));
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/%1.converge.json")
+                .arg(QLatin1String(name)));
     EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << name;
     return f.readAll();
 }
 
 class CorrectSample : public ::testing::TestWithParam<const char *>
-{};
+{
+};
 
 } // namespace
 
@@ -51,10 +53,10 @@ TEST(BrokenSample, FiresAtLeastFifteenDifferentRules)
     for (const Finding &f : allFindings(design))
         rules.insert(f.ruleId);
     EXPECT_GE(rules.size(), 15) << QStringList(rules.values()).join(QLatin1Char(' ')).toStdString();
-    for (const char *id : {"TEAM-004", "TEAM-005", "TEAM-006", "TEAM-007", "QOS-002", "QOS-004",
-                           "VLAN-001", "VLAN-003", "VLAN-004", "IP-001", "IP-002", "SEC-001",
-                           "GTEAM-001", "MON-001", "DHCP-001", "HNV-001", "HOST-001", "HOST-002",
-                           "VSW-001", "VSW-002", "VSW-003", "ISCSI-001"})
+    for (const char *id : {"TEAM-004",  "TEAM-005", "TEAM-006", "TEAM-007", "QOS-002",  "QOS-004",
+                           "VLAN-001",  "VLAN-003", "VLAN-004", "IP-001",   "IP-002",   "SEC-001",
+                           "GTEAM-001", "MON-001",  "DHCP-001", "HNV-001",  "HOST-001", "HOST-002",
+                           "VSW-001",   "VSW-002",  "VSW-003",  "ISCSI-001"})
         EXPECT_TRUE(rules.contains(QLatin1String(id))) << id;
     // It is still a well-formed document that round-trips.
     EXPECT_EQ(QJsonDocument::fromJson(designdocument::save(design)).object(),

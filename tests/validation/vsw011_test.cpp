@@ -8,10 +8,13 @@ namespace {
 
 QByteArray doc(const char *allow)
 {
-    return hostDocument((QByteArray(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"}],
-        "switches": [{"id": "vs", "name": "LAN", "type": "External", "uplink": "n1")") + allow + R"(}],
+    return hostDocument(
+        (QByteArray(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"}],
+        "switches": [{"id": "vs", "name": "LAN", "type": "External", "uplink": "n1")") +
+         allow + R"(}],
         "vnics": [{"id": "m", "name": "Mgmt", "switch": "vs"}],
-        "vms": [{"id": "vm", "name": "vm1", "vnics": [{"id": "vm.lan", "name": "LAN", "switch": "vs"}]}])").constData());
+        "vms": [{"id": "vm", "name": "vm1", "vnics": [{"id": "vm.lan", "name": "LAN", "switch": "vs"}]}])")
+            .constData());
 }
 
 } // namespace

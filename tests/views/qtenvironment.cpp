@@ -25,7 +25,8 @@ public:
         QApplication::setOrganizationName(QStringLiteral("ConvergeTest"));
         // ctest runs each test in its own process, two at a time: give each process its own
         // settings so recent-file lists don't race.
-        QApplication::setApplicationName(QStringLiteral("views_test-%1").arg(QCoreApplication::applicationPid()));
+        QApplication::setApplicationName(
+            QStringLiteral("views_test-%1").arg(QCoreApplication::applicationPid()));
         QSettings().clear();
     }
 

@@ -18,9 +18,12 @@ const Severity severities[] = {Severity::Error, Severity::Warning, Severity::Inf
 QString groupTitle(Severity s)
 {
     switch (s) {
-    case Severity::Error: return FindingsModel::tr("Errors");
-    case Severity::Warning: return FindingsModel::tr("Warnings");
-    case Severity::Info: return FindingsModel::tr("Info");
+    case Severity::Error:
+        return FindingsModel::tr("Errors");
+    case Severity::Warning:
+        return FindingsModel::tr("Warnings");
+    case Severity::Info:
+        return FindingsModel::tr("Info");
     }
     return {};
 }
@@ -29,9 +32,12 @@ QIcon severityIcon(Severity s)
 {
     const QStyle *style = QApplication::style();
     switch (s) {
-    case Severity::Error: return style->standardIcon(QStyle::SP_MessageBoxCritical);
-    case Severity::Warning: return style->standardIcon(QStyle::SP_MessageBoxWarning);
-    case Severity::Info: return style->standardIcon(QStyle::SP_MessageBoxInformation);
+    case Severity::Error:
+        return style->standardIcon(QStyle::SP_MessageBoxCritical);
+    case Severity::Warning:
+        return style->standardIcon(QStyle::SP_MessageBoxWarning);
+    case Severity::Info:
+        return style->standardIcon(QStyle::SP_MessageBoxInformation);
     }
     return {};
 }
@@ -41,7 +47,8 @@ QIcon severityIcon(Severity s)
 FindingsModel::FindingsModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_groups(3)
-{}
+{
+}
 
 void FindingsModel::setFindings(std::vector<Finding> findings, const core::Design *design)
 {
@@ -52,7 +59,8 @@ void FindingsModel::setFindings(std::vector<Finding> findings, const core::Desig
     for (int i = 0; i < int(m_findings.size()); ++i) {
         const Finding &f = m_findings[i];
         m_groups[int(f.severity)].push_back(i);
-        m_paths.push_back(design ? core::elementPath(*design, f.elements.value(0)) : f.elements.value(0));
+        m_paths.push_back(design ? core::elementPath(*design, f.elements.value(0))
+                                 : f.elements.value(0));
     }
     endResetModel();
 }
@@ -123,7 +131,8 @@ QVariant FindingsModel::findingData(const Finding &f, int column, int role) cons
             return m_paths[i];
         return f.isSuppressed() ? tr("[accepted] %1").arg(f.message) : f.message;
     case Qt::ToolTipRole:
-        return f.isSuppressed() ? f.message + tr("\n\nAccepted: %1").arg(f.justification) : f.message;
+        return f.isSuppressed() ? f.message + tr("\n\nAccepted: %1").arg(f.justification)
+                                : f.message;
     case Qt::ForegroundRole:
         if (f.isSuppressed())
             return QApplication::palette().color(QPalette::Disabled, QPalette::Text);
@@ -150,9 +159,12 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case RuleColumn: return tr("Rule");
-    case ElementColumn: return tr("Element");
-    case MessageColumn: return tr("Finding");
+    case RuleColumn:
+        return tr("Rule");
+    case ElementColumn:
+        return tr("Element");
+    case MessageColumn:
+        return tr("Finding");
     }
     return {};
 }
