@@ -62,6 +62,17 @@ PropertySpec records(const char *key, std::vector<PropertySpec> fields, const ch
     return s;
 }
 
+// Where the diagram draws a host or physical switch (absent: placed by the automatic layout).
+PropertySpec positionProp()
+{
+    PropertySpec s = prop("position", T::Point,
+                          "Diagram position [x, y] of the top-left corner, in points; set by "
+                          "dragging or by Arrange. Absent: the automatic layout places it.");
+    s.min = -1e7;
+    s.max = 1e7;
+    return s;
+}
+
 PropertySpec required(PropertySpec s)
 {
     s.required = true;
@@ -96,6 +107,7 @@ std::vector<PropertySpec> hostProps()
             "workload",
             {QStringLiteral("General"), QStringLiteral("OutboundHeavy"), QStringLiteral("ManyVms")},
             "Declared traffic profile, for load-balancing advice."),
+        positionProp(),
     });
 }
 
@@ -259,6 +271,7 @@ std::vector<PropertySpec> physicalSwitchProps()
         prop("stack", T::Name, "Stack the switch is a member of."),
         prop("dcb", T::Bool, "Data Center Bridging capable."),
         prop("managementAddress", T::IpAddress, "Management IP address."),
+        positionProp(),
     });
 }
 
@@ -619,6 +632,15 @@ std::optional<QString> checkValue(const PropertySpec &spec, const QJsonValue &va
             spec, true);
     case T::Records:
         return checkRecords(spec, value);
+    case T::Point: {
+        const QJsonArray xy = value.toArray();
+        const auto coordinate = [&](const QJsonValue &v) {
+            return v.isDouble() && v.toDouble() >= spec.min && v.toDouble() <= spec.max;
+        };
+        if (value.isArray() && xy.size() == 2 && coordinate(xy[0]) && coordinate(xy[1]))
+            return std::nullopt;
+        return QStringLiteral("expected ") + describeType(spec);
+    }
     }
     return QStringLiteral("unsupported property type");
 }
@@ -669,6 +691,10 @@ QString describeType(const PropertySpec &spec)
                QStringLiteral(" elements");
     case T::Records:
         return QStringLiteral("array of objects");
+    case T::Point:
+        return QStringLiteral("[x, y], two numbers %1 to %2")
+            .arg(spec.min, 0, 'g', 8)
+            .arg(spec.max, 0, 'g', 8);
     }
     return {};
 }

@@ -32,6 +32,7 @@ enum class PropertyType {
     Ref,           // id of an element of one of refKinds
     RefList,       // array of such ids, no duplicates
     Records,       // array of objects, each with `fields`
+    Point,         // [x, y]: where the diagram draws an element, in points
 };
 
 struct PropertySpec

@@ -94,6 +94,8 @@ private:
             return pick(p.enumValues);
         case PropertyType::IntList:
             return QJsonArray{10, 20};
+        case PropertyType::Point:
+            return QJsonArray{m_random.bounded(2000), m_random.bounded(2000)};
         case PropertyType::IpAddress:
             return pick({QStringLiteral("10.0.0.1"), QStringLiteral("10.0.0.2"),
                          QStringLiteral("10.1.0.1")});

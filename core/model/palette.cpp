@@ -1,0 +1,169 @@
+#include "palette.h"
+
+#include "commands.h"
+#include "newelements.h"
+#include "schema.h"
+
+#include "../util/ipaddress.h"
+
+#include <QJsonObject>
+
+namespace converge::core::palette {
+
+namespace {
+
+using K = ElementKind;
+
+struct Default
+{
+    K kind;
+    const char *stem; // "vSwitch" -> "vSwitch 1", "vSwitch 2"...
+};
+
+constexpr Default defaults[] = {
+    {K::Host, "Host "},
+    {K::PhysicalNic, "eth"},
+    {K::Team, "Team "},
+    {K::VirtualSwitch, "vSwitch "},
+    {K::VirtualMachine, "VM "},
+    {K::VirtualNic, "vNIC "},
+    {K::PhysicalSwitch, "Switch "},
+    {K::SwitchPort, "Port "},
+    {K::Vlan, "VLAN "},
+    {K::Subnet, "Subnet "},
+    {K::VmNetwork, "VM network "},
+    {K::StorageTarget, "Storage "},
+    {K::MirrorSession, "Mirror "},
+    {K::ResourcePool, "Pool "},
+    {K::DhcpFailover, "DHCP failover "},
+};
+
+const char *stemOf(K kind)
+{
+    for (const Default &d : defaults) {
+        if (d.kind == kind)
+            return d.stem;
+    }
+    return "Element ";
+}
+
+// The first "stem N" no sibling of the same kind uses (all of the kind for top-level kinds).
+QString freeName(const Design &design, K kind, const QString &parent, const QString &stem)
+{
+    QStringList taken;
+    const auto siblings = parent.isEmpty() ? design.elements(kind) : design.children(parent, kind);
+    for (const Element *e : siblings)
+        taken << e->name();
+    for (int n = 1;; ++n) {
+        const QString name = stem + QString::number(n);
+        if (!taken.contains(name))
+            return name;
+    }
+}
+
+int freeVlanId(const Design &design)
+{
+    QList<int> used;
+    for (const Element *v : design.elements(K::Vlan))
+        used << v->value(QStringLiteral("vlanId")).toInt();
+    for (int id = 10; id < 4095; id += 10) {
+        if (!used.contains(id))
+            return id;
+    }
+    for (int id = 2; id < 4095; ++id) {
+        if (!used.contains(id))
+            return id;
+    }
+    return 1;
+}
+
+// The first 10.N.0.0/24 that overlaps no subnet of the design.
+QString freePrefix(const Design &design)
+{
+    std::vector<IpPrefix> used;
+    for (const Element *s : design.elements(K::Subnet)) {
+        if (auto p = IpPrefix::parse(s->value(QStringLiteral("prefix")).toString()))
+            used.push_back(*p);
+    }
+    for (int n = 1; n < 256; ++n) {
+        const QString text = QStringLiteral("10.%1.0.0/24").arg(n);
+        const IpPrefix candidate = *IpPrefix::parse(text);
+        const bool clash =
+            std::ranges::any_of(used, [&](const IpPrefix &p) { return p.overlaps(candidate); });
+        if (!clash)
+            return text;
+    }
+    return QStringLiteral("172.16.0.0/24");
+}
+
+} // namespace
+
+QList<ElementKind> kinds()
+{
+    QList<ElementKind> out;
+    for (const Default &d : defaults)
+        out << d.kind;
+    return out;
+}
+
+Result<QString> ownerFor(const Design &design, ElementKind kind, const QStringList &selection)
+{
+    const QList<ElementKind> owners = kindSpec(kind).parentKinds;
+    if (owners.isEmpty())
+        return QString();
+    for (const QString &id : selection) {
+        for (const Element *at = design.find(id); at; at = design.find(at->parent)) {
+            if (owners.contains(at->kind))
+                return at->id;
+        }
+    }
+    QStringList names;
+    for (ElementKind k : owners)
+        names << kindWords(k);
+    return fail(Error::Code::InvalidInput,
+                QStringLiteral("Select a %1 to add a %2 to.")
+                    .arg(names.join(QStringLiteral(" or a ")), kindWords(kind)));
+}
+
+Result<Edit> addDefault(const Design &design, ElementKind kind, const QString &parent)
+{
+    QJsonObject props;
+    QString name = freeName(design, kind, parent, QLatin1String(stemOf(kind)));
+    switch (kind) {
+    case K::Host:
+        props.insert(QStringLiteral("platform"), QStringLiteral("hyperv"));
+        break;
+    case K::PhysicalNic:
+        props.insert(QStringLiteral("interfaceName"), name);
+        props.insert(QStringLiteral("speed"), 10'000'000'000.0);
+        break;
+    case K::VirtualSwitch:
+        props.insert(QStringLiteral("type"), QStringLiteral("Private")); // External once uplinked
+        break;
+    case K::Vlan: {
+        const int id = freeVlanId(design);
+        props.insert(QStringLiteral("vlanId"), id);
+        name = QStringLiteral("VLAN %1").arg(id);
+        break;
+    }
+    case K::Subnet:
+        props.insert(QStringLiteral("prefix"), freePrefix(design));
+        break;
+    case K::VmNetwork:
+        props.insert(QStringLiteral("isolation"), QStringLiteral("Vlan"));
+        break;
+    case K::Link:
+    case K::Suppression:
+        return fail(Error::Code::InvalidInput,
+                    QStringLiteral("a %1 is not added from the palette").arg(kindWords(kind)));
+    default:
+        break;
+    }
+    props.insert(QStringLiteral("name"), name);
+    auto edit = commands::addElement(design, kind, parent, props);
+    if (edit)
+        edit->description = QStringLiteral("Add %1 '%2'").arg(kindWords(kind), name);
+    return edit;
+}
+
+} // namespace converge::core::palette
