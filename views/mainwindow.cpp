@@ -1,8 +1,13 @@
 #include "mainwindow.h"
 
 #include "core/io/designdocument.h"
+#include "views/designer/editactions.h"
+#include "views/designer/palettewidget.h"
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
+#include "views/inspector/inspector.h"
+#include "views/session/autosave.h"
+#include "views/session/designsession.h"
 #include "views/startpage.h"
 #include "views/tree/designtreemodel.h"
 #include "views/validation/validationpanel.h"
@@ -27,6 +32,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTreeView>
+#include <QUndoStack>
 
 #include <array>
 
@@ -39,7 +45,7 @@ namespace {
 const QString recentFilesKey = QStringLiteral("recentFiles");
 const QString lastDirKey = QStringLiteral("lastDirectory");
 const QString geometryKey = QStringLiteral("window/geometry");
-const QString splitterKey = QStringLiteral("window/splitter");
+const QString dockStateKey = QStringLiteral("window/docks");
 
 QString suffix()
 {
@@ -83,6 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_pages->addWidget(createDesignPage());
     setCentralWidget(m_pages);
     createValidationDock();
+    createDesignerDocks();
     createMenus();
     m_counts = new QLabel(this);
     m_zoom = new QLabel(this);
@@ -96,17 +103,18 @@ MainWindow::MainWindow(QWidget *parent)
         const QSize screen = this->screen() ? this->screen()->availableSize() : QSize(1280, 800);
         resize(std::min(1440, screen.width() * 9 / 10), std::min(900, screen.height() * 9 / 10));
     }
-    m_splitter->restoreState(settings.value(splitterKey).toByteArray());
+    restoreState(settings.value(dockStateKey).toByteArray());
 }
 
 MainWindow::~MainWindow()
 {
-    // The model and the scene listen to the design: let go of it before it is destroyed.
-    m_treeModel->setDesign(nullptr);
-    m_scene->setDesign(nullptr);
-    m_validation->setDesign(nullptr);
-    if (m_design)
-        m_design->removeListener(m_listener);
+    // The views listen to the design: let go of it before it is destroyed.
+    setDesign(nullptr, {}, false);
+}
+
+core::Design *MainWindow::design() const
+{
+    return m_session ? &m_session->design() : nullptr;
 }
 
 bool MainWindow::openFile(const QString &path)
@@ -121,7 +129,8 @@ bool MainWindow::openSample(const QString &resourcePath)
 
 void MainWindow::closeDesign()
 {
-    setDesign(nullptr, {}, false);
+    if (confirmDiscard())
+        setDesign(nullptr, {}, false);
 }
 
 bool MainWindow::isStartPageShown() const
@@ -131,6 +140,8 @@ bool MainWindow::isStartPageShown() const
 
 bool MainWindow::open(const QString &path, bool sample)
 {
+    if (!confirmDiscard())
+        return false;
     QElapsedTimer timer;
     timer.start();
     auto loaded = core::designdocument::loadFile(path);
@@ -149,25 +160,41 @@ bool MainWindow::open(const QString &path, bool sample)
 
 void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample)
 {
-    // Views first, so they never see the old design after it is gone.
-    m_treeModel->setDesign(design.get());
-    m_scene->setDesign(design.get());
-    m_validation->setDesign(design.get());
-    if (m_design)
-        m_design->removeListener(m_listener);
-    m_design = std::move(design);
-    if (m_design)
-        m_listener = m_design->addListener([this](const auto &) {
+    // Views first, so they never see the old design after it is gone; the autosave of a design
+    // closed on purpose goes with it.
+    DesignSession *session = design ? new DesignSession(std::move(design), this) : nullptr;
+    m_treeModel->setDesign(session ? &session->design() : nullptr);
+    m_scene->setSession(session);
+    m_view->setEditable(session != nullptr);
+    m_validation->setSession(session);
+    m_inspector->setSession(session);
+    m_edit->setSession(session);
+    delete std::exchange(m_autosave, nullptr);
+    delete std::exchange(m_session, session);
+    if (m_session) {
+        // Title and counts follow each edit at once (both are cheap).
+        m_session->design().addListener([this](const auto &) {
             updateTitle();
             updateCounts();
         });
-    m_path = path;
+        connect(m_session->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+        connect(m_session, &DesignSession::selectionChanged, this, &MainWindow::selectionChanged);
+        connect(m_session, &DesignSession::editFailed, this, [this](const QString &message) {
+            statusBar()->showMessage(tr("Not changed: %1").arg(message), 10000);
+        });
+        m_autosave =
+            new Autosave(m_session, sample ? QFileInfo(path).completeBaseName() : path, m_session);
+        if (!m_autosaveDirectory.isEmpty())
+            m_autosave->setDirectory(m_autosaveDirectory);
+    }
+    m_path = sample ? QString() : path; // a sample is saved elsewhere
+    m_samplePath = sample ? path : QString();
     m_isSample = sample;
-    m_pages->setCurrentIndex(m_design ? 1 : 0);
+    m_pages->setCurrentIndex(m_session ? 1 : 0);
     for (QAction *action : std::as_const(m_designActions))
-        action->setEnabled(bool(m_design));
-    if (m_design)
-        m_tree->expandToDepth(m_design->size() < 400 ? 1 : 0);
+        action->setEnabled(bool(m_session));
+    if (m_session)
+        m_tree->expandToDepth(m_session->design().size() < 400 ? 1 : 0);
     m_view->showOverview();
     updateTitle();
     updateCounts();
@@ -209,6 +236,8 @@ void MainWindow::createMenus()
     }
     file->addSeparator();
     m_designActions << add(file, tr("&Close"), {QKeySequence::Close}, &MainWindow::closeDesign);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    addDesignerMenus(file, edit);
     file->addSeparator();
     add(file, tr("&Quit"), {QKeySequence::Quit}, &QWidget::close);
 
@@ -254,17 +283,16 @@ QWidget *MainWindow::createDesignPage()
     m_scene = new DesignScene(this);
     m_view = new DesignView;
     m_view->setScene(m_scene);
-    m_splitter = new QSplitter;
-    m_splitter->addWidget(m_tree);
-    m_splitter->addWidget(m_view);
-    m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({390, 890});
+    // The tree is a dock (with the palette under it), so the diagram gets the centre.
+    auto *treeDock = new QDockWidget(tr("Elements"), this);
+    treeDock->setObjectName(QStringLiteral("elementsDock"));
+    treeDock->setWidget(m_tree);
+    addDockWidget(Qt::LeftDockWidgetArea, treeDock);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showSelectedInDiagram);
-    connect(m_scene, &DesignScene::elementClicked, this, &MainWindow::selectInTree);
     connect(m_view, &DesignView::zoomChanged, this,
             [this](qreal zoom) { m_zoom->setText(tr("%1 %").arg(qRound(zoom * 100))); });
-    return m_splitter;
+    return m_view;
 }
 
 // The start page and the Samples menu show a sample's first sentence; the whole text is in
@@ -343,9 +371,13 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!confirmDiscard()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
+    settings.setValue(dockStateKey, saveState());
     settings.setValue(geometryKey, saveGeometry());
-    settings.setValue(splitterKey, m_splitter->saveState());
     event->accept();
 }
 
@@ -407,27 +439,29 @@ void MainWindow::refreshRecentFiles()
 
 void MainWindow::updateTitle()
 {
-    if (!m_design) {
+    if (!m_session) {
+        setWindowModified(false);
         setWindowTitle(tr("Converge"));
         return;
     }
-    const QString name = m_design->info().value(QStringLiteral("name")).toString();
-    QString file = QFileInfo(m_path).fileName();
+    const QString name = m_session->design().info().value(QStringLiteral("name")).toString();
+    QString file = m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
     if (m_isSample)
-        file += tr(" (sample)");
-    setWindowTitle(name.isEmpty() ? tr("%1 \u2014 Converge").arg(file)
-                                  : tr("%1 \u2014 %2 \u2014 Converge").arg(name, file));
+        file = tr("%1 (sample)").arg(QFileInfo(m_samplePath).fileName());
+    setWindowModified(isModified());
+    setWindowTitle(name.isEmpty() ? tr("%1[*] \u2014 Converge").arg(file)
+                                  : tr("%1 \u2014 %2[*] \u2014 Converge").arg(name, file));
 }
 
 void MainWindow::updateCounts()
 {
-    if (!m_design) {
+    if (!m_session) {
         m_counts->clear();
         return;
     }
     std::array<int, core::allElementKinds.size()> counts{};
-    for (const core::Element *e : m_design->allElements())
-        ++counts[std::size_t(e->kind)];
+    for (core::ElementKind kind : core::allElementKinds)
+        counts[std::size_t(kind)] = int(m_session->design().count(kind));
     QStringList parts;
     for (const CountLabel &label : countLabels) {
         const int n = counts[std::size_t(label.kind)];
@@ -441,8 +475,22 @@ void MainWindow::updateCounts()
 void MainWindow::showSelectedInDiagram()
 {
     const QString id = m_treeModel->idForIndex(m_tree->currentIndex());
-    m_scene->setHighlighted(id);
-    m_view->reveal(m_scene->elementRect(id));
+    if (m_session && !m_syncingTree && !id.isEmpty() && !m_session->selection().contains(id))
+        m_session->setSelection({id}); // selectionChanged() reveals it
+}
+
+void MainWindow::selectionChanged(const QStringList &ids)
+{
+    // The tree follows the drawing (and the validation panel, the inspector); the diagram
+    // scrolls to what was selected elsewhere.
+    const QString first = ids.value(0);
+    if (!first.isEmpty() && m_treeModel->idForIndex(m_tree->currentIndex()) != first) {
+        m_syncingTree = true;
+        selectInTree(first);
+        m_syncingTree = false;
+    }
+    if (!m_scene->isInteracting()) // a click on the drawing must not scroll it away
+        m_view->reveal(m_scene->elementRect(first));
 }
 
 void MainWindow::createValidationDock()
@@ -468,13 +516,9 @@ void MainWindow::createValidationDock()
 
 void MainWindow::showFindingElements(const QStringList &ids)
 {
-    // Select the finding's first element in the tree (which centres it in the diagram).
-    for (const QString &id : ids) {
-        if (m_treeModel->indexForId(id).isValid()) {
-            selectInTree(id);
-            return;
-        }
-    }
+    // The finding's elements become the selection: tree, diagram and inspector show them.
+    if (m_session)
+        m_session->setSelection(ids);
 }
 
 void MainWindow::selectInTree(const QString &id)

@@ -16,16 +16,23 @@ class QTreeView;
 
 namespace converge::views {
 
+class Autosave;
 class DesignScene;
+class DesignSession;
 class DesignTreeModel;
 class DesignView;
+class EditActions;
+class Inspector;
+class PaletteWidget;
 class StartPage;
 class ValidationPanel;
 
 // The main window: a start page (samples, recent designs) until a design is open, then the
-// element tree on the left and the diagram in the centre. Opens designs from File > Open,
+// element tree and the palette on the left, the diagram (an editor) in the centre, the
+// inspector on the right and the validation panel below. Opens designs from File > Open,
 // File > Open Recent, File > Samples, the start page, drag and drop and the command line.
-// A design that fails to load is reported and the current one stays.
+// A design that fails to load is reported and the current one stays. Every edit is one undo
+// step; unsaved changes are autosaved and offered back after a crash.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -49,9 +56,23 @@ public:
     bool openFile(const QString &path);
     bool openSample(const QString &resourcePath);
     void closeDesign();
+    void newDesign(); // an empty, untitled design
+    // A copy of a bundled sample as a new, untitled design.
+    bool newFromTemplate(const QString &resourcePath);
+    // Writes the design to `path` (atomic); false, with the error shown, when it cannot.
+    bool saveTo(const QString &path);
+    bool save(); // to its file, or asks for one
+    bool isModified() const;
+    // Offers the autosaves a crash left behind (non-blocking question).
+    void offerRecovery(const QString &autosaveDirectory = {});
 
-    core::Design *design() const { return m_design.get(); }
-    QString currentFile() const { return m_path; }
+    core::Design *design() const;
+    DesignSession *session() const { return m_session; }
+    EditActions *editActions() const { return m_edit; }
+    Inspector *inspector() const { return m_inspector; }
+    PaletteWidget *palette() const { return m_palette; }
+    Autosave *autosave() const { return m_autosave; }
+    QString currentFile() const { return m_isSample ? m_samplePath : m_path; }
     QString lastError() const { return m_lastError; }
     QStringList recentFiles() const;
     bool isStartPageShown() const;
@@ -80,6 +101,14 @@ protected:
 private:
     bool open(const QString &path, bool sample);
     void setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample);
+    void createDesignerDocks();
+    void addDesignerMenus(QMenu *file, QMenu *edit);
+    void saveAs();
+    void exportPicture();
+    void printDiagram();
+    void addHostWizard();
+    void selectionChanged(const QStringList &ids);
+    bool confirmDiscard(); // unsaved changes: save, discard or cancel; true to go on
     void reportError(const QString &path, const QString &message);
     void createMenus();
     QWidget *createDesignPage();
@@ -96,15 +125,15 @@ private:
     void chooseFile();
     void showAbout();
 
-    std::unique_ptr<core::Design> m_design;
-    int m_listener = 0;
-    QString m_path;
+    DesignSession *m_session = nullptr;
+    Autosave *m_autosave = nullptr;
+    QString m_path;       // empty: untitled
+    QString m_samplePath; // the sample shown, which Save does not overwrite
     bool m_isSample = false;
     QString m_lastError;
 
     QStackedWidget *m_pages = nullptr;
     StartPage *m_startPage = nullptr;
-    QSplitter *m_splitter = nullptr;
     QTreeView *m_tree = nullptr;
     DesignTreeModel *m_treeModel = nullptr;
     DesignScene *m_scene = nullptr;
@@ -114,6 +143,11 @@ private:
     ValidationPanel *m_validation = nullptr;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
+    EditActions *m_edit = nullptr;
+    Inspector *m_inspector = nullptr;
+    PaletteWidget *m_palette = nullptr;
+    QString m_autosaveDirectory; // empty: Autosave's default
+    bool m_syncingTree = false;  // the tree follows the session's selection
 };
 
 } // namespace converge::views

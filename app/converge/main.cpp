@@ -91,7 +91,7 @@ int main(int argc, char *argv[])
     }
 
     if (parser.isSet(screenshot)) {
-        window.setGeometry(window.screen()->availableGeometry());
+        window.resize(1280, 800); // the size the docs' screenshots are judged at
         new FirstFrameProbe(&window, [&] {
             const bool saved = window.grab().save(parser.value(screenshot));
             if (!saved)
@@ -107,5 +107,7 @@ int main(int argc, char *argv[])
         });
     }
     window.show();
+    if (!parser.isSet(screenshot) && !parser.isSet(quitAfterLoad))
+        window.offerRecovery(); // unsaved work a crash left behind
     return QApplication::exec();
 }

@@ -6,6 +6,7 @@
 
 #include <QGraphicsSceneHelpEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QJsonArray>
 #include <QTimer>
 #include <QToolTip>
 
@@ -166,7 +167,8 @@ void DesignScene::setDesign(Design *design)
     m_design = design;
     if (m_design)
         m_listener = m_design->addListener([this](const auto &) { scheduleRebuild(); });
-    m_highlighted.clear();
+    m_selected.clear();
+    m_severities.clear();
     rebuild();
 }
 
@@ -187,13 +189,15 @@ void DesignScene::rebuild()
     m_rebuildPending = false;
     clear();
     m_anchors.clear();
+    m_gesture.reset(); // its items are gone
     m_style = std::make_unique<DiagramStyle>(font());
     m_style->design = m_design;
+    m_style->severities = &m_severities;
     if (m_design)
         buildItems();
     setSceneRect(itemsBoundingRect().adjusted(-24, -24, 24, 24));
-    if (!m_highlighted.isEmpty())
-        setHighlighted(std::exchange(m_highlighted, QString()));
+    updateBadges();
+    setSelectedElements(std::exchange(m_selected, QStringList()));
     Q_EMIT rebuilt();
 }
 
@@ -213,8 +217,17 @@ void DesignScene::buildItems()
         (e->kind == ElementKind::Host ? hosts : switches).push_back(built.back().get());
     }
     layOut(hosts, switches); // before adding, so the index is built once
-    for (auto &item : built)
+    m_automatic.clear();
+    for (auto &item : built) {
+        m_automatic.insert(item->id(), item->pos());
+        // A saved position wins over the automatic layout.
+        const QJsonArray xy =
+            m_design->find(item->id())->value(QStringLiteral("position")).toArray();
+        if (xy.size() == 2)
+            item->setPos(xy[0].toDouble(), xy[1].toDouble());
+        item->setFlag(QGraphicsItem::ItemIsSelectable, m_session != nullptr); // rubber band
         addItem(item.release());
+    }
     addLinks();
 }
 
@@ -232,14 +245,14 @@ void DesignScene::registerAnchors(QGraphicsItem *item)
 void DesignScene::layOut(const std::vector<QGraphicsItem *> &hosts,
                          std::vector<QGraphicsItem *> switches)
 {
-    const HostGrid grid(hosts);
-    grid.place(hosts, 0); // x first: ordering the switches looks at where the NICs are
-    const qreal wrap = std::max<qreal>(grid.width(), 1200);
+    const HostGrid hostGrid(hosts);
+    hostGrid.place(hosts, 0); // x first: ordering the switches looks at where the NICs are
+    const qreal wrap = std::max<qreal>(hostGrid.width(), 1200);
     const bool oneRow = rowWidth(switches) <= wrap;
     if (oneRow)
-        sortByCables(switches, grid.width());
-    const qreal switchesHeight = placeSwitches(switches, oneRow ? grid.width() : 0, wrap);
-    grid.place(hosts, switches.empty() ? 0 : switchesHeight + cableSpace);
+        sortByCables(switches, hostGrid.width());
+    const qreal switchesHeight = placeSwitches(switches, oneRow ? hostGrid.width() : 0, wrap);
+    hostGrid.place(hosts, switches.empty() ? 0 : switchesHeight + cableSpace);
 }
 
 void DesignScene::sortByCables(std::vector<QGraphicsItem *> &switches, qreal fallbackX) const
@@ -327,17 +340,26 @@ QString DesignScene::elementAt(const QPointF &scenePos) const
     return {};
 }
 
-void DesignScene::setHighlighted(const QString &id)
+void DesignScene::setSelectedElements(const QStringList &ids)
 {
-    for (const QString &which : {m_highlighted, id}) {
-        const Anchor anchor = m_anchors.value(which);
-        const bool on = which == id;
+    for (const QString &id : std::as_const(m_selected)) {
+        const Anchor anchor = m_anchors.value(id);
         if (BlockItem *block = asBlock(anchor.item))
-            block->setHighlight(on ? anchor.cell : BlockItem::noHighlight);
+            block->setHighlights({});
         else if (LinkItem *link = asLink(anchor.item))
-            link->setHighlighted(on);
+            link->setHighlighted(false);
     }
-    m_highlighted = id;
+    m_selected = ids;
+    QHash<BlockItem *, std::vector<int>> cells;
+    for (const QString &id : ids) {
+        const Anchor anchor = m_anchors.value(id);
+        if (BlockItem *block = asBlock(anchor.item))
+            cells[block].push_back(anchor.cell < 0 ? BlockItem::wholeBox : anchor.cell);
+        else if (LinkItem *link = asLink(anchor.item))
+            link->setHighlighted(true);
+    }
+    for (auto it = cells.begin(); it != cells.end(); ++it)
+        it.key()->setHighlights(it.value());
 }
 
 QStringList DesignScene::labels() const
@@ -352,14 +374,6 @@ QStringList DesignScene::labels() const
     }
     out.removeAll(QString());
     return out;
-}
-
-void DesignScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
-{
-    const QString id = elementAt(event->scenePos());
-    if (event->button() == Qt::LeftButton && !id.isEmpty())
-        Q_EMIT elementClicked(id);
-    event->ignore(); // the view pans with a drag that starts anywhere
 }
 
 void DesignScene::helpEvent(QGraphicsSceneHelpEvent *event)

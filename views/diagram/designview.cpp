@@ -1,5 +1,7 @@
 #include "designview.h"
 
+#include <QKeyEvent>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -35,6 +37,76 @@ void DesignView::setZoom(qreal zoom)
         return;
     setTransform(QTransform::fromScale(zoom, zoom));
     Q_EMIT zoomChanged(zoom);
+    Q_EMIT viewportMoved();
+}
+
+void DesignView::setEditable(bool editable)
+{
+    m_editable = editable;
+    setDragMode(editable ? RubberBandDrag : ScrollHandDrag);
+}
+
+void DesignView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    Q_EMIT viewportMoved();
+}
+
+void DesignView::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::MiddleButton || (m_space && event->button() == Qt::LeftButton)) {
+        m_panFrom = event->position().toPoint();
+        viewport()->setCursor(Qt::ClosedHandCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void DesignView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_panFrom) {
+        const QPoint delta = event->position().toPoint() - *m_panFrom;
+        m_panFrom = event->position().toPoint();
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+        verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseMoveEvent(event);
+}
+
+void DesignView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_panFrom) {
+        m_panFrom.reset();
+        viewport()->setCursor(m_space ? Qt::OpenHandCursor : Qt::ArrowCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+void DesignView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && m_editable) {
+        m_space = true;
+        viewport()->setCursor(Qt::OpenHandCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+void DesignView::keyReleaseEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && m_space) {
+        m_space = false;
+        viewport()->setCursor(Qt::ArrowCursor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyReleaseEvent(event);
 }
 
 void DesignView::reveal(const QRectF &sceneRect)
@@ -116,6 +188,7 @@ void DesignView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     if (m_autoOverview)
         applyOverview();
+    Q_EMIT viewportMoved();
 }
 
 } // namespace converge::views

@@ -2,11 +2,14 @@
 
 #include <QGraphicsView>
 
+#include <optional>
+
 namespace converge::views {
 
-// The diagram's view: Ctrl+wheel zooms around the cursor, dragging pans. Until the user zooms,
-// the view keeps the whole diagram in sight at a readable scale (75-100 %), showing the top
-// left part when the diagram is bigger than that.
+// The diagram's view: Ctrl+wheel zooms around the cursor; dragging with the middle button (or
+// with Space held) pans. When editable, dragging over empty space selects with a rubber band;
+// read-only, it pans. Until the user zooms, the view keeps the whole diagram in sight at a
+// readable scale (75-100 %), showing the top left part when the diagram is bigger than that.
 class DesignView : public QGraphicsView
 {
     Q_OBJECT
@@ -22,6 +25,7 @@ public:
 
     // Scrolls so that `sceneRect` is in sight, centring it when it was not.
     void reveal(const QRectF &sceneRect);
+    void setEditable(bool editable);
 
 public Q_SLOTS:
     void zoomIn();
@@ -33,16 +37,26 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void zoomChanged(qreal zoom);
+    void viewportMoved(); // scrolled, zoomed or resized: what is in sight changed
 
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void keyReleaseEvent(QKeyEvent *event) override;
+    void scrollContentsBy(int dx, int dy) override;
 
 private:
     void applyOverview();
     qreal fitZoom() const;
 
     bool m_autoOverview = true;
+    bool m_editable = false;
+    std::optional<QPoint> m_panFrom; // middle-button or Space pan in progress
+    bool m_space = false;
 };
 
 } // namespace converge::views

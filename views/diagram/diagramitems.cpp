@@ -3,6 +3,7 @@
 #include "views/diagram/designscene.h"
 #include "views/elementsummary.h"
 
+#include <QJsonArray>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
@@ -40,6 +41,37 @@ QPen cosmeticPen(const QColor &color, qreal width)
     QPen p(color, width);
     p.setCosmetic(true);
     return p;
+}
+
+// A finding badge: red disc with a cross, amber disc with "!", blue disc with "i".
+void paintSeverity(QPainter *painter, const QRectF &r, int severity)
+{
+    static const QColor fills[] = {QColor(0xd3, 0x2f, 0x2f), QColor(0xf0, 0xa2, 0x02),
+                                   QColor(0x1e, 0x7b, 0xc8)};
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(cosmeticPen(Qt::white, 1.2));
+    painter->setBrush(fills[std::clamp(severity, 0, 2)]);
+    painter->drawEllipse(r);
+    QPen mark(Qt::white, r.width() * 0.14, Qt::SolidLine, Qt::RoundCap);
+    painter->setPen(mark);
+    const QPointF c = r.center();
+    const qreal k = r.width() * 0.2;
+    if (severity == 0) {
+        painter->drawLine(c + QPointF(-k, -k), c + QPointF(k, k));
+        painter->drawLine(c + QPointF(-k, k), c + QPointF(k, -k));
+    } else {
+        const qreal sign = severity == 1 ? 1 : -1; // "!" has its dot below, "i" above
+        painter->drawLine(c + QPointF(0, -k * 1.3 * sign), c + QPointF(0, k * 0.5 * sign));
+        painter->drawPoint(c + QPointF(0, k * 1.35 * sign));
+    }
+    painter->restore();
+}
+
+// A stable, readable colour per VLAN id, so the same VLAN looks the same everywhere.
+QColor vlanColor(int vlan)
+{
+    return QColor::fromHsv(int((vlan * 137) % 360), 110, 215);
 }
 
 void drawElided(QPainter *painter, const QRectF &rect, const QString &text, const QFontMetricsF &fm,
@@ -111,9 +143,22 @@ int BlockItem::cellAt(QPointF pos) const
     return -1;
 }
 
-void BlockItem::setHighlight(int cell)
+int BlockItem::cellOf(const QString &id) const
 {
-    m_highlight = cell;
+    if (id == m_id)
+        return wholeBox;
+    for (std::size_t i = 0; i < m_cells.size(); ++i) {
+        if (m_cells[i].id == id)
+            return int(i);
+    }
+    return -2;
+}
+
+void BlockItem::setHighlights(std::vector<int> cells)
+{
+    if (cells == m_highlights)
+        return;
+    m_highlights = std::move(cells);
     update();
 }
 
@@ -139,17 +184,37 @@ void BlockItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
         painter->setBrush(Qt::NoBrush);
         painter->drawPath(m_wires);
         for (const Cell &cell : m_cells) {
-            if (cell.rect.intersects(option->exposedRect))
+            if (cell.rect.intersects(option->exposedRect)) {
                 paintCell(painter, cell);
+                if (!cell.id.isEmpty())
+                    paintBadge(painter, cell.rect, cell.id);
+            }
         }
     }
-    if (m_highlight == noHighlight)
-        return;
-    const bool whole = m_highlight < 0 || m_highlight >= int(m_cells.size());
+    if (lod < 0.45 && m_worst >= 0) {
+        // Zoomed out: one badge for the worst finding anywhere in the box, sized to be seen.
+        const qreal size = std::min(18 / std::max(lod, 0.02), m_box.height() / 2);
+        paintSeverity(painter,
+                      QRectF(m_box.right() - size * 1.2, m_box.top() + size * 0.2, size, size),
+                      m_worst);
+    }
     painter->setPen(cosmeticPen(colors::highlight, 2.5));
     painter->setBrush(Qt::NoBrush);
-    painter->drawRoundedRect(whole ? m_box : m_cells[m_highlight].rect.adjusted(-2, -1, 2, 1), 6,
-                             6);
+    for (int cell : m_highlights) {
+        const bool whole = cell < 0 || cell >= int(m_cells.size());
+        painter->drawRoundedRect(whole ? m_box : m_cells[cell].rect.adjusted(-2, -1, 2, 1), 6, 6);
+    }
+}
+
+void BlockItem::paintBadge(QPainter *painter, const QRectF &cell, const QString &id) const
+{
+    if (!m_style->severities)
+        return;
+    const auto it = m_style->severities->constFind(id);
+    if (it == m_style->severities->constEnd())
+        return;
+    const qreal size = 13;
+    paintSeverity(painter, QRectF(cell.right() - size + 4, cell.top() - 5, size, size), *it);
 }
 
 void BlockItem::paintCell(QPainter *painter, const Cell &cell) const
@@ -221,10 +286,52 @@ void BlockItem::paintRow(QPainter *painter, const Cell &cell) const
     painter->setFont(vm ? s.bold : s.font);
     painter->setPen(colors::text);
     drawElided(painter, name, cell.text, vm ? s.boldFm : s.fm, Qt::AlignLeft);
+    QRectF detail = cell.rect.adjusted(cell.split, 0, 0, 0);
+    if (!vm)
+        paintVnicMarks(painter, detail, cell.id);
     painter->setFont(s.font);
     painter->setPen(colors::detail);
-    drawElided(painter, cell.rect.adjusted(cell.split, 0, 0, 0), detailOf(cell), s.fm,
-               Qt::AlignLeft);
+    drawElided(painter, detail, detailOf(cell), s.fm, Qt::AlignLeft);
+}
+
+// At the right end of a vNIC row: its VLAN as a coloured pill, then marks for port ACLs and
+// port mirroring. Takes the room they use from `room`.
+void BlockItem::paintVnicMarks(QPainter *painter, QRectF &room, const QString &id) const
+{
+    const Element *vnic = m_style->design ? m_style->design->find(id) : nullptr;
+    if (!vnic)
+        return;
+    const DiagramStyle &s = *m_style;
+    qreal right = room.right() - 14; // leave the badge its corner
+    const auto mark = [&](const QString &text, const QColor &fill, const QColor &ink) {
+        const qreal w = s.smallFm.horizontalAdvance(text) + 10;
+        const QRectF pill(right - w, room.top() + 2, w, room.height() - 4);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
+        painter->setFont(s.small);
+        painter->setPen(ink);
+        painter->drawText(pill, Qt::AlignCenter, text);
+        right = pill.left() - 4;
+    };
+    const QString mode = vnic->value(QLatin1String("vlanMode")).toString();
+    if (vnic->props.contains(QLatin1String("accessVlan"))) {
+        const int vlan = vnic->value(QLatin1String("accessVlan")).toInt();
+        mark(QStringLiteral("VLAN %1").arg(vlan), vlanColor(vlan), colors::text);
+    } else if (mode == QLatin1String("Trunk")) {
+        mark(QStringLiteral("trunk"), colors::separator, colors::text);
+    } else if (mode == QLatin1String("Pvlan")) {
+        mark(QStringLiteral("PVLAN %1").arg(vnic->value(QLatin1String("pvlanSecondary")).toInt()),
+             vlanColor(vnic->value(QLatin1String("pvlanPrimary")).toInt()), colors::text);
+    }
+    if (!vnic->value(QLatin1String("acls")).toArray().isEmpty())
+        mark(QStringLiteral("ACL"), QColor(0x44, 0x4f, 0x5a), Qt::white);
+    const QString mirror = vnic->value(QLatin1String("mirroringRole")).toString();
+    if (!mirror.isEmpty() && mirror != QLatin1String("None"))
+        mark(mirror == QLatin1String("Source") ? QStringLiteral("mirror \u2192")
+                                               : QStringLiteral("\u2192 monitor"),
+             QColor(0xf6, 0xd8, 0xb5), colors::text);
+    room.setRight(right);
 }
 
 LinkItem::LinkItem(QString id, const QPainterPath &path)

@@ -6,6 +6,7 @@
 #include <QFontMetricsF>
 #include <QGraphicsItem>
 #include <QGraphicsPathItem>
+#include <QHash>
 #include <QPainterPath>
 
 #include <vector>
@@ -25,6 +26,8 @@ struct DiagramStyle
     qreal line;                           // a text row
     qreal chipHeight;                     // a NIC, team, switch or port: name over a detail line
     const core::Design *design = nullptr; // for the details of vNIC rows, made when painted
+    // Element id -> its worst finding's severity (core::Severity as int), for badges.
+    const QHash<QString, int> *severities = nullptr;
 };
 
 enum class CellStyle { Caption, Legend, Section, Nic, Team, Switch, Port, Vm, Row };
@@ -46,7 +49,7 @@ class BlockItem : public QGraphicsItem
 {
 public:
     static constexpr qreal pad = 10; // inside the box, in scene units (pixels at 100 %)
-    static constexpr int noHighlight = -2;
+    static constexpr int wholeBox = -1;
 
     BlockItem(int type, QString id, const DiagramStyle *style);
 
@@ -60,13 +63,19 @@ public:
     void setBox(const QRectF &box); // after the cells: the bounds take them in
     const std::vector<Cell> &cells() const { return m_cells; }
     QString detailOf(const Cell &cell) const;
-    int cellAt(QPointF pos) const; // the top cell showing an element; -1: none
-    void setHighlight(int cell);   // -1: the whole box; noHighlight: none
+    int cellAt(QPointF pos) const;       // the top cell showing an element; -1: none
+    int cellOf(const QString &id) const; // wholeBox for the block's own element; -2: none
+    // Cells drawn as selected (wholeBox: the box itself); empty: none.
+    void setHighlights(std::vector<int> cells);
+    const std::vector<int> &highlights() const { return m_highlights; }
+    void setWorstSeverity(int severity) { m_worst = severity; } // -1: no findings inside
 
 private:
     void paintCell(QPainter *painter, const Cell &cell) const;
     void paintChip(QPainter *painter, const Cell &cell) const;
     void paintRow(QPainter *painter, const Cell &cell) const;
+    void paintBadge(QPainter *painter, const QRectF &cell, const QString &id) const;
+    void paintVnicMarks(QPainter *painter, QRectF &room, const QString &id) const;
 
     int m_type;
     QString m_id;
@@ -74,7 +83,8 @@ private:
     QRectF m_box, m_bounds;
     std::vector<Cell> m_cells;
     QPainterPath m_wires;
-    int m_highlight = noHighlight;
+    std::vector<int> m_highlights;
+    int m_worst = -1;
 };
 
 // A cable: a curve leaving a NIC upwards and a port downwards.

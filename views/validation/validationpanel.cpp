@@ -1,5 +1,7 @@
 #include "validationpanel.h"
 
+#include "views/session/designsession.h"
+
 #include "core/model/commands.h"
 #include "core/validation/catalog.h"
 
@@ -69,6 +71,11 @@ ValidationPanel::~ValidationPanel()
 
 void ValidationPanel::setDesign(core::Design *design)
 {
+    if (m_session) {
+        disconnect(m_session, nullptr, this, nullptr);
+        m_session = nullptr;
+        m_design = nullptr;
+    }
     if (m_design)
         m_design->removeListener(m_listener);
     m_engine.detach();
@@ -79,6 +86,26 @@ void ValidationPanel::setDesign(core::Design *design)
             m_design->addListener([this](const std::vector<core::Change> &) { scheduleRefresh(); });
     }
     refresh();
+}
+
+void ValidationPanel::setSession(DesignSession *session)
+{
+    setDesign(nullptr);
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (session) {
+        m_design = &session->design();
+        connect(session, &DesignSession::designChanged, this, &ValidationPanel::refresh);
+    }
+    refresh();
+}
+
+bool ValidationPanel::applyEdit(const core::Result<core::Edit> &edit)
+{
+    if (m_session)
+        return m_session->apply(edit);
+    return edit && m_design->apply(*edit);
 }
 
 void ValidationPanel::scheduleRefresh()
@@ -93,7 +120,10 @@ void ValidationPanel::scheduleRefresh()
 void ValidationPanel::refresh()
 {
     m_refreshPending = false;
-    m_model->setFindings(m_design ? m_engine.findings() : std::vector<Finding>{}, m_design);
+    m_model->setFindings(m_session  ? m_session->findings()
+                         : m_design ? m_engine.findings()
+                                    : std::vector<Finding>{},
+                         m_design);
     m_view->expandAll();
     m_summary->setText(m_design ? summary() : tr("No design open"));
     m_fixButton->setEnabled(false);
@@ -147,8 +177,7 @@ bool ValidationPanel::applyQuickFix()
     if (!m_design || !f || !f->fix)
         return false;
     const QString title = f->fix->title;
-    auto edit = core::quickFixEdit(*m_design, *f->fix);
-    if (!edit || !m_design->apply(*edit))
+    if (!applyEdit(core::quickFixEdit(*m_design, *f->fix)))
         return false;
     Q_EMIT quickFixApplied(title);
     return true;
@@ -185,8 +214,8 @@ bool ValidationPanel::acceptSelected(const QString &justification)
                             {QStringLiteral("rule"), f->ruleId},
                             {QStringLiteral("elements"), elements},
                             {QStringLiteral("justification"), justification.trimmed()}};
-    auto edit = core::commands::addElement(*m_design, core::ElementKind::Suppression, {}, props);
-    return edit && m_design->apply(*edit);
+    return applyEdit(
+        core::commands::addElement(*m_design, core::ElementKind::Suppression, {}, props));
 }
 
 } // namespace converge::views

@@ -13,6 +13,8 @@ class QTreeView;
 
 namespace converge::views {
 
+class DesignSession;
+
 // The validation panel: the design's findings by severity with counts, kept live as the design
 // changes (the engine re-checks only what a change can affect). Selecting a finding announces
 // its elements; a finding with a quick fix offers it as one edit.
@@ -27,6 +29,9 @@ public:
     // Validates `design` (nullptr: nothing) and follows its changes. The design must outlive
     // the panel or be replaced first.
     void setDesign(core::Design *design);
+    // Shows the session's live findings instead of validating on its own; quick fixes and
+    // acceptances become undo steps of the session. nullptr: nothing.
+    void setSession(DesignSession *session);
     FindingsModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
     QString summary() const; // "2 errors, 1 warning, 0 info"
@@ -48,7 +53,10 @@ private:
     void scheduleRefresh();
     const core::Finding *selectedFinding() const;
 
+    bool applyEdit(const core::Result<core::Edit> &edit);
+
     core::Design *m_design = nullptr;
+    DesignSession *m_session = nullptr;
     core::ValidationEngine m_engine;
     int m_listener = 0;
     bool m_refreshPending = false;

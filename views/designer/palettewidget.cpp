@@ -1,0 +1,65 @@
+#include "palettewidget.h"
+
+#include "core/model/newelements.h"
+#include "core/model/palette.h"
+#include "views/icons.h"
+
+namespace converge::views {
+
+namespace {
+
+constexpr int kindRole = Qt::UserRole + 1;
+
+QString hint(core::ElementKind kind)
+{
+    using K = core::ElementKind;
+    switch (kind) {
+    case K::PhysicalNic:
+    case K::Team:
+    case K::VirtualSwitch:
+    case K::VirtualMachine:
+        return QObject::tr("Adds one to the selected host");
+    case K::VirtualNic:
+        return QObject::tr("Adds one to the selected VM (or the host's management OS)");
+    case K::SwitchPort:
+        return QObject::tr("Adds one to the selected physical switch");
+    default:
+        return QObject::tr("Adds one to the design");
+    }
+}
+
+} // namespace
+
+PaletteWidget::PaletteWidget(QWidget *parent)
+    : QListWidget(parent)
+{
+    setObjectName(QStringLiteral("palette"));
+    setIconSize(QSize(20, 20));
+    setUniformItemSizes(true);
+    for (core::ElementKind kind : core::palette::kinds()) {
+        QString words = core::kindWords(kind);
+        if (words.size() > 1 && words[1].isLower()) // "vNIC" stays as it is
+            words[0] = words[0].toUpper();
+        auto *item = new QListWidgetItem(icons::forKind(kind), words, this);
+        item->setData(kindRole, int(kind));
+        item->setToolTip(hint(kind));
+        item->setStatusTip(hint(kind));
+    }
+    const auto request = [this](QListWidgetItem *item) {
+        if (item)
+            Q_EMIT addRequested(core::ElementKind(item->data(kindRole).toInt()));
+    };
+    connect(this, &QListWidget::itemClicked, this, request);
+    connect(this, &QListWidget::itemActivated, this, request);
+}
+
+QListWidgetItem *PaletteWidget::entryFor(core::ElementKind kind) const
+{
+    for (int i = 0; i < count(); ++i) {
+        if (item(i)->data(kindRole).toInt() == int(kind))
+            return item(i);
+    }
+    return nullptr;
+}
+
+} // namespace converge::views

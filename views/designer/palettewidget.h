@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/model/elementkind.h"
+
+#include <QListWidget>
+
+namespace converge::views {
+
+// The designer's palette: one entry per kind an admin adds by hand. Clicking (or Enter on) an
+// entry asks to add one where the selection says.
+class PaletteWidget : public QListWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PaletteWidget(QWidget *parent = nullptr);
+
+    // The entry for a kind, for tests and keyboard navigation.
+    QListWidgetItem *entryFor(core::ElementKind kind) const;
+
+Q_SIGNALS:
+    void addRequested(core::ElementKind kind);
+};
+
+} // namespace converge::views

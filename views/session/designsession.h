@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/model/design.h"
+#include "core/validation/validationengine.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+class QUndoStack;
+
+namespace converge::views {
+
+// One open design and what every view of it shares: the undo stack every edit goes through,
+// the selection (tree, canvas, inspector and validation panel select each other through it)
+// and the live validation. Views hold a pointer to the session; MainWindow owns it.
+class DesignSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit DesignSession(std::unique_ptr<core::Design> design, QObject *parent = nullptr);
+    ~DesignSession() override;
+
+    core::Design &design() { return *m_design; }
+    const core::Design &design() const { return *m_design; }
+    QUndoStack *undoStack() const { return m_undo; }
+
+    // Applies a command's edit as one undo step. A command that failed, or an edit the design
+    // refuses, changes nothing and is reported through editFailed; an empty edit is a no-op.
+    bool apply(const core::Result<core::Edit> &edit);
+    // Records an edit that is already applied (an EditBatch's) as one undo step.
+    void record(const core::Edit &applied);
+
+    QStringList selection() const { return m_selection; }
+    // Selects elements (ids the design does not hold are dropped); announces a real change only.
+    void setSelection(const QStringList &ids);
+
+    // Live findings: the engine re-checks what each change can affect.
+    const core::ValidationEngine &validation() const { return m_engine; }
+    std::vector<core::Finding> findings() const { return m_engine.findings(); }
+    // Findings naming `id`, most severe first.
+    std::vector<core::Finding> findingsFor(const QString &id) const;
+
+Q_SIGNALS:
+    void selectionChanged(const QStringList &ids);
+    void editFailed(const QString &message);
+    // After any change to the design, once per event-loop turn (many edits, one signal).
+    void designChanged();
+
+private:
+    void scheduleChanged();
+
+    std::unique_ptr<core::Design> m_design;
+    core::ValidationEngine m_engine;
+    QUndoStack *m_undo;
+    QStringList m_selection;
+    int m_listener = 0;
+    bool m_changedPending = false;
+    bool m_selectionDirty = false; // a selected element was removed
+};
+
+} // namespace converge::views
