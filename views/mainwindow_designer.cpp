@@ -10,6 +10,7 @@
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
 #include "views/diagram/diagramexport.h"
+#include "views/diagram/overviewmap.h"
 #include "views/inspector/inspector.h"
 #include "views/session/autosave.h"
 #include "views/session/designsession.h"
@@ -46,6 +47,8 @@ void MainWindow::createDesignerDocks()
     m_edit = new EditActions(m_scene, this);
     connect(m_edit, &EditActions::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_scene, &DesignScene::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     m_palette = new PaletteWidget;
     connect(m_palette, &PaletteWidget::addRequested, m_edit, &EditActions::addElement);
@@ -53,6 +56,12 @@ void MainWindow::createDesignerDocks()
     paletteDock->setObjectName(QStringLiteral("paletteDock"));
     paletteDock->setWidget(m_palette);
     addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
+
+    // Under the palette: the whole diagram with the part in sight; click or drag to go there.
+    auto *overviewDock = new QDockWidget(tr("Overview"), this);
+    overviewDock->setObjectName(QStringLiteral("overviewDock"));
+    overviewDock->setWidget(new OverviewMap(m_view));
+    addDockWidget(Qt::LeftDockWidgetArea, overviewDock);
 
     m_inspector = new Inspector;
     connect(m_inspector, &Inspector::findingActivated, this,
@@ -64,6 +73,7 @@ void MainWindow::createDesignerDocks()
     resizeDocks({paletteDock, inspectorDock}, {250, 300}, Qt::Horizontal);
     if (auto *elements = findChild<QDockWidget *>(QStringLiteral("elementsDock")))
         resizeDocks({elements, paletteDock}, {400, 200}, Qt::Vertical);
+    resizeDocks({overviewDock}, {200}, Qt::Vertical);
     if (auto *validation = findChild<QDockWidget *>(QStringLiteral("validationDock")))
         resizeDocks({validation}, {170}, Qt::Vertical);
 }

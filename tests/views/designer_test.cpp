@@ -2,26 +2,34 @@
 // diagram, the inspector's fields and the Edit menu's Undo/Redo.
 #include "viewstestsupport.h"
 
+#include "core/model/commands.h"
+#include "views/designer/addhostdialog.h"
 #include "views/designer/editactions.h"
 #include "views/designer/palettewidget.h"
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
 #include "views/inspector/inspector.h"
 #include "views/mainwindow.h"
+#include "views/session/autosave.h"
 #include "views/session/designsession.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
+#include <QUrl>
 
 namespace converge::views {
 namespace {
@@ -289,6 +297,129 @@ TEST_F(DesignerTest, DuplicateHostAndDeleteAreUndoSteps)
     QApplication::processEvents();
     EXPECT_EQ(session().design().size(), size);
     EXPECT_EQ(session().undoStack()->index(), 0);
+}
+
+} // namespace
+} // namespace converge::views
+
+namespace converge::views {
+namespace {
+
+// Sends what dragging `mime` over the diagram's viewport and dropping it at `at` sends.
+bool dropOnDiagram(MainWindow &window, QMimeData *mime, QPoint at)
+{
+    QWidget *port = window.view()->viewport();
+    QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, {});
+    QApplication::sendEvent(port, &enter);
+    QDragMoveEvent move(at, Qt::CopyAction, mime, Qt::LeftButton, {});
+    QApplication::sendEvent(port, &move);
+    QDropEvent drop(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, {});
+    QApplication::sendEvent(port, &drop);
+    QApplication::processEvents();
+    return drop.isAccepted();
+}
+
+TEST_F(DesignerTest, PaletteKindsDropOntoTheDiagramWhereTheyBelong)
+{
+    window.newDesign();
+    // A host dropped on empty space lands there, snapped to the grid.
+    const QPoint empty(200, 150);
+    const QPointF scenePos = window.view()->mapToScene(empty);
+    std::unique_ptr<QMimeData> host(PaletteWidget::dragData(ElementKind::Host));
+    EXPECT_TRUE(dropOnDiagram(window, host.get(), empty));
+    const QString id = only(ElementKind::Host);
+    const QJsonArray position =
+        session().design().find(id)->value(QStringLiteral("position")).toArray();
+    ASSERT_EQ(position.size(), 2);
+    EXPECT_EQ(position[0].toDouble(), std::round(scenePos.x() / 10) * 10);
+    EXPECT_EQ(position[1].toDouble(), std::round(scenePos.y() / 10) * 10);
+
+    // A NIC dropped on the host goes into it; dropped beside it, nowhere.
+    std::unique_ptr<QMimeData> nic(PaletteWidget::dragData(ElementKind::PhysicalNic));
+    EXPECT_TRUE(dropOnDiagram(window, nic.get(), onScreen(id)));
+    EXPECT_EQ(session().design().children(id, ElementKind::PhysicalNic).size(), 1u);
+    const QRectF box = window.scene()->elementRect(id);
+    window.view()->centerOn(box.center());
+    const QPoint beside = window.view()->mapFromScene(box.bottomRight() + QPointF(60, 60));
+    dropOnDiagram(window, nic.get(), beside);
+    EXPECT_EQ(session().design().count(ElementKind::PhysicalNic), 1u);
+    EXPECT_EQ(session().undoStack()->count(), 2) << "one undo step per drop, none for the refusal";
+}
+
+TEST_F(DesignerTest, ADesignFileDroppedOnTheDiagramStillOpens)
+{
+    ASSERT_TRUE(window.openSample(test::samplePath("smb-basic")));
+    const QString path = autosaves.filePath(QStringLiteral("other.converge.json"));
+    auto other = test::loadSample("smb-converged");
+    ASSERT_TRUE(other && core::designdocument::saveFile(*other, path));
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    dropOnDiagram(window, &mime, QPoint(100, 100));
+    EXPECT_EQ(window.currentFile(), path);
+}
+
+} // namespace
+} // namespace converge::views
+
+namespace converge::views {
+namespace {
+
+TEST_F(DesignerTest, AfterACrashTheNextStartOffersTheUnsavedWorkBack)
+{
+    // A session edits a design, its autosave is written, and the program dies before a save.
+    std::size_t size = 0;
+    {
+        MainWindow crashed;
+        crashed.offerRecovery(autosaves.path()); // its autosaves go there
+        ASSERT_TRUE(crashed.openSample(test::samplePath("smb-basic")));
+        DesignSession &s = *crashed.session();
+        ASSERT_TRUE(s.apply(core::commands::setDesignInfo(s.design(), QStringLiteral("name"),
+                                                          QStringLiteral("Lab before the crash"))));
+        size = s.design().size();
+        crashed.autosave()->abandon(); // writes what is pending, then stops as a crash would
+    }
+
+    MainWindow next;
+    next.offerRecovery(autosaves.path());
+    auto *box = next.findChild<QMessageBox *>(QStringLiteral("recoveryBox"));
+    ASSERT_NE(box, nullptr) << "the next start asks";
+    EXPECT_TRUE(box->text().contains(QStringLiteral("Lab before the crash")));
+    box->button(QMessageBox::Yes)->click();
+    QApplication::processEvents();
+    ASSERT_NE(next.design(), nullptr);
+    EXPECT_EQ(next.design()->info().value(QStringLiteral("name")).toString(),
+              QStringLiteral("Lab before the crash"));
+    EXPECT_EQ(next.design()->size(), size);
+    EXPECT_TRUE(next.isModified()) << "restored work still needs saving";
+    EXPECT_TRUE(Autosave::recoverable(autosaves.path()).isEmpty()) << "offered once";
+}
+
+TEST_F(DesignerTest, TheAddHostWizardBuildsTheTemplateHostAndRefusesImpossiblePlans)
+{
+    ASSERT_TRUE(window.openSample(test::samplePath("smb-converged")));
+    AddHostDialog dialog(session().design(), &window);
+    auto *nics = dialog.findChild<QSpinBox *>(QStringLiteral("nics"));
+    auto *iscsi = dialog.findChild<QComboBox *>(QStringLiteral("iscsi"));
+    ASSERT_TRUE(nics && iscsi);
+    QPushButton *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    EXPECT_TRUE(ok->isEnabled()) << "the defaults (4 NICs, iSCSI on 2 of them) can be built";
+    nics->setValue(2);
+    EXPECT_FALSE(ok->isEnabled()) << "2 NICs cannot carry LAN plus two iSCSI paths";
+    nics->setValue(4);
+    ASSERT_TRUE(ok->isEnabled());
+    auto edit = dialog.edit();
+    ASSERT_TRUE(edit);
+    ASSERT_TRUE(session().apply(edit));
+    QApplication::processEvents();
+    const QString host = edit->ops.front().element.id;
+    EXPECT_EQ(session().design().children(host, ElementKind::PhysicalNic).size(), 4u);
+    EXPECT_EQ(session().design().children(host, ElementKind::Team).size(), 1u);
+    EXPECT_EQ(session().design().children(host, ElementKind::VirtualSwitch).size(), 3u)
+        << "the LAN switch and one switch per iSCSI path";
+    for (const core::Finding &f : session().findings())
+        EXPECT_NE(f.severity, core::Severity::Error)
+            << f.ruleId.toStdString() << ": " << f.message.toStdString();
+    EXPECT_NE(window.scene()->itemFor(host), nullptr) << "drawn";
 }
 
 } // namespace

@@ -4,7 +4,12 @@
 #include "views/diagram/designscene.h"
 
 #include <QGraphicsItem>
+#include <QGraphicsPathItem>
+#include <QJsonArray>
+#include <QRandomGenerator>
 #include <QSignalSpy>
+
+#include <iostream>
 
 using namespace converge;
 using namespace converge::views;
@@ -112,6 +117,92 @@ TEST(DesignScene, FollowsEdits)
     ASSERT_TRUE(rebuilt.wait(2000));
     EXPECT_EQ(itemsOfType(scene, DesignScene::HostItemType), 1);
     EXPECT_EQ(scene.itemFor(QStringLiteral("h2")), nullptr);
+}
+
+// What a scene draws, independent of the order its items were added in.
+QStringList drawing(const DesignScene &scene)
+{
+    QStringList out;
+    for (QGraphicsItem *item : scene.items()) {
+        const QRectF r = item->sceneBoundingRect();
+        QString line = QStringLiteral("%1 %2,%3 %4x%5")
+                           .arg(item->type())
+                           .arg(r.x(), 0, 'f', 1)
+                           .arg(r.y(), 0, 'f', 1)
+                           .arg(r.width(), 0, 'f', 1)
+                           .arg(r.height(), 0, 'f', 1);
+        if (auto *path = dynamic_cast<QGraphicsPathItem *>(item))
+            line += QStringLiteral(" path %1").arg(path->path().elementCount());
+        out << line;
+    }
+    QStringList labels = scene.labels();
+    labels.sort();
+    out.sort();
+    return out + labels;
+}
+
+// Edits of every sort the diagram shows, at random: renames, VLANs, rows added and removed,
+// boxes moved, cables removed. After each, the scene updated in place must draw exactly what
+// a scene built from scratch draws.
+TEST(DesignScene, UpdatesInPlaceExactlyAsARebuildWould)
+{
+    for (const std::string key : {"smb-converged", "broken-lab", "multitenant-overlay"}) {
+        auto design = test::loadSample(key);
+        ASSERT_TRUE(design);
+        DesignScene scene;
+        scene.setDesign(&*design);
+        QSignalSpy rebuilt(&scene, &DesignScene::rebuilt);
+        QRandomGenerator random(7);
+        int applied = 0;
+        for (int i = 0; i < 60; ++i) {
+            const auto pick = [&](ElementKind kind) -> const core::Element * {
+                const auto all = design->elements(kind);
+                return all.empty() ? nullptr : all[random.bounded(int(all.size()))];
+            };
+            core::Result<core::Edit> edit = core::invalid(QStringLiteral("none"));
+            switch (i % 6) {
+            case 0:
+                if (const auto *nic = pick(ElementKind::PhysicalNic))
+                    edit = core::commands::setProperty(*design, nic->id, QStringLiteral("name"),
+                                                       QStringLiteral("n%1").arg(i));
+                break;
+            case 1:
+                if (const auto *vnic = pick(ElementKind::VirtualNic))
+                    edit = core::commands::setProperty(*design, vnic->id,
+                                                       QStringLiteral("accessVlan"), 10 + i);
+                break;
+            case 2:
+                if (const auto *vm = pick(ElementKind::VirtualMachine))
+                    edit = core::commands::addElement(
+                        *design, ElementKind::VirtualNic, vm->id,
+                        {{QStringLiteral("name"), QStringLiteral("extra%1").arg(i)}});
+                break;
+            case 3:
+                if (const auto *vnic = pick(ElementKind::VirtualNic))
+                    edit = core::commands::removeElements(*design, {vnic->id});
+                break;
+            case 4:
+                if (const auto *host = pick(ElementKind::Host))
+                    edit =
+                        core::commands::setProperty(*design, host->id, QStringLiteral("position"),
+                                                    QJsonArray{10 * i, -400 - 10 * i});
+                break;
+            default:
+                if (const auto *link = pick(ElementKind::Link))
+                    edit = core::commands::removeElements(*design, {link->id});
+                break;
+            }
+            if (!edit || edit->isEmpty() || !design->apply(*edit))
+                continue;
+            ++applied;
+            ASSERT_TRUE(rebuilt.wait(2000)) << key << " edit " << i;
+            DesignScene fresh;
+            fresh.setDesign(&*design);
+            ASSERT_EQ(drawing(scene), drawing(fresh))
+                << key << " after edit " << i << ": " << edit->description.toStdString();
+        }
+        EXPECT_GT(applied, 30) << key;
+    }
 }
 
 } // namespace

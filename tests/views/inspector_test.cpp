@@ -8,6 +8,7 @@
 #include "views/inspector/valuetext.h"
 #include "views/session/designsession.h"
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -15,7 +16,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -431,7 +431,7 @@ TEST_F(InspectorTest, RecordsAreATableWhoseEditsWriteTheWholeArray)
     EXPECT_EQ(table->columnCount(), 2);
     EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("LAN"));
 
-    field<QPushButton>(QStringLiteral("teamInterfaces"), "add")->click();
+    field<QAbstractButton>(QStringLiteral("teamInterfaces"), "add")->click();
     EXPECT_EQ(table->rowCount(), 2);
     EXPECT_TRUE(table->property("invalid").toBool()) << "the new row needs a name";
     EXPECT_EQ(undoSteps(), 0);
@@ -452,7 +452,7 @@ TEST_F(InspectorTest, RecordsAreATableWhoseEditsWriteTheWholeArray)
     table->item(1, 1)->setText(QStringLiteral("20"));
     EXPECT_FALSE(table->property("invalid").toBool());
     table->selectRow(0);
-    field<QPushButton>(QStringLiteral("teamInterfaces"), "remove")->click();
+    field<QAbstractButton>(QStringLiteral("teamInterfaces"), "remove")->click();
     EXPECT_EQ(value(QStringLiteral("h1.team"), QStringLiteral("teamInterfaces")),
               QJsonValue(QJsonArray{expected[1]}));
     EXPECT_EQ(undoSteps(), 3);

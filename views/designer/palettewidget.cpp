@@ -4,6 +4,8 @@
 #include "core/model/palette.h"
 #include "views/icons.h"
 
+#include <QMimeData>
+
 namespace converge::views {
 
 namespace {
@@ -36,6 +38,8 @@ PaletteWidget::PaletteWidget(QWidget *parent)
     setObjectName(QStringLiteral("palette"));
     setIconSize(QSize(20, 20));
     setUniformItemSizes(true);
+    setDragEnabled(true);
+    setDragDropMode(DragOnly);
     for (core::ElementKind kind : core::palette::kinds()) {
         QString words = core::kindWords(kind);
         if (words.size() > 1 && words[1].isLower()) // "vNIC" stays as it is
@@ -51,6 +55,24 @@ PaletteWidget::PaletteWidget(QWidget *parent)
     };
     connect(this, &QListWidget::itemClicked, this, request);
     connect(this, &QListWidget::itemActivated, this, request);
+}
+
+QMimeData *PaletteWidget::dragData(core::ElementKind kind)
+{
+    auto *mime = new QMimeData;
+    mime->setData(QLatin1String(mimeType), QByteArray::number(int(kind)));
+    return mime;
+}
+
+QStringList PaletteWidget::mimeTypes() const
+{
+    return {QLatin1String(mimeType)};
+}
+
+QMimeData *PaletteWidget::mimeData(const QList<QListWidgetItem *> &items) const
+{
+    return items.isEmpty() ? nullptr
+                           : dragData(core::ElementKind(items.front()->data(kindRole).toInt()));
 }
 
 QListWidgetItem *PaletteWidget::entryFor(core::ElementKind kind) const

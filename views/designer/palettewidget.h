@@ -7,7 +7,8 @@
 namespace converge::views {
 
 // The designer's palette: one entry per kind an admin adds by hand. Clicking (or Enter on) an
-// entry asks to add one where the selection says.
+// entry asks to add one where the selection says; dragging it onto the diagram adds it where
+// it is dropped (DesignScene).
 class PaletteWidget : public QListWidget
 {
     Q_OBJECT
@@ -17,6 +18,14 @@ public:
 
     // The entry for a kind, for tests and keyboard navigation.
     QListWidgetItem *entryFor(core::ElementKind kind) const;
+
+    static constexpr auto mimeType = "application/x-converge-kind";
+    // The mime data a drag of `kind` carries.
+    static QMimeData *dragData(core::ElementKind kind);
+
+protected:
+    QMimeData *mimeData(const QList<QListWidgetItem *> &items) const override;
+    QStringList mimeTypes() const override;
 
 Q_SIGNALS:
     void addRequested(core::ElementKind kind);

@@ -166,7 +166,10 @@ void DesignScene::setDesign(Design *design)
         m_design->removeListener(m_listener);
     m_design = design;
     if (m_design)
-        m_listener = m_design->addListener([this](const auto &) { scheduleRebuild(); });
+        m_listener = m_design->addListener([this](const std::vector<core::Change> &changes) {
+            noteChanges(changes);
+            scheduleRebuild();
+        });
     m_selected.clear();
     m_severities.clear();
     rebuild();
@@ -174,19 +177,20 @@ void DesignScene::setDesign(Design *design)
 
 void DesignScene::scheduleRebuild()
 {
-    // An edit can touch many elements; rebuild once, after it, from the event loop.
+    // An edit can touch many elements; update once, after it, from the event loop.
     if (m_rebuildPending)
         return;
     m_rebuildPending = true;
     QTimer::singleShot(0, this, [this] {
         if (m_rebuildPending)
-            rebuild();
+            applyChanges();
     });
 }
 
 void DesignScene::rebuild()
 {
     m_rebuildPending = false;
+    m_pending = {};
     clear();
     m_anchors.clear();
     m_gesture.reset(); // its items are gone
@@ -195,40 +199,63 @@ void DesignScene::rebuild()
     m_style->severities = &m_severities;
     if (m_design)
         buildItems();
+    finishUpdate();
+}
+
+void DesignScene::finishUpdate()
+{
     setSceneRect(itemsBoundingRect().adjusted(-24, -24, 24, 24));
     updateBadges();
     setSelectedElements(std::exchange(m_selected, QStringList()));
     Q_EMIT rebuilt();
 }
 
+std::unique_ptr<BlockItem> DesignScene::buildBlock(const Element &e) const
+{
+    auto item = e.kind == ElementKind::Host ? buildHostItem(*m_design, e, m_style.get())
+                                            : buildPhysicalSwitch(*m_design, e, m_style.get());
+    item->setFlag(QGraphicsItem::ItemIsSelectable, m_session != nullptr); // rubber band
+    return item;
+}
+
 void DesignScene::buildItems()
 {
     m_anchors.reserve(qsizetype(m_design->size()));
     std::vector<std::unique_ptr<BlockItem>> built;
-    std::vector<QGraphicsItem *> hosts, switches;
+    std::vector<BlockItem *> blocks;
     for (const Element *e : m_design->children(QString())) {
-        if (e->kind == ElementKind::Host)
-            built.push_back(buildHostItem(*m_design, *e, m_style.get()));
-        else if (e->kind == ElementKind::PhysicalSwitch)
-            built.push_back(buildPhysicalSwitch(*m_design, *e, m_style.get()));
-        else
+        if (e->kind != ElementKind::Host && e->kind != ElementKind::PhysicalSwitch)
             continue;
+        built.push_back(buildBlock(*e));
         registerAnchors(built.back().get());
-        (e->kind == ElementKind::Host ? hosts : switches).push_back(built.back().get());
+        blocks.push_back(built.back().get());
     }
-    layOut(hosts, switches); // before adding, so the index is built once
-    m_automatic.clear();
-    for (auto &item : built) {
-        m_automatic.insert(item->id(), item->pos());
-        // A saved position wins over the automatic layout.
-        const QJsonArray xy =
-            m_design->find(item->id())->value(QStringLiteral("position")).toArray();
-        if (xy.size() == 2)
-            item->setPos(xy[0].toDouble(), xy[1].toDouble());
-        item->setFlag(QGraphicsItem::ItemIsSelectable, m_session != nullptr); // rubber band
+    placeBlocks(blocks); // before adding, so the index is built once
+    for (auto &item : built)
         addItem(item.release());
-    }
     addLinks();
+}
+
+void DesignScene::placeBlocks(const std::vector<BlockItem *> &blocks)
+{
+    std::vector<QGraphicsItem *> hosts, switches;
+    for (BlockItem *b : blocks)
+        (b->type() == HostItemType ? hosts : switches).push_back(b);
+    layOut(hosts, switches);
+    m_automatic.clear();
+    for (BlockItem *b : blocks) {
+        m_automatic.insert(b->id(), b->pos());
+        placeAtSavedPosition(b);
+    }
+}
+
+void DesignScene::placeAtSavedPosition(BlockItem *block)
+{
+    // A saved position wins over the automatic layout.
+    const Element *e = m_design->find(block->id());
+    const QJsonArray xy = e ? e->value(QStringLiteral("position")).toArray() : QJsonArray();
+    block->setPos(xy.size() == 2 ? QPointF(xy[0].toDouble(), xy[1].toDouble())
+                                 : m_automatic.value(block->id(), block->pos()));
 }
 
 void DesignScene::registerAnchors(QGraphicsItem *item)
@@ -299,7 +326,14 @@ std::optional<QPointF> DesignScene::attachPoint(const QString &id, QPointF *dire
 
 void DesignScene::addLinks()
 {
+    m_linkEnds.clear();
     for (const Element *link : m_design->children(QString(), ElementKind::Link)) {
+        // The boxes at its ends, which order their NICs by where cables go.
+        for (const char *end : {"a", "b"}) {
+            if (BlockItem *block =
+                    asBlock(m_anchors.value(link->value(QLatin1String(end)).toString()).item))
+                m_linkEnds[link->id] << block->id();
+        }
         QPointF da, db;
         const auto a = attachPoint(link->value(QStringLiteral("a")).toString(), &da);
         const auto b = attachPoint(link->value(QStringLiteral("b")).toString(), &db);

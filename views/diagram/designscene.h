@@ -5,6 +5,7 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QHash>
+#include <QSet>
 
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@ class QGraphicsPathItem;
 
 namespace converge::views {
 
+class BlockItem;
 class DesignSession;
 struct DiagramStyle;
 
@@ -69,12 +71,17 @@ public:
 
     static constexpr qreal grid = 10;                            // positions snap to it
     bool isInteracting() const { return m_gesture.has_value(); } // a press on it, until release
+    // Adds a new element of `kind` dropped at `scenePos`: inside the element there that may
+    // own it, or, for hosts and physical switches, at that position. False, with a message,
+    // when nothing there may own it.
+    bool dropNew(core::ElementKind kind, const QPointF &scenePos);
     // Where the automatic layout puts every host and physical switch (id -> top-left), as
     // Arrange writes them.
     QHash<QString, QPointF> automaticPositions() const { return m_automatic; }
 
 Q_SIGNALS:
     void elementClicked(const QString &id);
+    void message(const QString &text); // for the status bar: what a drop did or why not
     // The user selected on the drawing (click, Ctrl+click, rubber band).
     void selectionRequested(const QStringList &ids);
     void rebuilt();
@@ -83,6 +90,9 @@ protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseMoveEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    void dragEnterEvent(QGraphicsSceneDragDropEvent *event) override;
+    void dragMoveEvent(QGraphicsSceneDragDropEvent *event) override;
+    void dropEvent(QGraphicsSceneDragDropEvent *event) override;
     void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
@@ -103,8 +113,25 @@ private:
         QGraphicsPathItem *wire = nullptr;                       // rubber wire while connecting
     };
 
+    // What changes since the last update ask for (sceneupdate.cpp).
+    struct Pending
+    {
+        bool everything = false;
+        QSet<QString> blocks; // hosts and physical switches to build again
+        QSet<QString> moved;  // boxes whose position changed
+        bool links = false;
+    };
+
     void scheduleRebuild();
-    void rebuild();
+    void rebuild(); // everything, from scratch
+    void noteChanges(const std::vector<core::Change> &changes);
+    void applyChanges(); // what m_pending asks for, rebuilding as little as it can
+    void finishUpdate();
+    std::unique_ptr<BlockItem> buildBlock(const core::Element &e) const;
+    void placeBlocks(const std::vector<BlockItem *> &blocks);
+    void placeAtSavedPosition(BlockItem *block);
+    QString blockOf(const core::Change &change) const;
+    void replaceLinks();
     void updateBadges();
     void onQtSelectionChanged();
     void select(const QStringList &ids); // what a click selects
@@ -128,6 +155,8 @@ private:
     QHash<QString, int> m_severities;    // element id -> worst severity, for badges
     QHash<QString, QPointF> m_automatic; // where the automatic layout put each box
     std::optional<Gesture> m_gesture;
+    Pending m_pending;
+    QHash<QString, QStringList> m_linkEnds; // cable id -> the boxes at its ends
     bool m_syncingSelection = false;
 };
 

@@ -26,8 +26,10 @@ DesignView::DesignView(QWidget *parent)
     setResizeAnchor(AnchorViewCenter);
     setBackgroundBrush(QColor(0xf3, 0xf5, 0xf7));
     setFrameShape(QFrame::NoFrame);
-    setAcceptDrops(false); // files dropped here go to the main window
-    viewport()->setAcceptDrops(false);
+    // The palette's kinds drop onto the diagram; design files dropped here are ignored by the
+    // scene and go on to the main window.
+    setAcceptDrops(true);
+    viewport()->setAcceptDrops(true);
 }
 
 void DesignView::setZoom(qreal zoom)
@@ -116,6 +118,12 @@ void DesignView::reveal(const QRectF &sceneRect)
     const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
     if (!visible.contains(sceneRect))
         centerOn(sceneRect.center());
+}
+
+void DesignView::navigateTo(QPointF scenePos)
+{
+    m_autoOverview = false;
+    centerOn(scenePos);
 }
 
 void DesignView::zoomIn()

@@ -25,6 +25,9 @@ public:
 
     // Scrolls so that `sceneRect` is in sight, centring it when it was not.
     void reveal(const QRectF &sceneRect);
+    // Centres the view on `scenePos` as the user asked (the overview map): ends the automatic
+    // overview, as zooming does.
+    void navigateTo(QPointF scenePos);
     void setEditable(bool editable);
 
 public Q_SLOTS:

@@ -2,11 +2,15 @@
 
 #include "views/diagram/designscene.h"
 #include "views/elementsummary.h"
+#include "views/icons.h"
 
+#include <QApplication>
 #include <QJsonArray>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
+#include <QSvgRenderer>
 
 #include <algorithm>
 #include <cmath>
@@ -66,6 +70,26 @@ void paintSeverity(QPainter *painter, const QRectF &r, int severity)
         painter->drawPoint(c + QPointF(0, k * 1.35 * sign));
     }
     painter->restore();
+}
+
+// The kind's icon, `size` points square, at `at` (top left): a cached pixmap on screen, the
+// SVG itself in vector output (PDF, SVG, printing), so exports stay sharp and image-free.
+void drawIcon(QPainter *painter, core::ElementKind kind, QPointF at, int size)
+{
+    const QPaintEngine *engine = painter->paintEngine();
+    if (engine && engine->type() != QPaintEngine::Raster &&
+        engine->type() != QPaintEngine::OpenGL2) {
+        static QHash<int, QSvgRenderer *> renderers; // GUI thread only, like all painting
+        QSvgRenderer *&renderer = renderers[int(kind)];
+        if (!renderer)
+            renderer = new QSvgRenderer(icons::path(kind), qApp);
+        renderer->render(painter, QRectF(at, QSizeF(size, size)));
+        return;
+    }
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    const qreal scale = std::max<qreal>(1, painter->worldTransform().m11());
+    painter->drawPixmap(QRectF(at, QSizeF(size, size)),
+                        icons::pixmap(kind, size, std::min<qreal>(dpr * scale, 4)), QRectF());
 }
 
 // A stable, readable colour per VLAN id, so the same VLAN looks the same everywhere.
@@ -222,10 +246,18 @@ void BlockItem::paintCell(QPainter *painter, const Cell &cell) const
     const DiagramStyle &s = *m_style;
     switch (cell.style) {
     case CellStyle::Caption: {
+        const int icon = int(s.boldFm.height());
+        drawIcon(painter,
+                 m_type == DesignScene::HostItemType ? core::ElementKind::Host
+                                                     : core::ElementKind::PhysicalSwitch,
+                 cell.rect.topLeft(), icon);
         painter->setFont(s.bold);
         painter->setPen(colors::text);
-        QRectF r(cell.rect.topLeft(), QSizeF(cell.rect.width(), s.boldFm.height()));
+        QRectF r(cell.rect.topLeft() + QPointF(icon + 4, 0),
+                 QSizeF(cell.rect.width() - icon - 4, s.boldFm.height()));
         drawElided(painter, r, cell.text, s.boldFm, Qt::AlignLeft);
+        r.moveLeft(cell.rect.left());
+        r.setWidth(cell.rect.width());
         painter->setFont(s.small);
         painter->setPen(colors::detail);
         for (const QString &line : cell.detail.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
@@ -269,6 +301,13 @@ void BlockItem::paintChip(QPainter *painter, const Cell &cell) const
     const DiagramStyle &s = *m_style;
     const QRectF inner = cell.rect.adjusted(4, 3, -4, -3);
     QRectF top(inner.topLeft(), QSizeF(inner.width(), s.boldFm.height()));
+    // The kind's icon in the corner, where the name leaves room for it.
+    static constexpr core::ElementKind kinds[] = {
+        core::ElementKind::PhysicalNic, core::ElementKind::Team, core::ElementKind::VirtualSwitch,
+        core::ElementKind::SwitchPort};
+    const int icon = int(s.smallFm.height());
+    if (s.boldFm.horizontalAdvance(cell.text) + 2 * (icon + 4) <= inner.width())
+        drawIcon(painter, kinds[int(cell.style) - int(CellStyle::Nic)], inner.topLeft(), icon);
     painter->setFont(s.bold);
     painter->setPen(colors::text);
     drawElided(painter, top, cell.text, s.boldFm, Qt::AlignHCenter);
@@ -282,7 +321,11 @@ void BlockItem::paintRow(QPainter *painter, const Cell &cell) const
 {
     const DiagramStyle &s = *m_style;
     const bool vm = cell.style == CellStyle::Vm;
-    const QRectF name(cell.rect.left(), cell.rect.top(), cell.split - 8, cell.rect.height());
+    const int icon = int(s.smallFm.height());
+    drawIcon(painter, vm ? core::ElementKind::VirtualMachine : core::ElementKind::VirtualNic,
+             QPointF(cell.rect.left(), cell.rect.center().y() - icon / 2.0), icon);
+    const QRectF name(cell.rect.left() + icon + 3, cell.rect.top(), cell.split - 11 - icon,
+                      cell.rect.height());
     painter->setFont(vm ? s.bold : s.font);
     painter->setPen(colors::text);
     drawElided(painter, name, cell.text, vm ? s.boldFm : s.fm, Qt::AlignLeft);

@@ -3,13 +3,16 @@
 
 #include "core/model/commands.h"
 #include "core/model/connect.h"
+#include "core/model/palette.h"
 #include "views/diagram/diagramitems.h"
 #include "views/session/designsession.h"
 
 #include <QApplication>
 #include <QGraphicsPathItem>
+#include <QGraphicsSceneDragDropEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QJsonArray>
+#include <QMimeData>
 
 #include <cmath>
 
@@ -252,6 +255,70 @@ void DesignScene::endGesture(const QPointF &at)
     const QString what = edits.size() == 1 ? tr("Move %1").arg(first ? first->name() : QString())
                                            : tr("Move %1 elements").arg(edits.size());
     m_session->apply(core::commands::combine(what, edits));
+}
+
+namespace {
+
+constexpr auto kindMime = "application/x-converge-kind"; // PaletteWidget::mimeType
+
+std::optional<ElementKind> droppedKind(const QMimeData *mime)
+{
+    if (!mime || !mime->hasFormat(QLatin1String(kindMime)))
+        return std::nullopt;
+    bool ok = false;
+    const int kind = mime->data(QLatin1String(kindMime)).toInt(&ok);
+    if (!ok || kind < 0 || kind >= int(core::allElementKinds.size()))
+        return std::nullopt;
+    return ElementKind(kind);
+}
+
+} // namespace
+
+void DesignScene::dragEnterEvent(QGraphicsSceneDragDropEvent *event)
+{
+    // Only the palette's kinds; design files dropped here go on to the main window.
+    event->setAccepted(m_session && droppedKind(event->mimeData()));
+}
+
+void DesignScene::dragMoveEvent(QGraphicsSceneDragDropEvent *event)
+{
+    event->setAccepted(m_session && droppedKind(event->mimeData()));
+}
+
+void DesignScene::dropEvent(QGraphicsSceneDragDropEvent *event)
+{
+    const auto kind = droppedKind(event->mimeData());
+    if (!m_session || !kind) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    dropNew(*kind, event->scenePos());
+}
+
+bool DesignScene::dropNew(ElementKind kind, const QPointF &scenePos)
+{
+    if (!m_session)
+        return false;
+    const core::Design &design = m_session->design();
+    const QString under = elementAt(scenePos);
+    auto owner =
+        core::palette::ownerFor(design, kind, under.isEmpty() ? QStringList() : QStringList{under});
+    if (!owner) {
+        Q_EMIT message(owner.error().message.replace(QLatin1String("Select"), tr("Drop it on")));
+        return false;
+    }
+    auto edit = core::palette::addDefault(design, kind, *owner);
+    if (edit && (kind == ElementKind::Host || kind == ElementKind::PhysicalSwitch)) {
+        const QPointF at = snapped(scenePos);
+        edit->ops.front().element.props.insert(QStringLiteral("position"),
+                                               QJsonArray{at.x(), at.y()});
+    }
+    if (!m_session->apply(edit))
+        return false;
+    m_session->setSelection({edit->ops.front().element.id});
+    Q_EMIT message(edit->description);
+    return true;
 }
 
 } // namespace converge::views

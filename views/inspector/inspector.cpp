@@ -88,6 +88,29 @@ private:
     QTreeView *m_view;
 };
 
+// A form label on one line when there is room; in a narrow dock a long one ("Minimum
+// bandwidth absolute") wraps, down to about 18 characters wide.
+class FormLabel : public QLabel
+{
+public:
+    explicit FormLabel(const QString &text)
+        : QLabel(text)
+    {
+        setWordWrap(true);
+    }
+
+    QSize sizeHint() const override
+    {
+        const int width = fontMetrics().horizontalAdvance(text()) + 2 * margin() + 2;
+        return QSize(width, heightForWidth(width));
+    }
+    QSize minimumSizeHint() const override
+    {
+        const int width = std::min(sizeHint().width(), fontMetrics().averageCharWidth() * 18);
+        return QSize(width, heightForWidth(width));
+    }
+};
+
 QIcon severityIcon(const QStyle *style, core::Severity severity)
 {
     switch (severity) {
@@ -280,8 +303,8 @@ void Inspector::rebuild()
     form->setRowWrapPolicy(QFormLayout::DontWrapRows);
     for (const PropertySpec &spec : sharedProperties(kinds)) {
         PropertyEditor *editor = createPropertyEditor(spec, m_form);
-        auto *label = new QLabel(propertyLabel(spec.key) +
-                                 (spec.required ? QStringLiteral(" *") : QString()));
+        auto *label = new FormLabel(propertyLabel(spec.key) +
+                                    (spec.required ? QStringLiteral(" *") : QString()));
         label->setToolTip(spec.doc + (spec.required ? QStringLiteral(" (required)") : QString()));
         label->setBuddy(editor->widget());
         form->addRow(label, editor->widget());

@@ -314,6 +314,9 @@ public:
     {
         m_combo->setObjectName(fieldName(spec));
         m_combo->setToolTip(description());
+        // Narrow docks: the combo may be narrower than its longest value.
+        m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        m_combo->setMinimumContentsLength(8);
         connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
             if (!updating() && m_combo->itemData(index).isValid()) // not "(mixed)"
                 Q_EMIT commitRequested();

@@ -6,11 +6,11 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
-#include <QPushButton>
 #include <QRegularExpression>
 #include <QStyle>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -126,16 +126,20 @@ public:
         });
 
         auto *buttons = new QHBoxLayout;
-        auto *add = new QPushButton(QStringLiteral("Add"));
+        auto *add = new QToolButton;
+        add->setText(QStringLiteral("Add"));
+        add->setToolTip(QStringLiteral("Add a row"));
         add->setObjectName(fieldName(spec, "add"));
-        auto *remove = new QPushButton(QStringLiteral("Remove"));
+        auto *remove = new QToolButton;
+        remove->setText(QStringLiteral("Remove"));
+        remove->setToolTip(QStringLiteral("Remove the selected rows"));
         remove->setObjectName(fieldName(spec, "remove"));
         buttons->addWidget(add);
         buttons->addWidget(remove);
         buttons->addStretch(1);
         layout->addLayout(buttons);
-        connect(add, &QPushButton::clicked, this, [this] { addRow(); });
-        connect(remove, &QPushButton::clicked, this, [this] { removeSelectedRows(); });
+        connect(add, &QToolButton::clicked, this, [this] { addRow(); });
+        connect(remove, &QToolButton::clicked, this, [this] { removeSelectedRows(); });
     }
 
     QWidget *widget() const override { return m_container; }

@@ -63,7 +63,7 @@ public:
         m_combo->setObjectName(fieldName(spec));
         m_combo->setToolTip(description());
         m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        m_combo->setMinimumContentsLength(12);
+        m_combo->setMinimumContentsLength(8);
         connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
             if (!updating() && m_combo->itemData(index).isValid()) // not "(mixed)"
                 Q_EMIT commitRequested();

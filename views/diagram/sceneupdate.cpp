@@ -1,0 +1,121 @@
+// DesignScene's incremental update: an edit rebuilds only the boxes it touched, so editing a
+// 1,000-host design stays interactive. Everything else (added or removed boxes) rebuilds all.
+#include "designscene.h"
+
+#include "views/diagram/diagramitems.h"
+
+namespace converge::views {
+
+using core::Change;
+using core::Element;
+using core::ElementKind;
+
+QString DesignScene::blockOf(const Change &change) const
+{
+    // Drawn before the change: the box that drew it. New: the box of its nearest drawn owner.
+    if (BlockItem *block = asBlock(m_anchors.value(change.id).item))
+        return block->id();
+    const Element *at =
+        m_design->find(change.type == Change::Type::Removed ? change.parent : change.id);
+    for (; at; at = m_design->find(at->parent)) {
+        if (at->kind == ElementKind::Host || at->kind == ElementKind::PhysicalSwitch)
+            return at->id;
+    }
+    return {};
+}
+
+void DesignScene::noteChanges(const std::vector<Change> &changes)
+{
+    for (const Change &c : changes) {
+        if (c.id.isEmpty())
+            continue; // the design's own name and notes are not drawn
+        const bool box = c.kind == ElementKind::Host || c.kind == ElementKind::PhysicalSwitch;
+        if (box && c.type != Change::Type::PropertyChanged) {
+            m_pending.everything = true; // the grid changes
+        } else if (box && c.key == QLatin1String("position")) {
+            m_pending.moved.insert(c.id);
+        } else if (c.kind == ElementKind::Link) {
+            // Hosts order their NICs by where the cables go: the boxes at both ends (before
+            // and after the change) are built again.
+            m_pending.links = true;
+            for (const QString &block : m_linkEnds.value(c.id))
+                m_pending.blocks.insert(block);
+            if (const Element *link = m_design->find(c.id)) {
+                for (const char *end : {"a", "b"}) {
+                    const Change at{Change::Type::PropertyChanged,
+                                    link->value(QLatin1String(end)).toString(),
+                                    ElementKind::Link,
+                                    {},
+                                    {}};
+                    if (const QString block = blockOf(at); !block.isEmpty())
+                        m_pending.blocks.insert(block);
+                }
+            }
+        } else if (const QString block = blockOf(c); !block.isEmpty()) {
+            m_pending.blocks.insert(block);
+        }
+        // Anything else (VLANs, subnets, VM networks...) is not drawn: rows that mention it
+        // make their text when painted.
+    }
+}
+
+void DesignScene::applyChanges()
+{
+    m_rebuildPending = false;
+    const Pending pending = std::exchange(m_pending, {});
+    if (!m_design || pending.everything)
+        return rebuild();
+    bool resized = false;
+    for (const QString &id : pending.blocks) {
+        BlockItem *old = asBlock(m_anchors.value(id).item);
+        const Element *e = m_design->find(id);
+        if (!old || !e || old->id() != id)
+            return rebuild();
+        std::unique_ptr<BlockItem> fresh = buildBlock(*e);
+        resized = resized || fresh->boundingRect().size() != old->boundingRect().size();
+        fresh->setPos(old->pos());
+        for (auto it = m_anchors.begin(); it != m_anchors.end();) {
+            it = it->item == old ? m_anchors.erase(it) : std::next(it);
+        }
+        if (m_gesture) { // it may hold the old box
+            delete m_gesture->wire;
+            m_gesture.reset();
+        }
+        removeItem(old);
+        delete old;
+        registerAnchors(fresh.get());
+        addItem(fresh.release());
+    }
+    if (resized || pending.links) {
+        // A box grew or shrank, or cables changed (switches sit over the NICs they serve):
+        // the automatic layout moves; the boxes themselves stay built.
+        std::vector<BlockItem *> blocks;
+        for (const Element *e : m_design->children(QString())) {
+            if (BlockItem *b = asBlock(m_anchors.value(e->id).item); b && b->id() == e->id)
+                blocks.push_back(b);
+        }
+        placeBlocks(blocks);
+    } else {
+        for (const QString &id : pending.moved) {
+            if (BlockItem *b = asBlock(m_anchors.value(id).item); b && b->id() == id)
+                placeAtSavedPosition(b);
+        }
+    }
+    if (resized || pending.links || !pending.blocks.isEmpty() || !pending.moved.isEmpty())
+        replaceLinks();
+    finishUpdate();
+}
+
+void DesignScene::replaceLinks()
+{
+    for (QGraphicsItem *item : items()) {
+        if (LinkItem *link = asLink(item)) {
+            m_anchors.remove(link->id());
+            removeItem(link);
+            delete link;
+        }
+    }
+    addLinks();
+}
+
+} // namespace converge::views
