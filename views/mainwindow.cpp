@@ -257,6 +257,10 @@ void MainWindow::createMenus()
         toggle->setShortcut(QKeySequence(Qt::Key_F8));
         view->addAction(toggle);
     }
+    for (const char *name : {"elementsDock", "paletteDock", "inspectorDock", "overviewDock"}) {
+        if (auto *dock = findChild<QDockWidget *>(QLatin1String(name)))
+            view->addAction(dock->toggleViewAction());
+    }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("&About Converge"), {}, &MainWindow::showAbout);

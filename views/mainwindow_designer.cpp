@@ -72,7 +72,7 @@ void MainWindow::createDesignerDocks()
     addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
     resizeDocks({paletteDock, inspectorDock}, {250, 300}, Qt::Horizontal);
     if (auto *elements = findChild<QDockWidget *>(QStringLiteral("elementsDock")))
-        resizeDocks({elements, paletteDock}, {400, 200}, Qt::Vertical);
+        resizeDocks({elements, paletteDock}, {300, 150}, Qt::Vertical);
     resizeDocks({overviewDock}, {200}, Qt::Vertical);
     if (auto *validation = findChild<QDockWidget *>(QStringLiteral("validationDock")))
         resizeDocks({validation}, {170}, Qt::Vertical);

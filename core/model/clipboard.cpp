@@ -173,7 +173,8 @@ public:
     Result<Edit> run();
 
 private:
-    std::optional<QString> resolve(const QString &ref, const PropertySpec &spec) const;
+    std::optional<QString> resolve(const QString &ref, const PropertySpec &spec,
+                                   const QString &destinationHost = {}) const;
     void dropLinksThatLoseAnEnd();
     Result<QJsonObject> remap(qsizetype index) const;
     Result<QString> placeRoot(qsizetype index) const;
@@ -186,17 +187,28 @@ private:
     QHash<QString, qsizetype> m_indexOf;   // old id -> entry
     QHash<QString, QString> m_newId;       // old id -> new id (not for dropped entries)
     QHash<QString, QSet<QString>> m_taken; // "parent/kind" -> sibling names
+    QHash<QString, QString> m_hostOf;      // old id -> the host it lands on (new or existing id)
 };
 
-// A reference's new value: the pasted element's new id, the design's element when it is still
-// there and of an allowed kind, or nothing (the reference is dropped).
-std::optional<QString> Paster::resolve(const QString &ref, const PropertySpec &spec) const
+// A reference's new value: the pasted element's new id; the design's element when it is still
+// there, of an allowed kind, and not on another host than the one the element lands on; on
+// another host, that host's element of the same kind and name (a VM pasted onto HV02 connects
+// to HV02's switch "LAN"); else nothing (the reference is dropped).
+std::optional<QString> Paster::resolve(const QString &ref, const PropertySpec &spec,
+                                       const QString &destinationHost) const
 {
     if (m_indexOf.contains(ref))
         return m_newId.contains(ref) ? std::optional(m_newId.value(ref)) : std::nullopt;
     const Element *target = m_design.find(ref);
-    if (target && spec.refKinds.contains(target->kind))
+    if (!target || !spec.refKinds.contains(target->kind))
+        return std::nullopt;
+    const Element *targetHost = hostOf(m_design, *target);
+    if (destinationHost.isEmpty() || !targetHost || targetHost->id == destinationHost)
         return ref;
+    for (const Element *same : m_design.children(destinationHost, target->kind)) {
+        if (same->name() == target->name())
+            return same->id;
+    }
     return std::nullopt;
 }
 
@@ -235,7 +247,7 @@ Result<QJsonObject> Paster::remap(qsizetype index) const
                                             ? p.key
                                             : QStringLiteral("%1[%2]").arg(p.key).arg(i),
                                         ref, kindName(m_entries[*internal].kind), refKindsText(p)));
-            if (auto target = resolve(ref, p))
+            if (auto target = resolve(ref, p, m_hostOf.value(e.id)))
                 kept.append(*target);
         }
         if (p.type == PropertyType::RefList)
@@ -303,6 +315,13 @@ Result<Edit> Paster::run()
             continue;
         const bool copiedOwner = m_indexOf.contains(e.parent);
         auto parent = copiedOwner ? Result<QString>(m_newId.value(e.parent)) : placeRoot(i);
+        if (e.kind == ElementKind::Host)
+            m_hostOf.insert(e.id, m_newId.value(e.id));
+        else if (copiedOwner)
+            m_hostOf.insert(e.id, m_hostOf.value(e.parent));
+        else if (const Element *owner = parent ? m_design.find(*parent) : nullptr)
+            m_hostOf.insert(e.id,
+                            hostOf(m_design, *owner) ? hostOf(m_design, *owner)->id : QString());
         auto props = parent ? remap(i) : Result<QJsonObject>(std::unexpected(parent.error()));
         if (!props)
             return std::unexpected(props.error());

@@ -332,3 +332,32 @@ TEST(Clipboard, MalformedDataIsRefusedWithWhereAndWhatAndChangesNothing)
     ASSERT_TRUE(good) << errorOf(good).toStdString();
     EXPECT_EQ(good->description, QStringLiteral("Paste 1 element"));
 }
+
+namespace {
+
+// A VM copied from HV01 and pasted onto HV02 connects to HV02's switches of the same names;
+// pasted back onto HV01 it keeps HV01's.
+TEST(Clipboard, AVmPastedOntoAnotherHostUsesThatHostsSwitchesOfTheSameName)
+{
+    Design d = loadSample("smb-converged");
+    const QByteArray data = clipboard::copy(d, {QStringLiteral("h1.g1")});
+    ASSERT_FALSE(data.isEmpty());
+    const Element *onOther =
+        pasteAndApply(d, data, ElementKind::VirtualMachine, QStringLiteral("h2"));
+    ASSERT_NE(onOther, nullptr);
+    EXPECT_EQ(onOther->parent, QStringLiteral("h2"));
+    const auto vnics = d.children(onOther->id, ElementKind::VirtualNic);
+    ASSERT_FALSE(vnics.empty());
+    for (const Element *vnic : vnics) {
+        const Element *sw = d.find(ref(*vnic, "switch"));
+        ASSERT_NE(sw, nullptr) << vnic->name().toStdString();
+        EXPECT_EQ(sw->parent, QStringLiteral("h2")) << vnic->name().toStdString();
+    }
+    const Element *onSame =
+        pasteAndApply(d, data, ElementKind::VirtualMachine, QStringLiteral("h1"));
+    ASSERT_NE(onSame, nullptr);
+    for (const Element *vnic : d.children(onSame->id, ElementKind::VirtualNic))
+        EXPECT_EQ(d.find(ref(*vnic, "switch"))->parent, QStringLiteral("h1"));
+}
+
+} // namespace

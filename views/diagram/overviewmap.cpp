@@ -127,7 +127,8 @@ void OverviewMap::renderPicture()
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setWorldTransform(viewportTransform());
         painter.fillRect(rect, backgroundBrush());
-        // At this scale the boxes paint as plain boxes and the cables not at all.
+        // Big designs are tiny here: boxes paint as plain boxes (names only from LOD 0.1 up) and
+        // cables not at all.
         m_scene->render(&painter, rect, rect);
     }
     m_picture = std::move(picture);

@@ -18,11 +18,11 @@ class DesignView;
 // centres the view there. Items are not interactive here.
 //
 // Cheap with thousands of hosts: the map has no scene of its own. It renders the view's scene
-// once into a cached picture (at this scale the boxes paint as plain boxes and cables not at
-// all) and repaints only that picture and the rectangle when the view scrolls or zooms. The
-// picture is made again when the scene changes (at most every `refreshInterval` ms while it
-// keeps changing, as when boxes are dragged), the scene rect changes or the map is resized,
-// and only while the map is shown.
+// once into a cached picture (at a big design's tiny scale the boxes paint as plain boxes and
+// cables not at all) and repaints only that picture and the rectangle when the view scrolls or
+// zooms. The picture is made again when the scene changes (at most every `refreshInterval` ms while
+// it keeps changing, as when boxes are dragged), the scene rect changes or the map is resized, and
+// only while the map is shown.
 class OverviewMap : public QGraphicsView
 {
     Q_OBJECT
