@@ -31,6 +31,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QTreeView>
 #include <QUndoStack>
 
@@ -112,6 +113,45 @@ MainWindow::~MainWindow()
     setDesign(nullptr, {}, false);
 }
 
+namespace {
+
+// Calls `then` from the event loop once `widget` has painted (once).
+class AfterPaint : public QObject
+{
+public:
+    AfterPaint(QWidget *widget, std::function<void()> then)
+        : QObject(widget)
+        , m_then(std::move(then))
+    {
+        widget->installEventFilter(this);
+    }
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint) {
+            watched->removeEventFilter(this);
+            QTimer::singleShot(0, this, [this] {
+                m_then();
+                deleteLater();
+            });
+        }
+        return false;
+    }
+
+private:
+    std::function<void()> m_then;
+};
+
+} // namespace
+
+void MainWindow::validateAfterFirstPaint()
+{
+    new AfterPaint(m_view->viewport(), [session = QPointer<DesignSession>(m_session)] {
+        if (session)
+            session->validateNow();
+    });
+}
+
 core::Design *MainWindow::design() const
 {
     return m_session ? &m_session->design() : nullptr;
@@ -182,6 +222,8 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
         connect(m_session, &DesignSession::editFailed, this, [this](const QString &message) {
             statusBar()->showMessage(tr("Not changed: %1").arg(message), 10000);
         });
+        if (!m_session->isValidated()) // a big design: drawn first, validated after that
+            validateAfterFirstPaint();
         m_autosave =
             new Autosave(m_session, sample ? QFileInfo(path).completeBaseName() : path, m_session);
         if (!m_autosaveDirectory.isEmpty())

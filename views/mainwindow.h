@@ -109,6 +109,7 @@ private:
     void addHostWizard();
     void selectionChanged(const QStringList &ids);
     bool confirmDiscard(); // unsaved changes: save, discard or cancel; true to go on
+    void validateAfterFirstPaint();
     void reportError(const QString &path, const QString &message);
     void createMenus();
     QWidget *createDesignPage();

@@ -17,6 +17,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QMessageBox>
@@ -420,6 +421,30 @@ TEST_F(DesignerTest, TheAddHostWizardBuildsTheTemplateHostAndRefusesImpossiblePl
         EXPECT_NE(f.severity, core::Severity::Error)
             << f.ruleId.toStdString() << ": " << f.message.toStdString();
     EXPECT_NE(window.scene()->itemFor(host), nullptr) << "drawn";
+}
+
+} // namespace
+} // namespace converge::views
+
+#include "generator/designgenerator.h"
+
+namespace converge::views {
+namespace {
+
+TEST_F(DesignerTest, ABigDesignIsDrawnFirstAndValidatedRightAfter)
+{
+    const QString path = autosaves.filePath(QStringLiteral("big.converge.json"));
+    const core::Design big = bench::generateDesign(100);
+    ASSERT_GE(big.size(), DesignSession::deferValidationFrom);
+    ASSERT_TRUE(core::designdocument::saveFile(big, path));
+    ASSERT_TRUE(window.openFile(path));
+    EXPECT_FALSE(session().isValidated()) << "not before the first paint";
+    QElapsedTimer waited;
+    waited.start();
+    while (!session().isValidated() && waited.elapsed() < 5000)
+        QTest::qWait(10);
+    ASSERT_TRUE(session().isValidated()) << "right after it was drawn";
+    EXPECT_EQ(session().findings().size(), 0u) << "the generated design is clean";
 }
 
 } // namespace

@@ -380,9 +380,11 @@ void BlockItem::paintVnicMarks(QPainter *painter, QRectF &room, const QString &i
 LinkItem::LinkItem(QString id, const QPainterPath &path)
     : QGraphicsPathItem(path)
     , m_id(std::move(id))
+    , m_points(path.toSubpathPolygons().value(0))
 {
     setHighlighted(false);
     setZValue(-1);
+    setFlag(ItemUsesExtendedStyleOption); // for exposedRect
 }
 
 int LinkItem::type() const
@@ -404,9 +406,28 @@ void LinkItem::setHighlighted(bool on)
 
 void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget)
 {
+    Q_UNUSED(widget);
     // Far out, thousands of cables are only a grey mesh over the boxes: leave them out.
-    if (option->levelOfDetailFromTransform(painter->worldTransform()) >= 0.1)
-        QGraphicsPathItem::paint(painter, option, widget);
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.1)
+        return;
+    painter->setPen(pen());
+    painter->setBrush(Qt::NoBrush);
+    const QRectF exposed = option->exposedRect.adjusted(-3, -3, 3, 3);
+    QPolygonF run; // consecutive segments that touch the exposed area
+    for (qsizetype i = 1; i < m_points.size(); ++i) {
+        const QPointF a = m_points[i - 1], b = m_points[i];
+        const QRectF segment = QRectF(a, b).normalized().adjusted(-0.5, -0.5, 0.5, 0.5);
+        if (segment.intersects(exposed)) {
+            if (run.isEmpty())
+                run << a;
+            run << b;
+        } else if (!run.isEmpty()) {
+            painter->drawPolyline(run);
+            run.clear();
+        }
+    }
+    if (!run.isEmpty())
+        painter->drawPolyline(run);
 }
 
 BlockItem *asBlock(QGraphicsItem *item)

@@ -87,7 +87,9 @@ private:
     int m_worst = -1;
 };
 
-// A cable: a curve leaving a NIC upwards and a port downwards.
+// A cable: a curve leaving a NIC upwards and a port downwards. Painted as a polyline cut to
+// the exposed area: in a big design hundreds of long cables cross any view, and stroking each
+// whole curve per frame would cost a second at 100 %.
 class LinkItem : public QGraphicsPathItem
 {
 public:
@@ -101,6 +103,7 @@ public:
 
 private:
     QString m_id;
+    QPolygonF m_points; // the curve, flattened once
 };
 
 // The item as a box or a cable; nullptr when it is something else (or nullptr).

@@ -49,7 +49,13 @@ DesignSession::DesignSession(std::unique_ptr<core::Design> design, QObject *pare
     , m_engine(core::ruleCatalog())
     , m_undo(new QUndoStack(this))
 {
-    m_engine.attach(*m_design);
+    // The first validation of a big design takes most of a second: the window draws such a
+    // design first and then calls validateNow() (or the fallback timer does). A design of
+    // ordinary size validates in milliseconds, at once.
+    if (m_design->size() < deferValidationFrom)
+        validateNow();
+    else
+        QTimer::singleShot(validationFallbackMs, this, &DesignSession::validateNow);
     m_listener = m_design->addListener([this](const std::vector<core::Change> &changes) {
         for (const core::Change &c : changes) {
             if (c.type == core::Change::Type::Removed && m_selection.removeAll(c.id) > 0)
@@ -57,6 +63,15 @@ DesignSession::DesignSession(std::unique_ptr<core::Design> design, QObject *pare
         }
         scheduleChanged();
     });
+}
+
+void DesignSession::validateNow()
+{
+    if (m_validated)
+        return;
+    m_engine.attach(*m_design);
+    m_validated = true;
+    scheduleChanged();
 }
 
 DesignSession::~DesignSession()

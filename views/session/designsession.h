@@ -37,7 +37,12 @@ public:
     // Selects elements (ids the design does not hold are dropped); announces a real change only.
     void setSelection(const QStringList &ids);
 
-    // Live findings: the engine re-checks what each change can affect.
+    // Live findings: the engine re-checks what each change can affect. The first validation
+    // runs from the event loop after the session is made; until then there are none.
+    bool isValidated() const { return m_validated; }
+    static constexpr std::size_t deferValidationFrom = 5000; // elements
+    static constexpr int validationFallbackMs = 1500;        // when nobody calls validateNow()
+    void validateNow(); // the first validation, if it has not run yet
     const core::ValidationEngine &validation() const { return m_engine; }
     std::vector<core::Finding> findings() const { return m_engine.findings(); }
     // Findings naming `id`, most severe first.
@@ -59,6 +64,7 @@ private:
     int m_listener = 0;
     bool m_changedPending = false;
     bool m_selectionDirty = false; // a selected element was removed
+    bool m_validated = false;
 };
 
 } // namespace converge::views

@@ -125,7 +125,9 @@ void ValidationPanel::refresh()
                                     : std::vector<Finding>{},
                          m_design);
     m_view->expandAll();
-    m_summary->setText(m_design ? summary() : tr("No design open"));
+    m_summary->setText(!m_design                                ? tr("No design open")
+                       : m_session && !m_session->isValidated() ? tr("Validating\u2026")
+                                                                : summary());
     m_fixButton->setEnabled(false);
     m_acceptButton->setEnabled(false);
     m_details->clear();
