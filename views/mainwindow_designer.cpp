@@ -70,12 +70,12 @@ void MainWindow::createDesignerDocks()
     inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
     inspectorDock->setWidget(m_inspector);
     addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
-    resizeDocks({paletteDock, inspectorDock}, {250, 300}, Qt::Horizontal);
+    resizeDocks({paletteDock, inspectorDock}, {220, 290}, Qt::Horizontal);
     if (auto *elements = findChild<QDockWidget *>(QStringLiteral("elementsDock")))
         resizeDocks({elements, paletteDock}, {300, 150}, Qt::Vertical);
     resizeDocks({overviewDock}, {200}, Qt::Vertical);
     if (auto *validation = findChild<QDockWidget *>(QStringLiteral("validationDock")))
-        resizeDocks({validation}, {170}, Qt::Vertical);
+        resizeDocks({validation}, {150}, Qt::Vertical);
 }
 
 void MainWindow::addDesignerMenus(QMenu *file, QMenu *edit)

@@ -1,5 +1,6 @@
 // converge: the GUI. Wiring only; the window lives in views/.
 #include "views/mainwindow.h"
+#include "views/session/designsession.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -65,7 +66,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption quitAfterLoad(
         QStringLiteral("quit-after-load"),
         QStringLiteral("Print the time to the first frame with the design shown, then exit."));
-    parser.addOptions({sample, screenshot, quitAfterLoad});
+    const QCommandLineOption select(
+        QStringLiteral("select"),
+        QStringLiteral("Select an element (by id) once the design is open."), QStringLiteral("ID"));
+    parser.addOptions({sample, screenshot, quitAfterLoad, select});
     parser.process(app);
 
     converge::views::MainWindow window;
@@ -88,6 +92,15 @@ int main(int argc, char *argv[])
     if (!loaded && (parser.isSet(screenshot) || parser.isSet(quitAfterLoad))) {
         std::fprintf(stderr, "converge: %s\n", qPrintable(window.lastError()));
         return 1;
+    }
+
+    if (loaded && parser.isSet(select) && window.session()) {
+        if (!window.design()->find(parser.value(select))) {
+            std::fprintf(stderr, "converge: the design has no element '%s'\n",
+                         qPrintable(parser.value(select)));
+            return 2;
+        }
+        window.session()->setSelection({parser.value(select)});
     }
 
     if (parser.isSet(screenshot)) {

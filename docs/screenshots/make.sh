@@ -6,7 +6,10 @@ cd "$(dirname "$0")"
 gui=${1:-../../build/app/converge}
 export QT_QPA_PLATFORM=offscreen
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-for sample in smb-basic smb-converged smb-iscsi-highperf multitenant-overlay broken-lab; do
-    "$gui" --sample "$sample" --screenshot "$sample.png" 2>/dev/null
+# Each with one element selected, so the inspector shows what it edits.
+for shot in smb-basic:h1.eth1 smb-converged:h1 smb-iscsi-highperf:h1.vsSAN1 \
+    multitenant-overlay:h1.blue1.nic broken-lab:lab.fw.a; do
+    sample=${shot%%:*}
+    "$gui" --sample "$sample" --select "${shot#*:}" --screenshot "$sample.png" 2>/dev/null
     echo "docs/screenshots/$sample.png"
 done
