@@ -268,6 +268,12 @@ void MainWindow::printDiagram()
     if (!m_session)
         return;
     QPrinter printer(QPrinter::HighResolution);
+    QRectF shown = diagramexport::elementsRect(*m_scene, m_session->selection());
+    if (shown.isEmpty())
+        shown = m_scene->itemsBoundingRect();
+    // The page turned the way the drawing is (the dialog can still change it).
+    printer.setPageOrientation(shown.width() > shown.height() ? QPageLayout::Landscape
+                                                              : QPageLayout::Portrait);
     QPrintDialog dialog(&printer, this);
     if (dialog.exec() != QDialog::Accepted)
         return;

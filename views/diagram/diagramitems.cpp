@@ -140,6 +140,11 @@ void BlockItem::addWire(QPointF from, QPointF to)
     m_wires.lineTo(to);
 }
 
+void BlockItem::addDot(QPointF at)
+{
+    m_wires.addEllipse(at, 1.8, 1.8);
+}
+
 void BlockItem::setBox(const QRectF &box)
 {
     prepareGeometryChange();

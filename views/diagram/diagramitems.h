@@ -60,6 +60,7 @@ public:
 
     int addCell(Cell cell);
     void addWire(QPointF from, QPointF to);
+    void addDot(QPointF at);        // a junction on a wire
     void setBox(const QRectF &box); // after the cells: the bounds take them in
     const std::vector<Cell> &cells() const { return m_cells; }
     QString detailOf(const Cell &cell) const;

@@ -20,6 +20,8 @@ namespace {
 
 // Geometry, in scene units (pixels at 100 %).
 constexpr qreal pad = BlockItem::pad, captionWidth = 136, columnWidth = 84, laneGap = 16;
+// The vNIC-to-switch bus at the right of the rows: a column per virtual switch.
+constexpr qreal busStep = 11, busLevel = 5;
 constexpr int minColumns = 4;
 
 QString platformText(const Element &host)
@@ -99,14 +101,25 @@ public:
         m_y = std::max(m_s.chipHeight / 2, pad + captionHeight) + laneGap;
         placeBars(ElementKind::Team, CellStyle::Team, QStringLiteral("NIC teams"));
         placeBars(ElementKind::VirtualSwitch, CellStyle::Switch, QStringLiteral("vSwitches"));
+        const qreal barsBottom = m_y - laneGap;
+        m_y += busLevel * qreal(m_children[ElementKind::VirtualSwitch].size());
         placeRows();
+        placeBus(barsBottom);
         m_item->setBox(QRectF(0, 0, width(), m_y + pad));
         return std::move(m_item);
     }
 
 private:
     qreal columnX(int column) const { return pad + captionWidth + column * columnWidth; }
-    qreal width() const { return columnX(std::max(m_columns, minColumns)) + pad; }
+    qreal rowsRight() const { return columnX(std::max(m_columns, minColumns)); }
+    qreal busWidth() const
+    {
+        const auto n = m_children.count(ElementKind::VirtualSwitch)
+                           ? m_children.at(ElementKind::VirtualSwitch).size()
+                           : 0;
+        return n == 0 ? 0 : 6 + busStep * qreal(n);
+    }
+    qreal width() const { return rowsRight() + busWidth() + pad; }
 
     void placeNics()
     {
@@ -205,8 +218,11 @@ private:
     void addRow(const Element &e, CellStyle style, qreal indent, const QString &detail = {})
     {
         const qreal left = pad + 6 + indent;
-        m_item->addCell({QRectF(left, m_y, width() - pad - left, m_s.line), style, e.id, e.name(),
+        m_item->addCell({QRectF(left, m_y, rowsRight() - left, m_s.line), style, e.id, e.name(),
                          detail, 118 - indent});
+        if (e.kind == ElementKind::VirtualNic)
+            m_rowOf.emplace_back(e.value(QStringLiteral("switch")).toString(),
+                                 QPointF(rowsRight(), m_y + m_s.line / 2));
         m_y += m_s.line;
     }
 
@@ -230,6 +246,41 @@ private:
             }
         }
     }
+
+    // vNIC-to-switch connections as edges: each switch drops from its bar to its own level,
+    // runs right to its bus column and down to the last vNIC on it; each vNIC row joins its
+    // switch's column with a dot. The leftmost switch takes the lowest level and the leftmost
+    // column, so the runs never cross.
+    void placeBus(qreal barsBottom)
+    {
+        const auto &switches = m_children[ElementKind::VirtualSwitch];
+        std::vector<const Element *> order(switches.begin(), switches.end());
+        std::ranges::stable_sort(order, {}, [&](const Element *sw) {
+            return m_item->cells()[m_cell.value(sw->id)].rect.center().x();
+        });
+        const qreal n = qreal(order.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const QRectF bar = m_item->cells()[m_cell.value(order[i]->id)].rect;
+            const qreal level = barsBottom + busLevel * (n - qreal(i));
+            const qreal column = rowsRight() + 6 + busStep * qreal(i);
+            qreal last = -1;
+            for (const auto &[sw, at] : m_rowOf) {
+                if (sw != order[i]->id)
+                    continue;
+                last = at.y();
+                m_item->addWire(at + QPointF(2, 0), QPointF(column, at.y()));
+                m_item->addDot(QPointF(column, at.y()));
+            }
+            if (last < 0)
+                continue; // no vNIC on it
+            const QPointF foot(bar.center().x() + 6, bar.bottom());
+            m_item->addWire(foot, QPointF(foot.x(), level));
+            m_item->addWire(QPointF(foot.x(), level), QPointF(column, level));
+            m_item->addWire(QPointF(column, level), QPointF(column, last));
+        }
+    }
+
+    std::vector<std::pair<QString, QPointF>> m_rowOf; // vNIC rows: switch id, right end
 
     const Design &m_design;
     const Element &m_host;
