@@ -3,12 +3,15 @@
 #include "viewstestsupport.h"
 
 #include "core/model/commands.h"
+#include "views/diagram/designscene.h"
 #include "views/mainwindow.h"
+#include "views/session/designsession.h"
 #include "views/tree/designtreemodel.h"
 #include "views/validation/validationpanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
+#include <QGraphicsSceneMouseEvent>
 #include <QSignalSpy>
 #include <QTreeView>
 
@@ -70,6 +73,27 @@ TEST(ValidationPanelTest, SelectingAFindingSelectsItsElementInTheTree)
     EXPECT_EQ(selected.at(0).at(0).toStringList().value(0), QStringLiteral("lab.team"));
     EXPECT_EQ(window.treeModel()->idForIndex(window.treeView()->currentIndex()),
               QStringLiteral("lab.team"));
+    EXPECT_TRUE(window.scene()->selectedElements().contains(QStringLiteral("lab.team")))
+        << "and on the drawing";
+}
+
+TEST(ValidationPanelTest, SelectingAnElementOnTheDrawingShowsItsFinding)
+{
+    MainWindow window;
+    ASSERT_TRUE(window.openSample(QStringLiteral(":/samples/broken-lab.converge.json")));
+    auto *panel = window.validationPanel();
+    QSignalSpy announced(panel, &views::ValidationPanel::elementsSelected);
+    QGraphicsSceneMouseEvent press(QEvent::GraphicsSceneMousePress);
+    press.setScenePos(window.scene()->elementRect(QStringLiteral("lab.team")).center());
+    press.setButton(Qt::LeftButton);
+    press.setButtons(Qt::LeftButton);
+    QCoreApplication::sendEvent(window.scene(), &press);
+    const core::Finding *shown = panel->model()->findingAt(panel->view()->currentIndex());
+    ASSERT_NE(shown, nullptr);
+    EXPECT_TRUE(shown->elements.contains(QStringLiteral("lab.team")));
+    EXPECT_EQ(window.session()->selection(), QStringList{QStringLiteral("lab.team")})
+        << "showing the finding does not select its other elements";
+    EXPECT_EQ(announced.count(), 0);
 }
 
 TEST(ValidationPanelTest, QuickFixAndEditsUpdateTheFindingsLive)

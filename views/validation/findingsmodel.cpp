@@ -77,6 +77,17 @@ int FindingsModel::count(Severity severity) const
     return int(m_groups[int(severity)].size());
 }
 
+QModelIndex FindingsModel::firstNaming(const QString &id) const
+{
+    for (std::size_t group = 0; group < m_groups.size(); ++group) {
+        for (std::size_t row = 0; row < m_groups[group].size(); ++row) {
+            if (m_findings[m_groups[group][row]].elements.contains(id))
+                return index(int(row), 0, index(int(group), 0));
+        }
+    }
+    return {};
+}
+
 QModelIndex FindingsModel::index(int row, int column, const QModelIndex &parent) const
 {
     if (!hasIndex(row, column, parent))

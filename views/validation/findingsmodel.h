@@ -23,6 +23,8 @@ public:
     const std::vector<core::Finding> &findings() const { return m_findings; }
     const core::Finding *findingAt(const QModelIndex &index) const;
     int count(core::Severity severity) const;
+    // The first finding (most severe first) that names `id`; invalid when none does.
+    QModelIndex firstNaming(const QString &id) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

@@ -97,8 +97,30 @@ void ValidationPanel::setSession(DesignSession *session)
     if (session) {
         m_design = &session->design();
         connect(session, &DesignSession::designChanged, this, &ValidationPanel::refresh);
+        connect(session, &DesignSession::selectionChanged, this, &ValidationPanel::followSelection);
     }
     refresh();
+}
+
+void ValidationPanel::followSelection(const QStringList &ids)
+{
+    // The canvas or the tree selected something: show its first finding, without announcing
+    // it back (the selection is already where it should be).
+    const Finding *current = selectedFinding();
+    for (const QString &id : ids) {
+        if (current && current->elements.contains(id))
+            return;
+    }
+    for (const QString &id : ids) {
+        const QModelIndex finding = m_model->firstNaming(id);
+        if (!finding.isValid())
+            continue;
+        m_following = true;
+        m_view->setCurrentIndex(finding);
+        m_view->scrollTo(finding);
+        m_following = false;
+        return;
+    }
 }
 
 bool ValidationPanel::applyEdit(const core::Result<core::Edit> &edit)
@@ -170,7 +192,8 @@ void ValidationPanel::selectionChanged()
     if (f->isSuppressed())
         html += tr("<p><b>Accepted:</b> %1</p>").arg(f->justification.toHtmlEscaped());
     m_details->setHtml(html);
-    Q_EMIT elementsSelected(f->elements);
+    if (!m_following)
+        Q_EMIT elementsSelected(f->elements);
 }
 
 bool ValidationPanel::applyQuickFix()

@@ -54,9 +54,11 @@ private:
     const core::Finding *selectedFinding() const;
 
     bool applyEdit(const core::Result<core::Edit> &edit);
+    void followSelection(const QStringList &ids);
 
     core::Design *m_design = nullptr;
     DesignSession *m_session = nullptr;
+    bool m_following = false; // showing the session's selection, not making one
     core::ValidationEngine m_engine;
     int m_listener = 0;
     bool m_refreshPending = false;
