@@ -12,9 +12,13 @@
 #include "generator/designgenerator.h"
 
 #include "core/io/designdocument.h"
+#include "core/model/commands.h"
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
 #include "views/mainwindow.h"
+#include "views/session/designsession.h"
+#include <QRandomGenerator>
+#include <QUndoStack>
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -515,5 +519,34 @@ int main(int argc, char *argv[])
     }
     std::printf("  pans that did not move the view (nothing to scroll on that axis): %d\n",
                 stuckPans);
+
+    // 3. An edit as the inspector makes it, until the diagram has been updated (the boxes it
+    // touched built again) and the validation re-run: what an admin waits for per change.
+    views::DesignSession *session = window->session();
+    processUntil([&] { return session->isValidated(); });
+    int redrawn = 0;
+    QObject::connect(window->scene(), &views::DesignScene::rebuilt, [&redrawn] { ++redrawn; });
+    std::vector<double> edits, undos;
+    QRandomGenerator random(11);
+    for (int i = 0; i < 41; ++i) {
+        const QString vnic = QStringLiteral("h%1.vm%2.LAN")
+                                 .arg(random.bounded(hosts) + 1)
+                                 .arg(random.bounded(16) + 1);
+        QElapsedTimer timer;
+        timer.start();
+        if (!session->apply(core::commands::setProperty(session->design(), vnic,
+                                                        QStringLiteral("accessVlan"), 100 + i)))
+            continue;
+        const int before = redrawn;
+        processUntil([&] { return redrawn > before; });
+        edits.push_back(double(timer.nsecsElapsed()) / 1e6);
+        timer.restart();
+        session->undoStack()->undo();
+        processUntil([&] { return redrawn > before + 1; });
+        undos.push_back(double(timer.nsecsElapsed()) / 1e6);
+    }
+    std::printf("\n3. one property edit through the session until the diagram is updated\n");
+    printStats("edit (vNIC VLAN)", edits);
+    printStats("undo of it", undos);
     return 0;
 }

@@ -327,25 +327,31 @@ std::optional<QPointF> DesignScene::attachPoint(const QString &id, QPointF *dire
 void DesignScene::addLinks()
 {
     m_linkEnds.clear();
-    for (const Element *link : m_design->children(QString(), ElementKind::Link)) {
-        // The boxes at its ends, which order their NICs by where cables go.
-        for (const char *end : {"a", "b"}) {
-            if (BlockItem *block =
-                    asBlock(m_anchors.value(link->value(QLatin1String(end)).toString()).item))
-                m_linkEnds[link->id] << block->id();
-        }
-        QPointF da, db;
-        const auto a = attachPoint(link->value(QStringLiteral("a")).toString(), &da);
-        const auto b = attachPoint(link->value(QStringLiteral("b")).toString(), &db);
-        if (!a || !b)
-            continue;
-        const qreal reach = std::max<qreal>(40, std::abs(b->y() - a->y()) / 2);
-        QPainterPath path(*a);
-        path.cubicTo(*a + da * reach, *b + db * reach, *b);
-        auto *item = new LinkItem(link->id, path);
-        addItem(item);
-        m_anchors.insert(link->id, {item, -1});
+    for (const Element *link : m_design->children(QString(), ElementKind::Link))
+        addLink(*link);
+}
+
+void DesignScene::addLink(const Element &link)
+{
+    // The boxes at its ends, which order their NICs by where cables go.
+    QStringList &ends = m_linkEnds[link.id];
+    ends.clear();
+    for (const char *end : {"a", "b"}) {
+        if (BlockItem *block =
+                asBlock(m_anchors.value(link.value(QLatin1String(end)).toString()).item))
+            ends << block->id();
     }
+    QPointF da, db;
+    const auto a = attachPoint(link.value(QStringLiteral("a")).toString(), &da);
+    const auto b = attachPoint(link.value(QStringLiteral("b")).toString(), &db);
+    if (!a || !b)
+        return;
+    const qreal reach = std::max<qreal>(40, std::abs(b->y() - a->y()) / 2);
+    QPainterPath path(*a);
+    path.cubicTo(*a + da * reach, *b + db * reach, *b);
+    auto *item = new LinkItem(link.id, path);
+    addItem(item);
+    m_anchors.insert(link.id, {item, -1});
 }
 
 QGraphicsItem *DesignScene::itemFor(const QString &id) const

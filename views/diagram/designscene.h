@@ -131,7 +131,8 @@ private:
     void placeBlocks(const std::vector<BlockItem *> &blocks);
     void placeAtSavedPosition(BlockItem *block);
     QString blockOf(const core::Change &change) const;
-    void replaceLinks();
+    // Draws the cables again: all of them, or those with an end on one of `boxes`.
+    void replaceLinks(const QSet<QString> *boxes = nullptr);
     void updateBadges();
     void onQtSelectionChanged();
     void select(const QStringList &ids); // what a click selects
@@ -142,6 +143,7 @@ private:
     void layOut(const std::vector<QGraphicsItem *> &hosts, std::vector<QGraphicsItem *> switches);
     void sortByCables(std::vector<QGraphicsItem *> &switches, qreal fallbackX) const;
     void addLinks();
+    void addLink(const core::Element &link);
     void registerAnchors(QGraphicsItem *item);
     std::optional<QPointF> attachPoint(const QString &id, QPointF *direction) const;
 

@@ -101,21 +101,41 @@ void DesignScene::applyChanges()
                 placeAtSavedPosition(b);
         }
     }
-    if (resized || pending.links || !pending.blocks.isEmpty() || !pending.moved.isEmpty())
+    if (resized || pending.links) {
         replaceLinks();
+    } else if (!pending.blocks.isEmpty() || !pending.moved.isEmpty()) {
+        const QSet<QString> boxes = pending.blocks + pending.moved;
+        replaceLinks(&boxes); // only the cables of boxes that were built again or moved
+    }
     finishUpdate();
 }
 
-void DesignScene::replaceLinks()
+void DesignScene::replaceLinks(const QSet<QString> *boxes)
 {
-    for (QGraphicsItem *item : items()) {
-        if (LinkItem *link = asLink(item)) {
-            m_anchors.remove(link->id());
+    if (!boxes) {
+        for (QGraphicsItem *item : items()) {
+            if (LinkItem *link = asLink(item)) {
+                m_anchors.remove(link->id());
+                removeItem(link);
+                delete link;
+            }
+        }
+        return addLinks();
+    }
+    QStringList affected;
+    for (auto it = m_linkEnds.cbegin(); it != m_linkEnds.cend(); ++it) {
+        if (std::ranges::any_of(*it, [&](const QString &end) { return boxes->contains(end); }))
+            affected << it.key();
+    }
+    for (const QString &id : std::as_const(affected)) {
+        if (LinkItem *link = asLink(m_anchors.value(id).item)) {
+            m_anchors.remove(id);
             removeItem(link);
             delete link;
         }
+        if (const Element *link = m_design->find(id))
+            addLink(*link);
     }
-    addLinks();
 }
 
 } // namespace converge::views
