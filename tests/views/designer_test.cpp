@@ -449,3 +449,30 @@ TEST_F(DesignerTest, ABigDesignIsDrawnFirstAndValidatedRightAfter)
 
 } // namespace
 } // namespace converge::views
+
+namespace converge::views {
+namespace {
+
+TEST_F(DesignerTest, EscapeCancelsAMoveAndAConnection)
+{
+    ASSERT_TRUE(window.openSample(test::samplePath("smb-converged")));
+    const QString host = QStringLiteral("h1");
+    QGraphicsItem *box = window.scene()->itemFor(host);
+    const QPointF before = box->pos();
+    window.view()->resetZoom();
+    const QPointF grip = box->mapToScene(box->boundingRect().topLeft() + QPointF(14, 14));
+    window.view()->centerOn(grip);
+    const QPoint start = window.view()->mapFromScene(grip);
+    mouse(QEvent::MouseButtonPress, start, Qt::LeftButton);
+    mouse(QEvent::MouseMove, start + QPoint(60, 40), Qt::LeftButton);
+    EXPECT_NE(box->pos(), before) << "the box follows the mouse";
+    QTest::keyClick(window.view()->viewport(), Qt::Key_Escape);
+    EXPECT_EQ(box->pos(), before);
+    mouse(QEvent::MouseButtonRelease, start + QPoint(60, 40), Qt::NoButton);
+    QApplication::processEvents();
+    EXPECT_EQ(session().undoStack()->count(), 0) << "nothing changed";
+    EXPECT_FALSE(session().design().find(host)->props.contains(QStringLiteral("position")));
+}
+
+} // namespace
+} // namespace converge::views

@@ -12,6 +12,7 @@
 #include <QGraphicsSceneDragDropEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QJsonArray>
+#include <QKeyEvent>
 #include <QMimeData>
 
 #include <cmath>
@@ -195,6 +196,22 @@ void DesignScene::startGesture()
         if (BlockItem *b = asBlock(m_anchors.value(id).item); b && b->id() == id)
             g.moving.emplace_back(b, b->pos());
     }
+}
+
+void DesignScene::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() != Qt::Key_Escape || !m_gesture) {
+        QGraphicsScene::keyPressEvent(event);
+        return;
+    }
+    Gesture g = std::move(*m_gesture);
+    m_gesture.reset();
+    for (auto &[item, from] : g.moving)
+        item->setPos(from);
+    delete g.wire;
+    if (m_session)
+        setSelectedElements(m_session->selection());
+    event->accept();
 }
 
 void DesignScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
