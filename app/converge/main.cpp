@@ -69,12 +69,16 @@ int main(int argc, char *argv[])
     const QCommandLineOption select(
         QStringLiteral("select"),
         QStringLiteral("Select an element (by id) once the design is open."), QStringLiteral("ID"));
-    parser.addOptions({sample, screenshot, quitAfterLoad, select});
+    const QCommandLineOption newDesign(QStringLiteral("new"),
+                                       QStringLiteral("Start with a new, empty design."));
+    parser.addOptions({sample, screenshot, quitAfterLoad, select, newDesign});
     parser.process(app);
 
     converge::views::MainWindow window;
     bool loaded = true;
-    if (parser.isSet(sample)) {
+    if (parser.isSet(newDesign)) {
+        window.newDesign();
+    } else if (parser.isSet(sample)) {
         const QString path = QStringLiteral(":/samples/%1.converge.json").arg(parser.value(sample));
         if (!QFile::exists(path)) {
             QStringList names;

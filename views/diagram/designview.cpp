@@ -2,6 +2,7 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -46,6 +47,22 @@ void DesignView::setEditable(bool editable)
 {
     m_editable = editable;
     setDragMode(editable ? RubberBandDrag : ScrollHandDrag);
+}
+
+void DesignView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QGraphicsView::drawForeground(painter, rect);
+    if (!m_editable || !scene() || !scene()->items().isEmpty())
+        return;
+    // An empty design: say how to start, in the middle of the view.
+    painter->save();
+    painter->resetTransform();
+    painter->setPen(QColor(0x6b, 0x77, 0x83));
+    painter->drawText(viewport()->rect().adjusted(40, 40, -40, -40),
+                      Qt::AlignCenter | Qt::TextWordWrap,
+                      tr("An empty design.\nDrag a Host from the palette onto this space, or use "
+                         "Insert > Host from Wizard (Ctrl+Shift+H)."));
+    painter->restore();
 }
 
 void DesignView::scrollContentsBy(int dx, int dy)
