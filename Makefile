@@ -39,6 +39,8 @@ test-asan: deps
 
 bench: build
 	./$(BUILD)/bench/bench-document 1000 5
+	./$(BUILD)/bench/bench-validation 1000 5
+	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
