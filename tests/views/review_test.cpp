@@ -825,5 +825,43 @@ TEST_F(ReviewTest, DoubleClickingAFindingInTheInspectorThatSelectsOthersIsSafe)
     EXPECT_EQ(session().selection(), ids);
 }
 
+// ---- 17. The inspector's findings list stays squeezed ----
+
+TEST_F(ReviewTest, TheInspectorsFindingsListGetsRoomWhenFindingsAppear)
+{
+    ASSERT_TRUE(window.openSample(QStringLiteral(":/samples/broken-lab.converge.json")));
+    QApplication::processEvents(); // nothing selected: the pane is only its title
+    session().setSelection({QStringLiteral("lab.team")});
+    QApplication::processEvents();
+    QTreeWidget *findings = window.inspector()->findingsView();
+    ASSERT_GT(findings->topLevelItemCount(), 2);
+    std::cerr << "inspector " << window.inspector()->height() << " px, findings viewport "
+              << findings->viewport()->height() << " px for " << findings->topLevelItemCount()
+              << " findings\n";
+    EXPECT_GE(findings->viewport()->height(), window.inspector()->height() / 6)
+        << "the splitter keeps the height the empty pane had (its maximum was 0)";
+}
+
+// ---- 18. Redo's two shortcuts ----
+
+TEST_F(ReviewTest, CtrlShiftZRedoes)
+{
+    openCopy("smb-basic");
+    activate();
+    std::cerr << "redo shortcuts:";
+    for (const QKeySequence &k : window.editActions()->redo->shortcuts())
+        std::cerr << " [" << k.toString().toStdString() << "]";
+    std::cerr << "\n";
+    ASSERT_TRUE(session().apply(commands::setProperty(
+        session().design(), QStringLiteral("h1"), QStringLiteral("name"), QStringLiteral("X"))));
+    window.editActions()->undo->trigger();
+    ASSERT_EQ(session().undoStack()->index(), 0);
+    window.view()->setFocus();
+    QApplication::processEvents();
+    QTest::keyClick(window.view(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QApplication::processEvents();
+    EXPECT_EQ(session().undoStack()->index(), 1) << "Ctrl+Shift+Z did not redo";
+}
+
 } // namespace
 } // namespace converge::views
