@@ -200,6 +200,8 @@ bool MainWindow::open(const QString &path, bool sample)
 
 void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample)
 {
+    commitPendingInput(); // into the design it was typed for
+    m_pendingReveal.clear();
     // Views first, so they never see the old design after it is gone; the autosave of a design
     // closed on purpose goes with it.
     DesignSession *session = design ? new DesignSession(std::move(design), this) : nullptr;
@@ -313,6 +315,15 @@ QWidget *MainWindow::createDesignPage()
 {
     m_treeModel = new DesignTreeModel(this);
     m_tree = new QTreeView;
+    // Connected before the view is: removing rows (a delete, an undo) moves the current row by
+    // itself: that is no choice of the admin's and selects nothing.
+    connect(m_treeModel, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this] { m_treeChanging = true; });
+    connect(m_treeModel, &QAbstractItemModel::rowsRemoved, this,
+            [this] { m_treeChanging = false; });
+    connect(m_treeModel, &QAbstractItemModel::modelAboutToBeReset, this,
+            [this] { m_treeChanging = true; });
+    connect(m_treeModel, &QAbstractItemModel::modelReset, this, [this] { m_treeChanging = false; });
     m_tree->setModel(m_treeModel);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
@@ -336,6 +347,16 @@ QWidget *MainWindow::createDesignPage()
     addDockWidget(Qt::LeftDockWidgetArea, treeDock);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showSelectedInDiagram);
+    // A click selects its row alone, also a row that is already current.
+    connect(m_tree, &QTreeView::clicked, this, [this](const QModelIndex &index) {
+        const QString id = m_treeModel->idForIndex(index);
+        if (m_session && !id.isEmpty())
+            m_session->setSelection({id});
+    });
+    connect(m_scene, &DesignScene::rebuilt, this, [this] {
+        if (!m_pendingReveal.isEmpty())
+            m_view->reveal(m_scene->elementRect(std::exchange(m_pendingReveal, QString())));
+    });
     connect(m_view, &DesignView::zoomChanged, this,
             [this](qreal zoom) { m_zoom->setText(tr("%1 %").arg(qRound(zoom * 100))); });
     return m_view;
@@ -521,7 +542,8 @@ void MainWindow::updateCounts()
 void MainWindow::showSelectedInDiagram()
 {
     const QString id = m_treeModel->idForIndex(m_tree->currentIndex());
-    if (m_session && !m_syncingTree && !id.isEmpty() && !m_session->selection().contains(id))
+    if (m_session && !m_syncingTree && !m_treeChanging && !id.isEmpty() &&
+        m_session->selection() != QStringList{id})
         m_session->setSelection({id}); // selectionChanged() reveals it
 }
 
@@ -536,7 +558,15 @@ void MainWindow::selectionChanged(const QStringList &ids)
         m_syncingTree = false;
     }
     if (!m_scene->isInteracting()) // a click on the drawing must not scroll it away
-        m_view->reveal(m_scene->elementRect(first));
+        revealWhenDrawn(first);
+}
+
+void MainWindow::revealWhenDrawn(const QString &id)
+{
+    // Something just added (pasted, duplicated) is drawn at the scene's next update.
+    const QRectF rect = m_scene->elementRect(id);
+    m_pendingReveal = rect.isNull() ? id : QString();
+    m_view->reveal(rect);
 }
 
 void MainWindow::createValidationDock()

@@ -110,6 +110,8 @@ private:
     void selectionChanged(const QStringList &ids);
     bool confirmDiscard(); // unsaved changes: save, discard or cancel; true to go on
     void validateAfterFirstPaint();
+    void commitPendingInput(); // what is being typed in the inspector
+    void revealWhenDrawn(const QString &id);
     void reportError(const QString &path, const QString &message);
     void createMenus();
     QWidget *createDesignPage();
@@ -149,6 +151,8 @@ private:
     PaletteWidget *m_palette = nullptr;
     QString m_autosaveDirectory; // empty: Autosave's default
     bool m_syncingTree = false;  // the tree follows the session's selection
+    bool m_treeChanging = false; // rows removed or reset: the tree's current row moves by itself
+    QString m_pendingReveal;     // selected before the diagram drew it
 };
 
 } // namespace converge::views

@@ -15,6 +15,7 @@
 #include "views/session/autosave.h"
 #include "views/session/designsession.h"
 
+#include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -119,8 +120,8 @@ void MainWindow::addDesignerMenus(QMenu *file, QMenu *edit)
     edit->addSeparator();
     edit->addActions({m_edit->selectAll, m_edit->arrange});
     // Delete acts where the selection is drawn and listed, not inside text fields.
-    m_view->addAction(m_edit->remove);
-    m_tree->addAction(m_edit->remove);
+    m_view->addActions({m_edit->remove, m_edit->duplicate});
+    m_tree->addActions({m_edit->remove, m_edit->duplicate});
 
     QMenu *insert = menuBar()->addMenu(tr("&Insert"));
     QAction *host =
@@ -141,12 +142,22 @@ void MainWindow::addDesignerMenus(QMenu *file, QMenu *edit)
 
 bool MainWindow::isModified() const
 {
-    return m_session && (!m_session->undoStack()->isClean() ||
+    return m_session && (!m_session->undoStack()->isClean() || m_inspector->hasPendingInput() ||
                          (m_path.isEmpty() && !m_isSample && m_session->design().size() > 0));
+}
+
+void MainWindow::commitPendingInput()
+{
+    // A value being typed in the inspector is committed when its field loses focus: make it so
+    // before saving or closing, so what the admin sees is what is saved.
+    QWidget *focused = QApplication::focusWidget();
+    if (focused && m_inspector && m_inspector->isAncestorOf(focused))
+        focused->clearFocus();
 }
 
 bool MainWindow::confirmDiscard()
 {
+    commitPendingInput();
     if (!isModified())
         return true;
     QMessageBox box(QMessageBox::Warning, tr("Unsaved Changes"),
@@ -195,13 +206,19 @@ bool MainWindow::saveTo(const QString &path)
 {
     if (!m_session)
         return false;
+    commitPendingInput();
     auto saved = core::designdocument::saveFile(m_session->design(), path);
     if (!saved) {
         m_lastError = saved.error().message;
-        QMessageBox::critical(this, tr("Cannot Save Design"),
-                              tr("Could not save to %1.\n\n%2\n\nThe design is still open and "
-                                 "autosaved.")
-                                  .arg(QDir::toNativeSeparators(path), saved.error().message));
+        auto *box = new QMessageBox(QMessageBox::Critical, tr("Cannot Save Design"),
+                                    tr("Could not save to %1.").arg(QDir::toNativeSeparators(path)),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("saveErrorBox"));
+        box->setInformativeText(saved.error().message +
+                                tr("\n\nThe design is still open, with its changes."));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open(); // window-modal, never blocks the caller
+        statusBar()->showMessage(tr("Could not save %1").arg(QFileInfo(path).fileName()), 10000);
         return false;
     }
     m_path = path;
@@ -327,7 +344,11 @@ void MainWindow::offerRecovery(const QString &autosaveDirectory)
         }
         const bool file = QFileInfo(last.originalPath).isAbsolute();
         setDesign(std::move(*design), file ? last.originalPath : QString(), false);
-        Autosave::discard(last);
+        // The restored work is autosaved anew before the autosave it came from goes, so a
+        // second crash before the next edit loses nothing.
+        m_autosave->writeAllNow();
+        if (m_autosave->waitForIdle() && QFileInfo::exists(m_autosave->storePath()))
+            Autosave::discard(last);
         m_session->undoStack()->resetClean(); // restored work is not saved yet
         updateTitle();
         statusBar()->showMessage(tr("Restored unsaved work; save it to keep it"), 10000);

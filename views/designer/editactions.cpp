@@ -55,8 +55,13 @@ EditActions::EditActions(DesignScene *scene, QWidget *parent)
     arrange = makeAction(parent, tr("&Arrange Automatically"), {QKeySequence(tr("Ctrl+Shift+L"))});
     duplicate->setStatusTip(tr("Add a copy of the selection (a host with everything on it)"));
     arrange->setStatusTip(tr("Lay the diagram out again and save the positions"));
-    // Delete and Select All act on the diagram; text fields keep their own when focused.
-    remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    // Delete and Duplicate act where the selection is drawn and listed (the caller adds them
+    // to the diagram and the tree), never in the inspector's fields or the other docks.
+    for (QAction *a : {remove, duplicate}) {
+        parent->removeAction(a);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    }
+    remove->setAutoRepeat(false); // a held key must not delete one element after another
     connect(undo, &QAction::triggered, this, [this] { m_session->undoStack()->undo(); });
     connect(redo, &QAction::triggered, this, [this] { m_session->undoStack()->redo(); });
     connect(cut, &QAction::triggered, this, [this] {

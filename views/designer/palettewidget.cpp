@@ -4,6 +4,7 @@
 #include "core/model/palette.h"
 #include "views/icons.h"
 
+#include <QKeyEvent>
 #include <QMimeData>
 
 namespace converge::views {
@@ -53,8 +54,19 @@ PaletteWidget::PaletteWidget(QWidget *parent)
         if (item)
             Q_EMIT addRequested(core::ElementKind(item->data(kindRole).toInt()));
     };
+    // One add per click whatever the style does on double clicks and single-click activation;
+    // Enter adds the current entry (keyPressEvent).
     connect(this, &QListWidget::itemClicked, this, request);
-    connect(this, &QListWidget::itemActivated, this, request);
+}
+
+void PaletteWidget::keyPressEvent(QKeyEvent *event)
+{
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && currentItem()) {
+        Q_EMIT addRequested(core::ElementKind(currentItem()->data(kindRole).toInt()));
+        event->accept();
+        return;
+    }
+    QListWidget::keyPressEvent(event);
 }
 
 QMimeData *PaletteWidget::dragData(core::ElementKind kind)

@@ -26,6 +26,7 @@ public:
 protected:
     QMimeData *mimeData(const QList<QListWidgetItem *> &items) const override;
     QStringList mimeTypes() const override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 Q_SIGNALS:
     void addRequested(core::ElementKind kind);

@@ -3,6 +3,7 @@
 #include "views/diagram/diagramitems.h"
 #include "views/diagram/hostlayout.h"
 #include "views/elementsummary.h"
+#include "views/session/designsession.h"
 
 #include <QGraphicsSceneHelpEvent>
 #include <QGraphicsSceneMouseEvent>
@@ -191,9 +192,15 @@ void DesignScene::rebuild()
 {
     m_rebuildPending = false;
     m_pending = {};
+    m_syncingSelection = true; // boxes leaving Qt's selection are not a choice of the admin's
     clear();
+    m_syncingSelection = false;
     m_anchors.clear();
-    m_gesture.reset(); // its items are gone
+    if (m_gesture) { // its items are gone; what it drew as a target goes too
+        m_gesture.reset();
+        if (m_session)
+            m_selected = m_session->selection();
+    }
     m_style = std::make_unique<DiagramStyle>(font());
     m_style->design = m_design;
     m_style->severities = &m_severities;
@@ -382,6 +389,22 @@ QString DesignScene::elementAt(const QPointF &scenePos) const
 
 void DesignScene::setSelectedElements(const QStringList &ids)
 {
+    // Qt's own selection (the rubber band's) follows ours, so that it never selects anything
+    // by itself later (when a box it holds is built again, say).
+    QSet<QGraphicsItem *> boxes;
+    for (const QString &id : ids) {
+        const Anchor anchor = m_anchors.value(id);
+        if (anchor.cell < 0 && asBlock(anchor.item))
+            boxes.insert(anchor.item);
+    }
+    const QList<QGraphicsItem *> qtSelected = selectedItems();
+    if (QSet<QGraphicsItem *>(qtSelected.begin(), qtSelected.end()) != boxes) {
+        m_syncingSelection = true;
+        clearSelection();
+        for (QGraphicsItem *box : std::as_const(boxes))
+            box->setSelected(true);
+        m_syncingSelection = false;
+    }
     for (const QString &id : std::as_const(m_selected)) {
         const Anchor anchor = m_anchors.value(id);
         if (BlockItem *block = asBlock(anchor.item))

@@ -65,6 +65,16 @@ void DesignView::drawForeground(QPainter *painter, const QRectF &rect)
     painter->restore();
 }
 
+void DesignView::focusOutEvent(QFocusEvent *event)
+{
+    // Space released while another widget has the focus never reaches us.
+    if (m_space) {
+        m_space = false;
+        viewport()->setCursor(Qt::ArrowCursor);
+    }
+    QGraphicsView::focusOutEvent(event);
+}
+
 void DesignView::scrollContentsBy(int dx, int dy)
 {
     QGraphicsView::scrollContentsBy(dx, dy);

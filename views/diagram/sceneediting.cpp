@@ -125,7 +125,12 @@ void DesignScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
 {
     const QString id = elementAt(event->scenePos());
     if (event->button() != Qt::LeftButton || id.isEmpty()) {
-        event->ignore(); // empty space: the view starts a rubber band (or pans)
+        // Empty space: a click there selects nothing (Ctrl keeps the selection for adding to
+        // it); the view then starts a rubber band (or pans).
+        if (event->button() == Qt::LeftButton && m_session &&
+            !(event->modifiers() & Qt::ControlModifier) && !m_selected.isEmpty())
+            select({});
+        event->ignore();
         return;
     }
     Q_EMIT elementClicked(id);

@@ -10,6 +10,21 @@ using core::Change;
 using core::Element;
 using core::ElementKind;
 
+namespace {
+
+// Where a box's cables attach: its NICs and ports, in order, with their places.
+std::vector<std::pair<QString, QRectF>> attachments(const BlockItem &block)
+{
+    std::vector<std::pair<QString, QRectF>> out;
+    for (const Cell &cell : block.cells()) {
+        if (cell.style == CellStyle::Nic || cell.style == CellStyle::Port)
+            out.emplace_back(cell.id, cell.rect);
+    }
+    return out;
+}
+
+} // namespace
+
 QString DesignScene::blockOf(const Change &change) const
 {
     // Drawn before the change: the box that drew it. New: the box of its nearest drawn owner.
@@ -72,16 +87,23 @@ void DesignScene::applyChanges()
         if (!old || !e || old->id() != id)
             return rebuild();
         std::unique_ptr<BlockItem> fresh = buildBlock(*e);
-        resized = resized || fresh->boundingRect().size() != old->boundingRect().size();
+        // A new size, or NICs or ports in new places (switches sit over the NICs they serve):
+        // the automatic layout must run again.
+        resized = resized || fresh->boundingRect().size() != old->boundingRect().size() ||
+                  attachments(*fresh) != attachments(*old);
         fresh->setPos(old->pos());
         for (auto it = m_anchors.begin(); it != m_anchors.end();) {
             it = it->item == old ? m_anchors.erase(it) : std::next(it);
         }
-        if (m_gesture) { // it may hold the old box
-            delete m_gesture->wire;
-            m_gesture.reset();
+        if (m_gesture) { // a box being dragged is the new one now
+            for (auto &[item, from] : m_gesture->moving) {
+                if (item == old)
+                    item = fresh.get();
+            }
         }
+        m_syncingSelection = true; // leaving Qt's selection is not a choice of the admin's
         removeItem(old);
+        m_syncingSelection = false;
         delete old;
         registerAnchors(fresh.get());
         addItem(fresh.release());

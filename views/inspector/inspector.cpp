@@ -7,11 +7,15 @@
 #include "views/elementsummary.h"
 #include "views/session/designsession.h"
 
+#include <QAbstractSpinBox>
+#include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScopedValueRollback>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStyle>
 #include <QStyledItemDelegate>
@@ -187,7 +191,7 @@ Inspector::Inspector(QWidget *parent)
                                 item->data(0, Qt::UserRole + 1).toStringList());
     });
 
-    auto *splitter = new QSplitter(Qt::Vertical);
+    auto *splitter = m_splitter = new QSplitter(Qt::Vertical);
     splitter->setChildrenCollapsible(false);
     splitter->addWidget(top);
     splitter->addWidget(m_findingsPane);
@@ -314,6 +318,14 @@ void Inspector::rebuild()
         m_editors.push_back(editor);
     }
     m_scroll->setWidget(m_form);
+    // The wheel scrolls the form; it changes a combo or spin box only once it has the focus
+    // (an admin scrolling past a field must not edit the design).
+    for (QWidget *field : m_form->findChildren<QWidget *>()) {
+        if (qobject_cast<QComboBox *>(field) || qobject_cast<QAbstractSpinBox *>(field)) {
+            field->setFocusPolicy(Qt::StrongFocus);
+            field->installEventFilter(this);
+        }
+    }
     m_subheader->show();
     m_findingsTitle->show();
     updateHeader();
@@ -390,9 +402,31 @@ void Inspector::updateFindings()
     m_findings->setVisible(!findings.empty());
     m_findingsPane->setMaximumHeight(findings.empty() ? m_findingsTitle->sizeHint().height()
                                                       : QWIDGETSIZE_MAX);
+    if (!findings.empty()) {
+        // The pane was only its title: give the list a quarter of the room again.
+        const QList<int> sizes = m_splitter->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (total > 0 && sizes.value(1) < total / 5)
+            m_splitter->setSizes({total - total / 4, total / 4});
+    }
     m_findingsTitle->setText(findings.empty()
                                  ? QStringLiteral("No findings")
                                  : QStringLiteral("Findings (%1)").arg(findings.size()));
+}
+
+bool Inspector::eventFilter(QObject *watched, QEvent *event)
+{
+    auto *field = qobject_cast<QWidget *>(watched);
+    if (event->type() == QEvent::Wheel && field && !field->hasFocus()) {
+        QCoreApplication::sendEvent(m_scroll->verticalScrollBar(), event);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+bool Inspector::hasPendingInput() const
+{
+    return std::ranges::any_of(m_editors, [](const PropertyEditor *e) { return e->isModified(); });
 }
 
 void Inspector::commit(PropertyEditor *editor)

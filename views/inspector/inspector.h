@@ -9,6 +9,7 @@
 class QFormLayout;
 class QLabel;
 class QScrollArea;
+class QSplitter;
 class QTreeWidget;
 
 namespace converge::views {
@@ -40,6 +41,11 @@ public:
     QString errorText() const; // the last refused edit; empty once an edit goes through
     QTreeWidget *findingsView() const { return m_findings; }
     PropertyEditor *editor(const QString &key) const;
+    // A value typed but not committed yet (the field still has the focus).
+    bool hasPendingInput() const;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 Q_SIGNALS:
     void findingActivated(const QString &ruleId, const QStringList &elementIds);
@@ -65,6 +71,7 @@ private:
     bool m_committing = false;
     QLabel *m_error;
     QWidget *m_findingsPane;
+    QSplitter *m_splitter = nullptr;
     QLabel *m_findingsTitle;
     QTreeWidget *m_findings;
 };

@@ -521,6 +521,17 @@ bool Autosave::waitForIdle(int msecs)
     return !m_writer || m_writer->waitForIdle(msecs);
 }
 
+void Autosave::writeAllNow()
+{
+    if (m_abandoned)
+        return;
+    m_needFull = true;
+    m_dirty.clear();
+    m_infoDirty = false;
+    m_pending = true;
+    flush();
+}
+
 void Autosave::markClean()
 {
     if (m_abandoned)
@@ -542,6 +553,10 @@ void Autosave::abandon()
     m_abandoned = true;
     m_timer.stop();
     detach();
+    // As a crash would: the writer finishes what it has and lets go of the lock, so the
+    // autosave is offered at the next start (a dead process's lock is no lock).
+    if (m_writer)
+        m_writer->stop();
 }
 
 QList<Autosave::Recoverable> Autosave::recoverable(const QString &directory)

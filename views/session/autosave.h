@@ -71,6 +71,9 @@ public:
     bool hasPendingChanges() const { return m_pending; }
     // Hands what changed since the last write to the writer now, not at the end of the interval.
     void flush();
+    // Hands the whole design to the writer now, changed or not (a design just restored from
+    // another autosave must be safe before that one goes).
+    void writeAllNow();
     // Blocks until the writer has nothing left to do, at most `msecs`; false on timeout.
     bool waitForIdle(int msecs = 30000);
 

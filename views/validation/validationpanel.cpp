@@ -57,6 +57,11 @@ ValidationPanel::ValidationPanel(QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
     layout->addWidget(split, 1);
+    // Clicking the finding that is already current selects its elements again.
+    connect(m_view, &QTreeView::clicked, this, [this](const QModelIndex &index) {
+        if (const Finding *f = m_model->findingAt(index); f && index == m_view->currentIndex())
+            Q_EMIT elementsSelected(f->elements);
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ValidationPanel::selectionChanged);
     connect(m_fixButton, &QPushButton::clicked, this, &ValidationPanel::applyQuickFix);
