@@ -230,6 +230,9 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
             new Autosave(m_session, sample ? QFileInfo(path).completeBaseName() : path, m_session);
         if (!m_autosaveDirectory.isEmpty())
             m_autosave->setDirectory(m_autosaveDirectory);
+        connect(m_autosave, &Autosave::failed, this, [this](const QString &message) {
+            statusBar()->showMessage(tr("Autosave failed, retrying: %1").arg(message), 15000);
+        });
     }
     m_path = sample ? QString() : path; // a sample is saved elsewhere
     m_samplePath = sample ? path : QString();

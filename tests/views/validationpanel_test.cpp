@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
 #include <QGraphicsSceneMouseEvent>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTreeView>
 
@@ -143,3 +144,26 @@ TEST(ValidationPanelTest, AcceptingAFindingKeepsItListedWithItsJustification)
         << "still counted, shown as accepted";
     EXPECT_EQ(window.design()->count(core::ElementKind::Suppression), 1u);
 }
+
+namespace {
+
+TEST(ValidationPanelTest, TheFindingBeingReadStaysCurrentAcrossAnUnrelatedEdit)
+{
+    MainWindow window;
+    ASSERT_TRUE(window.openSample(QStringLiteral(":/samples/broken-lab.converge.json")));
+    auto *panel = window.validationPanel();
+    const QModelIndex finding = firstFinding(*panel->model(), QStringLiteral("TEAM-007"));
+    ASSERT_TRUE(finding.isValid());
+    panel->view()->setCurrentIndex(finding);
+    QSignalSpy announced(panel, &views::ValidationPanel::elementsSelected);
+    // Moving the host changes nothing the finding is about.
+    ASSERT_TRUE(window.session()->apply(core::commands::setProperty(
+        *window.design(), QStringLiteral("lab"), QStringLiteral("position"), QJsonArray{40, 300})));
+    QCoreApplication::processEvents();
+    const core::Finding *shown = panel->model()->findingAt(panel->view()->currentIndex());
+    ASSERT_NE(shown, nullptr);
+    EXPECT_EQ(shown->ruleId, QStringLiteral("TEAM-007"));
+    EXPECT_EQ(announced.count(), 0) << "kept, not chosen again";
+}
+
+} // namespace

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTimer>
@@ -147,17 +148,42 @@ void ValidationPanel::scheduleRefresh()
 void ValidationPanel::refresh()
 {
     m_refreshPending = false;
+    // The finding being read stays current when it is still there (a box moved, say).
+    std::optional<std::pair<QString, QStringList>> current;
+    if (const Finding *f = selectedFinding())
+        current.emplace(f->ruleId, f->elements);
+    const int scroll = m_view->verticalScrollBar()->value();
     m_model->setFindings(m_session  ? m_session->findings()
                          : m_design ? m_engine.findings()
                                     : std::vector<Finding>{},
                          m_design);
     m_view->expandAll();
-    m_summary->setText(!m_design                                ? tr("No design open")
-                       : m_session && !m_session->isValidated() ? tr("Validating\u2026")
-                                                                : summary());
+    if (current) {
+        for (int g = 0; g < m_model->rowCount(); ++g) {
+            const QModelIndex group = m_model->index(g, 0);
+            for (int r = 0; r < m_model->rowCount(group); ++r) {
+                const Finding *f = m_model->findingAt(m_model->index(r, 0, group));
+                if (f && f->ruleId == current->first && f->elements == current->second) {
+                    m_following = true; // the same finding: announce nothing
+                    m_view->setCurrentIndex(m_model->index(r, 0, group));
+                    m_following = false;
+                    m_view->verticalScrollBar()->setValue(scroll);
+                    return finishRefresh();
+                }
+            }
+        }
+    }
     m_fixButton->setEnabled(false);
     m_acceptButton->setEnabled(false);
     m_details->clear();
+    finishRefresh();
+}
+
+void ValidationPanel::finishRefresh()
+{
+    m_summary->setText(!m_design                                ? tr("No design open")
+                       : m_session && !m_session->isValidated() ? tr("Validating\u2026")
+                                                                : summary());
     Q_EMIT findingsChanged(m_model->count(Severity::Error), m_model->count(Severity::Warning),
                            m_model->count(Severity::Info));
 }

@@ -55,6 +55,7 @@ private:
 
     bool applyEdit(const core::Result<core::Edit> &edit);
     void followSelection(const QStringList &ids);
+    void finishRefresh(); // summary and counts
 
     core::Design *m_design = nullptr;
     DesignSession *m_session = nullptr;
