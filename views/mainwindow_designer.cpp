@@ -272,7 +272,10 @@ void MainWindow::exportPicture()
         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty())
         return;
+    statusBar()->showMessage(tr("Exporting %1\u2026").arg(QFileInfo(path).fileName()));
+    QApplication::setOverrideCursor(Qt::WaitCursor); // seconds for a thousand hosts
     auto done = diagramexport::exportFile(*m_scene, selection, path);
+    QApplication::restoreOverrideCursor();
     if (!done) {
         QMessageBox::critical(this, tr("Cannot Export"), done.error().message);
         return;
@@ -294,8 +297,10 @@ void MainWindow::printDiagram()
     QPrintDialog dialog(&printer, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
     diagramexport::print(*m_scene, diagramexport::elementsRect(*m_scene, m_session->selection()),
                          printer);
+    QApplication::restoreOverrideCursor();
 }
 
 void MainWindow::addHostWizard()
