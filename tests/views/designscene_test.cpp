@@ -119,28 +119,6 @@ TEST(DesignScene, FollowsEdits)
     EXPECT_EQ(scene.itemFor(QStringLiteral("h2")), nullptr);
 }
 
-// What a scene draws, independent of the order its items were added in.
-QStringList drawing(const DesignScene &scene)
-{
-    QStringList out;
-    for (QGraphicsItem *item : scene.items()) {
-        const QRectF r = item->sceneBoundingRect();
-        QString line = QStringLiteral("%1 %2,%3 %4x%5")
-                           .arg(item->type())
-                           .arg(r.x(), 0, 'f', 1)
-                           .arg(r.y(), 0, 'f', 1)
-                           .arg(r.width(), 0, 'f', 1)
-                           .arg(r.height(), 0, 'f', 1);
-        if (auto *path = dynamic_cast<QGraphicsPathItem *>(item))
-            line += QStringLiteral(" path %1").arg(path->path().elementCount());
-        out << line;
-    }
-    QStringList labels = scene.labels();
-    labels.sort();
-    out.sort();
-    return out + labels;
-}
-
 // Edits of every sort the diagram shows, at random: renames, VLANs, rows added and removed,
 // boxes moved, cables removed. After each, the scene updated in place must draw exactly what
 // a scene built from scratch draws.
@@ -198,7 +176,7 @@ TEST(DesignScene, UpdatesInPlaceExactlyAsARebuildWould)
             ASSERT_TRUE(rebuilt.wait(2000)) << key << " edit " << i;
             DesignScene fresh;
             fresh.setDesign(&*design);
-            ASSERT_EQ(drawing(scene), drawing(fresh))
+            ASSERT_EQ(test::sceneDrawing(scene), test::sceneDrawing(fresh))
                 << key << " after edit " << i << ": " << edit->description.toStdString();
         }
         EXPECT_GT(applied, 30) << key;

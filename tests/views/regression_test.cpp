@@ -400,28 +400,6 @@ TEST_F(RegressionTest, SaveWritesTheValueBeingTypedInTheInspector)
 
 // ---- 10. Incremental diagram update differs from a rebuild ----
 
-// What a scene draws, independent of the order its items were added in (designscene_test).
-QStringList drawing(const DesignScene &scene)
-{
-    QStringList out;
-    for (QGraphicsItem *item : scene.items()) {
-        const QRectF r = item->sceneBoundingRect();
-        QString line = QStringLiteral("%1 %2,%3 %4x%5")
-                           .arg(item->type())
-                           .arg(r.x(), 0, 'f', 1)
-                           .arg(r.y(), 0, 'f', 1)
-                           .arg(r.width(), 0, 'f', 1)
-                           .arg(r.height(), 0, 'f', 1);
-        if (auto *path = dynamic_cast<QGraphicsPathItem *>(item))
-            line += QStringLiteral(" path %1").arg(path->path().elementCount());
-        out << line;
-    }
-    QStringList labels = scene.labels();
-    labels.sort();
-    out.sort();
-    return out + labels;
-}
-
 void applyOk(core::Design &design, const core::Result<core::Edit> &edit)
 {
     ASSERT_TRUE(edit) << edit.error().message.toStdString();
@@ -482,7 +460,7 @@ TEST(RegressionScene, RemovingAnUncabledNicMovesSwitchesAsARebuildWould)
     ASSERT_TRUE(rebuilt.wait(2000));
     DesignScene fresh;
     fresh.setDesign(&design);
-    EXPECT_EQ(drawing(scene), drawing(fresh));
+    EXPECT_EQ(test::sceneDrawing(scene), test::sceneDrawing(fresh));
     EXPECT_EQ(scene.automaticPositions(), fresh.automaticPositions())
         << "Arrange would write the stale layout";
 }
@@ -568,7 +546,7 @@ TEST(RegressionScene, UpdatesInPlaceAsARebuildWouldForMoreKindsOfEdits)
             ASSERT_TRUE(rebuilt.wait(2000)) << key << " edit " << i;
             DesignScene fresh;
             fresh.setDesign(&design);
-            ASSERT_EQ(drawing(scene), drawing(fresh))
+            ASSERT_EQ(test::sceneDrawing(scene), test::sceneDrawing(fresh))
                 << key << " after edit " << i << ": " << what.toStdString();
         }
         EXPECT_GT(applied, 30) << key;

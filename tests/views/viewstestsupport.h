@@ -1,6 +1,9 @@
 #pragma once
 
 #include "core/io/designdocument.h"
+#include "views/diagram/designscene.h"
+
+#include <QGraphicsPathItem>
 
 #include <QJsonDocument>
 #include <QString>
@@ -81,5 +84,28 @@ private:
 
     QtMessageHandler m_previous = nullptr;
 };
+
+// What a scene draws, independent of the order its items were added in: every item's type
+// and place (cables with their path's size) and every text, sorted.
+inline QStringList sceneDrawing(const DesignScene &scene)
+{
+    QStringList out;
+    for (QGraphicsItem *item : scene.items()) {
+        const QRectF r = item->sceneBoundingRect();
+        QString line = QStringLiteral("%1 %2,%3 %4x%5")
+                           .arg(item->type())
+                           .arg(r.x(), 0, 'f', 1)
+                           .arg(r.y(), 0, 'f', 1)
+                           .arg(r.width(), 0, 'f', 1)
+                           .arg(r.height(), 0, 'f', 1);
+        if (auto *path = dynamic_cast<QGraphicsPathItem *>(item))
+            line += QStringLiteral(" path %1").arg(path->path().elementCount());
+        out << line;
+    }
+    QStringList labels = scene.labels();
+    labels.sort();
+    out.sort();
+    return out + labels;
+}
 
 } // namespace converge::views::test

@@ -2,6 +2,8 @@
 
 #include "propertyeditors.h"
 
+#include <QComboBox>
+
 namespace converge::views {
 
 // The editors behind createPropertyEditor(), one file each group (propertyeditors.h has the
@@ -9,6 +11,19 @@ namespace converge::views {
 
 // "prop_<key>" or "prop_<key>_<part>": the object names tests and tools find editors by.
 QString fieldName(const core::PropertySpec &spec, const char *part = nullptr);
+
+// A combo of values (enum values, elements): the item data is the stored string, an item
+// without data is "(mixed)". Choosing an item with data commits it; none stored is "(not set)".
+class ComboEditor : public PropertyEditor
+{
+public:
+    ComboEditor(const core::PropertySpec &spec, QObject *parent);
+    QWidget *widget() const override;
+    QJsonValue valueFor(const QJsonValue &) const override;
+
+protected:
+    QComboBox *m_combo;
+};
 
 // Int: a spin box whose lowest value (min - 1) reads "(not set)", and a clear button.
 PropertyEditor *createIntEditor(const core::PropertySpec &spec, QObject *parent);

@@ -162,6 +162,32 @@ QString fieldName(const PropertySpec &spec, const char *part)
     return name;
 }
 
+ComboEditor::ComboEditor(const PropertySpec &spec, QObject *parent)
+    : PropertyEditor(spec, parent)
+    , m_combo(new QComboBox)
+{
+    m_combo->setObjectName(fieldName(spec));
+    m_combo->setToolTip(description());
+    // Narrow docks: the combo may be narrower than its longest value.
+    m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_combo->setMinimumContentsLength(8);
+    connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (!updating() && m_combo->itemData(index).isValid()) // not "(mixed)"
+            Q_EMIT commitRequested();
+    });
+}
+
+QWidget *ComboEditor::widget() const
+{
+    return m_combo;
+}
+
+QJsonValue ComboEditor::valueFor(const QJsonValue &) const
+{
+    const QString v = m_combo->currentData().toString();
+    return v.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(v);
+}
+
 namespace {
 
 QString exampleText(const PropertySpec &spec)
@@ -305,30 +331,10 @@ private:
 
 // ---- Enum ----
 
-class EnumEditor : public PropertyEditor
+class EnumEditor : public ComboEditor
 {
 public:
-    EnumEditor(const PropertySpec &spec, QObject *parent)
-        : PropertyEditor(spec, parent)
-        , m_combo(new QComboBox)
-    {
-        m_combo->setObjectName(fieldName(spec));
-        m_combo->setToolTip(description());
-        // Narrow docks: the combo may be narrower than its longest value.
-        m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        m_combo->setMinimumContentsLength(8);
-        connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
-            if (!updating() && m_combo->itemData(index).isValid()) // not "(mixed)"
-                Q_EMIT commitRequested();
-        });
-    }
-
-    QWidget *widget() const override { return m_combo; }
-    QJsonValue valueFor(const QJsonValue &) const override
-    {
-        const QString v = m_combo->currentData().toString();
-        return v.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(v);
-    }
+    using ComboEditor::ComboEditor;
 
 protected:
     void display() override
@@ -346,9 +352,6 @@ protected:
         setComboItems(m_combo, items);
         m_combo->setCurrentIndex(mixed ? 0 : comboIndexOf(m_combo, QVariant(value.toString())));
     }
-
-private:
-    QComboBox *m_combo;
 };
 
 } // namespace

@@ -53,29 +53,10 @@ QList<RefCandidate> choicesFor(const Design &design, const PropertySpec &spec,
 
 // ---- Ref ----
 
-class RefEditor : public PropertyEditor
+class RefEditor : public ComboEditor
 {
 public:
-    RefEditor(const PropertySpec &spec, QObject *parent)
-        : PropertyEditor(spec, parent)
-        , m_combo(new QComboBox)
-    {
-        m_combo->setObjectName(fieldName(spec));
-        m_combo->setToolTip(description());
-        m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        m_combo->setMinimumContentsLength(8);
-        connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
-            if (!updating() && m_combo->itemData(index).isValid()) // not "(mixed)"
-                Q_EMIT commitRequested();
-        });
-    }
-
-    QWidget *widget() const override { return m_combo; }
-    QJsonValue valueFor(const QJsonValue &) const override
-    {
-        const QString id = m_combo->currentData().toString();
-        return id.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(id);
-    }
+    using ComboEditor::ComboEditor;
 
 protected:
     void updateChoices(const Design &design, const QStringList &ids) override
@@ -104,7 +85,6 @@ protected:
     }
 
 private:
-    QComboBox *m_combo;
     QList<RefCandidate> m_candidates;
 };
 
