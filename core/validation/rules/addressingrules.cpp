@@ -84,19 +84,11 @@ void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
     QStringList addresses = vnicAddresses(vnic);
     addresses.removeDuplicates();
     for (const QString &address : std::as_const(addresses)) {
-        std::vector<const Element *> others;
-        bool reportedElsewhere = false;
-        for (const Element *o : ctx.withAddress(address)) {
-            if (o == &vnic || !routingDomain(*o, ctx).key.isEmpty())
-                continue;
-            reportedElsewhere = o->id < vnic.id;
-            if (reportedElsewhere)
-                break; // the vNIC whose id sorts first reports the duplicate
-            others.push_back(o);
-        }
-        if (reportedElsewhere || others.empty())
+        const auto others = clashingHolders(vnic, address, ctx, [&](const Element &o) {
+            return routingDomain(o, ctx).key.isEmpty();
+        });
+        if (others.empty())
             continue;
-        std::ranges::sort(others, {}, &Element::id);
         QStringList names;
         for (const Element *o : others)
             names << vnicLabel(*o, ctx);

@@ -93,20 +93,12 @@ void duplicateCustomerAddresses(const Element &vnic, RuleContext &ctx, FindingSi
     QStringList addresses = vnicAddresses(vnic);
     addresses.removeDuplicates();
     for (const QString &address : std::as_const(addresses)) {
-        std::vector<const Element *> others;
-        bool reportedElsewhere = false;
-        for (const Element *o : ctx.withAddress(address)) {
-            const Element *theirs = o == &vnic ? nullptr : customerNetwork(*o, ctx);
-            if (!theirs || domainOf(*theirs) != domain)
-                continue;
-            reportedElsewhere = o->id < vnic.id;
-            if (reportedElsewhere)
-                break; // the vNIC whose id sorts first reports the duplicate
-            others.push_back(o);
-        }
-        if (reportedElsewhere || others.empty())
+        const auto others = clashingHolders(vnic, address, ctx, [&](const Element &o) {
+            const Element *theirs = customerNetwork(o, ctx);
+            return theirs && domainOf(*theirs) == domain;
+        });
+        if (others.empty())
             continue;
-        std::ranges::sort(others, {}, &Element::id);
         QStringList names;
         for (const Element *o : others)
             names << vnicLabel(*o, ctx);

@@ -1,5 +1,7 @@
 #include "rulehelpers.h"
 
+#include <algorithm>
+
 #include "../../model/schema.h"
 
 namespace converge::core::rules {
@@ -56,6 +58,22 @@ QStringList idsOf(const std::vector<const Element *> &elements)
     for (const Element *e : elements)
         out << e->id;
     return out;
+}
+
+std::vector<const Element *> clashingHolders(const Element &vnic, const QString &address,
+                                             RuleContext &ctx,
+                                             const std::function<bool(const Element &)> &alike)
+{
+    std::vector<const Element *> others;
+    for (const Element *o : ctx.withAddress(address)) {
+        if (o == &vnic || !alike(*o))
+            continue;
+        if (o->id < vnic.id)
+            return {}; // the vNIC whose id sorts first reports the clash
+        others.push_back(o);
+    }
+    std::ranges::sort(others, {}, &Element::id);
+    return others;
 }
 
 QString andList(QStringList items)

@@ -59,6 +59,13 @@ QStringList idsOf(const std::vector<const Element *> &elements);
 // "a", "a and b", "a, b and c".
 QString andList(QStringList items);
 
+// The other vNICs holding `address` (canonical form) that `alike` counts as a clash with
+// `vnic`, sorted by id. Empty when one of them sorts before `vnic`: that one reports the clash,
+// so each pair is reported once.
+std::vector<const Element *> clashingHolders(const Element &vnic, const QString &address,
+                                             RuleContext &ctx,
+                                             const std::function<bool(const Element &)> &alike);
+
 // A quick fix that sets one property.
 QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value);
 
