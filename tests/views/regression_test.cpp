@@ -845,3 +845,19 @@ TEST_F(RegressionTest, CtrlShiftZRedoes)
 
 } // namespace
 } // namespace converge::views
+
+namespace converge::views {
+namespace {
+
+// A key bound twice to one action is ambiguous to Qt, which then triggers nothing.
+TEST(RegressionShortcuts, RedoBindsEachKeyOnce)
+{
+    MainWindow window;
+    const QList<QKeySequence> keys = window.editActions()->redo->shortcuts();
+    EXPECT_TRUE(keys.contains(QKeySequence(QStringLiteral("Ctrl+Shift+Z"))));
+    for (const QKeySequence &key : keys)
+        EXPECT_EQ(keys.count(key), 1) << key.toString().toStdString();
+}
+
+} // namespace
+} // namespace converge::views

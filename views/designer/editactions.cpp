@@ -45,7 +45,12 @@ EditActions::EditActions(DesignScene *scene, QWidget *parent)
     , m_scene(scene)
 {
     undo = makeAction(parent, tr("&Undo"), {QKeySequence::Undo});
-    redo = makeAction(parent, tr("&Redo"), {QKeySequence::Redo, QKeySequence(tr("Ctrl+Shift+Z"))});
+    // The platform's Redo keys plus Ctrl+Shift+Z, once: a key bound twice is ambiguous and then
+    // does nothing.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(tr("Ctrl+Shift+Z"))))
+        redoKeys << QKeySequence(tr("Ctrl+Shift+Z"));
+    redo = makeAction(parent, tr("&Redo"), redoKeys);
     cut = makeAction(parent, tr("Cu&t"), {QKeySequence::Cut});
     copy = makeAction(parent, tr("&Copy"), {QKeySequence::Copy});
     paste = makeAction(parent, tr("&Paste"), {QKeySequence::Paste});
