@@ -239,12 +239,8 @@ TEST(AddressingRules, Ip006AddressUsesTheDrawnSubnetsPrefix)
 // The samples are drawn from the sources and meant clean (docs/samples.md).
 TEST(AddressingRules, SamplesBreakNoAddressingRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-        ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-        const auto design = loadDesign(f.readAll());
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *rule : {"IP-001", "IP-002", "IP-003", "IP-004", "IP-005", "IP-006"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }

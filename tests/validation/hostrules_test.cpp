@@ -225,12 +225,8 @@ TEST(HostRules, Lm001LiveMigrationOnAGigabitNetwork)
 
 TEST(HostRules, SamplesBreakNoHostRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-        ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-        const auto design = loadDesign(f.readAll());
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *rule : {"HOST-001", "HOST-002", "HOST-003", "SEC-001", "SEC-002",
                                  "SEC-003", "DHCP-001", "LM-001"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;

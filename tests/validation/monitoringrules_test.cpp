@@ -169,23 +169,10 @@ TEST(MonitoringRules, Mon003SourcesAndDestinationsInPairs)
     EXPECT_EQ(findingsOf("MON-003", monitorDoc(otherSwitch.constData())).size(), 2u);
 }
 
-namespace {
-
-QByteArray sample(const char *file)
-{
-    QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-    return f.readAll();
-}
-
-} // namespace
-
 TEST(MonitoringRules, SamplesBreakNoMonitoringRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        const auto design = loadDesign(sample(file));
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *id : {"MON-001", "MON-002", "MON-003"})
             for (const Finding &f : findingsOf(id, design))
                 ADD_FAILURE() << file << ": " << testing::PrintToString(f);

@@ -215,12 +215,8 @@ TEST(OverlayRules, Hnv006EachVirtualSubnetHasItsOwnVsid)
 
 TEST(OverlayRules, SamplesBreakNoOverlayRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-        ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-        const auto design = loadDesign(f.readAll());
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *rule : {"HNV-001", "HNV-002", "HNV-003", "HNV-004", "HNV-005", "HNV-006"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }

@@ -4,11 +4,20 @@
 #include "core/validation/catalog.h"
 #include "core/validation/validationengine.h"
 
+#include <QFile>
+
 #include <gtest/gtest.h>
 
 namespace converge::testing {
 
 using namespace converge::core;
+
+Design loadSample(const char *file)
+{
+    QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
+    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << file;
+    return loadDesign(f.readAll());
+}
 
 Design loadDesign(const QByteArray &json)
 {

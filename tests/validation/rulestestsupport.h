@@ -26,6 +26,12 @@ inline QStringList ids(std::initializer_list<const char *> list)
 // Loads a design document; fails the test (and returns an empty design) if it does not load.
 core::Design loadDesign(const QByteArray &json);
 
+// The bundled samples meant to be clean (docs/samples.md), and loading one by file name.
+inline constexpr const char *cleanSamples[] = {
+    "smb-basic.converge.json", "smb-converged.converge.json", "smb-iscsi-highperf.converge.json",
+    "multitenant-overlay.converge.json"};
+core::Design loadSample(const char *file);
+
 // Findings of the catalog rule `ruleId` alone on the design in `json`.
 std::vector<core::Finding> findingsOf(const char *ruleId, const QByteArray &json);
 std::vector<core::Finding> findingsOf(const char *ruleId, const core::Design &design);

@@ -171,23 +171,10 @@ TEST(StorageRules, Iscsi005PortalOnTheSanSubnet)
     EXPECT_TRUE(findingsOf("ISCSI-005", doc("10.10.6.10")).empty());
 }
 
-namespace {
-
-QByteArray sample(const char *file)
-{
-    QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-    return f.readAll();
-}
-
-} // namespace
-
 TEST(StorageRules, SamplesBreakNoStorageRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        const auto design = loadDesign(sample(file));
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *id : {"ISCSI-001", "ISCSI-002", "ISCSI-003", "ISCSI-004", "ISCSI-005"})
             for (const Finding &f : findingsOf(id, design))
                 ADD_FAILURE() << file << ": " << testing::PrintToString(f);

@@ -429,24 +429,11 @@ TEST(VlanRules, Mtu002IscsiJumboFrames)
             .empty());
 }
 
-namespace {
-
-QByteArray sample(const char *file)
-{
-    QFile f(QStringLiteral(":/samples/") + QLatin1String(file));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << file;
-    return f.readAll();
-}
-
-} // namespace
-
 // The samples are drawn from the sources and meant clean (docs/samples.md).
 TEST(VlanRules, SamplesBreakNoVlanOrMtuRule)
 {
-    for (const char *file :
-         {"smb-basic.converge.json", "smb-converged.converge.json",
-          "smb-iscsi-highperf.converge.json", "multitenant-overlay.converge.json"}) {
-        const auto design = loadDesign(sample(file));
+    for (const char *file : cleanSamples) {
+        const auto design = loadSample(file);
         for (const char *id : {"VLAN-001", "VLAN-002", "VLAN-003", "VLAN-004", "VLAN-005",
                                "VLAN-006", "VLAN-007", "VLAN-008", "MTU-001", "MTU-002"})
             for (const Finding &f : findingsOf(id, design))
