@@ -1,0 +1,174 @@
+#include "flows.h"
+
+#include <QCryptographicHash>
+
+namespace converge::plan {
+
+namespace {
+
+bool isV6(const Acl &a)
+{
+    return a.localPrefix.contains(QLatin1Char(':')) || a.remotePrefix.contains(QLatin1Char(':'));
+}
+
+QString l3Match(const Acl &a)
+{
+    const bool v6 = isV6(a);
+    if (a.protocol == QLatin1String("tcp"))
+        return v6 ? QStringLiteral("tcp6") : QStringLiteral("tcp");
+    if (a.protocol == QLatin1String("udp"))
+        return v6 ? QStringLiteral("udp6") : QStringLiteral("udp");
+    if (a.protocol == QLatin1String("icmp"))
+        return v6 ? QStringLiteral("icmp6") : QStringLiteral("icmp");
+    if (!a.localPrefix.isEmpty() || !a.remotePrefix.isEmpty())
+        return v6 ? QStringLiteral("ipv6") : QStringLiteral("ip");
+    return {};
+}
+
+// The match fields of one ACL seen from the switch: "out" frames enter from the port, "in"
+// frames are addressed to the port's MAC.
+QStringList aclMatches(const Port &port, const Acl &a)
+{
+    const bool out = a.direction == QLatin1String("out");
+    const bool v6 = isV6(a);
+    QStringList base;
+    const QString l3 = l3Match(a);
+    if (!l3.isEmpty())
+        base << l3;
+    if (out)
+        base << QStringLiteral("in_port=") + port.name;
+    else
+        base << QStringLiteral("dl_dst=") + (a.localMac.isEmpty() ? port.mac : a.localMac);
+    if (out && !a.localMac.isEmpty())
+        base << QStringLiteral("dl_src=") + a.localMac;
+    if (!a.remoteMac.isEmpty())
+        base << (out ? QStringLiteral("dl_dst=") : QStringLiteral("dl_src=")) + a.remoteMac;
+    const QString src = v6 ? QStringLiteral("ipv6_src=") : QStringLiteral("nw_src=");
+    const QString dst = v6 ? QStringLiteral("ipv6_dst=") : QStringLiteral("nw_dst=");
+    if (!a.localPrefix.isEmpty())
+        base << (out ? src : dst) + a.localPrefix;
+    if (!a.remotePrefix.isEmpty())
+        base << (out ? dst : src) + a.remotePrefix;
+
+    QList<int> local = a.localPorts, remote = a.remotePorts;
+    if (local.isEmpty())
+        local << 0;
+    if (remote.isEmpty())
+        remote << 0;
+    QStringList matches;
+    for (int lp : local)
+        for (int rp : remote) {
+            QStringList m = base;
+            if (lp)
+                m << (out ? QStringLiteral("tp_src=") : QStringLiteral("tp_dst=")) +
+                         QString::number(lp);
+            if (rp)
+                m << (out ? QStringLiteral("tp_dst=") : QStringLiteral("tp_src=")) +
+                         QString::number(rp);
+            matches << m.join(QLatin1Char(','));
+        }
+    return matches;
+}
+
+int aclPriority(const Acl &a)
+{
+    if (a.weight > 0)
+        return 2000 + std::min(a.weight, 60000);
+    const auto length = [](const QString &prefix) {
+        return prefix.isEmpty() ? 0 : prefix.section(QLatin1Char('/'), 1).toInt();
+    };
+    // More specific ACLs win; at equal specificity deny wins over allow (Hyper-V's order).
+    const int specific = length(a.localPrefix) + length(a.remotePrefix) +
+                         (a.protocol.isEmpty() ? 0 : 1) + (a.localPorts.isEmpty() ? 0 : 1) +
+                         (a.remotePorts.isEmpty() ? 0 : 1);
+    return 100 + 2 * specific + (a.action == QLatin1String("deny") ? 1 : 0);
+}
+
+QString flow(int table, int priority, const QString &match, const QString &actions,
+             quint64 cookie = 0)
+{
+    QString f;
+    if (cookie)
+        f += QStringLiteral("cookie=0x%1,").arg(cookie, 0, 16);
+    f += QStringLiteral("table=%1,priority=%2").arg(table).arg(priority);
+    if (!match.isEmpty())
+        f += QLatin1Char(',') + match;
+    return f + QStringLiteral(",actions=") + actions;
+}
+
+} // namespace
+
+quint64 aclCookie(const QString &port, int index)
+{
+    const QByteArray h =
+        QCryptographicHash::hash(port.toUtf8(), QCryptographicHash::Sha256).left(4);
+    quint64 v = 0;
+    for (char c : h)
+        v = (v << 8) | static_cast<quint8>(c);
+    return (quint64{0xc0} << 56) | (v << 16) | static_cast<quint64>(index & 0xffff);
+}
+
+QStringList bridgeFlows(const Bridge &bridge)
+{
+    const QString next1 = QStringLiteral("resubmit(,1)");
+    const QString next2 = QStringLiteral("resubmit(,2)");
+    const QString next3 = QStringLiteral("resubmit(,3)");
+    QStringList flows;
+    for (const Port &p : bridge.ports) {
+        const QString in = QStringLiteral("in_port=") + p.name;
+        if (!p.macSpoofing && !p.mac.isEmpty()) {
+            flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac, next1);
+            flows << flow(0, 190, in, QStringLiteral("drop"));
+        }
+        if (p.dhcpGuard) {
+            flows << flow(1, 200, QStringLiteral("udp,") + in + QStringLiteral(",tp_src=67"),
+                          QStringLiteral("drop"));
+            flows << flow(1, 200, QStringLiteral("udp6,") + in + QStringLiteral(",tp_src=547"),
+                          QStringLiteral("drop"));
+        }
+        if (p.routerGuard) {
+            flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=134"),
+                          QStringLiteral("drop"));
+            flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=137"),
+                          QStringLiteral("drop"));
+        }
+        // Community PVLAN: reach the promiscuous ports and the own community, nothing else.
+        // Isolated ports are protected ports (no traffic between them); they must not reach
+        // community ports either.
+        if (p.community >= 0 || p.isolated) {
+            for (const Port &q : bridge.ports) {
+                if (&q == &p || q.mac.isEmpty() || q.tag != p.tag)
+                    continue;
+                if ((p.community >= 0 && q.isolated) ||
+                    (q.community >= 0 && q.community != p.community))
+                    flows << flow(1, 150, in + QStringLiteral(",dl_dst=") + q.mac,
+                                  QStringLiteral("drop"));
+            }
+        }
+        for (int i = 0; i < p.acls.size(); ++i) {
+            const Acl &a = p.acls[i];
+            const quint64 cookie = aclCookie(p.name, i);
+            for (const QString &m : aclMatches(p, a)) {
+                if (a.action == QLatin1String("meter"))
+                    flows << flow(2, 100 + aclPriority(a), m, next3, cookie);
+                else
+                    flows << flow(3, aclPriority(a), m,
+                                  a.action == QLatin1String("allow") ? QStringLiteral("NORMAL")
+                                                                     : QStringLiteral("drop"),
+                                  cookie);
+            }
+        }
+    }
+    flows << flow(0, 0, {}, next1) << flow(1, 0, {}, next2) << flow(2, 0, {}, next3)
+          << flow(3, 0, {}, QStringLiteral("NORMAL"));
+    return flows;
+}
+
+QString flowsDigest(const QStringList &flows)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(flows.join(QLatin1Char('\n')).toUtf8(), QCryptographicHash::Sha256)
+            .toHex());
+}
+
+} // namespace converge::plan

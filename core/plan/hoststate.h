@@ -1,0 +1,138 @@
+#pragma once
+
+#include "core/util/result.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+// The per-host desired-state form: what one Linux host's Open vSwitch (plus iproute2 addresses)
+// should look like, or looks like now. The console derives it from a design (desiredstate.h),
+// the agent reads it from OVSDB (collectors/ovs) and the planner diffs two of them (planner.h).
+//
+// How each field is stored on the host (ARCHITECTURE.md, "Realization on hosts"):
+//   Bridge  Bridge row; external_ids converge-managed=true, converge-id, converge-sriov,
+//           converge-flows (SHA-256 of the flow table the agent installed, see flows.h);
+//           datapath_type; protocols include OpenFlow14 (atomic flow bundles).
+//   Port    Port row: tag, trunks, vlan_mode, protected (PVLAN isolated), bond_mode, lacp,
+//           other_config:bond-primary; external_ids converge-id and converge-policy (compact
+//           JSON of the guards, MAC, PVLAN community and ACLs, realized as OpenFlow flows).
+//           Interface row(s): type ("" or internal), mtu_request, ingress_policing_rate/burst.
+//   Mirror  Mirror row: name, select_src_port, select_dst_port, output_port; external_ids
+//           converge-id.
+//   Address `ip addr` on internal ports (management-OS vNICs).
+// Only bridges marked converge-managed belong to a HostState read from a host; others are listed
+// in unmanagedBridges and never touched.
+namespace converge::plan {
+
+using core::Result;
+
+// One port ACL rule in one direction, as Hyper-V's Add-VMNetworkAdapterAcl defines it.
+struct Acl
+{
+    QString direction;    // "in" (to the vNIC) or "out" (from the vNIC)
+    QString action;       // "allow", "deny" or "meter"
+    QString localPrefix;  // "10.0.0.0/24" (network form) or empty for any
+    QString remotePrefix; // idem
+    QString localMac;     // "00:15:5d:01:01:01" or empty
+    QString remoteMac;    // idem
+    QString protocol;     // "", "tcp", "udp" or "icmp"
+    QList<int> localPorts;
+    QList<int> remotePorts;
+    int weight = 0;
+    friend bool operator==(const Acl &, const Acl &) = default;
+};
+
+struct Port
+{
+    enum class Type { System, Internal, Bond };
+
+    QString name; // port name; the interface name for System and Internal ports
+    Type type = Type::System;
+    QString elementId; // the design element realized by this port
+
+    // Bonds (teams)
+    QStringList members; // member interface names, sorted
+    QString bondMode;    // "active-backup", "balance-slb" or "balance-tcp"
+    bool lacp = false;   // lacp=active
+    QString bondPrimary; // active-backup: the preferred member (the other is standby)
+
+    // VLANs
+    QString vlanMode;  // "" (untagged, all VLANs), "access", "trunk" or "native-untagged"
+    int tag = -1;      // access VLAN (PVLAN: the primary), native VLAN for native-untagged
+    QList<int> trunks; // sorted
+
+    // PVLAN: isolated ports are OVS protected ports; community ports get drop flows
+    bool isolated = false;
+    int community = -1; // secondary VLAN of a community port
+
+    // QoS
+    qint64 maxRateKbps = 0; // ingress policing (traffic from the vNIC); 0 = none
+    int mtu = 0;            // mtu_request; 0 = leave as is
+
+    // Guards and ACLs, realized as OpenFlow flows (flows.h)
+    QString mac; // the vNIC's MAC, lower case with colons; needed by spoofing and inbound ACLs
+    bool macSpoofing = true;
+    bool dhcpGuard = false;
+    bool routerGuard = false;
+    QList<Acl> acls;
+
+    // Internal ports: addresses with prefix length ("10.0.0.5/24"), sorted
+    QStringList addresses;
+
+    QJsonObject policyJson() const; // guards, MAC, community, ACLs (external_ids:converge-policy)
+    Result<void> setPolicyJson(const QJsonObject &policy, const QString &where);
+    friend bool operator==(const Port &, const Port &) = default;
+};
+
+struct Bridge
+{
+    QString name;
+    QString elementId;
+    QString datapathType;    // "system" or "netdev"; filled from the agent's config when planning
+    bool sriov = false;      // chosen at creation; changing it re-creates the bridge (VSW-004)
+    QString flowsDigest;     // SHA-256 of the flow table (flows.h); observed: empty if it differs
+    std::vector<Port> ports; // sorted by name
+    const Port *port(const QString &name) const;
+    friend bool operator==(const Bridge &, const Bridge &) = default;
+};
+
+struct Mirror
+{
+    QString name;
+    QString bridge;
+    QString elementId;
+    QStringList selectSrc; // port names, sorted
+    QStringList selectDst; // port names, sorted
+    QString output;        // port name
+    friend bool operator==(const Mirror &, const Mirror &) = default;
+};
+
+struct HostState
+{
+    QString host;                 // the design host's name
+    std::vector<Bridge> bridges;  // sorted by name
+    std::vector<Mirror> mirrors;  // sorted by name
+    QStringList notes;            // desired: what the plan cannot enforce on this host, and why
+    QStringList unmanagedBridges; // observed: bridges Converge does not manage (left alone)
+
+    const Bridge *bridge(const QString &name) const;
+    void normalize(); // sorts every list so equal states compare equal
+
+    QJsonObject toJson() const;
+    // Validates everything a host will be given: names (interface-name rules), VLAN ids,
+    // prefixes, MACs, enums, references between ports, bonds and mirrors. Errors name the path
+    // ("bridges[1].ports[3].tag: 5000 is not a VLAN id (0-4094)").
+    static Result<HostState> fromJson(const QJsonObject &json);
+    friend bool operator==(const HostState &, const HostState &) = default;
+};
+
+// Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..".
+bool isValidInterfaceName(const QString &name);
+// "00-15-5D-01-01-01" or "00:15:5d:01:01:01" -> "00:15:5d:01:01:01"; empty if not a MAC.
+QString canonicalMac(const QString &text);
+
+} // namespace converge::plan

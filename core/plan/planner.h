@@ -1,0 +1,72 @@
+#pragma once
+
+#include "hoststate.h"
+
+#include <QJsonObject>
+
+namespace converge::plan {
+
+// One step of a plan: what changes on the host, whether it interrupts traffic, and the exact
+// commands that realize it. All `vsctl` commands of a plan run as ONE ovs-vsctl invocation (one
+// OVSDB transaction); `flows` replace a bridge's OpenFlow table atomically (an OpenFlow 1.4
+// bundle); `ip` commands set addresses on internal ports. Commands are argv lists, never shell.
+struct Operation
+{
+    enum class Kind {
+        AddBridge,
+        RemoveBridge,
+        RecreateBridge, // SR-IOV or datapath type changed: only possible by re-creating it
+        SetBridge,
+        AddPort,
+        RemovePort,
+        RecreatePort, // type or bond members changed
+        SetPort,
+        AddMirror,
+        RemoveMirror,
+        SetMirror,
+        SetFlows,
+        SetAddresses,
+    };
+    Kind kind = Kind::AddBridge;
+    QString bridge;
+    QString target; // port or mirror name; the bridge for bridge operations
+    bool destructive = false;
+    QStringList changes;      // "tag: 10 -> 20", one per changed field
+    QList<QStringList> vsctl; // ovs-vsctl commands (without the "--" separators)
+    QStringList flows;        // SetFlows: the bridge's complete flow table
+    QList<QStringList> ip;    // argv lists of `ip` commands
+
+    QString summary() const; // "+ port vm1 on LAN", "~ port vm1 on LAN: tag: 10 -> 20"
+    QJsonObject toJson() const;
+};
+
+struct Plan
+{
+    std::vector<Operation> ops; // in the order they are applied
+    QStringList notes;          // from the desired state: what is not enforced
+
+    bool isEmpty() const { return ops.empty(); }
+    bool hasDestructive() const;
+    // Readable diff, one line per change, destructive steps marked with "!".
+    QString diffText() const;
+    QJsonObject toJson() const;
+    // SHA-256 of the operations: apply can insist on the plan the console reviewed.
+    QString digest() const;
+
+    // The single ovs-vsctl argument list (after the --db option) for all OVSDB changes.
+    QStringList vsctlArguments() const;
+};
+
+// Desired vs current: the operations that make `current` equal to `desired`. Pure. Bridges of
+// `current` that `desired` lacks are removed (both only hold Converge-managed bridges).
+Plan makePlan(const HostState &desired, const HostState &current);
+
+QString kindName(Operation::Kind kind);
+
+} // namespace converge::plan
+
+namespace converge::plan {
+// The state a host reports after `desired` was applied: flow digests recorded, notes dropped.
+// makePlan(desired, afterApply(desired)) is empty (idempotence).
+HostState afterApply(const HostState &desired);
+} // namespace converge::plan

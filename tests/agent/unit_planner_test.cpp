@@ -1,0 +1,374 @@
+// The planner (core/plan): design -> desired host state -> plan. Every kind of host element
+// added, changed and removed; idempotence; destructive marking; the commands it emits.
+#include "core/io/designdocument.h"
+#include "core/model/commands.h"
+#include "core/model/design.h"
+#include "core/plan/desiredstate.h"
+#include "core/plan/flows.h"
+#include "core/plan/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace converge;
+using plan::Operation;
+using K = plan::Operation::Kind;
+
+namespace {
+
+core::Design labDesign()
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/tests/agent/data/ovs-lab.converge.json"));
+    EXPECT_TRUE(f.open(QIODevice::ReadOnly));
+    auto d = core::designdocument::load(f.readAll());
+    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
+    return d ? std::move(*d) : core::Design();
+}
+
+plan::HostState desired(const core::Design &d)
+{
+    auto s = plan::desiredState(d, QStringLiteral("lab1"));
+    EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
+    if (!s)
+        return {};
+    for (plan::Bridge &b : s->bridges)
+        b.datapathType = QStringLiteral("netdev");
+    return *s;
+}
+
+void set(core::Design &d, const char *id, const char *key, const QJsonValue &v)
+{
+    auto e = core::commands::setProperty(d, QLatin1String(id), QLatin1String(key), v);
+    ASSERT_TRUE(e) << e.error().message.toStdString();
+    ASSERT_TRUE(d.apply(*e));
+}
+
+std::vector<const Operation *> opsOf(const plan::Plan &p, K kind)
+{
+    std::vector<const Operation *> out;
+    for (const Operation &o : p.ops)
+        if (o.kind == kind)
+            out.push_back(&o);
+    return out;
+}
+
+// The plan from the applied `before` state to the design `after`: what an edit costs.
+plan::Plan planFor(const core::Design &before, const core::Design &after)
+{
+    return plan::makePlan(desired(after), plan::afterApply(desired(before)));
+}
+
+QString kinds(const plan::Plan &p)
+{
+    QStringList k;
+    for (const Operation &o : p.ops)
+        k << plan::kindName(o.kind) + QLatin1Char(' ') + o.target;
+    return k.join(u", ");
+}
+
+} // namespace
+
+TEST(DesiredState, RealizesTheLabHostAsOneBridgeWithItsPorts)
+{
+    const plan::HostState s = desired(labDesign());
+    ASSERT_EQ(s.bridges.size(), 1u);
+    const plan::Bridge &b = s.bridges[0];
+    EXPECT_EQ(b.name, QStringLiteral("lab"));
+    EXPECT_EQ(b.ports.size(), 17u); // team, management vNIC, 15 VMs
+
+    const plan::Port *team = b.port(QStringLiteral("team0"));
+    ASSERT_TRUE(team);
+    EXPECT_EQ(team->type, plan::Port::Type::Bond);
+    EXPECT_EQ(team->members, (QStringList{QStringLiteral("up1"), QStringLiteral("up2")}));
+    EXPECT_EQ(team->bondMode, QStringLiteral("active-backup"));
+    EXPECT_EQ(team->bondPrimary, QStringLiteral("up1")); // up2 is the standby member
+
+    const plan::Port *mgmt = b.port(QStringLiteral("mgmt0"));
+    ASSERT_TRUE(mgmt);
+    EXPECT_EQ(mgmt->type, plan::Port::Type::Internal);
+    EXPECT_EQ(mgmt->tag, 99);
+    EXPECT_EQ(mgmt->addresses, QStringList{QStringLiteral("10.77.99.1/24")});
+
+    EXPECT_TRUE(b.port(QStringLiteral("iso1"))->isolated);
+    EXPECT_FALSE(b.port(QStringLiteral("prom"))->isolated);
+    EXPECT_EQ(b.port(QStringLiteral("prom"))->tag, 30);
+    EXPECT_FALSE(b.port(QStringLiteral("s1"))->macSpoofing);
+    EXPECT_EQ(b.port(QStringLiteral("s1"))->mac, QStringLiteral("02:cf:00:00:00:0c"));
+    EXPECT_TRUE(b.port(QStringLiteral("g1"))->dhcpGuard);
+    EXPECT_EQ(b.port(QStringLiteral("t1"))->maxRateKbps, 100000);
+    ASSERT_EQ(b.port(QStringLiteral("acl1"))->acls.size(), 2);
+    EXPECT_EQ(b.port(QStringLiteral("acl1"))->acls[0].remotePrefix,
+              QStringLiteral("10.77.40.3/32"));
+
+    ASSERT_EQ(s.mirrors.size(), 1u);
+    EXPECT_EQ(s.mirrors[0].output, QStringLiteral("mon"));
+    EXPECT_EQ(s.mirrors[0].selectSrc, (QStringList{QStringLiteral("a1"), QStringLiteral("a2")}));
+}
+
+TEST(DesiredState, RefusesHyperVHostsAndUnknownHosts)
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/smb-basic.converge.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    auto d = core::designdocument::load(f.readAll());
+    ASSERT_TRUE(d);
+    const core::Element *host = d->elements(core::ElementKind::Host).front();
+    auto s = plan::desiredState(*d, host->id);
+    ASSERT_FALSE(s);
+    EXPECT_TRUE(s.error().message.contains(QStringLiteral("not a linux-ovs host")));
+    auto missing = plan::desiredState(*d, QStringLiteral("nope"));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, core::Error::Code::NotFound);
+}
+
+TEST(DesiredState, RoundTripsThroughJsonUnchanged)
+{
+    const plan::HostState s = desired(labDesign());
+    auto back = plan::HostState::fromJson(s.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    EXPECT_EQ(*back, s);
+}
+
+TEST(Planner, FromAnEmptyHostAddsEverythingAndNothingIsDestructive)
+{
+    const plan::Plan p = plan::makePlan(desired(labDesign()), {});
+    EXPECT_EQ(opsOf(p, K::AddBridge).size(), 1u);
+    EXPECT_EQ(opsOf(p, K::AddPort).size(), 17u);
+    EXPECT_EQ(opsOf(p, K::AddMirror).size(), 1u);
+    EXPECT_EQ(opsOf(p, K::SetFlows).size(), 1u);
+    EXPECT_EQ(opsOf(p, K::SetAddresses).size(), 1u);
+    EXPECT_FALSE(p.hasDestructive());
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("+ bridge lab")));
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("+ port mgmt0 on lab")));
+    // The bridge comes before its ports, the ports before the mirror that names them.
+    EXPECT_EQ(p.ops.front().kind, K::AddBridge);
+    EXPECT_LT(&*opsOf(p, K::AddPort).back(), &*opsOf(p, K::AddMirror).front());
+}
+
+TEST(Planner, PlanningAgainAfterApplyIsEmpty)
+{
+    const plan::HostState d = desired(labDesign());
+    const plan::Plan again = plan::makePlan(d, plan::afterApply(d));
+    EXPECT_TRUE(again.isEmpty()) << again.diffText().toStdString();
+    EXPECT_EQ(again.diffText(), QStringLiteral("  no changes\n"));
+}
+
+TEST(Planner, VnicAddedChangedAndRemoved)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    set(after, "lab1.a1.nic", "accessVlan", 11);
+    plan::Plan p = planFor(before, after);
+    ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
+    EXPECT_EQ(opsOf(p, K::SetPort)[0]->changes, QStringList{QStringLiteral("tag: 10 -> 11")});
+    EXPECT_FALSE(p.hasDestructive());
+
+    core::Design removed = before;
+    auto rm = core::commands::removeElements(removed, {QStringLiteral("lab1.b1")});
+    ASSERT_TRUE(rm);
+    ASSERT_TRUE(removed.apply(*rm));
+    p = planFor(before, removed);
+    ASSERT_EQ(opsOf(p, K::RemovePort).size(), 1u) << kinds(p).toStdString();
+    EXPECT_EQ(opsOf(p, K::RemovePort)[0]->target, QStringLiteral("b1"));
+    EXPECT_TRUE(opsOf(p, K::RemovePort)[0]->destructive);
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("! - port b1 from lab")));
+
+    p = planFor(removed, before);
+    ASSERT_EQ(opsOf(p, K::AddPort).size(), 1u) << kinds(p).toStdString();
+    EXPECT_EQ(opsOf(p, K::AddPort)[0]->target, QStringLiteral("b1"));
+}
+
+TEST(Planner, TrunkAndPvlanChanges)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    set(after, "lab1.b1.nic", "vlanMode", QStringLiteral("Trunk"));
+    set(after, "lab1.b1.nic", "trunkVlans", QJsonArray{20, 21});
+    set(after, "lab1.iso2.nic", "pvlanMode", QStringLiteral("Community"));
+    const plan::Plan p = planFor(before, after);
+    const auto sets = opsOf(p, K::SetPort);
+    ASSERT_EQ(sets.size(), 2u) << kinds(p).toStdString();
+    const QString all = p.diffText();
+    EXPECT_TRUE(all.contains(QStringLiteral("vlan mode: access -> trunk"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("trunks: none -> [20,21]"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN isolated: on -> off"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN community: none -> 31"))) << all.toStdString();
+    EXPECT_EQ(opsOf(p, K::SetFlows).size(), 1u); // community ports get drop flows
+}
+
+TEST(Planner, TeamChangesAndMembershipRecreatesTheBond)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    set(after, "lab1.team", "mode", QStringLiteral("LACP"));
+    plan::Plan p = planFor(before, after);
+    ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("bond mode: active-backup -> balance-tcp")));
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("LACP: off -> on")));
+
+    auto nic =
+        core::commands::addElement(after, core::ElementKind::PhysicalNic, QStringLiteral("lab1"),
+                                   {{QStringLiteral("name"), QStringLiteral("up3")},
+                                    {QStringLiteral("interfaceName"), QStringLiteral("up3")}},
+                                   QStringLiteral("lab1.up3"));
+    ASSERT_TRUE(nic);
+    ASSERT_TRUE(after.apply(*nic));
+    set(after, "lab1.team", "members",
+        QJsonArray{QStringLiteral("lab1.up1"), QStringLiteral("lab1.up2"),
+                   QStringLiteral("lab1.up3")});
+    p = planFor(before, after);
+    ASSERT_EQ(opsOf(p, K::RecreatePort).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(opsOf(p, K::RecreatePort)[0]->destructive);
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("members: up1, up2 -> up1, up2, up3")));
+}
+
+TEST(Planner, SwitchAddedRemovedAndSriovChangeRecreatesIt)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    auto sw =
+        core::commands::addElement(after, core::ElementKind::VirtualSwitch, QStringLiteral("lab1"),
+                                   {{QStringLiteral("name"), QStringLiteral("priv")},
+                                    {QStringLiteral("type"), QStringLiteral("Private")}},
+                                   QStringLiteral("lab1.priv"));
+    ASSERT_TRUE(sw);
+    ASSERT_TRUE(after.apply(*sw));
+    plan::Plan p = planFor(before, after);
+    ASSERT_EQ(opsOf(p, K::AddBridge).size(), 1u) << kinds(p).toStdString();
+    EXPECT_EQ(opsOf(p, K::AddBridge)[0]->target, QStringLiteral("priv"));
+    EXPECT_FALSE(p.hasDestructive());
+
+    p = planFor(after, before);
+    ASSERT_EQ(opsOf(p, K::RemoveBridge).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(p.hasDestructive());
+
+    core::Design sriov = before;
+    set(sriov, "lab1.vs", "sriov", true);
+    p = planFor(before, sriov);
+    ASSERT_EQ(opsOf(p, K::RecreateBridge).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(opsOf(p, K::RecreateBridge)[0]->destructive);
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("! re-create bridge lab")));
+    // Its ports and the mirror are put back on the new bridge in the same transaction.
+    EXPECT_EQ(opsOf(p, K::AddPort).size(), 17u);
+    EXPECT_EQ(opsOf(p, K::AddMirror).size(), 1u);
+    EXPECT_TRUE(plan::makePlan(desired(sriov), plan::afterApply(desired(sriov))).isEmpty());
+}
+
+TEST(Planner, DatapathChangeRecreatesTheBridge)
+{
+    const plan::HostState d = desired(labDesign());
+    plan::HostState current = plan::afterApply(d);
+    current.bridges[0].datapathType = QStringLiteral("system");
+    const plan::Plan p = plan::makePlan(d, current);
+    ASSERT_EQ(opsOf(p, K::RecreateBridge).size(), 1u);
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("datapath: system -> netdev")));
+}
+
+TEST(Planner, MirrorAddedChangedAndRemoved)
+{
+    const core::Design before = labDesign();
+    core::Design changed = before;
+    set(changed, "lab1.mirror", "sources", QJsonArray{QStringLiteral("lab1.a1.nic")});
+    plan::Plan p = planFor(before, changed);
+    ASSERT_EQ(opsOf(p, K::SetMirror).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("sources: a1, a2 -> a1")));
+
+    core::Design removed = before;
+    auto rm = core::commands::removeElements(removed, {QStringLiteral("lab1.mirror")});
+    ASSERT_TRUE(rm);
+    ASSERT_TRUE(removed.apply(*rm));
+    p = planFor(before, removed);
+    ASSERT_EQ(opsOf(p, K::RemoveMirror).size(), 1u) << kinds(p).toStdString();
+    EXPECT_EQ(p.ops.size(), 1u);
+    p = planFor(removed, before);
+    ASSERT_EQ(opsOf(p, K::AddMirror).size(), 1u) << kinds(p).toStdString();
+}
+
+TEST(Planner, AclAndGuardChangesRewriteTheFlowTable)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    set(after, "lab1.a2.nic", "dhcpGuard", true);
+    plan::Plan p = planFor(before, after);
+    ASSERT_EQ(opsOf(p, K::SetFlows).size(), 1u) << kinds(p).toStdString();
+    EXPECT_TRUE(opsOf(p, K::SetFlows)[0]->flows.contains(
+        QStringLiteral("table=1,priority=200,udp,in_port=a2,tp_src=67,actions=drop")));
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("DHCP guard: off -> on")));
+
+    core::Design acl = before;
+    set(acl, "lab1.acl1.nic", "acls",
+        QJsonArray{QJsonObject{{QStringLiteral("direction"), QStringLiteral("Inbound")},
+                               {QStringLiteral("action"), QStringLiteral("Deny")},
+                               {QStringLiteral("remoteAddress"), QStringLiteral("10.77.40.0/24")},
+                               {QStringLiteral("protocol"), QStringLiteral("TCP")},
+                               {QStringLiteral("localPorts"), QJsonArray{22}}}});
+    p = planFor(before, acl);
+    ASSERT_EQ(opsOf(p, K::SetFlows).size(), 1u);
+    const QStringList flows = opsOf(p, K::SetFlows)[0]->flows;
+    const QString cookie =
+        QStringLiteral("cookie=0x%1,").arg(plan::aclCookie(QStringLiteral("acl1"), 0), 0, 16);
+    EXPECT_TRUE(
+        flows.contains(cookie + QStringLiteral("table=3,priority=153,tcp,dl_dst=02:cf:00:00:00:07,"
+                                               "nw_src=10.77.40.0/24,tp_dst=22,actions=drop")))
+        << flows.join(u'\n').toStdString();
+}
+
+TEST(Planner, ManagementAddressChangeOnlyTouchesAddresses)
+{
+    const core::Design before = labDesign();
+    core::Design after = before;
+    set(after, "lab1.mgmt", "addresses", QJsonArray{QStringLiteral("10.77.99.2/24")});
+    const plan::Plan p = planFor(before, after);
+    ASSERT_EQ(p.ops.size(), 1u) << kinds(p).toStdString();
+    const Operation &op = p.ops[0];
+    EXPECT_EQ(op.kind, K::SetAddresses);
+    EXPECT_TRUE(op.vsctl.isEmpty());
+    EXPECT_EQ(op.changes,
+              (QStringList{QStringLiteral("- 10.77.99.1/24"), QStringLiteral("+ 10.77.99.2/24")}));
+    EXPECT_TRUE(op.ip.contains(QStringList{QStringLiteral("addr"), QStringLiteral("del"),
+                                           QStringLiteral("10.77.99.1/24"), QStringLiteral("dev"),
+                                           QStringLiteral("mgmt0")}));
+}
+
+TEST(Planner, CommandsAreOneVsctlTransactionWithQuotedValues)
+{
+    const plan::Plan p = plan::makePlan(desired(labDesign()), {});
+    const QStringList args = p.vsctlArguments();
+    ASSERT_FALSE(args.isEmpty());
+    EXPECT_EQ(args.front(), QStringLiteral("--"));
+    EXPECT_TRUE(args.contains(QStringLiteral("add-br")));
+    EXPECT_TRUE(args.contains(QStringLiteral("datapath_type=netdev")));
+    EXPECT_TRUE(args.contains(QStringLiteral("external_ids:converge-id=\"lab1.a1.nic\"")));
+    // The policy is JSON inside an OVSDB string atom: quoted, so no character is special.
+    bool quotedPolicy = false;
+    for (const QString &a : args)
+        if (a.startsWith(QStringLiteral("external_ids:converge-policy=\"{\\\"mac\\\"")))
+            quotedPolicy = true;
+    EXPECT_TRUE(quotedPolicy);
+}
+
+TEST(Planner, UnmanagedBridgesAreNeverTouched)
+{
+    plan::HostState current;
+    current.unmanagedBridges << QStringLiteral("br-ex");
+    const plan::Plan p = plan::makePlan(desired(labDesign()), current);
+    for (const QString &a : p.vsctlArguments())
+        EXPECT_NE(a, QStringLiteral("br-ex"));
+}
+
+TEST(Flows, SpoofingGuardsAndPvlanFlows)
+{
+    const plan::HostState s = desired(labDesign());
+    const QStringList flows = plan::bridgeFlows(s.bridges[0]);
+    EXPECT_TRUE(flows.contains(QStringLiteral(
+        "table=0,priority=200,in_port=s1,dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)")));
+    EXPECT_TRUE(flows.contains(QStringLiteral("table=0,priority=190,in_port=s1,actions=drop")));
+    EXPECT_TRUE(flows.contains(
+        QStringLiteral("table=1,priority=200,icmp6,in_port=g1,icmp_type=134,actions=drop")));
+    EXPECT_EQ(flows.back(), QStringLiteral("table=3,priority=0,actions=NORMAL"));
+    EXPECT_EQ(plan::flowsDigest(flows).size(), 64);
+    EXPECT_NE(plan::aclCookie(QStringLiteral("acl1"), 0),
+              plan::aclCookie(QStringLiteral("acl1"), 1));
+}

@@ -1,0 +1,190 @@
+// Validation of agent requests (core/protocol/requests): every malformed request is rejected
+// with an error that says where and what. The agent-level check that a rejected request changes
+// nothing on the host is in ovs_agent_test.cpp.
+#include "core/plan/desiredstate.h"
+#include "core/protocol/requests.h"
+
+#include <gtest/gtest.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace converge;
+
+namespace {
+
+QJsonObject validDesired()
+{
+    return QJsonDocument::fromJson(R"({
+      "host": "lab1",
+      "bridges": [{"name": "lab", "datapathType": "netdev", "ports": [
+        {"name": "team0", "type": "bond", "members": ["up1", "up2"], "bondMode": "active-backup",
+         "bondPrimary": "up1"},
+        {"name": "mgmt0", "type": "internal", "vlanMode": "access", "tag": 99,
+         "addresses": ["10.77.99.1/24"]},
+        {"name": "vm1", "type": "system", "vlanMode": "access", "tag": 10,
+         "policy": {"mac": "02:cf:00:00:00:01", "macSpoofing": false,
+                    "acls": [{"direction": "out", "action": "deny", "remotePrefix": "10.0.0.0/8"}]}},
+        {"name": "mon", "type": "system"}]}],
+      "mirrors": [{"name": "m", "bridge": "lab", "selectSrc": ["vm1"], "selectDst": ["vm1"],
+                   "output": "mon"}]
+    })")
+        .object();
+}
+
+// Sets a value at a path like "bridges/0/ports/2/tag" (creating nothing else).
+QJsonObject with(QJsonObject o, const QStringList &path, const QJsonValue &v)
+{
+    if (path.size() == 1) {
+        if (v.isUndefined())
+            o.remove(path[0]);
+        else
+            o.insert(path[0], v);
+        return o;
+    }
+    QJsonValue child = o.value(path[0]);
+    if (child.isArray()) {
+        QJsonArray a = child.toArray();
+        const int i = path[1].toInt();
+        if (path.size() == 2)
+            a[i] = v;
+        else
+            a[i] = with(a[i].toObject(), path.mid(2), v);
+        o.insert(path[0], a);
+    } else {
+        o.insert(path[0], with(child.toObject(), path.mid(1), v));
+    }
+    return o;
+}
+
+QJsonObject desiredWith(const QString &path, const QJsonValue &v)
+{
+    return QJsonObject{{QStringLiteral("desired"), with(validDesired(), path.split(u'/'), v)}};
+}
+
+struct Bad
+{
+    const char *type;
+    QJsonObject body;
+    const char *error; // a piece of the message that says where and what
+};
+
+} // namespace
+
+TEST(Requests, ValidRequestsParse)
+{
+    auto hello = protocol::parseRequest(QStringLiteral("hello"),
+                                        {{QStringLiteral("version"), QStringLiteral("0.1.0")}});
+    ASSERT_TRUE(hello) << hello.error().message.toStdString();
+    auto apply = protocol::parseRequest(
+        QStringLiteral("apply"),
+        {{QStringLiteral("desired"), validDesired()}, {QStringLiteral("confirmTimeoutSec"), 30}});
+    ASSERT_TRUE(apply) << apply.error().message.toStdString();
+    EXPECT_EQ(apply->confirmTimeoutSec, 30);
+    EXPECT_EQ(apply->desired.bridges[0].ports.size(), 4u);
+    auto plan = protocol::parseRequest(QStringLiteral("plan"),
+                                       {{QStringLiteral("desired"), validDesired()}});
+    ASSERT_TRUE(plan);
+    EXPECT_EQ(plan->desired, apply->desired);
+    EXPECT_EQ(protocol::parseRequest(QStringLiteral("state"), {})->type,
+              protocol::RequestType::State);
+    auto confirm = protocol::parseRequest(QStringLiteral("confirm"),
+                                          {{QStringLiteral("transaction"), QStringLiteral("t-1")}});
+    ASSERT_TRUE(confirm);
+    EXPECT_EQ(confirm->transaction, QStringLiteral("t-1"));
+}
+
+TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)
+{
+    const std::vector<Bad> bad{
+        {"reboot", {}, "type: \"reboot\" is not a request"},
+        {"hello", {}, "body.version: is required"},
+        {"hello", {{QStringLiteral("version"), 1}}, "body.version: must be"},
+        {"hello",
+         {{QStringLiteral("version"), QStringLiteral("1; rm -rf /")}},
+         "body.version: must be"},
+        {"state", {{QStringLiteral("verbose"), true}}, "body.verbose: unknown field"},
+        {"plan", {}, "body.desired: is required"},
+        {"plan", {{QStringLiteral("desired"), QJsonArray{}}}, "body.desired: must be an object"},
+        {"apply",
+         {{QStringLiteral("desired"), validDesired()}, {QStringLiteral("confirmTimeoutSec"), 0}},
+         "body.confirmTimeoutSec: must be whole seconds in 1-3600"},
+        {"apply",
+         {{QStringLiteral("desired"), validDesired()}, {QStringLiteral("confirmTimeoutSec"), 2.5}},
+         "body.confirmTimeoutSec"},
+        {"apply",
+         {{QStringLiteral("desired"), validDesired()},
+          {QStringLiteral("confirmTimeoutSec"), QStringLiteral("60")}},
+         "body.confirmTimeoutSec"},
+        {"confirm", {}, "body.transaction: is required"},
+        {"rollback",
+         {{QStringLiteral("transaction"), QStringLiteral("../../etc/passwd")}},
+         "body.transaction: must be"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/name"), QStringLiteral("br;reboot")),
+         "body.desired.bridges[0].name: \"br;reboot\" is not a valid interface name"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/name"), QStringLiteral("a-name-longer-than-15")),
+         "bridges[0].name"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/1/tag"), 5000),
+         "bridges[0].ports[1].tag: 5000 is not a VLAN id (0-4094)"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/1/tag"), -1),
+         "bridges[0].ports[1].tag"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/1/addresses"),
+                     QJsonArray{QStringLiteral("10.77.99.1/33")}),
+         "bridges[0].ports[1].addresses[0]: \"10.77.99.1/33\" is not an address with prefix "
+         "length"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/2/addresses"),
+                     QJsonArray{QStringLiteral("10.0.0.1/24")}),
+         "bridges[0].ports[2].addresses: only internal ports"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/2/policy/acls/0/remotePrefix"),
+                     QStringLiteral("10.0.0/8x")),
+         "bridges[0].ports[2].policy.acls[0].remotePrefix: \"10.0.0/8x\" is not an IP prefix"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/2/policy/acls/0/action"),
+                     QStringLiteral("reject")),
+         "policy.acls[0].action: \"reject\" is not one of allow, deny, meter"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/2/policy/mac"),
+                     QStringLiteral("02:cf:00:00:00")),
+         "bridges[0].ports[2].policy.mac: \"02:cf:00:00:00\" is not a MAC address"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/2/trunks"), QJsonArray{10, 4095}),
+         "bridges[0].ports[2].trunks[1]: is not a VLAN id (0-4094)"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/0/members"),
+                     QJsonArray{QStringLiteral("up1")}),
+         "bridges[0].ports[0].members: a bond needs at least two members"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/0/bondPrimary"), QStringLiteral("up9")),
+         "bridges[0].ports[0].bondPrimary: \"up9\" is not a member"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/0/bondMode"), QStringLiteral("round-robin")),
+         "bridges[0].ports[0].bondMode: \"round-robin\" is not one of"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/3/name"), QStringLiteral("vm1")),
+         "bridges[0].ports[3].name: \"vm1\" is used twice"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/2/type"), QStringLiteral("vxlan")),
+         "bridges[0].ports[2].type: \"vxlan\" is not one of"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/2/shell"), QStringLiteral("id")),
+         "bridges[0].ports[2].shell: unknown field"},
+        {"plan", desiredWith(QStringLiteral("mirrors/0/output"), QStringLiteral("nope")),
+         "mirrors[0].output: \"nope\" is not a port of bridge \"lab\""},
+        {"plan", desiredWith(QStringLiteral("mirrors/0/output"), QStringLiteral("vm1")),
+         "mirrors[0].output"},
+        {"plan",
+         desiredWith(QStringLiteral("bridges/0/ports/2/policy/macSpoofing"), QStringLiteral("no")),
+         "policy.macSpoofing: must be true or false"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/datapathType"), QStringLiteral("dpdk")),
+         "bridges[0].datapathType"},
+        {"plan", desiredWith(QStringLiteral("bridges/0/ports/1/mtu"), 10),
+         "bridges[0].ports[1].mtu: 10 is not an integer in 68-65535"},
+    };
+    ASSERT_GE(bad.size(), 20u);
+    for (const Bad &b : bad) {
+        auto r = protocol::parseRequest(QLatin1String(b.type), b.body);
+        ASSERT_FALSE(r) << b.type << " " << QJsonDocument(b.body).toJson().toStdString();
+        EXPECT_TRUE(r.error().message.contains(QLatin1String(b.error)))
+            << "expected \"" << b.error << "\" in: " << r.error().message.toStdString();
+    }
+}
