@@ -224,8 +224,8 @@ QList<QStringList> mirrorAdd(const Mirror &m, int serial)
 QList<QStringList> mirrorRemove(const Mirror &m, int serial)
 {
     const QString id = QStringLiteral("@cvr%1").arg(serial);
-    return {{QStringLiteral("--id=") + id, QStringLiteral("get"), QStringLiteral("Mirror"),
-             atom(m.name)},
+    // A record is named as is (its own argv element), not as an OVSDB atom.
+    return {{QStringLiteral("--id=") + id, QStringLiteral("get"), QStringLiteral("Mirror"), m.name},
             {QStringLiteral("remove"), QStringLiteral("Bridge"), m.bridge,
              QStringLiteral("mirrors"), id}};
 }

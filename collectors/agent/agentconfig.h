@@ -1,0 +1,28 @@
+#pragma once
+
+#include "collectors/ovs/process.h"
+#include "core/util/result.h"
+
+#include <QHostAddress>
+#include <QString>
+
+// converged's configuration file: `key = value` lines, `#` comments (docs/agent.md, "Config").
+namespace converge::collectors {
+
+struct AgentConfig
+{
+    QHostAddress listenAddress = QHostAddress(QHostAddress::Any);
+    quint16 listenPort = 7443;
+    QString stateDir = QStringLiteral("/var/lib/converged");
+    ovs::OvsEnv ovs;                                 // ovs_db, ovs_rundir
+    QString datapathType = QStringLiteral("system"); // datapath: system or netdev
+    QString hostName;                                // host_name: defaults to the machine's
+    QString consoleCertificate;  // console_certificate: a PEM file to pin instead of enrolling
+    int applyTimeoutMs = 60'000; // apply_timeout: seconds one apply step may take
+};
+
+// Parses the file's text. Errors name the file and line: "converged.conf:4: port 70000 ...".
+core::Result<AgentConfig> parseAgentConfig(const QByteArray &text, const QString &fileName);
+core::Result<AgentConfig> loadAgentConfig(const QString &path);
+
+} // namespace converge::collectors

@@ -1,0 +1,424 @@
+#include "agentservice.h"
+
+#include "collectors/agent/tlsidentity.h"
+#include "collectors/ovs/ovsreader.h"
+#include "core/plan/flows.h"
+#include "core/protocol/requests.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QSysInfo>
+#include <QThread>
+#include <QTimeZone>
+
+Q_LOGGING_CATEGORY(lcAgent, "converge.agent", QtInfoMsg)
+
+namespace converge::collectors {
+
+namespace {
+
+constexpr int kProtocolVersion = 1;
+
+QString isoTime(qint64 msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+protocol::Message hostError(qint64 id, const core::Error &e)
+{
+    return protocol::errorReply(id, QStringLiteral("host-unavailable"), e.message);
+}
+
+// The parts of a state a rollback must restore: managed bridges and mirrors.
+bool sameManaged(const plan::HostState &a, const plan::HostState &b)
+{
+    return a.bridges == b.bridges && a.mirrors == b.mirrors;
+}
+
+} // namespace
+
+AgentService::AgentService(AgentConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+    if (m_config.hostName.isEmpty())
+        m_config.hostName = QSysInfo::machineHostName();
+    m_deadline.setSingleShot(true);
+    m_deadline.setTimerType(Qt::PreciseTimer); // never before the promised deadline
+    connect(&m_deadline, &QTimer::timeout, this, &AgentService::deadlinePassed);
+}
+
+AgentService::~AgentService() = default;
+
+QString AgentService::journalPath() const
+{
+    return QDir(m_config.stateDir).filePath(QStringLiteral("journal.json"));
+}
+
+ovs::OvsdbClient &AgentService::ovsdb()
+{
+    return m_ovsdb;
+}
+
+core::Result<plan::HostState> AgentService::readState()
+{
+    const QString socket = m_config.ovs.dbSocket.isEmpty()
+                               ? QStringLiteral("/run/openvswitch/db.sock")
+                               : m_config.ovs.dbSocket;
+    // One retry on a fresh connection: ovsdb-server may have restarted since the last request.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!m_ovsdb.isConnected()) {
+            if (auto c = m_ovsdb.connectToServer(socket, 5000); !c) {
+                if (attempt == 1)
+                    return std::unexpected(c.error());
+                continue;
+            }
+        }
+        auto s =
+            ovs::readHostState(m_config.ovs, m_ovsdb, m_config.hostName, m_config.applyTimeoutMs);
+        if (s || attempt == 1)
+            return s;
+        qCWarning(lcAgent) << "reading the host failed, reconnecting:" << s.error().message;
+        m_ovsdb.close();
+    }
+    return core::fail(core::Error::Code::Io, QStringLiteral("cannot read the host state"));
+}
+
+void AgentService::prepare(plan::HostState &desired) const
+{
+    desired.host = m_config.hostName;
+    for (plan::Bridge &b : desired.bridges)
+        b.datapathType = m_config.datapathType;
+}
+
+core::Result<void> AgentService::writeJournal(const QString &phase, const Pending &p)
+{
+    const QJsonObject o{{QStringLiteral("phase"), phase},
+                        {QStringLiteral("transaction"), p.transaction},
+                        {QStringLiteral("deadline"), isoTime(p.deadlineMs)},
+                        {QStringLiteral("deadlineMs"), static_cast<double>(p.deadlineMs)},
+                        {QStringLiteral("previous"), p.previous.toJson()},
+                        {QStringLiteral("desired"), p.desired.toJson()}};
+    return writeFileAtomically(journalPath(), QJsonDocument(o).toJson(), true);
+}
+
+void AgentService::removeJournal()
+{
+    QFile::remove(journalPath());
+}
+
+core::Result<void> AgentService::recover()
+{
+    QFile f(journalPath());
+    if (!f.exists())
+        return {};
+    if (!f.open(QIODevice::ReadOnly))
+        return core::fail(
+            core::Error::Code::Io,
+            QStringLiteral("cannot read the journal %1: %2").arg(f.fileName(), f.errorString()));
+    QJsonParseError pe;
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll(), &pe).object();
+    f.close();
+    auto previous = plan::HostState::fromJson(o.value(QLatin1String("previous")).toObject());
+    auto desired = plan::HostState::fromJson(o.value(QLatin1String("desired")).toObject());
+    const QString phase = o.value(QLatin1String("phase")).toString();
+    if (pe.error != QJsonParseError::NoError || !previous || !desired ||
+        !QStringList{QStringLiteral("applying"), QStringLiteral("pending"),
+                     QStringLiteral("rolling-back")}
+             .contains(phase))
+        return core::invalid(
+            QStringLiteral("the journal %1 is damaged (%2); the host was left as it is. Compare "
+                           "it with the journal's \"previous\" state, then remove the file")
+                .arg(f.fileName(), pe.error != QJsonParseError::NoError ? pe.errorString()
+                                   : !previous                          ? previous.error().message
+                                   : !desired                           ? desired.error().message
+                                              : QStringLiteral("unknown phase")));
+    Pending p{o.value(QLatin1String("transaction")).toString(), std::move(*previous),
+              std::move(*desired),
+              static_cast<qint64>(o.value(QLatin1String("deadlineMs")).toDouble())};
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (phase == QLatin1String("pending") && p.deadlineMs > now) {
+        qCInfo(lcAgent).noquote() << "transaction" << p.transaction << "awaits confirmation until"
+                                  << isoTime(p.deadlineMs);
+        m_deadline.start(static_cast<int>(std::min<qint64>(p.deadlineMs - now, 3600'000)));
+        m_pending = std::move(p);
+        return {};
+    }
+    const QString why = phase == QLatin1String("applying")
+                            ? QStringLiteral("the agent stopped during the apply")
+                        : phase == QLatin1String("rolling-back")
+                            ? QStringLiteral("the agent stopped during a rollback")
+                            : QStringLiteral("the confirmation deadline passed while the agent "
+                                             "was stopped");
+    qCWarning(lcAgent).noquote() << "transaction" << p.transaction << "is rolled back:" << why;
+    if (auto w = writeJournal(QStringLiteral("rolling-back"), p); !w)
+        return w;
+    if (auto r = restore(p.previous, why); !r)
+        return r;
+    removeJournal();
+    Q_EMIT rolledBack(p.transaction, why);
+    return {};
+}
+
+core::Result<void> AgentService::restore(const plan::HostState &previous, const QString &why)
+{
+    auto current = readState();
+    if (!current)
+        return std::unexpected(current.error());
+    plan::HostState target = previous;
+    target.notes.clear();
+    const plan::Plan back = plan::makePlan(target, *current);
+    qCInfo(lcAgent).noquote() << "restoring the previous state (" << why << "):" << back.ops.size()
+                              << "operations";
+    if (auto r = ovs::applyPlan(m_config.ovs, back, m_config.applyTimeoutMs); !r)
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("rollback failed: %1").arg(r.error().message));
+    auto after = readState();
+    if (!after)
+        return std::unexpected(after.error());
+    if (!sameManaged(*after, previous))
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("rollback left the host different from before: %1")
+                              .arg(plan::makePlan(target, *after).diffText().trimmed()));
+    return {};
+}
+
+void AgentService::deadlinePassed()
+{
+    if (!m_pending)
+        return;
+    const Pending p = *m_pending;
+    const QString why = QStringLiteral("no confirmation by %1").arg(isoTime(p.deadlineMs));
+    qCWarning(lcAgent).noquote() << "transaction" << p.transaction << "rolls back:" << why;
+    (void)writeJournal(QStringLiteral("rolling-back"), p);
+    if (auto r = restore(p.previous, why); !r) {
+        qCCritical(lcAgent).noquote() << r.error().message << "- retrying in 5 s";
+        m_deadline.start(5000);
+        return;
+    }
+    m_pending.reset();
+    removeJournal();
+    Q_EMIT rolledBack(p.transaction, why);
+}
+
+protocol::Message AgentService::handle(const protocol::Message &request)
+{
+    auto r = protocol::parseRequest(request.type, request.body);
+    if (!r) {
+        qCWarning(lcAgent).noquote()
+            << "rejected" << request.type << "request" << request.id << ":" << r.error().message;
+        return protocol::errorReply(request.id, QStringLiteral("bad-request"), r.error().message);
+    }
+    qCInfo(lcAgent).noquote() << "request" << request.type << request.id;
+    switch (r->type) {
+    case protocol::RequestType::Hello:
+        return hello(request.id);
+    case protocol::RequestType::State:
+        return state(request.id);
+    case protocol::RequestType::Plan:
+        return planRequest(request.id, std::move(r->desired));
+    case protocol::RequestType::Apply:
+        return apply(request.id, std::move(r->desired), r->confirmTimeoutSec,
+                     r->expectedPlanDigest);
+    case protocol::RequestType::Confirm:
+        return confirm(request.id, r->transaction);
+    case protocol::RequestType::Rollback:
+        return rollbackRequest(request.id, r->transaction);
+    }
+    return protocol::errorReply(request.id, QStringLiteral("internal"),
+                                QStringLiteral("unreachable"));
+}
+
+protocol::Message AgentService::hello(qint64 id)
+{
+    QJsonObject body{
+        {QStringLiteral("agent"), QStringLiteral("converged")},
+        {QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)},
+        {QStringLiteral("protocol"), kProtocolVersion},
+        {QStringLiteral("host"), m_config.hostName},
+        {QStringLiteral("datapath"), m_config.datapathType},
+        {QStringLiteral("capabilities"),
+         QJsonArray{QStringLiteral("state"), QStringLiteral("plan"), QStringLiteral("apply"),
+                    QStringLiteral("confirm"), QStringLiteral("rollback")}}};
+    if (m_pending)
+        body.insert(QStringLiteral("pendingTransaction"), m_pending->transaction);
+    return protocol::reply(id, body);
+}
+
+protocol::Message AgentService::state(qint64 id)
+{
+    auto s = readState();
+    if (!s)
+        return hostError(id, s.error());
+    // Meter ACLs: the counters of the flows carrying each ACL's cookie.
+    QJsonArray counters;
+    for (const plan::Bridge &b : s->bridges) {
+        bool hasMeter = false;
+        for (const plan::Port &p : b.ports)
+            for (const plan::Acl &a : p.acls)
+                hasMeter = hasMeter || a.action == QLatin1String("meter");
+        if (!hasMeter)
+            continue;
+        auto flows = ovs::readFlowStats(m_config.ovs, b.name);
+        if (!flows)
+            return hostError(id, flows.error());
+        for (const plan::Port &p : b.ports)
+            for (int i = 0; i < p.acls.size(); ++i) {
+                if (p.acls[i].action != QLatin1String("meter"))
+                    continue;
+                const quint64 cookie = plan::aclCookie(p.name, i);
+                quint64 packets = 0, bytes = 0;
+                for (const ovs::FlowStat &f : *flows)
+                    if (f.cookie == cookie) {
+                        packets += f.packets;
+                        bytes += f.bytes;
+                    }
+                counters.append(
+                    QJsonObject{{QStringLiteral("bridge"), b.name},
+                                {QStringLiteral("port"), p.name},
+                                {QStringLiteral("acl"), i},
+                                {QStringLiteral("packets"), static_cast<double>(packets)},
+                                {QStringLiteral("bytes"), static_cast<double>(bytes)}});
+            }
+    }
+    QJsonObject body{{QStringLiteral("state"), s->toJson()}, {QStringLiteral("meters"), counters}};
+    if (m_pending)
+        body.insert(QStringLiteral("pending"),
+                    QJsonObject{{QStringLiteral("transaction"), m_pending->transaction},
+                                {QStringLiteral("deadline"), isoTime(m_pending->deadlineMs)}});
+    return protocol::reply(id, body);
+}
+
+protocol::Message AgentService::planRequest(qint64 id, plan::HostState desired)
+{
+    prepare(desired);
+    auto current = readState();
+    if (!current)
+        return hostError(id, current.error());
+    const plan::Plan p = plan::makePlan(desired, *current);
+    return protocol::reply(id, {{QStringLiteral("plan"), p.toJson()}});
+}
+
+protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int timeoutSec,
+                                      const QString &expectedDigest)
+{
+    if (m_pending)
+        return protocol::errorReply(
+            id, QStringLiteral("busy"),
+            QStringLiteral("transaction %1 awaits confirmation until %2: confirm or roll it back "
+                           "first")
+                .arg(m_pending->transaction, isoTime(m_pending->deadlineMs)));
+    prepare(desired);
+    auto current = readState();
+    if (!current)
+        return hostError(id, current.error());
+    const plan::Plan p = plan::makePlan(desired, *current);
+    if (!expectedDigest.isEmpty() && expectedDigest != p.digest())
+        return protocol::errorReply(
+            id, QStringLiteral("plan-changed"),
+            QStringLiteral("the host changed since the plan was made; nothing was applied. The "
+                           "plan now is:\n%1")
+                .arg(p.diffText()));
+    if (p.isEmpty())
+        return protocol::reply(id, {{QStringLiteral("transaction"), QString()},
+                                    {QStringLiteral("changed"), false},
+                                    {QStringLiteral("plan"), p.toJson()}});
+
+    Pending pending{QStringLiteral("t-%1").arg(QRandomGenerator::system()->generate64(), 16, 16,
+                                               QLatin1Char('0')),
+                    *current, desired,
+                    QDateTime::currentMSecsSinceEpoch() + qint64(timeoutSec) * 1000};
+    if (auto w = writeJournal(QStringLiteral("applying"), pending); !w)
+        return protocol::errorReply(
+            id, QStringLiteral("journal"),
+            QStringLiteral("nothing was applied: %1").arg(w.error().message));
+    qCInfo(lcAgent).noquote() << "applying transaction" << pending.transaction << "("
+                              << p.ops.size() << "operations)";
+    ovs::ApplyHooks hooks;
+    if (m_faultPauseMs > 0)
+        hooks.afterTransaction = [ms = m_faultPauseMs] {
+            qCWarning(lcAgent) << "fault injection: pausing" << ms << "ms mid-apply";
+            QThread::msleep(ms);
+        };
+    auto failed = [&](const QString &code, const QString &what) {
+        auto r = restore(pending.previous, what);
+        if (!r) {
+            qCCritical(lcAgent).noquote() << r.error().message;
+            (void)writeJournal(QStringLiteral("rolling-back"), pending);
+            return protocol::errorReply(
+                id, code,
+                QStringLiteral("%1; restoring the previous state failed too: %2 (the agent "
+                               "retries on restart)")
+                    .arg(what, r.error().message));
+        }
+        removeJournal();
+        return protocol::errorReply(
+            id, code, QStringLiteral("%1; the previous state was restored").arg(what));
+    };
+    if (auto r = ovs::applyPlan(m_config.ovs, p, m_config.applyTimeoutMs, hooks); !r)
+        return failed(QStringLiteral("apply-failed"), r.error().message);
+    auto after = readState();
+    if (!after)
+        return failed(QStringLiteral("apply-failed"), after.error().message);
+    const plan::Plan rest = plan::makePlan(desired, *after);
+    if (!rest.isEmpty())
+        return failed(
+            QStringLiteral("apply-incomplete"),
+            QStringLiteral("the host does not match after the apply:\n%1").arg(rest.diffText()));
+    // Count the confirmation time from the moment the host is changed.
+    pending.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(timeoutSec) * 1000;
+    if (auto w = writeJournal(QStringLiteral("pending"), pending); !w)
+        return failed(QStringLiteral("journal"), w.error().message);
+    m_pending = pending;
+    m_deadline.start(timeoutSec * 1000);
+    qCInfo(lcAgent).noquote() << "transaction" << pending.transaction
+                              << "applied; rolls back unless confirmed by"
+                              << isoTime(pending.deadlineMs);
+    return protocol::reply(id, {{QStringLiteral("transaction"), pending.transaction},
+                                {QStringLiteral("changed"), true},
+                                {QStringLiteral("deadline"), isoTime(pending.deadlineMs)},
+                                {QStringLiteral("confirmTimeoutSec"), timeoutSec},
+                                {QStringLiteral("plan"), p.toJson()}});
+}
+
+protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
+{
+    if (!m_pending || m_pending->transaction != transaction)
+        return protocol::errorReply(
+            id, QStringLiteral("unknown-transaction"),
+            QStringLiteral("no transaction %1 awaits confirmation (it may have been rolled back)")
+                .arg(transaction));
+    m_deadline.stop();
+    m_pending.reset();
+    removeJournal();
+    qCInfo(lcAgent).noquote() << "transaction" << transaction << "confirmed";
+    return protocol::reply(
+        id, {{QStringLiteral("transaction"), transaction}, {QStringLiteral("confirmed"), true}});
+}
+
+protocol::Message AgentService::rollbackRequest(qint64 id, const QString &transaction)
+{
+    if (!m_pending || m_pending->transaction != transaction)
+        return protocol::errorReply(
+            id, QStringLiteral("unknown-transaction"),
+            QStringLiteral("no transaction %1 awaits confirmation").arg(transaction));
+    m_deadline.stop();
+    const Pending p = *m_pending;
+    (void)writeJournal(QStringLiteral("rolling-back"), p);
+    if (auto r = restore(p.previous, QStringLiteral("rollback requested")); !r) {
+        m_deadline.start(5000);
+        return protocol::errorReply(id, QStringLiteral("rollback-failed"), r.error().message);
+    }
+    m_pending.reset();
+    removeJournal();
+    Q_EMIT rolledBack(p.transaction, QStringLiteral("rollback requested"));
+    return protocol::reply(
+        id, {{QStringLiteral("transaction"), transaction}, {QStringLiteral("rolledBack"), true}});
+}
+
+} // namespace converge::collectors

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "collectors/agent/agentconfig.h"
+#include "collectors/ovs/ovsapplier.h"
+#include "collectors/ovs/ovsdbclient.h"
+#include "core/plan/planner.h"
+#include "core/protocol/frame.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <optional>
+
+// What converged does with a request: report state, plan, apply with commit-confirmed rollback.
+//
+// Commit-confirmed: apply records the state before it (the journal, written atomically before the
+// host is touched), changes the host, checks the result, and waits for "confirm". Without it in
+// time, or on "rollback", the previous state is restored. The journal survives a crash or kill -9:
+// on start, recover() finishes a rollback that was under way, rolls back an apply that was under
+// way, and resumes waiting for a confirmation whose deadline has not passed (or rolls back).
+namespace converge::collectors {
+
+class AgentService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit AgentService(AgentConfig config, QObject *parent = nullptr);
+    ~AgentService() override;
+
+    // Call once on start, before serving requests.
+    core::Result<void> recover();
+    // Validates and serves one request (never throws, never crashes on bad input).
+    protocol::Message handle(const protocol::Message &request);
+
+    bool hasPendingTransaction() const { return m_pending.has_value(); }
+    QString journalPath() const;
+    // Reads the host now (for tests and the CLI).
+    core::Result<plan::HostState> readState();
+
+    // Crash tests: pause this long after the OVSDB transaction of an apply, before its flows.
+    void setFaultPauseMs(int ms) { m_faultPauseMs = ms; }
+
+Q_SIGNALS:
+    void rolledBack(const QString &transaction, const QString &reason);
+
+private:
+    struct Pending
+    {
+        QString transaction;
+        plan::HostState previous;
+        plan::HostState desired;
+        qint64 deadlineMs = 0; // since the epoch
+    };
+
+    protocol::Message hello(qint64 id);
+    protocol::Message state(qint64 id);
+    protocol::Message planRequest(qint64 id, plan::HostState desired);
+    protocol::Message apply(qint64 id, plan::HostState desired, int timeoutSec,
+                            const QString &expectedDigest);
+    protocol::Message confirm(qint64 id, const QString &transaction);
+    protocol::Message rollbackRequest(qint64 id, const QString &transaction);
+
+    core::Result<void> restore(const plan::HostState &previous, const QString &why);
+    void deadlinePassed();
+    core::Result<void> writeJournal(const QString &phase, const Pending &p);
+    void removeJournal();
+    void prepare(plan::HostState &desired) const;
+    ovs::OvsdbClient &ovsdb();
+
+    AgentConfig m_config;
+    ovs::OvsdbClient m_ovsdb;
+    std::optional<Pending> m_pending;
+    QTimer m_deadline;
+    int m_faultPauseMs = 0;
+};
+
+} // namespace converge::collectors

@@ -1,0 +1,421 @@
+#include "channel.h"
+
+#include "enrollment.h"
+
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace converge::collectors {
+
+using core::Error;
+using core::fail;
+using core::Result;
+using protocol::Message;
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcChannel, "converge.agent.channel", QtInfoMsg)
+
+// QTcpServer hands over raw descriptors so every socket gets our TLS setup before its first byte.
+class DescriptorServer : public QTcpServer
+{
+public:
+    DescriptorServer(std::function<void(qintptr)> onIncoming, QObject *parent)
+        : QTcpServer(parent)
+        , m_onIncoming(std::move(onIncoming))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_onIncoming(descriptor); }
+
+private:
+    std::function<void(qintptr)> m_onIncoming;
+};
+
+// Both sides: TLS 1.3 only, our own certificate, and no CA at all: trust comes from pinning.
+QSslConfiguration channelConfiguration(const TlsIdentity &own, QSslSocket::PeerVerifyMode mode)
+{
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    conf.setProtocol(QSsl::TlsV1_3OrLater);
+    conf.setCaCertificates({});
+    conf.setPeerVerifyMode(mode);
+    if (!own.isNull()) {
+        conf.setLocalCertificate(own.certificate);
+        conf.setPrivateKey(own.key);
+    }
+    return conf;
+}
+
+// The verification errors a pinned self-signed certificate always raises: it has no CA and its
+// name is not the host's. Anything else (expired, bad signature, wrong purpose) stays fatal.
+bool isPinnedSelfSignedNoise(const QSslError &error)
+{
+    switch (error.error()) {
+    case QSslError::SelfSignedCertificate:
+    case QSslError::SelfSignedCertificateInChain:
+    case QSslError::UnableToGetLocalIssuerCertificate:
+    case QSslError::UnableToGetIssuerCertificate:
+    case QSslError::UnableToVerifyFirstCertificate:
+    case QSslError::CertificateUntrusted:
+    case QSslError::HostNameMismatch:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString describeErrors(const QList<QSslError> &errors)
+{
+    QStringList texts;
+    for (const QSslError &e : errors)
+        texts << e.errorString();
+    return texts.join(QStringLiteral("; "));
+}
+
+// Runs a local event loop until done() holds, the socket drops or the deadline passes.
+bool spinUntil(QSslSocket *socket, const QDeadlineTimer &deadline,
+               const std::function<bool()> &done)
+{
+    while (!done()) {
+        if (socket->state() == QAbstractSocket::UnconnectedState)
+            return done();
+        if (deadline.hasExpired())
+            return false;
+        QEventLoop loop;
+        QTimer timer;
+        timer.setSingleShot(true);
+        QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+        QObject::connect(socket, &QIODevice::readyRead, &loop, &QEventLoop::quit);
+        QObject::connect(socket, &QSslSocket::encrypted, &loop, &QEventLoop::quit);
+        QObject::connect(socket, &QAbstractSocket::disconnected, &loop, &QEventLoop::quit);
+        QObject::connect(socket, &QAbstractSocket::errorOccurred, &loop, &QEventLoop::quit);
+        timer.start(std::chrono::milliseconds(std::max<qint64>(1, deadline.remainingTime())));
+        loop.exec();
+    }
+    return true;
+}
+
+} // namespace
+
+// --- AgentConnection -------------------------------------------------------------------------
+
+AgentConnection::AgentConnection(QSslSocket *socket, PeerAccess access, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_access(access)
+    , m_peerFingerprint(fingerprint(socket->peerCertificate()))
+{
+    socket->setParent(this);
+    connect(socket, &QIODevice::readyRead, this, &AgentConnection::readFrames);
+    connect(socket, &QAbstractSocket::disconnected, this, [this] {
+        Q_EMIT closed(this);
+        deleteLater();
+    });
+    // Bytes may have arrived with the handshake; read them once the listener has wired us up.
+    QTimer::singleShot(0, this, &AgentConnection::readFrames);
+}
+
+AgentConnection::~AgentConnection() = default;
+
+QSslCertificate AgentConnection::peerCertificate() const
+{
+    return m_socket->peerCertificate();
+}
+
+bool AgentConnection::isOpen() const
+{
+    return !m_closing && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+void AgentConnection::send(const Message &message)
+{
+    if (!isOpen())
+        return;
+    QByteArray frame = protocol::encodeFrame(message);
+    if (frame.size() - 4 > protocol::kMaxFrameBytes) {
+        qCWarning(lcChannel) << "reply to" << message.id << "is" << frame.size() << "bytes";
+        frame = protocol::encodeFrame(
+            protocol::errorReply(message.id, QStringLiteral("reply-too-large"),
+                                 QStringLiteral("the reply exceeds the %1-byte frame cap")
+                                     .arg(protocol::kMaxFrameBytes)));
+    }
+    m_socket->write(frame);
+}
+
+void AgentConnection::close()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_socket->disconnectFromHost(); // writes what is queued first
+}
+
+void AgentConnection::readFrames()
+{
+    if (m_closing)
+        return;
+    m_decoder.feed(m_socket->readAll());
+    const QPointer<AgentConnection> alive(this);
+    while (alive && !m_closing) {
+        auto next = m_decoder.next();
+        if (!next)
+            return;
+        if (!*next) {
+            qCInfo(lcChannel) << "bad frame from" << m_peerFingerprint << next->error().message;
+            send(protocol::errorReply(0, QStringLiteral("bad-frame"), next->error().message));
+            close();
+            return;
+        }
+        Q_EMIT messageReceived(this, **next);
+    }
+}
+
+// --- AgentListener ---------------------------------------------------------------------------
+
+AgentListener::AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent)
+    : QObject(parent)
+    , m_identity(std::move(identity))
+    , m_policy(std::move(policy))
+    , m_server(new DescriptorServer([this](qintptr d) { startHandshake(d); }, this))
+{
+}
+
+AgentListener::AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent)
+    : AgentListener(
+          std::move(identity),
+          [enrollment](const QSslCertificate &peer) { return enrollment->policyFor(peer); }, parent)
+{
+    setEnrollment(enrollment);
+}
+
+AgentListener::~AgentListener() = default;
+
+void AgentListener::setEnrollment(Enrollment *enrollment)
+{
+    m_enrollment = enrollment;
+}
+
+bool AgentListener::listen(const QHostAddress &address, quint16 port)
+{
+    return m_server->listen(address, port);
+}
+
+quint16 AgentListener::port() const
+{
+    return m_server->serverPort();
+}
+
+QString AgentListener::errorString() const
+{
+    return m_server->errorString();
+}
+
+QString AgentListener::fingerprint() const
+{
+    return collectors::fingerprint(m_identity.certificate);
+}
+
+// QueryPeer, not VerifyPeer: the console's certificate is self-signed, so no chain check could
+// pass, and before enrollment there is nothing to check it against. QueryPeer still makes the
+// client prove it holds the certificate's key (TLS CertificateVerify); the policy then compares
+// the certificate with the pinned one, exactly, after the handshake.
+void AgentListener::startHandshake(qintptr descriptor)
+{
+    auto *socket = new QSslSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcChannel) << "cannot take over an accepted socket:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    socket->setSslConfiguration(channelConfiguration(m_identity, QSslSocket::QueryPeer));
+    connect(socket, &QSslSocket::encrypted, this, [this, socket] { admit(socket); });
+    connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
+    connect(socket, &QAbstractSocket::errorOccurred, this, [socket] {
+        qCInfo(lcChannel) << "handshake with" << socket->peerAddress()
+                          << "failed:" << socket->errorString();
+        socket->abort();
+        socket->deleteLater();
+    });
+    QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
+        if (!socket->isEncrypted())
+            socket->abort();
+    });
+    socket->startServerEncryption();
+}
+
+void AgentListener::admit(QSslSocket *socket)
+{
+    socket->disconnect(this); // from here on the socket belongs to its connection or dies
+    const QSslCertificate peer = socket->peerCertificate();
+    const PeerAccess access = peer.isNull() ? PeerAccess::Reject : m_policy(peer);
+    if (access == PeerAccess::Reject) {
+        qCInfo(lcChannel) << "refused" << socket->peerAddress()
+                          << (peer.isNull() ? QStringLiteral("(no certificate)")
+                                            : collectors::fingerprint(peer));
+        socket->abort(); // no close_notify wait: not a byte of application data either way
+        socket->deleteLater();
+        Q_EMIT peerRejected(collectors::fingerprint(peer));
+        return;
+    }
+    auto *connection = new AgentConnection(socket, access, this);
+    connect(connection, &AgentConnection::messageReceived, this, &AgentListener::route);
+    Q_EMIT connectionAccepted(connection);
+}
+
+void AgentListener::route(AgentConnection *connection, const Message &message)
+{
+    if (m_enrollment && message.type == QLatin1String("enroll")) {
+        connection->send(m_enrollment->handleRequest(connection->peerCertificate(), message));
+        return;
+    }
+    if (connection->isEnrollOnly()) {
+        connection->send(protocol::errorReply(
+            message.id, QStringLiteral("not-enrolled"),
+            QStringLiteral("this console is not enrolled with the agent: only \"enroll\" is "
+                           "accepted, \"%1\" is not")
+                .arg(message.type)));
+        connection->close();
+        return;
+    }
+    Q_EMIT messageReceived(connection, message);
+}
+
+// --- AgentClient -----------------------------------------------------------------------------
+
+AgentClient::AgentClient() = default;
+
+AgentClient::~AgentClient()
+{
+    disconnectFromAgent();
+}
+
+QString AgentClient::where() const
+{
+    return QStringLiteral("agent at %1:%2").arg(m_host).arg(m_port);
+}
+
+bool AgentClient::isConnected() const
+{
+    return m_socket && m_socket->isEncrypted() &&
+           m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+void AgentClient::disconnectFromAgent()
+{
+    if (!m_socket)
+        return;
+    m_socket->abort();
+    m_socket.reset();
+    m_agentFingerprint.clear();
+}
+
+// The pin is checked twice: in sslErrors, to decide whether the self-signed noise may be ignored
+// (only once the certificate is the pinned one), and after the handshake, which is authoritative
+// even if no verification error was raised at all.
+Result<void> AgentClient::connectTo(const QString &host, quint16 port, const TlsIdentity &own,
+                                    const QString &pinnedAgentFingerprint, int timeoutMs)
+{
+    disconnectFromAgent();
+    m_host = host;
+    m_port = port;
+    m_decoder = {};
+    m_socket = std::make_unique<QSslSocket>();
+    QSslSocket *socket = m_socket.get();
+    socket->setSslConfiguration(channelConfiguration(own, QSslSocket::VerifyPeer));
+    QString refusal;
+    const auto onErrors = QObject::connect(
+        socket, &QSslSocket::sslErrors, socket, [&](const QList<QSslError> &errors) {
+            const QString presented = collectors::fingerprint(socket->peerCertificate());
+            qCDebug(lcChannel) << "agent certificate" << presented << "raised"
+                               << describeErrors(errors);
+            if (!pinnedAgentFingerprint.isEmpty() && presented != pinnedAgentFingerprint)
+                refusal = QStringLiteral("presented certificate %1, but %2 is pinned")
+                              .arg(presented, pinnedAgentFingerprint);
+            else if (!std::ranges::all_of(errors, isPinnedSelfSignedNoise))
+                refusal = QStringLiteral("certificate rejected: %1").arg(describeErrors(errors));
+            else
+                socket->ignoreSslErrors();
+        });
+    socket->connectToHostEncrypted(host, port);
+    spinUntil(socket, QDeadlineTimer(timeoutMs), [socket] { return socket->isEncrypted(); });
+    QObject::disconnect(onErrors);
+    const QString presented = collectors::fingerprint(socket->peerCertificate());
+    if (socket->isEncrypted() && !pinnedAgentFingerprint.isEmpty() &&
+        presented != pinnedAgentFingerprint)
+        refusal = QStringLiteral("presented certificate %1, but %2 is pinned")
+                      .arg(presented, pinnedAgentFingerprint);
+    if (!socket->isEncrypted() || !refusal.isEmpty()) {
+        const QString reason =
+            !refusal.isEmpty() ? refusal
+            : socket->state() == QAbstractSocket::UnconnectedState
+                ? socket->errorString()
+                : QStringLiteral("no TLS 1.3 handshake within %1 ms").arg(timeoutMs);
+        disconnectFromAgent();
+        return fail(Error::Code::Io, QStringLiteral("%1: %2").arg(where(), reason));
+    }
+    m_agentFingerprint = presented;
+    return {};
+}
+
+std::optional<Result<Message>> AgentClient::takeReply(qint64 id)
+{
+    m_decoder.feed(m_socket->readAll());
+    while (auto next = m_decoder.next()) {
+        if (!*next)
+            return fail(
+                Error::Code::Io,
+                QStringLiteral("%1: unreadable reply: %2").arg(where(), next->error().message));
+        const Message &message = **next;
+        const bool connectionError = message.type == QLatin1String("error") && message.id == 0;
+        if (message.id != id && !connectionError) {
+            qCDebug(lcChannel) << "dropping a message for request" << message.id;
+            continue;
+        }
+        if (message.type == QLatin1String("error"))
+            return fail(Error::Code::Conflict,
+                        QStringLiteral("%1 refused the request: %2: %3")
+                            .arg(where(), message.body.value(QLatin1String("code")).toString(),
+                                 message.body.value(QLatin1String("message")).toString()));
+        return message;
+    }
+    return std::nullopt;
+}
+
+Result<Message> AgentClient::request(const QString &type, const QJsonObject &body, int timeoutMs)
+{
+    if (!isConnected())
+        return fail(Error::Code::Io, QStringLiteral("%1: not connected").arg(where()));
+    const qint64 id = m_nextId++;
+    const QByteArray frame = protocol::encodeFrame({type, id, body});
+    if (frame.size() - 4 > protocol::kMaxFrameBytes)
+        return core::invalid(QStringLiteral("request \"%1\": %2 bytes exceed the %3-byte frame cap")
+                                 .arg(type)
+                                 .arg(frame.size() - 4)
+                                 .arg(protocol::kMaxFrameBytes));
+    m_socket->write(frame);
+    std::optional<Result<Message>> result;
+    spinUntil(m_socket.get(), QDeadlineTimer(timeoutMs), [&] {
+        result = takeReply(id);
+        return result.has_value();
+    });
+    if (result)
+        return *result;
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        return fail(Error::Code::Io,
+                    QStringLiteral("%1 closed the connection without answering \"%2\" (is this "
+                                   "console enrolled with it?)")
+                        .arg(where(), type));
+    return fail(
+        Error::Code::Io,
+        QStringLiteral("%1: no answer to \"%2\" within %3 ms").arg(where(), type).arg(timeoutMs));
+}
+
+} // namespace converge::collectors

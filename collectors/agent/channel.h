@@ -1,0 +1,139 @@
+#pragma once
+
+#include "collectors/agent/tlsidentity.h"
+#include "core/protocol/frame.h"
+#include "core/util/result.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+#include <QSslCertificate>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QSslSocket;
+class QTcpServer;
+QT_END_NAMESPACE
+
+// The console <-> agent channel: TLS 1.3 only, both sides present self-signed certificates and
+// each side trusts exactly the certificate fingerprint it pinned at enrollment (enrollment.h).
+namespace converge::collectors {
+
+class Enrollment;
+
+// What an agent lets a peer do, decided from the certificate it presented (null if none).
+enum class PeerAccess { Reject, EnrollOnly, Authenticated };
+using PeerPolicy = std::function<PeerAccess(const QSslCertificate &peer)>;
+
+// One accepted, TLS-established connection on the agent side. Owned by its AgentListener and
+// deleted soon after the peer goes away: observe it with QPointer.
+class AgentConnection : public QObject
+{
+    Q_OBJECT
+public:
+    AgentConnection(QSslSocket *socket, PeerAccess access, QObject *parent);
+    ~AgentConnection() override;
+
+    void send(const protocol::Message &message);
+    // Closes once everything sent so far has been written.
+    void close();
+
+    QString peerFingerprint() const { return m_peerFingerprint; }
+    QSslCertificate peerCertificate() const;
+    bool isEnrollOnly() const { return m_access == PeerAccess::EnrollOnly; }
+    bool isOpen() const;
+
+Q_SIGNALS:
+    void messageReceived(converge::collectors::AgentConnection *connection,
+                         const converge::protocol::Message &message);
+    void closed(converge::collectors::AgentConnection *connection);
+
+private:
+    void readFrames();
+
+    QSslSocket *m_socket;
+    PeerAccess m_access;
+    QString m_peerFingerprint;
+    protocol::FrameDecoder m_decoder;
+    bool m_closing = false;
+};
+
+// The agent's listening side. A peer that presents no certificate, or one the policy rejects, is
+// disconnected right after the handshake without a byte of application data.
+class AgentListener : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kHandshakeTimeoutMs = 10'000;
+
+    AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent = nullptr);
+    // Peers are admitted by enrollment->policyFor(); "enroll" requests are answered by it.
+    AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent = nullptr);
+    ~AgentListener() override;
+
+    // Answer "enroll" requests here instead of passing them on (the enrollment must outlive this).
+    void setEnrollment(Enrollment *enrollment);
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 port() const;
+    QString errorString() const;
+    QString fingerprint() const;
+
+Q_SIGNALS:
+    // A request from an authenticated peer; reply with connection->send(protocol::reply(...)).
+    // "enroll" (when an Enrollment is set) and requests on enroll-only connections never get here.
+    void messageReceived(converge::collectors::AgentConnection *connection,
+                         const converge::protocol::Message &message);
+    void connectionAccepted(converge::collectors::AgentConnection *connection);
+    // fingerprint is empty when the peer presented no certificate.
+    void peerRejected(const QString &fingerprint);
+
+private:
+    void startHandshake(qintptr descriptor);
+    void admit(QSslSocket *socket);
+    void route(AgentConnection *connection, const protocol::Message &message);
+
+    TlsIdentity m_identity;
+    PeerPolicy m_policy;
+    Enrollment *m_enrollment = nullptr;
+    QTcpServer *m_server;
+};
+
+// The console's side: a synchronous client for the CLI and tests. It waits in a local event loop
+// (so it needs a QCoreApplication, and an agent in the same thread keeps running meanwhile).
+class AgentClient
+{
+public:
+    AgentClient();
+    ~AgentClient();
+    AgentClient(const AgentClient &) = delete;
+    AgentClient &operator=(const AgentClient &) = delete;
+
+    // Completes a TLS 1.3 handshake presenting `own` and insists the agent's certificate has the
+    // fingerprint `pinnedAgentFingerprint`. An empty pin accepts any agent: for enrollment only,
+    // whose proof then authenticates the agent (enrollment.h).
+    core::Result<void> connectTo(const QString &host, quint16 port, const TlsIdentity &own,
+                                 const QString &pinnedAgentFingerprint, int timeoutMs);
+    // Sends a request and waits for the reply with its id. An "error" reply becomes an error
+    // (code Conflict) whose message holds the agent's code and message.
+    core::Result<protocol::Message> request(const QString &type, const QJsonObject &body,
+                                            int timeoutMs);
+    QString agentFingerprint() const { return m_agentFingerprint; }
+    bool isConnected() const;
+    void disconnectFromAgent();
+
+private:
+    std::optional<core::Result<protocol::Message>> takeReply(qint64 id);
+    QString where() const;
+
+    std::unique_ptr<QSslSocket> m_socket;
+    protocol::FrameDecoder m_decoder;
+    qint64 m_nextId = 1;
+    QString m_agentFingerprint;
+    QString m_host;
+    quint16 m_port = 0;
+};
+
+} // namespace converge::collectors

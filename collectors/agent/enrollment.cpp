@@ -1,0 +1,239 @@
+#include "enrollment.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QMessageAuthenticationCode>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+namespace converge::collectors {
+
+using core::Error;
+using core::fail;
+using core::Result;
+using protocol::Message;
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcEnroll, "converge.agent.enroll")
+
+const QString kTokenFile = QStringLiteral("enroll.token");
+const QString kConsoleFile = QStringLiteral("console.crt");
+constexpr int kTokenBytes = 16;
+constexpr qsizetype kProofHexLength = 64;
+
+QByteArray hmac(const QByteArray &key, const QString &label, const QString &agentFingerprint,
+                const QString &consoleFingerprint)
+{
+    const QString text = label + u'\n' + agentFingerprint + u'\n' + consoleFingerprint;
+    return QMessageAuthenticationCode::hash(text.toUtf8(), key, QCryptographicHash::Sha256);
+}
+
+bool constantTimeEqual(const QByteArray &a, const QByteArray &b)
+{
+    return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), a.size()) == 0;
+}
+
+bool isProofHex(const QString &text)
+{
+    return text.size() == kProofHexLength && std::ranges::all_of(text, [](QChar c) {
+               return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') ||
+                      (c >= u'A' && c <= u'F');
+           });
+}
+
+} // namespace
+
+QString enrollmentProof(const QString &token, const QString &agentFingerprint,
+                        const QString &consoleFingerprint)
+{
+    return QString::fromLatin1(hmac(token.trimmed().toUtf8(), QStringLiteral("converge-enroll"),
+                                    agentFingerprint, consoleFingerprint)
+                                   .toHex());
+}
+
+QString enrolledProof(const QString &token, const QString &agentFingerprint,
+                      const QString &consoleFingerprint)
+{
+    return QString::fromLatin1(hmac(token.trimmed().toUtf8(), QStringLiteral("converge-enrolled"),
+                                    agentFingerprint, consoleFingerprint)
+                                   .toHex());
+}
+
+// --- Enrollment (agent side) -----------------------------------------------------------------
+
+Enrollment::Enrollment(QString stateDir, QString agentFingerprint)
+    : m_dir(std::move(stateDir))
+    , m_agentFingerprint(std::move(agentFingerprint))
+{
+}
+
+Result<QString> Enrollment::issueToken(const QString &stateDir)
+{
+    unsigned char bytes[kTokenBytes];
+    if (RAND_bytes(bytes, kTokenBytes) != 1)
+        return fail(Error::Code::Io, QStringLiteral("enrollment token: no random bytes available"));
+    const QByteArray token = QByteArray(reinterpret_cast<const char *>(bytes), kTokenBytes).toHex();
+    if (!QDir().mkpath(stateDir))
+        return fail(Error::Code::Io,
+                    QStringLiteral("%1: cannot create the directory").arg(stateDir));
+    if (auto ok = writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token + '\n', true); !ok)
+        return std::unexpected(ok.error());
+    return QString::fromLatin1(token);
+}
+
+QString Enrollment::tokenPath() const
+{
+    return QDir(m_dir).filePath(kTokenFile);
+}
+
+QString Enrollment::consoleCertificatePath() const
+{
+    return QDir(m_dir).filePath(kConsoleFile);
+}
+
+std::optional<QByteArray> Enrollment::readToken() const
+{
+    QFile file(tokenPath());
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray token = file.readAll().trimmed();
+    if (token.size() < kMinTokenLength) {
+        qCWarning(lcEnroll) << tokenPath() << "holds fewer than" << kMinTokenLength
+                            << "characters; ignored";
+        return std::nullopt;
+    }
+    return token;
+}
+
+QSslCertificate Enrollment::pinnedConsole() const
+{
+    QFile file(consoleCertificatePath());
+    if (!file.open(QIODevice::ReadOnly))
+        return QSslCertificate();
+    QSslCertificate certificate(file.readAll(), QSsl::Pem);
+    if (certificate.isNull())
+        qCWarning(lcEnroll) << consoleCertificatePath() << "is not a PEM certificate";
+    return certificate;
+}
+
+bool Enrollment::isEnrolled() const
+{
+    return QFile::exists(consoleCertificatePath());
+}
+
+PeerAccess Enrollment::policyFor(const QSslCertificate &peer) const
+{
+    if (peer.isNull())
+        return PeerAccess::Reject;
+    // Read on every connection: an admin who removes console.crt un-enrolls without a restart.
+    if (isEnrolled())
+        return peer == pinnedConsole() ? PeerAccess::Authenticated : PeerAccess::Reject;
+    return hasPendingToken() ? PeerAccess::EnrollOnly : PeerAccess::Reject;
+}
+
+Message Enrollment::handleRequest(const QSslCertificate &console, const Message &request)
+{
+    const QString proof = request.body.value(QLatin1String("proof")).toString();
+    if (console.isNull() || !isProofHex(proof))
+        return protocol::errorReply(request.id, QStringLiteral("bad-request"),
+                                    QStringLiteral("body.proof: must be %1 hex characters "
+                                                   "(HMAC-SHA256)")
+                                        .arg(kProofHexLength));
+    const auto token = readToken();
+    if (!token)
+        return protocol::errorReply(request.id, QStringLiteral("enroll-denied"),
+                                    QStringLiteral("no enrollment token is pending on this agent; "
+                                                   "ask its administrator to issue one"));
+    const QByteArray expected =
+        hmac(*token, QStringLiteral("converge-enroll"), m_agentFingerprint, fingerprint(console));
+    if (!constantTimeEqual(QByteArray::fromHex(proof.toLatin1()), expected))
+        return deny(request.id, *token);
+    return accept(request.id, console, *token);
+}
+
+Message Enrollment::deny(qint64 id, const QByteArray &token)
+{
+    if (token != m_failedToken) {
+        m_failedToken = token;
+        m_failures = 0;
+    }
+    ++m_failures;
+    qCWarning(lcEnroll) << "wrong enrollment proof, attempt" << m_failures << "of"
+                        << kMaxFailedAttempts;
+    if (m_failures < kMaxFailedAttempts)
+        return protocol::errorReply(
+            id, QStringLiteral("enroll-denied"),
+            QStringLiteral("wrong enrollment proof: the token does not match this agent's "
+                           "(attempt %1 of %2)")
+                .arg(m_failures)
+                .arg(kMaxFailedAttempts));
+    // Burnt: whoever is guessing has to get a new token from the administrator.
+    QFile::remove(tokenPath());
+    m_failures = 0;
+    m_failedToken.clear();
+    return protocol::errorReply(id, QStringLiteral("enroll-denied"),
+                                QStringLiteral("wrong enrollment proof %1 times: the token is "
+                                               "burnt; ask the administrator for a new one")
+                                    .arg(kMaxFailedAttempts));
+}
+
+Message Enrollment::accept(qint64 id, const QSslCertificate &console, const QByteArray &token)
+{
+    if (auto ok = writeFileAtomically(consoleCertificatePath(), console.toPem(), false); !ok) {
+        qCWarning(lcEnroll) << ok.error().message;
+        return protocol::errorReply(id, QStringLiteral("internal"), ok.error().message);
+    }
+    if (!QFile::remove(tokenPath()))
+        qCWarning(lcEnroll) << tokenPath() << "could not be removed after enrollment";
+    m_failures = 0;
+    const QString consoleFingerprint = fingerprint(console);
+    qCInfo(lcEnroll) << "enrolled console" << consoleFingerprint;
+    return protocol::reply(
+        id, {{QStringLiteral("agentFingerprint"), m_agentFingerprint},
+             {QStringLiteral("proof"),
+              enrolledProof(QString::fromUtf8(token), m_agentFingerprint, consoleFingerprint)}});
+}
+
+// --- console side ----------------------------------------------------------------------------
+
+Result<QString> enrollWithToken(const QString &host, quint16 port, const TlsIdentity &console,
+                                const QString &token, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    AgentClient client;
+    if (auto ok = client.connectTo(host, port, console, {}, timeoutMs); !ok)
+        return std::unexpected(ok.error());
+    const QString agentFingerprint = client.agentFingerprint();
+    const QString consoleFingerprint = fingerprint(console.certificate);
+    const QJsonObject body{
+        {QStringLiteral("proof"), enrollmentProof(token, agentFingerprint, consoleFingerprint)}};
+    auto answer = client.request(QStringLiteral("enroll"), body,
+                                 int(std::max<qint64>(1, deadline.remainingTime())));
+    if (!answer)
+        return std::unexpected(answer.error());
+    const QString where = QStringLiteral("agent at %1:%2").arg(host).arg(port);
+    const QString reported = answer->body.value(QLatin1String("agentFingerprint")).toString();
+    if (reported != agentFingerprint)
+        return fail(Error::Code::Conflict,
+                    QStringLiteral("%1 reports fingerprint %2 but its TLS certificate is %3; "
+                                   "nothing pinned")
+                        .arg(where, reported, agentFingerprint));
+    const QByteArray proof = answer->body.value(QLatin1String("proof")).toString().toLatin1();
+    const QByteArray expected =
+        enrolledProof(token, agentFingerprint, consoleFingerprint).toLatin1();
+    // A machine in the middle sees other fingerprints than we do, so it cannot produce this.
+    if (!constantTimeEqual(proof, expected))
+        return fail(Error::Code::Conflict,
+                    QStringLiteral("%1 accepted enrollment without proving it knows the token: it "
+                                   "is not the agent the token was issued for; nothing pinned")
+                        .arg(where));
+    return agentFingerprint;
+}
+
+} // namespace converge::collectors

@@ -1,0 +1,490 @@
+#include "ovsreader.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace converge::collectors::ovs {
+
+namespace {
+
+using core::Error;
+using core::fail;
+
+const QString openVSwitchDb = QStringLiteral("Open_vSwitch");
+
+// ---- OVSDB value forms (RFC 7047 section 5.1) ----
+
+// ["set",[a,b]] -> [a,b]; a single atom -> [atom]; ["set",[]] -> [].
+QJsonArray setItems(const QJsonValue &v)
+{
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        if (a.size() == 2 && a.at(0).toString() == QLatin1String("set"))
+            return a.at(1).toArray();
+        if (a.size() == 2 && a.at(0).toString() == QLatin1String("uuid"))
+            return QJsonArray{v};
+        return {};
+    }
+    if (v.isUndefined() || v.isNull())
+        return {};
+    return QJsonArray{v};
+}
+
+// ["map",[[k,v],...]] -> {k: v} (string values only, as external_ids and other_config are).
+QHash<QString, QString> mapItems(const QJsonValue &v)
+{
+    QHash<QString, QString> map;
+    const QJsonArray a = v.toArray();
+    if (a.size() != 2 || a.at(0).toString() != QLatin1String("map"))
+        return map;
+    for (const QJsonValue &pair : a.at(1).toArray()) {
+        const QJsonArray kv = pair.toArray();
+        if (kv.size() == 2)
+            map.insert(kv.at(0).toString(), kv.at(1).toString());
+    }
+    return map;
+}
+
+// ["uuid","..."] -> "..."
+QString uuidOf(const QJsonValue &v)
+{
+    const QJsonArray a = v.toArray();
+    if (a.size() == 2 && a.at(0).toString() == QLatin1String("uuid"))
+        return a.at(1).toString();
+    return {};
+}
+
+QStringList uuidSet(const QJsonValue &v)
+{
+    QStringList uuids;
+    for (const QJsonValue &item : setItems(v))
+        if (const QString u = uuidOf(item); !u.isEmpty())
+            uuids << u;
+    return uuids;
+}
+
+// An optional string (["set",[]] when empty) or a plain string.
+QString optionalString(const QJsonValue &v)
+{
+    const QJsonArray items = setItems(v);
+    return items.isEmpty() ? QString() : items.at(0).toString();
+}
+
+std::optional<qint64> optionalInteger(const QJsonValue &v)
+{
+    const QJsonArray items = setItems(v);
+    if (items.isEmpty() || !items.at(0).isDouble())
+        return std::nullopt;
+    return qint64(items.at(0).toDouble());
+}
+
+struct Row
+{
+    QString uuid;
+    QJsonObject columns;
+    QJsonValue operator[](const char *column) const { return columns.value(QLatin1String(column)); }
+};
+
+QJsonObject selectAll(const QString &table, const QStringList &columns)
+{
+    return QJsonObject{{QStringLiteral("op"), QStringLiteral("select")},
+                       {QStringLiteral("table"), table},
+                       {QStringLiteral("where"), QJsonArray()},
+                       {QStringLiteral("columns"), QJsonArray::fromStringList(columns)}};
+}
+
+QHash<QString, Row> rowsByUuid(const QJsonValue &selectResult)
+{
+    QHash<QString, Row> rows;
+    for (const QJsonValue &v : selectResult.toObject().value(QStringLiteral("rows")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const QString uuid = uuidOf(o.value(QStringLiteral("_uuid")));
+        rows.insert(uuid, Row{uuid, o});
+    }
+    return rows;
+}
+
+bool isTrue(const QString &text)
+{
+    return text == QLatin1String("true");
+}
+
+// ---- ip -j addr ----
+
+// Interface name -> global-scope addresses "10.0.0.5/24" of every interface in the calling
+// thread's network namespace.
+Result<QHash<QString, QStringList>> readAddresses(int timeoutMs)
+{
+    auto out = runChecked(findTool(QStringLiteral("ip")),
+                          {QStringLiteral("-j"), QStringLiteral("addr"), QStringLiteral("show")},
+                          {}, timeoutMs);
+    if (!out)
+        return std::unexpected(out.error());
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(*out, &parseError);
+    if (!doc.isArray())
+        return fail(
+            Error::Code::Io,
+            QStringLiteral("ip -j addr show: unexpected output: %1").arg(parseError.errorString()));
+    QHash<QString, QStringList> addresses;
+    for (const QJsonValue &link : doc.array()) {
+        const QJsonObject l = link.toObject();
+        QStringList &list = addresses[l.value(QStringLiteral("ifname")).toString()];
+        for (const QJsonValue &info : l.value(QStringLiteral("addr_info")).toArray()) {
+            const QJsonObject a = info.toObject();
+            if (a.value(QStringLiteral("scope")).toString() != QLatin1String("global"))
+                continue;
+            const QString local = a.value(QStringLiteral("local")).toString();
+            if (local.isEmpty())
+                continue;
+            list << QStringLiteral("%1/%2").arg(local).arg(
+                a.value(QStringLiteral("prefixlen")).toInt());
+        }
+        list.sort();
+    }
+    return addresses;
+}
+
+// ---- mapping ----
+
+class Reader
+{
+public:
+    Reader(const OvsEnv &env, const QString &where, int timeoutMs)
+        : m_env(env)
+        , m_where(where)
+        , m_timeoutMs(timeoutMs)
+    {
+    }
+    Result<plan::HostState> map(const QJsonArray &results, const QString &hostName);
+
+private:
+    Result<plan::Bridge> mapBridge(const Row &row);
+    Result<plan::Port> mapPort(const Row &row, const QString &bridge);
+    plan::Mirror mapMirror(const Row &row, const QString &bridge) const;
+    QString portName(const QString &uuid) const;
+
+    const OvsEnv &m_env;
+    QString m_where;
+    int m_timeoutMs;
+    QHash<QString, Row> m_bridges, m_ports, m_interfaces, m_mirrors;
+    bool m_needAddresses = false;
+};
+
+QString Reader::portName(const QString &uuid) const
+{
+    return m_ports.value(uuid).columns.value(QStringLiteral("name")).toString();
+}
+
+Result<plan::HostState> Reader::map(const QJsonArray &results, const QString &hostName)
+{
+    const QJsonArray ovsRows = results.at(0).toObject().value(QStringLiteral("rows")).toArray();
+    if (ovsRows.isEmpty())
+        return fail(Error::Code::NotFound,
+                    QStringLiteral("%1: the Open_vSwitch table has no row (was `ovs-vsctl init` "
+                                   "ever run?)")
+                        .arg(m_where));
+    m_bridges = rowsByUuid(results.at(1));
+    m_ports = rowsByUuid(results.at(2));
+    m_interfaces = rowsByUuid(results.at(3));
+    m_mirrors = rowsByUuid(results.at(4));
+
+    plan::HostState state;
+    state.host = hostName;
+    const QStringList bridgeUuids =
+        uuidSet(ovsRows.at(0).toObject().value(QStringLiteral("bridges")));
+    for (const QString &uuid : bridgeUuids) {
+        const Row row = m_bridges.value(uuid);
+        const QString name = row["name"].toString();
+        if (!isTrue(mapItems(row["external_ids"]).value(QStringLiteral("converge-managed")))) {
+            state.unmanagedBridges << name;
+            continue;
+        }
+        auto bridge = mapBridge(row);
+        if (!bridge)
+            return std::unexpected(bridge.error());
+        state.bridges.push_back(std::move(*bridge));
+        for (const QString &mirrorUuid : uuidSet(row["mirrors"]))
+            state.mirrors.push_back(mapMirror(m_mirrors.value(mirrorUuid), name));
+    }
+
+    if (m_needAddresses) {
+        auto addresses = readAddresses(m_timeoutMs);
+        if (!addresses)
+            return std::unexpected(addresses.error());
+        for (plan::Bridge &bridge : state.bridges)
+            for (plan::Port &port : bridge.ports)
+                if (port.type == plan::Port::Type::Internal)
+                    port.addresses = addresses->value(port.name);
+    }
+
+    state.unmanagedBridges.sort();
+    std::ranges::sort(state.bridges, {}, &plan::Bridge::name);
+    std::ranges::sort(state.mirrors, {}, &plan::Mirror::name);
+    state.normalize();
+    return state;
+}
+
+Result<plan::Bridge> Reader::mapBridge(const Row &row)
+{
+    const auto ids = mapItems(row["external_ids"]);
+    plan::Bridge bridge;
+    bridge.name = row["name"].toString();
+    bridge.elementId = ids.value(QStringLiteral("converge-id"));
+    bridge.datapathType = row["datapath_type"].toString();
+    if (bridge.datapathType.isEmpty())
+        bridge.datapathType = QStringLiteral("system"); // OVS's default
+    bridge.sriov = isTrue(ids.value(QStringLiteral("converge-sriov")));
+
+    const QString digest = ids.value(QStringLiteral("converge-flows"));
+    if (!digest.isEmpty()) {
+        bool ok = false;
+        const qint64 expected = ids.value(QStringLiteral("converge-flow-count")).toLongLong(&ok);
+        if (ok) {
+            auto count = readFlowCount(m_env, bridge.name, m_timeoutMs);
+            if (!count)
+                return std::unexpected(count.error());
+            if (*count == expected)
+                bridge.flowsDigest = digest;
+        }
+    }
+
+    for (const QString &portUuid : uuidSet(row["ports"])) {
+        const Row portRow = m_ports.value(portUuid);
+        if (portRow["name"].toString() == bridge.name)
+            continue; // the bridge's local port
+        auto port = mapPort(portRow, bridge.name);
+        if (!port)
+            return std::unexpected(port.error());
+        bridge.ports.push_back(std::move(*port));
+    }
+    std::ranges::sort(bridge.ports, {}, &plan::Port::name);
+    return bridge;
+}
+
+Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
+{
+    plan::Port port;
+    port.name = row["name"].toString();
+    const auto ids = mapItems(row["external_ids"]);
+    const auto otherConfig = mapItems(row["other_config"]);
+    port.elementId = ids.value(QStringLiteral("converge-id"));
+
+    std::vector<Row> interfaces;
+    for (const QString &uuid : uuidSet(row["interfaces"]))
+        interfaces.push_back(m_interfaces.value(uuid));
+    std::ranges::sort(interfaces, {}, [](const Row &r) { return r["name"].toString(); });
+
+    port.bondMode = optionalString(row["bond_mode"]);
+    if (interfaces.size() > 1 || !port.bondMode.isEmpty()) {
+        port.type = plan::Port::Type::Bond;
+        for (const Row &i : interfaces)
+            port.members << i["name"].toString();
+        port.lacp = optionalString(row["lacp"]) == QLatin1String("active");
+        port.bondPrimary = otherConfig.value(QStringLiteral("bond-primary"));
+    } else if (interfaces.size() == 1 &&
+               interfaces.front()["type"].toString() == QLatin1String("internal")) {
+        port.type = plan::Port::Type::Internal;
+        m_needAddresses = true;
+    }
+
+    port.vlanMode = optionalString(row["vlan_mode"]);
+    port.tag = int(optionalInteger(row["tag"]).value_or(-1));
+    for (const QJsonValue &t : setItems(row["trunks"]))
+        port.trunks << int(t.toDouble());
+    std::ranges::sort(port.trunks);
+    port.isolated = row["protected"].toBool();
+
+    // QoS and MTU live on the interface(s); a bond's members carry the same values.
+    for (const Row &i : interfaces) {
+        if (port.mtu == 0)
+            port.mtu = int(optionalInteger(i["mtu_request"]).value_or(0));
+        if (port.maxRateKbps == 0)
+            port.maxRateKbps = qint64(i["ingress_policing_rate"].toDouble());
+    }
+
+    const QString policy = ids.value(QStringLiteral("converge-policy"));
+    const QString where = QStringLiteral("%1: bridge %2, port %3: external_ids:converge-policy")
+                              .arg(m_where, bridge, port.name);
+    if (!policy.isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(policy.toUtf8(), &parseError);
+        if (parseError.error != QJsonParseError::NoError)
+            return fail(Error::Code::InvalidInput,
+                        QStringLiteral("%1: not valid JSON (%2 at offset %3)")
+                            .arg(where, parseError.errorString())
+                            .arg(parseError.offset));
+        if (!doc.isObject())
+            return fail(Error::Code::InvalidInput,
+                        QStringLiteral("%1: expected a JSON object").arg(where));
+        if (auto ok = port.setPolicyJson(doc.object(), where); !ok)
+            return std::unexpected(ok.error());
+    }
+    return port;
+}
+
+plan::Mirror Reader::mapMirror(const Row &row, const QString &bridge) const
+{
+    plan::Mirror mirror;
+    mirror.name = row["name"].toString();
+    mirror.bridge = bridge;
+    mirror.elementId = mapItems(row["external_ids"]).value(QStringLiteral("converge-id"));
+    for (const QString &uuid : uuidSet(row["select_src_port"]))
+        mirror.selectSrc << portName(uuid);
+    for (const QString &uuid : uuidSet(row["select_dst_port"]))
+        mirror.selectDst << portName(uuid);
+    mirror.selectSrc.sort();
+    mirror.selectDst.sort();
+    const QStringList output = uuidSet(row["output_port"]);
+    if (!output.isEmpty())
+        mirror.output = portName(output.front());
+    return mirror;
+}
+
+QStringList ofctlArgs(const QString &command, const QString &bridge)
+{
+    return {QStringLiteral("-O"), QStringLiteral("OpenFlow14"), QStringLiteral("--no-names"),
+            command, bridge};
+}
+
+} // namespace
+
+Result<plan::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
+                                      const QString &hostName, int timeoutMs)
+{
+    const QJsonArray ops{
+        selectAll(QStringLiteral("Open_vSwitch"), {QStringLiteral("bridges")}),
+        selectAll(QStringLiteral("Bridge"),
+                  {QStringLiteral("_uuid"), QStringLiteral("name"), QStringLiteral("ports"),
+                   QStringLiteral("mirrors"), QStringLiteral("datapath_type"),
+                   QStringLiteral("external_ids")}),
+        selectAll(QStringLiteral("Port"),
+                  {QStringLiteral("_uuid"), QStringLiteral("name"), QStringLiteral("interfaces"),
+                   QStringLiteral("tag"), QStringLiteral("trunks"), QStringLiteral("vlan_mode"),
+                   QStringLiteral("protected"), QStringLiteral("bond_mode"), QStringLiteral("lacp"),
+                   QStringLiteral("other_config"), QStringLiteral("external_ids")}),
+        selectAll(QStringLiteral("Interface"),
+                  {QStringLiteral("_uuid"), QStringLiteral("name"), QStringLiteral("type"),
+                   QStringLiteral("mtu_request"), QStringLiteral("ingress_policing_rate")}),
+        selectAll(QStringLiteral("Mirror"),
+                  {QStringLiteral("_uuid"), QStringLiteral("name"),
+                   QStringLiteral("select_src_port"), QStringLiteral("select_dst_port"),
+                   QStringLiteral("output_port"), QStringLiteral("external_ids")}),
+    };
+    auto results = client.transact(openVSwitchDb, ops, timeoutMs);
+    if (!results)
+        return std::unexpected(results.error());
+    Reader reader(env, QStringLiteral("OVSDB unix:%1").arg(client.socketPath()), timeoutMs);
+    return reader.map(*results, hostName);
+}
+
+QString FlowStat::text() const
+{
+    QString t;
+    if (priority != 32768)
+        t = QStringLiteral("priority=%1").arg(priority);
+    if (!match.isEmpty())
+        t += (t.isEmpty() ? QString() : QStringLiteral(",")) + match;
+    if (table != 0)
+        t = QStringLiteral("table=%1").arg(table) + (t.isEmpty() ? QString() : u',' + t);
+    return (t.isEmpty() ? QString() : t + u' ') + QStringLiteral("actions=") + actions;
+}
+
+Result<QList<FlowStat>> parseFlowStats(const QByteArray &output, const QString &where)
+{
+    static const QStringList flagWords{
+        QStringLiteral("send_flow_rem"), QStringLiteral("check_overlap"),
+        QStringLiteral("reset_counts"), QStringLiteral("no_packet_counts"),
+        QStringLiteral("no_byte_counts")};
+    QList<FlowStat> flows;
+    const QList<QByteArray> lines = output.split('\n');
+    for (qsizetype n = 0; n < lines.size(); ++n) {
+        const QString line = QString::fromUtf8(lines.at(n)).trimmed();
+        if (!line.startsWith(QLatin1String("cookie=")))
+            continue; // reply headers ("OFPST_FLOW reply (OF1.4) (xid=0x2):") and blank lines
+        const auto bad = [&](const QString &what) {
+            return fail(
+                Error::Code::Io,
+                QStringLiteral("%1: line %2: %3: \"%4\"").arg(where).arg(n + 1).arg(what, line));
+        };
+        qsizetype actionsAt = line.indexOf(QLatin1String(" actions="));
+        if (actionsAt < 0)
+            return bad(QStringLiteral("no actions"));
+        FlowStat flow;
+        flow.actions = line.mid(actionsAt + 9);
+        QStringList matchParts;
+        bool inMatch = false;
+        for (QString token : line.left(actionsAt).split(u',', Qt::SkipEmptyParts)) {
+            token = token.trimmed();
+            if (!inMatch && token.contains(u' ')) { // "send_flow_rem priority=5"
+                QStringList words = token.split(u' ', Qt::SkipEmptyParts);
+                while (!words.isEmpty() && flagWords.contains(words.front()))
+                    words.removeFirst();
+                token = words.join(u' ');
+            }
+            if (token.isEmpty())
+                continue;
+            const qsizetype eq = token.indexOf(u'=');
+            const QString key = eq < 0 ? token : token.left(eq);
+            const QString value = eq < 0 ? QString() : token.mid(eq + 1);
+            bool ok = true;
+            if (key == QLatin1String("priority")) {
+                flow.priority = value.toInt(&ok);
+                inMatch = true; // the match starts with the priority
+            } else if (inMatch) {
+                matchParts << token;
+            } else if (key == QLatin1String("cookie")) {
+                flow.cookie = value.toULongLong(&ok, 16);
+            } else if (key == QLatin1String("table")) {
+                flow.table = value.toInt(&ok);
+            } else if (key == QLatin1String("n_packets")) {
+                flow.packets = value.toULongLong(&ok);
+            } else if (key == QLatin1String("n_bytes")) {
+                flow.bytes = value.toULongLong(&ok);
+            } else if (key == QLatin1String("duration") || key == QLatin1String("idle_timeout") ||
+                       key == QLatin1String("hard_timeout") || key == QLatin1String("idle_age") ||
+                       key == QLatin1String("hard_age") || key == QLatin1String("importance")) {
+                // statistics and timeouts: not part of the flow's identity
+            } else {
+                inMatch = true;
+                matchParts << token;
+            }
+            if (!ok)
+                return bad(QStringLiteral("cannot parse %1").arg(key));
+        }
+        flow.match = matchParts.join(u',');
+        flows << flow;
+    }
+    return flows;
+}
+
+Result<QList<FlowStat>> readFlowStats(const OvsEnv &env, const QString &bridge, int timeoutMs)
+{
+    auto out =
+        runChecked(findTool(QStringLiteral("ovs-ofctl")),
+                   ofctlArgs(QStringLiteral("dump-flows"), bridge), {}, timeoutMs, processEnv(env));
+    if (!out)
+        return std::unexpected(out.error());
+    return parseFlowStats(*out, QStringLiteral("ovs-ofctl dump-flows %1").arg(bridge));
+}
+
+Result<qint64> readFlowCount(const OvsEnv &env, const QString &bridge, int timeoutMs)
+{
+    auto out = runChecked(findTool(QStringLiteral("ovs-ofctl")),
+                          ofctlArgs(QStringLiteral("dump-aggregate"), bridge), {}, timeoutMs,
+                          processEnv(env));
+    if (!out)
+        return std::unexpected(out.error());
+    static const QRegularExpression flowCount(QStringLiteral("\\bflow_count=(\\d+)"));
+    const auto m = flowCount.match(QString::fromUtf8(*out));
+    if (!m.hasMatch())
+        return fail(Error::Code::Io, QStringLiteral("ovs-ofctl dump-aggregate %1: no flow_count in "
+                                                    "\"%2\"")
+                                         .arg(bridge, QString::fromUtf8(out->trimmed())));
+    return m.captured(1).toLongLong();
+}
+
+} // namespace converge::collectors::ovs
