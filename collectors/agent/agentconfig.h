@@ -11,7 +11,7 @@ namespace converge::collectors {
 
 struct AgentConfig
 {
-    QHostAddress listenAddress = QHostAddress(QHostAddress::Any);
+    QHostAddress listenAddress = QHostAddress(QHostAddress::AnyIPv4);
     quint16 listenPort = 7443;
     QString stateDir = QStringLiteral("/var/lib/converged");
     ovs::OvsEnv ovs;                                 // ovs_db, ovs_rundir

@@ -1,0 +1,284 @@
+// bench-agent-apply: applying the plan for a host with 40 vNICs (VLANs, QoS, ACLs, guards) as ONE
+// ovs-vsctl transaction, as converged does, against one ovs-vsctl call per change; and reading
+// the host's state through one OVSDB JSON-RPC transaction against `ovs-vsctl list` calls (the
+// measurement behind the agent's choice). Runs a private ovsdb-server/ovs-vswitchd (userspace
+// datapath) in a network namespace: needs root.
+//   usage: bench-agent-apply [RUNS]
+#include "ovsenv.h"
+
+#include "collectors/ovs/ovsapplier.h"
+#include "collectors/ovs/ovsdbclient.h"
+#include "collectors/ovs/ovsreader.h"
+#include "core/io/designdocument.h"
+#include "core/plan/desiredstate.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+#include <algorithm>
+
+using namespace converge;
+using namespace converge::testing;
+namespace ovs = converge::collectors::ovs;
+
+namespace {
+
+constexpr int kVnics = 40;
+
+double median(std::vector<double> v)
+{
+    std::ranges::sort(v);
+    return v[v.size() / 2];
+}
+
+double ms(const QElapsedTimer &t)
+{
+    return t.nsecsElapsed() / 1e6;
+}
+
+// One linux-ovs host: an external switch on eth1, 20 management-OS vNICs (internal ports with
+// addresses) and 20 VM vNICs, each with a VLAN, a maximum rate, guards and two ACLs.
+QByteArray benchDesign()
+{
+    QJsonArray hostVnics, vms;
+    for (int i = 0; i < kVnics; ++i) {
+        QJsonObject nic{
+            {QStringLiteral("id"), QStringLiteral("b.n%1").arg(i)},
+            {QStringLiteral("name"), QStringLiteral("n%1").arg(i)},
+            {QStringLiteral("hostInterface"), QStringLiteral("bv%1").arg(i)},
+            {QStringLiteral("switch"), QStringLiteral("b.vs")},
+            {QStringLiteral("mac"),
+             QStringLiteral("02:be:00:00:00:%1").arg(i + 1, 2, 16, QLatin1Char('0'))},
+            {QStringLiteral("vlanMode"), QStringLiteral("Access")},
+            {QStringLiteral("accessVlan"), 100 + i % 8},
+            {QStringLiteral("maximumBandwidth"), 1e9},
+            {QStringLiteral("macSpoofing"), false},
+            {QStringLiteral("dhcpGuard"), true},
+            {QStringLiteral("routerGuard"), true},
+            {QStringLiteral("acls"),
+             QJsonArray{
+                 QJsonObject{
+                     {QStringLiteral("direction"), QStringLiteral("Outbound")},
+                     {QStringLiteral("action"), QStringLiteral("Deny")},
+                     {QStringLiteral("remoteAddress"), QStringLiteral("10.%1.0.0/16").arg(i)}},
+                 QJsonObject{{QStringLiteral("direction"), QStringLiteral("Both")},
+                             {QStringLiteral("action"), QStringLiteral("Meter")},
+                             {QStringLiteral("remoteAddress"), QStringLiteral("0.0.0.0/0")}}}},
+        };
+        if (i < kVnics / 2) {
+            nic.insert(QStringLiteral("addresses"),
+                       QJsonArray{QStringLiteral("10.88.%1.1/24").arg(i)});
+            hostVnics.append(nic);
+        } else {
+            vms.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("b.vm%1").arg(i)},
+                                   {QStringLiteral("name"), QStringLiteral("vm%1").arg(i)},
+                                   {QStringLiteral("vnics"), QJsonArray{nic}}});
+        }
+    }
+    const QJsonObject host{
+        {QStringLiteral("id"), QStringLiteral("b")},
+        {QStringLiteral("name"), QStringLiteral("bench1")},
+        {QStringLiteral("platform"), QStringLiteral("linux-ovs")},
+        {QStringLiteral("nics"),
+         QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("b.eth1")},
+                                {QStringLiteral("name"), QStringLiteral("eth1")},
+                                {QStringLiteral("interfaceName"), QStringLiteral("eth1")}}}},
+        {QStringLiteral("switches"),
+         QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("b.vs")},
+                                {QStringLiteral("name"), QStringLiteral("bench")},
+                                {QStringLiteral("type"), QStringLiteral("External")},
+                                {QStringLiteral("uplink"), QStringLiteral("b.eth1")},
+                                {QStringLiteral("allowManagementOs"), true}}}},
+        {QStringLiteral("vnics"), hostVnics},
+        {QStringLiteral("vms"), vms},
+    };
+    return QJsonDocument(QJsonObject{{QStringLiteral("schemaVersion"), 1},
+                                     {QStringLiteral("name"), QStringLiteral("bench")},
+                                     {QStringLiteral("hosts"), QJsonArray{host}}})
+        .toJson();
+}
+
+// Keeps only the OVSDB part of a plan (no flow tables, no addresses).
+plan::Plan ovsdbOnly(plan::Plan p)
+{
+    for (plan::Operation &op : p.ops) {
+        op.flows.clear();
+        op.ip.clear();
+    }
+    std::erase_if(p.ops, [](const plan::Operation &op) { return op.vsctl.isEmpty(); });
+    return p;
+}
+
+int commandCount(const plan::Plan &p)
+{
+    int n = 0;
+    for (const plan::Operation &op : p.ops)
+        for (const QStringList &c : op.vsctl)
+            n += c.value(0).startsWith(QStringLiteral("--id=")) ? 0 : 1;
+    return n;
+}
+
+int flowCount(const plan::Plan &p)
+{
+    int n = 0;
+    for (const plan::Operation &op : p.ops)
+        n += static_cast<int>(op.flows.size());
+    return n;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("converge.*.info=false"));
+    QTextStream out(stdout);
+    const int runs = argc > 1 ? std::max(1, atoi(argv[1])) : 5;
+    QString why;
+    if (!haveRootAndOvs(&why)) {
+        out << "bench-agent-apply skipped: " << why << '\n';
+        return 0;
+    }
+    NetNs host;
+    OvsInstance instance(host);
+    if (!instance.isValid()) {
+        out << "cannot start Open vSwitch: " << instance.error() << '\n';
+        return 1;
+    }
+    QStringList devices{QStringLiteral("eth1")};
+    for (int i = kVnics / 2; i < kVnics; ++i)
+        devices << QStringLiteral("bv%1").arg(i);
+    for (const QString &dev : devices)
+        for (const QStringList &cmd :
+             {QStringList{QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("add"), dev,
+                          QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"),
+                          QStringLiteral("name"), dev + QStringLiteral("p")},
+              QStringList{QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"), dev,
+                          QStringLiteral("up")}})
+            if (auto r = host.run(cmd); !r) {
+                out << r.error().message << '\n';
+                return 1;
+            }
+    NetnsScope scope(host.name()); // `ip addr` and the reader's `ip -j addr` run in the host
+
+    auto design = core::designdocument::load(benchDesign());
+    if (!design) {
+        out << design.error().message << '\n';
+        return 1;
+    }
+    auto desired = plan::desiredState(*design, QStringLiteral("b"));
+    if (!desired) {
+        out << desired.error().message << '\n';
+        return 1;
+    }
+    for (plan::Bridge &b : desired->bridges)
+        b.datapathType = QStringLiteral("netdev");
+    const ovs::OvsEnv env = instance.env();
+    ovs::OvsdbClient client;
+    if (auto c = client.connectToServer(env.dbSocket); !c) {
+        out << c.error().message << '\n';
+        return 1;
+    }
+    auto read = [&] {
+        return ovs::readHostState(env, client, QStringLiteral("bench1"));
+    };
+    auto reset = [&]() -> bool {
+        return bool(instance.vsctl(
+            {QStringLiteral("--if-exists"), QStringLiteral("del-br"), QStringLiteral("bench")}));
+    };
+
+    const plan::Plan full = plan::makePlan(*desired, *read());
+    const plan::Plan dbOnly = ovsdbOnly(full);
+    out << "bench-agent-apply: host with " << kVnics << " vNICs (" << kVnics / 2
+        << " management-OS, " << kVnics / 2 << " VM; VLANs, max rate, guards, 2 ACLs each), "
+        << full.ops.size() << " plan operations, " << commandCount(full) << " ovs-vsctl commands, "
+        << flowCount(full) << " flows; " << runs << " runs, userspace datapath\n";
+
+    std::vector<double> oneTxn, perCmd, oneTxnFull, perCmdFull, rpcRead, vsctlRead, vsctl5Read,
+        hostRead;
+    for (int r = 0; r < runs; ++r) {
+        QElapsedTimer t;
+        for (auto [plan, perCommand, sink] :
+             {std::tuple{&dbOnly, false, &oneTxn}, std::tuple{&dbOnly, true, &perCmd},
+              std::tuple{&full, false, &oneTxnFull}, std::tuple{&full, true, &perCmdFull}}) {
+            if (!reset()) {
+                out << "cannot reset the bridge\n";
+                return 1;
+            }
+            t.start();
+            auto done =
+                perCommand ? ovs::applyPlanPerCommand(env, *plan) : ovs::applyPlan(env, *plan);
+            const double elapsed = ms(t);
+            if (!done) {
+                out << "apply failed: " << done.error().message << '\n';
+                return 1;
+            }
+            sink->push_back(elapsed);
+        }
+        // The state is in place now: read it both ways.
+        t.start();
+        auto s = read();
+        hostRead.push_back(ms(t));
+        if (!s || !plan::makePlan(*desired, *s).isEmpty()) {
+            out << "the host does not match after the apply\n";
+            return 1;
+        }
+        const QStringList tables{QStringLiteral("Bridge"), QStringLiteral("Port"),
+                                 QStringLiteral("Interface"), QStringLiteral("Mirror"),
+                                 QStringLiteral("Open_vSwitch")};
+        QJsonArray selects;
+        for (const QString &table : tables)
+            selects.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("select")},
+                                       {QStringLiteral("table"), table},
+                                       {QStringLiteral("where"), QJsonArray{}}});
+        t.start();
+        if (auto rows = client.transact(QStringLiteral("Open_vSwitch"), selects); !rows) {
+            out << rows.error().message << '\n';
+            return 1;
+        }
+        rpcRead.push_back(ms(t));
+        t.start();
+        QStringList oneCall{QStringLiteral("--format=json")};
+        for (const QString &table : tables)
+            oneCall << QStringLiteral("--") << QStringLiteral("list") << table;
+        (void)instance.vsctl(oneCall);
+        vsctlRead.push_back(ms(t));
+        t.start();
+        for (const QString &table : tables)
+            (void)instance.vsctl({QStringLiteral("--format=json"), QStringLiteral("list"), table});
+        vsctl5Read.push_back(ms(t));
+    }
+    reset();
+
+    const auto row = [&](const char *what, double a, double b) {
+        out << QStringLiteral("  %1 %2 ms   %3 ms   %4x\n")
+                   .arg(QLatin1String(what), -44)
+                   .arg(a, 9, 'f', 1)
+                   .arg(b, 9, 'f', 1)
+                   .arg(b / a, 5, 'f', 1);
+    };
+    out << QStringLiteral("  %1 %2      %3\n")
+               .arg(QStringLiteral("median of %1 runs").arg(runs), -44)
+               .arg(QStringLiteral("one txn"), 9)
+               .arg(QStringLiteral("per change"), 9);
+    row("OVSDB changes (bridge, ports, columns)", median(oneTxn), median(perCmd));
+    row("whole apply (+ flow table, addresses)", median(oneTxnFull), median(perCmdFull));
+    out << QStringLiteral("  %1 %2 ms   %3 ms   %4x\n")
+               .arg(QStringLiteral("read OVSDB: JSON-RPC vs one ovs-vsctl call"), -44)
+               .arg(median(rpcRead), 9, 'f', 1)
+               .arg(median(vsctlRead), 9, 'f', 1)
+               .arg(median(vsctlRead) / median(rpcRead), 5, 'f', 1);
+    out << QStringLiteral("  %1 %2 ms   %3 ms   %4x\n")
+               .arg(QStringLiteral("read OVSDB: JSON-RPC vs ovs-vsctl per table"), -44)
+               .arg(median(rpcRead), 9, 'f', 1)
+               .arg(median(vsctl5Read), 9, 'f', 1)
+               .arg(median(vsctl5Read) / median(rpcRead), 5, 'f', 1);
+    out << QStringLiteral("  %1 %2 ms   (OVSDB + flow counts + addresses)\n")
+               .arg(QStringLiteral("read the whole host state (readHostState)"), -44)
+               .arg(median(hostRead), 9, 'f', 1);
+    return 0;
+}

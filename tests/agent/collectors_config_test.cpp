@@ -1,0 +1,66 @@
+// converged's configuration file: the shipped example parses to the documented defaults, and
+// every mistake is reported with the file and line.
+#include "collectors/agent/agentconfig.h"
+
+#include <gtest/gtest.h>
+
+#include <QFile>
+
+using namespace converge::collectors;
+
+TEST(AgentConfig, ShippedExampleParsesToTheDefaults)
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/installer/converged.conf"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    auto c = parseAgentConfig(f.readAll(), QStringLiteral("converged.conf"));
+    ASSERT_TRUE(c) << c.error().message.toStdString();
+    const AgentConfig defaults;
+    EXPECT_EQ(c->listenAddress, defaults.listenAddress);
+    EXPECT_EQ(c->listenPort, 7443);
+    EXPECT_EQ(c->stateDir, defaults.stateDir);
+    EXPECT_EQ(c->ovs.dbSocket, QStringLiteral("/run/openvswitch/db.sock"));
+    EXPECT_EQ(c->datapathType, QStringLiteral("system"));
+    EXPECT_EQ(c->applyTimeoutMs, 60000);
+}
+
+TEST(AgentConfig, ReadsEveryKey)
+{
+    auto c = parseAgentConfig("listen = [::1]:9443\nstate_dir = /tmp/x/../y\novs_db = /o/db.sock\n"
+                              "ovs_rundir = /o\ndatapath = netdev\nhost_name = hv01\n"
+                              "console_certificate = /etc/c.crt\napply_timeout = 5\n",
+                              QStringLiteral("c.conf"));
+    ASSERT_TRUE(c) << c.error().message.toStdString();
+    EXPECT_EQ(c->listenAddress, QHostAddress(QStringLiteral("::1")));
+    EXPECT_EQ(c->listenPort, 9443);
+    EXPECT_EQ(c->stateDir, QStringLiteral("/tmp/y"));
+    EXPECT_EQ(c->ovs.runDir, QStringLiteral("/o"));
+    EXPECT_EQ(c->datapathType, QStringLiteral("netdev"));
+    EXPECT_EQ(c->hostName, QStringLiteral("hv01"));
+    EXPECT_EQ(c->consoleCertificate, QStringLiteral("/etc/c.crt"));
+    EXPECT_EQ(c->applyTimeoutMs, 5000);
+}
+
+TEST(AgentConfig, MistakesNameFileAndLine)
+{
+    const std::vector<std::pair<const char *, const char *>> bad{
+        {"# ok\nlisten 0.0.0.0:7443\n", "c.conf:2: expected \"key = value\""},
+        {"listen = 0.0.0.0\n", "c.conf:1: listen must be ADDRESS:PORT"},
+        {"listen = 0.0.0.0:70000\n", "c.conf:1: listen must be ADDRESS:PORT"},
+        {"listen = host.example:7443\n", "c.conf:1: listen must be ADDRESS:PORT"},
+        {"state_dir = var/lib\n", "c.conf:1: state_dir must be an absolute path"},
+        {"datapath = dpdk\n", "c.conf:1: datapath must be system or netdev"},
+        {"apply_timeout = 0\n", "c.conf:1: apply_timeout must be seconds in 1-3600"},
+        {"apply_timeout = ten\n", "c.conf:1: apply_timeout must be seconds"},
+        {"\n\nport = 1\n", "c.conf:3: unknown key \"port\""},
+        {"datapath = netdev\ndatapath = system\n", "c.conf:2: \"datapath\" is set twice"},
+    };
+    for (const auto &[text, error] : bad) {
+        auto c = parseAgentConfig(text, QStringLiteral("c.conf"));
+        ASSERT_FALSE(c) << text;
+        EXPECT_TRUE(c.error().message.startsWith(QLatin1String(error)))
+            << "expected \"" << error << "\", got: " << c.error().message.toStdString();
+    }
+    auto missing = loadAgentConfig(QStringLiteral("/nonexistent/converged.conf"));
+    ASSERT_FALSE(missing);
+    EXPECT_TRUE(missing.error().message.contains(QStringLiteral("/nonexistent/converged.conf")));
+}
