@@ -34,12 +34,6 @@ protocol::Message hostError(qint64 id, const core::Error &e)
     return protocol::errorReply(id, QStringLiteral("host-unavailable"), e.message);
 }
 
-// The parts of a state a rollback must restore: managed bridges and mirrors.
-bool sameManaged(const plan::HostState &a, const plan::HostState &b)
-{
-    return a.bridges == b.bridges && a.mirrors == b.mirrors;
-}
-
 } // namespace
 
 AgentService::AgentService(AgentConfig config, QObject *parent)
@@ -181,10 +175,14 @@ core::Result<void> AgentService::restore(const plan::HostState &previous, const 
     auto after = readState();
     if (!after)
         return std::unexpected(after.error());
-    if (!sameManaged(*after, previous))
+    // Checked like an apply: nothing left to do. Not by comparing with `previous` as read: a flow
+    // table the agent did not recognize then (flowsDigest empty, e.g. after ovs-vswitchd
+    // restarted) is restored as the bridges' policy says, and then it is recognized.
+    const plan::Plan rest = plan::makePlan(target, *after);
+    if (!rest.isEmpty())
         return core::fail(core::Error::Code::Io,
                           QStringLiteral("rollback left the host different from before: %1")
-                              .arg(plan::makePlan(target, *after).diffText().trimmed()));
+                              .arg(rest.diffText().trimmed()));
     return {};
 }
 
@@ -328,6 +326,14 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
         return protocol::reply(id, {{QStringLiteral("transaction"), QString()},
                                     {QStringLiteral("changed"), false},
                                     {QStringLiteral("plan"), p.toJson()}});
+    // The rollback needs the state before exactly as it is: refuse a host whose current state
+    // cannot be journalled and read back (hand-made settings this agent does not model).
+    if (auto journalled = plan::HostState::fromJson(current->toJson()); !journalled)
+        return protocol::errorReply(
+            id, QStringLiteral("host-unsupported"),
+            QStringLiteral("nothing was applied: the host's current state could not be restored "
+                           "exactly after a rollback (%1)")
+                .arg(journalled.error().message));
 
     Pending pending{QStringLiteral("t-%1").arg(QRandomGenerator::system()->generate64(), 16, 16,
                                                QLatin1Char('0')),
@@ -350,10 +356,15 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
         if (!r) {
             qCCritical(lcAgent).noquote() << r.error().message;
             (void)writeJournal(QStringLiteral("rolling-back"), pending);
+            // Keep the transaction: no other apply may overwrite its journal, and the
+            // rollback is retried until it succeeds.
+            pending.deadlineMs = QDateTime::currentMSecsSinceEpoch();
+            m_pending = pending;
+            m_deadline.start(5000);
             return protocol::errorReply(
                 id, code,
                 QStringLiteral("%1; restoring the previous state failed too: %2 (the agent "
-                               "retries on restart)")
+                               "retries every 5 s and refuses other applies until then)")
                     .arg(what, r.error().message));
         }
         removeJournal();
@@ -393,6 +404,13 @@ protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
             id, QStringLiteral("unknown-transaction"),
             QStringLiteral("no transaction %1 awaits confirmation (it may have been rolled back)")
                 .arg(transaction));
+    if (QDateTime::currentMSecsSinceEpoch() >= m_pending->deadlineMs) {
+        deadlinePassed(); // the timer has not fired yet; the deadline holds all the same
+        return protocol::errorReply(
+            id, QStringLiteral("unknown-transaction"),
+            QStringLiteral("transaction %1 passed its deadline and was rolled back")
+                .arg(transaction));
+    }
     m_deadline.stop();
     m_pending.reset();
     removeJournal();

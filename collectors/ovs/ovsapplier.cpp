@@ -16,8 +16,8 @@ Result<void> applyFlowsAndAddresses(const OvsEnv &env, const plan::Plan &plan, i
         const QByteArray table = op.flows.join(QLatin1Char('\n')).toUtf8() + '\n';
         auto r = runChecked(findTool(QStringLiteral("ovs-ofctl")),
                             {QStringLiteral("-O"), QStringLiteral("OpenFlow14"),
-                             QStringLiteral("--bundle"), QStringLiteral("replace-flows"), op.bridge,
-                             QStringLiteral("-")},
+                             QStringLiteral("--bundle"), QStringLiteral("--"),
+                             QStringLiteral("replace-flows"), op.bridge, QStringLiteral("-")},
                             table, timeoutMs, processEnv(env));
         if (!r)
             return core::fail(

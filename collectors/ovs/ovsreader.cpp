@@ -298,11 +298,12 @@ Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
     std::ranges::sort(port.trunks);
     port.isolated = row["protected"].toBool();
 
-    // QoS and MTU live on the interface(s); a bond's members carry the same values.
+    // QoS and MTU live on the interface(s); a bond's members carry the same MTU. Bonds have no
+    // maximum rate (the planner leaves their members' policing alone).
     for (const Row &i : interfaces) {
         if (port.mtu == 0)
             port.mtu = int(optionalInteger(i["mtu_request"]).value_or(0));
-        if (port.maxRateKbps == 0)
+        if (port.maxRateKbps == 0 && port.type != plan::Port::Type::Bond)
             port.maxRateKbps = qint64(i["ingress_policing_rate"].toDouble());
     }
 
@@ -346,8 +347,13 @@ plan::Mirror Reader::mapMirror(const Row &row, const QString &bridge) const
 
 QStringList ofctlArgs(const QString &command, const QString &bridge)
 {
-    return {QStringLiteral("-O"), QStringLiteral("OpenFlow14"), QStringLiteral("--no-names"),
-            command, bridge};
+    // "--": no bridge name is taken for an option.
+    return {QStringLiteral("-O"),
+            QStringLiteral("OpenFlow14"),
+            QStringLiteral("--no-names"),
+            QStringLiteral("--"),
+            command,
+            bridge};
 }
 
 } // namespace

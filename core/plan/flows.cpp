@@ -1,10 +1,24 @@
 #include "flows.h"
 
 #include <QCryptographicHash>
+#include <QSet>
 
 namespace converge::plan {
 
 namespace {
+
+// A port named in a match. Quoted, ovs-ofctl looks the name up as a port name; bare, a name of
+// digits ("2") would be taken as an OpenFlow port number and one like "LOCAL" as a reserved port.
+QString inPort(const QString &name)
+{
+    return QStringLiteral("in_port=\"%1\"").arg(name);
+}
+
+// A prefix of length 0 matches every address; Open vSwitch drops it from the match.
+bool matchesAll(const QString &prefix)
+{
+    return prefix.endsWith(QLatin1String("/0"));
+}
 
 bool isV6(const Acl &a)
 {
@@ -36,7 +50,7 @@ QStringList aclMatches(const Port &port, const Acl &a)
     if (!l3.isEmpty())
         base << l3;
     if (out)
-        base << QStringLiteral("in_port=") + port.name;
+        base << inPort(port.name);
     else
         base << QStringLiteral("dl_dst=") + (a.localMac.isEmpty() ? port.mac : a.localMac);
     if (out && !a.localMac.isEmpty())
@@ -45,9 +59,9 @@ QStringList aclMatches(const Port &port, const Acl &a)
         base << (out ? QStringLiteral("dl_dst=") : QStringLiteral("dl_src=")) + a.remoteMac;
     const QString src = v6 ? QStringLiteral("ipv6_src=") : QStringLiteral("nw_src=");
     const QString dst = v6 ? QStringLiteral("ipv6_dst=") : QStringLiteral("nw_dst=");
-    if (!a.localPrefix.isEmpty())
+    if (!a.localPrefix.isEmpty() && !matchesAll(a.localPrefix))
         base << (out ? src : dst) + a.localPrefix;
-    if (!a.remotePrefix.isEmpty())
+    if (!a.remotePrefix.isEmpty() && !matchesAll(a.remotePrefix))
         base << (out ? dst : src) + a.remotePrefix;
 
     QList<int> local = a.localPorts, remote = a.remotePorts;
@@ -115,7 +129,7 @@ QStringList bridgeFlows(const Bridge &bridge)
     const QString next3 = QStringLiteral("resubmit(,3)");
     QStringList flows;
     for (const Port &p : bridge.ports) {
-        const QString in = QStringLiteral("in_port=") + p.name;
+        const QString in = inPort(p.name);
         if (!p.macSpoofing && !p.mac.isEmpty()) {
             flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac, next1);
             flows << flow(0, 190, in, QStringLiteral("drop"));
@@ -161,7 +175,20 @@ QStringList bridgeFlows(const Bridge &bridge)
     }
     flows << flow(0, 0, {}, next1) << flow(1, 0, {}, next2) << flow(2, 0, {}, next3)
           << flow(3, 0, {}, QStringLiteral("NORMAL"));
-    return flows;
+    // Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
+    // two ports with one MAC) would replace the first and the bridge would hold fewer flows than
+    // its recorded count: the first one stays, the others are left out.
+    QStringList unique;
+    QSet<QString> seen;
+    for (const QString &f : std::as_const(flows)) {
+        QString key = f.startsWith(QLatin1String("cookie=")) ? f.section(QLatin1Char(','), 1) : f;
+        key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            unique << f;
+        }
+    }
+    return unique;
 }
 
 QString flowsDigest(const QStringList &flows)

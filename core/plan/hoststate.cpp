@@ -7,6 +7,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 
 namespace converge::plan {
 
@@ -91,7 +92,7 @@ public:
         const QString s = str(key, required);
         if (!s.isEmpty() && !isValidInterfaceName(s))
             fail(key, QStringLiteral("\"%1\" is not a valid interface name (1-15 characters of "
-                                     "letters, digits, '_', '.', '-')")
+                                     "letters, digits, '_', '.', '-', not starting with '-')")
                           .arg(s));
         return s;
     }
@@ -112,8 +113,8 @@ public:
         if (v.isUndefined() || v.isNull())
             return fallback;
         const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != static_cast<double>(static_cast<qint64>(d)) || d < min ||
-            d > max) {
+        // Range first: casting an out-of-range double is undefined.
+        if (!v.isDouble() || d < min || d > max || d != std::floor(d)) {
             fail(key, QStringLiteral("%1 is not an integer in %2-%3")
                           .arg(v.isDouble() ? QString::number(d) : QStringLiteral("value"))
                           .arg(min)
@@ -144,7 +145,7 @@ public:
         const QJsonArray a = v.toArray();
         for (qsizetype i = 0; i < a.size(); ++i) {
             const double d = a[i].toDouble(-1);
-            if (!a[i].isDouble() || d != static_cast<int>(d) || d < min || d > max) {
+            if (!a[i].isDouble() || d < min || d > max || d != std::floor(d)) {
                 fail(QStringLiteral("%1[%2]").arg(key).arg(i),
                      QStringLiteral("is not %1 (%2-%3)").arg(what).arg(min).arg(max));
                 return out;
@@ -268,6 +269,13 @@ Result<Acl> aclFromJson(const QJsonObject &o, const QString &path)
     a.localPorts = r.intList(QStringLiteral("localPorts"), 1, 65535, QStringLiteral("a port"));
     a.remotePorts = r.intList(QStringLiteral("remotePorts"), 1, 65535, QStringLiteral("a port"));
     a.weight = static_cast<int>(r.integer(QStringLiteral("weight"), 0, 65535, 0));
+    // Without a transport protocol Open vSwitch ignores a port match, widening the rule to all
+    // traffic.
+    if (r.ok() && (!a.localPorts.isEmpty() || !a.remotePorts.isEmpty()) &&
+        a.protocol != QLatin1String("tcp") && a.protocol != QLatin1String("udp"))
+        r.fail(a.localPorts.isEmpty() ? QStringLiteral("remotePorts")
+                                      : QStringLiteral("localPorts"),
+               QStringLiteral("ports need protocol \"tcp\" or \"udp\""));
     r.unknownKeys({QStringLiteral("direction"), QStringLiteral("action"),
                    QStringLiteral("localPrefix"), QStringLiteral("remotePrefix"),
                    QStringLiteral("localMac"), QStringLiteral("remoteMac"),
@@ -296,7 +304,9 @@ bool sameVersion(const QString &a, const QString &b)
 bool isValidInterfaceName(const QString &name)
 {
     static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_.-]{1,15}$"));
-    return re.match(name).hasMatch() && name != QLatin1String(".") && name != QLatin1String("..");
+    // A leading '-' would make the name an option to ovs-ofctl and ip.
+    return re.match(name).hasMatch() && !name.startsWith(QLatin1Char('-')) &&
+           name != QLatin1String(".") && name != QLatin1String("..");
 }
 
 QString canonicalMac(const QString &text)
@@ -389,19 +399,28 @@ void HostState::normalize()
     auto byName = [](const auto &a, const auto &b) {
         return a.name < b.name;
     };
+    // Sets, as OVSDB and the kernel keep them: sorted, each value once.
+    const auto set = [](auto &list) {
+        std::ranges::sort(list);
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+    };
     std::ranges::sort(bridges, byName);
     for (Bridge &b : bridges) {
         std::ranges::sort(b.ports, byName);
         for (Port &p : b.ports) {
             p.members.sort();
-            std::ranges::sort(p.trunks);
-            p.addresses.sort();
+            set(p.trunks);
+            set(p.addresses);
+            for (Acl &a : p.acls) {
+                set(a.localPorts);
+                set(a.remotePorts);
+            }
         }
     }
     std::ranges::sort(mirrors, byName);
     for (Mirror &m : mirrors) {
-        m.selectSrc.sort();
-        m.selectDst.sort();
+        set(m.selectSrc);
+        set(m.selectDst);
     }
     unmanagedBridges.sort();
 }
@@ -567,6 +586,15 @@ Result<HostState> HostState::fromJson(const QJsonObject &json)
             }
             if (pr.ok()) {
                 if (p.type == Port::Type::Bond) {
+                    // Open vSwitch polices and filters (flows match in_port) a bond's members,
+                    // not the bond: the planner realizes neither for bonds.
+                    if (p.maxRateKbps > 0)
+                        pr.fail(QStringLiteral("maxRateKbps"),
+                                QStringLiteral("a bond has no maximum rate"));
+                    if (!p.policyJson().isEmpty())
+                        pr.fail(QStringLiteral("policy"),
+                                QStringLiteral("a bond has no MAC, guards, PVLAN community or "
+                                               "ACLs"));
                     if (p.members.size() < 2)
                         pr.fail(QStringLiteral("members"),
                                 QStringLiteral("a bond needs at least two members"));

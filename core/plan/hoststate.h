@@ -130,7 +130,8 @@ struct HostState
     friend bool operator==(const HostState &, const HostState &) = default;
 };
 
-// Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..".
+// Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..", and
+// not starting with '-' (ovs-ofctl and ip would take it for an option).
 bool isValidInterfaceName(const QString &name);
 // "00-15-5D-01-01-01" or "00:15:5d:01:01:01" -> "00:15:5d:01:01:01"; empty if not a MAC.
 QString canonicalMac(const QString &text);

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
+
 namespace converge::plan {
 
 namespace {
@@ -490,6 +492,7 @@ Plan makePlan(const HostState &desired, const HostState &current)
             }
         }
     }
+    QSet<QString> recreatedPorts; // new Port rows: mirrors lose their references to the old ones
     for (const Bridge &db : desired.bridges) {
         const Bridge *cb = current.bridge(db.name);
         const bool fresh = recreated.contains(db.name);
@@ -518,6 +521,7 @@ Plan makePlan(const HostState &desired, const HostState &current)
                 op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
                 op.vsctl << addPortCommands(db.name, dp);
                 ports.push_back(op);
+                recreatedPorts.insert(dp.name);
             } else if (!sameExceptAddresses(*cp, dp)) {
                 Operation op = operation(K::SetPort, db.name, dp.name, false);
                 op.changes = portChanges(*cp, dp);
@@ -560,12 +564,17 @@ Plan makePlan(const HostState &desired, const HostState &current)
             op.changes << QStringLiteral("%1 -> %2").arg(show(dm.selectSrc), dm.output);
             op.vsctl << mirrorAdd(dm, ++serial);
             mirrors.push_back(op);
-        } else if (*cm != dm) {
+        } else if (*cm != dm || recreatedPorts.contains(cm->output) ||
+                   std::ranges::any_of(cm->selectSrc + cm->selectDst, [&](const QString &p) {
+                       return recreatedPorts.contains(p);
+                   })) {
             Operation op = operation(K::SetMirror, dm.bridge, dm.name, false);
             diff(op.changes, "sources", cm->selectSrc, dm.selectSrc);
             diff(op.changes, "destinations", cm->selectDst, dm.selectDst);
             diff(op.changes, "output", cm->output, dm.output);
             diff(op.changes, "element", cm->elementId, dm.elementId);
+            if (op.changes.isEmpty())
+                op.changes << QStringLiteral("follows its re-created ports");
             op.vsctl << mirrorRemove(*cm, ++serial);
             op.vsctl << mirrorAdd(dm, ++serial);
             mirrors.push_back(op);

@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace converge::protocol {
 
 namespace {
@@ -96,7 +98,7 @@ Result<Request> parseRequest(const QString &type, const QJsonObject &body)
             const QJsonValue t = body.value(QLatin1String("confirmTimeoutSec"));
             if (!t.isUndefined()) {
                 const double d = t.toDouble(-1);
-                if (!t.isDouble() || d != static_cast<int>(d) || d < kMinConfirmTimeoutSec ||
+                if (!t.isDouble() || d < kMinConfirmTimeoutSec || d != std::floor(d) ||
                     d > kMaxConfirmTimeoutSec)
                     return core::invalid(
                         QStringLiteral("body.confirmTimeoutSec: must be whole seconds in %1-%2")

@@ -316,6 +316,7 @@ private:
 };
 
 #define SET_UP_LAB(lab, ...)                                                                       \
+    ensureApp(); /* before the Lab: its TLS members load the TLS backend */                        \
     Lab lab;                                                                                       \
     {                                                                                              \
         QString why;                                                                               \

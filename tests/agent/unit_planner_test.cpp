@@ -294,7 +294,7 @@ TEST(Planner, AclAndGuardChangesRewriteTheFlowTable)
     plan::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetFlows).size(), 1u) << kinds(p).toStdString();
     EXPECT_TRUE(opsOf(p, K::SetFlows)[0]->flows.contains(
-        QStringLiteral("table=1,priority=200,udp,in_port=a2,tp_src=67,actions=drop")));
+        QStringLiteral("table=1,priority=200,udp,in_port=\"a2\",tp_src=67,actions=drop")));
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("DHCP guard: off -> on")));
 
     core::Design acl = before;
@@ -363,10 +363,10 @@ TEST(Flows, SpoofingGuardsAndPvlanFlows)
     const plan::HostState s = desired(labDesign());
     const QStringList flows = plan::bridgeFlows(s.bridges[0]);
     EXPECT_TRUE(flows.contains(QStringLiteral(
-        "table=0,priority=200,in_port=s1,dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)")));
-    EXPECT_TRUE(flows.contains(QStringLiteral("table=0,priority=190,in_port=s1,actions=drop")));
+        "table=0,priority=200,in_port=\"s1\",dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)")));
+    EXPECT_TRUE(flows.contains(QStringLiteral("table=0,priority=190,in_port=\"s1\",actions=drop")));
     EXPECT_TRUE(flows.contains(
-        QStringLiteral("table=1,priority=200,icmp6,in_port=g1,icmp_type=134,actions=drop")));
+        QStringLiteral("table=1,priority=200,icmp6,in_port=\"g1\",icmp_type=134,actions=drop")));
     EXPECT_EQ(flows.back(), QStringLiteral("table=3,priority=0,actions=NORMAL"));
     EXPECT_EQ(plan::flowsDigest(flows).size(), 64);
     EXPECT_NE(plan::aclCookie(QStringLiteral("acl1"), 0),
