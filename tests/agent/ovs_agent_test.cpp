@@ -11,6 +11,8 @@
 #include "core/plan/desiredstate.h"
 #include "ovsenv.h"
 
+#include "testapp.h"
+
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
@@ -27,15 +29,6 @@ using namespace converge;
 using namespace converge::testing;
 
 namespace {
-
-void ensureApp()
-{
-    static int argc = 1;
-    static char name[] = "agent_ovs_test";
-    static char *argv[] = {name, nullptr};
-    if (!QCoreApplication::instance())
-        new QCoreApplication(argc, argv); // leaked: outlives every socket
-}
 
 struct VmSpec
 {

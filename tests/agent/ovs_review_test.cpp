@@ -4,6 +4,8 @@
 #include "core/protocol/frame.h"
 #include "tests/agent/ovsenv.h"
 
+#include "testapp.h"
+
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
@@ -11,21 +13,14 @@
 #include <QTemporaryDir>
 
 namespace converge::collectors {
+using converge::testing::ensureApp;
+
 namespace {
 
 using testing::haveRootAndOvs;
 using testing::NetNs;
 using testing::NetnsScope;
 using testing::OvsInstance;
-
-void ensureApp()
-{
-    static int argc = 1;
-    static char name[] = "agent_ovs_test";
-    static char *argv[] = {name, nullptr};
-    if (!QCoreApplication::instance())
-        new QCoreApplication(argc, argv); // leaked: outlives every object
-}
 
 QJsonObject desiredWith(const QString &elementId)
 {

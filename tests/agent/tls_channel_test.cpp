@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QtEndian>
 
+#include "testapp.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -30,6 +32,8 @@ inline void PrintTo(const QString &s, std::ostream *os)
 }
 QT_END_NAMESPACE
 
+using converge::testing::ensureApp;
+
 namespace {
 
 using namespace converge;
@@ -40,15 +44,6 @@ using protocol::Message;
 
 constexpr int kTimeoutMs = 5000;
 const QString kHost = QStringLiteral("127.0.0.1");
-
-void ensureApp()
-{
-    static int argc = 1;
-    static char name[] = "agent_tls_test";
-    static char *argv[] = {name, nullptr};
-    static auto *app = new QCoreApplication(argc, argv); // leaked: outlives every test's sockets
-    Q_UNUSED(app);
-}
 
 bool waitUntil(const std::function<bool()> &done, int ms = kTimeoutMs)
 {
