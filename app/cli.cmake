@@ -1,5 +1,8 @@
-add_executable(convergectl convergectl/main.cpp convergectl/cli.h convergectl/cli.cpp)
-target_link_libraries(convergectl PRIVATE core Qt6::Core)
+# Every convergectl/*.cpp is one command family (bundle, deploy, ...) or shared helpers.
+file(GLOB convergectl_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/convergectl/*.cpp
+     ${CMAKE_CURRENT_SOURCE_DIR}/convergectl/*.h)
+add_executable(convergectl ${convergectl_sources})
+target_link_libraries(convergectl PRIVATE collectors core Qt6::Core Qt6::Network)
 
 add_executable(converged converged/main.cpp)
 target_link_libraries(converged PRIVATE collectors core Qt6::Core)

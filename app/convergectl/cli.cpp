@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cliutil.h"
 
 #include "core/io/designdocument.h"
 #include "core/io/schemadoc.h"
@@ -33,68 +34,6 @@ const char *usage =
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings, 2 bad arguments or unusable input, 3 output not written\n";
-
-// `--name value` options (each allowed at most once) and positional arguments.
-struct Arguments
-{
-    QStringList positional;
-    QHash<QString, QString> options;
-    QString error;
-};
-
-Arguments parseArguments(const QStringList &args, const QStringList &allowed)
-{
-    Arguments a;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        const QString &arg = args[i];
-        if (!arg.startsWith(QLatin1String("--"))) {
-            a.positional << arg;
-            continue;
-        }
-        const QString name = arg.mid(2);
-        if (!allowed.contains(name))
-            a.error = QStringLiteral("unknown option %1").arg(arg);
-        else if (i + 1 >= args.size())
-            a.error = QStringLiteral("%1 needs a value").arg(arg);
-        else if (a.options.contains(name))
-            a.error = QStringLiteral("%1 given twice").arg(arg);
-        else
-            a.options.insert(name, args[++i]);
-        if (!a.error.isEmpty())
-            break;
-    }
-    return a;
-}
-
-enum class FileType { Document, Store, Unknown };
-
-FileType fileType(const QString &path)
-{
-    if (path.endsWith(QLatin1String(".json")))
-        return FileType::Document;
-    if (path.endsWith(QLatin1String(".db")))
-        return FileType::Store;
-    return FileType::Unknown;
-}
-
-Result<Design> loadAny(const QString &path)
-{
-    switch (fileType(path)) {
-    case FileType::Document:
-        return designdocument::loadFile(path);
-    case FileType::Store: {
-        auto store = ProjectStore::open(path);
-        if (!store)
-            return std::unexpected(store.error());
-        return store->loadDesign();
-    }
-    case FileType::Unknown:
-        break;
-    }
-    return invalid(QStringLiteral("%1: unknown file type (expected *%2 or *%3)")
-                       .arg(path, QLatin1String(designdocument::fileSuffix),
-                            QLatin1String(ProjectStore::fileSuffix)));
-}
 
 QJsonObject counts(const Design &design)
 {
