@@ -9,7 +9,7 @@ packages=(
     libpcap-dev libsqlite3-dev libgtest-dev libgmock-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
     python3 python3-jsonschema clang-format
-    libssl-dev openvswitch-switch ethtool iputils-ping iproute2
+    libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables
 )
 
 missing=()

@@ -31,9 +31,22 @@ const char *usage =
     "                                   check a design against the rule catalog\n"
     "  rules [--format text|json|markdown]  list the rule catalog\n"
     "  schema                           print the design-document schema reference (Markdown)\n"
+    "  enroll FILE HOST ADDRESS [--token T] [--wait S]\n"
+    "                                   enroll the agent of a design host (makes a one-time "
+    "token)\n"
+    "  agents FILE                      the enrolled agents of a design\n"
+    "  deploy FILE [--host H ...] [--dry-run] [--confirm-timeout S]\n"
+    "                                   plan, apply and confirm on the hosts' agents\n"
+    "  drift FILE [--host H ...]        where running hosts differ from the design\n"
+    "  history FILE                     the deployments recorded for a design\n"
+    "  bundle FILE -o OUT [--host H ...] [--force]\n"
+    "                                   export a signed deployment bundle (scripts, plans)\n"
+    "  bundle verify BUNDLE [--key PUB]  check a bundle's signature and files (1: rejected)\n"
+    "  bundle key                       print the console's bundle-signing public key\n"
     "  --version                        print the version\n"
     "\n"
-    "exit codes: 0 ok, 1 error findings, 2 bad arguments or unusable input, 3 output not written\n";
+    "exit codes: 0 ok, 1 error findings (drift: differences), 2 bad arguments or unusable input,\n"
+    "3 output not written, 4 deployment not confirmed or an agent unreachable\n";
 
 QJsonObject counts(const Design &design)
 {
@@ -207,6 +220,10 @@ int runCli(const QStringList &args, QTextStream &out, QTextStream &err)
         out << schemaReferenceMarkdown();
         return ExitOk;
     }
+    if (command == QLatin1String("bundle"))
+        return bundleCommand(rest, out, err);
+    if (const int code = fleetCommand(command, rest, out, err); code >= 0)
+        return code;
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
         out << "convergectl " << CONVERGE_VERSION << '\n';
         return ExitOk;

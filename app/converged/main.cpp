@@ -5,11 +5,13 @@
 #include "collectors/agent/channel.h"
 #include "collectors/agent/enrollment.h"
 #include "collectors/agent/tlsidentity.h"
+#include "collectors/console/bundlesigner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSocketNotifier>
@@ -27,6 +29,60 @@ int fail(const QString &message)
 {
     QTextStream(stderr) << "converged: " << message << '\n';
     return 2;
+}
+
+QByteArray readAll(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return {};
+    }
+    return f.readAll();
+}
+
+// --apply-bundle: a bundle signed by the configured key, this host's desired state out of it,
+// applied through the service's own apply path and confirmed at once (docs/agent.md, "Bundles").
+int applyBundle(const collectors::AgentConfig &config, const QString &path, QString host)
+{
+    if (config.bundleSigner.isEmpty())
+        return fail(QStringLiteral("--apply-bundle needs bundle_signer (the console's public "
+                                   "bundle key) in the configuration"));
+    QString error;
+    const QByteArray signer = readAll(config.bundleSigner, &error);
+    const QByteArray tar = error.isEmpty() ? readAll(path, &error) : QByteArray();
+    if (!error.isEmpty())
+        return fail(error);
+    auto bundle = collectors::verifyBundle(tar, signer);
+    if (!bundle)
+        return fail(QStringLiteral("%1 refused: %2").arg(path, bundle.error().message));
+    if (host.isEmpty())
+        host = config.hostName.isEmpty() ? QSysInfo::machineHostName() : config.hostName;
+    const deploy::BundleFile *plan = bundle->file(QStringLiteral("hosts/%1/plan.json").arg(host));
+    if (!plan)
+        return fail(QStringLiteral("%1 has no plan for host \"%2\" (it holds %3); use --host")
+                        .arg(path, host, bundle->manifest.hosts.join(QLatin1String(", "))));
+    const QJsonObject json = QJsonDocument::fromJson(plan->data).object();
+    if (json.value(QLatin1String("platform")).toString() != QLatin1String("linux-ovs"))
+        return fail(QStringLiteral("host %1 is not a linux-ovs host in %2").arg(host, path));
+    auto desired = plan::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
+    if (!desired)
+        return fail(
+            QStringLiteral("hosts/%1/plan.json: desired.%2").arg(host, desired.error().message));
+    collectors::AgentConfig local = config;
+    local.hostName = host;
+    collectors::AgentService service(local);
+    if (auto r = service.recover(); !r)
+        return fail(r.error().message);
+    QTextStream out(stdout);
+    out << "bundle " << path << ": design \"" << bundle->manifest.design << "\", created "
+        << bundle->manifest.created.toString(Qt::ISODate) << ", signed by "
+        << bundle->signerFingerprint << Qt::endl;
+    auto applied = service.applyLocally(std::move(*desired));
+    if (!applied)
+        return fail(QStringLiteral("host %1: %2").arg(host, applied.error().message));
+    out << *applied << "host " << host << ": applied and confirmed" << Qt::endl;
+    return 0;
 }
 
 } // namespace
@@ -61,7 +117,22 @@ int main(int argc, char *argv[])
         QStringLiteral("fingerprint"),
         QStringLiteral("Print the agent's certificate fingerprint (creating its key on first "
                        "use) and exit."));
-    parser.addOptions({configOption, tokenOption, fingerprintOption});
+    const QCommandLineOption applyBundleOption(
+        QStringLiteral("apply-bundle"),
+        QStringLiteral("Verify a deployment bundle signed by the configured bundle_signer, apply "
+                       "this host's plan from it (rolled back on failure), confirm it and exit."),
+        QStringLiteral("BUNDLE"));
+    const QCommandLineOption hostOption(
+        QStringLiteral("host"),
+        QStringLiteral("With --apply-bundle: the host's name in the bundle (default: host_name)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption acceptTokenOption(
+        QStringLiteral("enroll-token"),
+        QStringLiteral("Accept the one-time enrollment token the console made (convergectl "
+                       "enroll), write it to the state directory and exit."),
+        QStringLiteral("TOKEN"));
+    parser.addOptions({configOption, tokenOption, fingerprintOption, applyBundleOption, hostOption,
+                       acceptTokenOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument \"%1\"; see --help")
@@ -75,6 +146,9 @@ int main(int argc, char *argv[])
     QFile::setPermissions(config->stateDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 
+    if (parser.isSet(applyBundleOption))
+        return applyBundle(*config, parser.value(applyBundleOption), parser.value(hostOption));
+
     auto identity = collectors::loadOrCreateIdentity(
         config->stateDir, QStringLiteral("agent"),
         QStringLiteral("converged ") +
@@ -84,6 +158,15 @@ int main(int argc, char *argv[])
     const QString agentFingerprint = collectors::fingerprint(identity->certificate);
     if (parser.isSet(fingerprintOption)) {
         QTextStream(stdout) << agentFingerprint << '\n';
+        return 0;
+    }
+    if (parser.isSet(acceptTokenOption)) {
+        if (auto ok = collectors::Enrollment::acceptToken(config->stateDir,
+                                                          parser.value(acceptTokenOption));
+            !ok)
+            return fail(ok.error().message);
+        QTextStream(stdout) << "token accepted; the console can enroll this agent now ("
+                            << agentFingerprint << ")\n";
         return 0;
     }
     if (parser.isSet(tokenOption)) {

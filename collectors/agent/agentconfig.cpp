@@ -57,6 +57,8 @@ core::Result<AgentConfig> parseAgentConfig(const QByteArray &text, const QString
             ok = absolutePath(c.ovs.runDir);
         } else if (key == QLatin1String("console_certificate")) {
             ok = absolutePath(c.consoleCertificate);
+        } else if (key == QLatin1String("bundle_signer")) {
+            ok = absolutePath(c.bundleSigner);
         } else if (key == QLatin1String("datapath")) {
             if (value != QLatin1String("system") && value != QLatin1String("netdev"))
                 return where(
@@ -76,7 +78,8 @@ core::Result<AgentConfig> parseAgentConfig(const QByteArray &text, const QString
         } else {
             return where(
                 QStringLiteral("unknown key \"%1\" (listen, state_dir, ovs_db, ovs_rundir, "
-                               "datapath, host_name, console_certificate, apply_timeout)")
+                               "datapath, host_name, console_certificate, apply_timeout, "
+                               "bundle_signer)")
                     .arg(key));
         }
         if (!ok)

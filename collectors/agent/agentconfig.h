@@ -19,6 +19,8 @@ struct AgentConfig
     QString hostName;                                // host_name: defaults to the machine's
     QString consoleCertificate;  // console_certificate: a PEM file to pin instead of enrolling
     int applyTimeoutMs = 60'000; // apply_timeout: seconds one apply step may take
+    QString
+        bundleSigner; // bundle_signer: PEM Ed25519 public key whose bundles --apply-bundle takes
 };
 
 // Parses the file's text. Errors name the file and line: "converged.conf:4: port 70000 ...".

@@ -397,6 +397,31 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
                                 {QStringLiteral("plan"), p.toJson()}});
 }
 
+core::Result<QString> AgentService::applyLocally(plan::HostState desired)
+{
+    constexpr qint64 kLocal = 1; // a request id for the log; no connection is involved
+    const protocol::Message applied = apply(kLocal, std::move(desired), 60, {});
+    const auto failed = [](const protocol::Message &m) {
+        return core::fail(
+            core::Error::Code::Io,
+            QStringLiteral("%1: %2").arg(m.body.value(QLatin1String("code")).toString(),
+                                         m.body.value(QLatin1String("message")).toString()));
+    };
+    if (applied.type == QLatin1String("error"))
+        return failed(applied);
+    const QString diff = applied.body.value(QLatin1String("plan"))
+                             .toObject()
+                             .value(QLatin1String("diff"))
+                             .toString();
+    const QString transaction = applied.body.value(QLatin1String("transaction")).toString();
+    if (transaction.isEmpty())
+        return diff; // nothing to change
+    const protocol::Message confirmed = confirm(kLocal, transaction);
+    if (confirmed.type == QLatin1String("error"))
+        return failed(confirmed);
+    return diff;
+}
+
 protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
 {
     if (!m_pending || m_pending->transaction != transaction)

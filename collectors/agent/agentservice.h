@@ -37,6 +37,11 @@ public:
     // Reads the host now (for tests and the CLI).
     core::Result<plan::HostState> readState();
 
+    // converged --apply-bundle: the apply path of a protocol request (journal, apply, check,
+    // restore on failure) followed at once by its confirmation, for a host applied by hand.
+    // Returns the plan's diff; errors carry the protocol error code ("apply-failed: ...").
+    core::Result<QString> applyLocally(plan::HostState desired);
+
     // Crash tests: pause this long after the OVSDB transaction of an apply, before its flows.
     void setFaultPauseMs(int ms) { m_faultPauseMs = ms; }
 

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
+#include <QRegularExpression>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -79,12 +80,21 @@ Result<QString> Enrollment::issueToken(const QString &stateDir)
     if (RAND_bytes(bytes, kTokenBytes) != 1)
         return fail(Error::Code::Io, QStringLiteral("enrollment token: no random bytes available"));
     const QByteArray token = QByteArray(reinterpret_cast<const char *>(bytes), kTokenBytes).toHex();
+    if (auto ok = acceptToken(stateDir, QString::fromLatin1(token)); !ok)
+        return std::unexpected(ok.error());
+    return QString::fromLatin1(token);
+}
+
+Result<void> Enrollment::acceptToken(const QString &stateDir, const QString &token)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{32,128}$"));
+    if (!hex.match(token).hasMatch())
+        return core::invalid(QStringLiteral("enrollment token: expected 32-128 lower-case hex "
+                                            "characters (as convergectl enroll prints them)"));
     if (!QDir().mkpath(stateDir))
         return fail(Error::Code::Io,
                     QStringLiteral("%1: cannot create the directory").arg(stateDir));
-    if (auto ok = writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token + '\n', true); !ok)
-        return std::unexpected(ok.error());
-    return QString::fromLatin1(token);
+    return writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token.toLatin1() + '\n', true);
 }
 
 QString Enrollment::tokenPath() const

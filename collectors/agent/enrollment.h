@@ -34,6 +34,8 @@ public:
 
     // Writes a fresh random 128-bit token (32 hex characters) to stateDir/enroll.token.
     static core::Result<QString> issueToken(const QString &stateDir);
+    // Writes a token the console made (convergectl enroll) to stateDir/enroll.token.
+    static core::Result<void> acceptToken(const QString &stateDir, const QString &token);
 
     // No certificate: Reject; the pinned console: Authenticated; not enrolled yet and a token is
     // pending: EnrollOnly; anything else: Reject.

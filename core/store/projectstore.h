@@ -1,11 +1,14 @@
 #pragma once
 
+#include "../deploy/deploytypes.h"
 #include "../model/design.h"
 
 #include <QDateTime>
 
 #include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 
 struct sqlite3;
 
@@ -20,18 +23,23 @@ struct HistoryEntry
     Edit edit;
 };
 
-// The project store: one SQLite file (WAL) holding a design and its edit history. Every
-// recorded edit is one transaction that updates the elements and appends to the history, so a
-// killed process loses at most the edit it was writing.
+// The project store: one SQLite file (WAL) holding a design and its edit history, the agents
+// enrolled for the design's hosts and the deployments made. Every write is one transaction (an
+// edit updates the elements and appends to the history together), so a killed process loses at
+// most the write it was doing. Opening an older store upgrades it in place, in one transaction.
 class ProjectStore
 {
 public:
     static constexpr auto fileSuffix = ".converge.db";
-    static constexpr int currentStoreVersion = 1;
+    // 1: design and history. 2: agents, deployments, deployment_hosts.
+    static constexpr int currentStoreVersion = 2;
 
     // Creates a new store holding `design`; refuses to overwrite an existing file.
     static Result<ProjectStore> create(const QString &path, const Design &design);
     static Result<ProjectStore> open(const QString &path);
+    // The store that keeps the fleet and the deployments of a design file: the file itself when
+    // it is a store, else NAME.converge.db next to the NAME.converge.json document.
+    static QString storePathFor(const QString &designFile);
 
     ProjectStore(ProjectStore &&) noexcept;
     ProjectStore &operator=(ProjectStore &&) noexcept;
@@ -45,6 +53,34 @@ public:
     Result<void> replaceDesign(const Design &design, const QString &description);
     Result<std::vector<HistoryEntry>> history() const;
 
+    // Fleet: one agent per design host name.
+    Result<void> saveAgent(const deploy::AgentRecord &agent); // inserts or replaces by host
+    Result<void> removeAgent(const QString &host);            // NotFound if there is none
+    Result<std::vector<deploy::AgentRecord>> agents() const;  // sorted by host name
+    Result<std::optional<deploy::AgentRecord>> agent(const QString &host) const;
+    // Records a contact with the agent (NotFound if the host has no agent); an empty version
+    // keeps the one known.
+    Result<void> touchAgent(const QString &host, const QDateTime &lastSeen, const QString &version);
+
+    // History of deployments. beginDeployment stores `record` (its at, author and hosts; an
+    // invalid `at` means now) with the design it deploys and returns the new id; the store sets
+    // the design revision (the number of history entries now) and ignores record.id,
+    // designRevision, summary and confirmed. Hosts may be added or updated later.
+    Result<qint64> beginDeployment(const deploy::DeploymentRecord &record, const Design &snapshot);
+    // Inserts or replaces the deployment's row for host.host.
+    Result<void> saveDeploymentHost(qint64 id, const deploy::DeploymentHost &host);
+    Result<void> finishDeployment(qint64 id, const QString &summary, bool confirmed);
+    Result<std::vector<deploy::DeploymentRecord>> deployments() const; // newest first
+    Result<std::optional<deploy::DeploymentRecord>> deployment(qint64 id) const;
+    Result<Design> deployedDesign(qint64 id) const; // the snapshot beginDeployment stored
+    // What the last deployment before `beforeId` (exclusive) left on `host`: its row from the
+    // newest such deployment where the host ended confirmed or unchanged (failed, rolled back,
+    // cancelled and unfinished rows are skipped). `deployment` says which deployment it was.
+    // lastConfirmedFor(h, n + 1) is the state deployment n left h in.
+    Result<std::optional<deploy::DeploymentHost>>
+    lastConfirmedFor(const QString &host,
+                     qint64 beforeId = std::numeric_limits<qint64>::max()) const;
+
 private:
     explicit ProjectStore(QString path);
     Result<void> exec(const char *sql) const;
@@ -54,6 +90,11 @@ private:
     Result<void> appendHistory(const QString &description, const QByteArray &edit,
                                const QString &author);
     Result<void> inTransaction(const std::function<Result<void>()> &work);
+    // A deferred transaction for reads that take several statements: one consistent snapshot.
+    Result<void> inReadTransaction(const std::function<Result<void>()> &work) const;
+    Result<int> storedVersion() const; // 0: a new, empty file
+    Result<void> insertDeploymentHost(qint64 id, const deploy::DeploymentHost &host);
+    Result<std::vector<deploy::DeploymentRecord>> readDeployments(qint64 onlyId) const;
     std::unexpected<Error> sqlError(const QString &what) const;
 
     QString m_path;

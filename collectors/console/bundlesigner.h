@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/deploy/bundle.h"
+#include "core/util/result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <vector>
+
+// Signing and verifying deployment bundles (ARCHITECTURE.md, "Bundles"): Ed25519 over the
+// MANIFEST.json bytes, which hold the SHA-256 of every other file. The console's key is kept
+// in its directory (consoleidentity.h) as bundle-signing.key (PEM, 0600), made on first use.
+namespace converge::collectors {
+
+struct BundleSigningKey
+{
+    QByteArray privatePem; // PKCS#8
+    QByteArray publicPem;  // SubjectPublicKeyInfo, what agents and `bundle verify --key` take
+};
+
+core::Result<BundleSigningKey> generateBundleSigningKey();
+// DIR/bundle-signing.key, created (atomically, mode 0600) when missing. Empty DIR: the
+// console directory ($CONVERGE_CONSOLE_DIR or ~/.config/converge).
+core::Result<BundleSigningKey> loadOrCreateBundleSigningKey(const QString &dir = {});
+
+// SHA-256 of the public key's DER, lower-case hex pairs joined by ':'; empty if not a key.
+QString publicKeyFingerprint(const QByteArray &publicPem);
+
+// The archive (ustar) of FILES (from deploy::makeBundleFiles, MANIFEST.json among them) plus
+// MANIFEST.sig (base64 Ed25519 signature of MANIFEST.json) and signer.pub (KEY's public PEM).
+core::Result<QByteArray> writeBundle(const std::vector<deploy::BundleFile> &files,
+                                     const BundleSigningKey &key);
+
+struct VerifiedBundle
+{
+    deploy::Manifest manifest;
+    std::vector<deploy::BundleFile> files; // all of them, MANIFEST.* and signer.pub included
+    QByteArray signerPem;
+    QString signerFingerprint;
+    const deploy::BundleFile *file(const QString &path) const;
+};
+
+// Reads TAR and checks it: the signature over MANIFEST.json with EXPECTEDPUBLICPEM (when
+// given; else with the bundle's own signer.pub, which proves integrity, not origin), then every
+// file's size and SHA-256, and that none is missing or extra. Errors name the file.
+core::Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
+                                          const QByteArray &expectedPublicPem = {});
+
+} // namespace converge::collectors

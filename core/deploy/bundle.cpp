@@ -1,0 +1,197 @@
+#include "bundle.h"
+
+#include "core/deploy/scripts.h"
+#include "core/model/design.h"
+#include "core/model/newelements.h"
+#include "core/plan/desiredstate.h"
+#include "core/plan/planner.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace converge::deploy {
+
+namespace {
+
+using core::Design;
+using core::Element;
+using core::ElementKind;
+
+QByteArray jsonBytes(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+QString sha256(const QByteArray &data)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+}
+
+// The hosts to bundle, in design order; errors for unknown, unsafe or clashing names.
+Result<std::vector<const Element *>> selectHosts(const Design &design, const QStringList &filter)
+{
+    std::vector<const Element *> out;
+    QSet<QString> seen; // case-insensitive: the bundle may be unpacked on Windows
+    for (const Element *host : design.elements(ElementKind::Host)) {
+        if (!filter.isEmpty() && !filter.contains(host->name()))
+            continue;
+        if (!isSafeHostName(host->name()))
+            return core::invalid(QStringLiteral("%1: the name is not usable as a directory in a "
+                                                "bundle (1-64 letters, digits, '.', '_', '-')")
+                                     .arg(core::describe(*host)));
+        if (seen.contains(host->name().toLower()))
+            return core::invalid(
+                QStringLiteral("%1: another host has the same name").arg(core::describe(*host)));
+        seen.insert(host->name().toLower());
+        out.push_back(host);
+    }
+    for (const QString &name : filter)
+        if (!seen.contains(name.toLower()))
+            return core::fail(core::Error::Code::NotFound,
+                              QStringLiteral("no host named \"%1\" in the design").arg(name));
+    if (out.empty())
+        return core::invalid(QStringLiteral("the design has no hosts to bundle"));
+    return out;
+}
+
+QJsonObject hypervElements(const Design &design, const Element &host)
+{
+    QJsonArray elements;
+    for (const Element *e : design.allElements()) {
+        if (e->kind == ElementKind::Host ? e != &host : core::hostOf(design, *e) != &host)
+            continue;
+        elements.append(QJsonObject{{QStringLiteral("id"), e->id},
+                                    {QStringLiteral("kind"), core::kindName(e->kind)},
+                                    {QStringLiteral("parent"), e->parent},
+                                    {QStringLiteral("properties"), e->props}});
+    }
+    return {{QStringLiteral("host"), host.name()},
+            {QStringLiteral("platform"), QStringLiteral("hyperv")},
+            {QStringLiteral("elements"), elements}};
+}
+
+Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const Element &host)
+{
+    const QString dir = QStringLiteral("hosts/%1/").arg(host.name());
+    const QString designName = design.info().value(QLatin1String("name")).toString();
+    if (host.value(QLatin1String("platform")).toString() == QLatin1String("hyperv")) {
+        auto script = powerShellScript(design, host.id);
+        if (!script)
+            return std::unexpected(script.error());
+        files.push_back(
+            {dir + QStringLiteral("plan.json"), jsonBytes(hypervElements(design, host))});
+        files.push_back({dir + QStringLiteral("apply.ps1"), script->toUtf8()});
+        return {};
+    }
+    auto desired = plan::desiredState(design, host.id);
+    if (!desired)
+        return std::unexpected(desired.error());
+    const plan::Plan plan = plan::makePlan(*desired, plan::HostState{});
+    const QJsonObject json{{QStringLiteral("host"), host.name()},
+                           {QStringLiteral("platform"), QStringLiteral("linux-ovs")},
+                           {QStringLiteral("desired"), desired->toJson()},
+                           {QStringLiteral("plan"), plan.toJson()}};
+    files.push_back({dir + QStringLiteral("plan.json"), jsonBytes(json)});
+    files.push_back({dir + QStringLiteral("apply.sh"),
+                     shellScript(designName, host.name(), plan).toUtf8(), 0755});
+    return {};
+}
+
+} // namespace
+
+bool isSafeHostName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$"));
+    return re.match(name).hasMatch();
+}
+
+Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStringList &hostFilter,
+                                                const QDateTime &created)
+{
+    auto hosts = selectHosts(design, hostFilter);
+    if (!hosts)
+        return std::unexpected(hosts.error());
+    std::vector<BundleFile> files;
+    QStringList linuxHosts, hypervHosts;
+    QJsonArray hostList;
+    for (const Element *host : *hosts) {
+        if (auto r = addHost(files, design, *host); !r)
+            return std::unexpected(r.error());
+        const QString platform = host->value(QLatin1String("platform")).toString();
+        (platform == QLatin1String("hyperv") ? hypervHosts : linuxHosts) << host->name();
+        hostList.append(QJsonObject{{QStringLiteral("name"), host->name()},
+                                    {QStringLiteral("platform"), platform}});
+    }
+    const QString designName = design.info().value(QLatin1String("name")).toString();
+    files.push_back(
+        {QStringLiteral("README.md"), bundleReadme(designName, linuxHosts, hypervHosts).toUtf8()});
+    QJsonArray list;
+    for (const BundleFile &f : files)
+        list.append(QJsonObject{{QStringLiteral("path"), f.path},
+                                {QStringLiteral("size"), double(f.data.size())},
+                                {QStringLiteral("sha256"), sha256(f.data)}});
+    const QDateTime when = created.isValid() ? created : QDateTime::currentDateTimeUtc();
+    const QJsonObject manifest{
+        {QStringLiteral("format"), QLatin1String(kBundleFormat)},
+        {QStringLiteral("design"), designName},
+        {QStringLiteral("created"), when.toUTC().toString(Qt::ISODate)},
+        {QStringLiteral("generator"), QStringLiteral("Converge " CONVERGE_VERSION)},
+        {QStringLiteral("hosts"), hostList},
+        {QStringLiteral("files"), list}};
+    files.push_back({QLatin1String(kManifestPath), jsonBytes(manifest)});
+    return files;
+}
+
+Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
+{
+    const BundleFile *manifestFile = nullptr;
+    QHash<QString, const BundleFile *> byPath;
+    for (const BundleFile &f : files) {
+        byPath.insert(f.path, &f);
+        if (f.path == QLatin1String(kManifestPath))
+            manifestFile = &f;
+    }
+    if (!manifestFile)
+        return core::invalid(QStringLiteral("MANIFEST.json: missing from the bundle"));
+    QJsonParseError pe;
+    const QJsonObject json = QJsonDocument::fromJson(manifestFile->data, &pe).object();
+    if (pe.error != QJsonParseError::NoError)
+        return core::invalid(QStringLiteral("MANIFEST.json: not JSON (%1)").arg(pe.errorString()));
+    if (json.value(QLatin1String("format")).toString() != QLatin1String(kBundleFormat))
+        return core::invalid(
+            QStringLiteral("MANIFEST.json: format is not %1").arg(QLatin1String(kBundleFormat)));
+    QSet<QString> listed{QLatin1String(kManifestPath), QLatin1String(kSignaturePath),
+                         QLatin1String(kSignerPath)};
+    for (const QJsonValue &v : json.value(QLatin1String("files")).toArray()) {
+        const QJsonObject entry = v.toObject();
+        const QString path = entry.value(QLatin1String("path")).toString();
+        if (path.isEmpty() || listed.contains(path))
+            return core::invalid(
+                QStringLiteral("MANIFEST.json: file entry \"%1\" is empty or repeated").arg(path));
+        listed.insert(path);
+        const BundleFile *f = byPath.value(path);
+        if (!f)
+            return core::invalid(
+                QStringLiteral("%1: listed in the manifest but missing").arg(path));
+        if (f->data.size() != entry.value(QLatin1String("size")).toInteger(-1))
+            return core::invalid(QStringLiteral("%1: size does not match the manifest").arg(path));
+        if (sha256(f->data) != entry.value(QLatin1String("sha256")).toString())
+            return core::invalid(
+                QStringLiteral("%1: SHA-256 does not match the manifest").arg(path));
+    }
+    for (const BundleFile &f : files)
+        if (!listed.contains(f.path))
+            return core::invalid(QStringLiteral("%1: not in the manifest").arg(f.path));
+    Manifest m;
+    m.json = json;
+    m.design = json.value(QLatin1String("design")).toString();
+    m.created = QDateTime::fromString(json.value(QLatin1String("created")).toString(), Qt::ISODate);
+    for (const QJsonValue &h : json.value(QLatin1String("hosts")).toArray())
+        m.hosts << h.toObject().value(QLatin1String("name")).toString();
+    return m;
+}
+
+} // namespace converge::deploy

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/deploy/tar.h"
+#include "core/util/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QStringList>
+
+#include <vector>
+
+namespace converge::core {
+class Design;
+}
+
+// Deployment bundles (ARCHITECTURE.md, "Bundles"; docs/cli.md, "bundle"): per host of a design
+// its plan (JSON) and a script, a README, and MANIFEST.json with the size and SHA-256 of every
+// file. Signing and the archive are collectors/console/bundlesigner.h (OpenSSL stays out of
+// core).
+namespace converge::deploy {
+
+using BundleFile = TarFile;
+
+inline constexpr char kBundleFormat[] = "converge-bundle/1";
+inline constexpr char kManifestPath[] = "MANIFEST.json";
+inline constexpr char kSignaturePath[] = "MANIFEST.sig";
+inline constexpr char kSignerPath[] = "signer.pub";
+
+// The files of the bundle of DESIGN for the hosts named in HOSTFILTER (empty: every host):
+//   hosts/NAME/plan.json   linux-ovs: {host, platform, desired, plan} (the plan from an empty
+//                          host, datapath left to the applier); hyperv: {host, platform,
+//                          elements} (the host's design elements)
+//   hosts/NAME/apply.sh    linux-ovs (deploy::shellScript, mode 0755)
+//   hosts/NAME/apply.ps1   hyperv (deploy::powerShellScript)
+//   README.md, and MANIFEST.json last: {format, design, created (UTC, ISO 8601), generator,
+//   hosts: [{name, platform}], files: [{path, size, sha256}]}.
+// Fails when a filtered host does not exist, a host name is not a safe file name, two hosts
+// share a name, or a host's desired state cannot be made. CREATED defaults to now.
+Result<std::vector<BundleFile>> makeBundleFiles(const core::Design &design,
+                                                const QStringList &hostFilter,
+                                                const QDateTime &created = {});
+
+// A host name usable as one path component on Linux and Windows: 1-64 of [A-Za-z0-9._-], not
+// starting with '.' or '-'.
+bool isSafeHostName(const QString &name);
+
+struct Manifest
+{
+    QJsonObject json;
+    QString design;
+    QDateTime created;
+    QStringList hosts;
+};
+
+// Checks FILES against the MANIFEST.json among them: every listed file present with its size
+// and SHA-256, nothing else present besides MANIFEST.json, MANIFEST.sig and signer.pub. The
+// error names the file: "hosts/hv01/apply.ps1: SHA-256 does not match the manifest".
+Result<Manifest> checkManifest(const std::vector<BundleFile> &files);
+
+} // namespace converge::deploy

@@ -1,0 +1,63 @@
+#include "deploytypes.h"
+
+namespace converge::deploy {
+
+QString phaseName(HostPhase phase)
+{
+    switch (phase) {
+    case HostPhase::Waiting:
+        return QStringLiteral("waiting");
+    case HostPhase::Connecting:
+        return QStringLiteral("connecting");
+    case HostPhase::Planning:
+        return QStringLiteral("planning");
+    case HostPhase::Planned:
+        return QStringLiteral("planned");
+    case HostPhase::Applying:
+        return QStringLiteral("applying");
+    case HostPhase::Applied:
+        return QStringLiteral("applied, awaiting confirmation");
+    case HostPhase::Confirming:
+        return QStringLiteral("confirming");
+    case HostPhase::Confirmed:
+        return QStringLiteral("confirmed");
+    case HostPhase::Unchanged:
+        return QStringLiteral("unchanged");
+    case HostPhase::RolledBack:
+        return QStringLiteral("rolled back");
+    case HostPhase::Failed:
+        return QStringLiteral("failed");
+    case HostPhase::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+std::optional<HostPhase> phaseFromName(const QString &name)
+{
+    // The enumerators are 0..n-1 and phaseName gives "" past the last one.
+    for (int i = 0;; ++i) {
+        const QString candidate = phaseName(HostPhase(i));
+        if (candidate.isEmpty())
+            return std::nullopt;
+        if (candidate == name)
+            return HostPhase(i);
+    }
+}
+
+bool isFinal(HostPhase phase)
+{
+    switch (phase) {
+    case HostPhase::Planned:
+    case HostPhase::Confirmed:
+    case HostPhase::Unchanged:
+    case HostPhase::RolledBack:
+    case HostPhase::Failed:
+    case HostPhase::Cancelled:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace converge::deploy

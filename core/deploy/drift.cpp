@@ -1,0 +1,226 @@
+#include "drift.h"
+
+#include "core/model/commands.h"
+#include "core/model/design.h"
+
+#include <QJsonArray>
+
+namespace converge::deploy {
+
+using core::Design;
+using core::Element;
+
+namespace {
+
+QString text(int v)
+{
+    return v < 0 ? QStringLiteral("none") : QString::number(v);
+}
+QString text(bool v)
+{
+    return v ? QStringLiteral("on") : QStringLiteral("off");
+}
+QString text(const QList<int> &v)
+{
+    QStringList parts;
+    for (int x : v)
+        parts << QString::number(x);
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(u", ");
+}
+QString text(const QStringList &v)
+{
+    return v.isEmpty() ? QStringLiteral("none") : v.join(u", ");
+}
+
+QString vlanModeName(const plan::Port &p)
+{
+    if (p.isolated || p.community >= 0)
+        return QStringLiteral("Pvlan");
+    if (p.vlanMode == QLatin1String("access"))
+        return QStringLiteral("Access");
+    if (p.vlanMode == QLatin1String("trunk") || p.vlanMode == QLatin1String("native-untagged"))
+        return QStringLiteral("Trunk");
+    return QStringLiteral("Untagged");
+}
+
+class Collector
+{
+public:
+    Collector(const Design &design, QString host, std::vector<DriftItem> &out)
+        : m_design(design)
+        , m_host(std::move(host))
+        , m_out(out)
+    {
+    }
+
+    void add(const QString &elementId, const QString &where, const QString &property,
+             const QString &designValue, const QString &runningValue, QJsonValue adopt = {})
+    {
+        m_out.push_back(
+            {m_host, elementId, where, property, designValue, runningValue, std::move(adopt)});
+    }
+
+    void ports(const plan::Bridge &d, const plan::Bridge &r)
+    {
+        for (const plan::Port &dp : d.ports) {
+            const QString where = QStringLiteral("port %1 on bridge %2").arg(dp.name, d.name);
+            const plan::Port *rp = r.port(dp.name);
+            if (!rp) {
+                add(dp.elementId, where, {}, QStringLiteral("present"), QStringLiteral("missing"));
+                continue;
+            }
+            compare(dp, *rp, where);
+        }
+        for (const plan::Port &rp : r.ports)
+            if (!d.port(rp.name))
+                add(rp.elementId, QStringLiteral("port %1 on bridge %2").arg(rp.name, r.name), {},
+                    QStringLiteral("absent"), QStringLiteral("present"));
+        // Policy differences show up on their ports; an unrecognized table was edited by hand.
+        if (r.flowsDigest.isEmpty())
+            add(d.elementId, QStringLiteral("bridge %1").arg(d.name), {},
+                QStringLiteral("the design's flow table"), QStringLiteral("flows changed by hand"));
+    }
+
+    void compare(const plan::Port &d, const plan::Port &r, const QString &where)
+    {
+        const Element *e = m_design.find(d.elementId);
+        const bool vnic = e && e->kind == core::ElementKind::VirtualNic;
+        const QString mode = e ? e->value(QLatin1String("vlanMode")).toString() : QString();
+        auto item = [&](const char *property, const QString &dv, const QString &rv,
+                        QJsonValue adopt = {}) {
+            add(d.elementId, where,
+                vnic || !adopt.isUndefined() ? QLatin1String(property) : QString(), dv, rv,
+                vnic ? std::move(adopt) : QJsonValue());
+        };
+        if (vlanModeName(d) != vlanModeName(r))
+            item("vlanMode", vlanModeName(d), vlanModeName(r), vlanModeName(r));
+        if (d.tag != r.tag) {
+            const char *key = mode == QLatin1String("Pvlan")   ? "pvlanPrimary"
+                              : mode == QLatin1String("Trunk") ? "nativeVlan"
+                                                               : "accessVlan";
+            item(key, text(d.tag), text(r.tag), r.tag >= 0 ? QJsonValue(r.tag) : QJsonValue());
+        }
+        if (d.trunks != r.trunks) {
+            QJsonArray a;
+            for (int t : r.trunks)
+                a.append(t);
+            item("trunkVlans", text(d.trunks), text(r.trunks), a);
+        }
+        if (d.isolated != r.isolated)
+            item("pvlanMode",
+                 d.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
+                 r.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
+                 r.isolated ? QJsonValue(QStringLiteral("Isolated")) : QJsonValue());
+        if (d.maxRateKbps != r.maxRateKbps)
+            item("maximumBandwidth", QStringLiteral("%1 kbit/s").arg(d.maxRateKbps),
+                 QStringLiteral("%1 kbit/s").arg(r.maxRateKbps),
+                 r.maxRateKbps > 0 ? QJsonValue(double(r.maxRateKbps) * 1000) : QJsonValue());
+        if (d.mtu != r.mtu && d.mtu > 0)
+            item("mtu", text(d.mtu), text(r.mtu), r.mtu > 0 ? QJsonValue(r.mtu) : QJsonValue());
+        if (d.macSpoofing != r.macSpoofing)
+            item("macSpoofing", text(d.macSpoofing), text(r.macSpoofing), r.macSpoofing);
+        if (d.dhcpGuard != r.dhcpGuard)
+            item("dhcpGuard", text(d.dhcpGuard), text(r.dhcpGuard), r.dhcpGuard);
+        if (d.routerGuard != r.routerGuard)
+            item("routerGuard", text(d.routerGuard), text(r.routerGuard), r.routerGuard);
+        if (d.acls != r.acls)
+            add(d.elementId, where, QStringLiteral("acls"),
+                QStringLiteral("%1 rules").arg(d.acls.size()),
+                QStringLiteral("%1 rules").arg(r.acls.size()));
+        if (d.addresses != r.addresses)
+            item("addresses", text(d.addresses), text(r.addresses),
+                 QJsonArray::fromStringList(r.addresses));
+        if (d.bondMode != r.bondMode || d.lacp != r.lacp || d.bondPrimary != r.bondPrimary)
+            add(d.elementId, where, QStringLiteral("mode"),
+                QStringLiteral("%1%2").arg(d.bondMode,
+                                           d.lacp ? QStringLiteral(" + LACP") : QString()),
+                QStringLiteral("%1%2").arg(r.bondMode,
+                                           r.lacp ? QStringLiteral(" + LACP") : QString()));
+        if (d.members != r.members)
+            add(d.elementId, where, QStringLiteral("members"), text(d.members), text(r.members));
+    }
+
+private:
+    const Design &m_design;
+    QString m_host;
+    std::vector<DriftItem> &m_out;
+};
+
+} // namespace
+
+QString DriftItem::description() const
+{
+    if (property.isEmpty())
+        return QStringLiteral("%1: %2 in the design, %3 on the host")
+            .arg(where, designValue, runningValue);
+    return QStringLiteral("%1: %2 is %3 in the design, %4 on the host")
+        .arg(where, property, designValue, runningValue);
+}
+
+std::vector<DriftItem> driftOf(const Design &design, const plan::HostState &desired,
+                               const plan::HostState &running)
+{
+    std::vector<DriftItem> out;
+    Collector c(design, desired.host, out);
+    for (const plan::Bridge &db : desired.bridges) {
+        const plan::Bridge *rb = running.bridge(db.name);
+        if (!rb) {
+            c.add(db.elementId, QStringLiteral("bridge %1").arg(db.name), {},
+                  QStringLiteral("present"), QStringLiteral("missing"));
+            continue;
+        }
+        if (db.sriov != rb->sriov)
+            c.add(db.elementId, QStringLiteral("bridge %1").arg(db.name), QStringLiteral("sriov"),
+                  text(db.sriov), text(rb->sriov));
+        c.ports(db, *rb);
+    }
+    for (const plan::Bridge &rb : running.bridges)
+        if (!desired.bridge(rb.name))
+            c.add(rb.elementId, QStringLiteral("bridge %1").arg(rb.name), {},
+                  QStringLiteral("absent"), QStringLiteral("present"));
+    for (const plan::Mirror &dm : desired.mirrors) {
+        const plan::Mirror *rm = nullptr;
+        for (const plan::Mirror &m : running.mirrors)
+            if (m.name == dm.name)
+                rm = &m;
+        if (!rm)
+            c.add(dm.elementId, QStringLiteral("mirror %1").arg(dm.name), {},
+                  QStringLiteral("present"), QStringLiteral("missing"));
+        else if (!(*rm == dm))
+            c.add(dm.elementId, QStringLiteral("mirror %1").arg(dm.name), QStringLiteral("sources"),
+                  QStringLiteral("%1 -> %2").arg(text(dm.selectSrc), dm.output),
+                  QStringLiteral("%1 -> %2").arg(text(rm->selectSrc), rm->output));
+    }
+    for (const plan::Mirror &rm : running.mirrors) {
+        bool known = false;
+        for (const plan::Mirror &dm : desired.mirrors)
+            known = known || dm.name == rm.name;
+        if (!known)
+            c.add(rm.elementId, QStringLiteral("mirror %1").arg(rm.name), {},
+                  QStringLiteral("absent"), QStringLiteral("present"));
+    }
+    return out;
+}
+
+core::Result<core::Edit> adoptRunningValues(const Design &design,
+                                            const std::vector<DriftItem> &items)
+{
+    std::vector<core::Edit> edits;
+    Design scratch = design;
+    for (const DriftItem &item : items) {
+        if (item.adopt.isUndefined() || item.property.isEmpty() || !design.find(item.elementId))
+            continue;
+        auto edit = core::commands::setProperty(scratch, item.elementId, item.property, item.adopt);
+        if (!edit)
+            return std::unexpected(edit.error());
+        if (auto applied = scratch.apply(*edit); !applied)
+            return std::unexpected(applied.error());
+        edits.push_back(*edit);
+    }
+    if (edits.empty())
+        return core::invalid(QStringLiteral("none of the differences has a running value the "
+                                            "design can take; re-apply the design instead"));
+    return core::commands::combine(QStringLiteral("Take running values into the design"), edits);
+}
+
+} // namespace converge::deploy
