@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "core/io/designdocument.h"
+#include "views/deploy/driftpanel.h"
 #include "views/designer/editactions.h"
 #include "views/designer/palettewidget.h"
 #include "views/diagram/designscene.h"
@@ -91,6 +92,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_pages);
     createValidationDock();
     createDesignerDocks();
+    createDriftDock();
     createMenus();
     m_counts = new QLabel(this);
     m_zoom = new QLabel(this);
@@ -211,6 +213,7 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
     m_validation->setSession(session);
     m_inspector->setSession(session);
     m_edit->setSession(session);
+    m_drift->setSession(session);
     delete std::exchange(m_autosave, nullptr);
     delete std::exchange(m_session, session);
     if (m_session) {
@@ -304,10 +307,13 @@ void MainWindow::createMenus()
         toggle->setShortcut(QKeySequence(Qt::Key_F8));
         view->addAction(toggle);
     }
-    for (const char *name : {"elementsDock", "paletteDock", "inspectorDock", "overviewDock"}) {
+    for (const char *name :
+         {"elementsDock", "paletteDock", "inspectorDock", "overviewDock", "driftDock"}) {
         if (auto *dock = findChild<QDockWidget *>(QLatin1String(name)))
             view->addAction(dock->toggleViewAction());
     }
+
+    createDeployMenu(file);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("&About Converge"), {}, &MainWindow::showAbout);

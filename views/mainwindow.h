@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QDialog;
 class QLabel;
 class QMenu;
 class QMimeData;
@@ -21,6 +22,7 @@ class DesignScene;
 class DesignSession;
 class DesignTreeModel;
 class DesignView;
+class DriftPanel;
 class EditActions;
 class Inspector;
 class PaletteWidget;
@@ -82,6 +84,15 @@ public:
     DesignScene *scene() const { return m_scene; }
     DesignView *view() const { return m_view; }
     ValidationPanel *validationPanel() const { return m_validation; }
+    DriftPanel *driftPanel() const { return m_drift; }
+
+    // Deploy menu (mainwindow_deploy.cpp). The design must be saved to a file: its fleet and
+    // deployment history live in the project store next to it. The dialogs open window-modal
+    // and return at once; nullptr when there is no design file.
+    QDialog *openDeployDialog(const QStringList &hosts = {});
+    QDialog *openFleetDialog();
+    QDialog *openHistoryDialog();
+    void checkDrift();
 
     // The bundled samples, in the order the start page shows them.
     static QList<Sample> samples();
@@ -114,6 +125,10 @@ private:
     void revealWhenDrawn(const QString &id);
     void reportError(const QString &path, const QString &message);
     void createMenus();
+    void createDeployMenu(QMenu *file);
+    void createDriftDock();
+    QString deployFile(); // the design's file, or empty after saying why there is none
+    void exportBundle();
     QWidget *createDesignPage();
     void addRecentFile(const QString &path);
     void refreshRecentFiles();
@@ -144,6 +159,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QLabel *m_counts = nullptr;
     ValidationPanel *m_validation = nullptr;
+    DriftPanel *m_drift = nullptr;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
     EditActions *m_edit = nullptr;

@@ -115,10 +115,40 @@ void DesignSession::setSelection(const QStringList &ids)
     Q_EMIT selectionChanged(m_selection);
 }
 
+std::vector<core::Finding> DesignSession::findings() const
+{
+    std::vector<core::Finding> all = m_engine.findings();
+    if (m_external.empty())
+        return all;
+    for (const auto &[source, list] : m_external)
+        all.insert(all.end(), list.begin(), list.end());
+    core::sortFindings(all);
+    return all;
+}
+
+void DesignSession::setExternalFindings(const QString &source, std::vector<core::Finding> findings)
+{
+    const auto it = m_external.find(source);
+    if (findings.empty() ? it == m_external.end()
+                         : it != m_external.end() && it->second == findings)
+        return; // nothing new: no designChanged, so listeners that republish settle
+    if (findings.empty())
+        m_external.erase(it);
+    if (!findings.empty())
+        m_external[source] = std::move(findings);
+    scheduleChanged();
+}
+
+std::vector<core::Finding> DesignSession::externalFindings(const QString &source) const
+{
+    const auto it = m_external.find(source);
+    return it == m_external.end() ? std::vector<core::Finding>{} : it->second;
+}
+
 std::vector<core::Finding> DesignSession::findingsFor(const QString &id) const
 {
     std::vector<core::Finding> out;
-    for (core::Finding &f : m_engine.findings()) {
+    for (core::Finding &f : findings()) {
         if (f.elements.contains(id))
             out.push_back(std::move(f));
     }

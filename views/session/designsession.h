@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <map>
 #include <memory>
 
 class QUndoStack;
@@ -44,14 +45,20 @@ public:
     static constexpr int validationFallbackMs = 1500;        // when nobody calls validateNow()
     void validateNow(); // the first validation, if it has not run yet
     const core::ValidationEngine &validation() const { return m_engine; }
-    std::vector<core::Finding> findings() const { return m_engine.findings(); }
+    // The engine's findings plus the external ones (below), sorted.
+    std::vector<core::Finding> findings() const;
     // Findings naming `id`, most severe first.
     std::vector<core::Finding> findingsFor(const QString &id) const;
+    // Findings from outside the rule catalog (drift: rule id "DRIFT"), shown by every view of
+    // the session like the engine's; each `source` replaces its own set (empty: clears it).
+    void setExternalFindings(const QString &source, std::vector<core::Finding> findings);
+    std::vector<core::Finding> externalFindings(const QString &source) const;
 
 Q_SIGNALS:
     void selectionChanged(const QStringList &ids);
     void editFailed(const QString &message);
-    // After any change to the design, once per event-loop turn (many edits, one signal).
+    // After any change to the design or to the external findings, once per event-loop turn
+    // (many edits, one signal).
     void designChanged();
 
 private:
@@ -61,6 +68,7 @@ private:
     core::ValidationEngine m_engine;
     QUndoStack *m_undo;
     QStringList m_selection;
+    std::map<QString, std::vector<core::Finding>> m_external; // by source
     int m_listener = 0;
     bool m_changedPending = false;
     bool m_selectionDirty = false; // a selected element was removed

@@ -205,7 +205,8 @@ void ValidationPanel::selectionChanged()
 {
     const Finding *f = selectedFinding();
     m_fixButton->setEnabled(f && f->fix);
-    m_acceptButton->setEnabled(f && !f->isSuppressed());
+    // Only catalog rules can be accepted: a drift finding goes away by re-applying or adopting.
+    m_acceptButton->setEnabled(f && !f->isSuppressed() && core::findRule(f->ruleId));
     if (!f) {
         m_details->clear();
         return;

@@ -1,0 +1,552 @@
+#include "deploydialog.h"
+
+#include "plandiff.h"
+
+#include "collectors/console/consoleidentity.h"
+#include "core/plan/desiredstate.h"
+#include "views/session/designsession.h"
+
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QLoggingCategory>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcDeployGui, "converge.views.deploy", QtInfoMsg)
+
+namespace converge::views {
+
+using deploy::HostPhase;
+
+namespace {
+
+enum Column { HostColumn, AgentColumn, StatusColumn, ProgressColumn, ResultColumn, ColumnCount };
+
+QColor phaseColor(HostPhase phase)
+{
+    switch (phase) {
+    case HostPhase::Confirmed:
+    case HostPhase::Unchanged:
+        return QColor(0x10, 0x70, 0x10);
+    case HostPhase::Failed:
+    case HostPhase::RolledBack:
+    case HostPhase::Cancelled:
+        return QColor(0xc0, 0x00, 0x00);
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+DeployDialog::DeployDialog(DesignSession *session, const QString &designFile,
+                           const QStringList &hosts, QWidget *parent)
+    : QDialog(parent)
+    , m_session(session)
+    , m_file(designFile)
+{
+    setWindowTitle(tr("Deploy"));
+    build();
+    loadHosts(hosts);
+}
+
+DeployDialog::DeployDialog(DesignSession *session, const QString &designFile,
+                           const Rollback &rollback, QWidget *parent)
+    : QDialog(parent)
+    , m_session(session)
+    , m_file(designFile)
+    , m_rollback(rollback)
+{
+    setWindowTitle(tr("Roll Back %1").arg(rollback.host));
+    build();
+    loadHosts({rollback.host});
+}
+
+DeployDialog::~DeployDialog()
+{
+    if (m_deployer && m_deployer->isRunning())
+        m_deployer->cancel(); // the Deployer's destructor waits for its workers
+}
+
+void DeployDialog::build()
+{
+    setObjectName(QStringLiteral("deployDialog"));
+    resize(900, 620);
+    auto *layout = new QVBoxLayout(this);
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("deployStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    auto *buttons = new QDialogButtonBox;
+    m_close = buttons->addButton(QDialogButtonBox::Close);
+    connect(m_close, &QPushButton::clicked, this, &DeployDialog::reject);
+
+    if (m_session && !m_rollback) {
+        m_session->validateNow();
+        if (const QStringList errors = blockingFindings(m_session->findings()); !errors.isEmpty()) {
+            buildRefusal(errors);
+            layout->addWidget(m_refusal, 1);
+            layout->addWidget(buttons);
+            return;
+        }
+    }
+    layout->addWidget(buildHostList(), 1);
+
+    layout->addLayout(buildProgressRow());
+
+    m_planAgain = buttons->addButton(tr("&Plan Again"), QDialogButtonBox::ActionRole);
+    m_deploy = buttons->addButton(tr("&Deploy"), QDialogButtonBox::AcceptRole);
+    m_cancel = buttons->addButton(tr("&Cancel Deployment"), QDialogButtonBox::ActionRole);
+    m_deploy->setDefault(true);
+    connect(m_planAgain, &QPushButton::clicked, this, &DeployDialog::planAgain);
+    connect(m_deploy, &QPushButton::clicked, this, &DeployDialog::deploy);
+    connect(m_cancel, &QPushButton::clicked, this, &DeployDialog::cancelRun);
+    layout->addWidget(buttons);
+
+    auto identity = collectors::consoleIdentity();
+    if (!identity) {
+        setSummary(tr("The console's identity cannot be read: %1").arg(identity.error().message),
+                   false);
+        return;
+    }
+    m_deployer = new collectors::Deployer(std::move(*identity), this);
+    connect(m_deployer, &collectors::Deployer::progress, this, &DeployDialog::onProgress);
+    connect(m_deployer, &collectors::Deployer::planned, this, &DeployDialog::onPlanned);
+    connect(m_deployer, &collectors::Deployer::finished, this, &DeployDialog::onFinished);
+}
+
+QLayout *DeployDialog::buildProgressRow()
+{
+    auto *progressRow = new QHBoxLayout;
+    auto *overallLabel = new QLabel(tr("&Overall:"));
+    m_overall = new QProgressBar;
+    m_overall->setObjectName(QStringLiteral("overallProgress"));
+    m_overall->setRange(0, 100);
+    overallLabel->setBuddy(m_overall);
+    progressRow->addWidget(overallLabel);
+    progressRow->addWidget(m_overall, 1);
+    auto *timeoutLabel = new QLabel(tr("Con&firm within:"));
+    m_timeout = new QSpinBox;
+    m_timeout->setObjectName(QStringLiteral("confirmTimeout"));
+    m_timeout->setRange(5, 3600);
+    m_timeout->setValue(60);
+    m_timeout->setSuffix(tr(" s"));
+    m_timeout->setToolTip(tr("Each agent rolls its change back by itself unless the console "
+                             "confirms it within this time after applying."));
+    timeoutLabel->setBuddy(m_timeout);
+    progressRow->addSpacing(16);
+    progressRow->addWidget(timeoutLabel);
+    progressRow->addWidget(m_timeout);
+    return progressRow;
+}
+
+void DeployDialog::buildRefusal(const QStringList &findings)
+{
+    m_refused = true;
+    m_status->setText(tr("<b>This design cannot be deployed:</b> it has %n error finding(s). Fix "
+                         "them, or accept them in the validation panel, then deploy.",
+                         nullptr, int(findings.size())));
+    m_refusal = new QListWidget;
+    m_refusal->setObjectName(QStringLiteral("refusalList"));
+    m_refusal->addItems(findings);
+    m_refusal->setAccessibleName(tr("Error findings that block deployment"));
+}
+
+QWidget *DeployDialog::buildHostList()
+{
+    m_hosts = new QTreeWidget;
+    m_hosts->setObjectName(QStringLiteral("deployHosts"));
+    m_hosts->setRootIsDecorated(false);
+    m_hosts->setColumnCount(ColumnCount);
+    m_hosts->setHeaderLabels({tr("Host"), tr("Agent"), tr("Status"), tr("Progress"), tr("Result")});
+    m_hosts->header()->setStretchLastSection(true);
+    m_hosts->setAccessibleName(tr("Hosts to deploy to"));
+    connect(m_hosts, &QTreeWidget::currentItemChanged, this,
+            [this](QTreeWidgetItem *item) { showPlanOf(item); });
+    connect(m_hosts, &QTreeWidget::itemChanged, this, [this] { updateButtons(); });
+
+    m_plan = new QTextBrowser;
+    m_plan->setObjectName(QStringLiteral("planView"));
+    m_plan->setAccessibleName(tr("Plan of the selected host"));
+    m_plan->setPlaceholderText(tr("Select a host to see its plan."));
+    auto *split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_hosts);
+    split->addWidget(m_plan);
+    split->setStretchFactor(1, 1);
+    return split;
+}
+
+void DeployDialog::loadHosts(const QStringList &checked)
+{
+    if (m_refused || !m_session)
+        return;
+    auto store = openFleetStore(m_file, m_session->design(), false);
+    if (store)
+        m_store.emplace(std::move(*store));
+    else
+        setSummary(store.error().message, false);
+    for (FleetHost &h : fleetHosts(m_session->design(), m_store ? &*m_store : nullptr)) {
+        if (m_rollback && h.name != m_rollback->host)
+            continue;
+        Row row;
+        row.host = std::move(h);
+        const bool ready = row.host.status == FleetHost::Status::Ready;
+        row.item = new QTreeWidgetItem(m_hosts);
+        row.item->setText(HostColumn, row.host.name);
+        row.item->setData(HostColumn, Qt::UserRole, row.host.name);
+        row.item->setText(AgentColumn, row.host.agent ? row.host.agent->address : QString());
+        row.item->setText(StatusColumn, ready ? tr("waiting") : row.host.statusText());
+        row.item->setFlags(ready
+                               ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable
+                               : Qt::ItemIsSelectable);
+        if (ready)
+            row.item->setCheckState(HostColumn, checked.isEmpty() || checked.contains(row.host.name)
+                                                    ? Qt::Checked
+                                                    : Qt::Unchecked);
+        row.bar = new QProgressBar;
+        row.bar->setRange(0, 100);
+        row.bar->setValue(0);
+        row.bar->setEnabled(ready);
+        row.bar->setAccessibleName(tr("Progress on %1").arg(row.host.name));
+        m_hosts->setItemWidget(row.item, ProgressColumn, row.bar);
+        m_rows.push_back(std::move(row));
+    }
+    for (int c : {HostColumn, AgentColumn, StatusColumn})
+        m_hosts->resizeColumnToContents(c);
+    // Room for the longest phase, so the status never shows elided while it changes.
+    m_hosts->setColumnWidth(StatusColumn, std::max(m_hosts->columnWidth(StatusColumn),
+                                                   m_hosts->fontMetrics().horizontalAdvance(
+                                                       deploy::phaseName(HostPhase::Applied)) +
+                                                       24));
+    m_hosts->setColumnWidth(ProgressColumn, 160);
+    if (!m_rows.empty())
+        m_hosts->setCurrentItem(m_rows.front().item);
+    if (checkedHosts().isEmpty()) {
+        if (m_store)
+            setSummary(tr("No host of this design has an enrolled agent: Deploy > Fleet\u2026 "
+                          "enrolls them."),
+                       false);
+    } else {
+        // The dry run starts once the dialog is up: the plans are what the admin reviews.
+        QMetaObject::invokeMethod(this, &DeployDialog::planAgain, Qt::QueuedConnection);
+    }
+    updateButtons();
+}
+
+QStringList DeployDialog::hostNames() const
+{
+    QStringList out;
+    for (const Row &r : m_rows)
+        out << r.host.name;
+    return out;
+}
+
+QStringList DeployDialog::checkedHosts() const
+{
+    QStringList out;
+    for (const Row &r : m_rows) {
+        if (r.host.status == FleetHost::Status::Ready &&
+            r.item->checkState(HostColumn) == Qt::Checked)
+            out << r.host.name;
+    }
+    return out;
+}
+
+void DeployDialog::setHostChecked(const QString &host, bool checked)
+{
+    if (Row *r = rowFor(host); r && r->host.status == FleetHost::Status::Ready)
+        r->item->setCheckState(HostColumn, checked ? Qt::Checked : Qt::Unchecked);
+}
+
+QString DeployDialog::statusOf(const QString &host) const
+{
+    const Row *r = rowFor(host);
+    return r ? r->item->text(StatusColumn) : QString();
+}
+
+QString DeployDialog::messageOf(const QString &host) const
+{
+    const Row *r = rowFor(host);
+    return r ? r->item->text(ResultColumn) : QString();
+}
+
+QProgressBar *DeployDialog::progressBarFor(const QString &host) const
+{
+    const Row *r = rowFor(host);
+    return r ? r->bar : nullptr;
+}
+
+QString DeployDialog::summary() const
+{
+    return m_summary;
+}
+
+bool DeployDialog::isRunning() const
+{
+    return m_run != Run::None;
+}
+
+std::vector<collectors::DeployTarget> DeployDialog::targets(QString *why) const
+{
+    std::vector<collectors::DeployTarget> out;
+    for (const Row &r : m_rows) {
+        if (!checkedHosts().contains(r.host.name))
+            continue;
+        collectors::DeployTarget t{
+            r.host.name, r.host.agent->address, r.host.agent->fingerprint, {}};
+        if (m_rollback) {
+            t.desired = m_rollback->desired;
+        } else {
+            auto desired = plan::desiredState(m_session->design(), r.host.id);
+            if (!desired) {
+                *why = tr("%1: %2").arg(r.host.name, desired.error().message);
+                return {};
+            }
+            t.desired = std::move(*desired);
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+void DeployDialog::planAgain()
+{
+    start(Run::DryRun);
+}
+
+void DeployDialog::deploy()
+{
+    start(Run::Deploy);
+}
+
+void DeployDialog::start(Run run)
+{
+    if (!m_deployer || m_deployer->isRunning() || !m_session)
+        return;
+    QString why;
+    auto list = targets(&why);
+    if (list.empty()) {
+        setSummary(why.isEmpty() ? tr("Select at least one host with an enrolled agent.") : why,
+                   false);
+        return;
+    }
+    m_run = run;
+    m_runHosts.clear();
+    m_planChanged.clear();
+    for (const collectors::DeployTarget &t : list) {
+        m_runHosts << t.host;
+        Row *r = rowFor(t.host);
+        r->percent = 0;
+        r->bar->setValue(0);
+        r->item->setText(StatusColumn, tr("waiting"));
+        r->item->setForeground(StatusColumn, QBrush());
+        r->item->setText(ResultColumn, QString());
+        if (run == Run::DryRun) {
+            r->plan = {};
+            r->reviewedDigest.clear();
+        }
+    }
+    setSummary(run == Run::DryRun ? tr("Planning on %n host(s)\u2026", nullptr, int(list.size()))
+                                  : tr("Deploying to %n host(s)\u2026", nullptr, int(list.size())),
+               true);
+    updateOverall();
+    collectors::DeployOptions options;
+    options.dryRun = run == Run::DryRun;
+    options.confirmTimeoutSec = m_timeout->value();
+    qCInfo(lcDeployGui).noquote() << (options.dryRun ? "planning on" : "deploying to")
+                                  << m_runHosts.join(u", ");
+    m_deployer->start(std::move(list), options);
+    updateButtons();
+}
+
+void DeployDialog::cancelRun()
+{
+    if (m_deployer && m_deployer->isRunning()) {
+        m_deployer->cancel();
+        setSummary(tr("Cancelling: hosts already changed are rolled back\u2026"), false);
+        m_cancel->setEnabled(false);
+    }
+}
+
+void DeployDialog::reject()
+{
+    if (!isRunning())
+        return QDialog::reject();
+    m_closeWhenDone = true;
+    cancelRun();
+}
+
+void DeployDialog::onProgress(const QString &host, HostPhase phase, int percent,
+                              const QString &message)
+{
+    Row *r = rowFor(host);
+    if (!r)
+        return;
+    r->percent = percent;
+    r->bar->setValue(percent);
+    r->item->setText(StatusColumn, deploy::phaseName(phase));
+    r->item->setForeground(StatusColumn, phaseColor(phase));
+    r->item->setText(ResultColumn, message);
+    r->item->setToolTip(ResultColumn, message);
+    updateOverall();
+}
+
+void DeployDialog::onPlanned(const QString &host, const QJsonObject &plan)
+{
+    Row *r = rowFor(host);
+    if (!r)
+        return;
+    const QString digest = plan.value(QLatin1String("digest")).toString();
+    if (m_run == Run::DryRun) {
+        r->reviewedDigest = digest;
+    } else if (digest != r->reviewedDigest && m_planChanged.isEmpty()) {
+        // The host changed since its plan was shown: never apply what nobody reviewed.
+        m_planChanged = host;
+        m_deployer->cancel();
+    }
+    r->plan = plan;
+    if (m_hosts->currentItem() == r->item)
+        showPlanOf(r->item);
+}
+
+void DeployDialog::onFinished(bool confirmed, const QString &summary)
+{
+    const Run run = std::exchange(m_run, Run::None);
+    for (const collectors::DeployHostResult &r : m_deployer->results()) {
+        if (!r.agentVersion.isEmpty() && m_store)
+            (void)m_store->touchAgent(r.host, QDateTime::currentDateTimeUtc(), r.agentVersion);
+    }
+    QString text = summary;
+    if (!m_planChanged.isEmpty())
+        text = tr("Nothing was deployed: the plan for %1 changed since it was shown. Review the "
+                  "new plan, then deploy again.")
+                   .arg(m_planChanged);
+    if (run == Run::Deploy && m_planChanged.isEmpty())
+        record(confirmed, summary);
+    if (run == Run::Deploy) {
+        // What was reviewed has been used (or refused): another deployment needs a new review.
+        for (const QString &h : std::as_const(m_runHosts))
+            rowFor(h)->reviewedDigest.clear();
+    }
+    bool good = confirmed;
+    if (run == Run::DryRun)
+        good = std::ranges::none_of(m_deployer->results(),
+                                    [](const auto &r) { return r.phase == HostPhase::Failed; });
+    setSummary(text.isEmpty() ? text : text.front().toUpper() + text.mid(1),
+               good && m_planChanged.isEmpty());
+    m_summary = summary;
+    updateButtons();
+    if (run == Run::DryRun)
+        Q_EMIT plansShown();
+    else
+        Q_EMIT deploymentFinished(confirmed, summary);
+    if (m_closeWhenDone)
+        QDialog::reject();
+}
+
+void DeployDialog::record(bool confirmed, const QString &summary)
+{
+    if (!m_store)
+        return;
+    deploy::DeploymentRecord record;
+    record.at = QDateTime::currentDateTimeUtc();
+    record.author = deployAuthor();
+    core::Design snapshot = m_session->design();
+    if (m_rollback) {
+        if (auto old = m_store->deployedDesign(m_rollback->deploymentId))
+            snapshot = std::move(*old);
+    }
+    auto id = m_store->beginDeployment(record, snapshot);
+    if (!id) {
+        setSummary(tr("%1. It could not be recorded: %2").arg(summary, id.error().message), false);
+        return;
+    }
+    for (const collectors::DeployHostResult &r : m_deployer->results())
+        (void)m_store->saveDeploymentHost(
+            *id, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
+    const QString recorded = m_rollback ? tr("rollback of %1 to deployment #%2: %3")
+                                              .arg(m_rollback->host)
+                                              .arg(m_rollback->deploymentId)
+                                              .arg(summary)
+                                        : summary;
+    (void)m_store->finishDeployment(*id, recorded, confirmed);
+    Q_EMIT deploymentRecorded(*id);
+}
+
+void DeployDialog::showPlanOf(QTreeWidgetItem *item)
+{
+    const Row *r = item ? rowFor(item->data(HostColumn, Qt::UserRole).toString()) : nullptr;
+    if (!r) {
+        m_plan->clear();
+        return;
+    }
+    if (r->host.status != FleetHost::Status::Ready)
+        m_plan->setPlainText(tr("%1: %2").arg(r->host.name, r->host.statusText()));
+    else if (r->plan.isEmpty())
+        m_plan->setPlainText(
+            isRunning() ? tr("Planning on %1\u2026").arg(r->host.name)
+                        : tr("No plan for %1 yet: Plan Again makes one.").arg(r->host.name));
+    else
+        m_plan->setHtml(tr("<p><b>Plan for %1</b> (%2)</p>")
+                            .arg(r->host.name.toHtmlEscaped(), planSummary(r->plan)) +
+                        planDiffHtml(r->plan));
+}
+
+void DeployDialog::updateButtons()
+{
+    if (!m_deploy)
+        return;
+    const bool running = isRunning();
+    const QStringList checked = checkedHosts();
+    // Deploy applies what was reviewed: every checked host needs a plan from the last dry run.
+    bool reviewed = !checked.isEmpty();
+    for (const QString &h : checked)
+        reviewed = reviewed && !rowFor(h)->reviewedDigest.isEmpty();
+    m_deploy->setEnabled(m_deployer && !running && reviewed);
+    m_planAgain->setEnabled(m_deployer && !running && !checked.isEmpty());
+    m_cancel->setEnabled(running);
+    m_close->setEnabled(!running);
+    m_timeout->setEnabled(!running);
+}
+
+void DeployDialog::updateOverall()
+{
+    int sum = 0;
+    for (const QString &h : m_runHosts)
+        sum += rowFor(h)->percent;
+    m_overall->setValue(m_runHosts.isEmpty() ? 0 : sum / int(m_runHosts.size()));
+}
+
+void DeployDialog::setSummary(const QString &text, bool good)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(good ? QString() : QStringLiteral("color:#c00000"));
+}
+
+DeployDialog::Row *DeployDialog::rowFor(const QString &host)
+{
+    for (Row &r : m_rows) {
+        if (r.host.name == host)
+            return &r;
+    }
+    return nullptr;
+}
+
+const DeployDialog::Row *DeployDialog::rowFor(const QString &host) const
+{
+    return const_cast<DeployDialog *>(this)->rowFor(host);
+}
+
+} // namespace converge::views
