@@ -42,6 +42,8 @@ bench: build
 	./$(BUILD)/bench/bench-validation 1000 5
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
 	./$(BUILD)/bench/agent/bench-agent-apply 5
+	./$(BUILD)/bench/fleet/bench-deploy 20 5
+	./$(BUILD)/bench/fleet/bench-deploy 20 5 --host-delay 1000
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
