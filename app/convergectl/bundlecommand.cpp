@@ -112,7 +112,7 @@ int verify(const QStringList &args, QTextStream &out, QTextStream &err)
             << "expected one BUNDLE and an optional --key SIGNER.pub\n";
         return ExitBadInput;
     }
-    QByteArray keyPem;
+    std::optional<QByteArray> keyPem; // without --key: the bundle's own signer.pub
     if (const QString keyPath = a.options.value(QStringLiteral("key")); !keyPath.isEmpty()) {
         QFile f(keyPath);
         if (!f.open(QIODevice::ReadOnly)) {
@@ -141,9 +141,9 @@ int verify(const QStringList &args, QTextStream &out, QTextStream &err)
                .arg(bundle->files.size())
         << QStringLiteral("signed by %1%2\n")
                .arg(bundle->signerFingerprint,
-                    keyPem.isEmpty() ? QStringLiteral(" (the bundle's own signer.pub: compare "
-                                                      "this fingerprint, or pass --key)")
-                                     : QStringLiteral(" (the expected key)"));
+                    !keyPem ? QStringLiteral(" (the bundle's own signer.pub: compare "
+                                             "this fingerprint, or pass --key)")
+                            : QStringLiteral(" (the expected key)"));
     return ExitOk;
 }
 

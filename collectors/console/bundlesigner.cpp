@@ -220,7 +220,8 @@ Result<QByteArray> writeBundle(const std::vector<BundleFile> &files, const Bundl
     return deploy::writeTar(all, created.isValid() ? created.toSecsSinceEpoch() : 0);
 }
 
-Result<VerifiedBundle> verifyBundle(const QByteArray &tar, const QByteArray &expectedPublicPem)
+Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
+                                    const std::optional<QByteArray> &expectedPublicPem)
 {
     auto files = deploy::readTar(tar);
     if (!files)
@@ -234,26 +235,26 @@ Result<VerifiedBundle> verifyBundle(const QByteArray &tar, const QByteArray &exp
         if (!f)
             return core::invalid(
                 QStringLiteral("%1: missing from the bundle").arg(QLatin1String(path)));
-    const QByteArray keyPem = expectedPublicPem.isEmpty() ? signer->data : expectedPublicPem;
+    const bool pinned = expectedPublicPem.has_value();
+    const QByteArray keyPem = pinned ? *expectedPublicPem : signer->data;
     PkeyPtr key = readPublic(keyPem);
     if (!key)
         return core::invalid(
-            expectedPublicPem.isEmpty()
-                ? QStringLiteral("signer.pub: not a PEM Ed25519 public key")
-                : QStringLiteral("the expected key is not a PEM Ed25519 public key"));
+            !pinned ? QStringLiteral("signer.pub: not a PEM Ed25519 public key")
+                    : QStringLiteral("the expected key is not a PEM Ed25519 public key%1")
+                          .arg(keyPem.trimmed().isEmpty() ? QStringLiteral(" (it is empty)")
+                                                          : QString()));
     const auto raw = QByteArray::fromBase64Encoding(signature->data.trimmed(),
                                                     QByteArray::AbortOnBase64DecodingErrors);
     if (!raw)
         return core::invalid(QStringLiteral("MANIFEST.sig: not base64"));
     if (!signatureVerifies(manifest->data, raw.decoded, key.get()))
         return core::invalid(
-            expectedPublicPem.isEmpty()
-                ? QStringLiteral("MANIFEST.json: the signature does not verify with signer.pub "
-                                 "(the manifest or its signature was changed)")
-                : QStringLiteral("MANIFEST.json: not signed by the expected key %1 (the bundle "
-                                 "names signer %2)")
-                      .arg(publicKeyFingerprint(expectedPublicPem),
-                           publicKeyFingerprint(signer->data)));
+            !pinned ? QStringLiteral("MANIFEST.json: the signature does not verify with signer.pub "
+                                     "(the manifest or its signature was changed)")
+                    : QStringLiteral("MANIFEST.json: not signed by the expected key %1 (the bundle "
+                                     "names signer %2)")
+                          .arg(publicKeyFingerprint(keyPem), publicKeyFingerprint(signer->data)));
     auto checked = deploy::checkManifest(*files);
     if (!checked)
         return std::unexpected(checked.error());

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
+
 #include <vector>
 
 // Signing and verifying deployment bundles (ARCHITECTURE.md, "Bundles"): Ed25519 over the
@@ -43,8 +45,10 @@ struct VerifiedBundle
 
 // Reads TAR and checks it: the signature over MANIFEST.json with EXPECTEDPUBLICPEM (when
 // given; else with the bundle's own signer.pub, which proves integrity, not origin), then every
-// file's size and SHA-256, and that none is missing or extra. Errors name the file.
+// file's size and SHA-256, and that none is missing or extra. Errors name the file. A key that
+// is given but empty or not an Ed25519 public key (an empty bundle_signer file) is an error,
+// never a fall-back to signer.pub.
 core::Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
-                                          const QByteArray &expectedPublicPem = {});
+                                          const std::optional<QByteArray> &expectedPublicPem = {});
 
 } // namespace converge::collectors

@@ -8,6 +8,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcDeploy, "converge.console.deploy", QtInfoMsg)
 
 namespace converge::collectors {
@@ -49,6 +51,13 @@ Deployer::~Deployer()
     // Workers reference this object: let the current stage end before it goes.
     m_cancelled = true;
     waitForFinished(m_options.requestTimeoutMs + m_options.connectTimeoutMs);
+    // Stages left after that time (a rollback after a slow apply) must not outlive it either:
+    // wait for the workers still running; no further stage starts without the event loop.
+    for (QThread *thread : std::exchange(m_threads, {})) {
+        thread->disconnect(this);
+        thread->wait();
+        delete thread;
+    }
 }
 
 void Deployer::start(std::vector<DeployTarget> targets, DeployOptions options)
@@ -138,7 +147,9 @@ void Deployer::runStage(Stage stage)
     m_pending = static_cast<int>(work.size());
     for (std::size_t i : work) {
         QThread *thread = QThread::create([this, stage, i] { workOn(stage, i); });
+        m_threads.push_back(thread);
         connect(thread, &QThread::finished, this, [this, stage, thread] {
+            std::erase(m_threads, thread);
             thread->deleteLater();
             if (--m_pending == 0)
                 stageDone(stage);

@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QObject>
 
+class QThread;
+
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -88,6 +90,7 @@ private:
     int m_pending = 0; // workers of the current stage still running
     QString m_rollbackReason;
     std::vector<std::uint8_t> m_reached; // per host, written by its own worker only
+    std::vector<QThread *> m_threads;    // the current stage's workers not yet finished
 };
 
 } // namespace converge::collectors

@@ -92,13 +92,19 @@ public:
                 vnic || !adopt.isUndefined() ? QLatin1String(property) : QString(), dv, rv,
                 vnic ? std::move(adopt) : QJsonValue());
         };
-        if (vlanModeName(d) != vlanModeName(r))
+        const bool modeChanged = vlanModeName(d) != vlanModeName(r);
+        if (modeChanged)
             item("vlanMode", vlanModeName(d), vlanModeName(r), vlanModeName(r));
-        if (d.tag != r.tag) {
-            const char *key = mode == QLatin1String("Pvlan")   ? "pvlanPrimary"
-                              : mode == QLatin1String("Trunk") ? "nativeVlan"
-                                                               : "accessVlan";
-            item(key, text(d.tag), text(r.tag), r.tag >= 0 ? QJsonValue(r.tag) : QJsonValue());
+        if (d.tag != r.tag || (modeChanged && r.tag >= 0)) {
+            // The VLAN goes to the property of the mode the port runs in (the one a vlanMode
+            // taken from the host needs); the design's mode when the host has no VLAN.
+            const QString m = r.tag >= 0 ? vlanModeName(r) : mode;
+            const char *key = m == QLatin1String("Pvlan")   ? "pvlanPrimary"
+                              : m == QLatin1String("Trunk") ? "nativeVlan"
+                                                            : "accessVlan";
+            const QJsonValue designed = e ? e->value(QLatin1String(key)) : QJsonValue();
+            item(key, modeChanged ? text(designed.isDouble() ? designed.toInt() : -1) : text(d.tag),
+                 text(r.tag), r.tag >= 0 ? QJsonValue(r.tag) : QJsonValue());
         }
         if (d.trunks != r.trunks) {
             QJsonArray a;

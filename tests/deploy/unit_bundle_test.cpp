@@ -43,7 +43,7 @@ QByteArray signedBundle(const char *file = "resources/samples/smb-converged.conv
     return *tar;
 }
 
-QString rejection(const QByteArray &tar, const QByteArray &keyPem = key().publicPem)
+QString rejection(const QByteArray &tar, const std::optional<QByteArray> &keyPem = key().publicPem)
 {
     auto r = collectors::verifyBundle(tar, keyPem);
     return r ? QString() : r.error().message;

@@ -32,6 +32,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
@@ -181,6 +182,30 @@ TEST_F(DeployViews, ListsHostsWithoutAnAgentDisabledAndReportsAFailedPlan)
     EXPECT_FALSE(dialog.cancelButton()->isEnabled());
     // A failed plan is not recorded as a deployment.
     EXPECT_TRUE(store.deployments()->empty());
+}
+
+// Review: a dialog deleted while its deployer runs (the main window closing) waits for the
+// workers, but nothing the deployer reports meanwhile may reach the half-destroyed dialog.
+TEST_F(DeployViews, ADialogDeletedWhilePlanningGetsNoSignalsDuringItsDestruction)
+{
+    QTcpServer silent; // accepts connections and never answers: the plan hangs in TLS
+    ASSERT_TRUE(silent.listen(QHostAddress::LocalHost));
+    const core::Design design = load(fleetDesignPath);
+    const QString file = saveDesign(design);
+    core::ProjectStore store = makeStore(file, design);
+    ASSERT_TRUE(store.saveAgent(
+        agent(QStringLiteral("hv1"), QStringLiteral("127.0.0.1:%1").arg(silent.serverPort()))));
+    DesignSession session(std::make_unique<core::Design>(design));
+    auto *dialog = new DeployDialog(&session, file);
+    int afterDeletion = 0;
+    bool deleting = false;
+    QObject::connect(dialog, &DeployDialog::plansShown, [&] { afterDeletion += deleting; });
+    ASSERT_TRUE(QTest::qWaitFor([&] { return dialog->isRunning(); }, 5000));
+    QTest::qWait(200);
+    ASSERT_TRUE(dialog->isRunning());
+    deleting = true;
+    delete dialog; // returns once the host's plan has timed out (connect timeout)
+    EXPECT_EQ(afterDeletion, 0);
 }
 
 TEST_F(DeployViews, ListsHyperVHostsAsBundleHostsWithNothingToDeploy)

@@ -74,8 +74,13 @@ DeployDialog::DeployDialog(DesignSession *session, const QString &designFile,
 
 DeployDialog::~DeployDialog()
 {
-    if (m_deployer && m_deployer->isRunning())
-        m_deployer->cancel(); // the Deployer's destructor waits for its workers
+    if (!m_deployer)
+        return;
+    // The Deployer's destructor waits for its workers (rolling back what was applied) with the
+    // event loop running: its signals must not reach this half-destroyed dialog meanwhile.
+    m_deployer->disconnect(this);
+    m_deployer->cancel();
+    delete m_deployer;
 }
 
 void DeployDialog::build()
