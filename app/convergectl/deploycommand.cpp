@@ -400,15 +400,22 @@ int deployCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     deployer.waitForFinished(24 * 3600 * 1000);
     QCoreApplication::processEvents(); // deliver the last progress lines
 
+    QStringList notRecorded;
     for (const collectors::DeployHostResult &r : deployer.results()) {
         if (!r.agentVersion.isEmpty())
             (void)fleet->store->touchAgent(r.host, QDateTime::currentDateTimeUtc(), r.agentVersion);
         if (deploymentId)
-            (void)fleet->store->saveDeploymentHost(
-                deploymentId, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
+            if (auto saved = fleet->store->saveDeploymentHost(
+                    deploymentId, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
+                !saved)
+                notRecorded << saved.error().message;
     }
     if (deploymentId)
-        (void)fleet->store->finishDeployment(deploymentId, summary, confirmed);
+        if (auto done = fleet->store->finishDeployment(deploymentId, summary, confirmed); !done)
+            notRecorded << done.error().message;
+    for (const QString &problem : notRecorded)
+        err << "convergectl deploy: the deployment happened but was not fully recorded: " << problem
+            << '\n';
     out << summary << '\n';
     if (dryRun) {
         for (const collectors::DeployHostResult &r : deployer.results())

@@ -2,6 +2,7 @@
 
 #include "collectors/agent/channel.h"
 
+#include <QDateTime>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -15,6 +16,11 @@ Q_LOGGING_CATEGORY(lcDeploy, "converge.console.deploy", QtInfoMsg)
 namespace converge::collectors {
 
 using deploy::HostPhase;
+
+namespace {
+// Confirm only while every applied host has at least this long left before its deadline.
+constexpr qint64 kConfirmMarginMs = 2000;
+} // namespace
 
 core::Result<std::pair<QString, quint16>> parseAgentAddress(const QString &address)
 {
@@ -235,6 +241,7 @@ void Deployer::workOn(Stage stage, std::size_t i)
             return;
         }
         result.transaction = applied->body.value(QLatin1String("transaction")).toString();
+        result.appliedAtMs = QDateTime::currentMSecsSinceEpoch();
         report(i, HostPhase::Applied, 75,
                QStringLiteral("applied; rolls back by itself unless confirmed by %1")
                    .arg(applied->body.value(QLatin1String("deadline")).toString()));
@@ -271,10 +278,13 @@ void Deployer::workOn(Stage stage, std::size_t i)
         auto back = connected ? request(QStringLiteral("rollback"),
                                         {{QStringLiteral("transaction"), result.transaction}})
                               : core::Result<protocol::Message>(std::unexpected(connected.error()));
-        report(i, HostPhase::RolledBack, 100,
-               back ? QStringLiteral("rolled back")
-                    : QStringLiteral("not reachable (%1); it rolls back by itself at its deadline")
-                          .arg(back.error().message));
+        QString how = QStringLiteral("rolled back");
+        if (!back && back.error().message.contains(QLatin1String("unknown-transaction")))
+            how = QStringLiteral("already rolled back by itself (its deadline passed)");
+        else if (!back)
+            how = QStringLiteral("not reachable (%1); it rolls back by itself at its deadline")
+                      .arg(back.error().message);
+        report(i, HostPhase::RolledBack, 100, how);
         return;
     }
     }
@@ -321,6 +331,22 @@ void Deployer::stageDone(Stage stage)
             m_rollbackReason = m_cancelled ? QStringLiteral("cancelled")
                                            : QStringLiteral("%1 not reachable after the change")
                                                  .arg(unreachable.join(u", "));
+            return runStage(Stage::Rollback);
+        }
+        // Each agent's deadline runs from its own apply: confirming a host whose deadline is
+        // about to pass could leave it rolled back while the others stay changed.
+        QStringList late;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const DeployHostResult &r : m_results)
+            if (r.phase == HostPhase::Applied &&
+                now - r.appliedAtMs > qint64(m_options.confirmTimeoutSec) * 1000 - kConfirmMarginMs)
+                late << r.host;
+        if (!late.isEmpty()) {
+            m_rollbackReason =
+                QStringLiteral("the confirmation deadline of %1 (%2 s) came too close while other "
+                               "hosts were still applying; raise the confirm timeout")
+                    .arg(late.join(u", "))
+                    .arg(m_options.confirmTimeoutSec);
             return runStage(Stage::Rollback);
         }
         return runStage(Stage::Confirm);

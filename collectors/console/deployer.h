@@ -44,6 +44,7 @@ struct DeployHostResult
     QString transaction;
     QString agentVersion;
     plan::HostState desired;
+    qint64 appliedAtMs = 0; // when the agent reported the change applied (its deadline runs)
 };
 
 // "10.0.0.5:7443" / "[::1]:7443" -> host and port; the port defaults to 7443.

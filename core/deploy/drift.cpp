@@ -16,6 +16,10 @@ QString text(int v)
 {
     return v < 0 ? QStringLiteral("none") : QString::number(v);
 }
+QString text(const QString &v)
+{
+    return v.isEmpty() ? QStringLiteral("none") : v;
+}
 QString text(bool v)
 {
     return v ? QStringLiteral("on") : QStringLiteral("off");
@@ -117,6 +121,12 @@ public:
                  d.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
                  r.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
                  r.isolated ? QJsonValue(QStringLiteral("Isolated")) : QJsonValue());
+        if (d.community != r.community)
+            item("pvlanSecondary", text(d.community), text(r.community),
+                 r.community >= 0 ? QJsonValue(r.community) : QJsonValue());
+        if (d.mac != r.mac)
+            item("mac", text(d.mac), text(r.mac),
+                 r.mac.isEmpty() ? QJsonValue() : QJsonValue(r.mac));
         if (d.maxRateKbps != r.maxRateKbps)
             item("maximumBandwidth", QStringLiteral("%1 kbit/s").arg(d.maxRateKbps),
                  QStringLiteral("%1 kbit/s").arg(r.maxRateKbps),

@@ -186,3 +186,27 @@ TEST(DriftReview, TakingAnAccessPortThatWasATrunkTakesItsAccessVlan)
         ADD_FAILURE() << "still drifting after taking the running values: "
                       << item.description().toStdString();
 }
+
+TEST(DriftReview, CommunityAndMacChangesAreDriftAndCanBeTaken)
+{
+    core::Design design = lab();
+    auto desired = plan::desiredState(design, QStringLiteral("lab1"));
+    ASSERT_TRUE(desired);
+    plan::HostState running = *desired;
+    for (plan::Bridge &b : running.bridges) {
+        b.flowsDigest = QStringLiteral("recognized");
+        for (plan::Port &p : b.ports)
+            if (p.elementId == QLatin1String("lab1.s2.nic"))
+                p.mac = QStringLiteral("02:cf:00:00:00:99");
+    }
+    const auto items = deploy::driftOf(design, *desired, running);
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].property, QStringLiteral("mac"));
+    EXPECT_EQ(items[0].runningValue, QStringLiteral("02:cf:00:00:00:99"));
+    auto edit = deploy::adoptRunningValues(design, items);
+    ASSERT_TRUE(edit) << edit.error().message.toStdString();
+    ASSERT_TRUE(design.apply(*edit));
+    auto after = plan::desiredState(design, QStringLiteral("lab1"));
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(deploy::driftOf(design, *after, running).empty());
+}

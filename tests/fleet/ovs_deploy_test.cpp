@@ -267,3 +267,28 @@ TEST_F(Fleet, EnrollsWithATokenTheConsoleMade)
         {QStringLiteral("deploy"), file, QStringLiteral("--host"), QStringLiteral("hv1")});
     ASSERT_TRUE(deployed && deployed->exitCode == 0) << text(deployed);
 }
+
+TEST_F(Fleet, AHostWhoseDeadlineCameTooCloseRollsEveryHostBack)
+{
+    START_FLEET();
+    // hv3 applies slowly (4 s); hv1's and hv2's 3 s confirm deadlines run out meanwhile. The
+    // console must not confirm hv3 alone while hv1 and hv2 roll back by themselves.
+    FleetLab::Host &slow = lab.hosts()[2];
+    slow.agent->stop(5000);
+    ASSERT_TRUE(lab.startAgent(slow, QStringLiteral("4000"))) << lab.agentLog(slow).toStdString();
+    auto deployed = lab.convergectl(
+        {QStringLiteral("deploy"), file, QStringLiteral("--confirm-timeout"), QStringLiteral("3")});
+    ASSERT_TRUE(deployed) << text(deployed);
+    EXPECT_EQ(deployed->exitCode, 4) << text(deployed);
+    EXPECT_TRUE(deployed->out.contains("came too close while other hosts were still applying"))
+        << text(deployed);
+    EXPECT_FALSE(deployed->out.contains("] confirmed")) << text(deployed);
+    EXPECT_EQ(deployed->out.count("already rolled back by itself (its deadline passed)"), 2)
+        << text(deployed);
+    QThread::msleep(3500); // let every deadline pass
+    auto drift = lab.convergectl({QStringLiteral("drift"), file});
+    ASSERT_TRUE(drift) << text(drift);
+    EXPECT_EQ(drift->out.count("bridge conv: present in the design, missing on the host"), 3)
+        << "every host is back to before the deployment\n"
+        << text(drift);
+}
