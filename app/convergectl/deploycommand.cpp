@@ -158,23 +158,48 @@ int enroll(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitOk;
 }
 
-int agents(const QStringList &args, QTextStream &out, QTextStream &err)
+// The one FILE argument's design and its existing project store; on failure, the exit code
+// after saying why.
+struct Opened
 {
+    Design design;
+    std::optional<ProjectStore> store;
+    int exit = ExitOk;
+};
+
+Opened openDesignAndStore(const QStringList &args, const char *usage, QTextStream &err)
+{
+    Opened o;
     const Arguments a = parseArguments(args, {});
     if (!a.error.isEmpty() || a.positional.size() != 1) {
-        err << "usage: convergectl agents FILE\n";
-        return ExitBadInput;
+        err << usage;
+        o.exit = ExitBadInput;
+        return o;
     }
     auto design = loadAny(a.positional[0]);
     if (!design) {
         err << design.error().message << '\n';
-        return ExitBadInput;
+        o.exit = ExitBadInput;
+        return o;
     }
-    auto store = openStore(a.positional[0], *design, false);
+    o.design = std::move(*design);
+    auto store = openStore(a.positional[0], o.design, false);
     if (!store) {
         err << store.error().message << '\n';
-        return ExitBadInput;
+        o.exit = ExitBadInput;
+        return o;
     }
+    o.store.emplace(std::move(*store));
+    return o;
+}
+
+int agents(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    Opened o = openDesignAndStore(args, "usage: convergectl agents FILE\n", err);
+    if (o.exit != ExitOk)
+        return o.exit;
+    const Design &design = o.design;
+    ProjectStore *store = &*o.store;
     auto list = store->agents();
     if (!list) {
         err << list.error().message << '\n';
@@ -191,8 +216,7 @@ int agents(const QStringList &args, QTextStream &out, QTextStream &err)
         out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                    .arg(r.host, -16)
                    .arg(r.address, -22)
-                   .arg(r.fingerprint.left(23) +
-                            QLatin1Char(hostNamed(*design, r.host) ? ' ' : '?'),
+                   .arg(r.fingerprint.left(23) + QLatin1Char(hostNamed(design, r.host) ? ' ' : '?'),
                         -24)
                    .arg(r.enrolledAt.toString(Qt::ISODate), -20)
                    .arg(r.lastSeen.isNull() ? QStringLiteral("never")
@@ -484,21 +508,10 @@ int drift(const QStringList &args, QTextStream &out, QTextStream &err)
 
 int history(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    const Arguments a = parseArguments(args, {});
-    if (!a.error.isEmpty() || a.positional.size() != 1) {
-        err << "usage: convergectl history FILE\n";
-        return ExitBadInput;
-    }
-    auto design = loadAny(a.positional[0]);
-    if (!design) {
-        err << design.error().message << '\n';
-        return ExitBadInput;
-    }
-    auto store = openStore(a.positional[0], *design, false);
-    if (!store) {
-        err << store.error().message << '\n';
-        return ExitBadInput;
-    }
+    Opened o = openDesignAndStore(args, "usage: convergectl history FILE\n", err);
+    if (o.exit != ExitOk)
+        return o.exit;
+    ProjectStore *store = &*o.store;
     auto list = store->deployments();
     if (!list) {
         err << list.error().message << '\n';
