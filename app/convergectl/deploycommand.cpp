@@ -24,6 +24,7 @@
 #include <QRandomGenerator>
 #include <QThread>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace converge::app {
@@ -327,8 +328,11 @@ private:
     {
         if (redraw)
             m_out << QStringLiteral("\x1b[%1A").arg(m_lines.size());
+        // A line wider than the terminal would wrap and break the redraw: cut it.
+        winsize size{};
+        const int columns = ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
         for (const QString &l : m_lines)
-            m_out << "\x1b[2K" << l << '\n';
+            m_out << "\x1b[2K" << (columns > 1 ? l.left(columns - 1) : l) << '\n';
         m_out.flush();
     }
     QTextStream &m_out;
