@@ -39,6 +39,8 @@ const char *usage =
     "                                   plan, apply and confirm on the hosts' agents\n"
     "  drift FILE [--host H ...]        where running hosts differ from the design\n"
     "  history FILE                     the deployments recorded for a design\n"
+    "  rollback FILE --host H --to N [--dry-run] [--confirm-timeout S]\n"
+    "                                   put a host back to what deployment N left on it\n"
     "  bundle FILE -o OUT [--host H ...] [--force]\n"
     "                                   export a signed deployment bundle (scripts, plans)\n"
     "  bundle verify BUNDLE [--key PUB]  check a bundle's signature and files (1: rejected)\n"

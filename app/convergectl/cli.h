@@ -17,7 +17,7 @@ enum ExitCode {
 
 int runCli(const QStringList &args, QTextStream &out, QTextStream &err);
 
-// enroll, agents, deploy, drift, history (deploycommand.cpp); -1 for another command.
+// enroll, agents, deploy, drift, history, rollback (deploycommand.cpp); -1 for another command.
 int fleetCommand(const QString &command, const QStringList &args, QTextStream &out,
                  QTextStream &err);
 

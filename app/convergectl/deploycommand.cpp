@@ -340,6 +340,82 @@ private:
     QStringList m_hosts, m_lines;
 };
 
+// Runs a deployment of fleet.targets, prints its progress and records it (with `snapshot` as
+// the deployed design) unless it is a dry run. `what` prefixes the summary ("rollback of hv2").
+int runDeployment(Fleet &fleet, const Design &snapshot, const collectors::DeployOptions &options,
+                  const QString &what, QTextStream &out, QTextStream &err)
+{
+    auto identity = collectors::consoleIdentity();
+    if (!identity) {
+        err << identity.error().message << '\n';
+        return ExitIoError;
+    }
+    qint64 deploymentId = 0;
+    if (!options.dryRun) {
+        auto history = fleet.store->history();
+        deploy::DeploymentRecord record;
+        record.at = QDateTime::currentDateTimeUtc();
+        record.author = author();
+        record.designRevision = history ? qint64(history->size()) : 0;
+        auto begun = fleet.store->beginDeployment(record, snapshot);
+        if (!begun) {
+            err << begun.error().message << '\n';
+            return ExitIoError;
+        }
+        deploymentId = *begun;
+    }
+
+    collectors::Deployer deployer(*identity);
+    ProgressLines lines(out, fleet.targets);
+    QObject::connect(
+        &deployer, &collectors::Deployer::progress, &deployer,
+        [&lines](const QString &host, HostPhase phase, int percent, const QString &message) {
+            lines.update(host, phase, percent, message);
+        });
+    QObject::connect(&deployer, &collectors::Deployer::planned, &deployer,
+                     [&lines](const QString &host, const QJsonObject &plan) {
+                         lines.print(QStringLiteral("plan for %1:\n%2")
+                                         .arg(host, plan.value(QLatin1String("diff")).toString()));
+                     });
+    bool confirmed = false;
+    QString summary;
+    QObject::connect(&deployer, &collectors::Deployer::finished, &deployer,
+                     [&](bool c, const QString &s) {
+                         confirmed = c;
+                         summary = s;
+                     });
+    deployer.start(fleet.targets, options);
+    deployer.waitForFinished(24 * 3600 * 1000);
+    QCoreApplication::processEvents(); // deliver the last progress lines
+
+    QStringList notRecorded;
+    for (const collectors::DeployHostResult &r : deployer.results()) {
+        if (!r.agentVersion.isEmpty())
+            (void)fleet.store->touchAgent(r.host, QDateTime::currentDateTimeUtc(), r.agentVersion);
+        if (deploymentId)
+            if (auto saved = fleet.store->saveDeploymentHost(
+                    deploymentId, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
+                !saved)
+                notRecorded << saved.error().message;
+    }
+    if (!what.isEmpty())
+        summary = what + QStringLiteral(": ") + summary;
+    if (deploymentId)
+        if (auto done = fleet.store->finishDeployment(deploymentId, summary, confirmed); !done)
+            notRecorded << done.error().message;
+    for (const QString &problem : notRecorded)
+        err << "convergectl: the deployment happened but was not fully recorded: " << problem
+            << '\n';
+    out << summary << '\n';
+    if (options.dryRun) {
+        for (const collectors::DeployHostResult &r : deployer.results())
+            if (r.phase == HostPhase::Failed)
+                return ExitDeployFailed;
+        return ExitOk;
+    }
+    return confirmed ? ExitOk : ExitDeployFailed;
+}
+
 int deployCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const Arguments a = parseArguments(args, {QStringLiteral("confirm-timeout")},
@@ -382,76 +458,74 @@ int deployCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         out << QStringLiteral("%1: a Hyper-V host, skipped (export a bundle: convergectl bundle)\n")
                    .arg(h);
 
-    auto identity = collectors::consoleIdentity();
-    if (!identity) {
-        err << identity.error().message << '\n';
-        return ExitIoError;
-    }
-    qint64 deploymentId = 0;
-    if (!dryRun) {
-        auto history = fleet->store->history();
-        deploy::DeploymentRecord record;
-        record.at = QDateTime::currentDateTimeUtc();
-        record.author = author();
-        record.designRevision = history ? qint64(history->size()) : 0;
-        auto begun = fleet->store->beginDeployment(record, fleet->design);
-        if (!begun) {
-            err << begun.error().message << '\n';
-            return ExitIoError;
-        }
-        deploymentId = *begun;
-    }
-
-    collectors::Deployer deployer(*identity);
-    ProgressLines lines(out, fleet->targets);
-    QObject::connect(
-        &deployer, &collectors::Deployer::progress, &deployer,
-        [&lines](const QString &host, HostPhase phase, int percent, const QString &message) {
-            lines.update(host, phase, percent, message);
-        });
-    QObject::connect(&deployer, &collectors::Deployer::planned, &deployer,
-                     [&lines](const QString &host, const QJsonObject &plan) {
-                         lines.print(QStringLiteral("plan for %1:\n%2")
-                                         .arg(host, plan.value(QLatin1String("diff")).toString()));
-                     });
-    bool confirmed = false;
-    QString summary;
-    QObject::connect(&deployer, &collectors::Deployer::finished, &deployer,
-                     [&](bool c, const QString &s) {
-                         confirmed = c;
-                         summary = s;
-                     });
     collectors::DeployOptions options;
     options.dryRun = dryRun;
     options.confirmTimeoutSec = confirmTimeout;
-    deployer.start(fleet->targets, options);
-    deployer.waitForFinished(24 * 3600 * 1000);
-    QCoreApplication::processEvents(); // deliver the last progress lines
+    return runDeployment(*fleet, fleet->design, options, {}, out, err);
+}
 
-    QStringList notRecorded;
-    for (const collectors::DeployHostResult &r : deployer.results()) {
-        if (!r.agentVersion.isEmpty())
-            (void)fleet->store->touchAgent(r.host, QDateTime::currentDateTimeUtc(), r.agentVersion);
-        if (deploymentId)
-            if (auto saved = fleet->store->saveDeploymentHost(
-                    deploymentId, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
-                !saved)
-                notRecorded << saved.error().message;
+// Puts one host back to the state an earlier deployment left it in (what that deployment
+// recorded for the host), with the same plan, apply and confirmation as a deploy.
+int rollbackCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    const Arguments a = parseArguments(
+        args, {QStringLiteral("host"), QStringLiteral("to"), QStringLiteral("confirm-timeout")},
+        {QStringLiteral("dry-run")});
+    if (!a.error.isEmpty() || a.positional.size() != 1 ||
+        !a.options.contains(QStringLiteral("host")) || !a.options.contains(QStringLiteral("to"))) {
+        err << "usage: convergectl rollback FILE --host H --to DEPLOYMENT [--dry-run] "
+               "[--confirm-timeout S]\n"
+            << (a.error.isEmpty() ? QString() : a.error + QLatin1Char('\n'));
+        return ExitBadInput;
     }
-    if (deploymentId)
-        if (auto done = fleet->store->finishDeployment(deploymentId, summary, confirmed); !done)
-            notRecorded << done.error().message;
-    for (const QString &problem : notRecorded)
-        err << "convergectl deploy: the deployment happened but was not fully recorded: " << problem
+    const QString host = a.options.value(QStringLiteral("host"));
+    bool ok = true;
+    const qint64 id = a.options.value(QStringLiteral("to")).toLongLong(&ok);
+    const int confirmTimeout =
+        a.options
+            .value(QStringLiteral("confirm-timeout"), QString::number(kDefaultConfirmTimeoutSec))
+            .toInt(&ok);
+    if (!ok || id <= 0 || confirmTimeout < 1 || confirmTimeout > 3600) {
+        err << "--to must be a deployment number (convergectl history) and --confirm-timeout "
+               "seconds in 1-3600\n";
+        return ExitBadInput;
+    }
+    auto fleet = fleetFor(a.positional[0], {host});
+    if (!fleet) {
+        err << fleet.error().message << '\n';
+        return ExitBadInput;
+    }
+    auto record = fleet->store->deployment(id);
+    if (!record || !*record) {
+        err << (record ? QStringLiteral("there is no deployment #%1 (convergectl history)").arg(id)
+                       : record.error().message)
             << '\n';
-    out << summary << '\n';
-    if (dryRun) {
-        for (const collectors::DeployHostResult &r : deployer.results())
-            if (r.phase == HostPhase::Failed)
-                return ExitDeployFailed;
-        return ExitOk;
+        return ExitBadInput;
     }
-    return confirmed ? ExitOk : ExitDeployFailed;
+    const deploy::DeploymentHost *row = nullptr;
+    for (const deploy::DeploymentHost &h : (*record)->hosts)
+        if (h.host == host)
+            row = &h;
+    if (!row || (row->result != HostPhase::Confirmed && row->result != HostPhase::Unchanged)) {
+        err << QStringLiteral("deployment #%1 did not leave %2 in a known state (%3): pick one "
+                              "where it was confirmed or unchanged")
+                   .arg(id)
+                   .arg(host, row ? deploy::phaseName(row->result) : QStringLiteral("not in it"))
+            << '\n';
+        return ExitBadInput;
+    }
+    auto snapshot = fleet->store->deployedDesign(id);
+    if (!snapshot) {
+        err << snapshot.error().message << '\n';
+        return ExitIoError;
+    }
+    fleet->targets.front().desired = row->desired;
+    collectors::DeployOptions options;
+    options.dryRun = a.flags.contains(QStringLiteral("dry-run"));
+    options.confirmTimeoutSec = confirmTimeout;
+    return runDeployment(*fleet, *snapshot, options,
+                         QStringLiteral("rollback of %1 to deployment #%2").arg(host).arg(id), out,
+                         err);
 }
 
 int drift(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -551,6 +625,8 @@ int fleetCommand(const QString &command, const QStringList &args, QTextStream &o
         return drift(args, out, err);
     if (command == QLatin1String("history"))
         return history(args, out, err);
+    if (command == QLatin1String("rollback"))
+        return rollbackCommand(args, out, err);
     return -1;
 }
 

@@ -160,9 +160,35 @@ TEST_F(Fleet, DeploysAConvergedDesignThenOnlyTheDifferencesAndSeesDrift)
         << text(drift);
     EXPECT_TRUE(drift->out.contains("hv1: matches the design")) << text(drift);
 
+    // Roll hv2 back to what the first deployment left there: VLAN 100 again.
+    auto back =
+        lab.convergectl({QStringLiteral("rollback"), file, QStringLiteral("--host"),
+                         QStringLiteral("hv2"), QStringLiteral("--to"), QStringLiteral("1")});
+    ASSERT_TRUE(back && back->exitCode == 0) << text(back);
+    EXPECT_TRUE(back->out.contains("plan for hv2:\n  ~ port web on conv: tag: 101 -> 100"))
+        << text(back);
+    EXPECT_TRUE(back->out.contains("rollback of hv2 to deployment #1: confirmed on 1 hosts"))
+        << text(back);
+    auto after = lab.convergectl(
+        {QStringLiteral("drift"), file, QStringLiteral("--host"), QStringLiteral("hv2")});
+    ASSERT_TRUE(after) << text(after);
+    EXPECT_TRUE(after->out.contains(
+        "port web on bridge conv: accessVlan is 101 in the design, 100 on the host"))
+        << text(after);
+    auto unknown =
+        lab.convergectl({QStringLiteral("rollback"), file, QStringLiteral("--host"),
+                         QStringLiteral("hv2"), QStringLiteral("--to"), QStringLiteral("99")});
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->exitCode, 2) << text(unknown);
+    EXPECT_TRUE(unknown->err.contains("there is no deployment #99")) << text(unknown);
+
     auto history = lab.convergectl({QStringLiteral("history"), file});
     ASSERT_TRUE(history && history->exitCode == 0) << text(history);
-    EXPECT_EQ(history->out.count("#"), 2) << text(history);
+    int deployments = 0;
+    for (const QByteArray &line : history->out.split('\n'))
+        deployments += line.startsWith('#') ? 1 : 0;
+    EXPECT_EQ(deployments, 3) << text(history);
+    EXPECT_TRUE(history->out.contains("rollback of hv2 to deployment #1")) << text(history);
 }
 
 TEST_F(Fleet, ADeploymentWhoseConfirmationNeverComesRollsBackOnEveryHost)
