@@ -8,6 +8,7 @@
 #include "collectors/agent/enrollment.h"
 #include "collectors/console/consoleidentity.h"
 #include "collectors/console/deployer.h"
+#include "collectors/console/enroll.h"
 #include "core/deploy/drift.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
@@ -21,7 +22,6 @@
 #include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QRandomGenerator>
 #include <QThread>
 
 #include <sys/ioctl.h>
@@ -64,13 +64,6 @@ const Element *hostNamed(const Design &design, const QString &name)
     return nullptr;
 }
 
-QString newToken()
-{
-    QByteArray bytes(16, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 4);
-    return QString::fromLatin1(bytes.toHex());
-}
-
 int enroll(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     const Arguments a = parseArguments(args, {QStringLiteral("token"), QStringLiteral("wait")});
@@ -110,7 +103,7 @@ int enroll(const QStringList &args, QTextStream &out, QTextStream &err)
     QString token = a.options.value(QStringLiteral("token"));
     const bool generated = token.isEmpty();
     if (generated) {
-        token = newToken();
+        token = collectors::newEnrollmentToken();
         out << QStringLiteral("One-time enrollment token for %1. On that host, run as root:\n\n"
                               "    converged --enroll-token %2\n\n"
                               "Waiting up to %3 s for the agent at %4 ...\n")
@@ -120,42 +113,29 @@ int enroll(const QStringList &args, QTextStream &out, QTextStream &err)
         out.flush();
     }
     QDeadlineTimer deadline(std::chrono::seconds(generated ? waitSec : 0));
-    Result<QString> fingerprint = invalid(QStringLiteral("not tried"));
+    Result<deploy::AgentRecord> record = invalid(QStringLiteral("not tried"));
     for (;;) {
-        fingerprint =
-            collectors::enrollWithToken(endpoint->first, endpoint->second, *identity, token, 10000);
-        if (fingerprint || deadline.hasExpired())
+        record = collectors::enrollAgent(hostName, address, *identity, token, 10000);
+        if (record || deadline.hasExpired())
             break;
         QThread::msleep(2000);
     }
-    if (!fingerprint) {
+    if (!record) {
         err << QStringLiteral("enrolling %1 at %2 failed: %3\n")
-                   .arg(hostName, address, fingerprint.error().message);
+                   .arg(hostName, address, record.error().message);
         return ExitIoError;
-    }
-    deploy::AgentRecord record{hostName, address, *fingerprint, QDateTime::currentDateTimeUtc(),
-                               {},       {}};
-    collectors::AgentClient client;
-    if (client.connectTo(endpoint->first, endpoint->second, *identity, *fingerprint, 10000)) {
-        auto hello =
-            client.request(QStringLiteral("hello"),
-                           {{QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)}}, 10000);
-        if (hello) {
-            record.version = hello->body.value(QLatin1String("version")).toString();
-            record.lastSeen = QDateTime::currentDateTimeUtc();
-        }
     }
     auto store = openStore(file, *design, true);
     if (!store) {
         err << store.error().message << '\n';
         return ExitIoError;
     }
-    if (auto saved = store->saveAgent(record); !saved) {
+    if (auto saved = store->saveAgent(*record); !saved) {
         err << saved.error().message << '\n';
         return ExitIoError;
     }
     out << QStringLiteral("enrolled %1 at %2, agent certificate %3\n")
-               .arg(hostName, address, *fingerprint);
+               .arg(hostName, address, record->fingerprint);
     return ExitOk;
 }
 

@@ -1,5 +1,7 @@
 #include "tlsidentity.h"
 
+#include "collectors/opensslsupport.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -25,47 +27,21 @@ using core::Result;
 
 namespace {
 
-template<auto Free> struct OpenSslDeleter
-{
-    template<typename T> void operator()(T *p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
+template<auto Free> using OpenSslDeleter = openssl::Deleter<Free>;
+using openssl::bioContents;
+using openssl::BioPtr;
+using openssl::PkeyPtr;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO_free_all>>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
 
 constexpr int kSerialBytes = 16;
 constexpr long kValidDays = 3653;       // ten years, leap days included
 constexpr long kBackdateSeconds = 3600; // tolerate a peer whose clock is a little behind
 
-// The reason OpenSSL queued for the last failure, so an error says more than "failed".
-QString openSslReason()
-{
-    const unsigned long code = ERR_get_error();
-    ERR_clear_error();
-    if (code == 0)
-        return QStringLiteral("no reason given");
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    return QString::fromLatin1(text);
-}
-
 std::unexpected<Error> cryptoFailure(const QString &what)
 {
     return fail(Error::Code::Io,
-                QStringLiteral("TLS identity: %1 failed (%2)").arg(what, openSslReason()));
-}
-
-QByteArray bioContents(BIO *bio)
-{
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    return QByteArray(data, size);
-}
-
-BioPtr readBio(const QByteArray &bytes)
-{
-    return BioPtr(BIO_new_mem_buf(bytes.constData(), int(bytes.size())));
+                QStringLiteral("TLS identity: %1 failed (%2)").arg(what, openssl::lastError()));
 }
 
 bool setRandomSerial(X509 *cert)
@@ -148,17 +124,18 @@ Result<QByteArray> readFile(const QString &path)
 Result<TlsIdentity> parsePair(const QString &keyPath, const QByteArray &keyPem,
                               const QString &certPath, const QByteArray &certPem)
 {
-    BioPtr keyBio = readBio(keyPem);
+    BioPtr keyBio = openssl::memoryBio(keyPem);
     PkeyPtr key(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr));
     if (!key)
-        return fail(Error::Code::InvalidInput,
-                    QStringLiteral("%1: not a PEM private key (%2)").arg(keyPath, openSslReason()));
-    BioPtr certBio = readBio(certPem);
+        return fail(
+            Error::Code::InvalidInput,
+            QStringLiteral("%1: not a PEM private key (%2)").arg(keyPath, openssl::lastError()));
+    BioPtr certBio = openssl::memoryBio(certPem);
     X509Ptr cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr));
     if (!cert)
         return fail(
             Error::Code::InvalidInput,
-            QStringLiteral("%1: not a PEM certificate (%2)").arg(certPath, openSslReason()));
+            QStringLiteral("%1: not a PEM certificate (%2)").arg(certPath, openssl::lastError()));
     if (X509_check_private_key(cert.get(), key.get()) != 1) {
         ERR_clear_error();
         return fail(Error::Code::InvalidInput,

@@ -3,6 +3,8 @@
 #include "collectors/agent/tlsidentity.h"
 #include "collectors/console/consoleidentity.h"
 
+#include "collectors/opensslsupport.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -24,46 +26,22 @@ using deploy::BundleFile;
 
 namespace {
 
-template<auto Free> struct OpenSslDeleter
-{
-    template<typename T> void operator()(T *p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO_free_all>>;
+template<auto Free> using OpenSslDeleter = openssl::Deleter<Free>;
+using openssl::bioContents;
+using openssl::BioPtr;
+using openssl::PkeyPtr;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>;
-
-QString openSslReason()
-{
-    const unsigned long code = ERR_get_error();
-    ERR_clear_error();
-    if (code == 0)
-        return QStringLiteral("no reason given");
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    return QString::fromLatin1(text);
-}
 
 std::unexpected<Error> cryptoFailure(const QString &what)
 {
-    return core::fail(Error::Code::Io,
-                      QStringLiteral("bundle signing: %1 failed (%2)").arg(what, openSslReason()));
-}
-
-QByteArray bioContents(BIO *bio)
-{
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    return QByteArray(data, size);
-}
-
-BioPtr memoryBio(const QByteArray &bytes)
-{
-    return BioPtr(BIO_new_mem_buf(bytes.constData(), int(bytes.size())));
+    return core::fail(
+        Error::Code::Io,
+        QStringLiteral("bundle signing: %1 failed (%2)").arg(what, openssl::lastError()));
 }
 
 PkeyPtr readPublic(const QByteArray &pem)
 {
-    BioPtr bio = memoryBio(pem);
+    BioPtr bio = openssl::memoryBio(pem);
     PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     if (key && EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
         key.reset();
@@ -73,7 +51,7 @@ PkeyPtr readPublic(const QByteArray &pem)
 
 PkeyPtr readPrivate(const QByteArray &pem)
 {
-    BioPtr bio = memoryBio(pem);
+    BioPtr bio = openssl::memoryBio(pem);
     PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (key && EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
         key.reset();

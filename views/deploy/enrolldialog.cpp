@@ -2,9 +2,9 @@
 
 #include "fleetaccess.h"
 
-#include "collectors/agent/enrollment.h"
 #include "collectors/console/consoleidentity.h"
 #include "collectors/console/deployer.h"
+#include "collectors/console/enroll.h"
 #include "core/model/design.h"
 
 #include <QComboBox>
@@ -107,7 +107,7 @@ void EnrollDialog::hostChanged()
 
 QString EnrollDialog::generateToken()
 {
-    m_generated = newEnrollmentToken();
+    m_generated = collectors::newEnrollmentToken();
     m_token->setText(m_generated);
     m_instructions->setText(tr("On %1, run as root:<br><br><code>converged --enroll-token "
                                "%2</code><br><br>Enroll then waits for the agent, trying every "
@@ -201,36 +201,18 @@ core::Result<deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *attempt, con
     auto identity = collectors::consoleIdentity();
     if (!identity)
         return std::unexpected(identity.error());
-    auto endpoint = collectors::parseAgentAddress(address);
-    if (!endpoint)
-        return std::unexpected(endpoint.error());
-    core::Result<QString> fingerprint = core::invalid(QObject::tr("cancelled"));
+    core::Result<deploy::AgentRecord> record = core::invalid(QObject::tr("cancelled"));
     while (!attempt->cancelled) {
-        fingerprint =
-            collectors::enrollWithToken(endpoint->first, endpoint->second, *identity, token, 5000);
-        if (fingerprint || !retry)
+        record = collectors::enrollAgent(host, address, *identity, token, 5000);
+        if (record || !retry)
             break;
         {
             QMutexLocker lock(&attempt->mutex);
             ++attempt->tries;
-            attempt->lastError = fingerprint.error().message;
+            attempt->lastError = record.error().message;
         }
         for (int waited = 0; waited < EnrollDialog::retryMs && !attempt->cancelled; waited += 100)
             QThread::msleep(100);
-    }
-    if (!fingerprint)
-        return std::unexpected(fingerprint.error());
-    deploy::AgentRecord record{host, address, *fingerprint, QDateTime::currentDateTimeUtc(),
-                               {},   {}};
-    collectors::AgentClient client;
-    if (client.connectTo(endpoint->first, endpoint->second, *identity, *fingerprint, 10000)) {
-        auto hello =
-            client.request(QStringLiteral("hello"),
-                           {{QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)}}, 10000);
-        if (hello) {
-            record.version = hello->body.value(QLatin1String("version")).toString();
-            record.lastSeen = QDateTime::currentDateTimeUtc();
-        }
     }
     return record;
 }

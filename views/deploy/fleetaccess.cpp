@@ -3,7 +3,6 @@
 #include "core/model/design.h"
 
 #include <QFileInfo>
-#include <QRandomGenerator>
 
 namespace converge::views {
 
@@ -74,13 +73,6 @@ QStringList blockingFindings(const std::vector<core::Finding> &findings)
 QString deployAuthor()
 {
     return qEnvironmentVariable("USER", QStringLiteral("converge"));
-}
-
-QString newEnrollmentToken()
-{
-    QByteArray bytes(16, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 4);
-    return QString::fromLatin1(bytes.toHex());
 }
 
 } // namespace converge::views

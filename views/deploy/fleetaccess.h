@@ -37,8 +37,6 @@ std::vector<FleetHost> fleetHosts(const core::Design &design, const core::Projec
 // "RULE  message" of every unaccepted error finding: a design with any is never deployed.
 QStringList blockingFindings(const std::vector<core::Finding> &findings);
 QString deployAuthor(); // $USER
-// A fresh one-time enrollment token (128 bits, hex), what `converged --enroll-token` takes.
-QString newEnrollmentToken();
 
 // Runs `work` in a new thread and hands its result to `done` in `context`'s thread (dropped if
 // context is gone by then). Threads are made by the calling thread, so they start in its
