@@ -151,7 +151,7 @@ void MainWindow::exportBundle()
         tr("Deployment bundle (*.tar)"));
     if (path.isEmpty())
         return;
-    auto files = deploy::makeBundleFiles(m_session->design(), {});
+    auto files = core::deploy::makeBundleFiles(m_session->design(), {});
     auto key = files ? collectors::loadOrCreateBundleSigningKey()
                      : core::Result<collectors::BundleSigningKey>(std::unexpected(files.error()));
     auto tar = key ? collectors::writeBundle(*files, *key)

@@ -75,7 +75,7 @@ int exportBundle(QStringList args, QTextStream &out, QTextStream &err)
                    .arg(errors.join(u'\n'));
         return ExitFindings;
     }
-    auto files = deploy::makeBundleFiles(*design, a.repeated.value(QStringLiteral("host")));
+    auto files = core::deploy::makeBundleFiles(*design, a.repeated.value(QStringLiteral("host")));
     if (!files) {
         err << "convergectl bundle: " << files.error().message << '\n';
         return ExitBadInput;
@@ -98,7 +98,7 @@ int exportBundle(QStringList args, QTextStream &out, QTextStream &err)
                .arg(output)
                .arg(files->size() + 2)
                .arg(collectors::publicKeyFingerprint(key->publicPem));
-    for (const deploy::BundleFile &f : *files)
+    for (const core::deploy::BundleFile &f : *files)
         out << "  " << f.path << '\n';
     return ExitOk;
 }

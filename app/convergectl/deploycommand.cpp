@@ -12,7 +12,7 @@
 #include "core/deploy/drift.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 #include "core/store/projectstore.h"
 #include "core/validation/catalog.h"
 #include "core/validation/validationengine.h"
@@ -31,7 +31,7 @@ namespace converge::app {
 
 using namespace converge::core;
 using collectors::DeployTarget;
-using deploy::HostPhase;
+using core::deploy::HostPhase;
 
 namespace {
 
@@ -113,7 +113,7 @@ int enroll(const QStringList &args, QTextStream &out, QTextStream &err)
         out.flush();
     }
     QDeadlineTimer deadline(std::chrono::seconds(generated ? waitSec : 0));
-    Result<deploy::AgentRecord> record = invalid(QStringLiteral("not tried"));
+    Result<core::deploy::AgentRecord> record = invalid(QStringLiteral("not tried"));
     for (;;) {
         record = collectors::enrollAgent(hostName, address, *identity, token, 10000);
         if (record || deadline.hasExpired())
@@ -193,7 +193,7 @@ int agents(const QStringList &args, QTextStream &out, QTextStream &err)
                .arg(QStringLiteral("ENROLLED"), -20)
                .arg(QStringLiteral("LAST SEEN"), -20)
                .arg(QStringLiteral("VERSION"));
-    for (const deploy::AgentRecord &r : *list)
+    for (const core::deploy::AgentRecord &r : *list)
         out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                    .arg(r.host, -16)
                    .arg(r.address, -22)
@@ -245,7 +245,7 @@ Result<Fleet> fleetFor(const QString &file, const QStringList &hostFilter)
             return invalid(QStringLiteral("host %1 has no enrolled agent: run convergectl enroll "
                                           "%2 %1 ADDRESS")
                                .arg(host->name(), file));
-        auto desired = plan::desiredState(f.design, host->id);
+        auto desired = core::realize::desiredState(f.design, host->id);
         if (!desired)
             return std::unexpected(desired.error());
         f.targets.push_back({host->name(), (*agent)->address, (*agent)->fingerprint, *desired});
@@ -284,7 +284,7 @@ public:
                          .arg(host, -16)
                          .arg(QString(filled, QLatin1Char('#')))
                          .arg(QString(20 - filled, QLatin1Char('.')))
-                         .arg(deploy::phaseName(phase), -11)
+                         .arg(core::deploy::phaseName(phase), -11)
                          .arg(message);
         if (m_tty) {
             draw(true);
@@ -333,7 +333,7 @@ int runDeployment(Fleet &fleet, const Design &snapshot, const collectors::Deploy
     qint64 deploymentId = 0;
     if (!options.dryRun) {
         auto history = fleet.store->history();
-        deploy::DeploymentRecord record;
+        core::deploy::DeploymentRecord record;
         record.at = QDateTime::currentDateTimeUtc();
         record.author = author();
         record.designRevision = history ? qint64(history->size()) : 0;
@@ -482,15 +482,16 @@ int rollbackCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             << '\n';
         return ExitBadInput;
     }
-    const deploy::DeploymentHost *row = nullptr;
-    for (const deploy::DeploymentHost &h : (*record)->hosts)
+    const core::deploy::DeploymentHost *row = nullptr;
+    for (const core::deploy::DeploymentHost &h : (*record)->hosts)
         if (h.host == host)
             row = &h;
     if (!row || (row->result != HostPhase::Confirmed && row->result != HostPhase::Unchanged)) {
         err << QStringLiteral("deployment #%1 did not leave %2 in a known state (%3): pick one "
                               "where it was confirmed or unchanged")
                    .arg(id)
-                   .arg(host, row ? deploy::phaseName(row->result) : QStringLiteral("not in it"))
+                   .arg(host,
+                        row ? core::deploy::phaseName(row->result) : QStringLiteral("not in it"))
             << '\n';
         return ExitBadInput;
     }
@@ -533,30 +534,31 @@ int drift(const QStringList &args, QTextStream &out, QTextStream &err)
         Result<void> connected = endpoint ? client.connectTo(endpoint->first, endpoint->second,
                                                              *identity, t.fingerprint, 10000)
                                           : Result<void>(std::unexpected(endpoint.error()));
-        auto state = connected ? client.request(QStringLiteral("state"), {}, 60000)
-                               : Result<protocol::Message>(std::unexpected(connected.error()));
+        auto state = connected
+                         ? client.request(QStringLiteral("state"), {}, 60000)
+                         : Result<core::protocol::Message>(std::unexpected(connected.error()));
         if (!state) {
             out << QStringLiteral("%1: unreachable: %2\n").arg(t.host, state.error().message);
             ++unreachable;
             continue;
         }
         (void)fleet->store->touchAgent(t.host, QDateTime::currentDateTimeUtc(), {});
-        auto running =
-            plan::HostState::fromJson(state->body.value(QLatin1String("state")).toObject());
+        auto running = core::realize::HostState::fromJson(
+            state->body.value(QLatin1String("state")).toObject());
         if (!running) {
             out << QStringLiteral("%1: the agent sent a state this console cannot read: %2\n")
                        .arg(t.host, running.error().message);
             ++unreachable;
             continue;
         }
-        const auto items = deploy::driftOf(fleet->design, t.desired, *running);
+        const auto items = core::deploy::driftOf(fleet->design, t.desired, *running);
         if (items.empty()) {
             out << QStringLiteral("%1: matches the design\n").arg(t.host);
             continue;
         }
         ++drifted;
         out << QStringLiteral("%1: %2 difference(s)\n").arg(t.host).arg(items.size());
-        for (const deploy::DriftItem &item : items)
+        for (const core::deploy::DriftItem &item : items)
             out << "  " << item.description() << '\n';
     }
     if (unreachable)
@@ -575,16 +577,16 @@ int history(const QStringList &args, QTextStream &out, QTextStream &err)
         err << list.error().message << '\n';
         return ExitIoError;
     }
-    for (const deploy::DeploymentRecord &d : *list) {
+    for (const core::deploy::DeploymentRecord &d : *list) {
         out << QStringLiteral("#%1  %2  %3  revision %4  %5\n")
                    .arg(d.id)
                    .arg(d.at.toString(Qt::ISODate), d.author)
                    .arg(d.designRevision)
                    .arg(d.summary);
-        for (const deploy::DeploymentHost &h : d.hosts)
+        for (const core::deploy::DeploymentHost &h : d.hosts)
             out << QStringLiteral("    %1 %2 %3\n")
                        .arg(h.host, -16)
-                       .arg(deploy::phaseName(h.result), -12)
+                       .arg(core::deploy::phaseName(h.result), -12)
                        .arg(h.message);
     }
     return ExitOk;

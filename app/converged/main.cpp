@@ -58,14 +58,16 @@ int applyBundle(const collectors::AgentConfig &config, const QString &path, QStr
         return fail(QStringLiteral("%1 refused: %2").arg(path, bundle.error().message));
     if (host.isEmpty())
         host = config.hostName.isEmpty() ? QSysInfo::machineHostName() : config.hostName;
-    const deploy::BundleFile *plan = bundle->file(QStringLiteral("hosts/%1/plan.json").arg(host));
+    const core::deploy::BundleFile *plan =
+        bundle->file(QStringLiteral("hosts/%1/plan.json").arg(host));
     if (!plan)
         return fail(QStringLiteral("%1 has no plan for host \"%2\" (it holds %3); use --host")
                         .arg(path, host, bundle->manifest.hosts.join(QLatin1String(", "))));
     const QJsonObject json = QJsonDocument::fromJson(plan->data).object();
     if (json.value(QLatin1String("platform")).toString() != QLatin1String("linux-ovs"))
         return fail(QStringLiteral("host %1 is not a linux-ovs host in %2").arg(host, path));
-    auto desired = plan::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
+    auto desired =
+        core::realize::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
     if (!desired)
         return fail(
             QStringLiteral("hosts/%1/plan.json: desired.%2").arg(host, desired.error().message));
@@ -201,14 +203,14 @@ int main(int argc, char *argv[])
         return enrollment.policyFor(peer);
     });
     listener.setEnrollment(&enrollment);
-    QObject::connect(
-        &listener, &collectors::AgentListener::messageReceived, &service,
-        [&service](collectors::AgentConnection *connection, const protocol::Message &message) {
-            QPointer<collectors::AgentConnection> guard(connection);
-            const protocol::Message answer = service.handle(message);
-            if (guard)
-                guard->send(answer);
-        });
+    QObject::connect(&listener, &collectors::AgentListener::messageReceived, &service,
+                     [&service](collectors::AgentConnection *connection,
+                                const core::protocol::Message &message) {
+                         QPointer<collectors::AgentConnection> guard(connection);
+                         const core::protocol::Message answer = service.handle(message);
+                         if (guard)
+                             guard->send(answer);
+                     });
     if (!listener.listen(config->listenAddress, config->listenPort))
         return fail(QStringLiteral("cannot listen on %1:%2: %3")
                         .arg(config->listenAddress.toString())

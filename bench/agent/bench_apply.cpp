@@ -10,7 +10,7 @@
 #include "collectors/ovs/ovsdbclient.h"
 #include "collectors/ovs/ovsreader.h"
 #include "core/io/designdocument.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -103,29 +103,29 @@ QByteArray benchDesign()
 }
 
 // Keeps only the OVSDB part of a plan (no flow tables, no addresses).
-plan::Plan ovsdbOnly(plan::Plan p)
+core::realize::Plan ovsdbOnly(core::realize::Plan p)
 {
-    for (plan::Operation &op : p.ops) {
+    for (core::realize::Operation &op : p.ops) {
         op.flows.clear();
         op.ip.clear();
     }
-    std::erase_if(p.ops, [](const plan::Operation &op) { return op.vsctl.isEmpty(); });
+    std::erase_if(p.ops, [](const core::realize::Operation &op) { return op.vsctl.isEmpty(); });
     return p;
 }
 
-int commandCount(const plan::Plan &p)
+int commandCount(const core::realize::Plan &p)
 {
     int n = 0;
-    for (const plan::Operation &op : p.ops)
+    for (const core::realize::Operation &op : p.ops)
         for (const QStringList &c : op.vsctl)
             n += c.value(0).startsWith(QStringLiteral("--id=")) ? 0 : 1;
     return n;
 }
 
-int flowCount(const plan::Plan &p)
+int flowCount(const core::realize::Plan &p)
 {
     int n = 0;
-    for (const plan::Operation &op : p.ops)
+    for (const core::realize::Operation &op : p.ops)
         n += static_cast<int>(op.flows.size());
     return n;
 }
@@ -170,12 +170,12 @@ int main(int argc, char *argv[])
         out << design.error().message << '\n';
         return 1;
     }
-    auto desired = plan::desiredState(*design, QStringLiteral("b"));
+    auto desired = core::realize::desiredState(*design, QStringLiteral("b"));
     if (!desired) {
         out << desired.error().message << '\n';
         return 1;
     }
-    for (plan::Bridge &b : desired->bridges)
+    for (core::realize::Bridge &b : desired->bridges)
         b.datapathType = QStringLiteral("netdev");
     const ovs::OvsEnv env = instance.env();
     ovs::OvsdbClient client;
@@ -191,8 +191,8 @@ int main(int argc, char *argv[])
             {QStringLiteral("--if-exists"), QStringLiteral("del-br"), QStringLiteral("bench")}));
     };
 
-    const plan::Plan full = plan::makePlan(*desired, *read());
-    const plan::Plan dbOnly = ovsdbOnly(full);
+    const core::realize::Plan full = core::realize::makePlan(*desired, *read());
+    const core::realize::Plan dbOnly = ovsdbOnly(full);
     out << "bench-agent-apply: host with " << kVnics << " vNICs (" << kVnics / 2
         << " management-OS, " << kVnics / 2 << " VM; VLANs, max rate, guards, 2 ACLs each), "
         << full.ops.size() << " plan operations, " << commandCount(full) << " ovs-vsctl commands, "
@@ -223,7 +223,7 @@ int main(int argc, char *argv[])
         t.start();
         auto s = read();
         hostRead.push_back(ms(t));
-        if (!s || !plan::makePlan(*desired, *s).isEmpty()) {
+        if (!s || !core::realize::makePlan(*desired, *s).isEmpty()) {
             out << "the host does not match after the apply\n";
             return 1;
         }

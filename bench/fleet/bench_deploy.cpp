@@ -12,7 +12,7 @@
 
 #include "collectors/console/deployer.h"
 #include "core/io/designdocument.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -87,8 +87,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::vector<collectors::DeployTarget> targets;
-    for (const deploy::AgentRecord &a : *agents) {
-        auto desired = plan::desiredState(*design, a.host);
+    for (const core::deploy::AgentRecord &a : *agents) {
+        auto desired = core::realize::desiredState(*design, a.host);
         if (!desired) {
             out << desired.error().message << '\n';
             return 1;
@@ -113,7 +113,8 @@ int main(int argc, char *argv[])
         const double ms = t.nsecsElapsed() / 1e6;
         if (!confirmed) {
             for (const auto &r : deployer.results())
-                out << r.host << ": " << deploy::phaseName(r.phase) << " " << r.message << '\n';
+                out << r.host << ": " << core::deploy::phaseName(r.phase) << " " << r.message
+                    << '\n';
             return -1;
         }
         return ms;

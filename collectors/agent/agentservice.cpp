@@ -2,8 +2,8 @@
 
 #include "collectors/agent/tlsidentity.h"
 #include "collectors/ovs/ovsreader.h"
-#include "core/plan/flows.h"
 #include "core/protocol/requests.h"
+#include "core/realize/flows.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -29,9 +29,9 @@ QString isoTime(qint64 msSinceEpoch)
     return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-protocol::Message hostError(qint64 id, const core::Error &e)
+core::protocol::Message hostError(qint64 id, const core::Error &e)
 {
-    return protocol::errorReply(id, QStringLiteral("host-unavailable"), e.message);
+    return core::protocol::errorReply(id, QStringLiteral("host-unavailable"), e.message);
 }
 
 } // namespace
@@ -59,7 +59,7 @@ ovs::OvsdbClient &AgentService::ovsdb()
     return m_ovsdb;
 }
 
-core::Result<plan::HostState> AgentService::readState()
+core::Result<core::realize::HostState> AgentService::readState()
 {
     const QString socket = m_config.ovs.dbSocket.isEmpty()
                                ? QStringLiteral("/run/openvswitch/db.sock")
@@ -83,10 +83,10 @@ core::Result<plan::HostState> AgentService::readState()
     return core::fail(core::Error::Code::Io, QStringLiteral("cannot read the host state"));
 }
 
-void AgentService::prepare(plan::HostState &desired) const
+void AgentService::prepare(core::realize::HostState &desired) const
 {
     desired.host = m_config.hostName;
-    for (plan::Bridge &b : desired.bridges)
+    for (core::realize::Bridge &b : desired.bridges)
         b.datapathType = m_config.datapathType;
 }
 
@@ -118,8 +118,9 @@ core::Result<void> AgentService::recover()
     QJsonParseError pe;
     const QJsonObject o = QJsonDocument::fromJson(f.readAll(), &pe).object();
     f.close();
-    auto previous = plan::HostState::fromJson(o.value(QLatin1String("previous")).toObject());
-    auto desired = plan::HostState::fromJson(o.value(QLatin1String("desired")).toObject());
+    auto previous =
+        core::realize::HostState::fromJson(o.value(QLatin1String("previous")).toObject());
+    auto desired = core::realize::HostState::fromJson(o.value(QLatin1String("desired")).toObject());
     const QString phase = o.value(QLatin1String("phase")).toString();
     if (pe.error != QJsonParseError::NoError || !previous || !desired ||
         !QStringList{QStringLiteral("applying"), QStringLiteral("pending"),
@@ -159,14 +160,15 @@ core::Result<void> AgentService::recover()
     return {};
 }
 
-core::Result<void> AgentService::restore(const plan::HostState &previous, const QString &why)
+core::Result<void> AgentService::restore(const core::realize::HostState &previous,
+                                         const QString &why)
 {
     auto current = readState();
     if (!current)
         return std::unexpected(current.error());
-    plan::HostState target = previous;
+    core::realize::HostState target = previous;
     target.notes.clear();
-    const plan::Plan back = plan::makePlan(target, *current);
+    const core::realize::Plan back = core::realize::makePlan(target, *current);
     qCInfo(lcAgent).noquote() << "restoring the previous state (" << why << "):" << back.ops.size()
                               << "operations";
     if (auto r = ovs::applyPlan(m_config.ovs, back, m_config.applyTimeoutMs); !r)
@@ -178,7 +180,7 @@ core::Result<void> AgentService::restore(const plan::HostState &previous, const 
     // Checked like an apply: nothing left to do. Not by comparing with `previous` as read: a flow
     // table the agent did not recognize then (flowsDigest empty, e.g. after ovs-vswitchd
     // restarted) is restored as the bridges' policy says, and then it is recognized.
-    const plan::Plan rest = plan::makePlan(target, *after);
+    const core::realize::Plan rest = core::realize::makePlan(target, *after);
     if (!rest.isEmpty())
         return core::fail(core::Error::Code::Io,
                           QStringLiteral("rollback left the host different from before: %1")
@@ -204,35 +206,36 @@ void AgentService::deadlinePassed()
     Q_EMIT rolledBack(p.transaction, why);
 }
 
-protocol::Message AgentService::handle(const protocol::Message &request)
+core::protocol::Message AgentService::handle(const core::protocol::Message &request)
 {
-    auto r = protocol::parseRequest(request.type, request.body);
+    auto r = core::protocol::parseRequest(request.type, request.body);
     if (!r) {
         qCWarning(lcAgent).noquote()
             << "rejected" << request.type << "request" << request.id << ":" << r.error().message;
-        return protocol::errorReply(request.id, QStringLiteral("bad-request"), r.error().message);
+        return core::protocol::errorReply(request.id, QStringLiteral("bad-request"),
+                                          r.error().message);
     }
     qCInfo(lcAgent).noquote() << "request" << request.type << request.id;
     switch (r->type) {
-    case protocol::RequestType::Hello:
+    case core::protocol::RequestType::Hello:
         return hello(request.id);
-    case protocol::RequestType::State:
+    case core::protocol::RequestType::State:
         return state(request.id);
-    case protocol::RequestType::Plan:
+    case core::protocol::RequestType::Plan:
         return planRequest(request.id, std::move(r->desired));
-    case protocol::RequestType::Apply:
+    case core::protocol::RequestType::Apply:
         return apply(request.id, std::move(r->desired), r->confirmTimeoutSec,
                      r->expectedPlanDigest);
-    case protocol::RequestType::Confirm:
+    case core::protocol::RequestType::Confirm:
         return confirm(request.id, r->transaction);
-    case protocol::RequestType::Rollback:
+    case core::protocol::RequestType::Rollback:
         return rollbackRequest(request.id, r->transaction);
     }
-    return protocol::errorReply(request.id, QStringLiteral("internal"),
-                                QStringLiteral("unreachable"));
+    return core::protocol::errorReply(request.id, QStringLiteral("internal"),
+                                      QStringLiteral("unreachable"));
 }
 
-protocol::Message AgentService::hello(qint64 id)
+core::protocol::Message AgentService::hello(qint64 id)
 {
     QJsonObject body{
         {QStringLiteral("agent"), QStringLiteral("converged")},
@@ -245,31 +248,31 @@ protocol::Message AgentService::hello(qint64 id)
                     QStringLiteral("confirm"), QStringLiteral("rollback")}}};
     if (m_pending)
         body.insert(QStringLiteral("pendingTransaction"), m_pending->transaction);
-    return protocol::reply(id, body);
+    return core::protocol::reply(id, body);
 }
 
-protocol::Message AgentService::state(qint64 id)
+core::protocol::Message AgentService::state(qint64 id)
 {
     auto s = readState();
     if (!s)
         return hostError(id, s.error());
     // Meter ACLs: the counters of the flows carrying each ACL's cookie.
     QJsonArray counters;
-    for (const plan::Bridge &b : s->bridges) {
+    for (const core::realize::Bridge &b : s->bridges) {
         bool hasMeter = false;
-        for (const plan::Port &p : b.ports)
-            for (const plan::Acl &a : p.acls)
+        for (const core::realize::Port &p : b.ports)
+            for (const core::realize::Acl &a : p.acls)
                 hasMeter = hasMeter || a.action == QLatin1String("meter");
         if (!hasMeter)
             continue;
         auto flows = ovs::readFlowStats(m_config.ovs, b.name);
         if (!flows)
             return hostError(id, flows.error());
-        for (const plan::Port &p : b.ports)
+        for (const core::realize::Port &p : b.ports)
             for (int i = 0; i < p.acls.size(); ++i) {
                 if (p.acls[i].action != QLatin1String("meter"))
                     continue;
-                const quint64 cookie = plan::aclCookie(p.name, i);
+                const quint64 cookie = core::realize::aclCookie(p.name, i);
                 quint64 packets = 0, bytes = 0;
                 for (const ovs::FlowStat &f : *flows)
                     if (f.cookie == cookie) {
@@ -289,24 +292,24 @@ protocol::Message AgentService::state(qint64 id)
         body.insert(QStringLiteral("pending"),
                     QJsonObject{{QStringLiteral("transaction"), m_pending->transaction},
                                 {QStringLiteral("deadline"), isoTime(m_pending->deadlineMs)}});
-    return protocol::reply(id, body);
+    return core::protocol::reply(id, body);
 }
 
-protocol::Message AgentService::planRequest(qint64 id, plan::HostState desired)
+core::protocol::Message AgentService::planRequest(qint64 id, core::realize::HostState desired)
 {
     prepare(desired);
     auto current = readState();
     if (!current)
         return hostError(id, current.error());
-    const plan::Plan p = plan::makePlan(desired, *current);
-    return protocol::reply(id, {{QStringLiteral("plan"), p.toJson()}});
+    const core::realize::Plan p = core::realize::makePlan(desired, *current);
+    return core::protocol::reply(id, {{QStringLiteral("plan"), p.toJson()}});
 }
 
-protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int timeoutSec,
-                                      const QString &expectedDigest)
+core::protocol::Message AgentService::apply(qint64 id, core::realize::HostState desired,
+                                            int timeoutSec, const QString &expectedDigest)
 {
     if (m_pending)
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("busy"),
             QStringLiteral("transaction %1 awaits confirmation until %2: confirm or roll it back "
                            "first")
@@ -315,21 +318,21 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
     auto current = readState();
     if (!current)
         return hostError(id, current.error());
-    const plan::Plan p = plan::makePlan(desired, *current);
+    const core::realize::Plan p = core::realize::makePlan(desired, *current);
     if (!expectedDigest.isEmpty() && expectedDigest != p.digest())
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("plan-changed"),
             QStringLiteral("the host changed since the plan was made; nothing was applied. The "
                            "plan now is:\n%1")
                 .arg(p.diffText()));
     if (p.isEmpty())
-        return protocol::reply(id, {{QStringLiteral("transaction"), QString()},
-                                    {QStringLiteral("changed"), false},
-                                    {QStringLiteral("plan"), p.toJson()}});
+        return core::protocol::reply(id, {{QStringLiteral("transaction"), QString()},
+                                          {QStringLiteral("changed"), false},
+                                          {QStringLiteral("plan"), p.toJson()}});
     // The rollback needs the state before exactly as it is: refuse a host whose current state
     // cannot be journalled and read back (hand-made settings this agent does not model).
-    if (auto journalled = plan::HostState::fromJson(current->toJson()); !journalled)
-        return protocol::errorReply(
+    if (auto journalled = core::realize::HostState::fromJson(current->toJson()); !journalled)
+        return core::protocol::errorReply(
             id, QStringLiteral("host-unsupported"),
             QStringLiteral("nothing was applied: the host's current state could not be restored "
                            "exactly after a rollback (%1)")
@@ -340,7 +343,7 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
                     *current, desired,
                     QDateTime::currentMSecsSinceEpoch() + qint64(timeoutSec) * 1000};
     if (auto w = writeJournal(QStringLiteral("applying"), pending); !w)
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("journal"),
             QStringLiteral("nothing was applied: %1").arg(w.error().message));
     qCInfo(lcAgent).noquote() << "applying transaction" << pending.transaction << "("
@@ -361,14 +364,14 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
             pending.deadlineMs = QDateTime::currentMSecsSinceEpoch();
             m_pending = pending;
             m_deadline.start(5000);
-            return protocol::errorReply(
+            return core::protocol::errorReply(
                 id, code,
                 QStringLiteral("%1; restoring the previous state failed too: %2 (the agent "
                                "retries every 5 s and refuses other applies until then)")
                     .arg(what, r.error().message));
         }
         removeJournal();
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, code, QStringLiteral("%1; the previous state was restored").arg(what));
     };
     if (auto r = ovs::applyPlan(m_config.ovs, p, m_config.applyTimeoutMs, hooks); !r)
@@ -376,7 +379,7 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
     auto after = readState();
     if (!after)
         return failed(QStringLiteral("apply-failed"), after.error().message);
-    const plan::Plan rest = plan::makePlan(desired, *after);
+    const core::realize::Plan rest = core::realize::makePlan(desired, *after);
     if (!rest.isEmpty())
         return failed(
             QStringLiteral("apply-incomplete"),
@@ -390,18 +393,18 @@ protocol::Message AgentService::apply(qint64 id, plan::HostState desired, int ti
     qCInfo(lcAgent).noquote() << "transaction" << pending.transaction
                               << "applied; rolls back unless confirmed by"
                               << isoTime(pending.deadlineMs);
-    return protocol::reply(id, {{QStringLiteral("transaction"), pending.transaction},
-                                {QStringLiteral("changed"), true},
-                                {QStringLiteral("deadline"), isoTime(pending.deadlineMs)},
-                                {QStringLiteral("confirmTimeoutSec"), timeoutSec},
-                                {QStringLiteral("plan"), p.toJson()}});
+    return core::protocol::reply(id, {{QStringLiteral("transaction"), pending.transaction},
+                                      {QStringLiteral("changed"), true},
+                                      {QStringLiteral("deadline"), isoTime(pending.deadlineMs)},
+                                      {QStringLiteral("confirmTimeoutSec"), timeoutSec},
+                                      {QStringLiteral("plan"), p.toJson()}});
 }
 
-core::Result<QString> AgentService::applyLocally(plan::HostState desired)
+core::Result<QString> AgentService::applyLocally(core::realize::HostState desired)
 {
     constexpr qint64 kLocal = 1; // a request id for the log; no connection is involved
-    const protocol::Message applied = apply(kLocal, std::move(desired), 60, {});
-    const auto failed = [](const protocol::Message &m) {
+    const core::protocol::Message applied = apply(kLocal, std::move(desired), 60, {});
+    const auto failed = [](const core::protocol::Message &m) {
         return core::fail(
             core::Error::Code::Io,
             QStringLiteral("%1: %2").arg(m.body.value(QLatin1String("code")).toString(),
@@ -416,22 +419,22 @@ core::Result<QString> AgentService::applyLocally(plan::HostState desired)
     const QString transaction = applied.body.value(QLatin1String("transaction")).toString();
     if (transaction.isEmpty())
         return diff; // nothing to change
-    const protocol::Message confirmed = confirm(kLocal, transaction);
+    const core::protocol::Message confirmed = confirm(kLocal, transaction);
     if (confirmed.type == QLatin1String("error"))
         return failed(confirmed);
     return diff;
 }
 
-protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
+core::protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
 {
     if (!m_pending || m_pending->transaction != transaction)
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("unknown-transaction"),
             QStringLiteral("no transaction %1 awaits confirmation (it may have been rolled back)")
                 .arg(transaction));
     if (QDateTime::currentMSecsSinceEpoch() >= m_pending->deadlineMs) {
         deadlinePassed(); // the timer has not fired yet; the deadline holds all the same
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("unknown-transaction"),
             QStringLiteral("transaction %1 passed its deadline and was rolled back")
                 .arg(transaction));
@@ -440,14 +443,14 @@ protocol::Message AgentService::confirm(qint64 id, const QString &transaction)
     m_pending.reset();
     removeJournal();
     qCInfo(lcAgent).noquote() << "transaction" << transaction << "confirmed";
-    return protocol::reply(
+    return core::protocol::reply(
         id, {{QStringLiteral("transaction"), transaction}, {QStringLiteral("confirmed"), true}});
 }
 
-protocol::Message AgentService::rollbackRequest(qint64 id, const QString &transaction)
+core::protocol::Message AgentService::rollbackRequest(qint64 id, const QString &transaction)
 {
     if (!m_pending || m_pending->transaction != transaction)
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("unknown-transaction"),
             QStringLiteral("no transaction %1 awaits confirmation").arg(transaction));
     m_deadline.stop();
@@ -455,12 +458,12 @@ protocol::Message AgentService::rollbackRequest(qint64 id, const QString &transa
     (void)writeJournal(QStringLiteral("rolling-back"), p);
     if (auto r = restore(p.previous, QStringLiteral("rollback requested")); !r) {
         m_deadline.start(5000);
-        return protocol::errorReply(id, QStringLiteral("rollback-failed"), r.error().message);
+        return core::protocol::errorReply(id, QStringLiteral("rollback-failed"), r.error().message);
     }
     m_pending.reset();
     removeJournal();
     Q_EMIT rolledBack(p.transaction, QStringLiteral("rollback requested"));
-    return protocol::reply(
+    return core::protocol::reply(
         id, {{QStringLiteral("transaction"), transaction}, {QStringLiteral("rolledBack"), true}});
 }
 

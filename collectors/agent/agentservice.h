@@ -3,8 +3,8 @@
 #include "collectors/agent/agentconfig.h"
 #include "collectors/ovs/ovsapplier.h"
 #include "collectors/ovs/ovsdbclient.h"
-#include "core/plan/planner.h"
 #include "core/protocol/frame.h"
+#include "core/realize/planner.h"
 
 #include <QObject>
 #include <QTimer>
@@ -30,17 +30,17 @@ public:
     // Call once on start, before serving requests.
     core::Result<void> recover();
     // Validates and serves one request (never throws, never crashes on bad input).
-    protocol::Message handle(const protocol::Message &request);
+    core::protocol::Message handle(const core::protocol::Message &request);
 
     bool hasPendingTransaction() const { return m_pending.has_value(); }
     QString journalPath() const;
     // Reads the host now (for tests and the CLI).
-    core::Result<plan::HostState> readState();
+    core::Result<core::realize::HostState> readState();
 
     // converged --apply-bundle: the apply path of a protocol request (journal, apply, check,
     // restore on failure) followed at once by its confirmation, for a host applied by hand.
     // Returns the plan's diff; errors carry the protocol error code ("apply-failed: ...").
-    core::Result<QString> applyLocally(plan::HostState desired);
+    core::Result<QString> applyLocally(core::realize::HostState desired);
 
     // Crash tests: pause this long after the OVSDB transaction of an apply, before its flows.
     void setFaultPauseMs(int ms) { m_faultPauseMs = ms; }
@@ -52,24 +52,24 @@ private:
     struct Pending
     {
         QString transaction;
-        plan::HostState previous;
-        plan::HostState desired;
+        core::realize::HostState previous;
+        core::realize::HostState desired;
         qint64 deadlineMs = 0; // since the epoch
     };
 
-    protocol::Message hello(qint64 id);
-    protocol::Message state(qint64 id);
-    protocol::Message planRequest(qint64 id, plan::HostState desired);
-    protocol::Message apply(qint64 id, plan::HostState desired, int timeoutSec,
-                            const QString &expectedDigest);
-    protocol::Message confirm(qint64 id, const QString &transaction);
-    protocol::Message rollbackRequest(qint64 id, const QString &transaction);
+    core::protocol::Message hello(qint64 id);
+    core::protocol::Message state(qint64 id);
+    core::protocol::Message planRequest(qint64 id, core::realize::HostState desired);
+    core::protocol::Message apply(qint64 id, core::realize::HostState desired, int timeoutSec,
+                                  const QString &expectedDigest);
+    core::protocol::Message confirm(qint64 id, const QString &transaction);
+    core::protocol::Message rollbackRequest(qint64 id, const QString &transaction);
 
-    core::Result<void> restore(const plan::HostState &previous, const QString &why);
+    core::Result<void> restore(const core::realize::HostState &previous, const QString &why);
     void deadlinePassed();
     core::Result<void> writeJournal(const QString &phase, const Pending &p);
     void removeJournal();
-    void prepare(plan::HostState &desired) const;
+    void prepare(core::realize::HostState &desired) const;
     ovs::OvsdbClient &ovsdb();
 
     AgentConfig m_config;

@@ -17,7 +17,7 @@ namespace converge::collectors {
 using core::Error;
 using core::fail;
 using core::Result;
-using protocol::Message;
+using core::protocol::Message;
 
 namespace {
 
@@ -139,13 +139,13 @@ void AgentConnection::send(const Message &message)
 {
     if (!isOpen())
         return;
-    QByteArray frame = protocol::encodeFrame(message);
-    if (frame.size() - 4 > protocol::kMaxFrameBytes) {
+    QByteArray frame = core::protocol::encodeFrame(message);
+    if (frame.size() - 4 > core::protocol::kMaxFrameBytes) {
         qCWarning(lcChannel) << "reply to" << message.id << "is" << frame.size() << "bytes";
-        frame = protocol::encodeFrame(
-            protocol::errorReply(message.id, QStringLiteral("reply-too-large"),
-                                 QStringLiteral("the reply exceeds the %1-byte frame cap")
-                                     .arg(protocol::kMaxFrameBytes)));
+        frame = core::protocol::encodeFrame(
+            core::protocol::errorReply(message.id, QStringLiteral("reply-too-large"),
+                                       QStringLiteral("the reply exceeds the %1-byte frame cap")
+                                           .arg(core::protocol::kMaxFrameBytes)));
     }
     m_socket->write(frame);
 }
@@ -170,7 +170,7 @@ void AgentConnection::readFrames()
             return;
         if (!*next) {
             qCInfo(lcChannel) << "bad frame from" << m_peerFingerprint << next->error().message;
-            send(protocol::errorReply(0, QStringLiteral("bad-frame"), next->error().message));
+            send(core::protocol::errorReply(0, QStringLiteral("bad-frame"), next->error().message));
             close();
             return;
         }
@@ -277,7 +277,7 @@ void AgentListener::route(AgentConnection *connection, const Message &message)
         return;
     }
     if (connection->isEnrollOnly()) {
-        connection->send(protocol::errorReply(
+        connection->send(core::protocol::errorReply(
             message.id, QStringLiteral("not-enrolled"),
             QStringLiteral("this console is not enrolled with the agent: only \"enroll\" is "
                            "accepted, \"%1\" is not")
@@ -394,12 +394,12 @@ Result<Message> AgentClient::request(const QString &type, const QJsonObject &bod
     if (!isConnected())
         return fail(Error::Code::Io, QStringLiteral("%1: not connected").arg(where()));
     const qint64 id = m_nextId++;
-    const QByteArray frame = protocol::encodeFrame({type, id, body});
-    if (frame.size() - 4 > protocol::kMaxFrameBytes)
+    const QByteArray frame = core::protocol::encodeFrame({type, id, body});
+    if (frame.size() - 4 > core::protocol::kMaxFrameBytes)
         return core::invalid(QStringLiteral("request \"%1\": %2 bytes exceed the %3-byte frame cap")
                                  .arg(type)
                                  .arg(frame.size() - 4)
-                                 .arg(protocol::kMaxFrameBytes));
+                                 .arg(core::protocol::kMaxFrameBytes));
     m_socket->write(frame);
     std::optional<Result<Message>> result;
     spinUntil(m_socket.get(), QDeadlineTimer(timeoutMs), [&] {

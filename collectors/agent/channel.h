@@ -37,7 +37,7 @@ public:
     AgentConnection(QSslSocket *socket, PeerAccess access, QObject *parent);
     ~AgentConnection() override;
 
-    void send(const protocol::Message &message);
+    void send(const core::protocol::Message &message);
     // Closes once everything sent so far has been written.
     void close();
 
@@ -48,7 +48,7 @@ public:
 
 Q_SIGNALS:
     void messageReceived(converge::collectors::AgentConnection *connection,
-                         const converge::protocol::Message &message);
+                         const converge::core::protocol::Message &message);
     void closed(converge::collectors::AgentConnection *connection);
 
 private:
@@ -57,7 +57,7 @@ private:
     QSslSocket *m_socket;
     PeerAccess m_access;
     QString m_peerFingerprint;
-    protocol::FrameDecoder m_decoder;
+    core::protocol::FrameDecoder m_decoder;
     bool m_closing = false;
 };
 
@@ -82,10 +82,11 @@ public:
     QString fingerprint() const;
 
 Q_SIGNALS:
-    // A request from an authenticated peer; reply with connection->send(protocol::reply(...)).
-    // "enroll" (when an Enrollment is set) and requests on enroll-only connections never get here.
+    // A request from an authenticated peer; reply with
+    // connection->send(core::protocol::reply(...)). "enroll" (when an Enrollment is set) and
+    // requests on enroll-only connections never get here.
     void messageReceived(converge::collectors::AgentConnection *connection,
-                         const converge::protocol::Message &message);
+                         const converge::core::protocol::Message &message);
     void connectionAccepted(converge::collectors::AgentConnection *connection);
     // fingerprint is empty when the peer presented no certificate.
     void peerRejected(const QString &fingerprint);
@@ -93,7 +94,7 @@ Q_SIGNALS:
 private:
     void startHandshake(qintptr descriptor);
     void admit(QSslSocket *socket);
-    void route(AgentConnection *connection, const protocol::Message &message);
+    void route(AgentConnection *connection, const core::protocol::Message &message);
 
     TlsIdentity m_identity;
     PeerPolicy m_policy;
@@ -118,18 +119,18 @@ public:
                                  const QString &pinnedAgentFingerprint, int timeoutMs);
     // Sends a request and waits for the reply with its id. An "error" reply becomes an error
     // (code Conflict) whose message holds the agent's code and message.
-    core::Result<protocol::Message> request(const QString &type, const QJsonObject &body,
-                                            int timeoutMs);
+    core::Result<core::protocol::Message> request(const QString &type, const QJsonObject &body,
+                                                  int timeoutMs);
     QString agentFingerprint() const { return m_agentFingerprint; }
     bool isConnected() const;
     void disconnectFromAgent();
 
 private:
-    std::optional<core::Result<protocol::Message>> takeReply(qint64 id);
+    std::optional<core::Result<core::protocol::Message>> takeReply(qint64 id);
     QString where() const;
 
     std::unique_ptr<QSslSocket> m_socket;
-    protocol::FrameDecoder m_decoder;
+    core::protocol::FrameDecoder m_decoder;
     qint64 m_nextId = 1;
     QString m_agentFingerprint;
     QString m_host;

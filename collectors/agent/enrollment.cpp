@@ -17,7 +17,7 @@ namespace converge::collectors {
 using core::Error;
 using core::fail;
 using core::Result;
-using protocol::Message;
+using core::protocol::Message;
 
 namespace {
 
@@ -151,15 +151,16 @@ Message Enrollment::handleRequest(const QSslCertificate &console, const Message 
 {
     const QString proof = request.body.value(QLatin1String("proof")).toString();
     if (console.isNull() || !isProofHex(proof))
-        return protocol::errorReply(request.id, QStringLiteral("bad-request"),
-                                    QStringLiteral("body.proof: must be %1 hex characters "
-                                                   "(HMAC-SHA256)")
-                                        .arg(kProofHexLength));
+        return core::protocol::errorReply(request.id, QStringLiteral("bad-request"),
+                                          QStringLiteral("body.proof: must be %1 hex characters "
+                                                         "(HMAC-SHA256)")
+                                              .arg(kProofHexLength));
     const auto token = readToken();
     if (!token)
-        return protocol::errorReply(request.id, QStringLiteral("enroll-denied"),
-                                    QStringLiteral("no enrollment token is pending on this agent; "
-                                                   "ask its administrator to issue one"));
+        return core::protocol::errorReply(
+            request.id, QStringLiteral("enroll-denied"),
+            QStringLiteral("no enrollment token is pending on this agent; "
+                           "ask its administrator to issue one"));
     const QByteArray expected =
         hmac(*token, QStringLiteral("converge-enroll"), m_agentFingerprint, fingerprint(console));
     if (!constantTimeEqual(QByteArray::fromHex(proof.toLatin1()), expected))
@@ -177,7 +178,7 @@ Message Enrollment::deny(qint64 id, const QByteArray &token)
     qCWarning(lcEnroll) << "wrong enrollment proof, attempt" << m_failures << "of"
                         << kMaxFailedAttempts;
     if (m_failures < kMaxFailedAttempts)
-        return protocol::errorReply(
+        return core::protocol::errorReply(
             id, QStringLiteral("enroll-denied"),
             QStringLiteral("wrong enrollment proof: the token does not match this agent's "
                            "(attempt %1 of %2)")
@@ -187,24 +188,25 @@ Message Enrollment::deny(qint64 id, const QByteArray &token)
     QFile::remove(tokenPath());
     m_failures = 0;
     m_failedToken.clear();
-    return protocol::errorReply(id, QStringLiteral("enroll-denied"),
-                                QStringLiteral("wrong enrollment proof %1 times: the token is "
-                                               "burnt; ask the administrator for a new one")
-                                    .arg(kMaxFailedAttempts));
+    return core::protocol::errorReply(
+        id, QStringLiteral("enroll-denied"),
+        QStringLiteral("wrong enrollment proof %1 times: the token is "
+                       "burnt; ask the administrator for a new one")
+            .arg(kMaxFailedAttempts));
 }
 
 Message Enrollment::accept(qint64 id, const QSslCertificate &console, const QByteArray &token)
 {
     if (auto ok = writeFileAtomically(consoleCertificatePath(), console.toPem(), false); !ok) {
         qCWarning(lcEnroll) << ok.error().message;
-        return protocol::errorReply(id, QStringLiteral("internal"), ok.error().message);
+        return core::protocol::errorReply(id, QStringLiteral("internal"), ok.error().message);
     }
     if (!QFile::remove(tokenPath()))
         qCWarning(lcEnroll) << tokenPath() << "could not be removed after enrollment";
     m_failures = 0;
     const QString consoleFingerprint = fingerprint(console);
     qCInfo(lcEnroll) << "enrolled console" << consoleFingerprint;
-    return protocol::reply(
+    return core::protocol::reply(
         id, {{QStringLiteral("agentFingerprint"), m_agentFingerprint},
              {QStringLiteral("proof"),
               enrolledProof(QString::fromUtf8(token), m_agentFingerprint, consoleFingerprint)}});

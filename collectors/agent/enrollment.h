@@ -42,8 +42,8 @@ public:
     PeerAccess policyFor(const QSslCertificate &peer) const;
     // Answers an "enroll" request from `console`: a result, or an error with code "bad-request",
     // "enroll-denied" or "internal".
-    protocol::Message handleRequest(const QSslCertificate &console,
-                                    const protocol::Message &request);
+    core::protocol::Message handleRequest(const QSslCertificate &console,
+                                          const core::protocol::Message &request);
 
     bool isEnrolled() const;
     bool hasPendingToken() const { return readToken().has_value(); }
@@ -53,8 +53,9 @@ public:
 
 private:
     std::optional<QByteArray> readToken() const;
-    protocol::Message deny(qint64 id, const QByteArray &token);
-    protocol::Message accept(qint64 id, const QSslCertificate &console, const QByteArray &token);
+    core::protocol::Message deny(qint64 id, const QByteArray &token);
+    core::protocol::Message accept(qint64 id, const QSslCertificate &console,
+                                   const QByteArray &token);
 
     QString m_dir;
     QString m_agentFingerprint;

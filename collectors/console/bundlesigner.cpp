@@ -22,7 +22,7 @@ namespace converge::collectors {
 
 using core::Error;
 using core::Result;
-using deploy::BundleFile;
+using core::deploy::BundleFile;
 
 namespace {
 
@@ -181,35 +181,35 @@ QString publicKeyFingerprint(const QByteArray &publicPem)
 
 Result<QByteArray> writeBundle(const std::vector<BundleFile> &files, const BundleSigningKey &key)
 {
-    const BundleFile *manifest = findFile(files, deploy::kManifestPath);
+    const BundleFile *manifest = findFile(files, core::deploy::kManifestPath);
     if (!manifest)
         return core::invalid(QStringLiteral("MANIFEST.json: missing from the bundle's files"));
-    if (auto checked = deploy::checkManifest(files); !checked)
+    if (auto checked = core::deploy::checkManifest(files); !checked)
         return std::unexpected(checked.error());
     auto signature = sign(manifest->data, key);
     if (!signature)
         return std::unexpected(signature.error());
     std::vector<BundleFile> all = files;
-    all.push_back({QLatin1String(deploy::kSignaturePath), signature->toBase64() + '\n'});
-    all.push_back({QLatin1String(deploy::kSignerPath), key.publicPem});
+    all.push_back({QLatin1String(core::deploy::kSignaturePath), signature->toBase64() + '\n'});
+    all.push_back({QLatin1String(core::deploy::kSignerPath), key.publicPem});
     const QJsonObject json = QJsonDocument::fromJson(manifest->data).object();
     const QDateTime created =
         QDateTime::fromString(json.value(QLatin1String("created")).toString(), Qt::ISODate);
-    return deploy::writeTar(all, created.isValid() ? created.toSecsSinceEpoch() : 0);
+    return core::deploy::writeTar(all, created.isValid() ? created.toSecsSinceEpoch() : 0);
 }
 
 Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
                                     const std::optional<QByteArray> &expectedPublicPem)
 {
-    auto files = deploy::readTar(tar);
+    auto files = core::deploy::readTar(tar);
     if (!files)
         return std::unexpected(files.error());
-    const BundleFile *manifest = findFile(*files, deploy::kManifestPath);
-    const BundleFile *signature = findFile(*files, deploy::kSignaturePath);
-    const BundleFile *signer = findFile(*files, deploy::kSignerPath);
-    for (const auto &[f, path] :
-         {std::pair{manifest, deploy::kManifestPath}, std::pair{signature, deploy::kSignaturePath},
-          std::pair{signer, deploy::kSignerPath}})
+    const BundleFile *manifest = findFile(*files, core::deploy::kManifestPath);
+    const BundleFile *signature = findFile(*files, core::deploy::kSignaturePath);
+    const BundleFile *signer = findFile(*files, core::deploy::kSignerPath);
+    for (const auto &[f, path] : {std::pair{manifest, core::deploy::kManifestPath},
+                                  std::pair{signature, core::deploy::kSignaturePath},
+                                  std::pair{signer, core::deploy::kSignerPath}})
         if (!f)
             return core::invalid(
                 QStringLiteral("%1: missing from the bundle").arg(QLatin1String(path)));
@@ -233,7 +233,7 @@ Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
                     : QStringLiteral("MANIFEST.json: not signed by the expected key %1 (the bundle "
                                      "names signer %2)")
                           .arg(publicKeyFingerprint(keyPem), publicKeyFingerprint(signer->data)));
-    auto checked = deploy::checkManifest(*files);
+    auto checked = core::deploy::checkManifest(*files);
     if (!checked)
         return std::unexpected(checked.error());
     VerifiedBundle out;

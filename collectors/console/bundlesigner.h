@@ -29,18 +29,18 @@ core::Result<BundleSigningKey> loadOrCreateBundleSigningKey(const QString &dir =
 // SHA-256 of the public key's DER, lower-case hex pairs joined by ':'; empty if not a key.
 QString publicKeyFingerprint(const QByteArray &publicPem);
 
-// The archive (ustar) of FILES (from deploy::makeBundleFiles, MANIFEST.json among them) plus
+// The archive (ustar) of FILES (from core::deploy::makeBundleFiles, MANIFEST.json among them) plus
 // MANIFEST.sig (base64 Ed25519 signature of MANIFEST.json) and signer.pub (KEY's public PEM).
-core::Result<QByteArray> writeBundle(const std::vector<deploy::BundleFile> &files,
+core::Result<QByteArray> writeBundle(const std::vector<core::deploy::BundleFile> &files,
                                      const BundleSigningKey &key);
 
 struct VerifiedBundle
 {
-    deploy::Manifest manifest;
-    std::vector<deploy::BundleFile> files; // all of them, MANIFEST.* and signer.pub included
+    core::deploy::Manifest manifest;
+    std::vector<core::deploy::BundleFile> files; // all of them, MANIFEST.* and signer.pub included
     QByteArray signerPem;
     QString signerFingerprint;
-    const deploy::BundleFile *file(const QString &path) const;
+    const core::deploy::BundleFile *file(const QString &path) const;
 };
 
 // Reads TAR and checks it: the signature over MANIFEST.json with EXPECTEDPUBLICPEM (when

@@ -15,7 +15,7 @@ Q_LOGGING_CATEGORY(lcDeploy, "converge.console.deploy", QtInfoMsg)
 
 namespace converge::collectors {
 
-using deploy::HostPhase;
+using core::deploy::HostPhase;
 
 namespace {
 // Confirm only while every applied host has at least this long left before its deadline.
@@ -262,10 +262,10 @@ void Deployer::workOn(Stage stage, std::size_t i)
     }
     case Stage::Confirm: {
         report(i, HostPhase::Confirming, 90, QStringLiteral("confirming"));
-        auto confirmed = connected
-                             ? request(QStringLiteral("confirm"),
-                                       {{QStringLiteral("transaction"), result.transaction}})
-                             : core::Result<protocol::Message>(std::unexpected(connected.error()));
+        auto confirmed =
+            connected ? request(QStringLiteral("confirm"),
+                                {{QStringLiteral("transaction"), result.transaction}})
+                      : core::Result<core::protocol::Message>(std::unexpected(connected.error()));
         if (!confirmed)
             report(i, HostPhase::Failed, 100,
                    QStringLiteral("confirmation failed (%1); the agent rolls back at its deadline")
@@ -275,9 +275,10 @@ void Deployer::workOn(Stage stage, std::size_t i)
         return;
     }
     case Stage::Rollback: {
-        auto back = connected ? request(QStringLiteral("rollback"),
-                                        {{QStringLiteral("transaction"), result.transaction}})
-                              : core::Result<protocol::Message>(std::unexpected(connected.error()));
+        auto back = connected
+                        ? request(QStringLiteral("rollback"),
+                                  {{QStringLiteral("transaction"), result.transaction}})
+                        : core::Result<core::protocol::Message>(std::unexpected(connected.error()));
         QString how = QStringLiteral("rolled back");
         if (!back && back.error().message.contains(QLatin1String("unknown-transaction")))
             how = QStringLiteral("already rolled back by itself (its deadline passed)");

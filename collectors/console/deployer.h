@@ -24,7 +24,7 @@ struct DeployTarget
     QString host;        // the design host's name
     QString address;     // "10.0.0.5:7443"
     QString fingerprint; // pinned agent certificate
-    plan::HostState desired;
+    core::realize::HostState desired;
 };
 
 struct DeployOptions
@@ -38,12 +38,12 @@ struct DeployOptions
 struct DeployHostResult
 {
     QString host;
-    deploy::HostPhase phase = deploy::HostPhase::Waiting;
+    core::deploy::HostPhase phase = core::deploy::HostPhase::Waiting;
     QString message;
     QJsonObject plan; // the agent's dry run (Plan::toJson)
     QString transaction;
     QString agentVersion;
-    plan::HostState desired;
+    core::realize::HostState desired;
     qint64 appliedAtMs = 0; // when the agent reported the change applied (its deadline runs)
 };
 
@@ -68,7 +68,7 @@ public:
     bool waitForFinished(int timeoutMs);
 
 Q_SIGNALS:
-    void progress(const QString &host, converge::deploy::HostPhase phase, int percent,
+    void progress(const QString &host, converge::core::deploy::HostPhase phase, int percent,
                   const QString &message);
     void planned(const QString &host, const QJsonObject &plan);
     // confirmed: every changed host confirmed. summary: one line for people.
@@ -79,7 +79,8 @@ private:
     void runStage(Stage stage);
     void stageDone(Stage stage);
     void workOn(Stage stage, std::size_t index); // runs in a worker thread
-    void report(std::size_t index, deploy::HostPhase phase, int percent, const QString &message);
+    void report(std::size_t index, core::deploy::HostPhase phase, int percent,
+                const QString &message);
     void finish(bool confirmed, const QString &summary);
 
     TlsIdentity m_console;

@@ -15,9 +15,9 @@ QString newEnrollmentToken()
     return QString::fromLatin1(bytes.toHex());
 }
 
-core::Result<deploy::AgentRecord> enrollAgent(const QString &host, const QString &address,
-                                              const TlsIdentity &console, const QString &token,
-                                              int timeoutMs)
+core::Result<core::deploy::AgentRecord> enrollAgent(const QString &host, const QString &address,
+                                                    const TlsIdentity &console,
+                                                    const QString &token, int timeoutMs)
 {
     auto endpoint = parseAgentAddress(address);
     if (!endpoint)
@@ -26,8 +26,8 @@ core::Result<deploy::AgentRecord> enrollAgent(const QString &host, const QString
         enrollWithToken(endpoint->first, endpoint->second, console, token, timeoutMs);
     if (!fingerprint)
         return std::unexpected(fingerprint.error());
-    deploy::AgentRecord record{host, address, *fingerprint, QDateTime::currentDateTimeUtc(),
-                               {},   {}};
+    core::deploy::AgentRecord record{host, address, *fingerprint, QDateTime::currentDateTimeUtc(),
+                                     {},   {}};
     AgentClient client;
     if (client.connectTo(endpoint->first, endpoint->second, console, *fingerprint, timeoutMs)) {
         auto hello = client.request(QStringLiteral("hello"),

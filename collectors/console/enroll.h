@@ -13,8 +13,8 @@ QString newEnrollmentToken();
 // One enrollment attempt with the agent at `address` for the design host `host` (the token
 // proof of enrollment.h), then a hello for the agent's version: the record the project store
 // keeps. Callers that wait for an admin retry it.
-core::Result<deploy::AgentRecord> enrollAgent(const QString &host, const QString &address,
-                                              const TlsIdentity &console, const QString &token,
-                                              int timeoutMs);
+core::Result<core::deploy::AgentRecord> enrollAgent(const QString &host, const QString &address,
+                                                    const TlsIdentity &console,
+                                                    const QString &token, int timeoutMs);
 
 } // namespace converge::collectors

@@ -8,10 +8,11 @@ namespace converge::collectors::ovs {
 
 namespace {
 
-Result<void> applyFlowsAndAddresses(const OvsEnv &env, const plan::Plan &plan, int timeoutMs)
+Result<void> applyFlowsAndAddresses(const OvsEnv &env, const core::realize::Plan &plan,
+                                    int timeoutMs)
 {
-    for (const plan::Operation &op : plan.ops) {
-        if (op.kind != plan::Operation::Kind::SetFlows)
+    for (const core::realize::Operation &op : plan.ops) {
+        if (op.kind != core::realize::Operation::Kind::SetFlows)
             continue;
         const QByteArray table = op.flows.join(QLatin1Char('\n')).toUtf8() + '\n';
         auto r = runChecked(findTool(QStringLiteral("ovs-ofctl")),
@@ -25,7 +26,7 @@ Result<void> applyFlowsAndAddresses(const OvsEnv &env, const plan::Plan &plan, i
                 QStringLiteral("flow table of %1: %2").arg(op.bridge, r.error().message));
         qCDebug(lcApply) << "replaced" << op.flows.size() << "flows on" << op.bridge;
     }
-    for (const plan::Operation &op : plan.ops)
+    for (const core::realize::Operation &op : plan.ops)
         for (const QStringList &argv : op.ip) {
             auto r = runChecked(findTool(QStringLiteral("ip")), argv, {}, timeoutMs);
             if (!r)
@@ -42,7 +43,7 @@ QStringList vsctlBase(const OvsEnv &env, int timeoutMs)
 
 } // namespace
 
-Result<void> applyPlan(const OvsEnv &env, const plan::Plan &plan, int timeoutMs,
+Result<void> applyPlan(const OvsEnv &env, const core::realize::Plan &plan, int timeoutMs,
                        const ApplyHooks &hooks)
 {
     const QStringList commands = plan.vsctlArguments();
@@ -61,9 +62,9 @@ Result<void> applyPlan(const OvsEnv &env, const plan::Plan &plan, int timeoutMs,
     return applyFlowsAndAddresses(env, plan, timeoutMs);
 }
 
-Result<void> applyPlanPerCommand(const OvsEnv &env, const plan::Plan &plan, int timeoutMs)
+Result<void> applyPlanPerCommand(const OvsEnv &env, const core::realize::Plan &plan, int timeoutMs)
 {
-    for (const plan::Operation &op : plan.ops) {
+    for (const core::realize::Operation &op : plan.ops) {
         // Commands that name rows created by --id in the same call must stay together.
         QList<QStringList> group;
         auto flush = [&]() -> Result<void> {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "collectors/ovs/process.h"
-#include "core/plan/planner.h"
+#include "core/realize/planner.h"
 
 #include <functional>
 
@@ -18,10 +18,11 @@ struct ApplyHooks
     std::function<void()> afterTransaction;
 };
 
-Result<void> applyPlan(const OvsEnv &env, const plan::Plan &plan, int timeoutMs = 60000,
+Result<void> applyPlan(const OvsEnv &env, const core::realize::Plan &plan, int timeoutMs = 60000,
                        const ApplyHooks &hooks = {});
 
 // The same changes as one ovs-vsctl call per command, for the benchmark's comparison.
-Result<void> applyPlanPerCommand(const OvsEnv &env, const plan::Plan &plan, int timeoutMs = 60000);
+Result<void> applyPlanPerCommand(const OvsEnv &env, const core::realize::Plan &plan,
+                                 int timeoutMs = 60000);
 
 } // namespace converge::collectors::ovs

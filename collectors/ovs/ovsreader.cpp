@@ -159,12 +159,12 @@ public:
         , m_timeoutMs(timeoutMs)
     {
     }
-    Result<plan::HostState> map(const QJsonArray &results, const QString &hostName);
+    Result<core::realize::HostState> map(const QJsonArray &results, const QString &hostName);
 
 private:
-    Result<plan::Bridge> mapBridge(const Row &row);
-    Result<plan::Port> mapPort(const Row &row, const QString &bridge);
-    plan::Mirror mapMirror(const Row &row, const QString &bridge) const;
+    Result<core::realize::Bridge> mapBridge(const Row &row);
+    Result<core::realize::Port> mapPort(const Row &row, const QString &bridge);
+    core::realize::Mirror mapMirror(const Row &row, const QString &bridge) const;
     QString portName(const QString &uuid) const;
 
     const OvsEnv &m_env;
@@ -179,7 +179,7 @@ QString Reader::portName(const QString &uuid) const
     return m_ports.value(uuid).columns.value(QStringLiteral("name")).toString();
 }
 
-Result<plan::HostState> Reader::map(const QJsonArray &results, const QString &hostName)
+Result<core::realize::HostState> Reader::map(const QJsonArray &results, const QString &hostName)
 {
     const QJsonArray ovsRows = results.at(0).toObject().value(QStringLiteral("rows")).toArray();
     if (ovsRows.isEmpty())
@@ -192,7 +192,7 @@ Result<plan::HostState> Reader::map(const QJsonArray &results, const QString &ho
     m_interfaces = rowsByUuid(results.at(3));
     m_mirrors = rowsByUuid(results.at(4));
 
-    plan::HostState state;
+    core::realize::HostState state;
     state.host = hostName;
     const QStringList bridgeUuids =
         uuidSet(ovsRows.at(0).toObject().value(QStringLiteral("bridges")));
@@ -215,23 +215,23 @@ Result<plan::HostState> Reader::map(const QJsonArray &results, const QString &ho
         auto addresses = readAddresses(m_timeoutMs);
         if (!addresses)
             return std::unexpected(addresses.error());
-        for (plan::Bridge &bridge : state.bridges)
-            for (plan::Port &port : bridge.ports)
-                if (port.type == plan::Port::Type::Internal)
+        for (core::realize::Bridge &bridge : state.bridges)
+            for (core::realize::Port &port : bridge.ports)
+                if (port.type == core::realize::Port::Type::Internal)
                     port.addresses = addresses->value(port.name);
     }
 
     state.unmanagedBridges.sort();
-    std::ranges::sort(state.bridges, {}, &plan::Bridge::name);
-    std::ranges::sort(state.mirrors, {}, &plan::Mirror::name);
+    std::ranges::sort(state.bridges, {}, &core::realize::Bridge::name);
+    std::ranges::sort(state.mirrors, {}, &core::realize::Mirror::name);
     state.normalize();
     return state;
 }
 
-Result<plan::Bridge> Reader::mapBridge(const Row &row)
+Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
 {
     const auto ids = mapItems(row["external_ids"]);
-    plan::Bridge bridge;
+    core::realize::Bridge bridge;
     bridge.name = row["name"].toString();
     bridge.elementId = ids.value(QStringLiteral("converge-id"));
     bridge.datapathType = row["datapath_type"].toString();
@@ -261,13 +261,13 @@ Result<plan::Bridge> Reader::mapBridge(const Row &row)
             return std::unexpected(port.error());
         bridge.ports.push_back(std::move(*port));
     }
-    std::ranges::sort(bridge.ports, {}, &plan::Port::name);
+    std::ranges::sort(bridge.ports, {}, &core::realize::Port::name);
     return bridge;
 }
 
-Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
+Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridge)
 {
-    plan::Port port;
+    core::realize::Port port;
     port.name = row["name"].toString();
     const auto ids = mapItems(row["external_ids"]);
     const auto otherConfig = mapItems(row["other_config"]);
@@ -280,14 +280,14 @@ Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
 
     port.bondMode = optionalString(row["bond_mode"]);
     if (interfaces.size() > 1 || !port.bondMode.isEmpty()) {
-        port.type = plan::Port::Type::Bond;
+        port.type = core::realize::Port::Type::Bond;
         for (const Row &i : interfaces)
             port.members << i["name"].toString();
         port.lacp = optionalString(row["lacp"]) == QLatin1String("active");
         port.bondPrimary = otherConfig.value(QStringLiteral("bond-primary"));
     } else if (interfaces.size() == 1 &&
                interfaces.front()["type"].toString() == QLatin1String("internal")) {
-        port.type = plan::Port::Type::Internal;
+        port.type = core::realize::Port::Type::Internal;
         m_needAddresses = true;
     }
 
@@ -303,7 +303,7 @@ Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
     for (const Row &i : interfaces) {
         if (port.mtu == 0)
             port.mtu = int(optionalInteger(i["mtu_request"]).value_or(0));
-        if (port.maxRateKbps == 0 && port.type != plan::Port::Type::Bond)
+        if (port.maxRateKbps == 0 && port.type != core::realize::Port::Type::Bond)
             port.maxRateKbps = qint64(i["ingress_policing_rate"].toDouble());
     }
 
@@ -327,9 +327,9 @@ Result<plan::Port> Reader::mapPort(const Row &row, const QString &bridge)
     return port;
 }
 
-plan::Mirror Reader::mapMirror(const Row &row, const QString &bridge) const
+core::realize::Mirror Reader::mapMirror(const Row &row, const QString &bridge) const
 {
-    plan::Mirror mirror;
+    core::realize::Mirror mirror;
     mirror.name = row["name"].toString();
     mirror.bridge = bridge;
     mirror.elementId = mapItems(row["external_ids"]).value(QStringLiteral("converge-id"));
@@ -358,8 +358,8 @@ QStringList ofctlArgs(const QString &command, const QString &bridge)
 
 } // namespace
 
-Result<plan::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
-                                      const QString &hostName, int timeoutMs)
+Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
+                                               const QString &hostName, int timeoutMs)
 {
     const QJsonArray ops{
         selectAll(QStringLiteral("Open_vSwitch"), {QStringLiteral("bridges")}),

@@ -2,7 +2,7 @@
 
 #include "collectors/ovs/ovsdbclient.h"
 #include "collectors/ovs/process.h"
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 #include "core/util/result.h"
 
 #include <QList>
@@ -10,7 +10,7 @@
 
 // Reading a host's observed state from Open vSwitch (one OVSDB transaction, plus ovs-ofctl for
 // flow counts and `ip -j addr` for the addresses of internal ports), following the storage
-// conventions of core/plan/hoststate.h.
+// conventions of core/realize/hoststate.h.
 namespace converge::collectors::ovs {
 
 using core::Result;
@@ -20,8 +20,8 @@ using core::Result;
 // flowsDigest is its external_ids converge-flows only while its flow count still equals
 // external_ids converge-flow-count. Addresses are read in the calling thread's network
 // namespace. The result is normalized.
-Result<plan::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
-                                      const QString &hostName, int timeoutMs = 30000);
+Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
+                                               const QString &hostName, int timeoutMs = 30000);
 
 // One OpenFlow flow as `ovs-ofctl -O OpenFlow14 dump-flows` prints it.
 struct FlowStat

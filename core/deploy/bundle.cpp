@@ -1,10 +1,10 @@
 #include "bundle.h"
 
-#include "core/deploy/scripts.h"
 #include "core/model/design.h"
 #include "core/model/newelements.h"
-#include "core/plan/desiredstate.h"
-#include "core/plan/planner.h"
+#include "core/realize/desiredstate.h"
+#include "core/realize/planner.h"
+#include "core/realize/scripts.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -12,7 +12,7 @@
 #include <QRegularExpression>
 #include <QSet>
 
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 namespace {
 
@@ -78,7 +78,7 @@ Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const
     const QString dir = QStringLiteral("hosts/%1/").arg(host.name());
     const QString designName = design.info().value(QLatin1String("name")).toString();
     if (host.value(QLatin1String("platform")).toString() == QLatin1String("hyperv")) {
-        auto script = powerShellScript(design, host.id);
+        auto script = realize::powerShellScript(design, host.id);
         if (!script)
             return std::unexpected(script.error());
         files.push_back(
@@ -86,18 +86,65 @@ Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const
         files.push_back({dir + QStringLiteral("apply.ps1"), script->toUtf8()});
         return {};
     }
-    auto desired = plan::desiredState(design, host.id);
+    auto desired = realize::desiredState(design, host.id);
     if (!desired)
         return std::unexpected(desired.error());
-    const plan::Plan plan = plan::makePlan(*desired, plan::HostState{});
+    const realize::Plan plan = realize::makePlan(*desired, realize::HostState{});
     const QJsonObject json{{QStringLiteral("host"), host.name()},
                            {QStringLiteral("platform"), QStringLiteral("linux-ovs")},
                            {QStringLiteral("desired"), desired->toJson()},
                            {QStringLiteral("plan"), plan.toJson()}};
     files.push_back({dir + QStringLiteral("plan.json"), jsonBytes(json)});
     files.push_back({dir + QStringLiteral("apply.sh"),
-                     shellScript(designName, host.name(), plan).toUtf8(), 0755});
+                     realize::shellScript(designName, host.name(), plan).toUtf8(), 0755});
     return {};
+}
+
+QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
+                     const QStringList &hypervHosts)
+{
+    QString out = QStringLiteral("# Converge deployment bundle: %1\n\n")
+                      .arg(realize::commentText(designName));
+    out += QStringLiteral(
+        "This archive holds, per host of the design, what is needed to bring the host to the "
+        "design by hand, where the console cannot reach an agent.\n\n"
+        "| file | what it is |\n| --- | --- |\n"
+        "| `MANIFEST.json` | design, time of creation, hosts, and the size and SHA-256 of every "
+        "file |\n"
+        "| `MANIFEST.sig` | Ed25519 signature of `MANIFEST.json` (base64) |\n"
+        "| `signer.pub` | the public key that made the signature (PEM) |\n"
+        "| `hosts/NAME/plan.json` | the host's desired state and plan (linux-ovs), or its "
+        "elements (hyperv) |\n"
+        "| `hosts/NAME/apply.sh` | linux-ovs hosts: `ovs-vsctl`, `ovs-ofctl` and `ip` "
+        "commands |\n"
+        "| `hosts/NAME/apply.ps1` | hyperv hosts: Hyper-V and NetLbfo cmdlets |\n\n"
+        "## Verify\n\n"
+        "```sh\nconvergectl bundle verify BUNDLE.tar --key console-signing.pub\n```\n\n"
+        "checks the signature and every file's size and SHA-256, and that no file is missing "
+        "or extra. Without `--key` the bundle's own `signer.pub` is used, which proves "
+        "integrity but not origin: compare its fingerprint with the console's.\n\n"
+        "## Apply\n\n");
+    if (!linuxHosts.isEmpty()) {
+        out +=
+            QStringLiteral("linux-ovs hosts (%1):\n\n").arg(linuxHosts.join(QLatin1String(", ")));
+        out += QStringLiteral(
+            "- with the agent installed: `converged --apply-bundle BUNDLE.tar` (as root; needs "
+            "`bundle_signer` in converged.conf). It verifies the bundle, plans from the host's "
+            "current state, applies, checks and rolls back on failure;\n"
+            "- without it: unpack and run `sh hosts/NAME/apply.sh` as root, on a host without "
+            "Converge's bridges (set `OVS_DATAPATH=netdev` for the userspace datapath).\n\n");
+    }
+    if (!hypervHosts.isEmpty()) {
+        out += QStringLiteral("hyperv hosts (%1): unpack, then in an elevated PowerShell (Run as "
+                              "Administrator) on the host:\n\n")
+                   .arg(hypervHosts.join(QLatin1String(", ")));
+        out += QStringLiteral("```powershell\npowershell -ExecutionPolicy Bypass -File "
+                              "hosts\\NAME\\apply.ps1\n```\n\n"
+                              "The script stops at the first error and may be run again: it "
+                              "creates teams, switches and adapters only where they are missing, "
+                              "and sets the rest to the design's values.\n");
+    }
+    return out;
 }
 
 } // namespace
@@ -194,4 +241,4 @@ Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
     return m;
 }
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -17,7 +17,7 @@ class Design;
 // its plan (JSON) and a script, a README, and MANIFEST.json with the size and SHA-256 of every
 // file. Signing and the archive are collectors/console/bundlesigner.h (OpenSSL stays out of
 // core).
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 using BundleFile = TarFile;
 
@@ -30,8 +30,8 @@ inline constexpr char kSignerPath[] = "signer.pub";
 //   hosts/NAME/plan.json   linux-ovs: {host, platform, desired, plan} (the plan from an empty
 //                          host, datapath left to the applier); hyperv: {host, platform,
 //                          elements} (the host's design elements)
-//   hosts/NAME/apply.sh    linux-ovs (deploy::shellScript, mode 0755)
-//   hosts/NAME/apply.ps1   hyperv (deploy::powerShellScript)
+//   hosts/NAME/apply.sh    linux-ovs (realize::shellScript, mode 0755)
+//   hosts/NAME/apply.ps1   hyperv (realize::powerShellScript)
 //   README.md, and MANIFEST.json last: {format, design, created (UTC, ISO 8601), generator,
 //   hosts: [{name, platform}], files: [{path, size, sha256}]}.
 // Fails when a filtered host does not exist, a host name is not a safe file name, two hosts
@@ -57,4 +57,4 @@ struct Manifest
 // error names the file: "hosts/hv01/apply.ps1: SHA-256 does not match the manifest".
 Result<Manifest> checkManifest(const std::vector<BundleFile> &files);
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -1,6 +1,6 @@
 #include "deploytypes.h"
 
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 QString phaseName(HostPhase phase)
 {
@@ -60,4 +60,4 @@ bool isFinal(HostPhase phase)
     }
 }
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -12,7 +12,7 @@
 // What the console knows about agents and deployments (kept in the project store), and the
 // progress of a deployment as the deploy engine (collectors/console) reports it to the CLI and
 // the GUI. Plain data: no sockets here (ARCHITECTURE.md, layers).
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 // An enrolled agent, mapped to a design host by the host's name.
 struct AgentRecord
@@ -50,7 +50,7 @@ struct DeploymentHost
 {
     QString host;
     QJsonObject plan; // the agent's plan (Plan::toJson)
-    plan::HostState desired;
+    realize::HostState desired;
     QString transaction;
     HostPhase result = HostPhase::Waiting;
     QString message;
@@ -70,4 +70,4 @@ struct DeploymentRecord
     friend bool operator==(const DeploymentRecord &, const DeploymentRecord &) = default;
 };
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

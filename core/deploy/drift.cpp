@@ -5,7 +5,7 @@
 
 #include <QJsonArray>
 
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 using core::Design;
 using core::Element;
@@ -36,7 +36,7 @@ QString text(const QStringList &v)
     return v.isEmpty() ? QStringLiteral("none") : v.join(u", ");
 }
 
-QString vlanModeName(const plan::Port &p)
+QString vlanModeName(const realize::Port &p)
 {
     if (p.isolated || p.community >= 0)
         return QStringLiteral("Pvlan");
@@ -64,18 +64,18 @@ public:
             {m_host, elementId, where, property, designValue, runningValue, std::move(adopt)});
     }
 
-    void ports(const plan::Bridge &d, const plan::Bridge &r)
+    void ports(const realize::Bridge &d, const realize::Bridge &r)
     {
-        for (const plan::Port &dp : d.ports) {
+        for (const realize::Port &dp : d.ports) {
             const QString where = QStringLiteral("port %1 on bridge %2").arg(dp.name, d.name);
-            const plan::Port *rp = r.port(dp.name);
+            const realize::Port *rp = r.port(dp.name);
             if (!rp) {
                 add(dp.elementId, where, {}, QStringLiteral("present"), QStringLiteral("missing"));
                 continue;
             }
             compare(dp, *rp, where);
         }
-        for (const plan::Port &rp : r.ports)
+        for (const realize::Port &rp : r.ports)
             if (!d.port(rp.name))
                 add(rp.elementId, QStringLiteral("port %1 on bridge %2").arg(rp.name, r.name), {},
                     QStringLiteral("absent"), QStringLiteral("present"));
@@ -85,7 +85,7 @@ public:
                 QStringLiteral("the design's flow table"), QStringLiteral("flows changed by hand"));
     }
 
-    void compare(const plan::Port &d, const plan::Port &r, const QString &where)
+    void compare(const realize::Port &d, const realize::Port &r, const QString &where)
     {
         const Element *e = m_design.find(d.elementId);
         const bool vnic = e && e->kind == core::ElementKind::VirtualNic;
@@ -173,13 +173,13 @@ QString DriftItem::description() const
         .arg(where, property, designValue, runningValue);
 }
 
-std::vector<DriftItem> driftOf(const Design &design, const plan::HostState &desired,
-                               const plan::HostState &running)
+std::vector<DriftItem> driftOf(const Design &design, const realize::HostState &desired,
+                               const realize::HostState &running)
 {
     std::vector<DriftItem> out;
     Collector c(design, desired.host, out);
-    for (const plan::Bridge &db : desired.bridges) {
-        const plan::Bridge *rb = running.bridge(db.name);
+    for (const realize::Bridge &db : desired.bridges) {
+        const realize::Bridge *rb = running.bridge(db.name);
         if (!rb) {
             c.add(db.elementId, QStringLiteral("bridge %1").arg(db.name), {},
                   QStringLiteral("present"), QStringLiteral("missing"));
@@ -190,13 +190,13 @@ std::vector<DriftItem> driftOf(const Design &design, const plan::HostState &desi
                   text(db.sriov), text(rb->sriov));
         c.ports(db, *rb);
     }
-    for (const plan::Bridge &rb : running.bridges)
+    for (const realize::Bridge &rb : running.bridges)
         if (!desired.bridge(rb.name))
             c.add(rb.elementId, QStringLiteral("bridge %1").arg(rb.name), {},
                   QStringLiteral("absent"), QStringLiteral("present"));
-    for (const plan::Mirror &dm : desired.mirrors) {
-        const plan::Mirror *rm = nullptr;
-        for (const plan::Mirror &m : running.mirrors)
+    for (const realize::Mirror &dm : desired.mirrors) {
+        const realize::Mirror *rm = nullptr;
+        for (const realize::Mirror &m : running.mirrors)
             if (m.name == dm.name)
                 rm = &m;
         if (!rm)
@@ -207,9 +207,9 @@ std::vector<DriftItem> driftOf(const Design &design, const plan::HostState &desi
                   QStringLiteral("%1 -> %2").arg(text(dm.selectSrc), dm.output),
                   QStringLiteral("%1 -> %2").arg(text(rm->selectSrc), rm->output));
     }
-    for (const plan::Mirror &rm : running.mirrors) {
+    for (const realize::Mirror &rm : running.mirrors) {
         bool known = false;
-        for (const plan::Mirror &dm : desired.mirrors)
+        for (const realize::Mirror &dm : desired.mirrors)
             known = known || dm.name == rm.name;
         if (!known)
             c.add(rm.elementId, QStringLiteral("mirror %1").arg(rm.name), {},
@@ -239,4 +239,4 @@ core::Result<core::Edit> adoptRunningValues(const Design &design,
     return core::commands::combine(QStringLiteral("Take running values into the design"), edits);
 }
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/model/edit.h"
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 
 #include <QJsonValue>
 
@@ -12,7 +12,7 @@ class Design;
 // Drift: where a host's running state no longer matches its part of the design. Each difference
 // names the design element and property when there is one, so the admin can re-apply the design
 // or take the running value into it.
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 struct DriftItem
 {
@@ -28,12 +28,12 @@ struct DriftItem
 };
 
 // Compares the design's desired state of a host with its running state (both as HostState).
-std::vector<DriftItem> driftOf(const core::Design &design, const plan::HostState &desired,
-                               const plan::HostState &running);
+std::vector<DriftItem> driftOf(const core::Design &design, const realize::HostState &desired,
+                               const realize::HostState &running);
 
 // One undoable edit that takes the running values of `items` into the design (items without a
 // value to adopt are skipped). Fails when nothing can be adopted.
 core::Result<core::Edit> adoptRunningValues(const core::Design &design,
                                             const std::vector<DriftItem> &items);
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 namespace {
 
@@ -261,4 +261,4 @@ Result<std::vector<TarFile>> readTar(const QByteArray &archive)
     return files;
 }
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -11,7 +11,7 @@
 // what a deployment bundle is shipped in. Regular files only; the reader refuses anything a
 // hostile archive could use against the one who unpacks it (links, devices, absolute paths,
 // "..", duplicates, huge sizes) and names the entry it refuses.
-namespace converge::deploy {
+namespace converge::core::deploy {
 
 using core::Result;
 
@@ -39,4 +39,4 @@ Result<std::vector<TarFile>> readTar(const QByteArray &archive);
 // backslash, at most 255 bytes. Empty when fine, else the reason.
 QString tarPathProblem(const QString &path);
 
-} // namespace converge::deploy
+} // namespace converge::core::deploy

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-namespace converge::protocol {
+namespace converge::core::protocol {
 
 using core::invalid;
 using core::Result;
@@ -151,4 +151,4 @@ Message reply(qint64 id, QJsonObject body)
     return {QStringLiteral("result"), id, std::move(body)};
 }
 
-} // namespace converge::protocol
+} // namespace converge::core::protocol

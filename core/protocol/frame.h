@@ -10,7 +10,7 @@
 
 // Framing of the console <-> agent protocol: a 4-byte big-endian length N, then N bytes of a
 // UTF-8 JSON object {"type": string, "id": integer, "body": object} (ARCHITECTURE.md, "Agent").
-namespace converge::protocol {
+namespace converge::core::protocol {
 
 struct Message
 {
@@ -53,4 +53,4 @@ Message errorReply(qint64 id, const QString &code, const QString &message);
 // {"type": "result", "id": id, "body": body}
 Message reply(qint64 id, QJsonObject body);
 
-} // namespace converge::protocol
+} // namespace converge::core::protocol

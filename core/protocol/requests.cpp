@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace converge::protocol {
+namespace converge::core::protocol {
 
 namespace {
 
@@ -33,14 +33,14 @@ Result<QString> token(const QJsonObject &body, const QString &key, bool required
     return v.toString();
 }
 
-Result<plan::HostState> desiredOf(const QJsonObject &body)
+Result<realize::HostState> desiredOf(const QJsonObject &body)
 {
     const QJsonValue v = body.value(QLatin1String("desired"));
     if (v.isUndefined())
         return core::invalid(QStringLiteral("body.desired: is required"));
     if (!v.isObject())
         return core::invalid(QStringLiteral("body.desired: must be an object"));
-    auto state = plan::HostState::fromJson(v.toObject());
+    auto state = realize::HostState::fromJson(v.toObject());
     if (!state)
         return core::invalid(QStringLiteral("body.desired.") + state.error().message);
     return state;
@@ -127,4 +127,4 @@ Result<Request> parseRequest(const QString &type, const QJsonObject &body)
     return r;
 }
 
-} // namespace converge::protocol
+} // namespace converge::core::protocol

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 
-namespace converge::protocol {
+namespace converge::core::protocol {
 
 using core::Result;
 
@@ -14,7 +14,7 @@ struct Request
 {
     RequestType type = RequestType::Hello;
     QString clientVersion;      // hello
-    plan::HostState desired;    // plan, apply
+    realize::HostState desired; // plan, apply
     int confirmTimeoutSec = 60; // apply: roll back unless confirmed within this
     QString expectedPlanDigest; // apply: only apply if the plan is still this one
     QString transaction;        // confirm, rollback
@@ -29,4 +29,4 @@ Result<Request> parseRequest(const QString &type, const QJsonObject &body);
 
 QString requestTypeName(RequestType type);
 
-} // namespace converge::protocol
+} // namespace converge::core::protocol

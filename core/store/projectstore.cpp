@@ -139,7 +139,7 @@ Result<void> checkDeploymentHost(const deploy::DeploymentHost &h, const QString 
 {
     if (auto ok = checkHostName(h.host, where); !ok)
         return ok;
-    if (auto desired = plan::HostState::fromJson(h.desired.toJson()); !desired)
+    if (auto desired = realize::HostState::fromJson(h.desired.toJson()); !desired)
         return invalid(QStringLiteral("%1, host %2: desired state: %3")
                            .arg(where, h.host, desired.error().message));
     return {};
@@ -481,7 +481,7 @@ Result<deploy::DeploymentHost> readDeploymentHost(const Statement &row, const QS
         return fail(Error::Code::Store,
                     QStringLiteral("%1: the desired state is not a JSON object (%2)")
                         .arg(where, parseError.errorString()));
-    auto state = plan::HostState::fromJson(desired.object());
+    auto state = realize::HostState::fromJson(desired.object());
     if (!state)
         return fail(Error::Code::Store,
                     QStringLiteral("%1: desired state: %2").arg(where, state.error().message));

@@ -8,7 +8,7 @@
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
 #include "core/model/design.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 #include "ovsenv.h"
 
 #include "testapp.h"
@@ -95,7 +95,8 @@ public:
                 design.find(QStringLiteral("lab1.%1.nic").arg(QLatin1String(spec.name)));
             if (!nic)
                 return fail(QStringLiteral("no vNIC for %1").arg(QLatin1String(spec.name)));
-            const QString mac = plan::canonicalMac(nic->value(QLatin1String("mac")).toString());
+            const QString mac =
+                core::realize::canonicalMac(nic->value(QLatin1String("mac")).toString());
             auto vm =
                 std::make_unique<Vm>(host, QLatin1String(spec.name), mac, QLatin1String(spec.ip));
             if (!vm->isValid())
@@ -206,8 +207,8 @@ public:
         return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll().right(3000)) : QString();
     }
 
-    core::Result<protocol::Message> request(const QString &type, const QJsonObject &body = {},
-                                            int timeoutMs = 60000)
+    core::Result<core::protocol::Message> request(const QString &type, const QJsonObject &body = {},
+                                                  int timeoutMs = 60000)
     {
         if (!client.isConnected()) {
             if (auto c = client.connectTo(QStringLiteral("127.0.0.1"), 7443, console,
@@ -220,7 +221,7 @@ public:
 
     QJsonObject desiredJson(const core::Design &d) const
     {
-        auto s = plan::desiredState(d, QStringLiteral("lab1"));
+        auto s = core::realize::desiredState(d, QStringLiteral("lab1"));
         EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
         return s ? s->toJson() : QJsonObject();
     }
@@ -287,7 +288,8 @@ public:
     {
         const core::Element *nic =
             design.find(QStringLiteral("lab1.%1.nic").arg(QLatin1String(vmName)));
-        return nic ? plan::canonicalMac(nic->value(QLatin1String("mac")).toString()) : QString();
+        return nic ? core::realize::canonicalMac(nic->value(QLatin1String("mac")).toString())
+                   : QString();
     }
 
     NetNs host;

@@ -25,7 +25,7 @@ std::string str(const QString &s)
     return s.toStdString();
 }
 
-std::string json(const plan::HostState &state)
+std::string json(const core::realize::HostState &state)
 {
     return QJsonDocument(state.toJson()).toJson(QJsonDocument::Indented).toStdString();
 }
@@ -201,7 +201,7 @@ protected:
         ipIn({QStringLiteral("link"), QStringLiteral("set"), name, QStringLiteral("up")});
         ipIn({QStringLiteral("link"), QStringLiteral("set"), name + u'p', QStringLiteral("up")});
     }
-    Result<plan::HostState> read(const QString &host = QStringLiteral("hv1"))
+    Result<core::realize::HostState> read(const QString &host = QStringLiteral("hv1"))
     {
         OvsdbClient client;
         if (auto ok = client.connectToServer(ovs->env().dbSocket); !ok)
@@ -261,64 +261,64 @@ TEST_F(OvsRootTest, ReadsManagedBridgeState)
     ASSERT_NO_FATAL_FAILURE(ipIn({QStringLiteral("link"), QStringLiteral("set"),
                                   QStringLiteral("mgmt0"), QStringLiteral("up")}));
 
-    plan::HostState expected;
+    core::realize::HostState expected;
     expected.host = QStringLiteral("hv1");
     expected.unmanagedBridges = {QStringLiteral("plainbr")};
-    plan::Bridge br;
+    core::realize::Bridge br;
     br.name = QStringLiteral("cvbr0");
     br.elementId = QStringLiteral("sw-1");
     br.datapathType = QStringLiteral("netdev");
     br.flowsDigest = QStringLiteral("abc123");
-    plan::Port acc1;
+    core::realize::Port acc1;
     acc1.name = QStringLiteral("acc1");
     acc1.elementId = QStringLiteral("nic-1");
     acc1.vlanMode = QStringLiteral("access");
     acc1.tag = 10;
     acc1.mac = QStringLiteral("02:00:00:00:00:01");
     acc1.dhcpGuard = true;
-    plan::Port bond0;
+    core::realize::Port bond0;
     bond0.name = QStringLiteral("bond0");
-    bond0.type = plan::Port::Type::Bond;
+    bond0.type = core::realize::Port::Type::Bond;
     bond0.elementId = QStringLiteral("team-1");
     bond0.members = {QStringLiteral("bnda"), QStringLiteral("bndb")};
     bond0.bondMode = QStringLiteral("active-backup");
     bond0.bondPrimary = QStringLiteral("bnda");
-    plan::Port bond1;
+    core::realize::Port bond1;
     bond1.name = QStringLiteral("bond1");
-    bond1.type = plan::Port::Type::Bond;
+    bond1.type = core::realize::Port::Type::Bond;
     bond1.members = {QStringLiteral("bndc"), QStringLiteral("bndd")};
     bond1.bondMode = QStringLiteral("balance-slb");
     bond1.lacp = true;
-    plan::Port com1;
+    core::realize::Port com1;
     com1.name = QStringLiteral("com1");
     com1.vlanMode = QStringLiteral("access");
     com1.tag = 20;
     com1.community = 101;
-    plan::Port iso1;
+    core::realize::Port iso1;
     iso1.name = QStringLiteral("iso1");
     iso1.vlanMode = QStringLiteral("access");
     iso1.tag = 20;
     iso1.isolated = true;
     iso1.maxRateKbps = 10000;
     iso1.mtu = 1400;
-    plan::Port mgmt0;
+    core::realize::Port mgmt0;
     mgmt0.name = QStringLiteral("mgmt0");
-    mgmt0.type = plan::Port::Type::Internal;
+    mgmt0.type = core::realize::Port::Type::Internal;
     mgmt0.elementId = QStringLiteral("vnic-1");
     mgmt0.addresses = {QStringLiteral("10.77.0.4/24"), QStringLiteral("10.77.0.5/24"),
                        QStringLiteral("fd00:77::5/64")};
-    plan::Port nat1;
+    core::realize::Port nat1;
     nat1.name = QStringLiteral("nat1");
     nat1.vlanMode = QStringLiteral("native-untagged");
     nat1.tag = 5;
     nat1.trunks = {5};
-    plan::Port trk1;
+    core::realize::Port trk1;
     trk1.name = QStringLiteral("trk1");
     trk1.vlanMode = QStringLiteral("trunk");
     trk1.trunks = {10, 20, 30};
     br.ports = {acc1, bond0, bond1, com1, iso1, mgmt0, nat1, trk1};
     expected.bridges.push_back(br);
-    plan::Mirror mir;
+    core::realize::Mirror mir;
     mir.name = QStringLiteral("mir1");
     mir.bridge = QStringLiteral("cvbr0");
     mir.elementId = QStringLiteral("mirror-1");

@@ -31,7 +31,7 @@ QJsonObject desiredWith(const QString &elementId)
         .object();
 }
 
-std::string text(const protocol::Message &m)
+std::string text(const core::protocol::Message &m)
 {
     return QJsonDocument(m.body).toJson().toStdString();
 }

@@ -39,8 +39,8 @@ namespace {
 using namespace converge;
 using namespace converge::collectors;
 using core::Result;
-using protocol::FrameDecoder;
-using protocol::Message;
+using core::protocol::FrameDecoder;
+using core::protocol::Message;
 
 constexpr int kTimeoutMs = 5000;
 const QString kHost = QStringLiteral("127.0.0.1");
@@ -79,7 +79,8 @@ TEST(FrameTest, RoundTripsMessagesFedByteByByte)
     const Message first{QStringLiteral("host-state"), 1, {{QStringLiteral("a"), 1}}};
     const Message second{
         QStringLiteral("apply_plan"), 42, {{QStringLiteral("ü"), QStringLiteral("ß")}}};
-    const QByteArray bytes = protocol::encodeFrame(first) + protocol::encodeFrame(second);
+    const QByteArray bytes =
+        core::protocol::encodeFrame(first) + core::protocol::encodeFrame(second);
     FrameDecoder decoder;
     std::vector<Message> got;
     for (char c : bytes) {
@@ -101,7 +102,7 @@ TEST(FrameTest, RoundTripsMessagesFedByteByByte)
 
 TEST(FrameTest, HeaderIsBigEndianPayloadLength)
 {
-    const QByteArray frame = protocol::encodeFrame({QStringLiteral("ping"), 7, {}});
+    const QByteArray frame = core::protocol::encodeFrame({QStringLiteral("ping"), 7, {}});
     const quint32 length = qFromBigEndian<quint32>(frame.constData());
     EXPECT_EQ(qsizetype(length), frame.size() - 4);
     const QJsonObject json = QJsonDocument::fromJson(frame.mid(4)).object();
@@ -116,13 +117,13 @@ TEST(FrameTest, MissingBodyMeansEmptyObjectAndLargestIdIsAccepted)
     decoder.feed(rawFrame(R"({"type":"ping","id":9007199254740992})"));
     auto next = decoder.next();
     ASSERT_TRUE(next && next->has_value());
-    EXPECT_EQ((*next)->id, protocol::kMaxMessageId);
+    EXPECT_EQ((*next)->id, core::protocol::kMaxMessageId);
     EXPECT_TRUE((*next)->body.isEmpty());
 }
 
 TEST(FrameTest, IncompleteFrameWaitsForMoreBytes)
 {
-    const QByteArray frame = protocol::encodeFrame({QStringLiteral("ping"), 1, {}});
+    const QByteArray frame = core::protocol::encodeFrame({QStringLiteral("ping"), 1, {}});
     FrameDecoder decoder;
     decoder.feed(frame.left(3));
     EXPECT_FALSE(decoder.next().has_value());
@@ -136,14 +137,14 @@ TEST(FrameTest, IncompleteFrameWaitsForMoreBytes)
 TEST(FrameTest, ErrorRepliesMayCarryIdZero)
 {
     FrameDecoder decoder;
-    decoder.feed(protocol::encodeFrame(
-        protocol::errorReply(0, QStringLiteral("bad-frame"), QStringLiteral("what"))));
+    decoder.feed(core::protocol::encodeFrame(
+        core::protocol::errorReply(0, QStringLiteral("bad-frame"), QStringLiteral("what"))));
     auto next = decoder.next();
     ASSERT_TRUE(next && next->has_value());
     EXPECT_EQ((*next)->type, QStringLiteral("error"));
     EXPECT_EQ((*next)->body.value(QStringLiteral("code")).toString(), QStringLiteral("bad-frame"));
     EXPECT_EQ((*next)->body.value(QStringLiteral("message")).toString(), QStringLiteral("what"));
-    const Message ok = protocol::reply(5, {{QStringLiteral("x"), true}});
+    const Message ok = core::protocol::reply(5, {{QStringLiteral("x"), true}});
     EXPECT_EQ(ok.type, QStringLiteral("result"));
     EXPECT_EQ(ok.id, 5);
 }
@@ -174,7 +175,7 @@ TEST_P(MalformedFrameTest, IsRefusedWithAClearMessageAndBreaksTheDecoder)
     EXPECT_TRUE(next->error().message.contains(QLatin1String(GetParam().expected)))
         << next->error().message.toStdString();
     EXPECT_TRUE(decoder.broken());
-    decoder.feed(protocol::encodeFrame({QStringLiteral("ping"), 1, {}}));
+    decoder.feed(core::protocol::encodeFrame({QStringLiteral("ping"), 1, {}}));
     EXPECT_FALSE(decoder.next().has_value()) << "a broken decoder must stay broken";
 }
 
@@ -380,16 +381,16 @@ protected:
         m_enrollment = std::make_unique<Enrollment>(m_dir.path(), fingerprint(m_agent.certificate));
         m_listener = std::make_unique<AgentListener>(m_agent, m_enrollment.get());
         // The echo dispatcher: "fail" answers an error, anything else its own body.
-        QObject::connect(m_listener.get(), &AgentListener::messageReceived, m_listener.get(),
-                         [this](AgentConnection *connection, const Message &m) {
-                             ++m_dispatched;
-                             if (m.type == QLatin1String("fail"))
-                                 connection->send(
-                                     protocol::errorReply(m.id, QStringLiteral("test-failure"),
-                                                          QStringLiteral("asked to")));
-                             else
-                                 connection->send(protocol::reply(m.id, m.body));
-                         });
+        QObject::connect(
+            m_listener.get(), &AgentListener::messageReceived, m_listener.get(),
+            [this](AgentConnection *connection, const Message &m) {
+                ++m_dispatched;
+                if (m.type == QLatin1String("fail"))
+                    connection->send(core::protocol::errorReply(
+                        m.id, QStringLiteral("test-failure"), QStringLiteral("asked to")));
+                else
+                    connection->send(core::protocol::reply(m.id, m.body));
+            });
         QObject::connect(m_listener.get(), &AgentListener::peerRejected, m_listener.get(),
                          [this](const QString &fp) { m_rejected << fp; });
         ASSERT_TRUE(m_listener->listen(QHostAddress::LocalHost, 0))
@@ -533,7 +534,7 @@ TEST_F(AgentChannelTest, OtherCertificateGetsNotASingleByte)
     enrollConsole();
     const TlsIdentity other = makeIdentity(QStringLiteral("other"));
     const Probe seen = probe(m_listener->port(), other, QSsl::TlsV1_3OrLater,
-                             protocol::encodeFrame({QStringLiteral("echo"), 1, {}}));
+                             core::protocol::encodeFrame({QStringLiteral("echo"), 1, {}}));
     EXPECT_TRUE(seen.encrypted);
     EXPECT_TRUE(seen.closed);
     EXPECT_TRUE(seen.received.isEmpty());
@@ -554,7 +555,7 @@ TEST_F(AgentChannelTest, ClientWithoutCertificateGetsNotASingleByte)
         if (enrolled)
             enrollConsole();
         const Probe seen = probe(m_listener->port(), {}, QSsl::TlsV1_3OrLater,
-                                 protocol::encodeFrame({QStringLiteral("enroll"), 1, {}}));
+                                 core::protocol::encodeFrame({QStringLiteral("enroll"), 1, {}}));
         EXPECT_TRUE(seen.encrypted);
         EXPECT_TRUE(seen.closed);
         EXPECT_TRUE(seen.received.isEmpty());
@@ -581,7 +582,7 @@ TEST_F(AgentChannelTest, Tls12ClientIsRefused)
 {
     enrollConsole();
     const Probe seen = probe(m_listener->port(), m_console, QSsl::TlsV1_2,
-                             protocol::encodeFrame({QStringLiteral("echo"), 1, {}}));
+                             core::protocol::encodeFrame({QStringLiteral("echo"), 1, {}}));
     EXPECT_FALSE(seen.encrypted);
     EXPECT_TRUE(seen.closed);
     EXPECT_TRUE(seen.received.isEmpty());
@@ -592,9 +593,9 @@ TEST_F(AgentChannelTest, BadFrameIsAnsweredWithAnErrorThenClosed)
 {
     enrollConsole();
     const Probe seen = probe(m_listener->port(), m_console, QSsl::TlsV1_3OrLater,
-                             protocol::encodeFrame({QStringLiteral("echo"), 1, {}}) +
+                             core::protocol::encodeFrame({QStringLiteral("echo"), 1, {}}) +
                                  rawFrame(R"({"type":"echo","id":"two"})") +
-                                 protocol::encodeFrame({QStringLiteral("echo"), 3, {}}));
+                                 core::protocol::encodeFrame({QStringLiteral("echo"), 3, {}}));
     EXPECT_TRUE(seen.closed);
     FrameDecoder decoder;
     decoder.feed(seen.received);
@@ -623,7 +624,7 @@ TEST_F(AgentChannelTest, ConsoleRejectsAnAgentThatCannotProveTheToken)
                            [](const QSslCertificate &) { return PeerAccess::Authenticated; });
     QObject::connect(&impostor, &AgentListener::messageReceived, &impostor,
                      [&](AgentConnection *connection, const Message &m) {
-                         connection->send(protocol::reply(
+                         connection->send(core::protocol::reply(
                              m.id, {{QStringLiteral("agentFingerprint"), impostor.fingerprint()},
                                     {QStringLiteral("proof"), QString(64, u'0')}}));
                      });

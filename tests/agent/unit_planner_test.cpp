@@ -1,11 +1,11 @@
-// The planner (core/plan): design -> desired host state -> plan. Every kind of host element
+// The planner (core/realize): design -> desired host state -> plan. Every kind of host element
 // added, changed and removed; idempotence; destructive marking; the commands it emits.
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
 #include "core/model/design.h"
-#include "core/plan/desiredstate.h"
-#include "core/plan/flows.h"
-#include "core/plan/planner.h"
+#include "core/realize/desiredstate.h"
+#include "core/realize/flows.h"
+#include "core/realize/planner.h"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +14,8 @@
 #include <QJsonDocument>
 
 using namespace converge;
-using plan::Operation;
-using K = plan::Operation::Kind;
+using core::realize::Operation;
+using K = core::realize::Operation::Kind;
 
 namespace {
 
@@ -28,13 +28,13 @@ core::Design labDesign()
     return d ? std::move(*d) : core::Design();
 }
 
-plan::HostState desired(const core::Design &d)
+core::realize::HostState desired(const core::Design &d)
 {
-    auto s = plan::desiredState(d, QStringLiteral("lab1"));
+    auto s = core::realize::desiredState(d, QStringLiteral("lab1"));
     EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
     if (!s)
         return {};
-    for (plan::Bridge &b : s->bridges)
+    for (core::realize::Bridge &b : s->bridges)
         b.datapathType = QStringLiteral("netdev");
     return *s;
 }
@@ -46,7 +46,7 @@ void set(core::Design &d, const char *id, const char *key, const QJsonValue &v)
     ASSERT_TRUE(d.apply(*e));
 }
 
-std::vector<const Operation *> opsOf(const plan::Plan &p, K kind)
+std::vector<const Operation *> opsOf(const core::realize::Plan &p, K kind)
 {
     std::vector<const Operation *> out;
     for (const Operation &o : p.ops)
@@ -56,16 +56,16 @@ std::vector<const Operation *> opsOf(const plan::Plan &p, K kind)
 }
 
 // The plan from the applied `before` state to the design `after`: what an edit costs.
-plan::Plan planFor(const core::Design &before, const core::Design &after)
+core::realize::Plan planFor(const core::Design &before, const core::Design &after)
 {
-    return plan::makePlan(desired(after), plan::afterApply(desired(before)));
+    return core::realize::makePlan(desired(after), core::realize::afterApply(desired(before)));
 }
 
-QString kinds(const plan::Plan &p)
+QString kinds(const core::realize::Plan &p)
 {
     QStringList k;
     for (const Operation &o : p.ops)
-        k << plan::kindName(o.kind) + QLatin1Char(' ') + o.target;
+        k << core::realize::kindName(o.kind) + QLatin1Char(' ') + o.target;
     return k.join(u", ");
 }
 
@@ -73,22 +73,22 @@ QString kinds(const plan::Plan &p)
 
 TEST(DesiredState, RealizesTheLabHostAsOneBridgeWithItsPorts)
 {
-    const plan::HostState s = desired(labDesign());
+    const core::realize::HostState s = desired(labDesign());
     ASSERT_EQ(s.bridges.size(), 1u);
-    const plan::Bridge &b = s.bridges[0];
+    const core::realize::Bridge &b = s.bridges[0];
     EXPECT_EQ(b.name, QStringLiteral("lab"));
     EXPECT_EQ(b.ports.size(), 17u); // team, management vNIC, 15 VMs
 
-    const plan::Port *team = b.port(QStringLiteral("team0"));
+    const core::realize::Port *team = b.port(QStringLiteral("team0"));
     ASSERT_TRUE(team);
-    EXPECT_EQ(team->type, plan::Port::Type::Bond);
+    EXPECT_EQ(team->type, core::realize::Port::Type::Bond);
     EXPECT_EQ(team->members, (QStringList{QStringLiteral("up1"), QStringLiteral("up2")}));
     EXPECT_EQ(team->bondMode, QStringLiteral("active-backup"));
     EXPECT_EQ(team->bondPrimary, QStringLiteral("up1")); // up2 is the standby member
 
-    const plan::Port *mgmt = b.port(QStringLiteral("mgmt0"));
+    const core::realize::Port *mgmt = b.port(QStringLiteral("mgmt0"));
     ASSERT_TRUE(mgmt);
-    EXPECT_EQ(mgmt->type, plan::Port::Type::Internal);
+    EXPECT_EQ(mgmt->type, core::realize::Port::Type::Internal);
     EXPECT_EQ(mgmt->tag, 99);
     EXPECT_EQ(mgmt->addresses, QStringList{QStringLiteral("10.77.99.1/24")});
 
@@ -115,25 +115,25 @@ TEST(DesiredState, RefusesHyperVHostsAndUnknownHosts)
     auto d = core::designdocument::load(f.readAll());
     ASSERT_TRUE(d);
     const core::Element *host = d->elements(core::ElementKind::Host).front();
-    auto s = plan::desiredState(*d, host->id);
+    auto s = core::realize::desiredState(*d, host->id);
     ASSERT_FALSE(s);
     EXPECT_TRUE(s.error().message.contains(QStringLiteral("not a linux-ovs host")));
-    auto missing = plan::desiredState(*d, QStringLiteral("nope"));
+    auto missing = core::realize::desiredState(*d, QStringLiteral("nope"));
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().code, core::Error::Code::NotFound);
 }
 
 TEST(DesiredState, RoundTripsThroughJsonUnchanged)
 {
-    const plan::HostState s = desired(labDesign());
-    auto back = plan::HostState::fromJson(s.toJson());
+    const core::realize::HostState s = desired(labDesign());
+    auto back = core::realize::HostState::fromJson(s.toJson());
     ASSERT_TRUE(back) << back.error().message.toStdString();
     EXPECT_EQ(*back, s);
 }
 
 TEST(Planner, FromAnEmptyHostAddsEverythingAndNothingIsDestructive)
 {
-    const plan::Plan p = plan::makePlan(desired(labDesign()), {});
+    const core::realize::Plan p = core::realize::makePlan(desired(labDesign()), {});
     EXPECT_EQ(opsOf(p, K::AddBridge).size(), 1u);
     EXPECT_EQ(opsOf(p, K::AddPort).size(), 17u);
     EXPECT_EQ(opsOf(p, K::AddMirror).size(), 1u);
@@ -149,8 +149,8 @@ TEST(Planner, FromAnEmptyHostAddsEverythingAndNothingIsDestructive)
 
 TEST(Planner, PlanningAgainAfterApplyIsEmpty)
 {
-    const plan::HostState d = desired(labDesign());
-    const plan::Plan again = plan::makePlan(d, plan::afterApply(d));
+    const core::realize::HostState d = desired(labDesign());
+    const core::realize::Plan again = core::realize::makePlan(d, core::realize::afterApply(d));
     EXPECT_TRUE(again.isEmpty()) << again.diffText().toStdString();
     EXPECT_EQ(again.diffText(), QStringLiteral("  no changes\n"));
 }
@@ -160,7 +160,7 @@ TEST(Planner, VnicAddedChangedAndRemoved)
     const core::Design before = labDesign();
     core::Design after = before;
     set(after, "lab1.a1.nic", "accessVlan", 11);
-    plan::Plan p = planFor(before, after);
+    core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
     EXPECT_EQ(opsOf(p, K::SetPort)[0]->changes, QStringList{QStringLiteral("tag: 10 -> 11")});
     EXPECT_FALSE(p.hasDestructive());
@@ -187,7 +187,7 @@ TEST(Planner, TrunkAndPvlanChanges)
     set(after, "lab1.b1.nic", "vlanMode", QStringLiteral("Trunk"));
     set(after, "lab1.b1.nic", "trunkVlans", QJsonArray{20, 21});
     set(after, "lab1.iso2.nic", "pvlanMode", QStringLiteral("Community"));
-    const plan::Plan p = planFor(before, after);
+    const core::realize::Plan p = planFor(before, after);
     const auto sets = opsOf(p, K::SetPort);
     ASSERT_EQ(sets.size(), 2u) << kinds(p).toStdString();
     const QString all = p.diffText();
@@ -203,7 +203,7 @@ TEST(Planner, TeamChangesAndMembershipRecreatesTheBond)
     const core::Design before = labDesign();
     core::Design after = before;
     set(after, "lab1.team", "mode", QStringLiteral("LACP"));
-    plan::Plan p = planFor(before, after);
+    core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("bond mode: active-backup -> balance-tcp")));
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("LACP: off -> on")));
@@ -235,7 +235,7 @@ TEST(Planner, SwitchAddedRemovedAndSriovChangeRecreatesIt)
                                    QStringLiteral("lab1.priv"));
     ASSERT_TRUE(sw);
     ASSERT_TRUE(after.apply(*sw));
-    plan::Plan p = planFor(before, after);
+    core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::AddBridge).size(), 1u) << kinds(p).toStdString();
     EXPECT_EQ(opsOf(p, K::AddBridge)[0]->target, QStringLiteral("priv"));
     EXPECT_FALSE(p.hasDestructive());
@@ -253,15 +253,16 @@ TEST(Planner, SwitchAddedRemovedAndSriovChangeRecreatesIt)
     // Its ports and the mirror are put back on the new bridge in the same transaction.
     EXPECT_EQ(opsOf(p, K::AddPort).size(), 17u);
     EXPECT_EQ(opsOf(p, K::AddMirror).size(), 1u);
-    EXPECT_TRUE(plan::makePlan(desired(sriov), plan::afterApply(desired(sriov))).isEmpty());
+    EXPECT_TRUE(core::realize::makePlan(desired(sriov), core::realize::afterApply(desired(sriov)))
+                    .isEmpty());
 }
 
 TEST(Planner, DatapathChangeRecreatesTheBridge)
 {
-    const plan::HostState d = desired(labDesign());
-    plan::HostState current = plan::afterApply(d);
+    const core::realize::HostState d = desired(labDesign());
+    core::realize::HostState current = core::realize::afterApply(d);
     current.bridges[0].datapathType = QStringLiteral("system");
-    const plan::Plan p = plan::makePlan(d, current);
+    const core::realize::Plan p = core::realize::makePlan(d, current);
     ASSERT_EQ(opsOf(p, K::RecreateBridge).size(), 1u);
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("datapath: system -> netdev")));
 }
@@ -271,7 +272,7 @@ TEST(Planner, MirrorAddedChangedAndRemoved)
     const core::Design before = labDesign();
     core::Design changed = before;
     set(changed, "lab1.mirror", "sources", QJsonArray{QStringLiteral("lab1.a1.nic")});
-    plan::Plan p = planFor(before, changed);
+    core::realize::Plan p = planFor(before, changed);
     ASSERT_EQ(opsOf(p, K::SetMirror).size(), 1u) << kinds(p).toStdString();
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("sources: a1, a2 -> a1")));
 
@@ -291,7 +292,7 @@ TEST(Planner, AclAndGuardChangesRewriteTheFlowTable)
     const core::Design before = labDesign();
     core::Design after = before;
     set(after, "lab1.a2.nic", "dhcpGuard", true);
-    plan::Plan p = planFor(before, after);
+    core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetFlows).size(), 1u) << kinds(p).toStdString();
     EXPECT_TRUE(opsOf(p, K::SetFlows)[0]->flows.contains(
         QStringLiteral("table=1,priority=200,udp,in_port=\"a2\",tp_src=67,actions=drop")));
@@ -307,8 +308,8 @@ TEST(Planner, AclAndGuardChangesRewriteTheFlowTable)
     p = planFor(before, acl);
     ASSERT_EQ(opsOf(p, K::SetFlows).size(), 1u);
     const QStringList flows = opsOf(p, K::SetFlows)[0]->flows;
-    const QString cookie =
-        QStringLiteral("cookie=0x%1,").arg(plan::aclCookie(QStringLiteral("acl1"), 0), 0, 16);
+    const QString cookie = QStringLiteral("cookie=0x%1,")
+                               .arg(core::realize::aclCookie(QStringLiteral("acl1"), 0), 0, 16);
     EXPECT_TRUE(
         flows.contains(cookie + QStringLiteral("table=3,priority=153,tcp,dl_dst=02:cf:00:00:00:07,"
                                                "nw_src=10.77.40.0/24,tp_dst=22,actions=drop")))
@@ -320,7 +321,7 @@ TEST(Planner, ManagementAddressChangeOnlyTouchesAddresses)
     const core::Design before = labDesign();
     core::Design after = before;
     set(after, "lab1.mgmt", "addresses", QJsonArray{QStringLiteral("10.77.99.2/24")});
-    const plan::Plan p = planFor(before, after);
+    const core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(p.ops.size(), 1u) << kinds(p).toStdString();
     const Operation &op = p.ops[0];
     EXPECT_EQ(op.kind, K::SetAddresses);
@@ -334,7 +335,7 @@ TEST(Planner, ManagementAddressChangeOnlyTouchesAddresses)
 
 TEST(Planner, CommandsAreOneVsctlTransactionWithQuotedValues)
 {
-    const plan::Plan p = plan::makePlan(desired(labDesign()), {});
+    const core::realize::Plan p = core::realize::makePlan(desired(labDesign()), {});
     const QStringList args = p.vsctlArguments();
     ASSERT_FALSE(args.isEmpty());
     EXPECT_EQ(args.front(), QStringLiteral("--"));
@@ -351,24 +352,24 @@ TEST(Planner, CommandsAreOneVsctlTransactionWithQuotedValues)
 
 TEST(Planner, UnmanagedBridgesAreNeverTouched)
 {
-    plan::HostState current;
+    core::realize::HostState current;
     current.unmanagedBridges << QStringLiteral("br-ex");
-    const plan::Plan p = plan::makePlan(desired(labDesign()), current);
+    const core::realize::Plan p = core::realize::makePlan(desired(labDesign()), current);
     for (const QString &a : p.vsctlArguments())
         EXPECT_NE(a, QStringLiteral("br-ex"));
 }
 
 TEST(Flows, SpoofingGuardsAndPvlanFlows)
 {
-    const plan::HostState s = desired(labDesign());
-    const QStringList flows = plan::bridgeFlows(s.bridges[0]);
+    const core::realize::HostState s = desired(labDesign());
+    const QStringList flows = core::realize::bridgeFlows(s.bridges[0]);
     EXPECT_TRUE(flows.contains(QStringLiteral(
         "table=0,priority=200,in_port=\"s1\",dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)")));
     EXPECT_TRUE(flows.contains(QStringLiteral("table=0,priority=190,in_port=\"s1\",actions=drop")));
     EXPECT_TRUE(flows.contains(
         QStringLiteral("table=1,priority=200,icmp6,in_port=\"g1\",icmp_type=134,actions=drop")));
     EXPECT_EQ(flows.back(), QStringLiteral("table=3,priority=0,actions=NORMAL"));
-    EXPECT_EQ(plan::flowsDigest(flows).size(), 64);
-    EXPECT_NE(plan::aclCookie(QStringLiteral("acl1"), 0),
-              plan::aclCookie(QStringLiteral("acl1"), 1));
+    EXPECT_EQ(core::realize::flowsDigest(flows).size(), 64);
+    EXPECT_NE(core::realize::aclCookie(QStringLiteral("acl1"), 0),
+              core::realize::aclCookie(QStringLiteral("acl1"), 1));
 }

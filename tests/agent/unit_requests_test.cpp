@@ -1,8 +1,8 @@
 // Validation of agent requests (core/protocol/requests): every malformed request is rejected
 // with an error that says where and what. The agent-level check that a rejected request changes
 // nothing on the host is in ovs_agent_test.cpp.
-#include "core/plan/desiredstate.h"
 #include "core/protocol/requests.h"
+#include "core/realize/desiredstate.h"
 
 #include <gtest/gtest.h>
 
@@ -73,23 +73,23 @@ struct Bad
 
 TEST(Requests, ValidRequestsParse)
 {
-    auto hello = protocol::parseRequest(QStringLiteral("hello"),
-                                        {{QStringLiteral("version"), QStringLiteral("0.1.0")}});
+    auto hello = core::protocol::parseRequest(
+        QStringLiteral("hello"), {{QStringLiteral("version"), QStringLiteral("0.1.0")}});
     ASSERT_TRUE(hello) << hello.error().message.toStdString();
-    auto apply = protocol::parseRequest(
+    auto apply = core::protocol::parseRequest(
         QStringLiteral("apply"),
         {{QStringLiteral("desired"), validDesired()}, {QStringLiteral("confirmTimeoutSec"), 30}});
     ASSERT_TRUE(apply) << apply.error().message.toStdString();
     EXPECT_EQ(apply->confirmTimeoutSec, 30);
     EXPECT_EQ(apply->desired.bridges[0].ports.size(), 4u);
-    auto plan = protocol::parseRequest(QStringLiteral("plan"),
-                                       {{QStringLiteral("desired"), validDesired()}});
+    auto plan = core::protocol::parseRequest(QStringLiteral("plan"),
+                                             {{QStringLiteral("desired"), validDesired()}});
     ASSERT_TRUE(plan);
     EXPECT_EQ(plan->desired, apply->desired);
-    EXPECT_EQ(protocol::parseRequest(QStringLiteral("state"), {})->type,
-              protocol::RequestType::State);
-    auto confirm = protocol::parseRequest(QStringLiteral("confirm"),
-                                          {{QStringLiteral("transaction"), QStringLiteral("t-1")}});
+    EXPECT_EQ(core::protocol::parseRequest(QStringLiteral("state"), {})->type,
+              core::protocol::RequestType::State);
+    auto confirm = core::protocol::parseRequest(
+        QStringLiteral("confirm"), {{QStringLiteral("transaction"), QStringLiteral("t-1")}});
     ASSERT_TRUE(confirm);
     EXPECT_EQ(confirm->transaction, QStringLiteral("t-1"));
 }
@@ -182,7 +182,7 @@ TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)
     };
     ASSERT_GE(bad.size(), 20u);
     for (const Bad &b : bad) {
-        auto r = protocol::parseRequest(QLatin1String(b.type), b.body);
+        auto r = core::protocol::parseRequest(QLatin1String(b.type), b.body);
         ASSERT_FALSE(r) << b.type << " " << QJsonDocument(b.body).toJson().toStdString();
         EXPECT_TRUE(r.error().message.contains(QLatin1String(b.error)))
             << "expected \"" << b.error << "\" in: " << r.error().message.toStdString();

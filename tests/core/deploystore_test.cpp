@@ -21,10 +21,10 @@
 
 using namespace converge;
 using namespace converge::core;
-using deploy::AgentRecord;
-using deploy::DeploymentHost;
-using deploy::DeploymentRecord;
-using deploy::HostPhase;
+using core::deploy::AgentRecord;
+using core::deploy::DeploymentHost;
+using core::deploy::DeploymentRecord;
+using core::deploy::HostPhase;
 
 namespace {
 
@@ -42,20 +42,20 @@ QDateTime utc(const char *iso)
     return t;
 }
 
-plan::HostState state(const QString &host, int tag)
+core::realize::HostState state(const QString &host, int tag)
 {
-    plan::HostState s;
+    core::realize::HostState s;
     s.host = host;
-    plan::Bridge b;
+    core::realize::Bridge b;
     b.name = QStringLiteral("br-lan");
     b.elementId = QStringLiteral("h1.vs");
     b.datapathType = QStringLiteral("system");
-    plan::Port uplink;
+    core::realize::Port uplink;
     uplink.name = QStringLiteral("eth1");
     uplink.elementId = QStringLiteral("h1.eth1");
-    plan::Port vm;
+    core::realize::Port vm;
     vm.name = QStringLiteral("vm1-lan");
-    vm.type = plan::Port::Type::Internal;
+    vm.type = core::realize::Port::Type::Internal;
     vm.elementId = QStringLiteral("h1.vm1.lan");
     vm.vlanMode = QStringLiteral("access");
     vm.tag = tag;
@@ -73,7 +73,7 @@ DeploymentHost hostResult(const QString &host, HostPhase result, int tag = 10)
     h.desired = state(host, tag);
     h.transaction = QStringLiteral("tx-%1-%2").arg(host).arg(tag);
     h.result = result;
-    h.message = deploy::phaseName(result);
+    h.message = core::deploy::phaseName(result);
     return h;
 }
 
@@ -182,10 +182,10 @@ TEST(DeployStore, PhaseNamesReadBack)
 {
     for (HostPhase p : {HostPhase::Waiting, HostPhase::Applied, HostPhase::Confirmed,
                         HostPhase::RolledBack, HostPhase::Cancelled})
-        EXPECT_EQ(deploy::phaseFromName(deploy::phaseName(p)), p);
-    EXPECT_EQ(deploy::phaseFromName(QStringLiteral("rolled back")), HostPhase::RolledBack);
-    EXPECT_EQ(deploy::phaseFromName(QStringLiteral("exploded")), std::nullopt);
-    EXPECT_EQ(deploy::phaseFromName(QString()), std::nullopt);
+        EXPECT_EQ(core::deploy::phaseFromName(core::deploy::phaseName(p)), p);
+    EXPECT_EQ(core::deploy::phaseFromName(QStringLiteral("rolled back")), HostPhase::RolledBack);
+    EXPECT_EQ(core::deploy::phaseFromName(QStringLiteral("exploded")), std::nullopt);
+    EXPECT_EQ(core::deploy::phaseFromName(QString()), std::nullopt);
 }
 
 TEST(DeployStore, AgentsRoundTripAndAreReplacedByHost)

@@ -60,7 +60,7 @@ struct Host
         return true;
     }
 
-    core::Result<plan::HostState> read()
+    core::Result<core::realize::HostState> read()
     {
         collectors::ovs::OvsdbClient client;
         if (auto ok = client.connectToServer(ovs->env().dbSocket); !ok)
@@ -81,19 +81,19 @@ struct Host
     }
 };
 
-std::vector<deploy::BundleFile> labBundle()
+std::vector<core::deploy::BundleFile> labBundle()
 {
     auto design = core::designdocument::loadFile(
         QStringLiteral(CONVERGE_SOURCE_DIR "/tests/agent/data/ovs-lab.converge.json"));
     EXPECT_TRUE(design);
-    auto files = deploy::makeBundleFiles(*design, {});
+    auto files = core::deploy::makeBundleFiles(*design, {});
     EXPECT_TRUE(files) << files.error().message.toStdString();
-    return files ? *files : std::vector<deploy::BundleFile>{};
+    return files ? *files : std::vector<core::deploy::BundleFile>{};
 }
 
-QByteArray fileData(const std::vector<deploy::BundleFile> &files, const QString &path)
+QByteArray fileData(const std::vector<core::deploy::BundleFile> &files, const QString &path)
 {
-    for (const deploy::BundleFile &f : files)
+    for (const core::deploy::BundleFile &f : files)
         if (f.path == path)
             return f.data;
     ADD_FAILURE() << path.toStdString() << " not in the bundle";
@@ -102,19 +102,21 @@ QByteArray fileData(const std::vector<deploy::BundleFile> &files, const QString 
 
 // The agent's way: the bundle's desired state with the datapath of the agent's config, planned
 // from what is there, applied by collectors::ovs::applyPlan.
-void applyLikeTheAgent(Host &host, const std::vector<deploy::BundleFile> &files)
+void applyLikeTheAgent(Host &host, const std::vector<core::deploy::BundleFile> &files)
 {
     const QJsonObject json =
         QJsonDocument::fromJson(fileData(files, QStringLiteral("hosts/lab1/plan.json"))).object();
-    auto desired = plan::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
+    auto desired =
+        core::realize::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
     ASSERT_TRUE(desired) << desired.error().message.toStdString();
-    for (plan::Bridge &b : desired->bridges)
+    for (core::realize::Bridge &b : desired->bridges)
         b.datapathType = QStringLiteral("netdev");
     auto current = host.read();
     ASSERT_TRUE(current) << current.error().message.toStdString();
     NetnsScope scope(host.ns.name());
     ASSERT_TRUE(scope.isValid()) << scope.error().toStdString();
-    auto r = collectors::ovs::applyPlan(host.ovs->env(), plan::makePlan(*desired, *current));
+    auto r =
+        collectors::ovs::applyPlan(host.ovs->env(), core::realize::makePlan(*desired, *current));
     ASSERT_TRUE(r) << r.error().message.toStdString();
 }
 
@@ -173,7 +175,7 @@ TEST_F(OvsBundle, ShellScriptLeavesTheSameStateAsTheAgentsApply)
         lines.sort();
         return lines.join(u'\n').toStdString();
     };
-    for (const plan::Bridge &bridge : a->bridges) {
+    for (const core::realize::Bridge &bridge : a->bridges) {
         const std::string fa = flows(*byScript.ovs, bridge.name);
         EXPECT_EQ(fa, flows(*byAgent.ovs, bridge.name)) << bridge.name.toStdString();
         EXPECT_NE(fa.find("in_port=g1"), std::string::npos) << fa;

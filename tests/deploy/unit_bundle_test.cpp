@@ -4,7 +4,7 @@
 #include "core/deploy/bundle.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <QTemporaryDir>
 
 using namespace converge;
-using namespace converge::deploy;
+using namespace converge::core::deploy;
 using collectors::BundleSigningKey;
 
 namespace {
@@ -93,7 +93,7 @@ TEST(Bundle, LinuxHostsGetDesiredStatePlanAndExecutableScript)
     const QJsonObject planJson = QJsonDocument::fromJson((*files)[0].data).object();
     EXPECT_EQ((*files)[0].path, QStringLiteral("hosts/lab1/plan.json"));
     EXPECT_EQ(planJson.value("host").toString(), QStringLiteral("lab1"));
-    auto desired = plan::HostState::fromJson(planJson.value("desired").toObject());
+    auto desired = core::realize::HostState::fromJson(planJson.value("desired").toObject());
     ASSERT_TRUE(desired) << desired.error().message.toStdString();
     EXPECT_TRUE(desired->bridges.at(0).datapathType.isEmpty());
     EXPECT_FALSE(planJson.value("plan").toObject().value("operations").toArray().isEmpty());

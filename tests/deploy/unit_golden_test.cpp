@@ -37,10 +37,10 @@ void checkDesign(const QString &file, const QString &goldenDir)
 {
     auto design = core::designdocument::loadFile(file);
     ASSERT_TRUE(design) << design.error().message.toStdString();
-    auto files = deploy::makeBundleFiles(*design, {});
+    auto files = core::deploy::makeBundleFiles(*design, {});
     ASSERT_TRUE(files) << files.error().message.toStdString();
     int scripts = 0;
-    for (const deploy::BundleFile &f : *files) {
+    for (const core::deploy::BundleFile &f : *files) {
         const QString host = f.path.section(u'/', 1, 1);
         if (f.path.endsWith(QLatin1String("/apply.ps1")))
             compareWithGolden(QDir(goldenDir).filePath(host + QStringLiteral(".ps1")), f.data);
@@ -79,8 +79,8 @@ TEST(GoldenScripts, ScriptsDoNotDependOnTheTime)
     auto design = core::designdocument::loadFile(
         QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/smb-basic.converge.json"));
     ASSERT_TRUE(design);
-    auto a = deploy::makeBundleFiles(*design, {}, QDateTime::fromSecsSinceEpoch(0, Qt::UTC));
-    auto b = deploy::makeBundleFiles(*design, {}, QDateTime::currentDateTimeUtc());
+    auto a = core::deploy::makeBundleFiles(*design, {}, QDateTime::fromSecsSinceEpoch(0, Qt::UTC));
+    auto b = core::deploy::makeBundleFiles(*design, {}, QDateTime::currentDateTimeUtc());
     ASSERT_TRUE(a && b);
     ASSERT_EQ(a->size(), b->size());
     for (std::size_t i = 0; i + 1 < a->size(); ++i) // all but MANIFEST.json

@@ -7,7 +7,7 @@
 #include "core/deploy/drift.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ core::Design lab()
 // A bundle of the lab design signed by a key of its own (an attacker's: consistent in itself).
 QByteArray selfSignedBundle()
 {
-    auto files = deploy::makeBundleFiles(lab(), {});
+    auto files = core::deploy::makeBundleFiles(lab(), {});
     EXPECT_TRUE(files);
     auto key = collectors::generateBundleSigningKey();
     EXPECT_TRUE(key);
@@ -120,14 +120,14 @@ TEST(BundleReview, ConvergedRefusesABundleWhenItsBundleSignerFileIsEmpty)
 TEST(DriftReview, TakingARunningTrunkIntoTheDesignTakesItsNativeVlanToo)
 {
     const core::Design design = lab();
-    auto desired = plan::desiredState(design, QStringLiteral("lab1"));
+    auto desired = core::realize::desiredState(design, QStringLiteral("lab1"));
     ASSERT_TRUE(desired) << desired.error().message.toStdString();
-    plan::HostState running = *desired;
-    for (plan::Bridge &b : running.bridges)
+    core::realize::HostState running = *desired;
+    for (core::realize::Bridge &b : running.bridges)
         b.flowsDigest = QStringLiteral("recognized"); // the agent recognized the flow table
-    plan::Port *a1 = nullptr;
-    for (plan::Bridge &b : running.bridges)
-        for (plan::Port &p : b.ports)
+    core::realize::Port *a1 = nullptr;
+    for (core::realize::Bridge &b : running.bridges)
+        for (core::realize::Port &p : b.ports)
             if (p.elementId == QLatin1String("lab1.a1.nic"))
                 a1 = &p;
     ASSERT_NE(a1, nullptr);
@@ -137,16 +137,16 @@ TEST(DriftReview, TakingARunningTrunkIntoTheDesignTakesItsNativeVlanToo)
     a1->tag = 30;
     a1->trunks = {20, 30};
 
-    const auto items = deploy::driftOf(design, *desired, running);
+    const auto items = core::deploy::driftOf(design, *desired, running);
     ASSERT_FALSE(items.empty());
-    for (const deploy::DriftItem &item : items) {
+    for (const core::deploy::DriftItem &item : items) {
         if (item.property == QLatin1String("accessVlan") ||
             item.property == QLatin1String("nativeVlan")) {
             EXPECT_EQ(item.property, QStringLiteral("nativeVlan"))
                 << item.description().toStdString();
         }
     }
-    auto edit = deploy::adoptRunningValues(design, items);
+    auto edit = core::deploy::adoptRunningValues(design, items);
     ASSERT_TRUE(edit) << edit.error().message.toStdString();
     core::Design adopted = design;
     ASSERT_TRUE(adopted.apply(*edit));
@@ -155,9 +155,9 @@ TEST(DriftReview, TakingARunningTrunkIntoTheDesignTakesItsNativeVlanToo)
     EXPECT_EQ(nic->value(QLatin1String("vlanMode")).toString(), QStringLiteral("Trunk"));
     EXPECT_EQ(nic->value(QLatin1String("nativeVlan")).toInt(-1), 30);
 
-    auto after = plan::desiredState(adopted, QStringLiteral("lab1"));
+    auto after = core::realize::desiredState(adopted, QStringLiteral("lab1"));
     ASSERT_TRUE(after);
-    for (const deploy::DriftItem &item : deploy::driftOf(adopted, *after, running))
+    for (const core::deploy::DriftItem &item : core::deploy::driftOf(adopted, *after, running))
         ADD_FAILURE() << "still drifting after taking the running values: "
                       << item.description().toStdString();
 }
@@ -166,23 +166,24 @@ TEST(DriftReview, TakingAnAccessPortThatWasATrunkTakesItsAccessVlan)
 {
     // Same VLAN number, new mode: the VLAN must move to the property of the running mode.
     core::Design design = lab();
-    auto desired = plan::desiredState(design, QStringLiteral("lab1"));
+    auto desired = core::realize::desiredState(design, QStringLiteral("lab1"));
     ASSERT_TRUE(desired);
-    plan::HostState running = *desired;
-    for (plan::Bridge &b : running.bridges) {
+    core::realize::HostState running = *desired;
+    for (core::realize::Bridge &b : running.bridges) {
         b.flowsDigest = QStringLiteral("recognized");
-        for (plan::Port &p : b.ports)
+        for (core::realize::Port &p : b.ports)
             if (p.elementId == QLatin1String("lab1.a1.nic")) {
                 p.vlanMode = QStringLiteral("native-untagged"); // tag stays 10
                 p.trunks = {10, 11};
             }
     }
-    auto edit = deploy::adoptRunningValues(design, deploy::driftOf(design, *desired, running));
+    auto edit =
+        core::deploy::adoptRunningValues(design, core::deploy::driftOf(design, *desired, running));
     ASSERT_TRUE(edit) << edit.error().message.toStdString();
     ASSERT_TRUE(design.apply(*edit));
-    auto after = plan::desiredState(design, QStringLiteral("lab1"));
+    auto after = core::realize::desiredState(design, QStringLiteral("lab1"));
     ASSERT_TRUE(after);
-    for (const deploy::DriftItem &item : deploy::driftOf(design, *after, running))
+    for (const core::deploy::DriftItem &item : core::deploy::driftOf(design, *after, running))
         ADD_FAILURE() << "still drifting after taking the running values: "
                       << item.description().toStdString();
 }
@@ -190,23 +191,23 @@ TEST(DriftReview, TakingAnAccessPortThatWasATrunkTakesItsAccessVlan)
 TEST(DriftReview, CommunityAndMacChangesAreDriftAndCanBeTaken)
 {
     core::Design design = lab();
-    auto desired = plan::desiredState(design, QStringLiteral("lab1"));
+    auto desired = core::realize::desiredState(design, QStringLiteral("lab1"));
     ASSERT_TRUE(desired);
-    plan::HostState running = *desired;
-    for (plan::Bridge &b : running.bridges) {
+    core::realize::HostState running = *desired;
+    for (core::realize::Bridge &b : running.bridges) {
         b.flowsDigest = QStringLiteral("recognized");
-        for (plan::Port &p : b.ports)
+        for (core::realize::Port &p : b.ports)
             if (p.elementId == QLatin1String("lab1.s2.nic"))
                 p.mac = QStringLiteral("02:cf:00:00:00:99");
     }
-    const auto items = deploy::driftOf(design, *desired, running);
+    const auto items = core::deploy::driftOf(design, *desired, running);
     ASSERT_EQ(items.size(), 1u);
     EXPECT_EQ(items[0].property, QStringLiteral("mac"));
     EXPECT_EQ(items[0].runningValue, QStringLiteral("02:cf:00:00:00:99"));
-    auto edit = deploy::adoptRunningValues(design, items);
+    auto edit = core::deploy::adoptRunningValues(design, items);
     ASSERT_TRUE(edit) << edit.error().message.toStdString();
     ASSERT_TRUE(design.apply(*edit));
-    auto after = plan::desiredState(design, QStringLiteral("lab1"));
+    auto after = core::realize::desiredState(design, QStringLiteral("lab1"));
     ASSERT_TRUE(after);
-    EXPECT_TRUE(deploy::driftOf(design, *after, running).empty());
+    EXPECT_TRUE(core::deploy::driftOf(design, *after, running).empty());
 }

@@ -1,9 +1,9 @@
 // Bundle scripts: quoting. The shell script is run with stand-in ovs-vsctl/ovs-ofctl/ip that
 // record their argv, so hostile names must arrive as exactly one argument each and never run;
 // PowerShell lines, with their quoted strings removed, must hold no design text.
-#include "core/deploy/scripts.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
+#include "core/realize/scripts.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <QTemporaryDir>
 
 using namespace converge;
-using namespace converge::deploy;
+using namespace converge::core::realize;
 
 namespace {
 
@@ -66,33 +66,33 @@ QString runWithFakeTools(const QTemporaryDir &dir, const QString &script,
     return QString::fromUtf8(record.readAll());
 }
 
-plan::Plan hostilePlan()
+core::realize::Plan hostilePlan()
 {
-    plan::Operation bridge;
-    bridge.kind = plan::Operation::Kind::AddBridge;
+    core::realize::Operation bridge;
+    bridge.kind = core::realize::Operation::Kind::AddBridge;
     bridge.bridge = bridge.target = QStringLiteral("lab");
     bridge.vsctl = {{QStringLiteral("add-br"), QStringLiteral("lab")},
                     {QStringLiteral("set"), QStringLiteral("Bridge"), QStringLiteral("lab"),
                      QStringLiteral("datapath_type=system"),
                      QStringLiteral("external_ids:converge-id=") + kHostile}};
-    plan::Operation mirror;
-    mirror.kind = plan::Operation::Kind::AddMirror;
+    core::realize::Operation mirror;
+    mirror.kind = core::realize::Operation::Kind::AddMirror;
     mirror.bridge = QStringLiteral("lab");
     mirror.target = kHostile + QStringLiteral("\nrm -rf /tmp/nothing");
     mirror.vsctl = {{QStringLiteral("--id=@m"), QStringLiteral("create"), QStringLiteral("Mirror"),
                      QStringLiteral("name=") + mirror.target}};
-    plan::Operation flows;
-    flows.kind = plan::Operation::Kind::SetFlows;
+    core::realize::Operation flows;
+    flows.kind = core::realize::Operation::Kind::SetFlows;
     flows.bridge = flows.target = QStringLiteral("lab");
     flows.flows = {QStringLiteral("table=0,priority=0 actions=resubmit(,1)"),
                    QStringLiteral("CONVERGE_FLOWS"), QStringLiteral("table=1 actions=NORMAL")};
-    plan::Operation addresses;
-    addresses.kind = plan::Operation::Kind::SetAddresses;
+    core::realize::Operation addresses;
+    addresses.kind = core::realize::Operation::Kind::SetAddresses;
     addresses.bridge = QStringLiteral("lab");
     addresses.target = QStringLiteral("mgmt0");
     addresses.ip = {{QStringLiteral("addr"), QStringLiteral("add"), QStringLiteral("10.0.0.1/24"),
                      QStringLiteral("dev"), QStringLiteral("mgmt0")}};
-    plan::Plan p;
+    core::realize::Plan p;
     p.ops = {bridge, mirror, flows, addresses};
     p.notes = {QStringLiteral("a note\nwith a newline; touch PWNED")};
     return p;
@@ -175,7 +175,8 @@ TEST(ShellScript, EnvironmentChoosesDatabaseAndDatapath)
 
 TEST(ShellScript, EmptyPlanChangesNothing)
 {
-    const QString script = shellScript(QStringLiteral("d"), QStringLiteral("h"), plan::Plan{});
+    const QString script =
+        shellScript(QStringLiteral("d"), QStringLiteral("h"), core::realize::Plan{});
     EXPECT_TRUE(script.contains(QStringLiteral("# Nothing to change on this host.")));
     EXPECT_FALSE(script.contains(QStringLiteral("\novs-vsctl ")));
 }

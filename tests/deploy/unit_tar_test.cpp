@@ -11,7 +11,7 @@
 
 #include <cstring>
 
-using namespace converge::deploy;
+using namespace converge::core::deploy;
 
 namespace {
 

@@ -165,9 +165,9 @@ QString FleetLab::agentLog(const Host &h) const
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll().right(4000)) : QString();
 }
 
-core::Result<std::vector<deploy::AgentRecord>> FleetLab::enrollAll()
+core::Result<std::vector<core::deploy::AgentRecord>> FleetLab::enrollAll()
 {
-    std::vector<deploy::AgentRecord> out;
+    std::vector<core::deploy::AgentRecord> out;
     NetnsScope scope(m_console->name());
     if (!scope.isValid())
         return core::invalid(scope.error());

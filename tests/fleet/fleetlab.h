@@ -37,7 +37,7 @@ public:
     bool setUp(int count, const QStringList &devices, QString *why,
                const QString &faultPauseMs = {});
     // Enrolls every agent with the console identity (library call) and returns the records.
-    core::Result<std::vector<deploy::AgentRecord>> enrollAll();
+    core::Result<std::vector<core::deploy::AgentRecord>> enrollAll();
     core::Result<void> startAgent(Host &host, const QString &faultPauseMs = {});
     QString agentLog(const Host &host) const;
     // Runs convergectl in the console namespace with CONVERGE_CONSOLE_DIR set.

@@ -7,7 +7,7 @@
 #include "fleetlab.h"
 
 #include "core/io/designdocument.h"
-#include "core/plan/hoststate.h"
+#include "core/realize/hoststate.h"
 #include "core/store/projectstore.h"
 #include "views/deploy/deploydialog.h"
 #include "views/deploy/driftpanel.h"
@@ -49,7 +49,7 @@
 
 using namespace converge;
 using namespace converge::views;
-using deploy::HostPhase;
+using core::deploy::HostPhase;
 
 namespace {
 
@@ -85,7 +85,7 @@ protected:
         EXPECT_TRUE(store) << store.error().message.toStdString();
         return std::move(*store);
     }
-    static deploy::AgentRecord agent(const QString &host, const QString &address)
+    static core::deploy::AgentRecord agent(const QString &host, const QString &address)
     {
         return {host, address, QStringLiteral("aa:bb:cc"), QDateTime::currentDateTimeUtc(), {}, {}};
     }
@@ -230,7 +230,8 @@ TEST_F(DeployViews, FleetDialogListsTheStoresAgentsAndRemovesOne)
     const QString file = saveDesign(design);
     {
         core::ProjectStore store = makeStore(file, design);
-        deploy::AgentRecord seen = agent(QStringLiteral("hv1"), QStringLiteral("127.0.0.1:1"));
+        core::deploy::AgentRecord seen =
+            agent(QStringLiteral("hv1"), QStringLiteral("127.0.0.1:1"));
         seen.lastSeen = QDateTime::currentDateTimeUtc();
         seen.version = QStringLiteral("0.9.1");
         ASSERT_TRUE(store.saveAgent(seen));
@@ -297,7 +298,7 @@ TEST_F(DeployViews, HistoryListsDeploymentsNewestFirstAndOffersRollbackOfAConfir
         core::ProjectStore store = makeStore(file, design);
         const QJsonObject plan{{QStringLiteral("diff"), QStringLiteral("! - bridge old\n")}};
         for (int i = 0; i < 2; ++i) {
-            deploy::DeploymentRecord r;
+            core::deploy::DeploymentRecord r;
             r.author = QStringLiteral("alice");
             auto id = store.beginDeployment(r, design);
             ASSERT_TRUE(id);
@@ -455,7 +456,7 @@ TEST(DeployGuiFleet, DeploysFromTheDialogWithProgressPerHostThenShowsDrift)
     {
         auto store = core::ProjectStore::create(core::ProjectStore::storePathFor(file), design);
         ASSERT_TRUE(store);
-        for (const deploy::AgentRecord &a : *agents)
+        for (const core::deploy::AgentRecord &a : *agents)
             ASSERT_TRUE(store->saveAgent(a));
     }
 
@@ -552,7 +553,7 @@ TEST(DeployGuiFleet, DeploysFromTheDialogWithProgressPerHostThenShowsDrift)
         EXPECT_TRUE(list->front().confirmed);
         EXPECT_EQ(list->front().author, deployAuthor());
         ASSERT_EQ(list->front().hosts.size(), 3u);
-        for (const deploy::DeploymentHost &h : list->front().hosts)
+        for (const core::deploy::DeploymentHost &h : list->front().hosts)
             EXPECT_EQ(h.result, HostPhase::Confirmed) << h.host.toStdString();
         EXPECT_FALSE((*store->agent(QStringLiteral("hv1")))->version.isEmpty());
     }

@@ -3,7 +3,7 @@
 #include "plandiff.h"
 
 #include "collectors/console/consoleidentity.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 #include "views/session/designsession.h"
 
 #include <QDialogButtonBox>
@@ -26,7 +26,7 @@ Q_LOGGING_CATEGORY(lcDeployGui, "converge.views.deploy", QtInfoMsg)
 
 namespace converge::views {
 
-using deploy::HostPhase;
+using core::deploy::HostPhase;
 
 namespace {
 
@@ -231,10 +231,11 @@ void DeployDialog::loadHosts(const QStringList &checked)
     for (int c : {HostColumn, AgentColumn, StatusColumn})
         m_hosts->resizeColumnToContents(c);
     // Room for the longest phase, so the status never shows elided while it changes.
-    m_hosts->setColumnWidth(StatusColumn, std::max(m_hosts->columnWidth(StatusColumn),
-                                                   m_hosts->fontMetrics().horizontalAdvance(
-                                                       deploy::phaseName(HostPhase::Applied)) +
-                                                       24));
+    m_hosts->setColumnWidth(StatusColumn,
+                            std::max(m_hosts->columnWidth(StatusColumn),
+                                     m_hosts->fontMetrics().horizontalAdvance(
+                                         core::deploy::phaseName(HostPhase::Applied)) +
+                                         24));
     m_hosts->setColumnWidth(ProgressColumn, 160);
     if (!m_rows.empty())
         m_hosts->setCurrentItem(m_rows.front().item);
@@ -314,7 +315,7 @@ std::vector<collectors::DeployTarget> DeployDialog::targets(QString *why) const
         if (m_rollback) {
             t.desired = m_rollback->desired;
         } else {
-            auto desired = plan::desiredState(m_session->design(), r.host.id);
+            auto desired = core::realize::desiredState(m_session->design(), r.host.id);
             if (!desired) {
                 *why = tr("%1: %2").arg(r.host.name, desired.error().message);
                 return {};
@@ -401,7 +402,7 @@ void DeployDialog::onProgress(const QString &host, HostPhase phase, int percent,
         return;
     r->percent = percent;
     r->bar->setValue(percent);
-    r->item->setText(StatusColumn, deploy::phaseName(phase));
+    r->item->setText(StatusColumn, core::deploy::phaseName(phase));
     r->item->setForeground(StatusColumn, phaseColor(phase));
     r->item->setText(ResultColumn, message);
     r->item->setToolTip(ResultColumn, message);
@@ -465,7 +466,7 @@ void DeployDialog::record(bool confirmed, const QString &summary)
 {
     if (!m_store)
         return;
-    deploy::DeploymentRecord record;
+    core::deploy::DeploymentRecord record;
     record.at = QDateTime::currentDateTimeUtc();
     record.author = deployAuthor();
     core::Design snapshot = m_session->design();

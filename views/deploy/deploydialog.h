@@ -40,7 +40,7 @@ public:
     {
         qint64 deploymentId = 0;
         QString host;
-        plan::HostState desired;
+        core::realize::HostState desired;
     };
     DeployDialog(DesignSession *session, const QString &designFile, const Rollback &rollback,
                  QWidget *parent = nullptr);
@@ -94,7 +94,7 @@ private:
     void loadHosts(const QStringList &checked);
     void start(Run run);
     std::vector<collectors::DeployTarget> targets(QString *why) const;
-    void onProgress(const QString &host, deploy::HostPhase phase, int percent,
+    void onProgress(const QString &host, core::deploy::HostPhase phase, int percent,
                     const QString &message);
     void onPlanned(const QString &host, const QJsonObject &plan);
     void onFinished(bool confirmed, const QString &summary);

@@ -6,7 +6,7 @@
 #include "collectors/console/consoleidentity.h"
 #include "collectors/console/deployer.h"
 #include "core/model/design.h"
-#include "core/plan/desiredstate.h"
+#include "core/realize/desiredstate.h"
 #include "views/session/designsession.h"
 
 #include <QHBoxLayout>
@@ -23,8 +23,8 @@ namespace {
 enum Role { HostRole = Qt::UserRole + 1, ElementRole };
 
 // Runs in a worker thread: the agent's running state.
-core::Result<plan::HostState> readState(const collectors::TlsIdentity &identity,
-                                        const deploy::AgentRecord &agent)
+core::Result<core::realize::HostState> readState(const collectors::TlsIdentity &identity,
+                                                 const core::deploy::AgentRecord &agent)
 {
     auto endpoint = collectors::parseAgentAddress(agent.address);
     if (!endpoint)
@@ -37,7 +37,7 @@ core::Result<plan::HostState> readState(const collectors::TlsIdentity &identity,
     auto state = client.request(QStringLiteral("state"), {}, 60000);
     if (!state)
         return std::unexpected(state.error());
-    return plan::HostState::fromJson(state->body.value(QLatin1String("state")).toObject());
+    return core::realize::HostState::fromJson(state->body.value(QLatin1String("state")).toObject());
 }
 
 } // namespace
@@ -118,9 +118,10 @@ void DriftPanel::check()
             continue;
         ++m_pending;
         m_hosts[h.name] = HostDrift{h.name, h.id, tr("checking\u2026"), {}, {}};
-        runInBackground<core::Result<plan::HostState>>(
+        runInBackground<core::Result<core::realize::HostState>>(
             this, [id = *identity, agent = *h.agent] { return readState(id, agent); },
-            [this, generation, host = h.name, hostId = h.id](core::Result<plan::HostState> s) {
+            [this, generation, host = h.name,
+             hostId = h.id](core::Result<core::realize::HostState> s) {
                 if (generation != m_generation)
                     return;
                 HostDrift drift{host, hostId, {}, {}, {}};
@@ -156,13 +157,13 @@ void DriftPanel::received(HostDrift drift)
 void DriftPanel::recompute(HostDrift &drift)
 {
     drift.items.clear();
-    auto desired = plan::desiredState(m_session->design(), drift.hostId);
+    auto desired = core::realize::desiredState(m_session->design(), drift.hostId);
     if (!desired) {
         drift.error = desired.error().message;
         return;
     }
     drift.error.clear();
-    drift.items = deploy::driftOf(m_session->design(), *desired, *drift.running);
+    drift.items = core::deploy::driftOf(m_session->design(), *desired, *drift.running);
 }
 
 void DriftPanel::designChanged()
@@ -173,11 +174,11 @@ void DriftPanel::designChanged()
         if (!d.running)
             continue;
         QStringList before;
-        for (const deploy::DriftItem &item : d.items)
+        for (const core::deploy::DriftItem &item : d.items)
             before << item.description();
         recompute(d);
         QStringList after;
-        for (const deploy::DriftItem &item : d.items)
+        for (const core::deploy::DriftItem &item : d.items)
             after << item.description();
         changed = changed || before != after;
     }
@@ -200,7 +201,7 @@ void DriftPanel::rebuild()
             top->setForeground(1, QColor(0xb0, 0x60, 0x00));
         drifted += d.items.empty() ? 0 : 1;
         unreachable += d.error.startsWith(tr("unreachable")) ? 1 : 0;
-        for (const deploy::DriftItem &item : d.items) {
+        for (const core::deploy::DriftItem &item : d.items) {
             auto *row = new QTreeWidgetItem(top, {item.where, item.description()});
             row->setData(0, HostRole, name);
             row->setData(0, ElementRole, item.elementId);
@@ -226,7 +227,7 @@ void DriftPanel::publishFindings()
         return;
     std::vector<core::Finding> findings;
     for (const auto &[name, d] : m_hosts) {
-        for (const deploy::DriftItem &item : d.items) {
+        for (const core::deploy::DriftItem &item : d.items) {
             core::Finding f{QLatin1String(ruleId),
                             core::Severity::Warning,
                             tr("Drift on %1: %2").arg(name, item.description()),
@@ -248,7 +249,7 @@ bool DriftPanel::takeRunningValues(const QString &host)
     auto it = m_hosts.find(host);
     if (!m_session || it == m_hosts.end() || it->second.items.empty())
         return false;
-    auto edit = deploy::adoptRunningValues(m_session->design(), it->second.items);
+    auto edit = core::deploy::adoptRunningValues(m_session->design(), it->second.items);
     if (!edit) {
         setStatus(edit.error().message, true);
         return false;
@@ -262,10 +263,10 @@ bool DriftPanel::takeRunningValues(const QString &host)
     return true;
 }
 
-std::vector<deploy::DriftItem> DriftPanel::itemsOf(const QString &host) const
+std::vector<core::deploy::DriftItem> DriftPanel::itemsOf(const QString &host) const
 {
     const auto it = m_hosts.find(host);
-    return it == m_hosts.end() ? std::vector<deploy::DriftItem>{} : it->second.items;
+    return it == m_hosts.end() ? std::vector<core::deploy::DriftItem>{} : it->second.items;
 }
 
 QString DriftPanel::summary() const

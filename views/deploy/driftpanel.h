@@ -38,7 +38,7 @@ public:
     QTreeWidget *driftList() const { return m_list; }
     QString summary() const;
     bool isChecking() const { return m_pending > 0; }
-    std::vector<deploy::DriftItem> itemsOf(const QString &host) const;
+    std::vector<core::deploy::DriftItem> itemsOf(const QString &host) const;
     QPushButton *reapplyButton() const { return m_reapply; }
     QPushButton *adoptButton() const { return m_adopt; }
 
@@ -56,8 +56,8 @@ private:
         QString host;
         QString hostId;
         QString error; // unreachable, or an unreadable state
-        std::optional<plan::HostState> running;
-        std::vector<deploy::DriftItem> items;
+        std::optional<core::realize::HostState> running;
+        std::vector<core::deploy::DriftItem> items;
     };
     void received(HostDrift drift);
     void recompute(HostDrift &drift); // against the design as it is now

@@ -34,8 +34,8 @@ struct EnrollDialog::Attempt
 
 namespace {
 
-core::Result<deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *, const QString &,
-                                             const QString &, const QString &, bool);
+core::Result<core::deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *, const QString &,
+                                                   const QString &, const QString &, bool);
 
 } // namespace
 
@@ -134,12 +134,12 @@ void EnrollDialog::enroll()
     m_stop->setEnabled(true);
     m_poll->start(500);
     showProgress();
-    runInBackground<core::Result<deploy::AgentRecord>>(
+    runInBackground<core::Result<core::deploy::AgentRecord>>(
         this,
         [attempt, host, address, token, retry] {
             return enrollLoop(attempt.get(), host, address, token, retry);
         },
-        [this, attempt](core::Result<deploy::AgentRecord> result) {
+        [this, attempt](core::Result<core::deploy::AgentRecord> result) {
             if (m_attempt != attempt)
                 return; // stopped meanwhile
             stopEnrolling();
@@ -194,14 +194,14 @@ namespace {
 
 // Runs in a worker thread: proves the token until the agent answers (or once, for a pasted
 // token), then says hello for the agent's version.
-core::Result<deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *attempt, const QString &host,
-                                             const QString &address, const QString &token,
-                                             bool retry)
+core::Result<core::deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *attempt,
+                                                   const QString &host, const QString &address,
+                                                   const QString &token, bool retry)
 {
     auto identity = collectors::consoleIdentity();
     if (!identity)
         return std::unexpected(identity.error());
-    core::Result<deploy::AgentRecord> record = core::invalid(QObject::tr("cancelled"));
+    core::Result<core::deploy::AgentRecord> record = core::invalid(QObject::tr("cancelled"));
     while (!attempt->cancelled) {
         record = collectors::enrollAgent(host, address, *identity, token, 5000);
         if (record || !retry)

@@ -39,7 +39,7 @@ public:
     QLabel *instructions() const { return m_instructions; }
     QString statusText() const;
     bool isEnrolling() const { return bool(m_attempt); }
-    deploy::AgentRecord record() const { return m_record; }
+    core::deploy::AgentRecord record() const { return m_record; }
 
 public Q_SLOTS:
     QString generateToken(); // fills in a fresh token and shows the command for the host
@@ -47,7 +47,7 @@ public Q_SLOTS:
     void stopEnrolling();
 
 Q_SIGNALS:
-    void enrolled(const deploy::AgentRecord &agent);
+    void enrolled(const core::deploy::AgentRecord &agent);
 
 private:
     void hostChanged();
@@ -65,7 +65,7 @@ private:
     QTimer *m_poll;
     QString m_generated; // the token Generate made: retried until the agent has it
     std::shared_ptr<Attempt> m_attempt;
-    deploy::AgentRecord m_record;
+    core::deploy::AgentRecord m_record;
 };
 
 } // namespace converge::views

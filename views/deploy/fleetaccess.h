@@ -24,7 +24,7 @@ struct FleetHost
     QString name;
     QString platform;
     Status status = Status::NotEnrolled;
-    std::optional<deploy::AgentRecord> agent;
+    std::optional<core::deploy::AgentRecord> agent;
     QString statusText() const; // "not enrolled: Deploy > Fleet…"
 };
 

@@ -28,7 +28,7 @@ QString when(const QDateTime &at)
 }
 
 // Runs in a worker thread: a hello over a pinned connection; the agent's version.
-core::Result<QString> hello(const deploy::AgentRecord &agent)
+core::Result<QString> hello(const core::deploy::AgentRecord &agent)
 {
     auto identity = collectors::consoleIdentity();
     if (!identity)
@@ -111,7 +111,7 @@ void FleetDialog::reload()
     auto agents = s->agents();
     if (!agents)
         return setStatus(agents.error().message, true);
-    for (const deploy::AgentRecord &a : *agents) {
+    for (const core::deploy::AgentRecord &a : *agents) {
         const bool known =
             m_session && std::ranges::any_of(m_session->design().elements(core::ElementKind::Host),
                                              [&a](const auto *h) { return h->name() == a.host; });
@@ -133,7 +133,7 @@ void FleetDialog::reload()
               false);
 }
 
-bool FleetDialog::saveAgent(const deploy::AgentRecord &agent)
+bool FleetDialog::saveAgent(const core::deploy::AgentRecord &agent)
 {
     auto &s = store(true);
     if (!s)
@@ -197,10 +197,10 @@ void FleetDialog::checkSelected()
 void FleetDialog::check(const QStringList &hosts)
 {
     auto &s = store(false);
-    auto agents = s ? s->agents() : core::Result<std::vector<deploy::AgentRecord>>{};
+    auto agents = s ? s->agents() : core::Result<std::vector<core::deploy::AgentRecord>>{};
     if (!agents)
         return;
-    for (const deploy::AgentRecord &a : *agents) {
+    for (const core::deploy::AgentRecord &a : *agents) {
         if (!hosts.isEmpty() && !hosts.contains(a.host))
             continue;
         ++m_pendingChecks;

@@ -41,7 +41,7 @@ public:
 
     QTreeWidget *agentList() const { return m_agents; }
     QString statusText() const;
-    bool saveAgent(const deploy::AgentRecord &agent); // creates the store when needed
+    bool saveAgent(const core::deploy::AgentRecord &agent); // creates the store when needed
     bool removeAgent(const QString &host);
     void check(const QStringList &hosts); // empty: every agent
     int pendingChecks() const { return m_pendingChecks; }

@@ -67,24 +67,24 @@ void HistoryDialog::reload()
     m_deployments.clear();
     auto store = m_session ? openFleetStore(m_file, m_session->design(), false)
                            : core::Result<core::ProjectStore>(core::invalid(tr("No design")));
-    auto list =
-        store ? store->deployments()
-              : core::Result<std::vector<deploy::DeploymentRecord>>(std::unexpected(store.error()));
+    auto list = store ? store->deployments()
+                      : core::Result<std::vector<core::deploy::DeploymentRecord>>(
+                            std::unexpected(store.error()));
     if (!list) {
         m_status->setText(list.error().message);
         return;
     }
     m_deployments = std::move(*list);
-    for (const deploy::DeploymentRecord &d : m_deployments) {
+    for (const core::deploy::DeploymentRecord &d : m_deployments) {
         auto *top = new QTreeWidgetItem(
             m_list, {QStringLiteral("#%1").arg(d.id),
                      QLocale().toString(d.at.toLocalTime(), QLocale::ShortFormat), d.author,
                      QString::number(d.designRevision), d.summary});
         top->setData(0, DeploymentRole, d.id);
         top->setForeground(4, d.confirmed ? QColor(0x10, 0x70, 0x10) : QColor(0xc0, 0, 0));
-        for (const deploy::DeploymentHost &h : d.hosts) {
-            auto *row =
-                new QTreeWidgetItem(top, {h.host, deploy::phaseName(h.result), {}, {}, h.message});
+        for (const core::deploy::DeploymentHost &h : d.hosts) {
+            auto *row = new QTreeWidgetItem(
+                top, {h.host, core::deploy::phaseName(h.result), {}, {}, h.message});
             row->setData(0, DeploymentRole, d.id);
             row->setData(0, HostRole, h.host);
         }
@@ -97,15 +97,15 @@ void HistoryDialog::reload()
                           : tr("%n deployment(s).", nullptr, int(m_deployments.size())));
 }
 
-const deploy::DeploymentHost *HistoryDialog::selectedHost(qint64 *deployment) const
+const core::deploy::DeploymentHost *HistoryDialog::selectedHost(qint64 *deployment) const
 {
     const QTreeWidgetItem *item = m_list->currentItem();
     if (!item || item->data(0, HostRole).isNull())
         return nullptr;
     const qint64 id = item->data(0, DeploymentRole).toLongLong();
     const QString host = item->data(0, HostRole).toString();
-    for (const deploy::DeploymentRecord &d : m_deployments) {
-        for (const deploy::DeploymentHost &h : d.hosts) {
+    for (const core::deploy::DeploymentRecord &d : m_deployments) {
+        for (const core::deploy::DeploymentHost &h : d.hosts) {
             if (d.id == id && h.host == host) {
                 if (deployment)
                     *deployment = id;
@@ -118,26 +118,26 @@ const deploy::DeploymentHost *HistoryDialog::selectedHost(qint64 *deployment) co
 
 void HistoryDialog::showSelection()
 {
-    const deploy::DeploymentHost *h = selectedHost();
+    const core::deploy::DeploymentHost *h = selectedHost();
     // Only a state that was in place (confirmed, or unchanged) is one to go back to.
-    const bool inPlace = h && (h->result == deploy::HostPhase::Confirmed ||
-                               h->result == deploy::HostPhase::Unchanged);
+    const bool inPlace = h && (h->result == core::deploy::HostPhase::Confirmed ||
+                               h->result == core::deploy::HostPhase::Unchanged);
     m_rollback->setEnabled(inPlace && m_session);
     m_rollback->setToolTip(h && !inPlace ? tr("This deployment did not stay on %1 (%2).")
-                                               .arg(h->host, deploy::phaseName(h->result))
+                                               .arg(h->host, core::deploy::phaseName(h->result))
                                          : QString());
     if (!h)
         return m_plan->clear();
-    m_plan->setHtml(
-        tr("<p><b>Plan for %1</b> (%2): %3</p>")
-            .arg(h->host.toHtmlEscaped(), planSummary(h->plan), deploy::phaseName(h->result)) +
-        planDiffHtml(h->plan));
+    m_plan->setHtml(tr("<p><b>Plan for %1</b> (%2): %3</p>")
+                        .arg(h->host.toHtmlEscaped(), planSummary(h->plan),
+                             core::deploy::phaseName(h->result)) +
+                    planDiffHtml(h->plan));
 }
 
 void HistoryDialog::rollBackSelected()
 {
     qint64 id = 0;
-    const deploy::DeploymentHost *h = selectedHost(&id);
+    const core::deploy::DeploymentHost *h = selectedHost(&id);
     if (!h || !m_session)
         return;
     auto *dialog =

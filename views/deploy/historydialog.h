@@ -32,7 +32,7 @@ public:
     QTreeWidget *deploymentList() const { return m_list; }
     QTextBrowser *planView() const { return m_plan; }
     QPushButton *rollbackButton() const { return m_rollback; }
-    const std::vector<deploy::DeploymentRecord> &deployments() const { return m_deployments; }
+    const std::vector<core::deploy::DeploymentRecord> &deployments() const { return m_deployments; }
 
 public Q_SLOTS:
     void reload();
@@ -42,12 +42,12 @@ Q_SIGNALS:
     void rollbackOpened(QDialog *deployDialog);
 
 private:
-    const deploy::DeploymentHost *selectedHost(qint64 *deployment = nullptr) const;
+    const core::deploy::DeploymentHost *selectedHost(qint64 *deployment = nullptr) const;
     void showSelection();
 
     QPointer<DesignSession> m_session;
     QString m_file;
-    std::vector<deploy::DeploymentRecord> m_deployments;
+    std::vector<core::deploy::DeploymentRecord> m_deployments;
     QTreeWidget *m_list;
     QTextBrowser *m_plan;
     QLabel *m_status;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/plan/planner.h"
+#include "core/realize/planner.h"
 #include "core/util/result.h"
 
 #include <QString>
@@ -13,7 +13,7 @@ class Design;
 // The scripts of a deployment bundle (ARCHITECTURE.md, "Bundles"): what an admin runs by hand
 // on a host the console cannot reach. They say in comments which design element each section
 // realizes, and no value from the design is ever left unquoted.
-namespace converge::deploy {
+namespace converge::core::realize {
 
 using core::Result;
 
@@ -22,17 +22,13 @@ using core::Result;
 // `ovs-ofctl --bundle replace-flows`, then the `ip` commands. Environment: OVS_DB
 // (`--db=$OVS_DB`), OVS_RUNDIR (inherited by ovs-ofctl), OVS_DATAPATH (system or netdev, the
 // datapath of created bridges; default system). Deterministic: no time in it.
-QString shellScript(const QString &designName, const QString &hostName, const plan::Plan &plan);
+QString shellScript(const QString &designName, const QString &hostName, const realize::Plan &plan);
 
 // PowerShell for a `hyperv` host: LBFO teams, virtual switches, management-OS vNICs, VM
 // adapters (bandwidth, guards, mirroring, VLAN/PVLAN, ACLs), resource pools and metering,
 // with the documented Hyper-V and NetLbfo cmdlets. Idempotent where the cmdlets allow. Fails
 // for a host that is missing or not `hyperv`.
 Result<QString> powerShellScript(const core::Design &design, const QString &hostId);
-
-// The bundle's README.md: what is in it, how to verify it and how to apply it per host.
-QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
-                     const QStringList &hypervHosts);
 
 // Quoting, exposed for tests: sh single quotes ('it'\''s'), PowerShell single quotes ('it''s',
 // the typographic single quotes PowerShell also accepts doubled too).
@@ -41,4 +37,4 @@ QString psQuote(const QString &value);
 // Comment text: control characters (a newline would end the comment) become spaces.
 QString commentText(const QString &value);
 
-} // namespace converge::deploy
+} // namespace converge::core::realize

@@ -4,7 +4,7 @@
 
 #include <QJsonObject>
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 // One step of a plan: what changes on the host, whether it interrupts traffic, and the exact
 // commands that realize it. All `vsctl` commands of a plan run as ONE ovs-vsctl invocation (one
@@ -63,10 +63,10 @@ Plan makePlan(const HostState &desired, const HostState &current);
 
 QString kindName(Operation::Kind kind);
 
-} // namespace converge::plan
+} // namespace converge::core::realize
 
-namespace converge::plan {
+namespace converge::core::realize {
 // The state a host reports after `desired` was applied: flow digests recorded, notes dropped.
 // makePlan(desired, afterApply(desired)) is empty (idempotence).
 HostState afterApply(const HostState &desired);
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -3,7 +3,7 @@
 #include <QCryptographicHash>
 #include <QSet>
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 namespace {
 
@@ -198,4 +198,4 @@ QString flowsDigest(const QStringList &flows)
             .toHex());
 }
 
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -6,7 +6,7 @@ namespace converge::core {
 class Design;
 }
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 // What a `linux-ovs` host of a design should look like (ARCHITECTURE.md, "Realization on
 // hosts"): one bridge per virtual switch, its uplink NIC or team (a bond), management-OS vNICs as
@@ -21,4 +21,4 @@ Result<HostState> desiredState(const core::Design &design, const QString &hostId
 // of its id.
 QString hostInterfaceName(const core::Design &design, const QString &elementId);
 
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -2,7 +2,7 @@
 
 #include "hoststate.h"
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 // The OpenFlow table a managed bridge gets, in ovs-ofctl flow syntax, one flow per line. Tables:
 //   0  admission: frames from a port with MAC spoofing off must carry its MAC
@@ -19,4 +19,4 @@ QString flowsDigest(const QStringList &flows);
 // The cookie of the flows realizing ACL `index` of port `port`, so their counters can be read.
 quint64 aclCookie(const QString &port, int index);
 
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -8,7 +8,7 @@
 #include <QJsonArray>
 #include <QSet>
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 using core::Design;
 using core::Element;
@@ -401,4 +401,4 @@ Result<HostState> desiredState(const Design &design, const QString &hostId)
     return state;
 }
 
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 namespace {
 
@@ -706,4 +706,4 @@ Result<HostState> HostState::fromJson(const QJsonObject &json)
     return s;
 }
 
-} // namespace converge::plan
+} // namespace converge::core::realize

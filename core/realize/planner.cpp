@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-namespace converge::plan {
+namespace converge::core::realize {
 
 namespace {
 
@@ -587,9 +587,9 @@ Plan makePlan(const HostState &desired, const HostState &current)
     return plan;
 }
 
-} // namespace converge::plan
+} // namespace converge::core::realize
 
-namespace converge::plan {
+namespace converge::core::realize {
 HostState afterApply(const HostState &desired)
 {
     HostState s = desired;
@@ -598,4 +598,4 @@ HostState afterApply(const HostState &desired)
         b.flowsDigest = flowsDigest(bridgeFlows(b));
     return s;
 }
-} // namespace converge::plan
+} // namespace converge::core::realize

@@ -1,13 +1,13 @@
 #include "scripts.h"
 
-namespace converge::deploy {
+namespace converge::core::realize {
 
 namespace {
 
-using plan::Operation;
+using realize::Operation;
 
 // The argument of a created bridge's datapath: taken from $OVS_DATAPATH at run time, because a
-// bundle's plan has no agent configuration to take it from (plan::Bridge::datapathType).
+// bundle's plan has no agent configuration to take it from (realize::Bridge::datapathType).
 bool isDatapathArgument(const QStringList &command, qsizetype index)
 {
     return command.value(0) == QLatin1String("set") &&
@@ -15,7 +15,7 @@ bool isDatapathArgument(const QStringList &command, qsizetype index)
            command[index].startsWith(QLatin1String("datapath_type="));
 }
 
-QString vsctlInvocation(const plan::Plan &plan)
+QString vsctlInvocation(const realize::Plan &plan)
 {
     QString out = QStringLiteral("ovs-vsctl ${OVS_DB:+\"--db=$OVS_DB\"} --timeout=60");
     for (const Operation &op : plan.ops) {
@@ -39,7 +39,7 @@ QString delimiterFor(const QStringList &lines)
     return delimiter;
 }
 
-QString flowsSection(const plan::Plan &plan)
+QString flowsSection(const realize::Plan &plan)
 {
     QString out;
     for (const Operation &op : plan.ops) {
@@ -59,7 +59,7 @@ QString flowsSection(const plan::Plan &plan)
     return out;
 }
 
-QString ipSection(const plan::Plan &plan)
+QString ipSection(const realize::Plan &plan)
 {
     QString out;
     for (const Operation &op : plan.ops) {
@@ -76,7 +76,7 @@ QString ipSection(const plan::Plan &plan)
     return out;
 }
 
-QString shellHeader(const QString &designName, const QString &hostName, const plan::Plan &plan)
+QString shellHeader(const QString &designName, const QString &hostName, const realize::Plan &plan)
 {
     QString out = QStringLiteral(
                       "#!/bin/sh\n"
@@ -147,7 +147,7 @@ QString commentText(const QString &value)
     return out;
 }
 
-QString shellScript(const QString &designName, const QString &hostName, const plan::Plan &plan)
+QString shellScript(const QString &designName, const QString &hostName, const realize::Plan &plan)
 {
     QString out = shellHeader(designName, hostName, plan);
     if (plan.isEmpty())
@@ -166,51 +166,4 @@ QString shellScript(const QString &designName, const QString &hostName, const pl
     return out;
 }
 
-QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
-                     const QStringList &hypervHosts)
-{
-    QString out =
-        QStringLiteral("# Converge deployment bundle: %1\n\n").arg(commentText(designName));
-    out += QStringLiteral(
-        "This archive holds, per host of the design, what is needed to bring the host to the "
-        "design by hand, where the console cannot reach an agent.\n\n"
-        "| file | what it is |\n| --- | --- |\n"
-        "| `MANIFEST.json` | design, time of creation, hosts, and the size and SHA-256 of every "
-        "file |\n"
-        "| `MANIFEST.sig` | Ed25519 signature of `MANIFEST.json` (base64) |\n"
-        "| `signer.pub` | the public key that made the signature (PEM) |\n"
-        "| `hosts/NAME/plan.json` | the host's desired state and plan (linux-ovs), or its "
-        "elements (hyperv) |\n"
-        "| `hosts/NAME/apply.sh` | linux-ovs hosts: `ovs-vsctl`, `ovs-ofctl` and `ip` "
-        "commands |\n"
-        "| `hosts/NAME/apply.ps1` | hyperv hosts: Hyper-V and NetLbfo cmdlets |\n\n"
-        "## Verify\n\n"
-        "```sh\nconvergectl bundle verify BUNDLE.tar --key console-signing.pub\n```\n\n"
-        "checks the signature and every file's size and SHA-256, and that no file is missing "
-        "or extra. Without `--key` the bundle's own `signer.pub` is used, which proves "
-        "integrity but not origin: compare its fingerprint with the console's.\n\n"
-        "## Apply\n\n");
-    if (!linuxHosts.isEmpty()) {
-        out +=
-            QStringLiteral("linux-ovs hosts (%1):\n\n").arg(linuxHosts.join(QLatin1String(", ")));
-        out += QStringLiteral(
-            "- with the agent installed: `converged --apply-bundle BUNDLE.tar` (as root; needs "
-            "`bundle_signer` in converged.conf). It verifies the bundle, plans from the host's "
-            "current state, applies, checks and rolls back on failure;\n"
-            "- without it: unpack and run `sh hosts/NAME/apply.sh` as root, on a host without "
-            "Converge's bridges (set `OVS_DATAPATH=netdev` for the userspace datapath).\n\n");
-    }
-    if (!hypervHosts.isEmpty()) {
-        out += QStringLiteral("hyperv hosts (%1): unpack, then in an elevated PowerShell (Run as "
-                              "Administrator) on the host:\n\n")
-                   .arg(hypervHosts.join(QLatin1String(", ")));
-        out += QStringLiteral("```powershell\npowershell -ExecutionPolicy Bypass -File "
-                              "hosts\\NAME\\apply.ps1\n```\n\n"
-                              "The script stops at the first error and may be run again: it "
-                              "creates teams, switches and adapters only where they are missing, "
-                              "and sets the rest to the design's values.\n");
-    }
-    return out;
-}
-
-} // namespace converge::deploy
+} // namespace converge::core::realize

@@ -26,7 +26,7 @@
 //   Address `ip addr` on internal ports (management-OS vNICs).
 // Only bridges marked converge-managed belong to a HostState read from a host; others are listed
 // in unmanagedBridges and never touched.
-namespace converge::plan {
+namespace converge::core::realize {
 
 using core::Result;
 
@@ -136,4 +136,4 @@ bool isValidInterfaceName(const QString &name);
 // "00-15-5D-01-01-01" or "00:15:5d:01:01:01" -> "00:15:5d:01:01:01"; empty if not a MAC.
 QString canonicalMac(const QString &text);
 
-} // namespace converge::plan
+} // namespace converge::core::realize

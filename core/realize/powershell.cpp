@@ -8,7 +8,7 @@
 #include <QHash>
 #include <QJsonArray>
 
-namespace converge::deploy {
+namespace converge::core::realize {
 
 namespace {
 
@@ -632,4 +632,4 @@ Result<QString> powerShellScript(const Design &design, const QString &hostId)
     return s.text();
 }
 
-} // namespace converge::deploy
+} // namespace converge::core::realize
