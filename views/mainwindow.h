@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model/design.h"
+#include "core/protocol/agentsession.h"
 
 #include <QList>
 #include <QMainWindow>
@@ -89,6 +90,8 @@ public:
     // Deploy menu (mainwindow_deploy.cpp). The design must be saved to a file: its fleet and
     // deployment history live in the project store next to it. The dialogs open window-modal
     // and return at once; nullptr when there is no design file.
+    // How the Deploy menu reaches agents (app wires the TLS channel; tests a fake).
+    void setAgentConnector(std::shared_ptr<core::protocol::AgentConnector> agents);
     QDialog *openDeployDialog(const QStringList &hosts = {});
     QDialog *openFleetDialog();
     QDialog *openHistoryDialog();
@@ -160,6 +163,7 @@ private:
     QLabel *m_counts = nullptr;
     ValidationPanel *m_validation = nullptr;
     DriftPanel *m_drift = nullptr;
+    std::shared_ptr<core::protocol::AgentConnector> m_agents;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
     EditActions *m_edit = nullptr;

@@ -2,11 +2,10 @@
 // dock, and File > Export Bundle….
 #include "mainwindow.h"
 
-#include "collectors/console/bundlesigner.h"
-#include "core/deploy/bundle.h"
+#include "collectors/console/bundleexport.h"
+#include "collectors/console/deploymentgate.h"
 #include "views/deploy/deploydialog.h"
 #include "views/deploy/driftpanel.h"
-#include "views/deploy/fleetaccess.h"
 #include "views/deploy/fleetdialog.h"
 #include "views/deploy/historydialog.h"
 #include "views/session/designsession.h"
@@ -17,14 +16,21 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QStatusBar>
 
 namespace converge::views {
 
+void MainWindow::setAgentConnector(std::shared_ptr<core::protocol::AgentConnector> agents)
+{
+    m_agents = std::move(agents);
+    if (m_drift)
+        m_drift->setAgentConnector(m_agents);
+}
+
 void MainWindow::createDriftDock()
 {
     m_drift = new DriftPanel;
+    m_drift->setAgentConnector(m_agents);
     auto *dock = new QDockWidget(tr("Drift"), this);
     dock->setObjectName(QStringLiteral("driftDock"));
     dock->setWidget(m_drift);
@@ -89,7 +95,7 @@ QDialog *MainWindow::openDeployDialog(const QStringList &hosts)
     const QString file = deployFile();
     if (file.isEmpty())
         return nullptr;
-    auto *dialog = new DeployDialog(m_session, file, hosts, this);
+    auto *dialog = new DeployDialog(m_session, file, m_agents, hosts, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &DeployDialog::deploymentFinished, this,
             [this](bool, const QString &summary) { statusBar()->showMessage(summary, 15000); });
@@ -102,7 +108,7 @@ QDialog *MainWindow::openFleetDialog()
     const QString file = deployFile();
     if (file.isEmpty())
         return nullptr;
-    auto *dialog = new FleetDialog(m_session, file, this);
+    auto *dialog = new FleetDialog(m_session, file, m_agents, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
     return dialog;
@@ -113,7 +119,7 @@ QDialog *MainWindow::openHistoryDialog()
     const QString file = deployFile();
     if (file.isEmpty())
         return nullptr;
-    auto *dialog = new HistoryDialog(m_session, file, this);
+    auto *dialog = new HistoryDialog(m_session, file, m_agents, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
     return dialog;
@@ -136,7 +142,8 @@ void MainWindow::exportBundle()
 {
     if (!m_session)
         return;
-    if (const QStringList errors = blockingFindings(m_session->findings()); !errors.isEmpty()) {
+    if (const QStringList errors = collectors::blockingFindings(m_session->findings());
+        !errors.isEmpty()) {
         QMessageBox box(QMessageBox::Warning, tr("Cannot Export a Bundle"),
                         tr("The design has %n error finding(s): fix or accept them first.", nullptr,
                            int(errors.size())),
@@ -151,22 +158,17 @@ void MainWindow::exportBundle()
         tr("Deployment bundle (*.tar)"));
     if (path.isEmpty())
         return;
-    auto files = core::deploy::makeBundleFiles(m_session->design(), {});
-    auto key = files ? collectors::loadOrCreateBundleSigningKey()
-                     : core::Result<collectors::BundleSigningKey>(std::unexpected(files.error()));
-    auto tar = key ? collectors::writeBundle(*files, *key)
-                   : core::Result<QByteArray>(std::unexpected(key.error()));
-    QSaveFile out(path);
-    if (!tar || !out.open(QIODevice::WriteOnly) || out.write(*tar) != tar->size() ||
-        !out.commit()) {
-        QMessageBox::critical(this, tr("Cannot Export a Bundle"),
-                              tar ? out.errorString() : tar.error().message);
+    auto bundle = collectors::signedBundle(m_session->design());
+    auto saved = bundle ? collectors::saveBundle(path, bundle->archive, true)
+                        : core::Result<void>(std::unexpected(bundle.error()));
+    if (!saved) {
+        QMessageBox::critical(this, tr("Cannot Export a Bundle"), saved.error().message);
         return;
     }
-    statusBar()->showMessage(tr("Exported the signed bundle %1 (signer %2)")
-                                 .arg(QFileInfo(path).fileName(),
-                                      collectors::publicKeyFingerprint(key->publicPem).left(23)),
-                             15000);
+    statusBar()->showMessage(
+        tr("Exported the signed bundle %1 (signer %2)")
+            .arg(QFileInfo(path).fileName(), bundle->signerFingerprint.left(23)),
+        15000);
 }
 
 } // namespace converge::views

@@ -1,4 +1,5 @@
 // converge: the GUI. Wiring only; the window lives in views/.
+#include "collectors/channel/tlsagentconnector.h"
 #include "views/mainwindow.h"
 #include "views/session/designsession.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     converge::views::MainWindow window;
+    window.setAgentConnector(std::make_shared<converge::collectors::TlsAgentConnector>());
     bool loaded = true;
     if (parser.isSet(newDesign)) {
         window.newDesign();

@@ -1,17 +1,14 @@
 // convergectl bundle: export a signed deployment bundle, verify one, print the signing key
-// (docs/cli.md, "bundle"). The work is in core/deploy (files, scripts, manifest) and
-// collectors/console/bundlesigner (Ed25519, the archive).
+// (docs/cli.md, "bundle"). The work is the console library's (collectors/console/bundleexport,
+// the deployment gate) and collectors/crypto's (Ed25519).
 #include "cli.h"
 #include "cliutil.h"
 
-#include "collectors/console/bundlesigner.h"
-#include "core/deploy/bundle.h"
-#include "core/validation/catalog.h"
-#include "core/validation/validationengine.h"
+#include "collectors/console/bundleexport.h"
+#include "collectors/console/deploymentgate.h"
+#include "collectors/crypto/bundlesigner.h"
 
 #include <QFile>
-#include <QFileInfo>
-#include <QSaveFile>
 
 namespace converge::app {
 
@@ -23,31 +20,7 @@ const char *bundleUsage = "usage: convergectl bundle FILE -o OUT.tar [--host H .
                           "       convergectl bundle verify BUNDLE.tar [--key SIGNER.pub]\n"
                           "       convergectl bundle key\n";
 
-// Error-severity findings that are not accepted, one line each; empty when there are none.
-QStringList blockingFindings(const Design &design)
-{
-    ValidationEngine engine(ruleCatalog());
-    engine.validate(design, ValidationEngine::Mode::OneShot);
-    QStringList errors;
-    for (const Finding &f : engine.findings())
-        if (f.severity == Severity::Error && !f.isSuppressed())
-            errors << QStringLiteral("  %1  %2").arg(f.ruleId, f.message);
-    return errors;
-}
-
-Result<void> writeOutput(const QString &path, const QByteArray &bytes, bool force)
-{
-    if (!force && QFileInfo::exists(path))
-        return fail(Error::Code::Conflict,
-                    QStringLiteral("%1: exists already (use --force to replace it)").arg(path));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return fail(Error::Code::Io,
-                    QStringLiteral("%1: cannot write (%2)").arg(path, file.errorString()));
-    return {};
-}
-
-int exportBundle(QStringList args, QTextStream &out, QTextStream &err)
+int exportBundle(QStringList args, Cli &cli)
 {
     for (QString &a : args)
         if (a == QLatin1String("-o"))
@@ -56,55 +29,49 @@ int exportBundle(QStringList args, QTextStream &out, QTextStream &err)
                                        {QStringLiteral("host")});
     const QString output = a.options.value(QStringLiteral("output"));
     if (!a.error.isEmpty() || a.positional.size() != 1 || output.isEmpty()) {
-        err << "convergectl bundle: "
-            << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
-            << "expected one FILE and -o OUT\n"
-            << bundleUsage;
+        cli.err << "convergectl bundle: "
+                << (a.error.isEmpty() ? QString() : a.error + QStringLiteral("; "))
+                << "expected one FILE and -o OUT\n"
+                << bundleUsage;
         return ExitBadInput;
     }
     auto design = loadAny(a.positional.first());
     if (!design) {
-        err << "convergectl bundle: " << design.error().message << '\n';
+        cli.err << "convergectl bundle: " << design.error().message << '\n';
         return ExitBadInput;
     }
-    if (const QStringList errors = blockingFindings(*design); !errors.isEmpty()) {
-        err << QStringLiteral(
-                   "convergectl bundle: refusing to bundle %1: %2 error finding(s)\n%3\n")
-                   .arg(a.positional.first())
-                   .arg(errors.size())
-                   .arg(errors.join(u'\n'));
+    if (const QStringList errors = collectors::blockingFindings(*design); !errors.isEmpty()) {
+        cli.err << QStringLiteral("convergectl bundle: refusing to bundle %1: %2 error "
+                                  "finding(s)\n  %3\n")
+                       .arg(a.positional.first())
+                       .arg(errors.size())
+                       .arg(errors.join(QStringLiteral("\n  ")));
         return ExitFindings;
     }
-    auto files = core::deploy::makeBundleFiles(*design, a.repeated.value(QStringLiteral("host")));
-    if (!files) {
-        err << "convergectl bundle: " << files.error().message << '\n';
-        return ExitBadInput;
+    auto bundle = collectors::signedBundle(*design, a.repeated.value(QStringLiteral("host")));
+    if (!bundle) {
+        cli.err << "convergectl bundle: " << bundle.error().message << '\n';
+        return bundle.error().code == Error::Code::Io ? ExitIoError : ExitBadInput;
     }
-    auto key = collectors::loadOrCreateBundleSigningKey();
-    if (!key) {
-        err << "convergectl bundle: " << key.error().message << '\n';
+    if (auto w = collectors::saveBundle(output, bundle->archive,
+                                        a.flags.contains(QStringLiteral("force")));
+        !w) {
+        cli.err << "convergectl bundle: " << w.error().message << '\n';
         return ExitIoError;
     }
-    auto tar = collectors::writeBundle(*files, *key);
-    if (!tar) {
-        err << "convergectl bundle: " << tar.error().message << '\n';
-        return ExitBadInput;
-    }
-    if (auto w = writeOutput(output, *tar, a.flags.contains(QStringLiteral("force"))); !w) {
-        err << "convergectl bundle: " << w.error().message << '\n';
-        return ExitIoError;
-    }
-    out << QStringLiteral("wrote %1: %2 files, signed by %3\n")
-               .arg(output)
-               .arg(files->size() + 2)
-               .arg(collectors::publicKeyFingerprint(key->publicPem));
-    for (const core::deploy::BundleFile &f : *files)
-        out << "  " << f.path << '\n';
+    cli.out << QStringLiteral("wrote %1: %2 files, signed by %3\n")
+                   .arg(output)
+                   .arg(bundle->files.size() + 2)
+                   .arg(bundle->signerFingerprint);
+    for (const core::deploy::BundleFile &f : bundle->files)
+        cli.out << "  " << f.path << '\n';
     return ExitOk;
 }
 
-int verify(const QStringList &args, QTextStream &out, QTextStream &err)
+int verify(const QStringList &args, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
     const Arguments a = parseArguments(args, {QStringLiteral("key")});
     if (!a.error.isEmpty() || a.positional.size() != 1) {
         err << "convergectl bundle verify: "
@@ -147,8 +114,10 @@ int verify(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitOk;
 }
 
-int printKey(const QStringList &args, QTextStream &out, QTextStream &err)
+int printKey(const QStringList &args, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
     if (!args.isEmpty()) {
         err << "convergectl bundle key: takes no arguments\n";
         return ExitBadInput;
@@ -163,15 +132,21 @@ int printKey(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitOk;
 }
 
-} // namespace
-
-int bundleCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+int bundle(const QStringList &args, Cli &cli)
 {
     if (args.value(0) == QLatin1String("verify"))
-        return verify(args.mid(1), out, err);
+        return verify(args.mid(1), cli);
     if (args.value(0) == QLatin1String("key"))
-        return printKey(args.mid(1), out, err);
-    return exportBundle(args, out, err);
+        return printKey(args.mid(1), cli);
+    return exportBundle(args, cli);
+}
+
+} // namespace
+
+const std::vector<Command> &bundleCommands()
+{
+    static const std::vector<Command> commands{{"bundle", bundleUsage, bundle}};
+    return commands;
 }
 
 } // namespace converge::app

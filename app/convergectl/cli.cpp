@@ -20,8 +20,8 @@ using namespace converge::core;
 
 namespace {
 
-const char *usage =
-    "usage: convergectl COMMAND [ARGS]\n"
+const char *overview =
+    "usage: convergectl COMMAND [ARGS]   (convergectl COMMAND --help: that command's usage)\n"
     "\n"
     "commands:\n"
     "  info FILE [--format text|json]   element counts by kind\n"
@@ -58,8 +58,10 @@ QJsonObject counts(const Design &design)
     return out;
 }
 
-int info(const QStringList &args, QTextStream &out, QTextStream &err)
+int info(const QStringList &args, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
     const Arguments a = parseArguments(args, {QStringLiteral("format")});
     const QString format = a.options.value(QStringLiteral("format"), QStringLiteral("text"));
     const QStringList files = a.positional;
@@ -120,8 +122,11 @@ Result<void> writeAny(const Design &design, const QString &path, bool force)
             .arg(path));
 }
 
-int convert(QStringList args, QTextStream &out, QTextStream &err)
+int convert(const QStringList &arguments, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
+    QStringList args = arguments;
     const bool force = args.removeAll(QStringLiteral("--force")) > 0;
     if (args.size() != 2) {
         err << "convergectl convert: expected IN and OUT files\n";
@@ -140,8 +145,10 @@ int convert(QStringList args, QTextStream &out, QTextStream &err)
     return ExitOk;
 }
 
-int validate(const QStringList &args, QTextStream &out, QTextStream &err)
+int validate(const QStringList &args, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
     const Arguments a =
         parseArguments(args, {QStringLiteral("format"), QStringLiteral("severity")});
     const auto format =
@@ -170,8 +177,10 @@ int validate(const QStringList &args, QTextStream &out, QTextStream &err)
     return blockingCount(engine.findings()) > 0 ? ExitFindings : ExitOk;
 }
 
-int rules(const QStringList &args, QTextStream &out, QTextStream &err)
+int rules(const QStringList &args, Cli &cli)
 {
+    QTextStream &out = cli.out;
+    QTextStream &err = cli.err;
     const Arguments a = parseArguments(args, {QStringLiteral("format")});
     const QString format = a.options.value(QStringLiteral("format"), QStringLiteral("text"));
     std::vector<RuleInfo> infos;
@@ -204,39 +213,90 @@ int rules(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitOk;
 }
 
+int schema(const QStringList &args, Cli &cli)
+{
+    if (!args.isEmpty())
+        return misuse(cli, "usage: convergectl schema\n", QStringLiteral("takes no arguments"));
+    cli.out << schemaReferenceMarkdown();
+    return ExitOk;
+}
+
+const Command *find(const std::vector<Command> &commands, const QString &name)
+{
+    for (const Command &c : commands)
+        if (name == QLatin1String(c.name))
+            return &c;
+    return nullptr;
+}
+
+bool asksForHelp(const QStringList &args)
+{
+    return args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"));
+}
+
 } // namespace
 
-int runCli(const QStringList &args, QTextStream &out, QTextStream &err)
+const std::vector<Command> &designCommands()
 {
-    const QString command = args.value(0);
+    static const std::vector<Command> commands{
+        {"info",
+         "usage: convergectl info FILE [--format text|json]\n"
+         "  element counts by kind of a design document or project store\n",
+         info},
+        {"convert",
+         "usage: convergectl convert IN OUT [--force]\n"
+         "  a design document (.converge.json) to a project store (.converge.db) or back;\n"
+         "  --force replaces an existing OUT\n",
+         convert},
+        {"validate",
+         "usage: convergectl validate FILE [--format text|json|sarif|junit] "
+         "[--severity error|warning|info]\n"
+         "  checks the design against the rule catalog; exit 1 on error findings\n",
+         validate},
+        {"rules",
+         "usage: convergectl rules [--format text|json|markdown]\n"
+         "  the rule catalog: id, severity, title, rationale and source of every rule\n",
+         rules},
+        {"schema",
+         "usage: convergectl schema\n"
+         "  the design-document schema reference (Markdown)\n",
+         schema},
+    };
+    return commands;
+}
+
+int misuse(Cli &cli, const char *usage, const QString &problem)
+{
+    if (!problem.isEmpty())
+        cli.err << problem << '\n';
+    cli.err << usage;
+    return ExitBadInput;
+}
+
+int runCli(const QStringList &args, Cli &cli)
+{
+    const QString name = args.value(0);
     const QStringList rest = args.mid(1);
-    if (command == QLatin1String("info"))
-        return info(rest, out, err);
-    if (command == QLatin1String("convert"))
-        return convert(rest, out, err);
-    if (command == QLatin1String("validate"))
-        return validate(rest, out, err);
-    if (command == QLatin1String("rules"))
-        return rules(rest, out, err);
-    if (command == QLatin1String("schema") && rest.isEmpty()) {
-        out << schemaReferenceMarkdown();
+    for (const auto *commands : {&designCommands(), &fleetCommands(), &bundleCommands()}) {
+        if (const Command *c = find(*commands, name)) {
+            if (asksForHelp(rest)) {
+                cli.out << c->usage;
+                return ExitOk;
+            }
+            return c->run(rest, cli);
+        }
+    }
+    if (name == QLatin1String("--version") || name == QLatin1String("version")) {
+        cli.out << "convergectl " << CONVERGE_VERSION << '\n';
         return ExitOk;
     }
-    if (command == QLatin1String("bundle"))
-        return bundleCommand(rest, out, err);
-    if (const int code = fleetCommand(command, rest, out, err); code >= 0)
-        return code;
-    if (command == QLatin1String("--version") || command == QLatin1String("version")) {
-        out << "convergectl " << CONVERGE_VERSION << '\n';
+    if (name == QLatin1String("--help") || name == QLatin1String("help")) {
+        cli.out << overview;
         return ExitOk;
     }
-    if (command == QLatin1String("--help") || command == QLatin1String("help")) {
-        out << usage;
-        return ExitOk;
-    }
-    err << (command.isEmpty() ? QStringLiteral("convergectl: no command given\n")
-                              : QStringLiteral("convergectl: unknown command '%1'\n").arg(command))
-        << usage;
+    cli.err << (name.isEmpty() ? QStringLiteral("convergectl: no command given\n")
+                               : QStringLiteral("convergectl: unknown command '%1'\n").arg(name))
+            << overview;
     return ExitBadInput;
 }
 

@@ -1,8 +1,15 @@
 #pragma once
 
+#include "core/protocol/agentsession.h"
+
 #include <QStringList>
 #include <QTextStream>
 
+#include <memory>
+#include <vector>
+
+// convergectl's commands (docs/cli.md). Each command parses its arguments, calls core or the
+// console library (collectors/console) and prints; main.cpp wires in the agent connector.
 namespace converge::app {
 
 // Exit codes of convergectl (documented in docs/cli.md).
@@ -15,13 +22,32 @@ enum ExitCode {
         4, // deploy: not confirmed (rolled back or failed); drift: a host unreachable
 };
 
-int runCli(const QStringList &args, QTextStream &out, QTextStream &err);
+// What a command works with: its output streams and the way to the agents.
+struct Cli
+{
+    QTextStream &out;
+    QTextStream &err;
+    std::shared_ptr<core::protocol::AgentConnector> agents;
+};
 
-// enroll, agents, deploy, drift, history, rollback (deploycommand.cpp); -1 for another command.
-int fleetCommand(const QString &command, const QStringList &args, QTextStream &out,
-                 QTextStream &err);
+struct Command
+{
+    const char *name;
+    const char *usage; // "usage: convergectl NAME ...", printed by NAME --help and on misuse
+    int (*run)(const QStringList &args, Cli &cli);
+};
 
+// info, convert, validate, rules, schema (cli.cpp).
+const std::vector<Command> &designCommands();
+// enroll, agents, deploy, drift, history, rollback (deploycommand.cpp).
+const std::vector<Command> &fleetCommands();
 // bundle FILE -o OUT, bundle verify, bundle key (bundlecommand.cpp).
-int bundleCommand(const QStringList &args, QTextStream &out, QTextStream &err);
+const std::vector<Command> &bundleCommands();
+
+// Runs `convergectl ARGS`; every `COMMAND --help` prints that command's usage and exits 0.
+int runCli(const QStringList &args, Cli &cli);
+
+// Prints usage (with `problem` first when given) to cli.err: exit code 2.
+int misuse(Cli &cli, const char *usage, const QString &problem = {});
 
 } // namespace converge::app

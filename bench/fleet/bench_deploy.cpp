@@ -10,6 +10,7 @@
 #include "fleetlab.h"
 #include "testapp.h"
 
+#include "collectors/channel/tlsagentconnector.h"
 #include "collectors/console/deployer.h"
 #include "core/io/designdocument.h"
 #include "core/realize/desiredstate.h"
@@ -102,7 +103,8 @@ int main(int argc, char *argv[])
         for (std::size_t i = 0; i < to.size(); ++i)
             (void)lab.hosts()[i].ovs->vsctl(
                 {QStringLiteral("--if-exists"), QStringLiteral("del-br"), QStringLiteral("conv")});
-        collectors::Deployer deployer(lab.identity());
+        collectors::Deployer deployer(
+            std::make_shared<collectors::TlsAgentConnector>(lab.identity()));
         bool confirmed = false;
         QObject::connect(&deployer, &collectors::Deployer::finished,
                          [&confirmed](bool c, const QString &) { confirmed = c; });

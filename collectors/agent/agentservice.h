@@ -4,6 +4,8 @@
 #include "collectors/ovs/ovsapplier.h"
 #include "collectors/ovs/ovsdbclient.h"
 #include "core/protocol/frame.h"
+#include "core/protocol/replies.h"
+#include "core/protocol/requests.h"
 #include "core/realize/planner.h"
 
 #include <QObject>
@@ -29,8 +31,18 @@ public:
 
     // Call once on start, before serving requests.
     core::Result<void> recover();
-    // Validates and serves one request (never throws, never crashes on bad input).
+    // Validates and serves one request (never throws, never crashes on bad input): a "result"
+    // with the typed reply's body, or an "error" with the refusal's code.
     core::protocol::Message handle(const core::protocol::Message &request);
+
+    // The requests, typed. A refusal is an error whose `reason` is the protocol's error code
+    // ("busy", "plan-changed", "apply-failed", "unknown-transaction", ...).
+    core::protocol::HelloReply hello() const;
+    core::Result<core::protocol::StateReply> state();
+    core::Result<core::protocol::PlanReply> plan(core::protocol::PlanRequest request);
+    core::Result<core::protocol::ApplyReply> apply(core::protocol::ApplyRequest request);
+    core::Result<core::protocol::ConfirmReply> confirm(const core::protocol::ConfirmRequest &r);
+    core::Result<core::protocol::RollbackReply> rollback(const core::protocol::RollbackRequest &r);
 
     bool hasPendingTransaction() const { return m_pending.has_value(); }
     QString journalPath() const;
@@ -57,20 +69,25 @@ private:
         qint64 deadlineMs = 0; // since the epoch
     };
 
-    core::protocol::Message hello(qint64 id);
-    core::protocol::Message state(qint64 id);
-    core::protocol::Message planRequest(qint64 id, core::realize::HostState desired);
-    core::protocol::Message apply(qint64 id, core::realize::HostState desired, int timeoutSec,
-                                  const QString &expectedDigest);
-    core::protocol::Message confirm(qint64 id, const QString &transaction);
-    core::protocol::Message rollbackRequest(qint64 id, const QString &transaction);
+    core::protocol::Message serve(qint64 id, const core::protocol::Request &request);
+    core::Result<core::realize::Plan> checkedPlan(const core::realize::HostState &desired,
+                                                  const core::realize::HostState &current,
+                                                  const QString &expectedDigest) const;
+    core::Result<core::protocol::ApplyReply> change(const core::realize::Plan &plan,
+                                                    Pending pending, int timeoutSec);
+    core::Result<core::protocol::ApplyReply> failed(Pending pending, const QString &code,
+                                                    const QString &what);
+    core::Result<std::vector<core::protocol::MeterCounter>>
+    meterCounters(const core::realize::HostState &state);
 
+    // The journal and the rollback (agentjournal.cpp).
     core::Result<void> restore(const core::realize::HostState &previous, const QString &why);
     void deadlinePassed();
     core::Result<void> writeJournal(const QString &phase, const Pending &p);
     void removeJournal();
+    core::Result<std::optional<Pending>> readJournal(QString *phase);
     void prepare(core::realize::HostState &desired) const;
-    ovs::OvsdbClient &ovsdb();
+    static QString isoTime(qint64 msSinceEpoch);
 
     AgentConfig m_config;
     ovs::OvsdbClient m_ovsdb;

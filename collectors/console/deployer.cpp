@@ -1,54 +1,27 @@
 #include "deployer.h"
 
-#include "collectors/agent/channel.h"
+#include "collectors/logging.h"
 
 #include <QDateTime>
 #include <QEventLoop>
-#include <QJsonArray>
-#include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
 
 #include <utility>
 
-Q_LOGGING_CATEGORY(lcDeploy, "converge.console.deploy", QtInfoMsg)
-
 namespace converge::collectors {
 
 using core::deploy::HostPhase;
+namespace protocol = core::protocol;
 
 namespace {
 // Confirm only while every applied host has at least this long left before its deadline.
 constexpr qint64 kConfirmMarginMs = 2000;
 } // namespace
 
-core::Result<std::pair<QString, quint16>> parseAgentAddress(const QString &address)
-{
-    QString host = address.trimmed();
-    quint16 port = 7443;
-    const qsizetype colon = host.lastIndexOf(QLatin1Char(':'));
-    const bool bracketed = host.startsWith(QLatin1Char('['));
-    if (colon > 0 && (bracketed ? host.indexOf(QLatin1Char(']')) < colon
-                                : host.indexOf(QLatin1Char(':')) == colon)) {
-        bool ok = false;
-        const uint p = host.mid(colon + 1).toUInt(&ok);
-        if (!ok || p == 0 || p > 65535)
-            return core::invalid(
-                QStringLiteral("agent address \"%1\": the port must be 1-65535").arg(address));
-        port = static_cast<quint16>(p);
-        host = host.left(colon);
-    }
-    if (bracketed && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
-    if (host.isEmpty() || host.contains(QLatin1Char(' ')))
-        return core::invalid(
-            QStringLiteral("agent address \"%1\": expected HOST:PORT").arg(address));
-    return std::pair{host, port};
-}
-
-Deployer::Deployer(TlsIdentity console, QObject *parent)
+Deployer::Deployer(std::shared_ptr<protocol::AgentConnector> connector, QObject *parent)
     : QObject(parent)
-    , m_console(std::move(console))
+    , m_connector(std::move(connector))
 {
 }
 
@@ -56,7 +29,7 @@ Deployer::~Deployer()
 {
     // Workers reference this object: let the current stage end before it goes.
     m_cancelled = true;
-    waitForFinished(m_options.requestTimeoutMs + m_options.connectTimeoutMs);
+    waitForFinished(m_options.timeouts.requestMs + m_options.timeouts.connectMs);
     // Stages left after that time (a rollback after a slow apply) must not outlive it either:
     // wait for the workers still running; no further stage starts without the event loop.
     for (QThread *thread : std::exchange(m_threads, {})) {
@@ -74,6 +47,7 @@ void Deployer::start(std::vector<DeployTarget> targets, DeployOptions options)
     m_options = options;
     m_cancelled = false;
     m_running = true;
+    m_planChanged.clear();
     m_results.assign(m_targets.size(), {});
     m_reached.assign(m_targets.size(), 0);
     for (std::size_t i = 0; i < m_targets.size(); ++i) {
@@ -121,256 +95,263 @@ void Deployer::report(std::size_t index, HostPhase phase, int percent, const QSt
         Qt::QueuedConnection);
 }
 
-void Deployer::runStage(Stage stage)
+QStringList Deployer::hostsIn(HostPhase phase) const
+{
+    QStringList out;
+    for (const DeployHostResult &r : m_results)
+        if (r.phase == phase)
+            out << r.host;
+    return out;
+}
+
+std::vector<std::size_t> Deployer::hostsFor(Stage stage)
 {
     std::vector<std::size_t> work;
     for (std::size_t i = 0; i < m_results.size(); ++i) {
         const HostPhase phase = m_results[i].phase;
-        const bool hasOps =
-            !m_results[i].plan.value(QLatin1String("operations")).toArray().isEmpty();
-        switch (stage) {
-        case Stage::Plan:
+        if (stage == Stage::Plan) {
             work.push_back(i);
-            break;
-        case Stage::Apply:
-            if (phase == HostPhase::Planned && !hasOps)
+        } else if (stage == Stage::Apply) {
+            if (phase == HostPhase::Planned && m_results[i].plan.operations == 0)
                 report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
             else if (phase == HostPhase::Planned)
                 work.push_back(i);
-            break;
-        case Stage::Reach:
-        case Stage::Confirm:
-        case Stage::Rollback:
-            if (phase == HostPhase::Applied)
-                work.push_back(i);
-            break;
+        } else if (phase == HostPhase::Applied) {
+            work.push_back(i);
         }
     }
+    return work;
+}
+
+void Deployer::runStage(Stage stage)
+{
+    const std::vector<std::size_t> work = hostsFor(stage);
     if (work.empty()) {
         stageDone(stage);
         return;
     }
     m_pending = static_cast<int>(work.size());
-    for (std::size_t i : work) {
-        QThread *thread = QThread::create([this, stage, i] { workOn(stage, i); });
-        m_threads.push_back(thread);
-        connect(thread, &QThread::finished, this, [this, stage, thread] {
-            std::erase(m_threads, thread);
-            thread->deleteLater();
-            if (--m_pending == 0)
-                stageDone(stage);
-        });
-        thread->start();
-    }
+    for (std::size_t i : work)
+        startWorker(stage, i);
 }
+
+void Deployer::startWorker(Stage stage, std::size_t index)
+{
+    QThread *thread = QThread::create([this, stage, index] { workOn(stage, index); });
+    m_threads.push_back(thread);
+    connect(thread, &QThread::finished, this, [this, stage, thread] {
+        std::erase(m_threads, thread);
+        thread->deleteLater();
+        if (--m_pending == 0)
+            stageDone(stage);
+    });
+    thread->start();
+}
+
+// --- one host's part of a stage (worker threads) -------------------------------------------
 
 void Deployer::workOn(Stage stage, std::size_t i)
 {
-    const DeployTarget &target = m_targets[i];
-    DeployHostResult &result = m_results[i];
     if (m_cancelled && (stage == Stage::Plan || stage == Stage::Apply)) {
         report(i, HostPhase::Cancelled, 100, QStringLiteral("cancelled before it started"));
         return;
     }
-    auto address = parseAgentAddress(target.address);
-    if (!address) {
-        report(i, HostPhase::Failed, 100, address.error().message);
-        return;
-    }
     if (stage == Stage::Plan)
         report(i, HostPhase::Connecting, 10,
-               QStringLiteral("connecting to %1").arg(target.address));
-    AgentClient client;
-    auto connected = client.connectTo(address->first, address->second, m_console,
-                                      target.fingerprint, m_options.connectTimeoutMs);
-    auto request = [&](const QString &type, const QJsonObject &body) {
-        return client.request(type, body, m_options.requestTimeoutMs);
-    };
+               QStringLiteral("connecting to %1").arg(m_targets[i].address));
+    Session session = m_connector->open(m_targets[i].endpoint(), m_options.timeouts);
     switch (stage) {
-    case Stage::Plan: {
-        if (!connected) {
-            report(i, HostPhase::Failed, 100, connected.error().message);
-            return;
-        }
-        auto hello = request(QStringLiteral("hello"),
-                             {{QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)}});
-        if (!hello) {
-            report(i, HostPhase::Failed, 100, hello.error().message);
-            return;
-        }
-        result.agentVersion = hello->body.value(QLatin1String("version")).toString();
-        report(i, HostPhase::Planning, 25, QStringLiteral("planning (dry run)"));
-        auto dryRun =
-            request(QStringLiteral("plan"), {{QStringLiteral("desired"), target.desired.toJson()}});
-        if (!dryRun) {
-            report(i, HostPhase::Failed, 100, dryRun.error().message);
-            return;
-        }
-        result.plan = dryRun->body.value(QLatin1String("plan")).toObject();
-        const QJsonArray ops = result.plan.value(QLatin1String("operations")).toArray();
-        int destructive = 0;
-        for (const QJsonValue &op : ops)
-            destructive += op.toObject().value(QLatin1String("destructive")).toBool() ? 1 : 0;
-        QMetaObject::invokeMethod(
-            this, [this, host = target.host, p = result.plan] { Q_EMIT planned(host, p); },
-            Qt::QueuedConnection);
-        report(
-            i, HostPhase::Planned, 40,
-            ops.isEmpty()
-                ? QStringLiteral("no changes")
-                : QStringLiteral("%1 operations, %2 destructive").arg(ops.size()).arg(destructive));
-        return;
-    }
-    case Stage::Apply: {
-        if (!connected) {
-            report(i, HostPhase::Failed, 100, connected.error().message);
-            return;
-        }
-        report(i, HostPhase::Applying, 55, QStringLiteral("applying"));
-        auto applied = request(
-            QStringLiteral("apply"),
-            {{QStringLiteral("desired"), target.desired.toJson()},
-             {QStringLiteral("confirmTimeoutSec"), m_options.confirmTimeoutSec},
-             {QStringLiteral("expectedPlanDigest"), result.plan.value(QLatin1String("digest"))}});
-        if (!applied) {
-            report(i, HostPhase::Failed, 100, applied.error().message);
-            return;
-        }
-        if (!applied->body.value(QLatin1String("changed")).toBool()) {
-            report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
-            return;
-        }
-        result.transaction = applied->body.value(QLatin1String("transaction")).toString();
-        result.appliedAtMs = QDateTime::currentMSecsSinceEpoch();
-        report(i, HostPhase::Applied, 75,
-               QStringLiteral("applied; rolls back by itself unless confirmed by %1")
-                   .arg(applied->body.value(QLatin1String("deadline")).toString()));
-        return;
-    }
-    case Stage::Reach: {
-        // A new connection proves the console still reaches the agent after the change.
-        if (connected && request(QStringLiteral("hello"),
-                                 {{QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)}})) {
-            m_reached[i] = 1;
-            report(i, HostPhase::Applied, 85, QStringLiteral("reachable after the change"));
-        } else {
-            report(i, HostPhase::Applied, 85,
-                   QStringLiteral("not reachable after the change: %1")
-                       .arg(connected ? QStringLiteral("no reply") : connected.error().message));
-        }
-        return;
-    }
-    case Stage::Confirm: {
-        report(i, HostPhase::Confirming, 90, QStringLiteral("confirming"));
-        auto confirmed =
-            connected ? request(QStringLiteral("confirm"),
-                                {{QStringLiteral("transaction"), result.transaction}})
-                      : core::Result<core::protocol::Message>(std::unexpected(connected.error()));
-        if (!confirmed)
-            report(i, HostPhase::Failed, 100,
-                   QStringLiteral("confirmation failed (%1); the agent rolls back at its deadline")
-                       .arg(confirmed.error().message));
-        else
-            report(i, HostPhase::Confirmed, 100, QStringLiteral("confirmed"));
-        return;
-    }
-    case Stage::Rollback: {
-        auto back = connected
-                        ? request(QStringLiteral("rollback"),
-                                  {{QStringLiteral("transaction"), result.transaction}})
-                        : core::Result<core::protocol::Message>(std::unexpected(connected.error()));
-        QString how = QStringLiteral("rolled back");
-        if (!back && back.error().message.contains(QLatin1String("unknown-transaction")))
-            how = QStringLiteral("already rolled back by itself (its deadline passed)");
-        else if (!back)
-            how = QStringLiteral("not reachable (%1); it rolls back by itself at its deadline")
-                      .arg(back.error().message);
-        report(i, HostPhase::RolledBack, 100, how);
-        return;
-    }
+    case Stage::Plan:
+        return planOn(i, session);
+    case Stage::Apply:
+        return applyOn(i, session);
+    case Stage::Reach:
+        return reachOn(i, session);
+    case Stage::Confirm:
+        return confirmOn(i, session);
+    case Stage::Rollback:
+        return rollBackOn(i, session);
     }
 }
 
+void Deployer::planOn(std::size_t i, Session &session)
+{
+    DeployHostResult &result = m_results[i];
+    if (!session)
+        return report(i, HostPhase::Failed, 100, session.error().message);
+    auto hello = (*session)->hello(protocol::consoleHello());
+    if (!hello)
+        return report(i, HostPhase::Failed, 100, hello.error().message);
+    result.agentVersion = hello->version;
+    report(i, HostPhase::Planning, 25, QStringLiteral("planning (dry run)"));
+    auto dryRun = (*session)->plan({m_targets[i].desired});
+    if (!dryRun)
+        return report(i, HostPhase::Failed, 100, dryRun.error().message);
+    result.plan = dryRun->plan;
+    QMetaObject::invokeMethod(
+        this, [this, host = m_targets[i].host, p = result.plan] { Q_EMIT planned(host, p); },
+        Qt::QueuedConnection);
+    report(i, HostPhase::Planned, 40, result.plan.summary());
+}
+
+void Deployer::applyOn(std::size_t i, Session &session)
+{
+    DeployHostResult &result = m_results[i];
+    if (!session)
+        return report(i, HostPhase::Failed, 100, session.error().message);
+    report(i, HostPhase::Applying, 55, QStringLiteral("applying"));
+    auto applied =
+        (*session)->apply({m_targets[i].desired, m_options.confirmTimeoutSec, result.plan.digest});
+    if (!applied)
+        return report(i, HostPhase::Failed, 100, applied.error().message);
+    if (!applied->changed)
+        return report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
+    result.transaction = applied->transaction;
+    result.appliedAtMs = QDateTime::currentMSecsSinceEpoch();
+    report(i, HostPhase::Applied, 75,
+           QStringLiteral("applied; rolls back by itself unless confirmed by %1")
+               .arg(applied->deadline));
+}
+
+// A new connection proves the console still reaches the agent after the change.
+void Deployer::reachOn(std::size_t i, Session &session)
+{
+    auto hello = session ? (*session)->hello(protocol::consoleHello())
+                         : core::Result<protocol::HelloReply>(std::unexpected(session.error()));
+    if (hello) {
+        m_reached[i] = 1;
+        report(i, HostPhase::Applied, 85, QStringLiteral("reachable after the change"));
+        return;
+    }
+    report(i, HostPhase::Applied, 85,
+           QStringLiteral("not reachable after the change: %1")
+               .arg(session ? QStringLiteral("no reply") : session.error().message));
+}
+
+void Deployer::confirmOn(std::size_t i, Session &session)
+{
+    report(i, HostPhase::Confirming, 90, QStringLiteral("confirming"));
+    auto confirmed = session
+                         ? (*session)->confirm({m_results[i].transaction})
+                         : core::Result<protocol::ConfirmReply>(std::unexpected(session.error()));
+    if (!confirmed)
+        report(i, HostPhase::Failed, 100,
+               QStringLiteral("confirmation failed (%1); the agent rolls back at its deadline")
+                   .arg(confirmed.error().message));
+    else
+        report(i, HostPhase::Confirmed, 100, QStringLiteral("confirmed"));
+}
+
+void Deployer::rollBackOn(std::size_t i, Session &session)
+{
+    auto back = session ? (*session)->rollback({m_results[i].transaction})
+                        : core::Result<protocol::RollbackReply>(std::unexpected(session.error()));
+    QString how = QStringLiteral("rolled back");
+    if (!back && back.error().reason == QLatin1String("unknown-transaction"))
+        how = QStringLiteral("already rolled back by itself (its deadline passed)");
+    else if (!back)
+        how = QStringLiteral("not reachable (%1); it rolls back by itself at its deadline")
+                  .arg(back.error().message);
+    report(i, HostPhase::RolledBack, 100, how);
+}
+
+// --- what follows a stage (the deployer's thread) -----------------------------------------
+
 void Deployer::stageDone(Stage stage)
 {
-    auto hosts = [this](HostPhase phase) {
-        QStringList out;
-        for (const DeployHostResult &r : m_results)
-            if (r.phase == phase)
-                out << r.host;
-        return out;
-    };
     switch (stage) {
     case Stage::Plan:
-        if (m_cancelled)
-            return finish(false, QStringLiteral("cancelled; nothing was applied"));
-        if (!hosts(HostPhase::Failed).isEmpty())
-            return finish(false, QStringLiteral("nothing was applied: planning failed on %1")
-                                     .arg(hosts(HostPhase::Failed).join(u", ")));
-        if (m_options.dryRun)
-            return finish(false, QStringLiteral("dry run: %1 hosts planned").arg(m_results.size()));
-        return runStage(Stage::Apply);
-    case Stage::Apply: {
-        const QStringList failed = hosts(HostPhase::Failed) + hosts(HostPhase::Cancelled);
-        if (!failed.isEmpty() || m_cancelled) {
-            qCWarning(lcDeploy).noquote() << "rolling back: not applied on" << failed.join(u", ");
-            m_rollbackReason = m_cancelled ? QStringLiteral("cancelled")
-                                           : QStringLiteral("failed on %1").arg(failed.join(u", "));
-            return runStage(Stage::Rollback);
-        }
-        if (hosts(HostPhase::Applied).isEmpty())
-            return finish(true,
-                          QStringLiteral("nothing to change on %1 hosts").arg(m_results.size()));
-        return runStage(Stage::Reach);
-    }
-    case Stage::Reach: {
-        QStringList unreachable;
-        for (std::size_t i = 0; i < m_results.size(); ++i)
-            if (m_results[i].phase == HostPhase::Applied && !m_reached[i])
-                unreachable << m_results[i].host;
-        if (!unreachable.isEmpty() || m_cancelled) {
-            m_rollbackReason = m_cancelled ? QStringLiteral("cancelled")
-                                           : QStringLiteral("%1 not reachable after the change")
-                                                 .arg(unreachable.join(u", "));
-            return runStage(Stage::Rollback);
-        }
-        // Each agent's deadline runs from its own apply: confirming a host whose deadline is
-        // about to pass could leave it rolled back while the others stay changed.
-        QStringList late;
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        for (const DeployHostResult &r : m_results)
-            if (r.phase == HostPhase::Applied &&
-                now - r.appliedAtMs > qint64(m_options.confirmTimeoutSec) * 1000 - kConfirmMarginMs)
-                late << r.host;
-        if (!late.isEmpty()) {
-            m_rollbackReason =
-                QStringLiteral("the confirmation deadline of %1 (%2 s) came too close while other "
-                               "hosts were still applying; raise the confirm timeout")
-                    .arg(late.join(u", "))
-                    .arg(m_options.confirmTimeoutSec);
-            return runStage(Stage::Rollback);
-        }
-        return runStage(Stage::Confirm);
-    }
-    case Stage::Confirm: {
-        const QStringList failed = hosts(HostPhase::Failed);
-        const int confirmed = static_cast<int>(hosts(HostPhase::Confirmed).size());
-        const int unchanged = static_cast<int>(hosts(HostPhase::Unchanged).size());
-        if (!failed.isEmpty())
-            return finish(false, QStringLiteral("%1 confirmed, confirmation failed on %2")
-                                     .arg(confirmed)
-                                     .arg(failed.join(u", ")));
-        return finish(true, QStringLiteral("confirmed on %1 hosts after reaching every agent "
-                                           "again%2")
-                                .arg(confirmed)
-                                .arg(unchanged ? QStringLiteral("; %1 unchanged").arg(unchanged)
-                                               : QString()));
-    }
+        return afterPlan();
+    case Stage::Apply:
+        return afterApply();
+    case Stage::Reach:
+        return afterReach();
+    case Stage::Confirm:
+        return afterConfirm();
     case Stage::Rollback:
         return finish(false, QStringLiteral("not confirmed (%1): %2 hosts rolled back")
                                  .arg(m_rollbackReason)
-                                 .arg(hosts(HostPhase::RolledBack).size()));
+                                 .arg(hostsIn(HostPhase::RolledBack).size()));
     }
+}
+
+void Deployer::afterPlan()
+{
+    for (std::size_t i = 0; i < m_targets.size() && m_planChanged.isEmpty(); ++i)
+        if (!m_targets[i].reviewedDigest.isEmpty() && m_results[i].phase == HostPhase::Planned &&
+            m_results[i].plan.digest != m_targets[i].reviewedDigest)
+            m_planChanged = m_targets[i].host; // never apply what nobody reviewed
+    if (m_cancelled || !m_planChanged.isEmpty())
+        return finish(false, QStringLiteral("cancelled; nothing was applied"));
+    if (const QStringList failed = hostsIn(HostPhase::Failed); !failed.isEmpty())
+        return finish(
+            false,
+            QStringLiteral("nothing was applied: planning failed on %1").arg(failed.join(u", ")));
+    if (m_options.dryRun)
+        return finish(false, QStringLiteral("dry run: %1 hosts planned").arg(m_results.size()));
+    Q_EMIT applying();
+    runStage(Stage::Apply);
+}
+
+void Deployer::afterApply()
+{
+    const QStringList failed = hostsIn(HostPhase::Failed) + hostsIn(HostPhase::Cancelled);
+    if (!failed.isEmpty() || m_cancelled) {
+        qCWarning(lcDeploy).noquote() << "rolling back: not applied on" << failed.join(u", ");
+        return rollBack(m_cancelled ? QStringLiteral("cancelled")
+                                    : QStringLiteral("failed on %1").arg(failed.join(u", ")));
+    }
+    if (hostsIn(HostPhase::Applied).isEmpty())
+        return finish(true, QStringLiteral("nothing to change on %1 hosts").arg(m_results.size()));
+    runStage(Stage::Reach);
+}
+
+void Deployer::afterReach()
+{
+    QStringList unreachable;
+    for (std::size_t i = 0; i < m_results.size(); ++i)
+        if (m_results[i].phase == HostPhase::Applied && !m_reached[i])
+            unreachable << m_results[i].host;
+    if (!unreachable.isEmpty() || m_cancelled)
+        return rollBack(
+            m_cancelled
+                ? QStringLiteral("cancelled")
+                : QStringLiteral("%1 not reachable after the change").arg(unreachable.join(u", ")));
+    // Each agent's deadline runs from its own apply: confirming a host whose deadline is about
+    // to pass could leave it rolled back while the others stay changed.
+    QStringList late;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const DeployHostResult &r : m_results)
+        if (r.phase == HostPhase::Applied &&
+            now - r.appliedAtMs > qint64(m_options.confirmTimeoutSec) * 1000 - kConfirmMarginMs)
+            late << r.host;
+    if (!late.isEmpty())
+        return rollBack(QStringLiteral("the confirmation deadline of %1 (%2 s) came too close "
+                                       "while other hosts were still applying; raise the "
+                                       "confirm timeout")
+                            .arg(late.join(u", "))
+                            .arg(m_options.confirmTimeoutSec));
+    runStage(Stage::Confirm);
+}
+
+void Deployer::afterConfirm()
+{
+    const QStringList failed = hostsIn(HostPhase::Failed);
+    const int confirmed = static_cast<int>(hostsIn(HostPhase::Confirmed).size());
+    const int unchanged = static_cast<int>(hostsIn(HostPhase::Unchanged).size());
+    if (!failed.isEmpty())
+        return finish(false, QStringLiteral("%1 confirmed, confirmation failed on %2")
+                                 .arg(confirmed)
+                                 .arg(failed.join(u", ")));
+    finish(true, QStringLiteral("confirmed on %1 hosts after reaching every agent again%2")
+                     .arg(confirmed)
+                     .arg(unchanged ? QStringLiteral("; %1 unchanged").arg(unchanged) : QString()));
+}
+
+void Deployer::rollBack(const QString &reason)
+{
+    m_rollbackReason = reason;
+    runStage(Stage::Rollback);
 }
 
 void Deployer::finish(bool confirmed, const QString &summary)

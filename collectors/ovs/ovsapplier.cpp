@@ -1,8 +1,6 @@
 #include "ovsapplier.h"
 
-#include <QLoggingCategory>
-
-Q_LOGGING_CATEGORY(lcApply, "converge.agent.apply", QtInfoMsg)
+#include "collectors/logging.h"
 
 namespace converge::collectors::ovs {
 

@@ -15,7 +15,7 @@ class Design;
 
 // Deployment bundles (ARCHITECTURE.md, "Bundles"; docs/cli.md, "bundle"): per host of a design
 // its plan (JSON) and a script, a README, and MANIFEST.json with the size and SHA-256 of every
-// file. Signing and the archive are collectors/console/bundlesigner.h (OpenSSL stays out of
+// file. Signing and the archive are collectors/crypto/bundlesigner.h (OpenSSL stays out of
 // core).
 namespace converge::core::deploy {
 

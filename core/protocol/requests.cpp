@@ -1,130 +1,250 @@
 #include "requests.h"
 
+#include "bodyreader.h"
+#include "frame.h"
+
 #include <QRegularExpression>
 
-#include <cmath>
+#include <array>
 
 namespace converge::core::protocol {
 
 namespace {
 
-Result<void> onlyKeys(const QJsonObject &body, const QStringList &known)
+using Need = BodyReader::Need;
+
+constexpr std::array kNames{
+    std::pair{RequestType::Hello, "hello"},
+    std::pair{RequestType::State, "state"},
+    std::pair{RequestType::Plan, "plan"},
+    std::pair{RequestType::Apply, "apply"},
+    std::pair{RequestType::Confirm, "confirm"},
+    std::pair{RequestType::Rollback, "rollback"},
+    std::pair{RequestType::Enroll, "enroll"},
+    std::pair{RequestType::Subscribe, "subscribe"},
+    std::pair{RequestType::Unsubscribe, "unsubscribe"},
+};
+
+template<typename T> Result<T> checked(const BodyReader &r, T value)
 {
-    for (auto it = body.begin(); it != body.end(); ++it)
-        if (!known.contains(it.key()))
-            return core::invalid(QStringLiteral("body.%1: unknown field").arg(it.key()));
-    return {};
+    if (r.error())
+        return std::unexpected(*r.error());
+    return value;
 }
 
-Result<QString> token(const QJsonObject &body, const QString &key, bool required)
+Result<realize::HostState> desiredOf(BodyReader &r)
 {
-    const QJsonValue v = body.value(key);
-    if (v.isUndefined()) {
-        if (required)
-            return core::invalid(QStringLiteral("body.%1: is required").arg(key));
-        return QString();
-    }
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._:-]{1,128}$"));
-    if (!v.isString() || !re.match(v.toString()).hasMatch())
-        return core::invalid(
-            QStringLiteral(
-                "body.%1: must be 1-128 characters of letters, digits, '.', '_', ':', '-'")
-                .arg(key));
-    return v.toString();
-}
-
-Result<realize::HostState> desiredOf(const QJsonObject &body)
-{
-    const QJsonValue v = body.value(QLatin1String("desired"));
-    if (v.isUndefined())
-        return core::invalid(QStringLiteral("body.desired: is required"));
-    if (!v.isObject())
-        return core::invalid(QStringLiteral("body.desired: must be an object"));
-    auto state = realize::HostState::fromJson(v.toObject());
+    const QJsonObject desired = r.object(QStringLiteral("desired"));
+    if (r.error())
+        return std::unexpected(*r.error());
+    auto state = realize::HostState::fromJson(desired);
     if (!state)
-        return core::invalid(QStringLiteral("body.desired.") + state.error().message);
+        return invalid(r.pathOf(QStringLiteral("desired.")) + state.error().message);
     return state;
+}
+
+Result<QString> transactionOf(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("transaction")});
+    return checked(r, r.token(QStringLiteral("transaction")));
+}
+
+QJsonObject transactionBody(const QString &transaction)
+{
+    return {{QStringLiteral("transaction"), transaction}};
+}
+
+template<typename T> Result<Request> parseAs(const QJsonObject &body)
+{
+    auto r = T::fromJson(body);
+    if (!r)
+        return std::unexpected(r.error());
+    return Request(std::move(*r));
 }
 
 } // namespace
 
 QString requestTypeName(RequestType type)
 {
-    switch (type) {
-    case RequestType::Hello:
-        return QStringLiteral("hello");
-    case RequestType::State:
-        return QStringLiteral("state");
-    case RequestType::Plan:
-        return QStringLiteral("plan");
-    case RequestType::Apply:
-        return QStringLiteral("apply");
-    case RequestType::Confirm:
-        return QStringLiteral("confirm");
-    case RequestType::Rollback:
-        return QStringLiteral("rollback");
-    }
+    for (const auto &[t, name] : kNames)
+        if (t == type)
+            return QLatin1String(name);
     return {};
+}
+
+std::optional<RequestType> requestTypeFromName(const QString &name)
+{
+    for (const auto &[t, n] : kNames)
+        if (name == QLatin1String(n))
+            return t;
+    return std::nullopt;
+}
+
+QJsonObject HelloRequest::toJson() const
+{
+    return {{QStringLiteral("version"), clientVersion}};
+}
+
+Result<HelloRequest> HelloRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("version")});
+    return checked(r, HelloRequest{r.token(QStringLiteral("version"))});
+}
+
+Result<StateRequest> StateRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({});
+    return checked(r, StateRequest{});
+}
+
+QJsonObject PlanRequest::toJson() const
+{
+    return {{QStringLiteral("desired"), desired.toJson()}};
+}
+
+Result<PlanRequest> PlanRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("desired")});
+    if (r.error())
+        return std::unexpected(*r.error());
+    auto desired = desiredOf(r);
+    if (!desired)
+        return std::unexpected(desired.error());
+    return PlanRequest{std::move(*desired)};
+}
+
+QJsonObject ApplyRequest::toJson() const
+{
+    QJsonObject o{{QStringLiteral("desired"), desired.toJson()},
+                  {QStringLiteral("confirmTimeoutSec"), confirmTimeoutSec}};
+    if (!expectedPlanDigest.isEmpty())
+        o.insert(QStringLiteral("expectedPlanDigest"), expectedPlanDigest);
+    return o;
+}
+
+Result<ApplyRequest> ApplyRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("desired"), QStringLiteral("confirmTimeoutSec"),
+                QStringLiteral("expectedPlanDigest")});
+    if (r.error())
+        return std::unexpected(*r.error());
+    auto desired = desiredOf(r);
+    if (!desired)
+        return std::unexpected(desired.error());
+    ApplyRequest a{std::move(*desired), kDefaultConfirmTimeoutSec, {}};
+    if (auto t = r.integer(QStringLiteral("confirmTimeoutSec"), kMinConfirmTimeoutSec,
+                           kMaxConfirmTimeoutSec, Need::Optional, QStringLiteral("whole seconds")))
+        a.confirmTimeoutSec = int(*t);
+    a.expectedPlanDigest = r.token(QStringLiteral("expectedPlanDigest"), Need::Optional);
+    return checked(r, std::move(a));
+}
+
+QJsonObject ConfirmRequest::toJson() const
+{
+    return transactionBody(transaction);
+}
+
+Result<ConfirmRequest> ConfirmRequest::fromJson(const QJsonObject &body)
+{
+    auto t = transactionOf(body);
+    if (!t)
+        return std::unexpected(t.error());
+    return ConfirmRequest{*t};
+}
+
+QJsonObject RollbackRequest::toJson() const
+{
+    return transactionBody(transaction);
+}
+
+Result<RollbackRequest> RollbackRequest::fromJson(const QJsonObject &body)
+{
+    auto t = transactionOf(body);
+    if (!t)
+        return std::unexpected(t.error());
+    return RollbackRequest{*t};
+}
+
+QJsonObject EnrollRequest::toJson() const
+{
+    return {{QStringLiteral("proof"), proof}};
+}
+
+Result<EnrollRequest> EnrollRequest::fromJson(const QJsonObject &body)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{%1}$").arg(kProofHexLength));
+    const QString proof = body.value(QLatin1String("proof")).toString();
+    if (!hex.match(proof).hasMatch())
+        return invalid(QStringLiteral("body.proof: must be %1 hex characters (HMAC-SHA256)")
+                           .arg(kProofHexLength));
+    return EnrollRequest{proof};
+}
+
+QJsonObject SubscribeRequest::toJson() const
+{
+    QJsonObject o{{QStringLiteral("stream"), stream}};
+    if (since > 0)
+        o.insert(QStringLiteral("since"), double(since));
+    if (!params.isEmpty())
+        o.insert(QStringLiteral("params"), params);
+    return o;
+}
+
+Result<SubscribeRequest> SubscribeRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("params")});
+    SubscribeRequest s;
+    s.stream = r.token(QStringLiteral("stream"));
+    s.since = r.integer(QStringLiteral("since"), 0, kMaxMessageId, Need::Optional).value_or(0);
+    s.params = r.object(QStringLiteral("params"), Need::Optional);
+    return checked(r, std::move(s));
+}
+
+QJsonObject UnsubscribeRequest::toJson() const
+{
+    return {{QStringLiteral("subscription"), double(subscription)}};
+}
+
+Result<UnsubscribeRequest> UnsubscribeRequest::fromJson(const QJsonObject &body)
+{
+    BodyReader r(body);
+    r.onlyKeys({QStringLiteral("subscription")});
+    const auto id = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId);
+    return checked(r, UnsubscribeRequest{id.value_or(0)});
 }
 
 Result<Request> parseRequest(const QString &type, const QJsonObject &body)
 {
-    Request r;
-    if (type == QLatin1String("hello")) {
-        r.type = RequestType::Hello;
-        if (auto ok = onlyKeys(body, {QStringLiteral("version")}); !ok)
-            return std::unexpected(ok.error());
-        auto version = token(body, QStringLiteral("version"), true);
-        if (!version)
-            return std::unexpected(version.error());
-        r.clientVersion = *version;
-    } else if (type == QLatin1String("state")) {
-        r.type = RequestType::State;
-        if (auto ok = onlyKeys(body, {}); !ok)
-            return std::unexpected(ok.error());
-    } else if (type == QLatin1String("plan") || type == QLatin1String("apply")) {
-        const bool apply = type == QLatin1String("apply");
-        r.type = apply ? RequestType::Apply : RequestType::Plan;
-        QStringList known{QStringLiteral("desired")};
-        if (apply)
-            known << QStringLiteral("confirmTimeoutSec") << QStringLiteral("expectedPlanDigest");
-        if (auto ok = onlyKeys(body, known); !ok)
-            return std::unexpected(ok.error());
-        auto desired = desiredOf(body);
-        if (!desired)
-            return std::unexpected(desired.error());
-        r.desired = std::move(*desired);
-        if (apply) {
-            const QJsonValue t = body.value(QLatin1String("confirmTimeoutSec"));
-            if (!t.isUndefined()) {
-                const double d = t.toDouble(-1);
-                if (!t.isDouble() || d < kMinConfirmTimeoutSec || d != std::floor(d) ||
-                    d > kMaxConfirmTimeoutSec)
-                    return core::invalid(
-                        QStringLiteral("body.confirmTimeoutSec: must be whole seconds in %1-%2")
-                            .arg(kMinConfirmTimeoutSec)
-                            .arg(kMaxConfirmTimeoutSec));
-                r.confirmTimeoutSec = static_cast<int>(d);
-            }
-            auto digest = token(body, QStringLiteral("expectedPlanDigest"), false);
-            if (!digest)
-                return std::unexpected(digest.error());
-            r.expectedPlanDigest = *digest;
-        }
-    } else if (type == QLatin1String("confirm") || type == QLatin1String("rollback")) {
-        r.type = type == QLatin1String("confirm") ? RequestType::Confirm : RequestType::Rollback;
-        if (auto ok = onlyKeys(body, {QStringLiteral("transaction")}); !ok)
-            return std::unexpected(ok.error());
-        auto txn = token(body, QStringLiteral("transaction"), true);
-        if (!txn)
-            return std::unexpected(txn.error());
-        r.transaction = *txn;
-    } else {
-        return core::invalid(QStringLiteral("type: \"%1\" is not a request this agent serves "
-                                            "(hello, state, plan, apply, confirm, rollback)")
-                                 .arg(type));
+    switch (requestTypeFromName(type).value_or(RequestType::Enroll)) {
+    case RequestType::Hello:
+        return parseAs<HelloRequest>(body);
+    case RequestType::State:
+        return parseAs<StateRequest>(body);
+    case RequestType::Plan:
+        return parseAs<PlanRequest>(body);
+    case RequestType::Apply:
+        return parseAs<ApplyRequest>(body);
+    case RequestType::Confirm:
+        return parseAs<ConfirmRequest>(body);
+    case RequestType::Rollback:
+        return parseAs<RollbackRequest>(body);
+    case RequestType::Subscribe:
+        return parseAs<SubscribeRequest>(body);
+    case RequestType::Unsubscribe:
+        return parseAs<UnsubscribeRequest>(body);
+    case RequestType::Enroll:
+        break;
     }
-    return r;
+    return invalid(QStringLiteral("type: \"%1\" is not a request this agent serves "
+                                  "(hello, state, plan, apply, confirm, rollback, subscribe, "
+                                  "unsubscribe)")
+                       .arg(type));
 }
 
 } // namespace converge::core::protocol

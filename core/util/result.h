@@ -12,6 +12,9 @@ struct Error
     enum class Code { InvalidInput, NewerSchema, NotFound, Io, Store, Conflict };
     Code code = Code::InvalidInput;
     QString message;
+    // What a program can act on, where the source gives it (an agent's error code such as
+    // "plan-changed"); empty otherwise.
+    QString reason = {};
 };
 
 template<typename T> using Result = std::expected<T, Error>;

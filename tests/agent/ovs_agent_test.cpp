@@ -2,9 +2,9 @@
 // namespace, VMs in namespaces of their own, the agent enrolled over TLS, the lab design applied
 // through the protocol, and then behaviour checked with real traffic: VLANs, PVLAN, ACLs, guards,
 // spoofing, team failover, mirroring, commit-confirmed rollback and kill -9 recovery.
-#include "collectors/agent/channel.h"
-#include "collectors/agent/enrollment.h"
-#include "collectors/agent/tlsidentity.h"
+#include "collectors/channel/channel.h"
+#include "collectors/channel/enrollment.h"
+#include "collectors/channel/tlsidentity.h"
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
 #include "core/model/design.h"

@@ -1,6 +1,6 @@
-#include "collectors/agent/channel.h"
-#include "collectors/agent/enrollment.h"
-#include "collectors/agent/tlsidentity.h"
+#include "collectors/channel/channel.h"
+#include "collectors/channel/enrollment.h"
+#include "collectors/channel/tlsidentity.h"
 #include "core/protocol/frame.h"
 
 #include <QCoreApplication>

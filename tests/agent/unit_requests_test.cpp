@@ -1,6 +1,7 @@
 // Validation of agent requests (core/protocol/requests): every malformed request is rejected
 // with an error that says where and what. The agent-level check that a rejected request changes
 // nothing on the host is in ovs_agent_test.cpp.
+#include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 #include "core/realize/desiredstate.h"
 
@@ -73,25 +74,86 @@ struct Bad
 
 TEST(Requests, ValidRequestsParse)
 {
-    auto hello = core::protocol::parseRequest(
-        QStringLiteral("hello"), {{QStringLiteral("version"), QStringLiteral("0.1.0")}});
+    namespace protocol = core::protocol;
+    auto hello = protocol::parseRequest(QStringLiteral("hello"),
+                                        {{QStringLiteral("version"), QStringLiteral("0.1.0")}});
     ASSERT_TRUE(hello) << hello.error().message.toStdString();
-    auto apply = core::protocol::parseRequest(
+    EXPECT_EQ(std::get<protocol::HelloRequest>(*hello).clientVersion, QStringLiteral("0.1.0"));
+    auto parsed = protocol::parseRequest(
         QStringLiteral("apply"),
         {{QStringLiteral("desired"), validDesired()}, {QStringLiteral("confirmTimeoutSec"), 30}});
-    ASSERT_TRUE(apply) << apply.error().message.toStdString();
-    EXPECT_EQ(apply->confirmTimeoutSec, 30);
-    EXPECT_EQ(apply->desired.bridges[0].ports.size(), 4u);
-    auto plan = core::protocol::parseRequest(QStringLiteral("plan"),
-                                             {{QStringLiteral("desired"), validDesired()}});
+    ASSERT_TRUE(parsed) << parsed.error().message.toStdString();
+    const auto &apply = std::get<protocol::ApplyRequest>(*parsed);
+    EXPECT_EQ(apply.confirmTimeoutSec, 30);
+    EXPECT_EQ(apply.desired.bridges[0].ports.size(), 4u);
+    auto plan = protocol::parseRequest(QStringLiteral("plan"),
+                                       {{QStringLiteral("desired"), validDesired()}});
     ASSERT_TRUE(plan);
-    EXPECT_EQ(plan->desired, apply->desired);
-    EXPECT_EQ(core::protocol::parseRequest(QStringLiteral("state"), {})->type,
-              core::protocol::RequestType::State);
-    auto confirm = core::protocol::parseRequest(
-        QStringLiteral("confirm"), {{QStringLiteral("transaction"), QStringLiteral("t-1")}});
+    EXPECT_EQ(std::get<protocol::PlanRequest>(*plan).desired, apply.desired);
+    EXPECT_TRUE(std::holds_alternative<protocol::StateRequest>(
+        *protocol::parseRequest(QStringLiteral("state"), {})));
+    auto confirm = protocol::parseRequest(QStringLiteral("confirm"),
+                                          {{QStringLiteral("transaction"), QStringLiteral("t-1")}});
     ASSERT_TRUE(confirm);
-    EXPECT_EQ(confirm->transaction, QStringLiteral("t-1"));
+    EXPECT_EQ(std::get<protocol::ConfirmRequest>(*confirm).transaction, QStringLiteral("t-1"));
+}
+
+// One definition per message: what the console builds with toJson() is what the agent reads back
+// with fromJson(), field for field.
+TEST(Requests, EveryRequestRoundTripsThroughItsOneDefinition)
+{
+    namespace protocol = core::protocol;
+    auto desired = core::realize::HostState::fromJson(validDesired());
+    ASSERT_TRUE(desired) << desired.error().message.toStdString();
+    const protocol::ApplyRequest apply{*desired, 42, QStringLiteral("abc123")};
+    auto back = protocol::parseRequest(protocol::requestTypeName(apply.kType), apply.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    const auto &read = std::get<protocol::ApplyRequest>(*back);
+    EXPECT_EQ(read.desired, apply.desired);
+    EXPECT_EQ(read.confirmTimeoutSec, 42);
+    EXPECT_EQ(read.expectedPlanDigest, QStringLiteral("abc123"));
+    const protocol::SubscribeRequest subscribe{
+        QStringLiteral("metrics"), 17, {{QStringLiteral("intervalMs"), 1000}}};
+    auto sub = protocol::parseRequest(QStringLiteral("subscribe"), subscribe.toJson());
+    ASSERT_TRUE(sub) << sub.error().message.toStdString();
+    EXPECT_EQ(std::get<protocol::SubscribeRequest>(*sub).since, 17);
+    EXPECT_EQ(std::get<protocol::SubscribeRequest>(*sub).params, subscribe.params);
+    for (auto type :
+         {protocol::RequestType::Hello, protocol::RequestType::State, protocol::RequestType::Plan,
+          protocol::RequestType::Apply, protocol::RequestType::Confirm,
+          protocol::RequestType::Rollback, protocol::RequestType::Enroll,
+          protocol::RequestType::Subscribe, protocol::RequestType::Unsubscribe})
+        EXPECT_EQ(protocol::requestTypeFromName(protocol::requestTypeName(type)), type);
+}
+
+// Replies are input from the network too: the console checks them before acting on them.
+TEST(Replies, MalformedRepliesAreErrorsThatSayWhere)
+{
+    namespace protocol = core::protocol;
+    auto apply = protocol::ApplyReply::fromJson(
+        {{QStringLiteral("changed"), true}, {QStringLiteral("plan"), QJsonObject{}}});
+    ASSERT_FALSE(apply);
+    EXPECT_EQ(apply.error().message.toStdString(), "body.transaction: is required");
+    auto plan = protocol::PlanReply::fromJson(
+        {{QStringLiteral("plan"), QJsonObject{{QStringLiteral("digest"), QStringLiteral("d1")},
+                                              {QStringLiteral("diff"), QString()},
+                                              {QStringLiteral("operations"), QJsonArray{1}}}}});
+    ASSERT_FALSE(plan);
+    EXPECT_EQ(plan.error().message.toStdString(),
+              "body.plan.operations[0]: must be an object with a \"destructive\" flag");
+    auto hello = protocol::HelloReply::fromJson({{QStringLiteral("agent"), 7}});
+    ASSERT_FALSE(hello);
+    EXPECT_EQ(hello.error().message.toStdString(), "body.agent: must be a string");
+    auto event = protocol::StreamEvent::fromJson(3, {{QStringLiteral("seq"), -1}});
+    ASSERT_FALSE(event);
+    EXPECT_TRUE(event.error().message.startsWith(QStringLiteral("body.seq: must be")));
+    const protocol::ApplyReply ok{QStringLiteral("t-1"), true,
+                                  QStringLiteral("2026-12-07T10:00:00Z"), 60,
+                                  protocol::PlanReport::of({})};
+    auto back = protocol::ApplyReply::fromJson(ok.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    EXPECT_EQ(back->transaction, QStringLiteral("t-1"));
+    EXPECT_EQ(back->plan.summary(), QStringLiteral("no changes"));
 }
 
 TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)

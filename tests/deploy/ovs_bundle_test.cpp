@@ -2,7 +2,7 @@
 // apply.sh, run by sh in a fresh host namespace, must leave the same state as the agent's
 // applier leaves on another fresh one; converged --apply-bundle applies a bundle signed by its
 // configured key and refuses any other.
-#include "collectors/console/bundlesigner.h"
+#include "collectors/crypto/bundlesigner.h"
 #include "collectors/ovs/ovsapplier.h"
 #include "collectors/ovs/ovsreader.h"
 #include "core/deploy/bundle.h"

@@ -1,6 +1,6 @@
 // Bundles: the files and the manifest, Ed25519 signing, and verification that rejects a
 // tampered, extended, shortened or foreign bundle and names the file. Also convergectl bundle.
-#include "collectors/console/bundlesigner.h"
+#include "collectors/crypto/bundlesigner.h"
 #include "core/deploy/bundle.h"
 #include "core/io/designdocument.h"
 #include "core/model/design.h"

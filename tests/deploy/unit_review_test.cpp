@@ -2,7 +2,7 @@
 // replaced by the bundle's own signer.pub (API, convergectl bundle verify --key, converged
 // --apply-bundle with an empty bundle_signer file); taking running VLAN values into the design
 // uses the running VLAN mode's property, so the drift is gone afterwards.
-#include "collectors/console/bundlesigner.h"
+#include "collectors/crypto/bundlesigner.h"
 #include "core/deploy/bundle.h"
 #include "core/deploy/drift.h"
 #include "core/io/designdocument.h"

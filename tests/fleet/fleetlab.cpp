@@ -1,7 +1,7 @@
 #include "fleetlab.h"
 
-#include "collectors/agent/enrollment.h"
-#include "collectors/console/consoleidentity.h"
+#include "collectors/channel/consoleidentity.h"
+#include "collectors/channel/enrollment.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

@@ -5,7 +5,7 @@
 // each with its own ovsdb-server/ovs-vswitchd (userspace datapath), the devices its design ports
 // need (veths), an out-of-band management veth into the console's bridge (10.79.0.(10+i)) and
 // converged listening there, enrolled with a console identity kept in a temporary directory.
-#include "collectors/agent/tlsidentity.h"
+#include "collectors/channel/tlsidentity.h"
 #include "core/deploy/deploytypes.h"
 #include "ovsenv.h"
 

@@ -4,7 +4,11 @@
 // advancing, a result per host, then drift seen in the list and on the diagram.
 #include "viewstestsupport.h"
 
+#include "fakeagents.h"
 #include "fleetlab.h"
+
+#include "collectors/channel/tlsagentconnector.h"
+#include "collectors/console/deploymentgate.h"
 
 #include "core/io/designdocument.h"
 #include "core/realize/hoststate.h"
@@ -32,7 +36,6 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
@@ -91,6 +94,8 @@ protected:
     }
 
     QTemporaryDir m_dir;
+    std::shared_ptr<converge::testing::FakeAgentConnector> m_agents =
+        std::make_shared<converge::testing::FakeAgentConnector>();
 };
 
 QTreeWidgetItem *rowNamed(QTreeWidget *list, const QString &text)
@@ -105,10 +110,10 @@ TEST_F(DeployViews, RefusesADesignWithErrorFindingsAndNamesThem)
 {
     DesignSession session(std::make_unique<core::Design>(
         load(QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/broken-lab.converge.json"))));
-    DeployDialog dialog(&session, m_dir.filePath(QStringLiteral("broken.converge.json")));
+    DeployDialog dialog(&session, m_dir.filePath(QStringLiteral("broken.converge.json")), m_agents);
     ASSERT_TRUE(dialog.isRefused());
     ASSERT_NE(dialog.refusalList(), nullptr);
-    const QStringList errors = blockingFindings(session.findings());
+    const QStringList errors = collectors::blockingFindings(session.findings());
     ASSERT_FALSE(errors.isEmpty());
     EXPECT_EQ(dialog.refusalList()->count(), errors.size());
     EXPECT_EQ(dialog.refusalList()->item(0)->text(), errors.front());
@@ -159,7 +164,7 @@ TEST_F(DeployViews, ListsHostsWithoutAnAgentDisabledAndReportsAFailedPlan)
     // Nothing listens on port 1: the dry run fails at once.
     ASSERT_TRUE(store.saveAgent(agent(QStringLiteral("hv1"), QStringLiteral("127.0.0.1:1"))));
     DesignSession session(std::make_unique<core::Design>(design));
-    DeployDialog dialog(&session, file);
+    DeployDialog dialog(&session, file, m_agents);
     ASSERT_FALSE(dialog.isRefused());
     EXPECT_EQ(dialog.hostNames(), (QStringList{"hv1", "hv2", "hv3"}));
     EXPECT_EQ(dialog.checkedHosts(), QStringList{"hv1"});
@@ -188,15 +193,18 @@ TEST_F(DeployViews, ListsHostsWithoutAnAgentDisabledAndReportsAFailedPlan)
 // workers, but nothing the deployer reports meanwhile may reach the half-destroyed dialog.
 TEST_F(DeployViews, ADialogDeletedWhilePlanningGetsNoSignalsDuringItsDestruction)
 {
-    QTcpServer silent; // accepts connections and never answers: the plan hangs in TLS
-    ASSERT_TRUE(silent.listen(QHostAddress::LocalHost));
+    // An agent that takes 1.5 s per request: the plan is still running when the dialog goes.
+    converge::testing::FakeAgent &slow =
+        m_agents->add(QStringLiteral("hv1"), QStringLiteral("10.9.0.1:7443"));
+    slow.delayMs = 1500;
     const core::Design design = load(fleetDesignPath);
     const QString file = saveDesign(design);
     core::ProjectStore store = makeStore(file, design);
-    ASSERT_TRUE(store.saveAgent(
-        agent(QStringLiteral("hv1"), QStringLiteral("127.0.0.1:%1").arg(silent.serverPort()))));
+    auto record = agent(QStringLiteral("hv1"), slow.address);
+    record.fingerprint = slow.fingerprint;
+    ASSERT_TRUE(store.saveAgent(record));
     DesignSession session(std::make_unique<core::Design>(design));
-    auto *dialog = new DeployDialog(&session, file);
+    auto *dialog = new DeployDialog(&session, file, m_agents);
     int afterDeletion = 0;
     bool deleting = false;
     QObject::connect(dialog, &DeployDialog::plansShown, [&] { afterDeletion += deleting; });
@@ -204,7 +212,7 @@ TEST_F(DeployViews, ADialogDeletedWhilePlanningGetsNoSignalsDuringItsDestruction
     QTest::qWait(200);
     ASSERT_TRUE(dialog->isRunning());
     deleting = true;
-    delete dialog; // returns once the host's plan has timed out (connect timeout)
+    delete dialog; // returns once the host's plan has answered
     EXPECT_EQ(afterDeletion, 0);
 }
 
@@ -214,7 +222,7 @@ TEST_F(DeployViews, ListsHyperVHostsAsBundleHostsWithNothingToDeploy)
         load(QStringLiteral(CONVERGE_SOURCE_DIR "/resources/samples/smb-basic.converge.json"));
     const QString file = saveDesign(design);
     DesignSession session(std::make_unique<core::Design>(design));
-    DeployDialog dialog(&session, file);
+    DeployDialog dialog(&session, file, m_agents);
     ASSERT_FALSE(dialog.isRefused());
     ASSERT_FALSE(dialog.hostNames().isEmpty());
     for (const QString &h : dialog.hostNames())
@@ -238,7 +246,7 @@ TEST_F(DeployViews, FleetDialogListsTheStoresAgentsAndRemovesOne)
         ASSERT_TRUE(store.saveAgent(agent(QStringLiteral("hv2"), QStringLiteral("10.0.0.2:7443"))));
     }
     DesignSession session(std::make_unique<core::Design>(design));
-    FleetDialog dialog(&session, file);
+    FleetDialog dialog(&session, file, m_agents);
     QTreeWidget *list = dialog.agentList();
     ASSERT_EQ(list->topLevelItemCount(), 2);
     QTreeWidgetItem *hv1 = list->topLevelItem(0);
@@ -269,7 +277,7 @@ TEST_F(DeployViews, FleetDialogListsTheStoresAgentsAndRemovesOne)
 TEST_F(DeployViews, EnrollGeneratesATokenShowsTheCommandAndRetriesUntilStopped)
 {
     const core::Design design = load(fleetDesignPath);
-    EnrollDialog dialog(design);
+    EnrollDialog dialog(design, m_agents);
     ASSERT_EQ(dialog.hostBox()->count(), 3);
     dialog.hostBox()->setCurrentIndex(1);
     EXPECT_EQ(dialog.addressEdit()->text(), QStringLiteral("10.79.0.12:7443")); // agentAddress
@@ -318,7 +326,7 @@ TEST_F(DeployViews, HistoryListsDeploymentsNewestFirstAndOffersRollbackOfAConfir
         }
     }
     DesignSession session(std::make_unique<core::Design>(design));
-    HistoryDialog dialog(&session, file);
+    HistoryDialog dialog(&session, file, m_agents);
     QTreeWidget *list = dialog.deploymentList();
     ASSERT_EQ(list->topLevelItemCount(), 2);
     EXPECT_EQ(list->topLevelItem(0)->text(4), QStringLiteral("deployment 1")); // newest first
@@ -476,6 +484,7 @@ TEST(DeployGuiFleet, DeploysFromTheDialogWithProgressPerHostThenShowsDrift)
     EXPECT_EQ(inWorker, console) << "worker threads must start in the creating thread's netns";
 
     auto window = std::make_unique<MainWindow>();
+    window->setAgentConnector(std::make_shared<collectors::TlsAgentConnector>(lab.identity()));
     window->resize(1400, 900);
     window->show();
     ASSERT_TRUE(window->openFile(file));
@@ -551,7 +560,7 @@ TEST(DeployGuiFleet, DeploysFromTheDialogWithProgressPerHostThenShowsDrift)
         auto list = store->deployments();
         ASSERT_TRUE(list && list->size() == 1u);
         EXPECT_TRUE(list->front().confirmed);
-        EXPECT_EQ(list->front().author, deployAuthor());
+        EXPECT_EQ(list->front().author, collectors::consoleUser(QStringLiteral("converge")));
         ASSERT_EQ(list->front().hosts.size(), 3u);
         for (const core::deploy::DeploymentHost &h : list->front().hosts)
             EXPECT_EQ(h.result, HostPhase::Confirmed) << h.host.toStdString();

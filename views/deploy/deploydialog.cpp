@@ -2,16 +2,18 @@
 
 #include "plandiff.h"
 
-#include "collectors/console/consoleidentity.h"
-#include "core/realize/desiredstate.h"
+#include "fleetstatus.h"
+
+#include "collectors/console/deploymentgate.h"
+#include "collectors/console/targets.h"
 #include "views/session/designsession.h"
+#include "views/viewslogging.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
-#include <QLoggingCategory>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -22,10 +24,9 @@
 
 #include <algorithm>
 
-Q_LOGGING_CATEGORY(lcDeployGui, "converge.views.deploy", QtInfoMsg)
-
 namespace converge::views {
 
+using collectors::FleetHost;
 using core::deploy::HostPhase;
 
 namespace {
@@ -49,38 +50,42 @@ QColor phaseColor(HostPhase phase)
 
 } // namespace
 
-DeployDialog::DeployDialog(DesignSession *session, const QString &designFile,
-                           const QStringList &hosts, QWidget *parent)
+DeployDialog::DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                           std::optional<collectors::RollbackTarget> rollback, QWidget *parent)
     : QDialog(parent)
     , m_session(session)
     , m_file(designFile)
+    , m_agents(std::move(agents))
+    , m_rollback(std::move(rollback))
 {
-    setWindowTitle(tr("Deploy"));
+    setWindowTitle(m_rollback ? tr("Roll Back %1").arg(m_rollback->host) : tr("Deploy"));
     build();
+}
+
+DeployDialog::DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                           const QStringList &hosts, QWidget *parent)
+    : DeployDialog(session, designFile, std::move(agents), std::nullopt, parent)
+{
     loadHosts(hosts);
 }
 
-DeployDialog::DeployDialog(DesignSession *session, const QString &designFile,
-                           const Rollback &rollback, QWidget *parent)
-    : QDialog(parent)
-    , m_session(session)
-    , m_file(designFile)
-    , m_rollback(rollback)
+DeployDialog::DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                           const collectors::RollbackTarget &rollback, QWidget *parent)
+    : DeployDialog(session, designFile, std::move(agents), std::optional(rollback), parent)
 {
-    setWindowTitle(tr("Roll Back %1").arg(rollback.host));
-    build();
     loadHosts({rollback.host});
 }
 
 DeployDialog::~DeployDialog()
 {
-    if (!m_deployer)
+    if (!m_deployment)
         return;
     // The Deployer's destructor waits for its workers (rolling back what was applied) with the
     // event loop running: its signals must not reach this half-destroyed dialog meanwhile.
-    m_deployer->disconnect(this);
-    m_deployer->cancel();
-    delete m_deployer;
+    m_deployment->deployer().disconnect(this);
+    m_deployment->disconnect(this);
+    m_deployment->cancel();
+    delete m_deployment;
 }
 
 void DeployDialog::build()
@@ -93,24 +98,29 @@ void DeployDialog::build()
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
-
-    auto *buttons = new QDialogButtonBox;
-    m_close = buttons->addButton(QDialogButtonBox::Close);
-    connect(m_close, &QPushButton::clicked, this, &DeployDialog::reject);
-
     if (m_session && !m_rollback) {
         m_session->validateNow();
-        if (const QStringList errors = blockingFindings(m_session->findings()); !errors.isEmpty()) {
+        if (const QStringList errors = collectors::blockingFindings(m_session->findings());
+            !errors.isEmpty()) {
             buildRefusal(errors);
             layout->addWidget(m_refusal, 1);
-            layout->addWidget(buttons);
+            addButtons(layout);
             return;
         }
     }
     layout->addWidget(buildHostList(), 1);
-
     layout->addLayout(buildProgressRow());
+    addButtons(layout);
+}
 
+void DeployDialog::addButtons(QLayout *layout)
+{
+    auto *buttons = new QDialogButtonBox;
+    m_close = buttons->addButton(QDialogButtonBox::Close);
+    connect(m_close, &QPushButton::clicked, this, &DeployDialog::reject);
+    layout->addWidget(buttons);
+    if (m_refused)
+        return;
     m_planAgain = buttons->addButton(tr("&Plan Again"), QDialogButtonBox::ActionRole);
     m_deploy = buttons->addButton(tr("&Deploy"), QDialogButtonBox::AcceptRole);
     m_cancel = buttons->addButton(tr("&Cancel Deployment"), QDialogButtonBox::ActionRole);
@@ -118,18 +128,6 @@ void DeployDialog::build()
     connect(m_planAgain, &QPushButton::clicked, this, &DeployDialog::planAgain);
     connect(m_deploy, &QPushButton::clicked, this, &DeployDialog::deploy);
     connect(m_cancel, &QPushButton::clicked, this, &DeployDialog::cancelRun);
-    layout->addWidget(buttons);
-
-    auto identity = collectors::consoleIdentity();
-    if (!identity) {
-        setSummary(tr("The console's identity cannot be read: %1").arg(identity.error().message),
-                   false);
-        return;
-    }
-    m_deployer = new collectors::Deployer(std::move(*identity), this);
-    connect(m_deployer, &collectors::Deployer::progress, this, &DeployDialog::onProgress);
-    connect(m_deployer, &collectors::Deployer::planned, this, &DeployDialog::onPlanned);
-    connect(m_deployer, &collectors::Deployer::finished, this, &DeployDialog::onFinished);
 }
 
 QLayout *DeployDialog::buildProgressRow()
@@ -197,46 +195,24 @@ void DeployDialog::loadHosts(const QStringList &checked)
 {
     if (m_refused || !m_session)
         return;
-    auto store = openFleetStore(m_file, m_session->design(), false);
+    auto store =
+        collectors::openFleetStore(m_file, m_session->design(), collectors::StoreMode::Existing);
     if (store)
         m_store.emplace(std::move(*store));
     else
-        setSummary(store.error().message, false);
-    for (FleetHost &h : fleetHosts(m_session->design(), m_store ? &*m_store : nullptr)) {
-        if (m_rollback && h.name != m_rollback->host)
-            continue;
-        Row row;
-        row.host = std::move(h);
-        const bool ready = row.host.status == FleetHost::Status::Ready;
-        row.item = new QTreeWidgetItem(m_hosts);
-        row.item->setText(HostColumn, row.host.name);
-        row.item->setData(HostColumn, Qt::UserRole, row.host.name);
-        row.item->setText(AgentColumn, row.host.agent ? row.host.agent->address : QString());
-        row.item->setText(StatusColumn, ready ? tr("waiting") : row.host.statusText());
-        row.item->setFlags(ready
-                               ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable
-                               : Qt::ItemIsSelectable);
-        if (ready)
-            row.item->setCheckState(HostColumn, checked.isEmpty() || checked.contains(row.host.name)
-                                                    ? Qt::Checked
-                                                    : Qt::Unchecked);
-        row.bar = new QProgressBar;
-        row.bar->setRange(0, 100);
-        row.bar->setValue(0);
-        row.bar->setEnabled(ready);
-        row.bar->setAccessibleName(tr("Progress on %1").arg(row.host.name));
-        m_hosts->setItemWidget(row.item, ProgressColumn, row.bar);
-        m_rows.push_back(std::move(row));
+        setSummary(storeProblem(store.error()), false);
+    for (FleetHost &h : collectors::fleetHosts(m_session->design(), m_store ? &*m_store : nullptr))
+        if (!m_rollback || h.name == m_rollback->host)
+            addRow(std::move(h), checked);
+    sizeColumns();
+    if (m_agents) {
+        m_deployment = new collectors::Deployment(m_agents, m_store ? &*m_store : nullptr, this);
+        connect(&m_deployment->deployer(), &collectors::Deployer::progress, this,
+                &DeployDialog::onProgress);
+        connect(&m_deployment->deployer(), &collectors::Deployer::planned, this,
+                &DeployDialog::onPlanned);
+        connect(m_deployment, &collectors::Deployment::finished, this, &DeployDialog::onFinished);
     }
-    for (int c : {HostColumn, AgentColumn, StatusColumn})
-        m_hosts->resizeColumnToContents(c);
-    // Room for the longest phase, so the status never shows elided while it changes.
-    m_hosts->setColumnWidth(StatusColumn,
-                            std::max(m_hosts->columnWidth(StatusColumn),
-                                     m_hosts->fontMetrics().horizontalAdvance(
-                                         core::deploy::phaseName(HostPhase::Applied)) +
-                                         24));
-    m_hosts->setColumnWidth(ProgressColumn, 160);
     if (!m_rows.empty())
         m_hosts->setCurrentItem(m_rows.front().item);
     if (checkedHosts().isEmpty()) {
@@ -249,6 +225,44 @@ void DeployDialog::loadHosts(const QStringList &checked)
         QMetaObject::invokeMethod(this, &DeployDialog::planAgain, Qt::QueuedConnection);
     }
     updateButtons();
+}
+
+void DeployDialog::addRow(FleetHost host, const QStringList &checked)
+{
+    Row row;
+    row.host = std::move(host);
+    const bool ready = row.host.status == FleetHost::Status::Ready;
+    row.item = new QTreeWidgetItem(m_hosts);
+    row.item->setText(HostColumn, row.host.name);
+    row.item->setData(HostColumn, Qt::UserRole, row.host.name);
+    row.item->setText(AgentColumn, row.host.agent ? row.host.agent->address : QString());
+    row.item->setText(StatusColumn, ready ? tr("waiting") : statusText(row.host));
+    row.item->setFlags(ready ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable
+                             : Qt::ItemIsSelectable);
+    if (ready)
+        row.item->setCheckState(HostColumn, checked.isEmpty() || checked.contains(row.host.name)
+                                                ? Qt::Checked
+                                                : Qt::Unchecked);
+    row.bar = new QProgressBar;
+    row.bar->setRange(0, 100);
+    row.bar->setValue(0);
+    row.bar->setEnabled(ready);
+    row.bar->setAccessibleName(tr("Progress on %1").arg(row.host.name));
+    m_hosts->setItemWidget(row.item, ProgressColumn, row.bar);
+    m_rows.push_back(std::move(row));
+}
+
+void DeployDialog::sizeColumns()
+{
+    for (int c : {HostColumn, AgentColumn, StatusColumn})
+        m_hosts->resizeColumnToContents(c);
+    // Room for the longest phase, so the status never shows elided while it changes.
+    m_hosts->setColumnWidth(StatusColumn,
+                            std::max(m_hosts->columnWidth(StatusColumn),
+                                     m_hosts->fontMetrics().horizontalAdvance(
+                                         core::deploy::phaseName(HostPhase::Applied)) +
+                                         24));
+    m_hosts->setColumnWidth(ProgressColumn, 160);
 }
 
 QStringList DeployDialog::hostNames() const
@@ -304,29 +318,6 @@ bool DeployDialog::isRunning() const
     return m_run != Run::None;
 }
 
-std::vector<collectors::DeployTarget> DeployDialog::targets(QString *why) const
-{
-    std::vector<collectors::DeployTarget> out;
-    for (const Row &r : m_rows) {
-        if (!checkedHosts().contains(r.host.name))
-            continue;
-        collectors::DeployTarget t{
-            r.host.name, r.host.agent->address, r.host.agent->fingerprint, {}};
-        if (m_rollback) {
-            t.desired = m_rollback->desired;
-        } else {
-            auto desired = core::realize::desiredState(m_session->design(), r.host.id);
-            if (!desired) {
-                *why = tr("%1: %2").arg(r.host.name, desired.error().message);
-                return {};
-            }
-            t.desired = std::move(*desired);
-        }
-        out.push_back(std::move(t));
-    }
-    return out;
-}
-
 void DeployDialog::planAgain()
 {
     start(Run::DryRun);
@@ -337,21 +328,63 @@ void DeployDialog::deploy()
     start(Run::Deploy);
 }
 
+// What a run deploys: the checked hosts with their desired states (the design's, or the one a
+// rollback goes back to), the digests reviewed, the design recorded with it.
+core::Result<collectors::Deployment::Spec> DeployDialog::spec(Run run) const
+{
+    collectors::Deployment::Spec s;
+    s.options = {run == Run::DryRun, m_timeout->value(), {}};
+    s.author = collectors::consoleUser(QStringLiteral("converge"));
+    std::vector<FleetHost> hosts;
+    for (const Row &r : m_rows)
+        hosts.push_back(r.host);
+    if (m_rollback) {
+        for (const FleetHost &h : hosts)
+            if (h.status == FleetHost::Status::Ready && checkedHosts().contains(h.name))
+                s.targets.push_back(
+                    {h.name, h.agent->address, h.agent->fingerprint, m_rollback->desired});
+        s.label = m_rollback->label();
+    } else {
+        auto choice = collectors::chooseTargets(m_session->design(), hosts, checkedHosts());
+        if (!choice)
+            return std::unexpected(choice.error());
+        s.targets = std::move(choice->targets);
+    }
+    for (collectors::DeployTarget &t : s.targets)
+        if (run == Run::Deploy)
+            t.reviewedDigest = rowFor(t.host)->reviewedDigest;
+    if (run == Run::Deploy)
+        s.snapshot = m_rollback ? m_rollback->snapshot : m_session->design();
+    return s;
+}
+
 void DeployDialog::start(Run run)
 {
-    if (!m_deployer || m_deployer->isRunning() || !m_session)
+    if (!m_deployment || m_deployment->isRunning() || !m_session)
         return;
-    QString why;
-    auto list = targets(&why);
-    if (list.empty()) {
-        setSummary(why.isEmpty() ? tr("Select at least one host with an enrolled agent.") : why,
+    auto s = spec(run);
+    if (!s || s->targets.empty()) {
+        setSummary(!s ? s.error().message : tr("Select at least one host with an enrolled agent."),
                    false);
         return;
     }
     m_run = run;
+    resetRows(run, s->targets);
+    const int count = int(s->targets.size());
+    setSummary(run == Run::DryRun ? tr("Planning on %n host(s)\u2026", nullptr, count)
+                                  : tr("Deploying to %n host(s)\u2026", nullptr, count),
+               true);
+    updateOverall();
+    qCInfo(lcDeployGui).noquote() << (run == Run::DryRun ? "planning on" : "deploying to")
+                                  << m_runHosts.join(u", ");
+    m_deployment->start(std::move(*s));
+    updateButtons();
+}
+
+void DeployDialog::resetRows(Run run, const std::vector<collectors::DeployTarget> &targets)
+{
     m_runHosts.clear();
-    m_planChanged.clear();
-    for (const collectors::DeployTarget &t : list) {
+    for (const collectors::DeployTarget &t : targets) {
         m_runHosts << t.host;
         Row *r = rowFor(t.host);
         r->percent = 0;
@@ -364,23 +397,12 @@ void DeployDialog::start(Run run)
             r->reviewedDigest.clear();
         }
     }
-    setSummary(run == Run::DryRun ? tr("Planning on %n host(s)\u2026", nullptr, int(list.size()))
-                                  : tr("Deploying to %n host(s)\u2026", nullptr, int(list.size())),
-               true);
-    updateOverall();
-    collectors::DeployOptions options;
-    options.dryRun = run == Run::DryRun;
-    options.confirmTimeoutSec = m_timeout->value();
-    qCInfo(lcDeployGui).noquote() << (options.dryRun ? "planning on" : "deploying to")
-                                  << m_runHosts.join(u", ");
-    m_deployer->start(std::move(list), options);
-    updateButtons();
 }
 
 void DeployDialog::cancelRun()
 {
-    if (m_deployer && m_deployer->isRunning()) {
-        m_deployer->cancel();
+    if (m_deployment && m_deployment->isRunning()) {
+        m_deployment->cancel();
         setSummary(tr("Cancelling: hosts already changed are rolled back\u2026"), false);
         m_cancel->setEnabled(false);
     }
@@ -409,20 +431,14 @@ void DeployDialog::onProgress(const QString &host, HostPhase phase, int percent,
     updateOverall();
 }
 
-void DeployDialog::onPlanned(const QString &host, const QJsonObject &plan)
+void DeployDialog::onPlanned(const QString &host, const core::protocol::PlanReport &plan)
 {
     Row *r = rowFor(host);
     if (!r)
         return;
-    const QString digest = plan.value(QLatin1String("digest")).toString();
-    if (m_run == Run::DryRun) {
-        r->reviewedDigest = digest;
-    } else if (digest != r->reviewedDigest && m_planChanged.isEmpty()) {
-        // The host changed since its plan was shown: never apply what nobody reviewed.
-        m_planChanged = host;
-        m_deployer->cancel();
-    }
-    r->plan = plan;
+    if (m_run == Run::DryRun)
+        r->reviewedDigest = plan.digest;
+    r->plan = plan.json;
     if (m_hosts->currentItem() == r->item)
         showPlanOf(r->item);
 }
@@ -430,17 +446,7 @@ void DeployDialog::onPlanned(const QString &host, const QJsonObject &plan)
 void DeployDialog::onFinished(bool confirmed, const QString &summary)
 {
     const Run run = std::exchange(m_run, Run::None);
-    for (const collectors::DeployHostResult &r : m_deployer->results()) {
-        if (!r.agentVersion.isEmpty() && m_store)
-            (void)m_store->touchAgent(r.host, QDateTime::currentDateTimeUtc(), r.agentVersion);
-    }
-    QString text = summary;
-    if (!m_planChanged.isEmpty())
-        text = tr("Nothing was deployed: the plan for %1 changed since it was shown. Review the "
-                  "new plan, then deploy again.")
-                   .arg(m_planChanged);
-    if (run == Run::Deploy && m_planChanged.isEmpty())
-        record(confirmed, summary);
+    const QString planChanged = m_deployment->deployer().planChangedOn();
     if (run == Run::Deploy) {
         // What was reviewed has been used (or refused): another deployment needs a new review.
         for (const QString &h : std::as_const(m_runHosts))
@@ -448,12 +454,15 @@ void DeployDialog::onFinished(bool confirmed, const QString &summary)
     }
     bool good = confirmed;
     if (run == Run::DryRun)
-        good = std::ranges::none_of(m_deployer->results(),
+        good = std::ranges::none_of(m_deployment->deployer().results(),
                                     [](const auto &r) { return r.phase == HostPhase::Failed; });
+    const QString text = resultText(run, summary);
     setSummary(text.isEmpty() ? text : text.front().toUpper() + text.mid(1),
-               good && m_planChanged.isEmpty());
+               good && planChanged.isEmpty());
     m_summary = summary;
     updateButtons();
+    if (m_deployment->recordId())
+        Q_EMIT deploymentRecorded(m_deployment->recordId());
     if (run == Run::DryRun)
         Q_EMIT plansShown();
     else
@@ -462,33 +471,16 @@ void DeployDialog::onFinished(bool confirmed, const QString &summary)
         QDialog::reject();
 }
 
-void DeployDialog::record(bool confirmed, const QString &summary)
+QString DeployDialog::resultText(Run run, const QString &summary) const
 {
-    if (!m_store)
-        return;
-    core::deploy::DeploymentRecord record;
-    record.at = QDateTime::currentDateTimeUtc();
-    record.author = deployAuthor();
-    core::Design snapshot = m_session->design();
-    if (m_rollback) {
-        if (auto old = m_store->deployedDesign(m_rollback->deploymentId))
-            snapshot = std::move(*old);
-    }
-    auto id = m_store->beginDeployment(record, snapshot);
-    if (!id) {
-        setSummary(tr("%1. It could not be recorded: %2").arg(summary, id.error().message), false);
-        return;
-    }
-    for (const collectors::DeployHostResult &r : m_deployer->results())
-        (void)m_store->saveDeploymentHost(
-            *id, {r.host, r.plan, r.desired, r.transaction, r.phase, r.message});
-    const QString recorded = m_rollback ? tr("rollback of %1 to deployment #%2: %3")
-                                              .arg(m_rollback->host)
-                                              .arg(m_rollback->deploymentId)
-                                              .arg(summary)
-                                        : summary;
-    (void)m_store->finishDeployment(*id, recorded, confirmed);
-    Q_EMIT deploymentRecorded(*id);
+    if (const QString host = m_deployment->deployer().planChangedOn(); !host.isEmpty())
+        return tr("Nothing was deployed: the plan for %1 changed since it was shown. Review the "
+                  "new plan, then deploy again.")
+            .arg(host);
+    if (run == Run::Deploy && !m_deployment->recordingProblems().isEmpty())
+        return tr("%1. It could not be recorded: %2")
+            .arg(summary, m_deployment->recordingProblems().join(u"; "));
+    return summary;
 }
 
 void DeployDialog::showPlanOf(QTreeWidgetItem *item)
@@ -499,7 +491,7 @@ void DeployDialog::showPlanOf(QTreeWidgetItem *item)
         return;
     }
     if (r->host.status != FleetHost::Status::Ready)
-        m_plan->setPlainText(tr("%1: %2").arg(r->host.name, r->host.statusText()));
+        m_plan->setPlainText(tr("%1: %2").arg(r->host.name, statusText(r->host)));
     else if (r->plan.isEmpty())
         m_plan->setPlainText(
             isRunning() ? tr("Planning on %1\u2026").arg(r->host.name)
@@ -520,8 +512,8 @@ void DeployDialog::updateButtons()
     bool reviewed = !checked.isEmpty();
     for (const QString &h : checked)
         reviewed = reviewed && !rowFor(h)->reviewedDigest.isEmpty();
-    m_deploy->setEnabled(m_deployer && !running && reviewed);
-    m_planAgain->setEnabled(m_deployer && !running && !checked.isEmpty());
+    m_deploy->setEnabled(m_deployment && !running && reviewed);
+    m_planAgain->setEnabled(m_deployment && !running && !checked.isEmpty());
     m_cancel->setEnabled(running);
     m_close->setEnabled(!running);
     m_timeout->setEnabled(!running);

@@ -1,12 +1,13 @@
 #pragma once
 
-#include "fleetaccess.h"
-
-#include "collectors/console/deployer.h"
+#include "collectors/console/deployment.h"
+#include "collectors/console/fleet.h"
+#include "collectors/console/rollbacktarget.h"
 
 #include <QDialog>
-#include <QHash>
 #include <QPointer>
+
+#include <optional>
 
 class QLabel;
 class QLayout;
@@ -25,25 +26,22 @@ class DesignSession;
 // Deploy > Deploy…: refuses a design with error findings (listing them); otherwise lists the
 // design's hosts (those without an agent disabled, saying why), plans every selected host at
 // once (the agents' dry runs, shown as diffs), then deploys the reviewed plans with a progress
-// bar per host and overall, and records the result in the project store. The Deployer confirms
-// only after reaching every agent again, else everything rolls back; the summary says which.
+// bar per host and overall. The console library's Deployment does the work: it confirms only
+// after reaching every agent again (else everything rolls back), applies nothing if a host's
+// plan is no longer the one shown, and records the deployment in the project store.
 class DeployDialog : public QDialog
 {
     Q_OBJECT
 
 public:
+    using AgentConnector = std::shared_ptr<core::protocol::AgentConnector>;
+
     // Deploys the open design to its hosts (only `hosts` checked when given).
-    DeployDialog(DesignSession *session, const QString &designFile, const QStringList &hosts = {},
-                 QWidget *parent = nullptr);
-    // Rolls `host` back to what deployment `deploymentId` recorded for it.
-    struct Rollback
-    {
-        qint64 deploymentId = 0;
-        QString host;
-        core::realize::HostState desired;
-    };
-    DeployDialog(DesignSession *session, const QString &designFile, const Rollback &rollback,
-                 QWidget *parent = nullptr);
+    DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                 const QStringList &hosts = {}, QWidget *parent = nullptr);
+    // Rolls a host back to what an earlier deployment recorded for it.
+    DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                 const collectors::RollbackTarget &rollback, QWidget *parent = nullptr);
     ~DeployDialog() override;
 
     bool isRefused() const { return m_refused; }
@@ -78,7 +76,7 @@ Q_SIGNALS:
 private:
     struct Row
     {
-        FleetHost host;
+        collectors::FleetHost host;
         QTreeWidgetItem *item = nullptr;
         QProgressBar *bar = nullptr;
         QJsonObject plan;
@@ -87,18 +85,24 @@ private:
     };
     enum class Run { None, DryRun, Deploy };
 
+    DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
+                 std::optional<collectors::RollbackTarget> rollback, QWidget *parent);
     void build();
     void buildRefusal(const QStringList &findings);
     QWidget *buildHostList();
     QLayout *buildProgressRow(); // overall progress and the confirmation timeout
+    void addButtons(QLayout *layout);
     void loadHosts(const QStringList &checked);
+    void addRow(collectors::FleetHost host, const QStringList &checked);
+    void sizeColumns();
     void start(Run run);
-    std::vector<collectors::DeployTarget> targets(QString *why) const;
+    core::Result<collectors::Deployment::Spec> spec(Run run) const;
+    void resetRows(Run run, const std::vector<collectors::DeployTarget> &targets);
     void onProgress(const QString &host, core::deploy::HostPhase phase, int percent,
                     const QString &message);
-    void onPlanned(const QString &host, const QJsonObject &plan);
+    void onPlanned(const QString &host, const core::protocol::PlanReport &plan);
     void onFinished(bool confirmed, const QString &summary);
-    void record(bool confirmed, const QString &summary);
+    QString resultText(Run run, const QString &summary) const;
     void showPlanOf(QTreeWidgetItem *item);
     void updateButtons();
     void updateOverall();
@@ -108,16 +112,16 @@ private:
 
     QPointer<DesignSession> m_session;
     QString m_file;
-    std::optional<Rollback> m_rollback;
+    AgentConnector m_agents;
+    std::optional<collectors::RollbackTarget> m_rollback;
     std::optional<core::ProjectStore> m_store;
     std::vector<Row> m_rows;
-    collectors::Deployer *m_deployer = nullptr;
+    collectors::Deployment *m_deployment = nullptr;
     Run m_run = Run::None;
     QStringList m_runHosts;
     bool m_refused = false;
     bool m_closeWhenDone = false;
     QString m_summary;
-    QString m_planChanged; // a host whose plan changed between review and deployment
 
     QLabel *m_status = nullptr;
     QListWidget *m_refusal = nullptr;

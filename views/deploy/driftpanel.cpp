@@ -1,10 +1,9 @@
 #include "driftpanel.h"
 
-#include "fleetaccess.h"
+#include "fleetstatus.h"
 
-#include "collectors/agent/channel.h"
-#include "collectors/console/consoleidentity.h"
-#include "collectors/console/deployer.h"
+#include "collectors/console/agentqueries.h"
+#include "collectors/console/background.h"
 #include "core/model/design.h"
 #include "core/realize/desiredstate.h"
 #include "views/session/designsession.h"
@@ -21,24 +20,6 @@ namespace converge::views {
 namespace {
 
 enum Role { HostRole = Qt::UserRole + 1, ElementRole };
-
-// Runs in a worker thread: the agent's running state.
-core::Result<core::realize::HostState> readState(const collectors::TlsIdentity &identity,
-                                                 const core::deploy::AgentRecord &agent)
-{
-    auto endpoint = collectors::parseAgentAddress(agent.address);
-    if (!endpoint)
-        return std::unexpected(endpoint.error());
-    collectors::AgentClient client;
-    if (auto c =
-            client.connectTo(endpoint->first, endpoint->second, identity, agent.fingerprint, 10000);
-        !c)
-        return std::unexpected(c.error());
-    auto state = client.request(QStringLiteral("state"), {}, 60000);
-    if (!state)
-        return std::unexpected(state.error());
-    return core::realize::HostState::fromJson(state->body.value(QLatin1String("state")).toObject());
-}
 
 } // namespace
 
@@ -84,6 +65,11 @@ DriftPanel::~DriftPanel()
         m_session->setExternalFindings(QLatin1String(findingSource), {});
 }
 
+void DriftPanel::setAgentConnector(std::shared_ptr<core::protocol::AgentConnector> agents)
+{
+    m_agents = std::move(agents);
+}
+
 void DriftPanel::setSession(DesignSession *session, const QString &designFile)
 {
     if (m_session)
@@ -107,19 +93,22 @@ void DriftPanel::check()
     m_pending = 0;
     m_hosts.clear();
     rebuild(); // and clears the findings of the last check
-    auto store = openFleetStore(m_file, m_session->design(), false);
+    auto store =
+        collectors::openFleetStore(m_file, m_session->design(), collectors::StoreMode::Existing);
     if (!store)
-        return setStatus(store.error().message, true);
-    auto identity = collectors::consoleIdentity();
-    if (!identity)
-        return setStatus(identity.error().message, true);
-    for (const FleetHost &h : fleetHosts(m_session->design(), &*store)) {
-        if (h.status != FleetHost::Status::Ready)
+        return setStatus(storeProblem(store.error()), true);
+    if (!m_agents)
+        return setStatus(tr("This console has no way to reach agents."), true);
+    for (const collectors::FleetHost &h : collectors::fleetHosts(m_session->design(), &*store)) {
+        if (h.status != collectors::FleetHost::Status::Ready)
             continue;
         ++m_pending;
         m_hosts[h.name] = HostDrift{h.name, h.id, tr("checking\u2026"), {}, {}};
-        runInBackground<core::Result<core::realize::HostState>>(
-            this, [id = *identity, agent = *h.agent] { return readState(id, agent); },
+        collectors::runInBackground<core::Result<core::realize::HostState>>(
+            this,
+            [agents = m_agents, agent = h.endpoint()] {
+                return collectors::runningState(*agents, agent, {10000, 60000});
+            },
             [this, generation, host = h.name,
              hostId = h.id](core::Result<core::realize::HostState> s) {
                 if (generation != m_generation)
@@ -143,7 +132,8 @@ void DriftPanel::check()
 void DriftPanel::received(HostDrift drift)
 {
     if (drift.running) {
-        if (auto store = openFleetStore(m_file, m_session->design(), false))
+        if (auto store = collectors::openFleetStore(m_file, m_session->design(),
+                                                    collectors::StoreMode::Existing))
             (void)store->touchAgent(drift.host, QDateTime::currentDateTimeUtc(), {});
         recompute(drift);
     }

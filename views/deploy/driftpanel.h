@@ -1,11 +1,13 @@
 #pragma once
 
 #include "core/deploy/drift.h"
+#include "core/protocol/agentsession.h"
 
 #include <QPointer>
 #include <QWidget>
 
 #include <map>
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -33,6 +35,8 @@ public:
     explicit DriftPanel(QWidget *parent = nullptr);
     ~DriftPanel() override;
 
+    // How the panel reaches the agents (the TLS channel in the app, a fake in tests).
+    void setAgentConnector(std::shared_ptr<core::protocol::AgentConnector> agents);
     void setSession(DesignSession *session, const QString &designFile = {});
     void setDesignFile(const QString &designFile) { m_file = designFile; }
     QTreeWidget *driftList() const { return m_list; }
@@ -70,6 +74,7 @@ private:
 
     QPointer<DesignSession> m_session;
     QString m_file;
+    std::shared_ptr<core::protocol::AgentConnector> m_agents;
     std::map<QString, HostDrift> m_hosts;
     int m_generation = 0; // results of an earlier check are dropped
     int m_pending = 0;

@@ -1,10 +1,7 @@
 #include "enrolldialog.h"
 
-#include "fleetaccess.h"
-
-#include "collectors/console/consoleidentity.h"
-#include "collectors/console/deployer.h"
-#include "collectors/console/enroll.h"
+#include "collectors/console/background.h"
+#include "collectors/console/enroller.h"
 #include "core/model/design.h"
 
 #include <QComboBox>
@@ -23,25 +20,11 @@
 
 namespace converge::views {
 
-// Shared between the dialog and its worker thread.
-struct EnrollDialog::Attempt
-{
-    std::atomic<bool> cancelled = false;
-    QMutex mutex;
-    int tries = 0;
-    QString lastError;
-};
-
-namespace {
-
-core::Result<core::deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *, const QString &,
-                                                   const QString &, const QString &, bool);
-
-} // namespace
-
-EnrollDialog::EnrollDialog(const core::Design &design, QWidget *parent)
+EnrollDialog::EnrollDialog(const core::Design &design,
+                           std::shared_ptr<core::protocol::AgentConnector> agents, QWidget *parent)
     : QDialog(parent)
     , m_design(design)
+    , m_agents(std::move(agents))
     , m_host(new QComboBox)
     , m_address(new QLineEdit)
     , m_token(new QLineEdit)
@@ -121,23 +104,29 @@ void EnrollDialog::enroll()
 {
     const QString token = m_token->text().trimmed();
     const QString address = m_address->text().trimmed();
-    if (auto endpoint = collectors::parseAgentAddress(address); !endpoint)
+    if (auto endpoint = core::protocol::parseAgentAddress(address); !endpoint)
         return setStatus(endpoint.error().message, true);
     if (token.size() < 16)
         return setStatus(tr("Paste the host's token, or Generate one."), true);
+    if (!m_agents)
+        return setStatus(tr("This console has no way to reach agents."), true);
     stopEnrolling();
-    auto attempt = std::make_shared<Attempt>();
+    auto attempt = std::make_shared<collectors::EnrollAttempts>();
+    // A generated token is retried until the agent has it; a pasted one is tried once.
+    if (!m_generated.isEmpty() && token == m_generated)
+        attempt->wait = std::chrono::hours(24 * 365);
+    attempt->interval = std::chrono::milliseconds(retryMs);
+    attempt->attemptTimeoutMs = 5000;
     m_attempt = attempt;
-    const bool retry = !m_generated.isEmpty() && token == m_generated;
     const QString host = m_host->currentText();
     m_enroll->setEnabled(false);
     m_stop->setEnabled(true);
     m_poll->start(500);
     showProgress();
-    runInBackground<core::Result<core::deploy::AgentRecord>>(
+    collectors::runInBackground<core::Result<core::deploy::AgentRecord>>(
         this,
-        [attempt, host, address, token, retry] {
-            return enrollLoop(attempt.get(), host, address, token, retry);
+        [agents = m_agents, attempt, host, address, token] {
+            return collectors::enrollWhenReady(*agents, host, address, token, *attempt);
         },
         [this, attempt](core::Result<core::deploy::AgentRecord> result) {
             if (m_attempt != attempt)
@@ -189,34 +178,5 @@ void EnrollDialog::setStatus(const QString &text, bool error)
     m_status->setText(text);
     m_status->setStyleSheet(error ? QStringLiteral("color:#c00000") : QString());
 }
-
-namespace {
-
-// Runs in a worker thread: proves the token until the agent answers (or once, for a pasted
-// token), then says hello for the agent's version.
-core::Result<core::deploy::AgentRecord> enrollLoop(EnrollDialog::Attempt *attempt,
-                                                   const QString &host, const QString &address,
-                                                   const QString &token, bool retry)
-{
-    auto identity = collectors::consoleIdentity();
-    if (!identity)
-        return std::unexpected(identity.error());
-    core::Result<core::deploy::AgentRecord> record = core::invalid(QObject::tr("cancelled"));
-    while (!attempt->cancelled) {
-        record = collectors::enrollAgent(host, address, *identity, token, 5000);
-        if (record || !retry)
-            break;
-        {
-            QMutexLocker lock(&attempt->mutex);
-            ++attempt->tries;
-            attempt->lastError = record.error().message;
-        }
-        for (int waited = 0; waited < EnrollDialog::retryMs && !attempt->cancelled; waited += 100)
-            QThread::msleep(100);
-    }
-    return record;
-}
-
-} // namespace
 
 } // namespace converge::views

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/deploy/deploytypes.h"
+#include "core/protocol/agentsession.h"
 
 #include <QDialog>
 
@@ -15,6 +16,9 @@ class QTimer;
 namespace converge::core {
 class Design;
 }
+namespace converge::collectors {
+struct EnrollAttempts;
+}
 
 namespace converge::views {
 
@@ -28,9 +32,8 @@ class EnrollDialog : public QDialog
 
 public:
     static constexpr int retryMs = 2000;
-    struct Attempt; // what the dialog and its background attempts share
-
-    explicit EnrollDialog(const core::Design &design, QWidget *parent = nullptr);
+    EnrollDialog(const core::Design &design, std::shared_ptr<core::protocol::AgentConnector> agents,
+                 QWidget *parent = nullptr);
     ~EnrollDialog() override;
 
     QComboBox *hostBox() const { return m_host; }
@@ -55,6 +58,7 @@ private:
     void setStatus(const QString &text, bool error);
 
     const core::Design &m_design;
+    std::shared_ptr<core::protocol::AgentConnector> m_agents;
     QComboBox *m_host;
     QLineEdit *m_address;
     QLineEdit *m_token;
@@ -64,7 +68,7 @@ private:
     QPushButton *m_stop;
     QTimer *m_poll;
     QString m_generated; // the token Generate made: retried until the agent has it
-    std::shared_ptr<Attempt> m_attempt;
+    std::shared_ptr<collectors::EnrollAttempts> m_attempt; // shared with its worker thread
     core::deploy::AgentRecord m_record;
 };
 

@@ -1,11 +1,10 @@
 #include "fleetdialog.h"
 
 #include "enrolldialog.h"
-#include "fleetaccess.h"
+#include "fleetstatus.h"
 
-#include "collectors/agent/channel.h"
-#include "collectors/console/consoleidentity.h"
-#include "collectors/console/deployer.h"
+#include "collectors/console/agentqueries.h"
+#include "collectors/console/background.h"
 #include "views/session/designsession.h"
 
 #include <QDialogButtonBox>
@@ -27,34 +26,14 @@ QString when(const QDateTime &at)
                        : QLocale().toString(at.toLocalTime(), QLocale::ShortFormat);
 }
 
-// Runs in a worker thread: a hello over a pinned connection; the agent's version.
-core::Result<QString> hello(const core::deploy::AgentRecord &agent)
-{
-    auto identity = collectors::consoleIdentity();
-    if (!identity)
-        return std::unexpected(identity.error());
-    auto endpoint = collectors::parseAgentAddress(agent.address);
-    if (!endpoint)
-        return std::unexpected(endpoint.error());
-    collectors::AgentClient client;
-    if (auto c = client.connectTo(endpoint->first, endpoint->second, *identity, agent.fingerprint,
-                                  10000);
-        !c)
-        return std::unexpected(c.error());
-    auto reply =
-        client.request(QStringLiteral("hello"),
-                       {{QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)}}, 10000);
-    if (!reply)
-        return std::unexpected(reply.error());
-    return reply->body.value(QLatin1String("version")).toString();
-}
-
 } // namespace
 
-FleetDialog::FleetDialog(DesignSession *session, const QString &designFile, QWidget *parent)
+FleetDialog::FleetDialog(DesignSession *session, const QString &designFile,
+                         std::shared_ptr<core::protocol::AgentConnector> agents, QWidget *parent)
     : QDialog(parent)
     , m_session(session)
     , m_file(designFile)
+    , m_connector(std::move(agents))
     , m_agents(new QTreeWidget)
     , m_status(new QLabel)
 {
@@ -92,11 +71,14 @@ FleetDialog::FleetDialog(DesignSession *session, const QString &designFile, QWid
 std::optional<core::ProjectStore> &FleetDialog::store(bool create)
 {
     if (!m_store && m_session) {
-        auto opened = openFleetStore(m_file, m_session->design(), create);
+        auto opened = collectors::openFleetStore(m_file, m_session->design(),
+                                                 create ? collectors::StoreMode::CreateIfMissing
+                                                        : collectors::StoreMode::Existing);
         if (opened)
             m_store.emplace(std::move(*opened));
         else
-            setStatus(opened.error().message, opened.error().code != core::Error::Code::NotFound);
+            setStatus(storeProblem(opened.error()),
+                      opened.error().code != core::Error::Code::NotFound);
     }
     return m_store;
 }
@@ -167,7 +149,7 @@ void FleetDialog::openEnrollDialog()
 {
     if (!m_session)
         return;
-    auto *dialog = new EnrollDialog(m_session->design(), this);
+    auto *dialog = new EnrollDialog(m_session->design(), m_connector, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &EnrollDialog::enrolled, this, &FleetDialog::saveAgent);
     dialog->open();
@@ -198,15 +180,19 @@ void FleetDialog::check(const QStringList &hosts)
 {
     auto &s = store(false);
     auto agents = s ? s->agents() : core::Result<std::vector<core::deploy::AgentRecord>>{};
-    if (!agents)
+    if (!agents || !m_connector)
         return;
     for (const core::deploy::AgentRecord &a : *agents) {
         if (!hosts.isEmpty() && !hosts.contains(a.host))
             continue;
         ++m_pendingChecks;
         m_checks.insert(a.host, tr("checking\u2026"));
-        runInBackground<core::Result<QString>>(
-            this, [a] { return hello(a); },
+        collectors::runInBackground<core::Result<QString>>(
+            this,
+            [agents = m_connector,
+             agent = core::protocol::AgentEndpoint{a.host, a.address, a.fingerprint}] {
+                return collectors::agentVersion(*agents, agent, 10000);
+            },
             [this, host = a.host](core::Result<QString> version) {
                 if (version && m_store)
                     (void)m_store->touchAgent(host, QDateTime::currentDateTimeUtc(), *version);

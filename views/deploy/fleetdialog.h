@@ -1,12 +1,14 @@
 #pragma once
 
 #include "core/deploy/deploytypes.h"
+#include "core/protocol/agentsession.h"
 #include "core/store/projectstore.h"
 
 #include <QDialog>
 #include <QHash>
 #include <QPointer>
 
+#include <memory>
 #include <optional>
 
 class QLabel;
@@ -37,7 +39,8 @@ public:
         ColumnCount
     };
 
-    FleetDialog(DesignSession *session, const QString &designFile, QWidget *parent = nullptr);
+    FleetDialog(DesignSession *session, const QString &designFile,
+                std::shared_ptr<core::protocol::AgentConnector> agents, QWidget *parent = nullptr);
 
     QTreeWidget *agentList() const { return m_agents; }
     QString statusText() const;
@@ -63,6 +66,7 @@ private:
 
     QPointer<DesignSession> m_session;
     QString m_file;
+    std::shared_ptr<core::protocol::AgentConnector> m_connector;
     std::optional<core::ProjectStore> m_store;
     QTreeWidget *m_agents;
     QLabel *m_status;

@@ -1,9 +1,11 @@
 #include "historydialog.h"
 
 #include "deploydialog.h"
-#include "fleetaccess.h"
+#include "fleetstatus.h"
 #include "plandiff.h"
 
+#include "collectors/console/fleet.h"
+#include "collectors/console/rollbacktarget.h"
 #include "views/session/designsession.h"
 
 #include <QDialogButtonBox>
@@ -24,10 +26,13 @@ enum Role { DeploymentRole = Qt::UserRole + 1, HostRole };
 
 } // namespace
 
-HistoryDialog::HistoryDialog(DesignSession *session, const QString &designFile, QWidget *parent)
+HistoryDialog::HistoryDialog(DesignSession *session, const QString &designFile,
+                             std::shared_ptr<core::protocol::AgentConnector> agents,
+                             QWidget *parent)
     : QDialog(parent)
     , m_session(session)
     , m_file(designFile)
+    , m_agents(std::move(agents))
     , m_list(new QTreeWidget)
     , m_plan(new QTextBrowser)
     , m_status(new QLabel)
@@ -65,13 +70,14 @@ void HistoryDialog::reload()
 {
     m_list->clear();
     m_deployments.clear();
-    auto store = m_session ? openFleetStore(m_file, m_session->design(), false)
+    auto store = m_session ? collectors::openFleetStore(m_file, m_session->design(),
+                                                        collectors::StoreMode::Existing)
                            : core::Result<core::ProjectStore>(core::invalid(tr("No design")));
     auto list = store ? store->deployments()
                       : core::Result<std::vector<core::deploy::DeploymentRecord>>(
                             std::unexpected(store.error()));
     if (!list) {
-        m_status->setText(list.error().message);
+        m_status->setText(storeProblem(list.error()));
         return;
     }
     m_deployments = std::move(*list);
@@ -120,8 +126,7 @@ void HistoryDialog::showSelection()
 {
     const core::deploy::DeploymentHost *h = selectedHost();
     // Only a state that was in place (confirmed, or unchanged) is one to go back to.
-    const bool inPlace = h && (h->result == core::deploy::HostPhase::Confirmed ||
-                               h->result == core::deploy::HostPhase::Unchanged);
+    const bool inPlace = h && collectors::leftInKnownState(*h);
     m_rollback->setEnabled(inPlace && m_session);
     m_rollback->setToolTip(h && !inPlace ? tr("This deployment did not stay on %1 (%2).")
                                                .arg(h->host, core::deploy::phaseName(h->result))
@@ -140,8 +145,15 @@ void HistoryDialog::rollBackSelected()
     const core::deploy::DeploymentHost *h = selectedHost(&id);
     if (!h || !m_session)
         return;
-    auto *dialog =
-        new DeployDialog(m_session, m_file, DeployDialog::Rollback{id, h->host, h->desired}, this);
+    auto store =
+        collectors::openFleetStore(m_file, m_session->design(), collectors::StoreMode::Existing);
+    auto target = store ? collectors::rollbackTarget(*store, id, h->host)
+                        : core::Result<collectors::RollbackTarget>(std::unexpected(store.error()));
+    if (!target) {
+        m_status->setText(target.error().message);
+        return;
+    }
+    auto *dialog = new DeployDialog(m_session, m_file, m_agents, *target, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &DeployDialog::deploymentRecorded, this, &HistoryDialog::reload);
     Q_EMIT rollbackOpened(dialog);

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "core/deploy/deploytypes.h"
+#include "core/protocol/agentsession.h"
 
 #include <QDialog>
 #include <QPointer>
 
+#include <memory>
 #include <vector>
 
 class QLabel;
@@ -27,7 +29,9 @@ class HistoryDialog : public QDialog
     Q_OBJECT
 
 public:
-    HistoryDialog(DesignSession *session, const QString &designFile, QWidget *parent = nullptr);
+    HistoryDialog(DesignSession *session, const QString &designFile,
+                  std::shared_ptr<core::protocol::AgentConnector> agents,
+                  QWidget *parent = nullptr);
 
     QTreeWidget *deploymentList() const { return m_list; }
     QTextBrowser *planView() const { return m_plan; }
@@ -47,6 +51,7 @@ private:
 
     QPointer<DesignSession> m_session;
     QString m_file;
+    std::shared_ptr<core::protocol::AgentConnector> m_agents;
     std::vector<core::deploy::DeploymentRecord> m_deployments;
     QTreeWidget *m_list;
     QTextBrowser *m_plan;

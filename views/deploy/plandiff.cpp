@@ -1,5 +1,7 @@
 #include "plandiff.h"
 
+#include "core/protocol/replies.h"
+
 #include <QJsonArray>
 #include <QObject>
 #include <QStringList>
@@ -43,12 +45,10 @@ QString planDiffHtml(const QJsonObject &plan)
 QString planSummary(const QJsonObject &plan)
 {
     const QJsonArray ops = plan.value(QLatin1String("operations")).toArray();
-    if (ops.isEmpty())
-        return QObject::tr("no changes");
     int destructive = 0;
     for (const QJsonValue &op : ops)
         destructive += op.toObject().value(QLatin1String("destructive")).toBool() ? 1 : 0;
-    return QObject::tr("%1 operations, %2 destructive").arg(ops.size()).arg(destructive);
+    return core::protocol::PlanReport::summaryOf(int(ops.size()), destructive);
 }
 
 } // namespace converge::views

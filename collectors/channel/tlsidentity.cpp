@@ -1,6 +1,6 @@
 #include "tlsidentity.h"
 
-#include "collectors/opensslsupport.h"
+#include "collectors/crypto/opensslsupport.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -153,9 +153,9 @@ Result<TlsIdentity> createPair(const QString &keyPath, const QString &certPath,
         return identity;
     // Key first: a crash in between leaves a key without certificate, which is reported, never
     // a certificate whose key is lost.
-    if (auto ok = writeFileAtomically(keyPath, identity->key.toPem(), true); !ok)
+    if (auto ok = core::writeFileAtomically(keyPath, identity->key.toPem(), true); !ok)
         return std::unexpected(ok.error());
-    if (auto ok = writeFileAtomically(certPath, identity->certificate.toPem(), false); !ok)
+    if (auto ok = core::writeFileAtomically(certPath, identity->certificate.toPem(), false); !ok)
         return std::unexpected(ok.error());
     return identity;
 }
@@ -202,21 +202,6 @@ Result<TlsIdentity> loadOrCreateIdentity(const QString &dir, const QString &base
     if (!certPem)
         return std::unexpected(certPem.error());
     return parsePair(keyPath, *keyPem, certPath, *certPem);
-}
-
-Result<void> writeFileAtomically(const QString &path, const QByteArray &bytes, bool secret)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(Error::Code::Io,
-                    QStringLiteral("%1: cannot write (%2)").arg(path, file.errorString()));
-    // Restrict the temporary file before the secret is in it; the rename keeps the mode.
-    if (secret && !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return fail(Error::Code::Io, QStringLiteral("%1: cannot restrict to mode 0600").arg(path));
-    if (file.write(bytes) != bytes.size() || !file.commit())
-        return fail(Error::Code::Io,
-                    QStringLiteral("%1: cannot write (%2)").arg(path, file.errorString()));
-    return {};
 }
 
 QString fingerprint(const QSslCertificate &certificate)

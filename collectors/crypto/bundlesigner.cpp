@@ -1,9 +1,9 @@
 #include "bundlesigner.h"
 
-#include "collectors/agent/tlsidentity.h"
-#include "collectors/console/consoleidentity.h"
+#include "core/util/atomicfile.h"
+#include "core/util/consoledirectory.h"
 
-#include "collectors/opensslsupport.h"
+#include "collectors/crypto/opensslsupport.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -134,7 +134,7 @@ Result<BundleSigningKey> generateBundleSigningKey()
 
 Result<BundleSigningKey> loadOrCreateBundleSigningKey(const QString &dirIn)
 {
-    const QString dir = dirIn.isEmpty() ? consoleDirectory() : dirIn;
+    const QString dir = dirIn.isEmpty() ? core::consoleDirectory() : dirIn;
     const QString path = QDir(dir).filePath(QStringLiteral("bundle-signing.key"));
     QFile file(path);
     if (file.exists()) {
@@ -159,7 +159,7 @@ Result<BundleSigningKey> loadOrCreateBundleSigningKey(const QString &dirIn)
     auto key = generateBundleSigningKey();
     if (!key)
         return key;
-    if (auto w = writeFileAtomically(path, key->privatePem, true); !w)
+    if (auto w = core::writeFileAtomically(path, key->privatePem, true); !w)
         return std::unexpected(w.error());
     return key;
 }

@@ -12,7 +12,8 @@
 
 // Signing and verifying deployment bundles (ARCHITECTURE.md, "Bundles"): Ed25519 over the
 // MANIFEST.json bytes, which hold the SHA-256 of every other file. The console's key is kept
-// in its directory (consoleidentity.h) as bundle-signing.key (PEM, 0600), made on first use.
+// in the console directory (core/util/consoledirectory.h) as bundle-signing.key (PEM, 0600), made
+// on first use.
 namespace converge::collectors {
 
 struct BundleSigningKey

@@ -1,9 +1,10 @@
 #include "enrollment.h"
 
+#include "collectors/logging.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
-#include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
 
@@ -21,13 +22,9 @@ using core::protocol::Message;
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcEnroll, "converge.agent.enroll")
-
 const QString kTokenFile = QStringLiteral("enroll.token");
 const QString kConsoleFile = QStringLiteral("console.crt");
 constexpr int kTokenBytes = 16;
-constexpr qsizetype kProofHexLength = 64;
-
 QByteArray hmac(const QByteArray &key, const QString &label, const QString &agentFingerprint,
                 const QString &consoleFingerprint)
 {
@@ -38,14 +35,6 @@ QByteArray hmac(const QByteArray &key, const QString &label, const QString &agen
 bool constantTimeEqual(const QByteArray &a, const QByteArray &b)
 {
     return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), a.size()) == 0;
-}
-
-bool isProofHex(const QString &text)
-{
-    return text.size() == kProofHexLength && std::ranges::all_of(text, [](QChar c) {
-               return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') ||
-                      (c >= u'A' && c <= u'F');
-           });
 }
 
 } // namespace
@@ -94,7 +83,8 @@ Result<void> Enrollment::acceptToken(const QString &stateDir, const QString &tok
     if (!QDir().mkpath(stateDir))
         return fail(Error::Code::Io,
                     QStringLiteral("%1: cannot create the directory").arg(stateDir));
-    return writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token.toLatin1() + '\n', true);
+    return core::writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token.toLatin1() + '\n',
+                                     true);
 }
 
 QString Enrollment::tokenPath() const
@@ -149,12 +139,13 @@ PeerAccess Enrollment::policyFor(const QSslCertificate &peer) const
 
 Message Enrollment::handleRequest(const QSslCertificate &console, const Message &request)
 {
-    const QString proof = request.body.value(QLatin1String("proof")).toString();
-    if (console.isNull() || !isProofHex(proof))
-        return core::protocol::errorReply(request.id, QStringLiteral("bad-request"),
-                                          QStringLiteral("body.proof: must be %1 hex characters "
-                                                         "(HMAC-SHA256)")
-                                              .arg(kProofHexLength));
+    auto enroll = core::protocol::EnrollRequest::fromJson(request.body);
+    if (console.isNull() || !enroll)
+        return core::protocol::errorReply(
+            request.id, QStringLiteral("bad-request"),
+            QStringLiteral("body.proof: must be %1 hex characters (HMAC-SHA256)")
+                .arg(core::protocol::EnrollRequest::kProofHexLength));
+    const QString proof = enroll->proof;
     const auto token = readToken();
     if (!token)
         return core::protocol::errorReply(
@@ -197,7 +188,8 @@ Message Enrollment::deny(qint64 id, const QByteArray &token)
 
 Message Enrollment::accept(qint64 id, const QSslCertificate &console, const QByteArray &token)
 {
-    if (auto ok = writeFileAtomically(consoleCertificatePath(), console.toPem(), false); !ok) {
+    if (auto ok = core::writeFileAtomically(consoleCertificatePath(), console.toPem(), false);
+        !ok) {
         qCWarning(lcEnroll) << ok.error().message;
         return core::protocol::errorReply(id, QStringLiteral("internal"), ok.error().message);
     }
@@ -206,10 +198,10 @@ Message Enrollment::accept(qint64 id, const QSslCertificate &console, const QByt
     m_failures = 0;
     const QString consoleFingerprint = fingerprint(console);
     qCInfo(lcEnroll) << "enrolled console" << consoleFingerprint;
-    return core::protocol::reply(
-        id, {{QStringLiteral("agentFingerprint"), m_agentFingerprint},
-             {QStringLiteral("proof"),
-              enrolledProof(QString::fromUtf8(token), m_agentFingerprint, consoleFingerprint)}});
+    const core::protocol::EnrollReply reply{
+        m_agentFingerprint,
+        enrolledProof(QString::fromUtf8(token), m_agentFingerprint, consoleFingerprint)};
+    return core::protocol::reply(id, reply.toJson());
 }
 
 // --- console side ----------------------------------------------------------------------------
@@ -223,20 +215,20 @@ Result<QString> enrollWithToken(const QString &host, quint16 port, const TlsIden
         return std::unexpected(ok.error());
     const QString agentFingerprint = client.agentFingerprint();
     const QString consoleFingerprint = fingerprint(console.certificate);
-    const QJsonObject body{
-        {QStringLiteral("proof"), enrollmentProof(token, agentFingerprint, consoleFingerprint)}};
-    auto answer = client.request(QStringLiteral("enroll"), body,
-                                 int(std::max<qint64>(1, deadline.remainingTime())));
+    const core::protocol::EnrollRequest request{
+        enrollmentProof(token, agentFingerprint, consoleFingerprint)};
+    auto answer = client.call<core::protocol::EnrollReply>(
+        request, int(std::max<qint64>(1, deadline.remainingTime())));
     if (!answer)
         return std::unexpected(answer.error());
     const QString where = QStringLiteral("agent at %1:%2").arg(host).arg(port);
-    const QString reported = answer->body.value(QLatin1String("agentFingerprint")).toString();
+    const QString reported = answer->agentFingerprint;
     if (reported != agentFingerprint)
         return fail(Error::Code::Conflict,
                     QStringLiteral("%1 reports fingerprint %2 but its TLS certificate is %3; "
                                    "nothing pinned")
                         .arg(where, reported, agentFingerprint));
-    const QByteArray proof = answer->body.value(QLatin1String("proof")).toString().toLatin1();
+    const QByteArray proof = answer->proof.toLatin1();
     const QByteArray expected =
         enrolledProof(token, agentFingerprint, consoleFingerprint).toLatin1();
     // A machine in the middle sees other fingerprints than we do, so it cannot produce this.

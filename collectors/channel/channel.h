@@ -1,7 +1,9 @@
 #pragma once
 
-#include "collectors/agent/tlsidentity.h"
+#include "collectors/channel/tlsidentity.h"
 #include "core/protocol/frame.h"
+#include "core/protocol/replies.h"
+#include "core/protocol/requests.h"
 #include "core/util/result.h"
 
 #include <QHostAddress>
@@ -10,6 +12,7 @@
 #include <QSslCertificate>
 #include <QString>
 
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -102,11 +105,16 @@ private:
     QTcpServer *m_server;
 };
 
-// The console's side: a synchronous client for the CLI and tests. It waits in a local event loop
-// (so it needs a QCoreApplication, and an agent in the same thread keeps running meanwhile).
+// The console's side: a synchronous client (under TlsAgentSession, the CLI and tests). It waits
+// in a local event loop (so it needs a QCoreApplication, and an agent in the same thread keeps
+// running meanwhile).
 class AgentClient
 {
 public:
+    // Events not yet taken by nextEvent(); older ones are dropped beyond this (a stream's
+    // sequence numbers then show the gap).
+    static constexpr qsizetype kMaxQueuedEvents = 4096;
+
     AgentClient();
     ~AgentClient();
     AgentClient(const AgentClient &) = delete;
@@ -117,20 +125,40 @@ public:
     // whose proof then authenticates the agent (enrollment.h).
     core::Result<void> connectTo(const QString &host, quint16 port, const TlsIdentity &own,
                                  const QString &pinnedAgentFingerprint, int timeoutMs);
-    // Sends a request and waits for the reply with its id. An "error" reply becomes an error
-    // (code Conflict) whose message holds the agent's code and message.
+    // A typed request (core/protocol/requests.h) and its checked reply (replies.h).
+    template<typename Reply, typename Request>
+    core::Result<Reply> call(const Request &request, int timeoutMs)
+    {
+        const QString type = core::protocol::requestTypeName(Request::kType);
+        auto message = this->request(type, request.toJson(), timeoutMs);
+        if (!message)
+            return std::unexpected(message.error());
+        auto reply = Reply::fromJson(message->body);
+        if (!reply)
+            return unreadableReply(type, reply.error());
+        return reply;
+    }
+    // Sends a request by name and waits for the reply with its id: for the typed call() and for
+    // tests that send what no console would. An "error" reply becomes an error (code Conflict,
+    // reason the agent's code) whose message holds the agent's code and message.
     core::Result<core::protocol::Message> request(const QString &type, const QJsonObject &body,
                                                   int timeoutMs);
+    // The next stream event (frame type "event"), waiting up to timeoutMs; nullopt if none came.
+    core::Result<std::optional<core::protocol::Message>> nextEvent(int timeoutMs);
+    qint64 droppedEvents() const { return m_droppedEvents; }
     QString agentFingerprint() const { return m_agentFingerprint; }
     bool isConnected() const;
     void disconnectFromAgent();
+    QString where() const; // "agent at 10.0.0.5:7443"
 
 private:
-    std::optional<core::Result<core::protocol::Message>> takeReply(qint64 id);
-    QString where() const;
+    std::optional<core::Result<core::protocol::Message>> readFrames(qint64 id);
+    std::unexpected<core::Error> unreadableReply(const QString &type, const core::Error &e) const;
 
     std::unique_ptr<QSslSocket> m_socket;
     core::protocol::FrameDecoder m_decoder;
+    std::deque<core::protocol::Message> m_events;
+    qint64 m_droppedEvents = 0;
     qint64 m_nextId = 1;
     QString m_agentFingerprint;
     QString m_host;

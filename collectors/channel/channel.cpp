@@ -1,10 +1,11 @@
 #include "channel.h"
 
+#include "collectors/logging.h"
+
 #include "enrollment.h"
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
-#include <QLoggingCategory>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpServer>
@@ -20,8 +21,6 @@ using core::Result;
 using core::protocol::Message;
 
 namespace {
-
-Q_LOGGING_CATEGORY(lcChannel, "converge.agent.channel", QtInfoMsg)
 
 // QTcpServer hands over raw descriptors so every socket gets our TLS setup before its first byte.
 class DescriptorServer : public QTcpServer
@@ -365,7 +364,9 @@ Result<void> AgentClient::connectTo(const QString &host, quint16 port, const Tls
     return {};
 }
 
-std::optional<Result<Message>> AgentClient::takeReply(qint64 id)
+// Reads what has arrived: the reply to request `id` (or an error ending the connection), if
+// there; stream events are queued on the way.
+std::optional<Result<Message>> AgentClient::readFrames(qint64 id)
 {
     m_decoder.feed(m_socket->readAll());
     while (auto next = m_decoder.next()) {
@@ -373,20 +374,57 @@ std::optional<Result<Message>> AgentClient::takeReply(qint64 id)
             return fail(
                 Error::Code::Io,
                 QStringLiteral("%1: unreadable reply: %2").arg(where(), next->error().message));
-        const Message &message = **next;
+        Message &message = **next;
+        if (message.type == QLatin1String("event")) {
+            if (m_events.size() >= kMaxQueuedEvents) {
+                m_events.pop_front();
+                ++m_droppedEvents;
+            }
+            m_events.push_back(std::move(message));
+            continue;
+        }
         const bool connectionError = message.type == QLatin1String("error") && message.id == 0;
         if (message.id != id && !connectionError) {
             qCDebug(lcChannel) << "dropping a message for request" << message.id;
             continue;
         }
-        if (message.type == QLatin1String("error"))
-            return fail(Error::Code::Conflict,
-                        QStringLiteral("%1 refused the request: %2: %3")
-                            .arg(where(), message.body.value(QLatin1String("code")).toString(),
-                                 message.body.value(QLatin1String("message")).toString()));
-        return message;
+        if (message.type == QLatin1String("error")) {
+            const auto e = core::protocol::ErrorReply::fromJson(message.body);
+            return std::unexpected(Error{
+                Error::Code::Conflict,
+                QStringLiteral("%1 refused the request: %2: %3").arg(where(), e.code, e.message),
+                e.code});
+        }
+        return std::move(message);
     }
     return std::nullopt;
+}
+
+std::unexpected<Error> AgentClient::unreadableReply(const QString &type, const Error &e) const
+{
+    return fail(Error::Code::InvalidInput,
+                QStringLiteral("%1: unreadable reply to \"%2\": %3").arg(where(), type, e.message));
+}
+
+Result<std::optional<Message>> AgentClient::nextEvent(int timeoutMs)
+{
+    if (m_events.empty() && isConnected()) {
+        std::optional<Result<Message>> failed;
+        spinUntil(m_socket.get(), QDeadlineTimer(timeoutMs), [&] {
+            failed = readFrames(0); // id 0: only an error that ends the connection answers
+            return failed.has_value() || !m_events.empty();
+        });
+        if (failed && !*failed)
+            return std::unexpected(failed->error());
+    }
+    if (!m_events.empty()) {
+        Message event = std::move(m_events.front());
+        m_events.pop_front();
+        return std::optional<Message>(std::move(event));
+    }
+    if (!isConnected())
+        return fail(Error::Code::Io, QStringLiteral("%1: the connection is closed").arg(where()));
+    return std::optional<Message>();
 }
 
 Result<Message> AgentClient::request(const QString &type, const QJsonObject &body, int timeoutMs)
@@ -403,7 +441,7 @@ Result<Message> AgentClient::request(const QString &type, const QJsonObject &bod
     m_socket->write(frame);
     std::optional<Result<Message>> result;
     spinUntil(m_socket.get(), QDeadlineTimer(timeoutMs), [&] {
-        result = takeReply(id);
+        result = readFrames(id);
         return result.has_value();
     });
     if (result)

@@ -1,23 +1,16 @@
 #include "consoleidentity.h"
 
+#include "core/util/consoledirectory.h"
+
 #include <QDir>
-#include <QStandardPaths>
+#include <QFile>
 #include <QSysInfo>
 
 namespace converge::collectors {
 
-QString consoleDirectory()
-{
-    const QString fromEnv = qEnvironmentVariable("CONVERGE_CONSOLE_DIR");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation))
-        .filePath(QStringLiteral("converge"));
-}
-
 core::Result<TlsIdentity> consoleIdentity()
 {
-    const QString dir = consoleDirectory();
+    const QString dir = core::consoleDirectory();
     if (!QDir().mkpath(dir))
         return core::fail(core::Error::Code::Io,
                           QStringLiteral("cannot create the console directory %1").arg(dir));

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "collectors/agent/channel.h"
-#include "collectors/agent/tlsidentity.h"
+#include "collectors/channel/channel.h"
+#include "collectors/channel/tlsidentity.h"
 #include "core/protocol/frame.h"
 #include "core/util/result.h"
 

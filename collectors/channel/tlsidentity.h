@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/atomicfile.h"
 #include "core/util/result.h"
 
 #include <QSslCertificate>
@@ -30,9 +31,5 @@ core::Result<TlsIdentity> loadOrCreateIdentity(const QString &dir, const QString
 
 // SHA-256 of the certificate's DER as lower-case hex pairs joined by ':'; empty for a null one.
 QString fingerprint(const QSslCertificate &certificate);
-
-// Replaces path with bytes atomically (QSaveFile); secret files get mode 0600 before any byte is
-// written. Shared by the identity and enrollment files.
-core::Result<void> writeFileAtomically(const QString &path, const QByteArray &bytes, bool secret);
 
 } // namespace converge::collectors

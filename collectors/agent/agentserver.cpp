@@ -1,0 +1,96 @@
+#include "agentserver.h"
+
+#include "collectors/channel/channel.h"
+#include "collectors/channel/enrollment.h"
+
+#include <QDir>
+#include <QFile>
+#include <QPointer>
+#include <QSysInfo>
+
+namespace converge::collectors {
+
+using core::Result;
+
+Result<void> prepareStateDirectory(const AgentConfig &config)
+{
+    if (!QDir().mkpath(config.stateDir))
+        return core::fail(
+            core::Error::Code::Io,
+            QStringLiteral("cannot create the state directory %1").arg(config.stateDir));
+    QFile::setPermissions(config.stateDir,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    return {};
+}
+
+Result<TlsIdentity> agentIdentity(const AgentConfig &config)
+{
+    const QString host = config.hostName.isEmpty() ? QSysInfo::machineHostName() : config.hostName;
+    return loadOrCreateIdentity(config.stateDir, QStringLiteral("agent"),
+                                QStringLiteral("converged ") + host);
+}
+
+AgentServer::AgentServer(const AgentConfig &config, const TlsIdentity &identity)
+    : m_config(config)
+    , m_fingerprint(fingerprint(identity.certificate))
+    , m_enrollment(std::make_unique<Enrollment>(config.stateDir, m_fingerprint))
+    , m_service(std::make_unique<AgentService>(config))
+{
+    // The configured console certificate is admitted as is; anyone else through enrollment.
+    m_listener = std::make_unique<AgentListener>(identity, [this](const QSslCertificate &peer) {
+        if (!peer.isNull() && !m_configuredConsole.isNull() && peer == m_configuredConsole)
+            return PeerAccess::Authenticated;
+        return m_enrollment->policyFor(peer);
+    });
+    m_listener->setEnrollment(m_enrollment.get());
+    connect(m_listener.get(), &AgentListener::messageReceived, this,
+            [this](AgentConnection *connection, const core::protocol::Message &message) {
+                QPointer<AgentConnection> guard(connection);
+                const core::protocol::Message answer = m_service->handle(message);
+                if (guard)
+                    guard->send(answer);
+            });
+}
+
+AgentServer::~AgentServer() = default;
+
+Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &config,
+                                                         const TlsIdentity &identity)
+{
+    std::unique_ptr<AgentServer> server(new AgentServer(config, identity));
+    if (!config.consoleCertificate.isEmpty()) {
+        const auto certs = QSslCertificate::fromPath(config.consoleCertificate);
+        if (certs.size() != 1)
+            return core::invalid(QStringLiteral("console_certificate %1 does not hold exactly one "
+                                                "PEM certificate")
+                                     .arg(config.consoleCertificate));
+        server->m_configuredConsole = certs.first();
+    }
+    if (auto r = server->m_service->recover(); !r)
+        return std::unexpected(r.error());
+    return server;
+}
+
+Result<void> AgentServer::listen()
+{
+    if (!m_listener->listen(m_config.listenAddress, m_config.listenPort))
+        return core::fail(core::Error::Code::Io, QStringLiteral("cannot listen on %1:%2: %3")
+                                                     .arg(m_config.listenAddress.toString())
+                                                     .arg(m_config.listenPort)
+                                                     .arg(m_listener->errorString()));
+    return {};
+}
+
+QString AgentServer::statusLine() const
+{
+    const QString enrolled =
+        m_enrollment->isEnrolled() || !m_configuredConsole.isNull() ? QStringLiteral("enrolled")
+        : m_enrollment->hasPendingToken() ? QStringLiteral("waiting for enrollment")
+                                          : QStringLiteral("not enrolled (run --issue-token)");
+    return QStringLiteral("converged %1 listening on %2:%3, fingerprint %4, %5")
+        .arg(QStringLiteral(CONVERGE_VERSION), m_config.listenAddress.toString())
+        .arg(m_listener->port())
+        .arg(m_fingerprint, enrolled);
+}
+
+} // namespace converge::collectors

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "collectors/agent/agentconfig.h"
+#include "collectors/agent/agentservice.h"
+#include "collectors/channel/tlsidentity.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace converge::collectors {
+
+class AgentListener;
+class Enrollment;
+
+// The running agent: its TLS listener (peers admitted by enrollment or a configured console
+// certificate), the enrollment it answers, and the service every other request goes to.
+// converged's main creates one and runs the event loop.
+class AgentServer : public QObject
+{
+    Q_OBJECT
+public:
+    // Reads the configured console certificate (if any) and recovers an interrupted
+    // transaction from the journal before anything is served.
+    static core::Result<std::unique_ptr<AgentServer>> create(const AgentConfig &config,
+                                                             const TlsIdentity &identity);
+    ~AgentServer() override;
+
+    core::Result<void> listen();
+    // "converged 0.1.0 listening on 0.0.0.0:7443, fingerprint ..., enrolled"
+    QString statusLine() const;
+    AgentService &service() { return *m_service; }
+
+private:
+    AgentServer(const AgentConfig &config, const TlsIdentity &identity);
+
+    AgentConfig m_config;
+    QString m_fingerprint;
+    QSslCertificate m_configuredConsole;
+    std::unique_ptr<Enrollment> m_enrollment;
+    std::unique_ptr<AgentService> m_service;
+    std::unique_ptr<AgentListener> m_listener;
+};
+
+// The state directory, created with mode 0700.
+core::Result<void> prepareStateDirectory(const AgentConfig &config);
+// The agent's identity in the state directory (agent.key, agent.crt), made on first use.
+core::Result<TlsIdentity> agentIdentity(const AgentConfig &config);
+
+} // namespace converge::collectors

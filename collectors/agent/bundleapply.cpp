@@ -1,0 +1,91 @@
+#include "bundleapply.h"
+
+#include "collectors/agent/agentservice.h"
+#include "collectors/crypto/bundlesigner.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+namespace converge::collectors {
+
+using core::Result;
+
+namespace {
+
+Result<QByteArray> readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    return f.readAll();
+}
+
+Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
+{
+    if (config.bundleSigner.isEmpty())
+        return core::invalid(QStringLiteral("--apply-bundle needs bundle_signer (the console's "
+                                            "public bundle key) in the configuration"));
+    auto signer = readAll(config.bundleSigner);
+    if (!signer)
+        return std::unexpected(signer.error());
+    auto tar = readAll(path);
+    if (!tar)
+        return std::unexpected(tar.error());
+    auto bundle = verifyBundle(*tar, *signer);
+    if (!bundle)
+        return core::invalid(QStringLiteral("%1 refused: %2").arg(path, bundle.error().message));
+    return bundle;
+}
+
+// The desired state of `host` in the bundle's hosts/HOST/plan.json.
+Result<core::realize::HostState> desiredIn(const VerifiedBundle &bundle, const QString &path,
+                                           const QString &host)
+{
+    const core::deploy::BundleFile *plan =
+        bundle.file(QStringLiteral("hosts/%1/plan.json").arg(host));
+    if (!plan)
+        return core::invalid(QStringLiteral("%1 has no plan for host \"%2\" (it holds %3); use "
+                                            "--host")
+                                 .arg(path, host, bundle.manifest.hosts.join(QLatin1String(", "))));
+    const QJsonObject json = QJsonDocument::fromJson(plan->data).object();
+    if (json.value(QLatin1String("platform")).toString() != QLatin1String("linux-ovs"))
+        return core::invalid(
+            QStringLiteral("host %1 is not a linux-ovs host in %2").arg(host, path));
+    auto desired =
+        core::realize::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
+    if (!desired)
+        return core::invalid(
+            QStringLiteral("hosts/%1/plan.json: desired.%2").arg(host, desired.error().message));
+    return desired;
+}
+
+} // namespace
+
+Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bundlePath,
+                                  const QString &hostIn)
+{
+    auto bundle = verified(config, bundlePath);
+    if (!bundle)
+        return std::unexpected(bundle.error());
+    const QString host = !hostIn.isEmpty()            ? hostIn
+                         : !config.hostName.isEmpty() ? config.hostName
+                                                      : QSysInfo::machineHostName();
+    auto desired = desiredIn(*bundle, bundlePath, host);
+    if (!desired)
+        return std::unexpected(desired.error());
+    AgentConfig local = config;
+    local.hostName = host;
+    AgentService service(local);
+    if (auto r = service.recover(); !r)
+        return std::unexpected(r.error());
+    auto diff = service.applyLocally(std::move(*desired));
+    if (!diff)
+        return core::fail(diff.error().code,
+                          QStringLiteral("host %1: %2").arg(host, diff.error().message));
+    return AppliedBundle{bundle->manifest.design, bundle->manifest.created,
+                         bundle->signerFingerprint, host, *diff};
+}
+
+} // namespace converge::collectors
