@@ -27,6 +27,9 @@ struct HistoryEntry
 // enrolled for the design's hosts and the deployments made. Every write is one transaction (an
 // edit updates the elements and appends to the history together), so a killed process loses at
 // most the write it was doing. Opening an older store upgrades it in place, in one transaction.
+// Implemented over three files along its three seams: projectstore.cpp (connection, schema,
+// migrations), projectstore_design.cpp (design, history), projectstore_fleet.cpp (agents,
+// deployments).
 class ProjectStore
 {
 public:
@@ -82,20 +85,32 @@ public:
                      qint64 beforeId = std::numeric_limits<qint64>::max()) const;
 
 private:
+    // The connection, the schema and its migrations (projectstore.cpp).
     explicit ProjectStore(QString path);
     Result<void> exec(const char *sql) const;
     Result<void> migrate();
-    Result<void> applyOp(const Op &op);
-    Result<void> writeInfo(const QJsonObject &info);
-    Result<void> appendHistory(const QString &description, const QByteArray &edit,
-                               const QString &author);
+    Result<int> storedVersion() const; // 0: a new, empty file
+    Result<int> readableVersion() const;
+    Result<void> upgradeFrom(int version);
     Result<void> inTransaction(const std::function<Result<void>()> &work);
     // A deferred transaction for reads that take several statements: one consistent snapshot.
     Result<void> inReadTransaction(const std::function<Result<void>()> &work) const;
-    Result<int> storedVersion() const; // 0: a new, empty file
+    std::unexpected<Error> sqlError(const QString &what) const;
+
+    // The design and its history (projectstore_design.cpp).
+    Result<void> applyOp(const Op &op);
+    Result<void> applySet(const Op &op);
+    Result<void> writeInfo(const QJsonObject &info);
+    Result<void> appendHistory(const QString &description, const QByteArray &edit,
+                               const QString &author);
+
+    // The fleet and the deployments (projectstore_fleet.cpp).
     Result<void> insertDeploymentHost(qint64 id, const deploy::DeploymentHost &host);
     Result<std::vector<deploy::DeploymentRecord>> readDeployments(qint64 onlyId) const;
-    std::unexpected<Error> sqlError(const QString &what) const;
+    Result<void> readDeploymentRows(qint64 onlyId,
+                                    std::vector<deploy::DeploymentRecord> &out) const;
+    Result<void> readDeploymentHosts(qint64 onlyId,
+                                     std::vector<deploy::DeploymentRecord> &out) const;
 
     QString m_path;
     struct Closer

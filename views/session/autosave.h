@@ -1,23 +1,26 @@
 #pragma once
 
 #include "core/model/design.h"
+#include "core/store/autosavechanges.h"
+#include "core/store/autosavefiles.h"
+#include "core/store/autosaverecovery.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
+
+namespace converge::core {
+class AutosaveWriter;
+}
 
 namespace converge::views {
 
 class DesignSession;
-
-namespace detail {
-class AutosaveWriter;
-}
 
 // Crash protection for one open design. After a change, at most every interval() (5 s), the
 // session's design is written to a project store (ProjectStore, SQLite) in directory()
@@ -32,6 +35,9 @@ class AutosaveWriter;
 //
 // A running session holds a QLockFile on its autosave, so another instance of the program does
 // not offer to restore (or discard) a session that is still alive.
+//
+// The files, the writer thread and the recovery are core's (core/store/autosave*.h); this class
+// ties them to a DesignSession: it follows the design's changes, decides when to write, reports.
 class Autosave : public QObject
 {
     Q_OBJECT
@@ -40,15 +46,7 @@ public:
     static constexpr int defaultInterval = 5000; // ms
 
     // An autosave left behind by a session that did not end cleanly.
-    struct Recoverable
-    {
-        QString storePath;    // the autosave's project store (*.converge.db)
-        QString sidecarPath;  // its JSON sidecar
-        QString originalPath; // the design's identity: its file, a sample key, or empty (new)
-        QString name;         // the design's name when it was written
-        QDateTime savedAt;    // the last write (UTC)
-        qint64 elementCount = 0;
-    };
+    using Recoverable = core::RecoverableAutosave;
 
     // `originalPath`: the design's file, a sample key, or empty for a new design. Either the
     // session or the Autosave may go first; as a child of the session, it goes with it.
@@ -85,6 +83,7 @@ public:
 
     // Autosaves in `directory` (empty: defaultDirectory()) whose session did not end cleanly
     // and is not running, newest first. Leftovers of cleanly ended sessions are removed.
+    // These three forward to core::autosaverecovery.
     static QList<Recoverable> recoverable(const QString &directory = {});
     // Reads the design back. Errors (a damaged store, one that a running session holds) are
     // returned, never thrown. The autosave stays until discard().
@@ -97,13 +96,15 @@ Q_SIGNALS:
     void failed(const QString &message); // a write failed; retried later with the whole design
 
 private:
-    struct Meta;
-
     void onChanges(const std::vector<core::Change> &changes);
     void schedule(int msecs);
     void detach();
+    core::AutosaveWriter &writer(); // created at the first write
     void postRemoval();
-    Meta meta() const;
+    core::AutosaveSidecar sidecar() const;
+    // What the writer calls (on its thread) when a write ends: handled here on ours.
+    std::function<void(const core::Result<void> &)> reportTo(int generation);
+    void onWritten(int generation, const core::Result<void> &ok);
     void writeFailed(const QString &message);
 
     QPointer<DesignSession> m_session;
@@ -111,20 +112,17 @@ private:
     QString m_originalPath;
     QString m_directory;
     QString m_baseName; // unique per session: <stem>-<time>-<random>
-    QString m_base;     // directory + base name, fixed at the first write
     QDateTime m_started;
     int m_interval = defaultInterval;
     QTimer m_timer;
     int m_failures = 0;
     int m_generation = 0;   // markClean() starts a new one; older writes' reports are ignored
     bool m_pending = false; // changes not handed to the writer yet
-    bool m_needFull = true; // the next write stores the whole design
     bool m_written = false; // something was handed to the writer since the last clean state
     bool m_abandoned = false;
-    QSet<QString> m_dirty; // elements added, removed or changed since the last write
-    bool m_infoDirty = false;
-    QJsonObject m_writtenInfo;                        // the design's information as last written
-    std::unique_ptr<detail::AutosaveWriter> m_writer; // created at the first write
+    core::AutosaveChanges m_changes; // what the next write takes
+    // Created at the first write; its files (directory + base name) are fixed from then on.
+    std::unique_ptr<core::AutosaveWriter> m_writer;
 };
 
 } // namespace converge::views

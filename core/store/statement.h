@@ -1,0 +1,57 @@
+#pragma once
+
+// Internal to the ProjectStore's .cpp files (projectstore*.cpp): not part of core's interface.
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QString>
+
+#include <sqlite3.h>
+
+namespace converge::core::sql {
+
+// One prepared statement, finalized on scope exit.
+class Statement
+{
+public:
+    Statement(sqlite3 *db, const char *sql)
+    {
+        m_ok = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) == SQLITE_OK;
+    }
+    Statement(sqlite3 *db, const QByteArray &sql)
+        : Statement(db, sql.constData())
+    {
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    bool ok() const { return m_ok; }
+    void bind(int i, const QString &text) { bind(i, text.toUtf8()); }
+    void bind(int i, const QByteArray &bytes)
+    {
+        sqlite3_bind_text(m_stmt, i, bytes.constData(), int(bytes.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int i, qint64 v) { sqlite3_bind_int64(m_stmt, i, v); }
+    int step() { return sqlite3_step(m_stmt); }
+    QByteArray bytes(int col) const
+    {
+        return QByteArray(static_cast<const char *>(sqlite3_column_blob(m_stmt, col)),
+                          sqlite3_column_bytes(m_stmt, col));
+    }
+    QString text(int col) const { return QString::fromUtf8(bytes(col)); }
+    qint64 int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+
+private:
+    sqlite3_stmt *m_stmt = nullptr;
+    bool m_ok = false;
+};
+
+// JSON as the store keeps it in its TEXT columns.
+inline QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+} // namespace converge::core::sql
