@@ -8,8 +8,8 @@ namespace converge::views {
 
 // Short texts shared by the tree and the diagram.
 QString formatBandwidth(double bitsPerSecond); // 10e9 -> "10 Gbps"
-QString kindLabel(core::ElementKind kind);     // "Physical NIC"
-QString groupLabel(core::ElementKind kind);    // "Physical switches"
+QString kindLabel(core::ElementKind kind);     // "Physical NIC": the kind table's label
+QString groupLabel(core::ElementKind kind);    // "Physical switches": the kind table's group
 // One line saying what matters about an element: NIC speed, switch type and uplink, vNIC
 // addresses and VLAN, subnet prefix, the two ends of a link...
 QString elementDetails(const core::Design &design, const core::Element &element);

@@ -8,25 +8,7 @@ namespace converge::core::rules {
 
 QString label(const Element &e)
 {
-    static const char *words[] = {"host",
-                                  "NIC",
-                                  "team",
-                                  "virtual switch",
-                                  "VM",
-                                  "vNIC",
-                                  "physical switch",
-                                  "switch port",
-                                  "link",
-                                  "VLAN",
-                                  "subnet",
-                                  "VM network",
-                                  "resource pool",
-                                  "mirror session",
-                                  "DHCP failover",
-                                  "storage target",
-                                  "suppression"};
-    static_assert(std::size(words) == allElementKinds.size());
-    return QStringLiteral("%1 '%2'").arg(QLatin1String(words[int(e.kind)]), e.name());
+    return QStringLiteral("%1 '%2'").arg(kindTexts(e.kind).findingNoun, e.name());
 }
 
 QString labelOnHost(const Element &e, RuleContext &ctx)

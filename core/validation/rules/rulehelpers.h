@@ -43,7 +43,7 @@ inline QList<int> ints(const Element &e, const char *key)
     return out;
 }
 
-// "Team 'LAN'" (the kind's name and the element's name), for messages.
+// "team 'LAN'" (the kind's finding noun and the element's name), for messages.
 QString label(const Element &e);
 // "Team 'LAN' on host 'HV01'" when the element sits on a host.
 QString labelOnHost(const Element &e, RuleContext &ctx);
