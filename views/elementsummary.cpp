@@ -228,18 +228,6 @@ QString storageDetails(const Element &e)
 
 } // namespace
 
-QString formatBandwidth(double bitsPerSecond)
-{
-    static const std::pair<double, const char *> units[] = {
-        {1e12, "Tbps"}, {1e9, "Gbps"}, {1e6, "Mbps"}, {1e3, "kbps"}};
-    for (const auto &[scale, unit] : units) {
-        if (bitsPerSecond >= scale)
-            return QString::number(bitsPerSecond / scale, 'g', 4) + QLatin1Char(' ') +
-                   QLatin1String(unit);
-    }
-    return QString::number(bitsPerSecond, 'f', 0) + QStringLiteral(" bps");
-}
-
 QString kindLabel(ElementKind kind)
 {
     return core::kindTexts(kind).label;

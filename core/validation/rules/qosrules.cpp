@@ -29,17 +29,6 @@ QString quotedNames(const std::vector<const Element *> &elements)
     return out.join(QStringLiteral(", "));
 }
 
-// "10 Gb/s", "300 Mb/s".
-QString bandwidthText(double bps)
-{
-    static const std::pair<double, const char *> units[] = {
-        {1e12, "Tb/s"}, {1e9, "Gb/s"}, {1e6, "Mb/s"}, {1e3, "kb/s"}};
-    for (const auto &[scale, unit] : units)
-        if (bps >= scale)
-            return QString::number(bps / scale, 'g', 4) + QLatin1Char(' ') + QLatin1String(unit);
-    return QString::number(bps, 'f', 0) + QStringLiteral(" b/s");
-}
-
 // The minimum-bandwidth settings of the vNICs on a switch.
 struct Minimums
 {
@@ -227,11 +216,11 @@ void absoluteTotal(const Element &sw, RuleContext &ctx, FindingSink &out)
     QStringList parts;
     for (const Element *v : m.absolutes)
         parts << quoted(v->name()) + QLatin1Char(' ') +
-                     bandwidthText(number(*v, "minimumBandwidthAbsolute"));
+                     formatBandwidth(number(*v, "minimumBandwidthAbsolute"));
     out.add(QStringLiteral("%1 has absolute minimums adding up to %2 (%3), more than the %4 its "
                            "uplink %5 gives. Lower the minimums to fit the uplink, or use weights.")
-                .arg(labelOnHost(sw, ctx), bandwidthText(m.absoluteTotal),
-                     parts.join(QStringLiteral(", ")), bandwidthText(uplink->bps), uplink->text),
+                .arg(labelOnHost(sw, ctx), formatBandwidth(m.absoluteTotal),
+                     parts.join(QStringLiteral(", ")), formatBandwidth(uplink->bps), uplink->text),
             idsOf(m.absolutes) << uplink->element->id);
 }
 
@@ -245,10 +234,10 @@ void maximumNotBelowMinimum(const Element &vnic, RuleContext &ctx, FindingSink &
         return;
     out.add(QStringLiteral("%1 has a maximum bandwidth of %2, below its minimum of %3; a cap below "
                            "the guarantee cannot be met. Raise the maximum or lower the minimum.")
-                .arg(labelOnHost(vnic, ctx), bandwidthText(maximum), bandwidthText(minimum)),
+                .arg(vnicLabel(vnic, ctx), formatBandwidth(maximum), formatBandwidth(minimum)),
             {},
             setFix(QStringLiteral("Raise the maximum of %1 to %2")
-                       .arg(label(vnic), bandwidthText(minimum)),
+                       .arg(label(vnic), formatBandwidth(minimum)),
                    vnic.id, "maximumBandwidth", minimum));
 }
 
@@ -344,14 +333,14 @@ void reportMovingVm(const Element &host, const MovingVm &moving,
             continue;
         involved << v->id;
         here << QStringLiteral("vNIC '%1' (%2 on switch '%3', %4 uplink)")
-                    .arg(v->name(), bandwidthText(number(*v, "minimumBandwidthAbsolute")),
-                         fit->slower.front().sw->name(), bandwidthText(fit->bps));
+                    .arg(v->name(), formatBandwidth(number(*v, "minimumBandwidthAbsolute")),
+                         fit->slower.front().sw->name(), formatBandwidth(fit->bps));
         for (const SwitchFit::Slower &s : fit->slower) {
             if (switches.contains(s.sw->id))
                 continue;
             switches << s.sw->id;
             there << QStringLiteral("host '%1' (switch '%2': %3 uplink)")
-                         .arg(s.host->name(), s.sw->name(), bandwidthText(s.bps));
+                         .arg(s.host->name(), s.sw->name(), formatBandwidth(s.bps));
         }
     }
     if (here.isEmpty())

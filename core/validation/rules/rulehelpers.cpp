@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "../../model/schema.h"
-
 namespace converge::core::rules {
 
 QString label(const Element &e)
 {
-    return QStringLiteral("%1 '%2'").arg(kindTexts(e.kind).findingNoun, e.name());
+    return elementLabel(e);
 }
 
 QString labelOnHost(const Element &e, RuleContext &ctx)
@@ -17,6 +15,13 @@ QString labelOnHost(const Element &e, RuleContext &ctx)
     if (!host || host == &e)
         return label(e);
     return label(e) + QStringLiteral(" on host '%1'").arg(host->name());
+}
+
+QString vnicLabel(const Element &vnic, RuleContext &ctx)
+{
+    const Element *owner = ctx.owner(vnic);
+    const Element *vm = owner && owner->kind == ElementKind::VirtualMachine ? owner : nullptr;
+    return core::vnicLabel(vnic, vm, ctx.hostOf(vm ? *vm : vnic));
 }
 
 Rule rule(const char *id, Severity severity, ElementKind anchor, const char *title,

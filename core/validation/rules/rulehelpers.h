@@ -1,6 +1,7 @@
 #pragma once
 
 // Small readers shared by the rule files. Checks read elements they got from the RuleContext.
+#include "../../model/labels.h"
 #include "../rule.h"
 
 #include <QJsonArray>
@@ -43,10 +44,13 @@ inline QList<int> ints(const Element &e, const char *key)
     return out;
 }
 
-// "team 'LAN'" (the kind's finding noun and the element's name), for messages.
+// "team 'LAN'" (the kind's finding noun and the element's name), for messages: elementLabel().
 QString label(const Element &e);
-// "Team 'LAN' on host 'HV01'" when the element sits on a host.
+// "team 'LAN' on host 'HV01'" when the element sits on a host.
 QString labelOnHost(const Element &e, RuleContext &ctx);
+// Every finding names a vNIC this way (core::vnicLabel): "vNIC 'LAN' of VM 'g1' on host 'hv1'",
+// "vNIC 'Mgmt' on host 'hv1'".
+QString vnicLabel(const Element &vnic, RuleContext &ctx);
 
 // A rule entry in one expression: rule("TEAM-001", Severity::Error, ElementKind::Team, "title",
 // "rationale", "source", check).

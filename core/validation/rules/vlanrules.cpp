@@ -38,17 +38,6 @@ QString vlansText(const QList<int> &values)
            joinInts(values);
 }
 
-// "vNIC 'LAN' of VM 'vm1' on host 'hv1'"; "vNIC 'Mgmt' on host 'hv1'" for the management OS.
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (!owner || owner->kind != K::VirtualMachine)
-        return labelOnHost(vnic, ctx);
-    const Element *host = ctx.hostOf(*owner);
-    return label(vnic) + QStringLiteral(" of VM '%1'").arg(owner->name()) +
-           (host ? QStringLiteral(" on host '%1'").arg(host->name()) : QString());
-}
-
 // "switch port 'Te1/0/1' on physical switch 'tor1'".
 QString portLabel(const Element &port, RuleContext &ctx)
 {
