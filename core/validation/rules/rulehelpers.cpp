@@ -39,6 +39,19 @@ QuickFix setFix(const QString &title, const QString &id, const char *key, const 
     return QuickFix{title, {{id, QLatin1String(key), value}}};
 }
 
+QString quoted(const QString &name)
+{
+    return QLatin1Char('\'') + name + QLatin1Char('\'');
+}
+
+QString quotedNames(const std::vector<const Element *> &elements)
+{
+    QStringList out;
+    for (const Element *e : elements)
+        out << quoted(e->name());
+    return out.join(QStringLiteral(", "));
+}
+
 QStringList idsOf(const std::vector<const Element *> &elements)
 {
     QStringList out;

@@ -58,6 +58,14 @@ Rule rule(const char *id, Severity severity, ElementKind anchor, const char *tit
           const char *rationale, const char *source,
           std::function<void(const Element &, RuleContext &, FindingSink &)> check);
 
+// "'LAN'" and "'LAN', 'SAN1'": element names quoted for messages.
+QString quoted(const QString &name);
+QString quotedNames(const std::vector<const Element *> &elements);
+
+// Whether a virtual switch manages bandwidth in software: a minimum-bandwidth mode, a
+// default-flow weight or vNIC minimums (qosrules.cpp; the DCB rules ask too).
+bool hasSoftwareQos(const Element &sw, RuleContext &ctx);
+
 // The ids of `elements`, in order.
 QStringList idsOf(const std::vector<const Element *> &elements);
 // "a", "a and b", "a, b and c".

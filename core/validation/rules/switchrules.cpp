@@ -25,15 +25,6 @@ QString typeWord(const Element &sw)
     return str(sw, "type").toLower();
 }
 
-// "'LAN', 'SAN1'" for messages.
-QString quotedNames(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << QLatin1Char('\'') + e->name() + QLatin1Char('\'');
-    return out.join(QStringLiteral(", "));
-}
-
 bool ownedBy(const Element &e, ElementKind kind, RuleContext &ctx)
 {
     const Element *owner = ctx.owner(e);
