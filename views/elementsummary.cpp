@@ -1,5 +1,7 @@
 #include "elementsummary.h"
 
+#include "core/model/schema.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
@@ -226,50 +228,14 @@ QString storageDetails(const Element &e)
 
 } // namespace
 
-QString formatBandwidth(double bitsPerSecond)
-{
-    static const std::pair<double, const char *> units[] = {
-        {1e12, "Tbps"}, {1e9, "Gbps"}, {1e6, "Mbps"}, {1e3, "kbps"}};
-    for (const auto &[scale, unit] : units) {
-        if (bitsPerSecond >= scale)
-            return QString::number(bitsPerSecond / scale, 'g', 4) + QLatin1Char(' ') +
-                   QLatin1String(unit);
-    }
-    return QString::number(bitsPerSecond, 'f', 0) + QStringLiteral(" bps");
-}
-
 QString kindLabel(ElementKind kind)
 {
-    static const char *labels[] = {
-        "Host",           "Physical NIC",    "Team",          "Virtual switch", "VM",
-        "vNIC",           "Physical switch", "Switch port",   "Link",           "VLAN",
-        "Subnet",         "VM network",      "Resource pool", "Mirror session", "DHCP failover",
-        "Storage target", "Accepted finding"};
-    static_assert(std::size(labels) == core::allElementKinds.size());
-    return QString::fromLatin1(labels[int(kind)]);
+    return core::kindTexts(kind).label;
 }
 
 QString groupLabel(ElementKind kind)
 {
-    static const char *labels[] = {"Hosts",
-                                   "Physical NICs",
-                                   "Teams",
-                                   "Virtual switches",
-                                   "VMs",
-                                   "vNICs",
-                                   "Physical switches",
-                                   "Switch ports",
-                                   "Links",
-                                   "VLANs",
-                                   "Subnets",
-                                   "VM networks",
-                                   "Resource pools",
-                                   "Mirror sessions",
-                                   "DHCP failovers",
-                                   "Storage targets",
-                                   "Accepted findings"};
-    static_assert(std::size(labels) == core::allElementKinds.size());
-    return QString::fromLatin1(labels[int(kind)]);
+    return core::kindTexts(kind).groupLabel;
 }
 
 QString elementDetails(const Design &design, const Element &e)

@@ -1,5 +1,7 @@
 #include "icons.h"
 
+#include "core/model/schema.h"
+
 #include <QApplication>
 #include <QHash>
 #include <QIconEngine>
@@ -35,45 +37,16 @@ int slotOf(Severity s)
     return severitySlot + static_cast<int>(s);
 }
 
-const char *kindFile(ElementKind kind)
+// The kind's name in kebab case: "VirtualSwitch" -> "virtual-switch".
+QString kindFile(ElementKind kind)
 {
-    switch (kind) {
-    case ElementKind::Host:
-        return "host";
-    case ElementKind::PhysicalNic:
-        return "physical-nic";
-    case ElementKind::Team:
-        return "team";
-    case ElementKind::VirtualSwitch:
-        return "virtual-switch";
-    case ElementKind::VirtualMachine:
-        return "virtual-machine";
-    case ElementKind::VirtualNic:
-        return "virtual-nic";
-    case ElementKind::PhysicalSwitch:
-        return "physical-switch";
-    case ElementKind::SwitchPort:
-        return "switch-port";
-    case ElementKind::Link:
-        return "link";
-    case ElementKind::Vlan:
-        return "vlan";
-    case ElementKind::Subnet:
-        return "subnet";
-    case ElementKind::VmNetwork:
-        return "vm-network";
-    case ElementKind::ResourcePool:
-        return "resource-pool";
-    case ElementKind::MirrorSession:
-        return "mirror-session";
-    case ElementKind::DhcpFailover:
-        return "dhcp-failover";
-    case ElementKind::StorageTarget:
-        return "storage-target";
-    case ElementKind::Suppression:
-        return "suppression";
+    QString out;
+    for (const QChar c : core::kindName(kind)) {
+        if (c.isUpper() && !out.isEmpty())
+            out += QLatin1Char('-');
+        out += c.toLower();
     }
-    return "";
+    return out;
 }
 
 const char *severityFile(Severity s)
@@ -91,10 +64,12 @@ const char *severityFile(Severity s)
 
 QString slotPath(int slot)
 {
-    const char *name = slot < kindCount ? kindFile(static_cast<ElementKind>(slot))
-                       : slot < aclSlot ? severityFile(static_cast<Severity>(slot - severitySlot))
-                                        : "acl";
-    return QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name));
+    QString name = QStringLiteral("acl");
+    if (slot < kindCount)
+        name = kindFile(static_cast<ElementKind>(slot));
+    else if (slot < aclSlot)
+        name = QLatin1String(severityFile(static_cast<Severity>(slot - severitySlot)));
+    return QStringLiteral(":/icons/%1.svg").arg(name);
 }
 
 // Rendered pixmaps by (slot, mode, size, dpr), and each slot's parsed SVG. Cleared when the

@@ -59,13 +59,7 @@ Edit NewElements::edit(const QString &description) const
 
 QString kindWords(ElementKind kind)
 {
-    static const char *words[] = {
-        "host",           "physical NIC",    "team",          "virtual switch", "VM",
-        "vNIC",           "physical switch", "switch port",   "link",           "VLAN",
-        "subnet",         "VM network",      "resource pool", "mirror session", "DHCP failover",
-        "storage target", "suppression"};
-    static_assert(std::size(words) == allElementKinds.size());
-    return QString::fromLatin1(words[std::size_t(kind)]);
+    return kindTexts(kind).noun;
 }
 
 QString describe(const Element &e)

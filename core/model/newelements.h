@@ -39,7 +39,7 @@ private:
     QHash<QString, std::size_t> m_index; // id -> position in m_added
 };
 
-// Words for edit descriptions and messages: "virtual switch", "VLAN".
+// Words for edit descriptions and messages: "virtual switch", "VLAN" (the kind table's noun).
 QString kindWords(ElementKind kind);
 // "virtual switch 'LAN'".
 QString describe(const Element &e);

@@ -14,38 +14,12 @@ namespace {
 
 using K = ElementKind;
 
-struct Default
-{
-    K kind;
-    const char *stem; // "vSwitch" -> "vSwitch 1", "vSwitch 2"...
+// The palette's order; each kind's new-element name and hint are in the kind table.
+constexpr K paletteOrder[] = {
+    K::Host,       K::PhysicalNic,    K::Team,          K::VirtualSwitch, K::VirtualMachine,
+    K::VirtualNic, K::PhysicalSwitch, K::SwitchPort,    K::Vlan,          K::Subnet,
+    K::VmNetwork,  K::StorageTarget,  K::MirrorSession, K::ResourcePool,  K::DhcpFailover,
 };
-
-constexpr Default defaults[] = {
-    {K::Host, "Host "},
-    {K::PhysicalNic, "eth"},
-    {K::Team, "Team "},
-    {K::VirtualSwitch, "vSwitch "},
-    {K::VirtualMachine, "VM "},
-    {K::VirtualNic, "vNIC "},
-    {K::PhysicalSwitch, "Switch "},
-    {K::SwitchPort, "Port "},
-    {K::Vlan, "VLAN "},
-    {K::Subnet, "Subnet "},
-    {K::VmNetwork, "VM network "},
-    {K::StorageTarget, "Storage "},
-    {K::MirrorSession, "Mirror "},
-    {K::ResourcePool, "Pool "},
-    {K::DhcpFailover, "DHCP failover "},
-};
-
-const char *stemOf(K kind)
-{
-    for (const Default &d : defaults) {
-        if (d.kind == kind)
-            return d.stem;
-    }
-    return "Element ";
-}
 
 // The first "stem N" no sibling of the same kind uses (all of the kind for top-level kinds).
 QString freeName(const Design &design, K kind, const QString &parent, const QString &stem)
@@ -100,10 +74,7 @@ QString freePrefix(const Design &design)
 
 QList<ElementKind> kinds()
 {
-    QList<ElementKind> out;
-    for (const Default &d : defaults)
-        out << d.kind;
-    return out;
+    return QList<ElementKind>(std::begin(paletteOrder), std::end(paletteOrder));
 }
 
 Result<QString> ownerFor(const Design &design, ElementKind kind, const QStringList &selection)
@@ -128,7 +99,7 @@ Result<QString> ownerFor(const Design &design, ElementKind kind, const QStringLi
 Result<Edit> addDefault(const Design &design, ElementKind kind, const QString &parent)
 {
     QJsonObject props;
-    QString name = freeName(design, kind, parent, QLatin1String(stemOf(kind)));
+    QString name = freeName(design, kind, parent, kindTexts(kind).newName);
     switch (kind) {
     case K::Host:
         props.insert(QStringLiteral("platform"), QStringLiteral("hyperv"));

@@ -48,16 +48,34 @@ struct PropertySpec
     bool required = false;
 };
 
+// What people read for a kind: the one home of these words (edit descriptions, findings, the
+// tree, the inspector, the palette and the status bar all read them from here).
+struct KindTexts
+{
+    QString noun;        // in sentences and edit descriptions: "virtual switch", "physical NIC"
+    QString findingNoun; // naming an element in a finding: "virtual switch", "NIC"
+    QString label;       // a heading or column: "Virtual switch"; the palette entry
+    QString groupLabel;  // a group of them: "Virtual switches"
+    QString shortNoun;   // a count: "1 vSwitch"
+    QString shortPlural; // a count: "3 vSwitches"
+    QString newName;     // a new element's name before its number ("vSwitch " -> "vSwitch 1");
+                         // empty: the palette does not add this kind
+    QString paletteHint; // where the palette adds one
+};
+
 struct KindSpec
 {
     ElementKind kind;
+    QString name;                   // as documents, messages and the store write it
     QString collection;             // the JSON key of the array holding this kind ("nics")
     QList<ElementKind> parentKinds; // empty: top level of the document
     std::vector<PropertySpec> properties;
     QString doc;
+    KindTexts texts;
 };
 
 const KindSpec &kindSpec(ElementKind kind);
+const KindTexts &kindTexts(ElementKind kind); // kindSpec(kind).texts
 const PropertySpec *findProperty(ElementKind kind, const QString &key);
 const PropertySpec *findField(const PropertySpec &records, const QString &key);
 

@@ -13,6 +13,8 @@ const std::vector<Rule> &ruleCatalog()
         rules::addQosRules(all);
         rules::addDcbRules(all);
         rules::addVlanRules(all);
+        rules::addVlanModeRules(all);
+        rules::addMtuRules(all);
         rules::addStorageRules(all);
         rules::addAddressingRules(all);
         rules::addOverlayRules(all);

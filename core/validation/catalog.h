@@ -15,6 +15,8 @@ void addSwitchRules(std::vector<Rule> &out);
 void addQosRules(std::vector<Rule> &out);
 void addDcbRules(std::vector<Rule> &out);
 void addVlanRules(std::vector<Rule> &out);
+void addVlanModeRules(std::vector<Rule> &out);
+void addMtuRules(std::vector<Rule> &out);
 void addStorageRules(std::vector<Rule> &out);
 void addAddressingRules(std::vector<Rule> &out);
 void addOverlayRules(std::vector<Rule> &out);

@@ -42,7 +42,7 @@ TEST(AddressingRules, Ip001DuplicateAddressOnThePhysicalNetwork)
     EXPECT_EQ(bad[0].elements, ids({"a", "b", "m"}));
     EXPECT_EQ(bad[0].message,
               QStringLiteral("vNIC 'LAN' of VM 'g1' on host 'hv1' has address 10.0.0.5, also held "
-                             "by vNIC 'LAN' of VM 'g2' on host 'hv1' and management-OS vNIC 'Mgmt' "
+                             "by vNIC 'LAN' of VM 'g2' on host 'hv1' and vNIC 'Mgmt' "
                              "on host 'hv1' on the physical network. Give each vNIC its own "
                              "address."));
 
@@ -120,7 +120,7 @@ TEST(AddressingRules, Ip003GatewayOutsideTheVnicsSubnet)
     EXPECT_EQ(bad[0].elements, ids({"m"}));
     EXPECT_EQ(
         bad[0].message,
-        QStringLiteral("management-OS vNIC 'Mgmt' on host 'hv1' has default gateway "
+        QStringLiteral("vNIC 'Mgmt' on host 'hv1' has default gateway "
                        "10.0.1.1 outside its own subnet (10.0.0.5/24): the gateway must be "
                        "reachable on the vNIC's subnet. Correct the gateway or the address."));
     EXPECT_TRUE(findingsOf("IP-003", addressDoc(mgmtVnic)).empty());
@@ -226,7 +226,7 @@ TEST(AddressingRules, Ip006AddressUsesTheDrawnSubnetsPrefix)
     EXPECT_EQ(bad[0].severity, Severity::Error);
     EXPECT_EQ(bad[0].elements, ids({"h1", "m", "s1"}));
     EXPECT_EQ(bad[0].message,
-              QStringLiteral("management-OS vNIC 'Mgmt' on host 'hv1' has address 10.127.4.50/24, "
+              QStringLiteral("vNIC 'Mgmt' on host 'hv1' has address 10.127.4.50/24, "
                              "which lies in subnet 'LAN' (10.127.4.0/22) but with a /24 prefix; "
                              "use the subnet's prefix length /22."));
     ASSERT_TRUE(bad[0].fix);

@@ -188,7 +188,7 @@ TEST(HostRules, Lm001LiveMigrationOnAGigabitNetwork)
         none[0].message,
         QStringLiteral("Host 'hv1' is in cluster 'C1' but has no live-migration network: add "
                        "a management-OS vNIC with traffic role LiveMigration on a switch whose "
-                       "uplink runs at 1 Gbps or more."));
+                       "uplink runs at 1 Gb/s or more."));
     const char *lm =
         R"(, "vnics": [{"id": "lm", "name": "LiveMigration", "switch": "vs", "trafficRole": "LiveMigration"}])";
     QByteArray slow = hostDoc(clustered, vms(1), lm);
@@ -201,8 +201,8 @@ TEST(HostRules, Lm001LiveMigrationOnAGigabitNetwork)
     EXPECT_EQ(
         bad[0].message,
         QStringLiteral("Host 'hv1' is in cluster 'C1' but none of its live-migration networks "
-                       "reaches 1 Gbps: vNIC 'LiveMigration' (100 Mbps). Put live migration "
-                       "on an uplink of 1 Gbps or more (or declare the NIC speeds)."));
+                       "reaches 1 Gb/s: vNIC 'LiveMigration' (100 Mb/s). Put live migration "
+                       "on an uplink of 1 Gb/s or more (or declare the NIC speeds)."));
     EXPECT_TRUE(findingsOf("LM-001", hostDoc(clustered, vms(1), lm)).empty());
 
     // A team of ten 100 Mbps NICs (one of them standby) carries 900 Mbps; all ten, 1 Gbps.

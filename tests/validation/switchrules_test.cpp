@@ -194,10 +194,12 @@ TEST(SwitchRules, Vsw007SriovBypassesPolicies)
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].severity, Severity::Warning);
     EXPECT_EQ(bad[0].elements, ids({"v3", "vs"}));
-    EXPECT_EQ(bad[0].message,
-              QStringLiteral("vNIC 'SAN' on host 'hv1' uses SR-IOV on virtual switch 'SAN', so its "
-                             "traffic bypasses the switch and port ACLs do not apply to it. Remove "
-                             "them, or turn SR-IOV off on the vNIC (IOV weight 0)."));
+    EXPECT_EQ(
+        bad[0].message,
+        QStringLiteral(
+            "vNIC 'SAN' of VM 'g3' on host 'hv1' uses SR-IOV on virtual switch "
+            "'SAN', so its traffic bypasses the switch and port ACLs do not apply to it. Remove "
+            "them, or turn SR-IOV off on the vNIC (IOV weight 0)."));
     ASSERT_TRUE(bad[0].fix);
     EXPECT_EQ(bad[0].fix->changes.front().key, QStringLiteral("sriovWeight"));
     EXPECT_EQ(bad[0].fix->changes.front().value.toInt(-1), 0);
@@ -259,11 +261,11 @@ TEST(SwitchRules, Vsw009OneHost)
     EXPECT_EQ(bad[0].severity, Severity::Error);
     EXPECT_EQ(bad[0].elements, ids({"vs1", "n2"}));
     EXPECT_EQ(bad[1].elements, ids({"vs1", "v"}));
-    EXPECT_EQ(
-        bad[1].message,
-        QStringLiteral("vNIC 'LAN' on host 'hv2' is connected to virtual switch 'LAN' on host "
-                       "'hv1'; virtual switches are not distributed, so a vNIC connects to a "
-                       "switch of its own host."));
+    EXPECT_EQ(bad[1].message,
+              QStringLiteral("vNIC 'LAN' of VM 'g1' on host 'hv2' is connected to virtual switch "
+                             "'LAN' on host "
+                             "'hv1'; virtual switches are not distributed, so a vNIC connects to a "
+                             "switch of its own host."));
     EXPECT_TRUE(findingsOf("VSW-009", doc("n1", "vs2")).empty());
 }
 
@@ -283,8 +285,8 @@ TEST(SwitchRules, Vsw010UniqueMacs)
     EXPECT_EQ(bad[0].elements, ids({"vs", "v", "m"}))
         << "document order: VMs load before host vNICs";
     EXPECT_EQ(bad[0].message,
-              QStringLiteral("virtual switch 'LAN' on host 'hv1' connects vNIC 'LAN' on host 'hv1' "
-                             "and vNIC 'Mgmt' on host 'hv1' with the same MAC address "
+              QStringLiteral("virtual switch 'LAN' on host 'hv1' connects vNIC 'LAN' of VM 'g1' on "
+                             "host 'hv1' and vNIC 'Mgmt' on host 'hv1' with the same MAC address "
                              "00:15:5d:01:00:01; each vNIC has its own MAC address. Give them "
                              "different ones."));
     EXPECT_TRUE(findingsOf("VSW-010", doc("00-15-5D-01-01-01")).empty());

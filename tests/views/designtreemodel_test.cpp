@@ -90,7 +90,7 @@ TEST(DesignTreeModel, DetailsSummarizeWhatMatters)
     auto details = [&](const char *id) {
         return text(model.indexForId(QString::fromLatin1(id), DesignTreeModel::DetailsColumn));
     };
-    EXPECT_TRUE(details("h1.eth1").contains(QStringLiteral("10 Gbps")))
+    EXPECT_TRUE(details("h1.eth1").contains(QStringLiteral("10 Gb/s")))
         << details("h1.eth1").toStdString();
     EXPECT_TRUE(details("h1.vsLAN").startsWith(QStringLiteral("External \u00b7 uplink LAN")))
         << details("h1.vsLAN").toStdString();
@@ -101,10 +101,10 @@ TEST(DesignTreeModel, DetailsSummarizeWhatMatters)
 
 TEST(DesignTreeModel, FormatsBandwidth)
 {
-    EXPECT_EQ(formatBandwidth(10e9), QStringLiteral("10 Gbps"));
-    EXPECT_EQ(formatBandwidth(2.5e9), QStringLiteral("2.5 Gbps"));
-    EXPECT_EQ(formatBandwidth(100e6), QStringLiteral("100 Mbps"));
-    EXPECT_EQ(formatBandwidth(1e12), QStringLiteral("1 Tbps"));
+    EXPECT_EQ(formatBandwidth(10e9), QStringLiteral("10 Gb/s"));
+    EXPECT_EQ(formatBandwidth(2.5e9), QStringLiteral("2.5 Gb/s"));
+    EXPECT_EQ(formatBandwidth(100e6), QStringLiteral("100 Mb/s"));
+    EXPECT_EQ(formatBandwidth(1e12), QStringLiteral("1 Tb/s"));
 }
 
 TEST(DesignTreeModel, ShowsARenameMadeThroughCommands)

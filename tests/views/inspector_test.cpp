@@ -131,7 +131,7 @@ TEST_F(InspectorTest, ShowsTheSelectedElementWithOneEditorPerPropertyInSchemaOrd
     ASSERT_NE(speed, nullptr);
     EXPECT_EQ(speed->text(), QStringLiteral("10"));
     EXPECT_EQ(field<QComboBox>(QStringLiteral("speed"), "unit")->currentText(),
-              QStringLiteral("Gbps"));
+              QStringLiteral("Gb/s"));
     auto *role = field<QComboBox>(QStringLiteral("role"));
     ASSERT_NE(role, nullptr);
     EXPECT_EQ(role->currentText(), QStringLiteral("LAN"));
@@ -237,10 +237,10 @@ TEST_F(InspectorTest, BandwidthTakesANumberAndAUnitAndStoresBitsPerSecond)
     EXPECT_EQ(value(QStringLiteral("h1.g1.lan"), QStringLiteral("maximumBandwidth")).toInteger(),
               10000000000);
     EXPECT_EQ(maximum->text(), QStringLiteral("10"));
-    EXPECT_EQ(unit->currentText(), QStringLiteral("Gbps"));
+    EXPECT_EQ(unit->currentText(), QStringLiteral("Gb/s"));
 
-    // Another unit keeps the number: 10 Mbps.
-    unit->setCurrentIndex(unit->findText(QStringLiteral("Mbps")));
+    // Another unit keeps the number: 10 Mb/s.
+    unit->setCurrentIndex(unit->findText(QStringLiteral("Mb/s")));
     EXPECT_EQ(value(QStringLiteral("h1.g1.lan"), QStringLiteral("maximumBandwidth")).toInteger(),
               10000000);
     EXPECT_EQ(undoSteps(), 2);
@@ -248,7 +248,7 @@ TEST_F(InspectorTest, BandwidthTakesANumberAndAUnitAndStoresBitsPerSecond)
     // The largest unit that shows an integer.
     typeInto(maximum, QStringLiteral("2.5 Gbps"));
     EXPECT_EQ(maximum->text(), QStringLiteral("2500"));
-    EXPECT_EQ(unit->currentText(), QStringLiteral("Mbps"));
+    EXPECT_EQ(unit->currentText(), QStringLiteral("Mb/s"));
 
     maximum->selectAll();
     QTest::keyClicks(maximum, QStringLiteral("fast"));
@@ -557,6 +557,8 @@ TEST(InspectorValueText, ParsesAndFormatsWhatFieldsShow)
 {
     using views::parseBandwidth;
     EXPECT_EQ(parseBandwidth(QStringLiteral("2.5 Gbps"), 0)->bitsPerSecond, 2500000000);
+    EXPECT_EQ(parseBandwidth(QStringLiteral("2.5 Gb/s"), 0)->bitsPerSecond, 2500000000)
+        << "what formatBandwidth writes can be typed back";
     EXPECT_EQ(parseBandwidth(QStringLiteral("100M"), 0)->bitsPerSecond, 100000000);
     EXPECT_EQ(parseBandwidth(QStringLiteral("7"), 1)->bitsPerSecond, 7000);
     EXPECT_FALSE(parseBandwidth(QStringLiteral("1.5 bps"), 0));

@@ -1,7 +1,7 @@
 #include "palettewidget.h"
 
-#include "core/model/newelements.h"
 #include "core/model/palette.h"
+#include "core/model/schema.h"
 #include "views/icons.h"
 
 #include <QKeyEvent>
@@ -12,24 +12,6 @@ namespace converge::views {
 namespace {
 
 constexpr int kindRole = Qt::UserRole + 1;
-
-QString hint(core::ElementKind kind)
-{
-    using K = core::ElementKind;
-    switch (kind) {
-    case K::PhysicalNic:
-    case K::Team:
-    case K::VirtualSwitch:
-    case K::VirtualMachine:
-        return QObject::tr("Adds one to the selected host");
-    case K::VirtualNic:
-        return QObject::tr("Adds one to the selected VM (or the host's management OS)");
-    case K::SwitchPort:
-        return QObject::tr("Adds one to the selected physical switch");
-    default:
-        return QObject::tr("Adds one to the design");
-    }
-}
 
 } // namespace
 
@@ -42,13 +24,11 @@ PaletteWidget::PaletteWidget(QWidget *parent)
     setDragEnabled(true);
     setDragDropMode(DragOnly);
     for (core::ElementKind kind : core::palette::kinds()) {
-        QString words = core::kindWords(kind);
-        if (words.size() > 1 && words[1].isLower()) // "vNIC" stays as it is
-            words[0] = words[0].toUpper();
-        auto *item = new QListWidgetItem(icons::forKind(kind), words, this);
+        const core::KindTexts &texts = core::kindTexts(kind);
+        auto *item = new QListWidgetItem(icons::forKind(kind), texts.label, this);
         item->setData(kindRole, int(kind));
-        item->setToolTip(hint(kind));
-        item->setStatusTip(hint(kind));
+        item->setToolTip(texts.paletteHint);
+        item->setStatusTip(texts.paletteHint);
     }
     const auto request = [this](QListWidgetItem *item) {
         if (item)

@@ -27,7 +27,7 @@ protected:
 
 // Int: a spin box whose lowest value (min - 1) reads "(not set)", and a clear button.
 PropertyEditor *createIntEditor(const core::PropertySpec &spec, QObject *parent);
-// Bandwidth: a number and a unit (bps ... Gbps), stored as bits per second.
+// Bandwidth: a number and a unit (b/s ... Gb/s), stored as bits per second.
 PropertyEditor *createBandwidthEditor(const core::PropertySpec &spec, QObject *parent);
 
 // Ref: a combo of the elements of the allowed kinds ("name (kind)"), those on the same host as

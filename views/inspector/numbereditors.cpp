@@ -128,7 +128,7 @@ public:
         m_unit->setToolTip(description());
         for (const BandwidthUnit &u : bandwidthUnits)
             m_unit->addItem(QString::fromLatin1(u.name));
-        m_unit->setCurrentIndex(3); // Gbps until a value says otherwise
+        m_unit->setCurrentIndex(3); // Gb/s until a value says otherwise
         layout->addWidget(m_number, 1);
         layout->addWidget(m_unit);
         revertOnEscape(m_number);

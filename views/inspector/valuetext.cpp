@@ -204,7 +204,7 @@ std::expected<ParsedBandwidth, QString> parseBandwidth(const QString &text, int 
     const QString unitText = m.captured(3).toLower();
     if (!m.hasMatch() || (!unitText.isEmpty() && !units.contains(unitText)))
         return std::unexpected(
-            QStringLiteral("'%1' is not a bandwidth such as 10 Gbps or 500 Mbps").arg(t));
+            QStringLiteral("'%1' is not a bandwidth such as 10 Gb/s or 500 Mb/s").arg(t));
     ParsedBandwidth out;
     out.typedUnit = unitText.isEmpty() ? -1 : units.value(unitText);
     const int unit = out.typedUnit >= 0 ? out.typedUnit : defaultUnit;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/model/labels.h"
 #include "core/model/schema.h"
 
 #include <QJsonValue>
@@ -21,14 +22,11 @@ QString valueText(const core::PropertySpec &spec, const QJsonValue &value);
 std::expected<QJsonValue, QString> parseValueText(const core::PropertySpec &spec,
                                                   const QString &text);
 
-// Bandwidth units for the unit combo, smallest first.
-struct BandwidthUnit
-{
-    const char *name;
-    qint64 bitsPerSecond;
-};
+// Bandwidth units for the unit combo, smallest first: core's units (b/s ... Gb/s).
+using core::BandwidthUnit;
 inline constexpr std::array<BandwidthUnit, 4> bandwidthUnits{
-    {{"bps", 1}, {"Kbps", 1000}, {"Mbps", 1000000}, {"Gbps", 1000000000}}};
+    core::bandwidthUnits[0], core::bandwidthUnits[1], core::bandwidthUnits[2],
+    core::bandwidthUnits[3]};
 
 // The largest unit that shows `bitsPerSecond` as an integer (index into bandwidthUnits).
 int bandwidthUnitFor(qint64 bitsPerSecond);
@@ -38,7 +36,7 @@ struct ParsedBandwidth
     qint64 bitsPerSecond = 0;
     int typedUnit = -1; // the unit written in the text, -1 when there was none
 };
-// "10" (in `defaultUnit`), "2.5 Gbps", "100M", "10 Gb/s".
+// "10" (in `defaultUnit`), "2.5 Gb/s", "100M", "10 Gbps".
 std::expected<ParsedBandwidth, QString> parseBandwidth(const QString &text, int defaultUnit);
 
 // The label a form shows for a property key: "interfaceName" -> "Interface name",

@@ -34,15 +34,6 @@ Domain routingDomain(const Element &vnic, RuleContext &ctx)
     return {named, QStringLiteral("routing domain '%1'").arg(named), net};
 }
 
-// "vNIC 'LAN' of VM 'g1' on host 'hv1'", "management-OS vNIC 'Mgmt' on host 'hv1'".
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (owner && owner->kind == K::VirtualMachine)
-        return label(vnic) + QStringLiteral(" of ") + labelOnHost(*owner, ctx);
-    return QStringLiteral("management-OS ") + labelOnHost(vnic, ctx);
-}
-
 std::vector<IpPrefix> prefixes(const Element &e, const char *key)
 {
     std::vector<IpPrefix> out;

@@ -21,12 +21,6 @@ const Element *vmOf(const Element &vnic, RuleContext &ctx)
     return owner && owner->kind == K::VirtualMachine ? owner : nullptr;
 }
 
-// "vNIC 'LAN' of VM 'g1' on host 'hv1'".
-QString vmVnicLabel(const Element &vnic, const Element &vm, RuleContext &ctx)
-{
-    return label(vnic) + QStringLiteral(" of ") + labelOnHost(vm, ctx);
-}
-
 void hardwareVirtualization(const Element &host, RuleContext &, FindingSink &out)
 {
     if (str(host, "platform") != QLatin1String("hyperv") || flag(host, "hardwareVirtualization"))
@@ -108,7 +102,7 @@ void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out
         return;
     out.add(QStringLiteral("%1 has DHCP guard off, and the VM is not a DHCP server: a rogue DHCP "
                            "server in it could hand out addresses. Turn DHCP guard on.")
-                .arg(vmVnicLabel(vnic, *vm, ctx)),
+                .arg(vnicLabel(vnic, ctx)),
             {vm->id},
             setFix(QStringLiteral("Turn DHCP guard on on %1").arg(vnic.name()), vnic.id,
                    "dhcpGuard", true));
@@ -132,7 +126,7 @@ void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
     out.add(QStringLiteral("Tenant %1 has router guard off: the VM could send router "
                            "advertisements and redirects to other tenants' machines. Turn router "
                            "guard on.")
-                .arg(vmVnicLabel(vnic, *vm, ctx)),
+                .arg(vnicLabel(vnic, ctx)),
             {vm->id},
             setFix(QStringLiteral("Turn router guard on on %1").arg(vnic.name()), vnic.id,
                    "routerGuard", true));
@@ -177,9 +171,7 @@ QString speedText(double bps)
 {
     if (bps <= 0)
         return QStringLiteral("speed unknown");
-    if (bps >= oneGbps)
-        return QStringLiteral("%1 Gbps").arg(bps / oneGbps);
-    return QStringLiteral("%1 Mbps").arg(bps / 1e6);
+    return formatBandwidth(bps);
 }
 
 struct LiveMigrationNetwork
@@ -215,7 +207,7 @@ void liveMigrationSpeed(const Element &host, RuleContext &ctx, FindingSink &out)
     if (networks.empty()) {
         out.add(QStringLiteral("Host '%1' is in cluster '%2' but has no live-migration network: "
                                "add a management-OS vNIC with traffic role LiveMigration on a "
-                               "switch whose uplink runs at 1 Gbps or more.")
+                               "switch whose uplink runs at 1 Gb/s or more.")
                     .arg(host.name(), cluster));
         return;
     }
@@ -226,7 +218,7 @@ void liveMigrationSpeed(const Element &host, RuleContext &ctx, FindingSink &out)
         involved.push_back(n.element);
     }
     out.add(QStringLiteral("Host '%1' is in cluster '%2' but none of its live-migration networks "
-                           "reaches 1 Gbps: %3. Put live migration on an uplink of 1 Gbps or "
+                           "reaches 1 Gb/s: %3. Put live migration on an uplink of 1 Gb/s or "
                            "more (or declare the NIC speeds).")
                 .arg(host.name(), cluster, slow.join(QStringLiteral(", "))),
             idsOf(involved));

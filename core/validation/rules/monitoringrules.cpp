@@ -16,16 +16,6 @@ using K = ElementKind;
 const QLatin1String source("Source");
 const QLatin1String destination("Destination");
 
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (!owner || owner->kind != K::VirtualMachine)
-        return labelOnHost(vnic, ctx);
-    const Element *host = ctx.hostOf(*owner);
-    return label(vnic) + QStringLiteral(" of VM '%1'").arg(owner->name()) +
-           (host ? QStringLiteral(" on host '%1'").arg(host->name()) : QString());
-}
-
 // --- MON-001: a session has sources and a destination, all on one virtual switch.
 
 // The switch the session runs on: its own, else the destination's, else the first source's.

@@ -44,15 +44,6 @@ const Element *customerNetwork(const Element &vnic, RuleContext &ctx)
     return net && virtualized(*net) ? net : nullptr;
 }
 
-// "vNIC 'LAN' of VM 'g1' on host 'hv1'", "management-OS vNIC 'Mgmt' on host 'hv1'".
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (owner && owner->kind == K::VirtualMachine)
-        return label(vnic) + QStringLiteral(" of ") + labelOnHost(*owner, ctx);
-    return QStringLiteral("management-OS ") + labelOnHost(vnic, ctx);
-}
-
 std::vector<IpPrefix> customerPrefixes(const Element &vmNetwork)
 {
     std::vector<IpPrefix> out;

@@ -2,31 +2,11 @@
 
 #include <algorithm>
 
-#include "../../model/schema.h"
-
 namespace converge::core::rules {
 
 QString label(const Element &e)
 {
-    static const char *words[] = {"host",
-                                  "NIC",
-                                  "team",
-                                  "virtual switch",
-                                  "VM",
-                                  "vNIC",
-                                  "physical switch",
-                                  "switch port",
-                                  "link",
-                                  "VLAN",
-                                  "subnet",
-                                  "VM network",
-                                  "resource pool",
-                                  "mirror session",
-                                  "DHCP failover",
-                                  "storage target",
-                                  "suppression"};
-    static_assert(std::size(words) == allElementKinds.size());
-    return QStringLiteral("%1 '%2'").arg(QLatin1String(words[int(e.kind)]), e.name());
+    return elementLabel(e);
 }
 
 QString labelOnHost(const Element &e, RuleContext &ctx)
@@ -35,6 +15,13 @@ QString labelOnHost(const Element &e, RuleContext &ctx)
     if (!host || host == &e)
         return label(e);
     return label(e) + QStringLiteral(" on host '%1'").arg(host->name());
+}
+
+QString vnicLabel(const Element &vnic, RuleContext &ctx)
+{
+    const Element *owner = ctx.owner(vnic);
+    const Element *vm = owner && owner->kind == ElementKind::VirtualMachine ? owner : nullptr;
+    return core::vnicLabel(vnic, vm, ctx.hostOf(vm ? *vm : vnic));
 }
 
 Rule rule(const char *id, Severity severity, ElementKind anchor, const char *title,
@@ -50,6 +37,19 @@ Rule rule(const char *id, Severity severity, ElementKind anchor, const char *tit
 QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value)
 {
     return QuickFix{title, {{id, QLatin1String(key), value}}};
+}
+
+QString quoted(const QString &name)
+{
+    return QLatin1Char('\'') + name + QLatin1Char('\'');
+}
+
+QString quotedNames(const std::vector<const Element *> &elements)
+{
+    QStringList out;
+    for (const Element *e : elements)
+        out << quoted(e->name());
+    return out.join(QStringLiteral(", "));
 }
 
 QStringList idsOf(const std::vector<const Element *> &elements)

@@ -1,6 +1,7 @@
 #pragma once
 
 // Small readers shared by the rule files. Checks read elements they got from the RuleContext.
+#include "../../model/labels.h"
 #include "../rule.h"
 
 #include <QJsonArray>
@@ -43,16 +44,27 @@ inline QList<int> ints(const Element &e, const char *key)
     return out;
 }
 
-// "Team 'LAN'" (the kind's name and the element's name), for messages.
+// "team 'LAN'" (the kind's finding noun and the element's name), for messages: elementLabel().
 QString label(const Element &e);
-// "Team 'LAN' on host 'HV01'" when the element sits on a host.
+// "team 'LAN' on host 'HV01'" when the element sits on a host.
 QString labelOnHost(const Element &e, RuleContext &ctx);
+// Every finding names a vNIC this way (core::vnicLabel): "vNIC 'LAN' of VM 'g1' on host 'hv1'",
+// "vNIC 'Mgmt' on host 'hv1'".
+QString vnicLabel(const Element &vnic, RuleContext &ctx);
 
 // A rule entry in one expression: rule("TEAM-001", Severity::Error, ElementKind::Team, "title",
 // "rationale", "source", check).
 Rule rule(const char *id, Severity severity, ElementKind anchor, const char *title,
           const char *rationale, const char *source,
           std::function<void(const Element &, RuleContext &, FindingSink &)> check);
+
+// "'LAN'" and "'LAN', 'SAN1'": element names quoted for messages.
+QString quoted(const QString &name);
+QString quotedNames(const std::vector<const Element *> &elements);
+
+// Whether a virtual switch manages bandwidth in software: a minimum-bandwidth mode, a
+// default-flow weight or vNIC minimums (qosrules.cpp; the DCB rules ask too).
+bool hasSoftwareQos(const Element &sw, RuleContext &ctx);
 
 // The ids of `elements`, in order.
 QStringList idsOf(const std::vector<const Element *> &elements);

@@ -41,16 +41,6 @@ QString nameList(const std::vector<const Element *> &elements)
     return names.join(QStringLiteral(", "));
 }
 
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (!owner || owner->kind != K::VirtualMachine)
-        return labelOnHost(vnic, ctx);
-    const Element *host = ctx.hostOf(*owner);
-    return label(vnic) + QStringLiteral(" of VM '%1'").arg(owner->name()) +
-           (host ? QStringLiteral(" on host '%1'").arg(host->name()) : QString());
-}
-
 // The physical NICs under an external switch: its uplink NIC or the uplink team's members.
 std::vector<const Element *> uplinkNics(const Element &sw, RuleContext &ctx)
 {

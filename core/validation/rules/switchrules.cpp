@@ -25,15 +25,6 @@ QString typeWord(const Element &sw)
     return str(sw, "type").toLower();
 }
 
-// "'LAN', 'SAN1'" for messages.
-QString quotedNames(const std::vector<const Element *> &elements)
-{
-    QStringList out;
-    for (const Element *e : elements)
-        out << QLatin1Char('\'') + e->name() + QLatin1Char('\'');
-    return out.join(QStringLiteral(", "));
-}
-
 bool ownedBy(const Element &e, ElementKind kind, RuleContext &ctx)
 {
     const Element *owner = ctx.owner(e);
@@ -246,7 +237,7 @@ void sriovBypassesPolicies(const Element &vnic, RuleContext &ctx, FindingSink &o
     out.add(QStringLiteral("%1 uses SR-IOV on %2, so its traffic bypasses the switch and %3 do not "
                            "apply to it. Remove them, or turn SR-IOV off on the vNIC (IOV weight "
                            "0).")
-                .arg(labelOnHost(vnic, ctx), label(*sw), bypassed.join(QStringLiteral(", "))),
+                .arg(vnicLabel(vnic, ctx), label(*sw), bypassed.join(QStringLiteral(", "))),
             {sw->id},
             setFix(QStringLiteral("Turn SR-IOV off on %1").arg(label(vnic)), vnic.id, "sriovWeight",
                    0));
@@ -311,7 +302,7 @@ void sameHost(const Element &sw, RuleContext &ctx, FindingSink &out)
         if (ctx.hostOf(*v) != host)
             out.add(QStringLiteral("%1 is connected to %2; virtual switches are not distributed, "
                                    "so a vNIC connects to a switch of its own host.")
-                        .arg(labelOnHost(*v, ctx), labelOnHost(sw, ctx)),
+                        .arg(vnicLabel(*v, ctx), labelOnHost(sw, ctx)),
                     {v->id});
 }
 
@@ -334,7 +325,7 @@ void uniqueMacs(const Element &sw, RuleContext &ctx, FindingSink &out)
             continue;
         QStringList labels;
         for (const Element *v : vnics)
-            labels << labelOnHost(*v, ctx);
+            labels << vnicLabel(*v, ctx);
         out.add(QStringLiteral("%1 connects %2 with the same MAC address %3; each vNIC has its own "
                                "MAC address. Give them different ones.")
                     .arg(labelOnHost(sw, ctx), labels.join(QStringLiteral(" and ")),
@@ -354,7 +345,7 @@ void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
         out.add(QStringLiteral("%1 is a management-OS vNIC on %2, which does not allow the "
                                "management OS to share its uplink. Allow management OS on the "
                                "switch, or move the vNIC.")
-                    .arg(labelOnHost(*v, ctx), label(sw)),
+                    .arg(vnicLabel(*v, ctx), label(sw)),
                 {v->id},
                 setFix(QStringLiteral("Allow the management OS on %1").arg(sw.name()), sw.id,
                        "allowManagementOs", true));

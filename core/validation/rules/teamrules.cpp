@@ -85,7 +85,7 @@ void noIscsi(const Element &team, RuleContext &ctx, FindingSink &out)
             if (str(*v, "trafficRole") == QLatin1String("iSCSI"))
                 out.add(QStringLiteral("%1 carries iSCSI over %2, which sits on %3: iSCSI must not "
                                        "run over a team; give it its own NICs and switches (MPIO).")
-                            .arg(labelOnHost(*v, ctx), label(*sw), label(team)),
+                            .arg(vnicLabel(*v, ctx), label(*sw), label(team)),
                         {v->id, sw->id});
     }
 }
@@ -329,6 +329,7 @@ void guestTeamShape(const Element &vm, RuleContext &ctx, FindingSink &out)
 
 } // namespace
 
+// NOLINT(readability-function-size): the team rule catalog, a declarative table
 void addTeamRules(std::vector<Rule> &out)
 {
     out.push_back(rule("TEAM-001", Severity::Error, K::Team, "A team has 1 to 32 member NICs",

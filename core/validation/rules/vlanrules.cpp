@@ -1,15 +1,14 @@
-// VLANs, PVLANs and the physical side: IEEE 802.1Q; 003 §4.1 (trunk mode) and "Special Network
-// Consideration for iSCSI"; 004 "Physical switch management" l.1925-1935 and "Virtual Network
-// Isolation" l.4200-4240; Microsoft docs (Hyper-V Best Practices Analyzer).
+// VLAN ids and the VLANs physical ports carry: IEEE 802.1Q; 004 "Physical switch management"
+// l.1925-1935; 002 "Teaming network cards". The vNICs' VLAN modes are in vlanmoderules.cpp, the MTU
+// along the path in mturules.cpp.
 #include "../catalog.h"
 #include "rulehelpers.h"
-
-#include <functional>
+#include "vlanpaths.h"
 
 #include <QJsonObject>
 
 #include <algorithm>
-#include <map>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -18,71 +17,6 @@ namespace converge::core::rules {
 namespace {
 
 using K = ElementKind;
-
-bool validVlan(int id)
-{
-    return id >= 1 && id <= 4094;
-}
-
-QString joinInts(const QList<int> &values)
-{
-    QStringList out;
-    for (int v : values)
-        out << QString::number(v);
-    return out.join(QStringLiteral(", "));
-}
-
-QString vlansText(const QList<int> &values)
-{
-    return (values.size() == 1 ? QStringLiteral("VLAN ") : QStringLiteral("VLANs ")) +
-           joinInts(values);
-}
-
-// "vNIC 'LAN' of VM 'vm1' on host 'hv1'"; "vNIC 'Mgmt' on host 'hv1'" for the management OS.
-QString vnicLabel(const Element &vnic, RuleContext &ctx)
-{
-    const Element *owner = ctx.owner(vnic);
-    if (!owner || owner->kind != K::VirtualMachine)
-        return labelOnHost(vnic, ctx);
-    const Element *host = ctx.hostOf(*owner);
-    return label(vnic) + QStringLiteral(" of VM '%1'").arg(owner->name()) +
-           (host ? QStringLiteral(" on host '%1'").arg(host->name()) : QString());
-}
-
-// "switch port 'Te1/0/1' on physical switch 'tor1'".
-QString portLabel(const Element &port, RuleContext &ctx)
-{
-    const Element *sw = ctx.owner(port);
-    return sw ? label(port) + QStringLiteral(" on physical switch '%1'").arg(sw->name())
-              : label(port);
-}
-
-// --- Physical paths: vNIC -> virtual switch -> uplink NIC (or each team member) -> Link -> port.
-
-// The physical switch ports a NIC is cabled to.
-std::vector<const Element *> cabledPorts(const Element &nic, RuleContext &ctx)
-{
-    std::vector<const Element *> out;
-    for (const Element *link : ctx.referrers(nic.id, K::Link)) {
-        const QString other = str(*link, "a") == nic.id ? str(*link, "b") : str(*link, "a");
-        if (const Element *port = ctx.find(other); port && port->kind == K::SwitchPort)
-            out.push_back(port);
-    }
-    return out;
-}
-
-// External virtual switches whose uplink is the NIC or a team it is a member of.
-std::vector<const Element *> switchesOver(const Element &nic, RuleContext &ctx)
-{
-    std::vector<const Element *> out = ctx.referrers(nic.id, K::VirtualSwitch);
-    for (const Element *team : ctx.referrers(nic.id, K::Team))
-        if (ids(*team, "members").contains(nic.id))
-            for (const Element *sw : ctx.referrers(team->id, K::VirtualSwitch))
-                out.push_back(sw);
-    std::erase_if(out,
-                  [](const Element *sw) { return str(*sw, "type") != QLatin1String("External"); });
-    return out;
-}
 
 // --- What a physical port carries.
 
@@ -343,240 +277,6 @@ void teamInterfaceIds(const Element &team, RuleContext &ctx, FindingSink &out)
     }
 }
 
-// --- VLAN-003: PVLAN pairs, modes and who an isolated or community port can reach.
-
-bool isPvlan(const Element &vnic)
-{
-    return str(vnic, "vlanMode") == QLatin1String("Pvlan");
-}
-
-// A promiscuous port reaches every port of its primary VLAN; a community port reaches its own
-// community and the promiscuous ports; an isolated port only the promiscuous ports (004
-// l.4206-4226).
-bool reaches(const Element &from, const Element &to)
-{
-    const QString fromMode = str(from, "pvlanMode");
-    const QString toMode = str(to, "pvlanMode");
-    if (fromMode == QLatin1String("Promiscuous") || toMode == QLatin1String("Promiscuous"))
-        return true;
-    return fromMode == QLatin1String("Community") && toMode == QLatin1String("Community") &&
-           number(from, "pvlanSecondary", -1) == number(to, "pvlanSecondary", -2);
-}
-
-void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
-{
-    if (!isPvlan(vnic))
-        return;
-    QStringList missing;
-    if (!has(vnic, "pvlanPrimary"))
-        missing << QStringLiteral("primary VLAN");
-    if (!has(vnic, "pvlanSecondary"))
-        missing << QStringLiteral("secondary VLAN");
-    if (!has(vnic, "pvlanMode"))
-        missing << QStringLiteral("PVLAN mode");
-    if (!missing.isEmpty()) {
-        out.add(
-            QStringLiteral("%1 is in PVLAN mode but has no %2; a PVLAN port needs a primary and "
-                           "secondary VLAN pair and a mode (isolated, community or promiscuous).")
-                .arg(vnicLabel(vnic, ctx), missing.join(QStringLiteral(", "))));
-        return;
-    }
-    const int primary = int(number(vnic, "pvlanPrimary"));
-    if (primary == int(number(vnic, "pvlanSecondary")))
-        out.add(QStringLiteral("%1 has VLAN %2 as both PVLAN primary and secondary; the secondary "
-                               "VLAN must differ from the primary.")
-                    .arg(vnicLabel(vnic, ctx))
-                    .arg(primary));
-    const QString mode = str(vnic, "pvlanMode");
-    if (mode == QLatin1String("Promiscuous") || !has(vnic, "gateway"))
-        return;
-    for (const Element *gw : ctx.withAddress(str(vnic, "gateway"))) {
-        if (gw == &vnic || !isPvlan(*gw) || int(number(*gw, "pvlanPrimary", -1)) != primary ||
-            reaches(vnic, *gw))
-            continue;
-        out.add(QStringLiteral("%1 is a %2 PVLAN port of primary VLAN %3, but its default gateway "
-                               "%4 is %5, a %6 port of the same PVLAN: %7. Make the gateway's port "
-                               "promiscuous.")
-                    .arg(vnicLabel(vnic, ctx), mode.toLower())
-                    .arg(primary)
-                    .arg(str(vnic, "gateway"), vnicLabel(*gw, ctx), str(*gw, "pvlanMode").toLower(),
-                         mode == QLatin1String("Isolated")
-                             ? QStringLiteral("an isolated port only reaches promiscuous ports")
-                             : QStringLiteral("a community port only reaches its own community "
-                                              "and promiscuous ports")),
-                {gw->id});
-    }
-}
-
-// --- VLAN-004: trunk mode.
-
-void trunkNative(const Element &vnic, RuleContext &ctx, FindingSink &out)
-{
-    if (str(vnic, "vlanMode") != QLatin1String("Trunk"))
-        return;
-    const QList<int> allowed = ints(vnic, "trunkVlans");
-    if (allowed.isEmpty()) {
-        out.add(QStringLiteral("%1 is in trunk mode but allows no VLAN; list the VLANs it carries.")
-                    .arg(vnicLabel(vnic, ctx)));
-        return;
-    }
-    if (!has(vnic, "nativeVlan"))
-        return;
-    const int native = int(number(vnic, "nativeVlan"));
-    if (allowed.contains(native))
-        return;
-    QJsonArray fixed;
-    for (int v : allowed)
-        fixed.append(v);
-    fixed.append(native);
-    out.add(
-        QStringLiteral("%1 is in trunk mode with native VLAN %2, which is not among its allowed "
-                       "%3; add it to the allowed VLANs or pick one of them as native.")
-            .arg(vnicLabel(vnic, ctx))
-            .arg(native)
-            .arg(vlansText(allowed)),
-        {},
-        setFix(QStringLiteral("Allow native VLAN %1 on vNIC '%2'").arg(native).arg(vnic.name()),
-               vnic.id, "trunkVlans", fixed));
-}
-
-// --- VLAN-005: one primary and one mode per secondary VLAN on a switch.
-
-void pvlanConsistency(const Element &sw, RuleContext &ctx, FindingSink &out)
-{
-    struct Use
-    {
-        std::set<int> primaries;
-        std::set<QString> modes; // isolated or community; a promiscuous port serves several
-        std::vector<const Element *> vnics;
-    };
-    std::map<int, Use> bySecondary;
-    std::map<int, std::vector<const Element *>> asPrimary;
-    for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
-        if (!isPvlan(*v) || !has(*v, "pvlanPrimary"))
-            continue;
-        if (!has(*v, "pvlanSecondary"))
-            continue;
-        if (number(*v, "pvlanPrimary") != number(*v, "pvlanSecondary")) // else VLAN-003's
-            asPrimary[int(number(*v, "pvlanPrimary"))].push_back(v);
-        Use &use = bySecondary[int(number(*v, "pvlanSecondary"))];
-        use.primaries.insert(int(number(*v, "pvlanPrimary")));
-        if (has(*v, "pvlanMode") && str(*v, "pvlanMode") != QLatin1String("Promiscuous"))
-            use.modes.insert(str(*v, "pvlanMode").toLower());
-        use.vnics.push_back(v);
-    }
-    for (const auto &[secondary, use] : bySecondary) {
-        QStringList problems;
-        if (use.primaries.size() > 1)
-            problems << QStringLiteral("it is paired with primary VLANs %1")
-                            .arg(joinInts(QList<int>(use.primaries.begin(), use.primaries.end())));
-        if (use.modes.size() > 1)
-            problems << QStringLiteral("it is used in modes %1")
-                            .arg(QStringList(use.modes.begin(), use.modes.end())
-                                     .join(QStringLiteral(" and ")));
-        std::vector<const Element *> involved = use.vnics;
-        if (auto p = asPrimary.find(secondary); p != asPrimary.end()) {
-            problems << QStringLiteral("it is also a primary VLAN");
-            involved.insert(involved.end(), p->second.begin(), p->second.end());
-        }
-        if (problems.isEmpty())
-            continue;
-        QStringList names;
-        for (const Element *v : involved)
-            names << v->name();
-        out.add(QStringLiteral(
-                    "%1 has inconsistent PVLAN settings for secondary VLAN %2: %3 (vNICs %4). "
-                    "A secondary VLAN belongs to one primary VLAN and one mode; make the "
-                    "vNICs' PVLAN settings agree.")
-                    .arg(labelOnHost(sw, ctx))
-                    .arg(secondary)
-                    .arg(problems.join(QStringLiteral("; ")), names.join(QStringLiteral(", "))),
-                idsOf(involved));
-    }
-}
-
-// --- MTU-001 and MTU-002: the MTU along vNIC -> NIC -> port.
-
-void mtuPath(const Element &nic, RuleContext &ctx, FindingSink &out)
-{
-    if (!has(nic, "mtu"))
-        return;
-    const int mtu = int(number(nic, "mtu"));
-    for (const Element *port : cabledPorts(nic, ctx))
-        if (has(*port, "mtu") && int(number(*port, "mtu")) < mtu)
-            out.add(QStringLiteral("%1 has MTU %2 but is cabled to %3 with MTU %4; larger frames "
-                                   "are dropped there. Raise the port's MTU or lower the NIC's.")
-                        .arg(labelOnHost(nic, ctx))
-                        .arg(mtu)
-                        .arg(portLabel(*port, ctx))
-                        .arg(int(number(*port, "mtu"))),
-                    {port->id},
-                    setFix(QStringLiteral("Set the MTU of NIC '%1' to %2")
-                               .arg(nic.name())
-                               .arg(int(number(*port, "mtu"))),
-                           nic.id, "mtu", int(number(*port, "mtu"))));
-    for (const Element *sw : switchesOver(nic, ctx))
-        for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            if (has(*v, "mtu") && int(number(*v, "mtu")) > mtu)
-                out.add(
-                    QStringLiteral("%1 has MTU %2, above the MTU %3 of NIC '%4' under its virtual "
-                                   "switch '%5'; the path must not shrink. Lower the vNIC's MTU "
-                                   "or raise the NIC's.")
-                        .arg(vnicLabel(*v, ctx))
-                        .arg(int(number(*v, "mtu")))
-                        .arg(mtu)
-                        .arg(nic.name(), sw->name()),
-                    {v->id},
-                    setFix(QStringLiteral("Set the MTU of vNIC '%1' to %2").arg(v->name()).arg(mtu),
-                           v->id, "mtu", mtu));
-}
-
-constexpr int jumbo = 9000;
-
-void iscsiJumboFrames(const Element &nic, RuleContext &ctx, FindingSink &out)
-{
-    std::vector<const Element *> iscsiVnics;
-    for (const Element *sw : switchesOver(nic, ctx))
-        for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            if (str(*v, "trafficRole") == QLatin1String("iSCSI"))
-                iscsiVnics.push_back(v);
-    if (str(nic, "role") != QLatin1String("iSCSI") && iscsiVnics.empty())
-        return;
-    // Unset NIC and vNIC MTUs are Windows' 1500; an unset port MTU is not known.
-    std::vector<const Element *> small;
-    QStringList parts;
-    const auto check = [&](const Element &e, const std::function<QString()> &what,
-                           bool unsetIsSmall) {
-        if (has(e, "mtu") ? number(e, "mtu") >= jumbo : !unsetIsSmall)
-            return;
-        small.push_back(&e);
-        parts << QStringLiteral("%1 (MTU %2)")
-                     .arg(what())
-                     .arg(has(e, "mtu") ? int(number(e, "mtu")) : 1500);
-    };
-    check(
-        nic, [&] { return QStringLiteral("NIC '%1'").arg(nic.name()); }, true);
-    for (const Element *v : iscsiVnics)
-        check(
-            *v, [&] { return vnicLabel(*v, ctx); }, true);
-    for (const Element *port : cabledPorts(nic, ctx))
-        check(
-            *port, [&] { return portLabel(*port, ctx); }, false);
-    if (small.empty())
-        return;
-    QuickFix fix{QStringLiteral("Use jumbo frames (MTU %1) on the iSCSI path of NIC '%2'")
-                     .arg(jumbo)
-                     .arg(nic.name()),
-                 {}};
-    for (const Element *e : small)
-        fix.changes.push_back({e->id, QStringLiteral("mtu"), jumbo});
-    out.add(QStringLiteral("The iSCSI path through %1 does not use jumbo frames: %2. Jumbo frames "
-                           "of %3 bytes end to end reduce iSCSI overhead.")
-                .arg(labelOnHost(nic, ctx), parts.join(QStringLiteral(", ")))
-                .arg(jumbo),
-            idsOf(small), fix);
-}
-
 } // namespace
 
 void addVlanRules(std::vector<Rule> &out)
@@ -595,26 +295,6 @@ void addVlanRules(std::vector<Rule> &out)
              "004_7c35f0513785686e.txt \"Physical switch management\" l.1925-1935; "
              "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.66",
              vlansOnPorts));
-    out.push_back(
-        rule("VLAN-003", Severity::Error, K::VirtualNic,
-             "A PVLAN port has a primary and a different secondary VLAN and a mode",
-             "A PVLAN is a primary and secondary VLAN pair in promiscuous, community or "
-             "isolated mode; isolated ports only reach promiscuous ports, community ports "
-             "their community and promiscuous ports.",
-             "004_7c35f0513785686e.txt \"Virtual Network Isolation\" l.4200-4240", pvlanPair));
-    out.push_back(rule("VLAN-004", Severity::Error, K::VirtualNic,
-                       "Trunk mode: the native VLAN is one of the allowed VLANs",
-                       "Trunk mode lets a vNIC carry several VLANs: the allowed list, of which the "
-                       "native VLAN is one.",
-                       "003_8b87448cefe986c9.txt §4.1 (trunk mode)", trunkNative));
-    out.push_back(
-        rule("VLAN-005", Severity::Error, K::VirtualSwitch,
-             "PVLAN settings on one virtual switch are consistent",
-             "PVLAN configuration on a virtual switch must be consistent: a secondary VLAN "
-             "belongs to one primary VLAN and one mode.",
-             "Microsoft docs: BPA \"PVLAN configuration on a virtual switch must be "
-             "consistent\"",
-             pvlanConsistency));
     // VLAN-001 on the other kinds that hold VLAN ids: a rule has one anchor kind.
     out.push_back(rule("VLAN-006", Severity::Error, K::SwitchPort,
                        "Switch port VLAN ids are 1-4094", rangeWhy, ieee, portVlanIds));
@@ -622,18 +302,6 @@ void addVlanRules(std::vector<Rule> &out)
                        ieee, vlanElementId));
     out.push_back(rule("VLAN-008", Severity::Error, K::Team, "Team interface VLAN ids are 1-4094",
                        rangeWhy, ieee, teamInterfaceIds));
-    out.push_back(rule("MTU-001", Severity::Warning, K::PhysicalNic,
-                       "The MTU does not shrink along vNIC, NIC and switch port",
-                       "A vNIC's MTU must not be above its uplink NIC's, nor the NIC's above the "
-                       "physical port's: larger frames are dropped where the path shrinks.",
-                       "003_8b87448cefe986c9.txt \"Special Network Consideration for iSCSI\"",
-                       mtuPath));
-    out.push_back(
-        rule("MTU-002", Severity::Info, K::PhysicalNic, "iSCSI paths use jumbo frames (9000)",
-             "iSCSI overhead is mitigated by increasing frames from 1,500 to 9,000 bytes "
-             "(jumbo frames).",
-             "003_8b87448cefe986c9.txt \"Special Network Consideration for iSCSI\" l.1516-1520",
-             iscsiJumboFrames));
 }
 
 } // namespace converge::core::rules
