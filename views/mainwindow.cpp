@@ -1,7 +1,7 @@
 #include "mainwindow.h"
 
 #include "core/io/designdocument.h"
-#include "views/deploy/driftpanel.h"
+#include "views/deploy/deployactions.h"
 #include "views/designer/editactions.h"
 #include "views/designer/palettewidget.h"
 #include "views/diagram/designscene.h"
@@ -92,7 +92,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_pages);
     createValidationDock();
     createDesignerDocks();
-    createDriftDock();
+    m_deploy = new DeployActions(this);
     createMenus();
     m_counts = new QLabel(this);
     m_zoom = new QLabel(this);
@@ -154,6 +154,31 @@ void MainWindow::validateAfterFirstPaint()
     });
 }
 
+DriftPanel *MainWindow::driftPanel() const
+{
+    return m_deploy->driftPanel();
+}
+
+QDialog *MainWindow::openDeployDialog(const QStringList &hosts)
+{
+    return m_deploy->openDeployDialog(hosts);
+}
+
+QDialog *MainWindow::openFleetDialog()
+{
+    return m_deploy->openFleetDialog();
+}
+
+QDialog *MainWindow::openHistoryDialog()
+{
+    return m_deploy->openHistoryDialog();
+}
+
+void MainWindow::checkDrift()
+{
+    m_deploy->checkDrift();
+}
+
 core::Design *MainWindow::design() const
 {
     return m_session ? &m_session->design() : nullptr;
@@ -213,7 +238,7 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
     m_validation->setSession(session);
     m_inspector->setSession(session);
     m_edit->setSession(session);
-    m_drift->setSession(session);
+    m_deploy->setSession(session);
     delete std::exchange(m_autosave, nullptr);
     delete std::exchange(m_session, session);
     if (m_session) {
@@ -240,6 +265,7 @@ void MainWindow::setDesign(std::unique_ptr<core::Design> design, const QString &
     m_path = sample ? QString() : path; // a sample is saved elsewhere
     m_samplePath = sample ? path : QString();
     m_isSample = sample;
+    m_deploy->setDesignFile(m_path);
     m_pages->setCurrentIndex(m_session ? 1 : 0);
     for (QAction *action : std::as_const(m_designActions))
         action->setEnabled(bool(m_session));
@@ -313,7 +339,8 @@ void MainWindow::createMenus()
             view->addAction(dock->toggleViewAction());
     }
 
-    createDeployMenu(file);
+    m_deploy->addMenus(file);
+    m_designActions << m_deploy->designActions();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("&About Converge"), {}, &MainWindow::showAbout);

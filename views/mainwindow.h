@@ -21,6 +21,7 @@ class Autosave;
 class DesignScene;
 class DesignSession;
 class DesignTreeModel;
+class DeployActions;
 class DesignView;
 class DriftPanel;
 class EditActions;
@@ -84,9 +85,10 @@ public:
     DesignScene *scene() const { return m_scene; }
     DesignView *view() const { return m_view; }
     ValidationPanel *validationPanel() const { return m_validation; }
-    DriftPanel *driftPanel() const { return m_drift; }
+    DriftPanel *driftPanel() const;
+    DeployActions *deployActions() const { return m_deploy; }
 
-    // Deploy menu (mainwindow_deploy.cpp). The design must be saved to a file: its fleet and
+    // The Deploy menu's (DeployActions). The design must be saved to a file: its fleet and
     // deployment history live in the project store next to it. The dialogs open window-modal
     // and return at once; nullptr when there is no design file.
     QDialog *openDeployDialog(const QStringList &hosts = {});
@@ -125,10 +127,6 @@ private:
     void revealWhenDrawn(const QString &id);
     void reportError(const QString &path, const QString &message);
     void createMenus();
-    void createDeployMenu(QMenu *file);
-    void createDriftDock();
-    QString deployFile(); // the design's file, or empty after saying why there is none
-    void exportBundle();
     QWidget *createDesignPage();
     void addRecentFile(const QString &path);
     void refreshRecentFiles();
@@ -159,7 +157,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QLabel *m_counts = nullptr;
     ValidationPanel *m_validation = nullptr;
-    DriftPanel *m_drift = nullptr;
+    DeployActions *m_deploy = nullptr;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
     EditActions *m_edit = nullptr;

@@ -4,6 +4,7 @@
 
 #include "core/io/designdocument.h"
 #include "core/model/newelements.h"
+#include "views/deploy/deployactions.h"
 #include "views/designer/addhostdialog.h"
 #include "views/designer/editactions.h"
 #include "views/designer/palettewidget.h"
@@ -224,6 +225,7 @@ bool MainWindow::saveTo(const QString &path)
     m_path = path;
     m_isSample = false;
     m_samplePath.clear();
+    m_deploy->setDesignFile(path);
     m_session->undoStack()->setClean();
     m_autosave->setOriginalPath(path);
     m_autosave->markClean();
