@@ -12,13 +12,14 @@ class QDialog;
 class QLabel;
 class QMenu;
 class QMimeData;
-class QSplitter;
 class QStackedWidget;
 class QTreeView;
 
 namespace converge::views {
 
 class Autosave;
+class DeployActions;
+class DesignerActions;
 class DesignScene;
 class DesignSession;
 class DesignTreeModel;
@@ -35,7 +36,8 @@ class ValidationPanel;
 // inspector on the right and the validation panel below. Opens designs from File > Open,
 // File > Open Recent, File > Samples, the start page, drag and drop and the command line.
 // A design that fails to load is reported and the current one stays. Every edit is one undo
-// step; unsaved changes are autosaved and offered back after a crash.
+// step; unsaved changes are autosaved and offered back after a crash. The docks and menus
+// around the diagram are DesignerActions' and DeployActions'.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -71,23 +73,26 @@ public:
 
     core::Design *design() const;
     DesignSession *session() const { return m_session; }
-    EditActions *editActions() const { return m_edit; }
-    Inspector *inspector() const { return m_inspector; }
-    PaletteWidget *palette() const { return m_palette; }
     Autosave *autosave() const { return m_autosave; }
     QString currentFile() const { return m_isSample ? m_samplePath : m_path; }
     QString lastError() const { return m_lastError; }
     QStringList recentFiles() const;
     bool isStartPageShown() const;
 
-    DesignTreeModel *treeModel() const { return m_treeModel; }
-    QTreeView *treeView() const { return m_tree; }
+    DesignerActions *designerActions() const { return m_designer; }
+    DeployActions *deployActions() const { return m_deploy; }
     DesignScene *scene() const { return m_scene; }
     DesignView *view() const { return m_view; }
-    ValidationPanel *validationPanel() const { return m_validation; }
-    DriftPanel *driftPanel() const { return m_drift; }
+    // The designer's and the deployment's parts, for tests.
+    EditActions *editActions() const;
+    Inspector *inspector() const;
+    PaletteWidget *palette() const;
+    DesignTreeModel *treeModel() const;
+    QTreeView *treeView() const;
+    ValidationPanel *validationPanel() const;
+    DriftPanel *driftPanel() const;
 
-    // Deploy menu (mainwindow_deploy.cpp). The design must be saved to a file: its fleet and
+    // The Deploy menu's (DeployActions). The design must be saved to a file: its fleet and
     // deployment history live in the project store next to it. The dialogs open window-modal
     // and return at once; nullptr when there is no design file.
     // How the Deploy menu reaches agents (app wires the TLS channel; tests a fake).
@@ -115,34 +120,30 @@ protected:
 private:
     bool open(const QString &path, bool sample);
     void setDesign(std::unique_ptr<core::Design> design, const QString &path, bool sample);
-    void createDesignerDocks();
-    void addDesignerMenus(QMenu *file, QMenu *edit);
+    void connectSession(const QString &path, bool sample);
+    void setFile(const QString &path, bool sample);
+    void createDiagram();
+    void createStatusBar();
+    void restoreWindowState();
+    void createMenus();
+    QMenu *createFileMenu();
+    void addSampleActions(QMenu *menu, bool (MainWindow::*opener)(const QString &));
+    void createViewMenu();
+    void createHelpMenu();
     void saveAs();
     void exportPicture();
     void printDiagram();
-    void addHostWizard();
-    void selectionChanged(const QStringList &ids);
     bool confirmDiscard(); // unsaved changes: save, discard or cancel; true to go on
     void validateAfterFirstPaint();
-    void commitPendingInput(); // what is being typed in the inspector
+    void selectionChanged(const QStringList &ids);
     void revealWhenDrawn(const QString &id);
     void reportError(const QString &path, const QString &message);
-    void createMenus();
-    void createDeployMenu(QMenu *file);
-    void createDriftDock();
-    QString deployFile(); // the design's file, or empty after saying why there is none
-    void exportBundle();
-    QWidget *createDesignPage();
     void addRecentFile(const QString &path);
     void refreshRecentFiles();
     void fillRecentMenu();
     void openRecent(const QString &path);
     void updateTitle();
     void updateCounts();
-    void showSelectedInDiagram();
-    void showFindingElements(const QStringList &ids);
-    void createValidationDock();
-    void selectInTree(const QString &id);
     void chooseFile();
     void showAbout();
 
@@ -155,24 +156,16 @@ private:
 
     QStackedWidget *m_pages = nullptr;
     StartPage *m_startPage = nullptr;
-    QTreeView *m_tree = nullptr;
-    DesignTreeModel *m_treeModel = nullptr;
     DesignScene *m_scene = nullptr;
     DesignView *m_view = nullptr;
+    DesignerActions *m_designer = nullptr;
+    DeployActions *m_deploy = nullptr;
     QMenu *m_recentMenu = nullptr;
     QLabel *m_counts = nullptr;
-    ValidationPanel *m_validation = nullptr;
-    DriftPanel *m_drift = nullptr;
-    std::shared_ptr<core::protocol::AgentConnector> m_agents;
     QLabel *m_zoom = nullptr;
     QList<QAction *> m_designActions; // enabled only while a design is open
-    EditActions *m_edit = nullptr;
-    Inspector *m_inspector = nullptr;
-    PaletteWidget *m_palette = nullptr;
-    QString m_autosaveDirectory; // empty: Autosave's default
-    bool m_syncingTree = false;  // the tree follows the session's selection
-    bool m_treeChanging = false; // rows removed or reset: the tree's current row moves by itself
-    QString m_pendingReveal;     // selected before the diagram drew it
+    QString m_autosaveDirectory;      // empty: Autosave's default
+    QString m_pendingReveal;          // selected before the diagram drew it
 };
 
 } // namespace converge::views

@@ -12,8 +12,11 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 
 namespace {
+
+using converge::views::MainWindow;
 
 // Calls `done` once, after the first frame of `window` has been painted.
 class FirstFrameProbe : public QObject
@@ -40,17 +43,25 @@ private:
     std::function<void()> m_done;
 };
 
-} // namespace
-
-int main(int argc, char *argv[])
+// The command line; an option not given is nullopt.
+struct Options
 {
-    QElapsedTimer sinceStart;
-    sinceStart.start();
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Converge"));
-    QApplication::setApplicationName(QStringLiteral("Converge"));
-    QApplication::setApplicationVersion(QStringLiteral(CONVERGE_VERSION));
+    bool newDesign = false;
+    std::optional<QString> sample;
+    std::optional<QString> file;
+    std::optional<QString> select;
+    std::optional<QString> screenshot;
+    bool quitAfterLoad = false;
+};
 
+std::optional<QString> valueOf(const QCommandLineParser &parser, const QCommandLineOption &option)
+{
+    return parser.isSet(option) ? std::optional(parser.value(option)) : std::nullopt;
+}
+
+// Exits with the usage on --help, a bad option and the like.
+Options parseCommandLine(const QApplication &app)
+{
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Draw, validate and deploy virtualization-host networks."));
@@ -74,59 +85,98 @@ int main(int argc, char *argv[])
                                        QStringLiteral("Start with a new, empty design."));
     parser.addOptions({sample, screenshot, quitAfterLoad, select, newDesign});
     parser.process(app);
+    const QStringList files = parser.positionalArguments();
+    return {.newDesign = parser.isSet(newDesign),
+            .sample = valueOf(parser, sample),
+            .file = files.isEmpty() ? std::nullopt : std::optional(files.constFirst()),
+            .select = valueOf(parser, select),
+            .screenshot = valueOf(parser, screenshot),
+            .quitAfterLoad = parser.isSet(quitAfterLoad)};
+}
 
-    converge::views::MainWindow window;
-    window.setAgentConnector(std::make_shared<converge::collectors::TlsAgentConnector>());
+// The resource of the bundled sample `name`; empty, after listing the samples, when there is none.
+QString samplePath(const QString &name)
+{
+    const QString path = QStringLiteral(":/samples/%1.converge.json").arg(name);
+    if (QFile::exists(path))
+        return path;
+    QStringList names;
+    for (const auto &s : MainWindow::samples())
+        names << s.key;
+    std::fprintf(stderr, "converge: no sample '%s'; the samples are: %s\n", qPrintable(name),
+                 qPrintable(names.join(QStringLiteral(", "))));
+    return {};
+}
+
+// Opens and selects what the command line names; an exit code when the GUI must not start.
+std::optional<int> openRequested(MainWindow &window, const Options &options)
+{
     bool loaded = true;
-    if (parser.isSet(newDesign)) {
+    if (options.newDesign) {
         window.newDesign();
-    } else if (parser.isSet(sample)) {
-        const QString path = QStringLiteral(":/samples/%1.converge.json").arg(parser.value(sample));
-        if (!QFile::exists(path)) {
-            QStringList names;
-            for (const auto &s : converge::views::MainWindow::samples())
-                names << s.key;
-            std::fprintf(stderr, "converge: no sample '%s'; the samples are: %s\n",
-                         qPrintable(parser.value(sample)),
-                         qPrintable(names.join(QStringLiteral(", "))));
+    } else if (options.sample) {
+        const QString path = samplePath(*options.sample);
+        if (path.isEmpty())
             return 2;
-        }
         loaded = window.openSample(path);
-    } else if (!parser.positionalArguments().isEmpty()) {
-        loaded = window.openFile(parser.positionalArguments().constFirst());
+    } else if (options.file) {
+        loaded = window.openFile(*options.file);
     }
-    if (!loaded && (parser.isSet(screenshot) || parser.isSet(quitAfterLoad))) {
+    if (!loaded && (options.screenshot || options.quitAfterLoad)) {
         std::fprintf(stderr, "converge: %s\n", qPrintable(window.lastError()));
         return 1;
     }
-
-    if (loaded && parser.isSet(select) && window.session()) {
-        if (!window.design()->find(parser.value(select))) {
+    if (loaded && options.select && window.session()) {
+        if (!window.design()->find(*options.select)) {
             std::fprintf(stderr, "converge: the design has no element '%s'\n",
-                         qPrintable(parser.value(select)));
+                         qPrintable(*options.select));
             return 2;
         }
-        window.session()->setSelection({parser.value(select)});
+        window.session()->setSelection({*options.select});
     }
+    return std::nullopt;
+}
 
-    if (parser.isSet(screenshot)) {
+// --screenshot and --quit-after-load: the first frame is the end of the run.
+void exitAfterFirstFrame(MainWindow &window, const Options &options,
+                         const QElapsedTimer &sinceStart)
+{
+    if (options.screenshot) {
         window.resize(1280, 800); // the size the docs' screenshots are judged at
-        new FirstFrameProbe(&window, [&] {
-            const bool saved = window.grab().save(parser.value(screenshot));
+        new FirstFrameProbe(&window, [&window, out = *options.screenshot] {
+            const bool saved = window.grab().save(out);
             if (!saved)
-                std::fprintf(stderr, "converge: cannot write %s\n",
-                             qPrintable(parser.value(screenshot)));
+                std::fprintf(stderr, "converge: cannot write %s\n", qPrintable(out));
             QApplication::exit(saved ? 0 : 1);
         });
-    } else if (parser.isSet(quitAfterLoad)) {
-        new FirstFrameProbe(&window, [&] {
+    } else if (options.quitAfterLoad) {
+        new FirstFrameProbe(&window, [&sinceStart] {
             std::printf("loaded in %lld ms\n", static_cast<long long>(sinceStart.elapsed()));
             std::fflush(stdout);
             QApplication::exit(0);
         });
     }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Converge"));
+    QApplication::setApplicationName(QStringLiteral("Converge"));
+    QApplication::setApplicationVersion(QStringLiteral(CONVERGE_VERSION));
+    const Options options = parseCommandLine(app);
+
+    MainWindow window;
+    window.setAgentConnector(std::make_shared<converge::collectors::TlsAgentConnector>());
+    if (const auto exitCode = openRequested(window, options))
+        return *exitCode;
+    exitAfterFirstFrame(window, options, sinceStart);
     window.show();
-    if (!parser.isSet(screenshot) && !parser.isSet(quitAfterLoad))
+    if (!options.screenshot && !options.quitAfterLoad)
         window.offerRecovery(); // unsaved work a crash left behind
     return QApplication::exec();
 }

@@ -4,10 +4,12 @@
 #include "views/diagram/designscene.h"
 #include "views/diagram/designview.h"
 #include "views/mainwindow.h"
+#include "views/session/designsession.h"
 #include "views/tree/designtreemodel.h"
 
 #include <QApplication>
 #include <QCommandLinkButton>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -15,12 +17,15 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeView>
 #include <QUrl>
 
@@ -302,6 +307,173 @@ TEST_F(MainWindowTest, ZoomActionsStayWithinLimits)
         << "shown " << shown.width() << "x" << shown.height() << " scene "
         << window.scene()->sceneRect().width() << "x" << window.scene()->sceneRect().height()
         << " zoom " << view.zoom();
+}
+
+// The menus as text, one line per entry: text, shortcuts, enabled and checkable, the start of the
+// status tip; submenus indented. What users (and saved habits) rely on, whoever builds the menus.
+QStringList menuOutline(const QWidget *menu, const QString &indent = {})
+{
+    QStringList lines;
+    for (const QAction *a : menu->actions()) {
+        if (a->isSeparator()) {
+            lines << indent + QStringLiteral("---");
+            continue;
+        }
+        QStringList keys;
+        for (const QKeySequence &key : a->shortcuts())
+            keys << key.toString(QKeySequence::PortableText);
+        const QString tip = a->statusTip().left(24).trimmed();
+        lines << indent + QStringLiteral("%1 [%2]%3%4%5")
+                              .arg(a->text(), keys.join(QStringLiteral(", ")),
+                                   a->isEnabled() ? QString() : QStringLiteral(" off"),
+                                   a->isCheckable() ? QStringLiteral(" checkable") : QString(),
+                                   tip.isEmpty() ? QString() : QStringLiteral(" - ") + tip);
+        if (a->menu())
+            lines << menuOutline(a->menu(), indent + QStringLiteral("  "));
+    }
+    return lines;
+}
+
+// Each dock by object name (saved layouts are restored by it): title, area, tabs, geometry.
+QStringList dockOutline(const MainWindow &window)
+{
+    QList<QDockWidget *> docks = window.findChildren<QDockWidget *>();
+    std::ranges::sort(docks, {}, &QObject::objectName);
+    QStringList lines;
+    for (QDockWidget *dock : docks) {
+        QStringList tabs;
+        for (const QDockWidget *tab : window.tabifiedDockWidgets(dock))
+            tabs << tab->objectName();
+        const QRect r = dock->geometry();
+        lines << QStringLiteral("%1 \"%2\" area %3%4 tabs [%5] %6 at %7,%8 %9x%10")
+                     .arg(dock->objectName(), dock->windowTitle())
+                     .arg(int(window.dockWidgetArea(dock)))
+                     .arg(dock->isHidden() ? QStringLiteral(" hidden") : QString())
+                     .arg(tabs.join(QLatin1Char(',')))
+                     .arg(QLatin1String(dock->widget()->metaObject()->className()))
+                     .arg(r.x())
+                     .arg(r.y())
+                     .arg(r.width())
+                     .arg(r.height());
+    }
+    return lines;
+}
+
+// Without a design: the actions that need one are off (and on again once one is open).
+constexpr const char *expectedOutline = R"(&File []
+  &New [Ctrl+N]
+  New from &Template []
+    SMB basic: one NIC per traffic type, iSCSI isolated [] - The basic Hyper-V templa
+    SMB converged: teamed LAN with QoS weights, iSCSI isolated [] - The converged Hyper-V te
+    SMB high-performance iSCSI: SR-IOV for the guests' storage paths [] - The converged template w
+    Multitenant overlay: Hyper-V Network Virtualization (NVGRE) [] - Two tenants on the same
+    Broken lab: the rule catalog at work [] - A deliberately broken de
+  ---
+  &Open… [Ctrl+O]
+  Open &Recent []
+  &Samples []
+    SMB basic: one NIC per traffic type, iSCSI isolated [] - The basic Hyper-V templa
+    SMB converged: teamed LAN with QoS weights, iSCSI isolated [] - The converged Hyper-V te
+    SMB high-performance iSCSI: SR-IOV for the guests' storage paths [] - The converged template w
+    Multitenant overlay: Hyper-V Network Virtualization (NVGRE) [] - Two tenants on the same
+    Broken lab: the rule catalog at work [] - A deliberately broken de
+  ---
+  &Save [Ctrl+S] off
+  Save &As… [] off
+  ---
+  &Export Picture… [Ctrl+E] off - The diagram, or the sele
+  Export &Bundle… [] off - A signed archive of per-
+  &Print… [Ctrl+P] off
+  ---
+  &Close [Ctrl+F4] off
+  ---
+  &Quit []
+&Edit []
+  &Undo [Ctrl+Z] off
+  &Redo [Ctrl+Y, Alt+Shift+Backspace, Ctrl+Shift+Z] off
+  ---
+  Cu&t [Ctrl+X] off
+  &Copy [Ctrl+C] off
+  &Paste [Ctrl+V] off
+  D&uplicate [Ctrl+D] off - Add a copy of the select
+  &Delete [Del] off
+  ---
+  Select &All [Ctrl+A] off
+  &Arrange Automatically [Ctrl+Shift+L] off - Lay the diagram out agai
+&Insert []
+  &Host from Wizard… [Ctrl+Shift+H] off
+  ---
+  Host [] off - Adds one to the design
+  Physical NIC [] off - Adds one to the selected
+  Team [] off - Adds one to the selected
+  Virtual switch [] off - Adds one to the selected
+  VM [] off - Adds one to the selected
+  vNIC [] off - Adds one to the selected
+  Physical switch [] off - Adds one to the design
+  Switch port [] off - Adds one to the selected
+  VLAN [] off - Adds one to the design
+  Subnet [] off - Adds one to the design
+  VM network [] off - Adds one to the design
+  Storage target [] off - Adds one to the design
+  Mirror session [] off - Adds one to the design
+  Resource pool [] off - Adds one to the design
+  DHCP failover [] off - Adds one to the design
+&View []
+  &Fit to Window [Ctrl+0] off
+  Zoom &In [Ctrl++, Ctrl+=] off
+  Zoom &Out [Ctrl+-] off
+  &Actual Size [Ctrl+1] off
+  ---
+  Validation: # errors, # warnings, # info [F8] checkable
+  Elements [] checkable
+  Palette [] checkable
+  Inspector [] checkable
+  Overview [] checkable
+  Drift [] checkable
+&Deploy []
+  &Deploy… [Ctrl+Shift+D] off - Plan and deploy the desi
+  &Fleet… [] off - The agents enrolled for
+  &History… [] off - Deployments made from th
+  ---
+  Check D&rift [] off - Compare each host's runn
+&Help []
+  &About Converge []
+  About &Qt []
+driftDock "Drift" area 8 hidden tabs [] converge::views::DriftPanel at -600,-530 100x30
+elementsDock "Elements" area 1 tabs [] QTreeView at 0,19 220x284
+inspectorDock "Inspector" area 2 tabs [] converge::views::Inspector at 990,19 290x628
+overviewDock "Overview" area 1 tabs [] converge::views::OverviewMap at 0,457 220x190
+paletteDock "Palette" area 1 tabs [] converge::views::PaletteWidget at 0,309 220x142
+validationDock "Validation: # errors, # warnings, # info" area 8 tabs [driftDock] converge::views::ValidationPanel at 0,653 1280x125)";
+
+// The counts in the validation dock's title are the rules' business (validationpanel_test).
+QString outline(const MainWindow &window)
+{
+    static const QRegularExpression counts(QStringLiteral("\\d+ errors, \\d+ warnings, \\d+ info"));
+    return (menuOutline(window.menuBar()) + dockOutline(window))
+        .join(u'\n')
+        .replace(counts, QStringLiteral("# errors, # warnings, # info"));
+}
+
+TEST_F(MainWindowTest, MenusAndDocksStayAsTheyAre)
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    const QString closed = outline(window);
+    ASSERT_TRUE(window.openSample(QStringLiteral(":/samples/broken-lab.converge.json")));
+    window.session()->validateNow();
+    QCoreApplication::processEvents();
+    const QString open = outline(window);
+    if (qEnvironmentVariableIsSet("CONVERGE_DUMP_OUTLINE")) {
+        QFile out(qEnvironmentVariable("CONVERGE_DUMP_OUTLINE"));
+        EXPECT_TRUE(out.open(QIODevice::WriteOnly));
+        out.write(closed.toUtf8());
+    }
+    EXPECT_EQ(closed.toStdString(), std::string(expectedOutline));
+    EXPECT_EQ(open.toStdString(),
+              QString::fromUtf8(expectedOutline).remove(QStringLiteral(" off")).toStdString());
 }
 
 } // namespace

@@ -1,163 +1,201 @@
-// MainWindow's designer parts: the palette and inspector docks, the Edit and Insert menus,
-// new / save / export / print, and crash recovery.
+// MainWindow's files: the samples, recent designs, new / open / save, export and print, drag
+// and drop, and crash recovery.
 #include "mainwindow.h"
 
 #include "core/io/designdocument.h"
-#include "core/model/newelements.h"
-#include "views/designer/addhostdialog.h"
-#include "views/designer/editactions.h"
-#include "views/designer/palettewidget.h"
+#include "views/designer/designeractions.h"
 #include "views/diagram/designscene.h"
-#include "views/diagram/designview.h"
 #include "views/diagram/diagramexport.h"
-#include "views/diagram/overviewmap.h"
 #include "views/inspector/inspector.h"
 #include "views/session/autosave.h"
 #include "views/session/designsession.h"
+#include "views/startpage.h"
 
 #include <QApplication>
-#include <QDockWidget>
+#include <QDir>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPrintDialog>
 #include <QPrinter>
 #include <QSettings>
 #include <QStatusBar>
-#include <QTreeView>
 #include <QUndoStack>
 
 namespace converge::views {
 
 namespace {
 
+const QString recentFilesKey = QStringLiteral("recentFiles");
 const QString lastDirKey = QStringLiteral("lastDirectory");
+
+QString suffix()
+{
+    return QLatin1String(core::designdocument::fileSuffix);
+}
 
 QString designFilter()
 {
-    return QObject::tr("Converge designs (*%1)")
-        .arg(QLatin1String(core::designdocument::fileSuffix));
+    return QObject::tr("Converge designs (*%1)").arg(suffix());
 }
 
 } // namespace
 
-void MainWindow::createDesignerDocks()
+// The start page and the Samples menu show a sample's first sentence; the whole text is in
+// the tooltip.
+QString MainWindow::Sample::summary() const
 {
-    m_edit = new EditActions(m_scene, this);
-    connect(m_edit, &EditActions::message, this,
-            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
-    connect(m_scene, &DesignScene::message, this,
-            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
-
-    m_palette = new PaletteWidget;
-    connect(m_palette, &PaletteWidget::addRequested, m_edit, &EditActions::addElement);
-    auto *paletteDock = new QDockWidget(tr("Palette"), this);
-    paletteDock->setObjectName(QStringLiteral("paletteDock"));
-    paletteDock->setWidget(m_palette);
-    addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
-
-    // Under the palette: the whole diagram with the part in sight; click or drag to go there.
-    auto *overviewDock = new QDockWidget(tr("Overview"), this);
-    overviewDock->setObjectName(QStringLiteral("overviewDock"));
-    overviewDock->setWidget(new OverviewMap(m_view));
-    addDockWidget(Qt::LeftDockWidgetArea, overviewDock);
-
-    m_inspector = new Inspector;
-    connect(m_inspector, &Inspector::findingActivated, this,
-            [this](const QString &, const QStringList &ids) { showFindingElements(ids); });
-    auto *inspectorDock = new QDockWidget(tr("Inspector"), this);
-    inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
-    inspectorDock->setWidget(m_inspector);
-    addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
-    resizeDocks({paletteDock, inspectorDock}, {220, 290}, Qt::Horizontal);
-    if (auto *elements = findChild<QDockWidget *>(QStringLiteral("elementsDock")))
-        resizeDocks({elements, paletteDock}, {300, 150}, Qt::Vertical);
-    resizeDocks({overviewDock}, {200}, Qt::Vertical);
-    if (auto *validation = findChild<QDockWidget *>(QStringLiteral("validationDock")))
-        resizeDocks({validation}, {150}, Qt::Vertical);
+    const qsizetype end = description.indexOf(QLatin1String(". "));
+    QString sentence = end < 0 ? description : description.left(end + 1);
+    if (sentence.size() > 180)
+        sentence = sentence.left(177).trimmed() + QStringLiteral("\u2026");
+    return sentence;
 }
 
-void MainWindow::addDesignerMenus(QMenu *file, QMenu *edit)
+QList<MainWindow::Sample> MainWindow::samples()
 {
-    // File: New and New from Template first, Save, Save As, Export and Print after Open.
-    QAction *first = file->actions().value(0);
-    QAction *newAction = new QAction(tr("&New"), this);
-    newAction->setShortcut(QKeySequence::New);
-    connect(newAction, &QAction::triggered, this, &MainWindow::newDesign);
-    file->insertAction(first, newAction);
-    QMenu *templates = new QMenu(tr("New from &Template"), file);
-    for (const Sample &sample : samples()) {
-        QAction *action = templates->addAction(sample.name);
-        action->setStatusTip(sample.summary());
-        connect(action, &QAction::triggered, this,
-                [this, path = sample.resourcePath] { newFromTemplate(path); });
+    static const QStringList order{QStringLiteral("smb-basic"), QStringLiteral("smb-converged"),
+                                   QStringLiteral("smb-iscsi-highperf"),
+                                   QStringLiteral("multitenant-overlay"),
+                                   QStringLiteral("broken-lab")};
+    QList<Sample> out;
+    const QDir dir(QStringLiteral(":/samples"));
+    for (const QString &file : dir.entryList({QLatin1Char('*') + suffix()}, QDir::Files)) {
+        QFile in(dir.filePath(file));
+        const QJsonObject info = in.open(QIODevice::ReadOnly)
+                                     ? QJsonDocument::fromJson(in.readAll()).object()
+                                     : QJsonObject();
+        const QString key = file.chopped(suffix().size());
+        out.append({dir.filePath(file), key, info.value(QStringLiteral("name")).toString(key),
+                    info.value(QStringLiteral("description")).toString()});
     }
-    file->insertMenu(first, templates);
-    file->insertSeparator(first);
-
-    QAction *close = file->actions().value(file->actions().indexOf(m_designActions.value(0)));
-    const auto before = [&](const QString &text, const QList<QKeySequence> &keys, auto slot) {
-        auto *action = new QAction(text, this);
-        action->setShortcuts(keys);
-        connect(action, &QAction::triggered, this, slot);
-        file->insertAction(close, action);
-        m_designActions << action;
-        return action;
+    auto rank = [&](const Sample &s) {
+        const qsizetype i = order.indexOf(s.key);
+        return i < 0 ? order.size() : i;
     };
-    before(tr("&Save"), {QKeySequence::Save}, &MainWindow::save);
-    before(tr("Save &As\u2026"), {QKeySequence::SaveAs}, &MainWindow::saveAs);
-    file->insertSeparator(close);
-    before(tr("&Export Picture\u2026"), {QKeySequence(tr("Ctrl+E"))}, &MainWindow::exportPicture)
-        ->setStatusTip(tr("The diagram, or the selection, as PNG, SVG or PDF"));
-    before(tr("&Print\u2026"), {QKeySequence::Print}, &MainWindow::printDiagram);
-    file->insertSeparator(close);
+    std::ranges::stable_sort(out, {}, rank);
+    return out;
+}
 
-    edit->addActions({m_edit->undo, m_edit->redo});
-    edit->addSeparator();
-    edit->addActions({m_edit->cut, m_edit->copy, m_edit->paste, m_edit->duplicate, m_edit->remove});
-    edit->addSeparator();
-    edit->addActions({m_edit->selectAll, m_edit->arrange});
-    // Delete acts where the selection is drawn and listed, not inside text fields.
-    m_view->addActions({m_edit->remove, m_edit->duplicate});
-    m_tree->addActions({m_edit->remove, m_edit->duplicate});
-
-    QMenu *insert = menuBar()->addMenu(tr("&Insert"));
-    QAction *host =
-        insert->addAction(tr("&Host from Wizard\u2026"), this, &MainWindow::addHostWizard);
-    host->setShortcut(QKeySequence(tr("Ctrl+Shift+H")));
-    m_designActions << host;
-    insert->addSeparator();
-    for (int i = 0; i < m_palette->count(); ++i) {
-        QListWidgetItem *entry = m_palette->item(i);
-        QAction *action = insert->addAction(entry->icon(), entry->text());
-        action->setStatusTip(entry->toolTip());
-        connect(action, &QAction::triggered, this,
-                [this, entry] { Q_EMIT m_palette->itemClicked(entry); });
-        m_designActions << action;
+QString MainWindow::designFileIn(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(suffix(), Qt::CaseInsensitive))
+            return url.toLocalFile();
     }
-    m_designActions << m_edit->all();
+    return {};
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (designFileIn(event->mimeData()).isEmpty())
+        event->ignore();
+    else
+        event->acceptProposedAction();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (designFileIn(event->mimeData()).isEmpty())
+        event->ignore();
+    else
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = designFileIn(event->mimeData());
+    if (path.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    openFile(path);
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(recentFilesKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > maxRecentFiles)
+        files.removeLast();
+    QSettings settings;
+    settings.setValue(recentFilesKey, files);
+    settings.setValue(lastDirKey, QFileInfo(absolute).absolutePath());
+    refreshRecentFiles();
+}
+
+void MainWindow::openRecent(const QString &path)
+{
+    if (openFile(path) || QFileInfo::exists(path))
+        return;
+    QStringList files = recentFiles(); // a file that is gone leaves the list
+    files.removeAll(path);
+    QSettings().setValue(recentFilesKey, files);
+    refreshRecentFiles();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    // Filled when shown, so no action is deleted while it is being triggered.
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        QAction *action = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(files[i]).fileName()));
+        action->setStatusTip(QDir::toNativeSeparators(files[i]));
+        connect(action, &QAction::triggered, this, [this, path = files[i]] { openRecent(path); });
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent designs"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    connect(m_recentMenu->addAction(tr("&Clear Menu")), &QAction::triggered, this, [this] {
+        QSettings().remove(recentFilesKey);
+        refreshRecentFiles();
+    });
+}
+
+void MainWindow::refreshRecentFiles()
+{
+    m_startPage->setRecentFiles(recentFiles());
+}
+
+void MainWindow::chooseFile()
+{
+    const QString dir = QSettings().value(lastDirKey, QDir::homePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Design"), dir,
+        tr("Converge designs (*%1);;JSON files (*.json);;All files (*)").arg(suffix()));
+    if (!path.isEmpty())
+        openFile(path);
 }
 
 bool MainWindow::isModified() const
 {
-    return m_session && (!m_session->undoStack()->isClean() || m_inspector->hasPendingInput() ||
-                         (m_path.isEmpty() && !m_isSample && m_session->design().size() > 0));
-}
-
-void MainWindow::commitPendingInput()
-{
-    // A value being typed in the inspector is committed when its field loses focus: make it so
-    // before saving or closing, so what the admin sees is what is saved.
-    QWidget *focused = QApplication::focusWidget();
-    if (focused && m_inspector && m_inspector->isAncestorOf(focused))
-        focused->clearFocus();
+    return m_session &&
+           (!m_session->undoStack()->isClean() || m_designer->inspector()->hasPendingInput() ||
+            (m_path.isEmpty() && !m_isSample && m_session->design().size() > 0));
 }
 
 bool MainWindow::confirmDiscard()
 {
-    commitPendingInput();
+    m_designer->commitPendingInput();
     if (!isModified())
         return true;
     QMessageBox box(QMessageBox::Warning, tr("Unsaved Changes"),
@@ -206,7 +244,7 @@ bool MainWindow::saveTo(const QString &path)
 {
     if (!m_session)
         return false;
-    commitPendingInput();
+    m_designer->commitPendingInput();
     auto saved = core::designdocument::saveFile(m_session->design(), path);
     if (!saved) {
         m_lastError = saved.error().message;
@@ -221,9 +259,7 @@ bool MainWindow::saveTo(const QString &path)
         statusBar()->showMessage(tr("Could not save %1").arg(QFileInfo(path).fileName()), 10000);
         return false;
     }
-    m_path = path;
-    m_isSample = false;
-    m_samplePath.clear();
+    setFile(path, false);
     m_session->undoStack()->setClean();
     m_autosave->setOriginalPath(path);
     m_autosave->markClean();
@@ -301,20 +337,6 @@ void MainWindow::printDiagram()
     diagramexport::print(*m_scene, diagramexport::elementsRect(*m_scene, m_session->selection()),
                          printer);
     QApplication::restoreOverrideCursor();
-}
-
-void MainWindow::addHostWizard()
-{
-    if (!m_session)
-        return;
-    AddHostDialog dialog(m_session->design(), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    auto edit = dialog.edit();
-    if (!m_session->apply(edit))
-        return;
-    m_session->setSelection({edit->ops.front().element.id});
-    statusBar()->showMessage(edit->description, 8000);
 }
 
 void MainWindow::offerRecovery(const QString &autosaveDirectory)
