@@ -196,16 +196,16 @@ void JsonReader::read(const FieldRule &f, QString &out, const QString &)
 {
     const QString key = QString::fromLatin1(f.key);
     switch (f.check) {
-    case Check::InterfaceName:
+    case FieldCheck::InterfaceName:
         out = ifname(key, f.required);
         return;
-    case Check::OneOf:
+    case FieldCheck::OneOf:
         out = oneOf(key, f.choices, f.required);
         return;
-    case Check::Prefix:
+    case FieldCheck::Prefix:
         out = prefix(key, true);
         return;
-    case Check::Mac:
+    case FieldCheck::Mac:
         out = mac(key);
         return;
     default:
@@ -221,8 +221,8 @@ void JsonReader::read(const FieldRule &f, bool &out, bool fallback)
 void JsonReader::read(const FieldRule &f, int &out, int fallback)
 {
     const QString key = QString::fromLatin1(f.key);
-    out = f.check == Check::Vlan ? vlan(key, fallback)
-                                 : static_cast<int>(integer(key, f.min, f.max, fallback));
+    out = f.check == FieldCheck::Vlan ? vlan(key, fallback)
+                                      : static_cast<int>(integer(key, f.min, f.max, fallback));
 }
 
 void JsonReader::read(const FieldRule &f, qint64 &out, qint64 fallback)

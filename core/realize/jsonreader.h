@@ -15,7 +15,7 @@
 namespace converge::core::realize {
 
 // What a field's value must be beyond its JSON type (which the member it fills gives).
-enum class Check {
+enum class FieldCheck {
     Plain,         // strings: any; integers: in min-max
     InterfaceName, // isValidInterfaceName
     OneOf,         // one of `choices` (Port::Type: its name)
@@ -28,7 +28,7 @@ struct FieldRule
 {
     const char *key = "";
     bool required = false; // strings: absent or null is an error
-    Check check = Check::Plain;
+    FieldCheck check = FieldCheck::Plain;
     QStringList choices = {};
     qint64 min = 0;
     qint64 max = 0;
