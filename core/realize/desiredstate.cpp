@@ -1,12 +1,14 @@
 #include "desiredstate.h"
+#include "interfacenames.h"
+#include "portsettings.h"
 
 #include "core/model/design.h"
 #include "core/model/newelements.h"
-#include "core/util/ipaddress.h"
 
-#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QSet>
+
+#include <optional>
 
 namespace converge::core::realize {
 
@@ -15,64 +17,6 @@ using core::Element;
 using core::ElementKind;
 
 namespace {
-
-QString hashedName(const QString &id)
-{
-    return QStringLiteral("cv") +
-           QString::fromLatin1(
-               QCryptographicHash::hash(id.toUtf8(), QCryptographicHash::Sha1).toHex().left(10));
-}
-
-QString preferredName(const Design &design, const Element &e)
-{
-    const auto str = [&](const char *key) {
-        return e.value(QLatin1String(key)).toString();
-    };
-    switch (e.kind) {
-    case ElementKind::PhysicalNic:
-        return str("interfaceName");
-    case ElementKind::VirtualNic: {
-        if (!str("hostInterface").isEmpty())
-            return str("hostInterface");
-        const Element *owner = design.find(e.parent);
-        if (owner && owner->kind == ElementKind::VirtualMachine)
-            return owner->name() + QLatin1Char('-') + e.name();
-        return e.name();
-    }
-    default:
-        return e.name();
-    }
-}
-
-// Hands out host interface names, unique per host.
-class Names
-{
-public:
-    explicit Names(const Design &design)
-        : m_design(design)
-    {
-    }
-
-    Result<QString> claim(const Element &e)
-    {
-        QString name = preferredName(m_design, e);
-        if (!isValidInterfaceName(name) || m_used.contains(name))
-            name = hashedName(e.id);
-        if (m_used.contains(name))
-            return core::invalid(
-                QStringLiteral("%1: its host interface name \"%2\" is already taken")
-                    .arg(core::describe(e), name));
-        m_used.insert(name);
-        m_byId.insert(e.id, name);
-        return name;
-    }
-    QString of(const QString &id) const { return m_byId.value(id); }
-
-private:
-    const Design &m_design;
-    QSet<QString> m_used;
-    QHash<QString, QString> m_byId;
-};
 
 std::vector<const Element *> onHost(const Design &design, ElementKind kind, const Element &host)
 {
@@ -83,82 +27,268 @@ std::vector<const Element *> onHost(const Design &design, ElementKind kind, cons
     return out;
 }
 
-QList<int> intList(const QJsonValue &v)
+// Builds one host's desired state. The steps share the interface names handed out, the bridge
+// of each switch and the notes.
+class StateBuilder
 {
-    QList<int> out;
-    for (const QJsonValue &x : v.toArray())
-        out.append(x.toInt());
-    return out;
+public:
+    StateBuilder(const Design &design, const Element &host)
+        : m_design(design)
+        , m_host(host)
+        , m_names(design)
+    {
+    }
+    Result<HostState> build();
+
+private:
+    Result<void> addBridges();
+    Result<Bridge> bridge(const Element &sw);
+    Result<void> addUplinks();
+    Result<std::optional<Port>> uplinkPort(const Element &uplink);
+    Result<std::optional<Port>> teamPort(const Element &team);
+    Result<void> addTeamMembers(const Element &team, Port &p);
+    Result<void> addVnicPorts();
+    Port vnicPort(const Element &vnic, const QString &name);
+    void addMirrors();
+    std::optional<Mirror> sessionMirror(const Element &session, QSet<QString> &inSession);
+    std::optional<Mirror> roleMirror(const Bridge &b, const QSet<QString> &inSession) const;
+
+    const Design &m_design;
+    const Element &m_host;
+    InterfaceNames m_names;
+    HostState m_state;
+    std::vector<const Element *> m_switches;
+    QHash<QString, Bridge *> m_bridgeOf; // switch id -> bridge
+};
+
+Result<HostState> StateBuilder::build()
+{
+    m_state.host = m_host.name();
+    // Bridges first: uplinks and vNICs are ports on them.
+    for (auto step :
+         {&StateBuilder::addBridges, &StateBuilder::addUplinks, &StateBuilder::addVnicPorts})
+        if (auto done = (this->*step)(); !done)
+            return std::unexpected(done.error());
+    addMirrors();
+    m_state.normalize();
+    // The form the agent accepts is the form we produce: check it the way the agent will.
+    auto checked = HostState::fromJson(m_state.toJson());
+    if (!checked)
+        return core::invalid(
+            QStringLiteral("host %1: %2").arg(m_host.name(), checked.error().message));
+    return m_state;
 }
 
-QString networkForm(const QString &prefix)
+// One bridge per virtual switch.
+Result<void> StateBuilder::addBridges()
 {
-    const auto p = core::IpPrefix::parse(prefix);
-    if (!p)
-        return {};
-    return p->network().address.toString() + QLatin1Char('/') + QString::number(p->length);
+    m_switches = onHost(m_design, ElementKind::VirtualSwitch, m_host);
+    m_state.bridges.reserve(m_switches.size());
+    for (const Element *sw : m_switches) {
+        auto b = bridge(*sw);
+        if (!b)
+            return std::unexpected(b.error());
+        m_state.bridges.push_back(std::move(*b));
+    }
+    // Pointers into bridges: no bridge is added after this.
+    for (std::size_t i = 0; i < m_switches.size(); ++i)
+        m_bridgeOf.insert(m_switches[i]->id, &m_state.bridges[i]);
+    return {};
 }
 
-QList<Acl> aclsOf(const Element &vnic, QStringList &notes)
+Result<Bridge> StateBuilder::bridge(const Element &sw)
 {
-    QList<Acl> out;
-    const QJsonArray records = vnic.value(QLatin1String("acls")).toArray();
-    for (const QJsonValue &rv : records) {
-        const QJsonObject r = rv.toObject();
-        Acl a;
-        a.action = r.value(QLatin1String("action")).toString().toLower();
-        a.localPrefix = networkForm(r.value(QLatin1String("localAddress")).toString());
-        a.remotePrefix = networkForm(r.value(QLatin1String("remoteAddress")).toString());
-        a.localMac = canonicalMac(r.value(QLatin1String("localMac")).toString());
-        a.remoteMac = canonicalMac(r.value(QLatin1String("remoteMac")).toString());
-        const QString protocol = r.value(QLatin1String("protocol")).toString();
-        a.protocol = protocol == QLatin1String("Any") ? QString() : protocol.toLower();
-        a.localPorts = intList(r.value(QLatin1String("localPorts")));
-        a.remotePorts = intList(r.value(QLatin1String("remotePorts")));
-        a.weight = r.value(QLatin1String("weight")).toInt();
-        if (r.value(QLatin1String("stateful")).toBool())
-            notes << QStringLiteral("%1: stateful ACLs are enforced as stateless flows")
-                         .arg(core::describe(vnic));
-        const QString direction = r.value(QLatin1String("direction")).toString();
-        if (direction != QLatin1String("Inbound")) {
-            a.direction = QStringLiteral("out");
-            out.append(a);
+    auto name = m_names.claim(sw);
+    if (!name)
+        return std::unexpected(name.error());
+    Bridge b;
+    b.name = *name;
+    b.elementId = sw.id;
+    b.sriov = sw.value(QLatin1String("sriov")).toBool();
+    const QString minimum = sw.value(QLatin1String("minimumBandwidthMode")).toString();
+    if (minimum == QLatin1String("Weight") || minimum == QLatin1String("Absolute"))
+        m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch "
+                                        "(only maximum rates are)")
+                             .arg(core::describe(sw));
+    if (b.sriov)
+        m_state.notes << QStringLiteral("%1: SR-IOV is recorded but Open vSwitch bridges do not "
+                                        "offload to virtual functions")
+                             .arg(core::describe(sw));
+    return b;
+}
+
+// Uplinks: a NIC or a team (bond) on external switches.
+Result<void> StateBuilder::addUplinks()
+{
+    for (const Element *sw : m_switches) {
+        if (sw->value(QLatin1String("type")).toString() != QLatin1String("External"))
+            continue;
+        const Element *uplink = m_design.find(sw->value(QLatin1String("uplink")).toString());
+        if (!uplink)
+            continue;
+        auto port = uplinkPort(*uplink);
+        if (!port)
+            return std::unexpected(port.error());
+        if (*port)
+            m_bridgeOf.value(sw->id)->ports.push_back(std::move(**port));
+    }
+    return {};
+}
+
+// The uplink's port; none for a team with fewer than two NICs or an element of another kind.
+Result<std::optional<Port>> StateBuilder::uplinkPort(const Element &uplink)
+{
+    if (uplink.kind == ElementKind::Team)
+        return teamPort(uplink);
+    if (uplink.kind != ElementKind::PhysicalNic)
+        return std::nullopt;
+    auto name = m_names.claim(uplink);
+    if (!name)
+        return std::unexpected(name.error());
+    Port p;
+    p.name = *name;
+    p.elementId = uplink.id;
+    p.mtu = uplink.value(QLatin1String("mtu")).toInt();
+    return p;
+}
+
+Result<std::optional<Port>> StateBuilder::teamPort(const Element &team)
+{
+    auto name = m_names.claim(team);
+    if (!name)
+        return std::unexpected(name.error());
+    Port p;
+    p.name = *name;
+    p.elementId = team.id;
+    p.type = Port::Type::Bond;
+    if (auto members = addTeamMembers(team, p); !members)
+        return std::unexpected(members.error());
+    setBondMode(team, p, m_state.notes);
+    if (p.members.size() < 2) {
+        m_state.notes
+            << QStringLiteral("%1 has fewer than two NICs: not realized").arg(core::describe(team));
+        return std::nullopt;
+    }
+    return p;
+}
+
+// The team's NICs as bond members; the one that is not the standby member is the primary.
+Result<void> StateBuilder::addTeamMembers(const Element &team, Port &p)
+{
+    const QString standby = team.value(QLatin1String("standbyMember")).toString();
+    for (const QJsonValue &m : team.value(QLatin1String("members")).toArray()) {
+        const Element *nic = m_design.find(m.toString());
+        if (!nic || nic->kind != ElementKind::PhysicalNic)
+            continue;
+        auto member = m_names.claim(*nic);
+        if (!member)
+            return std::unexpected(member.error());
+        p.members << *member;
+        if (p.bondPrimary.isEmpty() && nic->id != standby && !standby.isEmpty())
+            p.bondPrimary = *member;
+        p.mtu = std::max(p.mtu, nic->value(QLatin1String("mtu")).toInt());
+    }
+    return {};
+}
+
+// vNICs: management OS (internal ports) and VMs (their tap/veth).
+Result<void> StateBuilder::addVnicPorts()
+{
+    for (const Element *vnic : onHost(m_design, ElementKind::VirtualNic, m_host)) {
+        Bridge *b = m_bridgeOf.value(vnic->value(QLatin1String("switch")).toString());
+        if (!b)
+            continue;
+        auto name = m_names.claim(*vnic);
+        if (!name)
+            return std::unexpected(name.error());
+        b->ports.push_back(vnicPort(*vnic, *name));
+    }
+    return {};
+}
+
+Port StateBuilder::vnicPort(const Element &vnic, const QString &name)
+{
+    const Element *owner = m_design.find(vnic.parent);
+    Port p;
+    p.name = name;
+    p.elementId = vnic.id;
+    p.type = owner && owner->kind == ElementKind::Host ? Port::Type::Internal : Port::Type::System;
+    applyVlan(vnic, p);
+    const QJsonValue maxBw = vnic.value(QLatin1String("maximumBandwidth"));
+    if (maxBw.isDouble() && maxBw.toDouble() >= 1000)
+        p.maxRateKbps = static_cast<qint64>(maxBw.toDouble() / 1000);
+    p.mtu = vnic.value(QLatin1String("mtu")).toInt();
+    applyPolicy(vnic, p, m_state.notes);
+    if (vnic.value(QLatin1String("minimumBandwidthWeight")).toInt() > 0 ||
+        vnic.value(QLatin1String("minimumBandwidthAbsolute")).toDouble() > 0)
+        m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch")
+                             .arg(core::describe(vnic));
+    applyAddresses(vnic, p, m_state.notes);
+    return p;
+}
+
+// Mirror sessions; vNICs with a mirroring role but no session form one per switch.
+void StateBuilder::addMirrors()
+{
+    QSet<QString> inSession;
+    for (const Element *ms : m_design.elements(ElementKind::MirrorSession))
+        if (auto m = sessionMirror(*ms, inSession))
+            m_state.mirrors.push_back(std::move(*m));
+    for (const Bridge &b : m_state.bridges)
+        if (auto m = roleMirror(b, inSession))
+            m_state.mirrors.push_back(std::move(*m));
+}
+
+// A session on one of this host's switches; its vNICs are then `inSession`.
+std::optional<Mirror> StateBuilder::sessionMirror(const Element &ms, QSet<QString> &inSession)
+{
+    const Bridge *b = m_bridgeOf.value(ms.value(QLatin1String("switch")).toString());
+    const QString destination = ms.value(QLatin1String("destination")).toString();
+    const QString output = m_names.of(destination);
+    if (!b || output.isEmpty() || !b->port(output))
+        return std::nullopt;
+    Mirror m;
+    m.name = ms.name().isEmpty() ? ms.id : ms.name();
+    m.bridge = b->name;
+    m.elementId = ms.id;
+    m.output = output;
+    inSession.insert(destination);
+    for (const QJsonValue &src : ms.value(QLatin1String("sources")).toArray()) {
+        const QString port = m_names.of(src.toString());
+        if (!port.isEmpty() && b->port(port) && port != output) {
+            m.selectSrc << port;
+            inSession.insert(src.toString());
         }
-        if (direction != QLatin1String("Outbound")) {
-            a.direction = QStringLiteral("in");
-            out.append(a);
-        }
     }
-    return out;
+    m.selectDst = m.selectSrc;
+    if (m.selectSrc.isEmpty())
+        return std::nullopt;
+    return m;
 }
 
-void applyVlan(const Element &vnic, Port &p)
+// The switch's vNICs outside sessions with mirroring role Source, to the first Destination.
+std::optional<Mirror> StateBuilder::roleMirror(const Bridge &b,
+                                               const QSet<QString> &inSession) const
 {
-    const QString mode = vnic.value(QLatin1String("vlanMode")).toString();
-    const auto num = [&](const char *key) {
-        const QJsonValue v = vnic.value(QLatin1String(key));
-        return v.isDouble() ? v.toInt() : -1;
-    };
-    if (mode == QLatin1String("Access")) {
-        p.vlanMode = QStringLiteral("access");
-        p.tag = num("accessVlan");
-    } else if (mode == QLatin1String("Trunk")) {
-        p.trunks = intList(vnic.value(QLatin1String("trunkVlans")));
-        p.tag = num("nativeVlan");
-        p.vlanMode = p.tag >= 0 ? QStringLiteral("native-untagged") : QStringLiteral("trunk");
-    } else if (mode == QLatin1String("Pvlan")) {
-        p.vlanMode = QStringLiteral("access");
-        p.tag = num("pvlanPrimary");
-        const QString pm = vnic.value(QLatin1String("pvlanMode")).toString();
-        p.isolated = pm == QLatin1String("Isolated");
-        if (pm == QLatin1String("Community"))
-            p.community = num("pvlanSecondary");
+    Mirror m;
+    for (const Port &p : b.ports) {
+        const Element *vnic = m_design.find(p.elementId);
+        if (!vnic || vnic->kind != ElementKind::VirtualNic || inSession.contains(vnic->id))
+            continue;
+        const QString role = vnic->value(QLatin1String("mirroringRole")).toString();
+        if (role == QLatin1String("Source"))
+            m.selectSrc << p.name;
+        else if (role == QLatin1String("Destination") && m.output.isEmpty())
+            m.output = p.name;
     }
-    if ((p.vlanMode == QLatin1String("access") || p.vlanMode == QLatin1String("native-untagged")) &&
-        p.tag < 0) {
-        p.vlanMode.clear(); // incomplete in the design: validation reports it
-        p.tag = -1;
-    }
+    if (m.selectSrc.isEmpty() || m.output.isEmpty())
+        return std::nullopt;
+    const Element *sw = m_design.find(b.elementId);
+    m.name = (sw ? sw->name() : b.name) + QStringLiteral(" mirroring");
+    m.bridge = b.name;
+    m.elementId = b.elementId;
+    m.selectDst = m.selectSrc;
+    return m;
 }
 
 } // namespace
@@ -194,211 +324,7 @@ Result<HostState> desiredState(const Design &design, const QString &hostId)
         return core::invalid(
             QStringLiteral("%1 is not a linux-ovs host: it is realized by a bundle, not an agent")
                 .arg(core::describe(*host)));
-
-    HostState state;
-    state.host = host->name();
-    Names names(design);
-    QHash<QString, Bridge *> bridgeOf; // switch id -> bridge
-
-    const auto switches = onHost(design, ElementKind::VirtualSwitch, *host);
-    state.bridges.reserve(switches.size());
-    for (const Element *sw : switches) {
-        auto name = names.claim(*sw);
-        if (!name)
-            return std::unexpected(name.error());
-        Bridge b;
-        b.name = *name;
-        b.elementId = sw->id;
-        b.sriov = sw->value(QLatin1String("sriov")).toBool();
-        if (sw->value(QLatin1String("minimumBandwidthMode")).toString() ==
-                QLatin1String("Weight") ||
-            sw->value(QLatin1String("minimumBandwidthMode")).toString() ==
-                QLatin1String("Absolute"))
-            state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch "
-                                          "(only maximum rates are)")
-                               .arg(core::describe(*sw));
-        if (b.sriov)
-            state.notes << QStringLiteral("%1: SR-IOV is recorded but Open vSwitch bridges do "
-                                          "not offload to virtual functions")
-                               .arg(core::describe(*sw));
-        state.bridges.push_back(std::move(b));
-    }
-    for (std::size_t i = 0; i < switches.size(); ++i)
-        bridgeOf.insert(switches[i]->id, &state.bridges[i]);
-
-    // Uplinks: a NIC or a team (bond) on external switches.
-    for (const Element *sw : switches) {
-        if (sw->value(QLatin1String("type")).toString() != QLatin1String("External"))
-            continue;
-        const Element *uplink = design.find(sw->value(QLatin1String("uplink")).toString());
-        if (!uplink)
-            continue;
-        Port p;
-        p.elementId = uplink->id;
-        if (uplink->kind == ElementKind::PhysicalNic) {
-            auto name = names.claim(*uplink);
-            if (!name)
-                return std::unexpected(name.error());
-            p.name = *name;
-            p.mtu = uplink->value(QLatin1String("mtu")).toInt();
-        } else if (uplink->kind == ElementKind::Team) {
-            auto name = names.claim(*uplink);
-            if (!name)
-                return std::unexpected(name.error());
-            p.name = *name;
-            p.type = Port::Type::Bond;
-            const QString standby = uplink->value(QLatin1String("standbyMember")).toString();
-            for (const QJsonValue &m : uplink->value(QLatin1String("members")).toArray()) {
-                const Element *nic = design.find(m.toString());
-                if (!nic || nic->kind != ElementKind::PhysicalNic)
-                    continue;
-                auto member = names.claim(*nic);
-                if (!member)
-                    return std::unexpected(member.error());
-                p.members << *member;
-                if (p.bondPrimary.isEmpty() && nic->id != standby && !standby.isEmpty())
-                    p.bondPrimary = *member;
-                p.mtu = std::max(p.mtu, nic->value(QLatin1String("mtu")).toInt());
-            }
-            const QString mode = uplink->value(QLatin1String("mode")).toString();
-            if (mode == QLatin1String("LACP")) {
-                p.bondMode = QStringLiteral("balance-tcp");
-                p.lacp = true;
-            } else if (!standby.isEmpty()) {
-                p.bondMode = QStringLiteral("active-backup");
-            } else {
-                p.bondMode = QStringLiteral("balance-slb");
-                if (mode == QLatin1String("Static"))
-                    state.notes << QStringLiteral("%1: a static team is realized as a "
-                                                  "switch-independent balance-slb bond")
-                                       .arg(core::describe(*uplink));
-            }
-            if (p.members.size() < 2) {
-                state.notes << QStringLiteral("%1 has fewer than two NICs: not realized")
-                                   .arg(core::describe(*uplink));
-                continue;
-            }
-        } else {
-            continue;
-        }
-        bridgeOf.value(sw->id)->ports.push_back(std::move(p));
-    }
-
-    // vNICs: management OS (internal ports) and VMs (their tap/veth).
-    for (const Element *vnic : onHost(design, ElementKind::VirtualNic, *host)) {
-        Bridge *b = bridgeOf.value(vnic->value(QLatin1String("switch")).toString());
-        if (!b)
-            continue;
-        auto name = names.claim(*vnic);
-        if (!name)
-            return std::unexpected(name.error());
-        const Element *owner = design.find(vnic->parent);
-        Port p;
-        p.name = *name;
-        p.elementId = vnic->id;
-        p.type =
-            owner && owner->kind == ElementKind::Host ? Port::Type::Internal : Port::Type::System;
-        applyVlan(*vnic, p);
-        const QJsonValue maxBw = vnic->value(QLatin1String("maximumBandwidth"));
-        if (maxBw.isDouble() && maxBw.toDouble() >= 1000)
-            p.maxRateKbps = static_cast<qint64>(maxBw.toDouble() / 1000);
-        p.mtu = vnic->value(QLatin1String("mtu")).toInt();
-        p.mac = canonicalMac(vnic->value(QLatin1String("mac")).toString());
-        const QJsonValue spoofing = vnic->value(QLatin1String("macSpoofing"));
-        if (spoofing.isBool() && !spoofing.toBool()) {
-            if (p.mac.isEmpty())
-                state.notes << QStringLiteral("%1: MAC spoofing cannot be blocked without a MAC "
-                                              "address")
-                                   .arg(core::describe(*vnic));
-            else
-                p.macSpoofing = false;
-        }
-        p.dhcpGuard = vnic->value(QLatin1String("dhcpGuard")).toBool();
-        p.routerGuard = vnic->value(QLatin1String("routerGuard")).toBool();
-        p.acls = aclsOf(*vnic, state.notes);
-        if (p.mac.isEmpty()) {
-            const auto before = p.acls.size();
-            p.acls.removeIf([](const Acl &a) { return a.direction == QLatin1String("in"); });
-            if (p.acls.size() != before)
-                state.notes << QStringLiteral("%1: inbound ACLs need the vNIC's MAC address: "
-                                              "not realized")
-                                   .arg(core::describe(*vnic));
-        }
-        if (p.community >= 0 && p.mac.isEmpty())
-            state.notes << QStringLiteral("%1: community PVLAN ports need MAC addresses")
-                               .arg(core::describe(*vnic));
-        if (vnic->value(QLatin1String("minimumBandwidthWeight")).toInt() > 0 ||
-            vnic->value(QLatin1String("minimumBandwidthAbsolute")).toDouble() > 0)
-            state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch")
-                               .arg(core::describe(*vnic));
-        if (p.type == Port::Type::Internal) {
-            for (const QJsonValue &a : vnic->value(QLatin1String("addresses")).toArray()) {
-                const auto prefix = core::IpPrefix::parse(a.toString());
-                if (prefix)
-                    p.addresses << prefix->address.toString() + QLatin1Char('/') +
-                                       QString::number(prefix->length);
-            }
-        } else if (vnic->value(QLatin1String("hostInterface")).toString().isEmpty()) {
-            state.notes << QStringLiteral("%1 has no host interface: its port is named \"%2\", "
-                                          "the VM's tap or veth must have that name")
-                               .arg(core::describe(*vnic), p.name);
-        }
-        b->ports.push_back(std::move(p));
-    }
-
-    // Mirror sessions; vNICs with a mirroring role but no session form one per switch.
-    QSet<QString> inSession;
-    for (const Element *ms : design.elements(ElementKind::MirrorSession)) {
-        Bridge *b = bridgeOf.value(ms->value(QLatin1String("switch")).toString()); // on this host
-        const QString output = names.of(ms->value(QLatin1String("destination")).toString());
-        if (!b || output.isEmpty() || !b->port(output))
-            continue;
-        Mirror m;
-        m.name = ms->name().isEmpty() ? ms->id : ms->name();
-        m.bridge = b->name;
-        m.elementId = ms->id;
-        m.output = output;
-        inSession.insert(ms->value(QLatin1String("destination")).toString());
-        for (const QJsonValue &src : ms->value(QLatin1String("sources")).toArray()) {
-            const QString port = names.of(src.toString());
-            if (!port.isEmpty() && b->port(port) && port != output) {
-                m.selectSrc << port;
-                inSession.insert(src.toString());
-            }
-        }
-        m.selectDst = m.selectSrc;
-        if (!m.selectSrc.isEmpty())
-            state.mirrors.push_back(std::move(m));
-    }
-    for (Bridge &b : state.bridges) {
-        Mirror m;
-        const Element *sw = design.find(b.elementId);
-        for (const Port &p : b.ports) {
-            const Element *vnic = design.find(p.elementId);
-            if (!vnic || vnic->kind != ElementKind::VirtualNic || inSession.contains(vnic->id))
-                continue;
-            const QString role = vnic->value(QLatin1String("mirroringRole")).toString();
-            if (role == QLatin1String("Source"))
-                m.selectSrc << p.name;
-            else if (role == QLatin1String("Destination") && m.output.isEmpty())
-                m.output = p.name;
-        }
-        if (m.selectSrc.isEmpty() || m.output.isEmpty())
-            continue;
-        m.name = (sw ? sw->name() : b.name) + QStringLiteral(" mirroring");
-        m.bridge = b.name;
-        m.elementId = b.elementId;
-        m.selectDst = m.selectSrc;
-        state.mirrors.push_back(std::move(m));
-    }
-
-    state.normalize();
-    // The form the agent accepts is the form we produce: check it the way the agent will.
-    auto checked = HostState::fromJson(state.toJson());
-    if (!checked)
-        return core::invalid(
-            QStringLiteral("host %1: %2").arg(host->name(), checked.error().message));
-    return state;
+    return StateBuilder(design, *host).build();
 }
 
 } // namespace converge::core::realize

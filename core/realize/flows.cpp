@@ -110,6 +110,81 @@ QString flow(int table, int priority, const QString &match, const QString &actio
     return f + QStringLiteral(",actions=") + actions;
 }
 
+// Table 0 (admission) and the guards of table 1.
+void guardFlows(const Port &p, QStringList &flows)
+{
+    const QString in = inPort(p.name);
+    if (!p.macSpoofing && !p.mac.isEmpty()) {
+        flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac,
+                      QStringLiteral("resubmit(,1)"));
+        flows << flow(0, 190, in, QStringLiteral("drop"));
+    }
+    if (p.dhcpGuard) {
+        flows << flow(1, 200, QStringLiteral("udp,") + in + QStringLiteral(",tp_src=67"),
+                      QStringLiteral("drop"));
+        flows << flow(1, 200, QStringLiteral("udp6,") + in + QStringLiteral(",tp_src=547"),
+                      QStringLiteral("drop"));
+    }
+    if (p.routerGuard) {
+        flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=134"),
+                      QStringLiteral("drop"));
+        flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=137"),
+                      QStringLiteral("drop"));
+    }
+}
+
+// Community PVLAN: reach the promiscuous ports and the own community, nothing else. Isolated
+// ports are protected ports (no traffic between them); they must not reach community ports
+// either.
+void pvlanFlows(const Bridge &bridge, const Port &p, QStringList &flows)
+{
+    if (p.community < 0 && !p.isolated)
+        return;
+    for (const Port &q : bridge.ports) {
+        if (&q == &p || q.mac.isEmpty() || q.tag != p.tag)
+            continue;
+        if ((p.community >= 0 && q.isolated) || (q.community >= 0 && q.community != p.community))
+            flows << flow(1, 150, inPort(p.name) + QStringLiteral(",dl_dst=") + q.mac,
+                          QStringLiteral("drop"));
+    }
+}
+
+// Meter ACLs count in table 2 and continue; allow and deny ACLs decide in table 3.
+void aclFlows(const Port &p, QStringList &flows)
+{
+    for (int i = 0; i < p.acls.size(); ++i) {
+        const Acl &a = p.acls[i];
+        const quint64 cookie = aclCookie(p.name, i);
+        for (const QString &m : aclMatches(p, a)) {
+            if (a.action == QLatin1String("meter"))
+                flows << flow(2, 100 + aclPriority(a), m, QStringLiteral("resubmit(,3)"), cookie);
+            else
+                flows << flow(3, aclPriority(a), m,
+                              a.action == QLatin1String("allow") ? QStringLiteral("NORMAL")
+                                                                 : QStringLiteral("drop"),
+                              cookie);
+        }
+    }
+}
+
+// Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
+// two ports with one MAC) would replace the first and the bridge would hold fewer flows than
+// its recorded count: the first one stays, the others are left out.
+QStringList withoutDuplicates(const QStringList &flows)
+{
+    QStringList unique;
+    QSet<QString> seen;
+    for (const QString &f : flows) {
+        QString key = f.startsWith(QLatin1String("cookie=")) ? f.section(QLatin1Char(','), 1) : f;
+        key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            unique << f;
+        }
+    }
+    return unique;
+}
+
 } // namespace
 
 quint64 aclCookie(const QString &port, int index)
@@ -124,71 +199,17 @@ quint64 aclCookie(const QString &port, int index)
 
 QStringList bridgeFlows(const Bridge &bridge)
 {
-    const QString next1 = QStringLiteral("resubmit(,1)");
-    const QString next2 = QStringLiteral("resubmit(,2)");
-    const QString next3 = QStringLiteral("resubmit(,3)");
     QStringList flows;
     for (const Port &p : bridge.ports) {
-        const QString in = inPort(p.name);
-        if (!p.macSpoofing && !p.mac.isEmpty()) {
-            flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac, next1);
-            flows << flow(0, 190, in, QStringLiteral("drop"));
-        }
-        if (p.dhcpGuard) {
-            flows << flow(1, 200, QStringLiteral("udp,") + in + QStringLiteral(",tp_src=67"),
-                          QStringLiteral("drop"));
-            flows << flow(1, 200, QStringLiteral("udp6,") + in + QStringLiteral(",tp_src=547"),
-                          QStringLiteral("drop"));
-        }
-        if (p.routerGuard) {
-            flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=134"),
-                          QStringLiteral("drop"));
-            flows << flow(1, 200, QStringLiteral("icmp6,") + in + QStringLiteral(",icmp_type=137"),
-                          QStringLiteral("drop"));
-        }
-        // Community PVLAN: reach the promiscuous ports and the own community, nothing else.
-        // Isolated ports are protected ports (no traffic between them); they must not reach
-        // community ports either.
-        if (p.community >= 0 || p.isolated) {
-            for (const Port &q : bridge.ports) {
-                if (&q == &p || q.mac.isEmpty() || q.tag != p.tag)
-                    continue;
-                if ((p.community >= 0 && q.isolated) ||
-                    (q.community >= 0 && q.community != p.community))
-                    flows << flow(1, 150, in + QStringLiteral(",dl_dst=") + q.mac,
-                                  QStringLiteral("drop"));
-            }
-        }
-        for (int i = 0; i < p.acls.size(); ++i) {
-            const Acl &a = p.acls[i];
-            const quint64 cookie = aclCookie(p.name, i);
-            for (const QString &m : aclMatches(p, a)) {
-                if (a.action == QLatin1String("meter"))
-                    flows << flow(2, 100 + aclPriority(a), m, next3, cookie);
-                else
-                    flows << flow(3, aclPriority(a), m,
-                                  a.action == QLatin1String("allow") ? QStringLiteral("NORMAL")
-                                                                     : QStringLiteral("drop"),
-                                  cookie);
-            }
-        }
+        guardFlows(p, flows);
+        pvlanFlows(bridge, p, flows);
+        aclFlows(p, flows);
     }
-    flows << flow(0, 0, {}, next1) << flow(1, 0, {}, next2) << flow(2, 0, {}, next3)
+    flows << flow(0, 0, {}, QStringLiteral("resubmit(,1)"))
+          << flow(1, 0, {}, QStringLiteral("resubmit(,2)"))
+          << flow(2, 0, {}, QStringLiteral("resubmit(,3)"))
           << flow(3, 0, {}, QStringLiteral("NORMAL"));
-    // Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
-    // two ports with one MAC) would replace the first and the bridge would hold fewer flows than
-    // its recorded count: the first one stays, the others are left out.
-    QStringList unique;
-    QSet<QString> seen;
-    for (const QString &f : std::as_const(flows)) {
-        QString key = f.startsWith(QLatin1String("cookie=")) ? f.section(QLatin1Char(','), 1) : f;
-        key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
-        if (!seen.contains(key)) {
-            seen.insert(key);
-            unique << f;
-        }
-    }
-    return unique;
+    return withoutDuplicates(flows);
 }
 
 QString flowsDigest(const QStringList &flows)

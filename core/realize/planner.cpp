@@ -1,6 +1,6 @@
 #include "planner.h"
-
 #include "flows.h"
+#include "planops.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -11,239 +11,11 @@
 
 namespace converge::core::realize {
 
+using namespace planops;
+
 namespace {
 
 using K = Operation::Kind;
-
-// An OVSDB string atom for ovs-vsctl: always JSON-quoted, so no character is special.
-QString atom(const QString &s)
-{
-    const QByteArray doc = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(doc.mid(1, doc.size() - 2));
-}
-
-QString intSet(const QList<int> &values)
-{
-    QStringList parts;
-    for (int v : values)
-        parts << QString::number(v);
-    return QLatin1Char('[') + parts.join(QLatin1Char(',')) + QLatin1Char(']');
-}
-
-QString policyText(const Port &p)
-{
-    return QString::fromUtf8(QJsonDocument(p.policyJson()).toJson(QJsonDocument::Compact));
-}
-
-Operation operation(K kind, const QString &bridge, const QString &target, bool destructive)
-{
-    Operation op;
-    op.kind = kind;
-    op.bridge = bridge;
-    op.target = target;
-    op.destructive = destructive;
-    return op;
-}
-
-QString portTypeName(Port::Type t)
-{
-    return t == Port::Type::Bond       ? QStringLiteral("bond")
-           : t == Port::Type::Internal ? QStringLiteral("internal")
-                                       : QStringLiteral("system");
-}
-
-QStringList interfacesOf(const Port &p)
-{
-    return p.type == Port::Type::Bond ? p.members : QStringList{p.name};
-}
-
-// Every managed column of a port and its interfaces, so a set is also a repair.
-QList<QStringList> portColumns(const Port &p)
-{
-    QStringList port{QStringLiteral("set"), QStringLiteral("Port"), p.name};
-    port << (p.tag >= 0 ? QStringLiteral("tag=%1").arg(p.tag) : QStringLiteral("tag=[]"));
-    port << QStringLiteral("trunks=") + intSet(p.trunks);
-    port << (p.vlanMode.isEmpty() ? QStringLiteral("vlan_mode=[]")
-                                  : QStringLiteral("vlan_mode=") + p.vlanMode);
-    port << (p.isolated ? QStringLiteral("protected=true") : QStringLiteral("protected=false"));
-    if (p.type == Port::Type::Bond) {
-        port << QStringLiteral("bond_mode=") + p.bondMode;
-        port << (p.lacp ? QStringLiteral("lacp=active") : QStringLiteral("lacp=off"));
-    }
-    port << QStringLiteral("external_ids:converge-id=") + atom(p.elementId);
-    port << QStringLiteral("external_ids:converge-policy=") + atom(policyText(p));
-    QList<QStringList> out{port};
-    if (p.type == Port::Type::Bond) {
-        if (p.bondPrimary.isEmpty())
-            out << QStringList{QStringLiteral("remove"), QStringLiteral("Port"), p.name,
-                               QStringLiteral("other_config"), QStringLiteral("bond-primary")};
-        else
-            out << QStringList{QStringLiteral("set"), QStringLiteral("Port"), p.name,
-                               QStringLiteral("other_config:bond-primary=") + atom(p.bondPrimary)};
-    }
-    for (const QString &iface : interfacesOf(p)) {
-        QStringList i{QStringLiteral("set"), QStringLiteral("Interface"), iface};
-        i << (p.mtu > 0 ? QStringLiteral("mtu_request=%1").arg(p.mtu)
-                        : QStringLiteral("mtu_request=[]"));
-        if (p.type != Port::Type::Bond)
-            i << QStringLiteral("ingress_policing_rate=%1").arg(p.maxRateKbps)
-              << QStringLiteral("ingress_policing_burst=%1").arg(p.maxRateKbps / 10);
-        out << i;
-    }
-    return out;
-}
-
-QList<QStringList> addPortCommands(const QString &bridge, const Port &p)
-{
-    QList<QStringList> out;
-    if (p.type == Port::Type::Bond)
-        out << (QStringList{QStringLiteral("add-bond"), bridge, p.name} + p.members);
-    else
-        out << QStringList{QStringLiteral("add-port"), bridge, p.name};
-    if (p.type == Port::Type::Internal)
-        out << QStringList{QStringLiteral("set"), QStringLiteral("Interface"), p.name,
-                           QStringLiteral("type=internal")};
-    return out + portColumns(p);
-}
-
-QStringList ipCmd(std::initializer_list<QString> args)
-{
-    return QStringList(args);
-}
-
-QList<QStringList> addressCommands(const Port &desired, const QStringList &current, bool isNew)
-{
-    QList<QStringList> out;
-    for (const QString &a : current)
-        if (!desired.addresses.contains(a))
-            out << ipCmd({QStringLiteral("addr"), QStringLiteral("del"), a, QStringLiteral("dev"),
-                          desired.name});
-    for (const QString &a : desired.addresses)
-        if (!current.contains(a))
-            out << ipCmd({QStringLiteral("addr"), QStringLiteral("add"), a, QStringLiteral("dev"),
-                          desired.name});
-    if (isNew || !out.isEmpty())
-        out.prepend(ipCmd({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"),
-                           desired.name, QStringLiteral("up")}));
-    return out;
-}
-
-QString show(const QList<int> &v)
-{
-    return v.isEmpty() ? QStringLiteral("none") : intSet(v);
-}
-QString show(const QStringList &v)
-{
-    return v.isEmpty() ? QStringLiteral("none") : v.join(u", ");
-}
-QString show(const QString &v)
-{
-    return v.isEmpty() ? QStringLiteral("none") : v;
-}
-QString show(int v)
-{
-    return v < 0 ? QStringLiteral("none") : QString::number(v);
-}
-QString show(qint64 v)
-{
-    return v == 0 ? QStringLiteral("none") : QString::number(v);
-}
-QString show(bool v)
-{
-    return v ? QStringLiteral("on") : QStringLiteral("off");
-}
-
-template<typename T> void diff(QStringList &out, const char *field, const T &from, const T &to)
-{
-    if (from != to)
-        out << QStringLiteral("%1: %2 -> %3").arg(QLatin1String(field), show(from), show(to));
-}
-
-QStringList portChanges(const Port &c, const Port &d)
-{
-    QStringList out;
-    diff(out, "vlan mode", c.vlanMode, d.vlanMode);
-    diff(out, "tag", c.tag, d.tag);
-    diff(out, "trunks", c.trunks, d.trunks);
-    diff(out, "PVLAN isolated", c.isolated, d.isolated);
-    diff(out, "PVLAN community", c.community, d.community);
-    diff(out, "bond mode", c.bondMode, d.bondMode);
-    diff(out, "LACP", c.lacp, d.lacp);
-    diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
-    diff(out, "maximum rate kbps", c.maxRateKbps, d.maxRateKbps);
-    diff(out, "MTU", c.mtu == 0 ? -1 : c.mtu, d.mtu == 0 ? -1 : d.mtu);
-    diff(out, "MAC", c.mac, d.mac);
-    diff(out, "MAC spoofing", c.macSpoofing, d.macSpoofing);
-    diff(out, "DHCP guard", c.dhcpGuard, d.dhcpGuard);
-    diff(out, "router guard", c.routerGuard, d.routerGuard);
-    diff(out, "element", c.elementId, d.elementId);
-    if (c.acls != d.acls)
-        out << QStringLiteral("ACLs: %1 -> %2 rules").arg(c.acls.size()).arg(d.acls.size());
-    return out;
-}
-
-bool sameExceptAddresses(Port a, Port b)
-{
-    a.addresses.clear();
-    b.addresses.clear();
-    return a == b;
-}
-
-QList<QStringList> mirrorAdd(const Mirror &m, int serial)
-{
-    QList<QStringList> out;
-    QHash<QString, QString> ids;
-    auto ref = [&](const QString &port) {
-        if (!ids.contains(port)) {
-            const QString id = QStringLiteral("@cvm%1p%2").arg(serial).arg(ids.size());
-            ids.insert(port, id);
-            out << QStringList{QStringLiteral("--id=") + id, QStringLiteral("get"),
-                               QStringLiteral("Port"), port};
-        }
-        return ids.value(port);
-    };
-    QStringList src, dst;
-    for (const QString &p : m.selectSrc)
-        src << ref(p);
-    for (const QString &p : m.selectDst)
-        dst << ref(p);
-    const QString output = ref(m.output);
-    const QString id = QStringLiteral("@cvm%1").arg(serial);
-    QStringList create{QStringLiteral("--id=") + id, QStringLiteral("create"),
-                       QStringLiteral("Mirror"), QStringLiteral("name=") + atom(m.name)};
-    if (!src.isEmpty())
-        create << QStringLiteral("select_src_port=") + src.join(QLatin1Char(','));
-    if (!dst.isEmpty())
-        create << QStringLiteral("select_dst_port=") + dst.join(QLatin1Char(','));
-    create << QStringLiteral("output_port=") + output
-           << QStringLiteral("external_ids:converge-id=") + atom(m.elementId);
-    out << create;
-    out << QStringList{QStringLiteral("add"), QStringLiteral("Bridge"), m.bridge,
-                       QStringLiteral("mirrors"), id};
-    return out;
-}
-
-QList<QStringList> mirrorRemove(const Mirror &m, int serial)
-{
-    const QString id = QStringLiteral("@cvr%1").arg(serial);
-    // A record is named as is (its own argv element), not as an OVSDB atom.
-    return {{QStringLiteral("--id=") + id, QStringLiteral("get"), QStringLiteral("Mirror"), m.name},
-            {QStringLiteral("remove"), QStringLiteral("Bridge"), m.bridge,
-             QStringLiteral("mirrors"), id}};
-}
-
-QList<QStringList> bridgeAdd(const Bridge &b)
-{
-    return {{QStringLiteral("add-br"), b.name},
-            {QStringLiteral("set"), QStringLiteral("Bridge"), b.name,
-             QStringLiteral("datapath_type=") +
-                 (b.datapathType.isEmpty() ? QStringLiteral("system") : b.datapathType),
-             QStringLiteral("protocols=OpenFlow10,OpenFlow13,OpenFlow14"),
-             QStringLiteral("external_ids:converge-managed=true"),
-             QStringLiteral("external_ids:converge-id=") + atom(b.elementId),
-             QStringLiteral("external_ids:converge-sriov=") +
-                 (b.sriov ? QStringLiteral("true") : QStringLiteral("false"))}};
-}
 
 const Mirror *findMirror(const std::vector<Mirror> &mirrors, const QString &name)
 {
@@ -260,6 +32,250 @@ std::pair<const Bridge *, const Port *> findPort(const HostState &s, const QStri
         if (const Port *p = b.port(name))
             return {&b, p};
     return {nullptr, nullptr};
+}
+
+// Builds one plan: operations collected per group, applied group by group (see plan()).
+class Planner
+{
+public:
+    Planner(const HostState &desired, const HostState &current)
+        : m_desired(desired)
+        , m_current(current)
+    {
+    }
+    Plan plan();
+
+private:
+    void planBridges();
+    void planCurrentBridge(const Bridge &cb);
+    void planRemovedMirrors();
+    void planRemovedPorts();
+    void planPorts(const Bridge &db);
+    void planNewPort(const Bridge &db, const Port &dp);
+    void planChangedPort(const Bridge &db, const Port &cp, const Port &dp);
+    void planAddresses(const Bridge &db, const Port &cp, const Port &dp);
+    void planFlows(const Bridge &db);
+    void planMirror(const Mirror &dm);
+    bool followsRecreatedPorts(const Mirror &cm) const;
+
+    const HostState &m_desired;
+    const HostState &m_current;
+    std::vector<Operation> m_removeMirrors, m_removes, m_bridges, m_ports, m_mirrors, m_flows,
+        m_addresses;
+    QSet<QString> m_recreated;      // bridges re-created or removed: everything on them goes too
+    QSet<QString> m_recreatedPorts; // new Port rows: mirrors lose their references to the old ones
+    int m_serial = 0;               // of mirror references, unique in the plan
+};
+
+Plan Planner::plan()
+{
+    planBridges();
+    // Mirrors: removed or changed first, so their ports can go.
+    planRemovedMirrors();
+    planRemovedPorts();
+    for (const Bridge &db : m_desired.bridges) {
+        planPorts(db);
+        // The flow table follows the ports' policies.
+        planFlows(db);
+    }
+    for (const Mirror &dm : m_desired.mirrors)
+        planMirror(dm);
+    Plan plan;
+    plan.notes = m_desired.notes;
+    for (auto *group :
+         {&m_removeMirrors, &m_removes, &m_bridges, &m_ports, &m_mirrors, &m_flows, &m_addresses})
+        for (Operation &op : *group)
+            plan.ops.push_back(std::move(op));
+    return plan;
+}
+
+void Planner::planBridges()
+{
+    for (const Bridge &cb : m_current.bridges)
+        planCurrentBridge(cb);
+    for (const Bridge &db : m_desired.bridges)
+        if (!m_current.bridge(db.name)) {
+            Operation op = operation(K::AddBridge, db.name, db.name, false);
+            op.vsctl << bridgeAdd(db);
+            m_bridges.push_back(op);
+            m_recreated.insert(db.name);
+        }
+}
+
+// Removed, re-created (SR-IOV or datapath changed) or re-labelled.
+void Planner::planCurrentBridge(const Bridge &cb)
+{
+    const Bridge *db = m_desired.bridge(cb.name);
+    if (!db) {
+        Operation op = operation(K::RemoveBridge, cb.name, cb.name, true);
+        op.vsctl << QStringList{QStringLiteral("--if-exists"), QStringLiteral("del-br"), cb.name};
+        m_removes.push_back(op);
+        m_recreated.insert(cb.name);
+    } else if (db->sriov != cb.sriov ||
+               (!db->datapathType.isEmpty() && db->datapathType != cb.datapathType)) {
+        Operation op = operation(K::RecreateBridge, cb.name, cb.name, true);
+        diff(op.changes, "SR-IOV", cb.sriov, db->sriov);
+        diff(op.changes, "datapath", cb.datapathType, db->datapathType);
+        op.vsctl << QStringList{QStringLiteral("del-br"), cb.name};
+        op.vsctl << bridgeAdd(*db);
+        m_bridges.push_back(op);
+        m_recreated.insert(cb.name);
+    } else if (db->elementId != cb.elementId) {
+        Operation op = operation(K::SetBridge, cb.name, cb.name, false);
+        diff(op.changes, "element", cb.elementId, db->elementId);
+        op.vsctl << QStringList{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
+                                QStringLiteral("external_ids:converge-id=") + atom(db->elementId)};
+        m_bridges.push_back(op);
+    }
+}
+
+void Planner::planRemovedMirrors()
+{
+    for (const Mirror &cm : m_current.mirrors) {
+        const Mirror *dm = findMirror(m_desired.mirrors, cm.name);
+        if (dm && *dm == cm && !m_recreated.contains(cm.bridge))
+            continue;
+        if (m_recreated.contains(cm.bridge) && (!dm || dm->bridge != cm.bridge))
+            continue; // goes with its bridge
+        if (!dm || dm->bridge != cm.bridge) {
+            Operation op = operation(K::RemoveMirror, cm.bridge, cm.name, false);
+            op.vsctl << mirrorRemove(cm, ++m_serial);
+            m_removeMirrors.push_back(op);
+        }
+    }
+}
+
+// Ports gone from the host or moved to another bridge; a re-created bridge takes its own.
+void Planner::planRemovedPorts()
+{
+    for (const Bridge &cb : m_current.bridges) {
+        if (m_recreated.contains(cb.name))
+            continue;
+        for (const Port &cp : cb.ports) {
+            auto [db, dp] = findPort(m_desired, cp.name);
+            if (!dp || db->name != cb.name) {
+                Operation op = operation(K::RemovePort, cb.name, cp.name, true);
+                op.vsctl << QStringList{QStringLiteral("--if-exists"), QStringLiteral("del-port"),
+                                        cb.name, cp.name};
+                m_removes.push_back(op);
+            }
+        }
+    }
+}
+
+void Planner::planPorts(const Bridge &db)
+{
+    const Bridge *cb = m_current.bridge(db.name);
+    const bool fresh = m_recreated.contains(db.name);
+    for (const Port &dp : db.ports) {
+        const Port *cp = fresh || !cb ? nullptr : cb->port(dp.name);
+        if (!cp) {
+            planNewPort(db, dp);
+            continue;
+        }
+        planChangedPort(db, *cp, dp);
+        if (dp.type == Port::Type::Internal &&
+            (cp->addresses != dp.addresses || cp->type != dp.type))
+            planAddresses(db, *cp, dp);
+    }
+}
+
+void Planner::planNewPort(const Bridge &db, const Port &dp)
+{
+    Operation op = operation(K::AddPort, db.name, dp.name, false);
+    op.changes << QStringLiteral("type %1").arg(portTypeName(dp.type));
+    if (dp.tag >= 0)
+        op.changes << QStringLiteral("tag %1").arg(dp.tag);
+    op.vsctl << addPortCommands(db.name, dp);
+    m_ports.push_back(op);
+    if (dp.type == Port::Type::Internal) {
+        Operation a = operation(K::SetAddresses, db.name, dp.name, false);
+        a.ip = addressCommands(dp, {}, true);
+        for (const QString &addr : dp.addresses)
+            a.changes << QStringLiteral("+ %1").arg(addr);
+        m_addresses.push_back(a);
+    }
+}
+
+// A new type or new bond members need a new Port row; anything else is set in place.
+void Planner::planChangedPort(const Bridge &db, const Port &cp, const Port &dp)
+{
+    if (cp.type != dp.type || cp.members != dp.members) {
+        Operation op = operation(K::RecreatePort, db.name, dp.name, true);
+        diff(op.changes, "type", portTypeName(cp.type), portTypeName(dp.type));
+        diff(op.changes, "members", cp.members, dp.members);
+        op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
+        op.vsctl << addPortCommands(db.name, dp);
+        m_ports.push_back(op);
+        m_recreatedPorts.insert(dp.name);
+    } else if (!sameExceptAddresses(cp, dp)) {
+        Operation op = operation(K::SetPort, db.name, dp.name, false);
+        op.changes = portChanges(cp, dp);
+        op.vsctl << portColumns(dp);
+        m_ports.push_back(op);
+    }
+}
+
+void Planner::planAddresses(const Bridge &db, const Port &cp, const Port &dp)
+{
+    Operation a = operation(K::SetAddresses, db.name, dp.name, false);
+    // A port that becomes internal starts without addresses.
+    const QStringList had = cp.type == dp.type ? cp.addresses : QStringList{};
+    a.ip = addressCommands(dp, had, cp.type != dp.type);
+    for (const QString &addr : had)
+        if (!dp.addresses.contains(addr))
+            a.changes << QStringLiteral("- %1").arg(addr);
+    for (const QString &addr : dp.addresses)
+        if (!had.contains(addr))
+            a.changes << QStringLiteral("+ %1").arg(addr);
+    m_addresses.push_back(a);
+}
+
+void Planner::planFlows(const Bridge &db)
+{
+    const Bridge *cb = m_current.bridge(db.name);
+    const QStringList table = bridgeFlows(db);
+    const QString digest = flowsDigest(table);
+    if (!m_recreated.contains(db.name) && cb && cb->flowsDigest == digest)
+        return;
+    Operation op = operation(K::SetFlows, db.name, db.name, false);
+    op.flows = table;
+    op.vsctl << QStringList{
+        QStringLiteral("set"), QStringLiteral("Bridge"), db.name,
+        QStringLiteral("external_ids:converge-flows=") + digest,
+        QStringLiteral("external_ids:converge-flow-count=%1").arg(table.size())};
+    m_flows.push_back(op);
+}
+
+bool Planner::followsRecreatedPorts(const Mirror &cm) const
+{
+    return m_recreatedPorts.contains(cm.output) ||
+           std::ranges::any_of(cm.selectSrc + cm.selectDst,
+                               [&](const QString &p) { return m_recreatedPorts.contains(p); });
+}
+
+// Added where it is missing (or went with its bridge), else re-created when it changed.
+void Planner::planMirror(const Mirror &dm)
+{
+    const Mirror *cm = findMirror(m_current.mirrors, dm.name);
+    const bool gone = !cm || cm->bridge != dm.bridge || m_recreated.contains(dm.bridge);
+    if (gone) {
+        Operation op = operation(K::AddMirror, dm.bridge, dm.name, false);
+        op.changes << QStringLiteral("%1 -> %2").arg(show(dm.selectSrc), dm.output);
+        op.vsctl << mirrorAdd(dm, ++m_serial);
+        m_mirrors.push_back(op);
+    } else if (*cm != dm || followsRecreatedPorts(*cm)) {
+        Operation op = operation(K::SetMirror, dm.bridge, dm.name, false);
+        diff(op.changes, "sources", cm->selectSrc, dm.selectSrc);
+        diff(op.changes, "destinations", cm->selectDst, dm.selectDst);
+        diff(op.changes, "output", cm->output, dm.output);
+        diff(op.changes, "element", cm->elementId, dm.elementId);
+        if (op.changes.isEmpty())
+            op.changes << QStringLiteral("follows its re-created ports");
+        op.vsctl << mirrorRemove(*cm, ++m_serial);
+        op.vsctl << mirrorAdd(dm, ++m_serial);
+        m_mirrors.push_back(op);
+    }
 }
 
 } // namespace
@@ -422,169 +438,7 @@ QStringList Plan::vsctlArguments() const
 
 Plan makePlan(const HostState &desired, const HostState &current)
 {
-    Plan plan;
-    plan.notes = desired.notes;
-    std::vector<Operation> removeMirrors, removes, bridges, ports, mirrors, flows, addresses;
-    int serial = 0;
-
-    QSet<QString> recreated; // bridges re-created or removed: everything on them goes with them
-    for (const Bridge &cb : current.bridges) {
-        const Bridge *db = desired.bridge(cb.name);
-        if (!db) {
-            Operation op = operation(K::RemoveBridge, cb.name, cb.name, true);
-            op.vsctl << QStringList{QStringLiteral("--if-exists"), QStringLiteral("del-br"),
-                                    cb.name};
-            removes.push_back(op);
-            recreated.insert(cb.name);
-        } else if (db->sriov != cb.sriov ||
-                   (!db->datapathType.isEmpty() && db->datapathType != cb.datapathType)) {
-            Operation op = operation(K::RecreateBridge, cb.name, cb.name, true);
-            diff(op.changes, "SR-IOV", cb.sriov, db->sriov);
-            diff(op.changes, "datapath", cb.datapathType, db->datapathType);
-            op.vsctl << QStringList{QStringLiteral("del-br"), cb.name};
-            op.vsctl << bridgeAdd(*db);
-            bridges.push_back(op);
-            recreated.insert(cb.name);
-        } else if (db->elementId != cb.elementId) {
-            Operation op = operation(K::SetBridge, cb.name, cb.name, false);
-            diff(op.changes, "element", cb.elementId, db->elementId);
-            op.vsctl << QStringList{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
-                                    QStringLiteral("external_ids:converge-id=") +
-                                        atom(db->elementId)};
-            bridges.push_back(op);
-        }
-    }
-    for (const Bridge &db : desired.bridges)
-        if (!current.bridge(db.name)) {
-            Operation op = operation(K::AddBridge, db.name, db.name, false);
-            op.vsctl << bridgeAdd(db);
-            bridges.push_back(op);
-            recreated.insert(db.name);
-        }
-
-    // Mirrors: removed or changed first, so their ports can go.
-    for (const Mirror &cm : current.mirrors) {
-        const Mirror *dm = findMirror(desired.mirrors, cm.name);
-        if (dm && *dm == cm && !recreated.contains(cm.bridge))
-            continue;
-        if (recreated.contains(cm.bridge) && (!dm || dm->bridge != cm.bridge))
-            continue; // goes with its bridge
-        if (!dm || dm->bridge != cm.bridge) {
-            Operation op = operation(K::RemoveMirror, cm.bridge, cm.name, false);
-            op.vsctl << mirrorRemove(cm, ++serial);
-            removeMirrors.push_back(op);
-        }
-    }
-
-    // Ports.
-    for (const Bridge &cb : current.bridges) {
-        if (recreated.contains(cb.name) && !desired.bridge(cb.name))
-            continue;
-        for (const Port &cp : cb.ports) {
-            auto [db, dp] = findPort(desired, cp.name);
-            if (recreated.contains(cb.name))
-                continue; // the bridge is re-created with its desired ports
-            if (!dp || db->name != cb.name) {
-                Operation op = operation(K::RemovePort, cb.name, cp.name, true);
-                op.vsctl << QStringList{QStringLiteral("--if-exists"), QStringLiteral("del-port"),
-                                        cb.name, cp.name};
-                removes.push_back(op);
-            }
-        }
-    }
-    QSet<QString> recreatedPorts; // new Port rows: mirrors lose their references to the old ones
-    for (const Bridge &db : desired.bridges) {
-        const Bridge *cb = current.bridge(db.name);
-        const bool fresh = recreated.contains(db.name);
-        for (const Port &dp : db.ports) {
-            const Port *cp = fresh || !cb ? nullptr : cb->port(dp.name);
-            if (!cp) {
-                Operation op = operation(K::AddPort, db.name, dp.name, false);
-                op.changes << QStringLiteral("type %1").arg(portTypeName(dp.type));
-                if (dp.tag >= 0)
-                    op.changes << QStringLiteral("tag %1").arg(dp.tag);
-                op.vsctl << addPortCommands(db.name, dp);
-                ports.push_back(op);
-                if (dp.type == Port::Type::Internal) {
-                    Operation a = operation(K::SetAddresses, db.name, dp.name, false);
-                    a.ip = addressCommands(dp, {}, true);
-                    for (const QString &addr : dp.addresses)
-                        a.changes << QStringLiteral("+ %1").arg(addr);
-                    addresses.push_back(a);
-                }
-                continue;
-            }
-            if (cp->type != dp.type || cp->members != dp.members) {
-                Operation op = operation(K::RecreatePort, db.name, dp.name, true);
-                diff(op.changes, "type", portTypeName(cp->type), portTypeName(dp.type));
-                diff(op.changes, "members", cp->members, dp.members);
-                op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
-                op.vsctl << addPortCommands(db.name, dp);
-                ports.push_back(op);
-                recreatedPorts.insert(dp.name);
-            } else if (!sameExceptAddresses(*cp, dp)) {
-                Operation op = operation(K::SetPort, db.name, dp.name, false);
-                op.changes = portChanges(*cp, dp);
-                op.vsctl << portColumns(dp);
-                ports.push_back(op);
-            }
-            if (dp.type == Port::Type::Internal &&
-                (cp->addresses != dp.addresses || cp->type != dp.type)) {
-                Operation a = operation(K::SetAddresses, db.name, dp.name, false);
-                const QStringList had = cp->type == dp.type ? cp->addresses : QStringList{};
-                a.ip = addressCommands(dp, had, cp->type != dp.type);
-                for (const QString &addr : had)
-                    if (!dp.addresses.contains(addr))
-                        a.changes << QStringLiteral("- %1").arg(addr);
-                for (const QString &addr : dp.addresses)
-                    if (!had.contains(addr))
-                        a.changes << QStringLiteral("+ %1").arg(addr);
-                addresses.push_back(a);
-            }
-        }
-        // The flow table follows the ports' policies.
-        const QStringList table = bridgeFlows(db);
-        const QString digest = flowsDigest(table);
-        if (fresh || !cb || cb->flowsDigest != digest) {
-            Operation op = operation(K::SetFlows, db.name, db.name, false);
-            op.flows = table;
-            op.vsctl << QStringList{
-                QStringLiteral("set"), QStringLiteral("Bridge"), db.name,
-                QStringLiteral("external_ids:converge-flows=") + digest,
-                QStringLiteral("external_ids:converge-flow-count=%1").arg(table.size())};
-            flows.push_back(op);
-        }
-    }
-
-    for (const Mirror &dm : desired.mirrors) {
-        const Mirror *cm = findMirror(current.mirrors, dm.name);
-        const bool gone = !cm || cm->bridge != dm.bridge || recreated.contains(dm.bridge);
-        if (gone) {
-            Operation op = operation(K::AddMirror, dm.bridge, dm.name, false);
-            op.changes << QStringLiteral("%1 -> %2").arg(show(dm.selectSrc), dm.output);
-            op.vsctl << mirrorAdd(dm, ++serial);
-            mirrors.push_back(op);
-        } else if (*cm != dm || recreatedPorts.contains(cm->output) ||
-                   std::ranges::any_of(cm->selectSrc + cm->selectDst, [&](const QString &p) {
-                       return recreatedPorts.contains(p);
-                   })) {
-            Operation op = operation(K::SetMirror, dm.bridge, dm.name, false);
-            diff(op.changes, "sources", cm->selectSrc, dm.selectSrc);
-            diff(op.changes, "destinations", cm->selectDst, dm.selectDst);
-            diff(op.changes, "output", cm->output, dm.output);
-            diff(op.changes, "element", cm->elementId, dm.elementId);
-            if (op.changes.isEmpty())
-                op.changes << QStringLiteral("follows its re-created ports");
-            op.vsctl << mirrorRemove(*cm, ++serial);
-            op.vsctl << mirrorAdd(dm, ++serial);
-            mirrors.push_back(op);
-        }
-    }
-
-    for (auto *group : {&removeMirrors, &removes, &bridges, &ports, &mirrors, &flows, &addresses})
-        for (Operation &op : *group)
-            plan.ops.push_back(std::move(op));
-    return plan;
+    return Planner(desired, current).plan();
 }
 
 } // namespace converge::core::realize

@@ -250,3 +250,254 @@ TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)
             << "expected \"" << b.error << "\" in: " << r.error().message.toStdString();
     }
 }
+
+namespace {
+
+// One or more changes to the valid desired state: {"path/to/key", value} (undefined removes).
+using Changes = std::vector<std::pair<const char *, QJsonValue>>;
+
+QJsonObject desiredWithAll(const Changes &changes)
+{
+    QJsonObject o = validDesired();
+    for (const auto &[path, v] : changes)
+        o = with(o, QString::fromLatin1(path).split(u'/'), v);
+    return o;
+}
+
+const QJsonValue kRemoved = QJsonValue(QJsonValue::Undefined);
+
+} // namespace
+
+// Every check of the host-state form, with its exact message: the path and what is wrong. Where
+// an object breaks two rules, the message names the one checked first.
+TEST(HostStateJson, EveryCheckSaysExactlyWhereAndWhat)
+{
+    QJsonObject twoMirrors = validDesired();
+    QJsonArray mirrors = twoMirrors.value(QStringLiteral("mirrors")).toArray();
+    mirrors.append(mirrors[0]);
+    twoMirrors.insert(QStringLiteral("mirrors"), mirrors);
+    const std::vector<std::pair<QJsonObject, const char *>> cases{
+        {desiredWithAll({{"host", 5}}), "host: must be a string"},
+        {desiredWithAll({{"notes", QStringLiteral("x")}}), "notes: must be a list"},
+        {desiredWithAll({{"notes", QJsonArray{1}}}), "notes[0]: must be a string"},
+        {desiredWithAll({{"unmanagedBridges", QJsonArray{true}}}),
+         "unmanagedBridges[0]: must be a string"},
+        {desiredWithAll({{"extra", 1}}), "extra: unknown field"},
+        {desiredWithAll({{"bridges", QJsonObject{}}}), "bridges: must be a list"},
+        {desiredWithAll({{"bridges/0", 5}}), "bridges[0]: must be an object"},
+        {desiredWithAll({{"mirrors", QStringLiteral("m")}}), "mirrors: must be a list"},
+        {desiredWithAll({{"mirrors/0", QJsonArray{}}}), "mirrors[0]: must be an object"},
+        // bridges
+        {desiredWithAll({{"bridges/0/name", kRemoved}}), "bridges[0].name: is required"},
+        {desiredWithAll({{"bridges/0/name", QStringLiteral("-x")}}),
+         "bridges[0].name: \"-x\" is not a valid interface name (1-15 characters of letters, "
+         "digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/name", 7}}), "bridges[0].name: must be a string"},
+        {desiredWithAll({{"bridges/0/elementId", 1}}), "bridges[0].elementId: must be a string"},
+        {desiredWithAll({{"bridges/0/sriov", QStringLiteral("yes")}}),
+         "bridges[0].sriov: must be true or false"},
+        {desiredWithAll({{"bridges/0/flowsDigest", 5}}),
+         "bridges[0].flowsDigest: must be a string"},
+        {desiredWithAll({{"bridges/0/extra", 5}}), "bridges[0].extra: unknown field"},
+        {desiredWithAll({{"bridges/0/ports/3/name", QStringLiteral("lab")}}),
+         "bridges[0].ports[3].name: \"lab\" is used twice"},
+        {desiredWithAll({{"bridges/0/ports", 1}}), "bridges[0].ports: must be a list"},
+        {desiredWithAll({{"bridges/0/ports/1", QStringLiteral("x")}}),
+         "bridges[0].ports[1]: must be an object"},
+        // ports
+        {desiredWithAll({{"bridges/0/ports/2/name", kRemoved}}),
+         "bridges[0].ports[2].name: is required"},
+        {desiredWithAll({{"bridges/0/ports/2/type", kRemoved}}),
+         "bridges[0].ports[2].type: is required"},
+        {desiredWithAll({{"bridges/0/ports/2/elementId", false}}),
+         "bridges[0].ports[2].elementId: must be a string"},
+        {desiredWithAll({{"bridges/0/ports/2/lacp", 1}}),
+         "bridges[0].ports[2].lacp: must be true or false"},
+        {desiredWithAll({{"bridges/0/ports/0/bondPrimary", QStringLiteral("a b")}}),
+         "bridges[0].ports[0].bondPrimary: \"a b\" is not a valid interface name (1-15 characters "
+         "of letters, digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/ports/2/vlanMode", QStringLiteral("qinq")}}),
+         "bridges[0].ports[2].vlanMode: \"qinq\" is not one of access, trunk, native-untagged"},
+        {desiredWithAll({{"bridges/0/ports/2/tag", 2.5}}),
+         "bridges[0].ports[2].tag: 2.5 is not an integer in 0-4094"},
+        {desiredWithAll({{"bridges/0/ports/2/tag", QStringLiteral("10")}}),
+         "bridges[0].ports[2].tag: value is not an integer in 0-4094"},
+        {desiredWithAll({{"bridges/0/ports/2/trunks", 5}}),
+         "bridges[0].ports[2].trunks: must be a list"},
+        {desiredWithAll({{"bridges/0/ports/2/trunks", QJsonArray{QStringLiteral("5")}}}),
+         "bridges[0].ports[2].trunks[0]: is not a VLAN id (0-4094)"},
+        {desiredWithAll({{"bridges/0/ports/2/isolated", QStringLiteral("x")}}),
+         "bridges[0].ports[2].isolated: must be true or false"},
+        {desiredWithAll({{"bridges/0/ports/2/maxRateKbps", -5}}),
+         "bridges[0].ports[2].maxRateKbps: -5 is not an integer in 0-1000000000"},
+        {desiredWithAll({{"bridges/0/ports/2/maxRateKbps", 1e10}}),
+         "bridges[0].ports[2].maxRateKbps: 1e+10 is not an integer in 0-1000000000"},
+        {desiredWithAll({{"bridges/0/ports/2/mtu", 65536}}),
+         "bridges[0].ports[2].mtu: 65536 is not an integer in 68-65535"},
+        {desiredWithAll({{"bridges/0/ports/1/addresses", QStringLiteral("x")}}),
+         "bridges[0].ports[1].addresses: must be a list"},
+        {desiredWithAll({{"bridges/0/ports/1/addresses", QJsonArray{5}}}),
+         "bridges[0].ports[1].addresses[0]: must be a string"},
+        {desiredWithAll({{"bridges/0/ports/2/policy", 5}}),
+         "bridges[0].ports[2].policy: must be an object"},
+        {desiredWithAll({{"bridges/0/ports/2/policy", QJsonValue::Null}}),
+         "bridges[0].ports[2].policy: must be an object"},
+        {desiredWithAll({{"bridges/0/ports/0/maxRateKbps", 10}}),
+         "bridges[0].ports[0].maxRateKbps: a bond has no maximum rate"},
+        {desiredWithAll({{"bridges/0/ports/0/policy", QJsonObject{{"dhcpGuard", true}}}}),
+         "bridges[0].ports[0].policy: a bond has no MAC, guards, PVLAN community or ACLs"},
+        {desiredWithAll({{"bridges/0/ports/0/bondMode", kRemoved}}),
+         "bridges[0].ports[0].bondMode: is required for a bond"},
+        {desiredWithAll({{"bridges/0/ports/0/members",
+                          QJsonArray{QStringLiteral("up1"), QStringLiteral("a b")}}}),
+         "bridges[0].ports[0].members[1]: \"a b\" is not a valid interface name"},
+        {desiredWithAll({{"bridges/0/ports/0/members",
+                          QJsonArray{QStringLiteral("up1"), QStringLiteral("lab")}}}),
+         "bridges[0].ports[0].members[1]: \"lab\" is used twice"},
+        {desiredWithAll({{"bridges/0/ports/0/members", 5}}),
+         "bridges[0].ports[0].members: must be a list"},
+        {desiredWithAll({{"bridges/0/ports/3/name", QStringLiteral("up1")}}),
+         "bridges[0].ports[3].name: \"up1\" is already a bond member"},
+        {desiredWithAll({{"bridges/0/ports/3/lacp", true}}),
+         "bridges[0].ports[3].type: members and bond settings need type \"bond\""},
+        {desiredWithAll({{"bridges/0/ports/3/vlanMode", QStringLiteral("access")}}),
+         "bridges[0].ports[3].tag: an access port needs a tag"},
+        {desiredWithAll({{"bridges/0/ports/3/vlanMode", QStringLiteral("trunk")},
+                         {"bridges/0/ports/3/tag", 5}}),
+         "bridges[0].ports[3].tag: a trunk port has no tag (use native-untagged)"},
+        {desiredWithAll({{"bridges/0/ports/3/tag", 5}}),
+         "bridges[0].ports[3].vlanMode: is required with a tag or trunks"},
+        {desiredWithAll({{"bridges/0/ports/3/vlanMode", QStringLiteral("native-untagged")}}),
+         "bridges[0].ports[3].tag: native-untagged needs a tag"},
+        {desiredWithAll({{"bridges/0/ports/2/trunks", QJsonArray{5}}}),
+         "bridges[0].ports[2].trunks: an access port carries no trunks"},
+        // policy
+        {desiredWithAll({{"bridges/0/ports/2/policy/dhcpGuard", 1}}),
+         "bridges[0].ports[2].policy.dhcpGuard: must be true or false"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/routerGuard", QStringLiteral("x")}}),
+         "bridges[0].ports[2].policy.routerGuard: must be true or false"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/community", 4095}}),
+         "bridges[0].ports[2].policy.community: 4095 is not a VLAN id (0-4094)"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls", QJsonObject{}}}),
+         "bridges[0].ports[2].policy.acls: must be a list"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0", 1}}),
+         "bridges[0].ports[2].policy.acls[0]: must be an object"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/mac", kRemoved}}),
+         "bridges[0].ports[2].policy.macSpoofing: spoofing can only be turned off for a port with "
+         "a MAC address"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/mac", kRemoved},
+                         {"bridges/0/ports/2/policy/macSpoofing", kRemoved},
+                         {"bridges/0/ports/2/policy/acls/0/direction", QStringLiteral("in")}}),
+         "bridges[0].ports[2].policy.acls[0]: an inbound ACL needs the port's MAC address"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/extra", 1}}),
+         "bridges[0].ports[2].policy.extra: unknown field"},
+        {desiredWithAll(
+             {{"bridges/0/ports/2/policy/extra", 1}, {"bridges/0/ports/2/policy/mac", kRemoved}}),
+         "bridges[0].ports[2].policy.macSpoofing: spoofing can only be turned off for a port with "
+         "a MAC address"},
+        // ACLs
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/direction", kRemoved}}),
+         "bridges[0].ports[2].policy.acls[0].direction: is required"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/direction", QStringLiteral("both")}}),
+         "bridges[0].ports[2].policy.acls[0].direction: \"both\" is not one of in, out"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/localPrefix", QStringLiteral("x")}}),
+         "bridges[0].ports[2].policy.acls[0].localPrefix: \"x\" is not an IP prefix "
+         "(address/length)"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/localMac", QStringLiteral("x")}}),
+         "bridges[0].ports[2].policy.acls[0].localMac: \"x\" is not a MAC address"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/remoteMac", 5}}),
+         "bridges[0].ports[2].policy.acls[0].remoteMac: must be a string"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/protocol", QStringLiteral("gre")}}),
+         "bridges[0].ports[2].policy.acls[0].protocol: \"gre\" is not one of tcp, udp, icmp"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/protocol", QStringLiteral("tcp")},
+                         {"bridges/0/ports/2/policy/acls/0/localPorts", QJsonArray{0}}}),
+         "bridges[0].ports[2].policy.acls[0].localPorts[0]: is not a port (1-65535)"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/remotePorts", QJsonArray{80}}}),
+         "bridges[0].ports[2].policy.acls[0].remotePorts: ports need protocol \"tcp\" or \"udp\""},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/protocol", QStringLiteral("icmp")},
+                         {"bridges/0/ports/2/policy/acls/0/localPorts", QJsonArray{80}}}),
+         "bridges[0].ports[2].policy.acls[0].localPorts: ports need protocol \"tcp\" or \"udp\""},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/weight", 70000}}),
+         "bridges[0].ports[2].policy.acls[0].weight: 70000 is not an integer in 0-65535"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/extra", 1}}),
+         "bridges[0].ports[2].policy.acls[0].extra: unknown field"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/acls/0/extra", 1},
+                         {"bridges/0/ports/2/policy/acls/0/remotePorts", QJsonArray{80}}}),
+         "bridges[0].ports[2].policy.acls[0].remotePorts: ports need protocol \"tcp\" or \"udp\""},
+        {desiredWithAll(
+             {{"bridges/0/ports/2/policy/acls/0/localPrefix", QStringLiteral("fe80::/64")}}),
+         "bridges[0].ports[2].policy.acls[0].remotePrefix: mixes IPv4 and IPv6 with localPrefix"},
+        // mirrors
+        {desiredWithAll({{"mirrors/0/name", kRemoved}}), "mirrors[0].name: is required"},
+        {desiredWithAll({{"mirrors/0/bridge", kRemoved}}), "mirrors[0].bridge: is required"},
+        {desiredWithAll({{"mirrors/0/elementId", 5}}), "mirrors[0].elementId: must be a string"},
+        {desiredWithAll({{"mirrors/0/selectSrc", QStringLiteral("x")}}),
+         "mirrors[0].selectSrc: must be a list"},
+        {desiredWithAll({{"mirrors/0/selectDst", QJsonArray{1}}}),
+         "mirrors[0].selectDst[0]: must be a string"},
+        {desiredWithAll({{"mirrors/0/output", kRemoved}}), "mirrors[0].output: is required"},
+        {desiredWithAll({{"mirrors/0/extra", 1}}), "mirrors[0].extra: unknown field"},
+        {desiredWithAll({{"mirrors/0/name", QString(65, u'm')}}),
+         "mirrors[0].name: \"mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\" "
+         "is too long or used twice"},
+        {twoMirrors, "mirrors[1].name: \"m\" is too long or used twice"},
+        {desiredWithAll({{"mirrors/0/bridge", QStringLiteral("nope")}}),
+         "mirrors[0].bridge: \"nope\" is not one of the bridges"},
+        {desiredWithAll({{"mirrors/0/selectSrc", QJsonArray{QStringLiteral("nope")}}}),
+         "mirrors[0].selectSrc: \"nope\" is not a port of bridge \"lab\""},
+        {desiredWithAll({{"mirrors/0/selectDst", QJsonArray{QStringLiteral("nope")}}}),
+         "mirrors[0].selectDst: \"nope\" is not a port of bridge \"lab\""},
+        {desiredWithAll(
+             {{"mirrors/0/selectSrc", QJsonArray{}}, {"mirrors/0/selectDst", QJsonArray{}}}),
+         "mirrors[0].selectSrc: a mirror needs a source"},
+        // two errors: the first checked wins
+        {desiredWithAll(
+             {{"bridges/0/ports/2/name", QStringLiteral("a;b")}, {"bridges/0/ports/2/tag", 5000}}),
+         "bridges[0].ports[2].name: \"a;b\" is not a valid interface name (1-15 characters of "
+         "letters, digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/ports/2/extra", 1}, {"bridges/0/ports/2/tag", 5000}}),
+         "bridges[0].ports[2].tag: 5000 is not a VLAN id (0-4094)"},
+        {desiredWithAll({{"bridges/0/extra", 1}, {"bridges/0/ports/1/tag", 5000}}),
+         "bridges[0].extra: unknown field"},
+        {desiredWithAll({{"extra", 1}, {"bridges/0/name", QStringLiteral("a;b")}}),
+         "extra: unknown field"},
+        {desiredWithAll(
+             {{"bridges/0/datapathType", QStringLiteral("dpdk")}, {"bridges/0/ports/1/tag", 5000}}),
+         "bridges[0].datapathType: \"dpdk\" is not one of system, netdev"},
+        {desiredWithAll({{"bridges/0/ports/0/maxRateKbps", 10},
+                         {"bridges/0/ports/0/members", QJsonArray{QStringLiteral("up1")}}}),
+         "bridges[0].ports[0].maxRateKbps: a bond has no maximum rate"},
+    };
+    for (const auto &[json, message] : cases) {
+        auto r = core::realize::HostState::fromJson(json);
+        ASSERT_FALSE(r) << QJsonDocument(json).toJson().toStdString();
+        EXPECT_EQ(r.error().message.toStdString(), message);
+    }
+}
+
+// A policy read onto a port replaces the port's whole policy: what it leaves out is the default.
+TEST(HostStateJson, PolicyReplacesThePortsPolicy)
+{
+    core::realize::Port p;
+    p.mac = QStringLiteral("02:00:00:00:00:01");
+    p.macSpoofing = false;
+    p.dhcpGuard = true;
+    p.community = 7;
+    p.acls.append(core::realize::Acl{});
+    p.tag = 10;
+    ASSERT_TRUE(p.setPolicyJson({{QStringLiteral("routerGuard"), true}}, QStringLiteral("p")));
+    EXPECT_EQ(p.mac, QString());
+    EXPECT_TRUE(p.macSpoofing);
+    EXPECT_FALSE(p.dhcpGuard);
+    EXPECT_TRUE(p.routerGuard);
+    EXPECT_EQ(p.community, -1);
+    EXPECT_TRUE(p.acls.isEmpty());
+    EXPECT_EQ(p.tag, 10); // not part of the policy
+
+    const core::realize::Port before = p;
+    auto failed = p.setPolicyJson({{QStringLiteral("community"), 5000}}, QStringLiteral("p"));
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().message,
+              QStringLiteral("p.community: 5000 is not a VLAN id (0-4094)"));
+    EXPECT_EQ(p, before); // unchanged on error
+}

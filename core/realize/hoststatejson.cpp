@@ -1,0 +1,423 @@
+// Reading the host-state form (HostState::fromJson, Port::setPolicyJson): one table of field
+// descriptors per JSON object, read by JsonReader::readFields(), then the checks between fields.
+#include "jsonreader.h"
+
+#include "core/util/ipaddress.h"
+
+#include <QSet>
+
+namespace converge::core::realize {
+
+namespace {
+
+// The tables. Their order is the order fields are checked in, so it decides which error of
+// several is reported.
+
+std::span<const Field<HostState>> hostStateFields()
+{
+    static const Field<HostState> fields[] = {
+        {&HostState::host, {.key = "host"}},
+        {&HostState::notes, {.key = "notes"}},
+        {&HostState::unmanagedBridges, {.key = "unmanagedBridges"}},
+        {{}, {.key = "bridges"}},
+        {{}, {.key = "mirrors"}},
+    };
+    return fields;
+}
+
+std::span<const Field<Bridge>> bridgeFields()
+{
+    static const Field<Bridge> fields[] = {
+        {&Bridge::name, {.key = "name", .required = true, .check = FieldCheck::InterfaceName}},
+        {&Bridge::elementId, {.key = "elementId"}},
+        {&Bridge::datapathType,
+         {.key = "datapathType",
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("system"), QStringLiteral("netdev")}}},
+        {&Bridge::sriov, {.key = "sriov"}},
+        {&Bridge::flowsDigest, {.key = "flowsDigest"}},
+        {{}, {.key = "ports"}},
+    };
+    return fields;
+}
+
+std::span<const Field<Port>> portFields()
+{
+    static const Field<Port> fields[] = {
+        {&Port::name, {.key = "name", .required = true, .check = FieldCheck::InterfaceName}},
+        {&Port::type,
+         {.key = "type",
+          .required = true,
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("system"), QStringLiteral("internal"),
+                      QStringLiteral("bond")}}},
+        {&Port::elementId, {.key = "elementId"}},
+        {&Port::members, {.key = "members"}},
+        {&Port::bondMode,
+         {.key = "bondMode",
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("active-backup"), QStringLiteral("balance-slb"),
+                      QStringLiteral("balance-tcp")}}},
+        {&Port::lacp, {.key = "lacp"}},
+        {&Port::bondPrimary, {.key = "bondPrimary", .check = FieldCheck::InterfaceName}},
+        {&Port::vlanMode,
+         {.key = "vlanMode",
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("access"), QStringLiteral("trunk"),
+                      QStringLiteral("native-untagged")}}},
+        {&Port::tag, {.key = "tag", .check = FieldCheck::Vlan}},
+        {&Port::trunks, {.key = "trunks", .min = 0, .max = 4094, .what = "a VLAN id"}},
+        {&Port::isolated, {.key = "isolated"}},
+        {&Port::maxRateKbps, {.key = "maxRateKbps", .min = 0, .max = 1'000'000'000}},
+        {&Port::mtu, {.key = "mtu", .min = 68, .max = 65535}},
+        {&Port::addresses, {.key = "addresses"}},
+        {{}, {.key = "policy"}},
+    };
+    return fields;
+}
+
+std::span<const Field<Mirror>> mirrorFields()
+{
+    static const Field<Mirror> fields[] = {
+        {&Mirror::name, {.key = "name", .required = true}},
+        {&Mirror::bridge, {.key = "bridge", .required = true}},
+        {&Mirror::elementId, {.key = "elementId"}},
+        {&Mirror::selectSrc, {.key = "selectSrc"}},
+        {&Mirror::selectDst, {.key = "selectDst"}},
+        {&Mirror::output, {.key = "output", .required = true}},
+    };
+    return fields;
+}
+
+std::span<const Field<Port>> policyFields()
+{
+    static const Field<Port> fields[] = {
+        {&Port::mac, {.key = "mac", .check = FieldCheck::Mac}},
+        {&Port::macSpoofing, {.key = "macSpoofing"}},
+        {&Port::dhcpGuard, {.key = "dhcpGuard"}},
+        {&Port::routerGuard, {.key = "routerGuard"}},
+        {&Port::community, {.key = "community", .check = FieldCheck::Vlan}},
+        {{}, {.key = "acls"}},
+    };
+    return fields;
+}
+
+std::span<const Field<Acl>> aclFields()
+{
+    static const Field<Acl> fields[] = {
+        {&Acl::direction,
+         {.key = "direction",
+          .required = true,
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("in"), QStringLiteral("out")}}},
+        {&Acl::action,
+         {.key = "action",
+          .required = true,
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("allow"), QStringLiteral("deny"), QStringLiteral("meter")}}},
+        {&Acl::localPrefix, {.key = "localPrefix", .check = FieldCheck::Prefix}},
+        {&Acl::remotePrefix, {.key = "remotePrefix", .check = FieldCheck::Prefix}},
+        {&Acl::localMac, {.key = "localMac", .check = FieldCheck::Mac}},
+        {&Acl::remoteMac, {.key = "remoteMac", .check = FieldCheck::Mac}},
+        {&Acl::protocol,
+         {.key = "protocol",
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("tcp"), QStringLiteral("udp"), QStringLiteral("icmp")}}},
+        {&Acl::localPorts, {.key = "localPorts", .min = 1, .max = 65535, .what = "a port"}},
+        {&Acl::remotePorts, {.key = "remotePorts", .min = 1, .max = 65535, .what = "a port"}},
+        {&Acl::weight, {.key = "weight", .min = 0, .max = 65535}},
+    };
+    return fields;
+}
+
+bool sameVersion(const QString &a, const QString &b)
+{
+    return a.isEmpty() || b.isEmpty() ||
+           a.contains(QLatin1Char(':')) == b.contains(QLatin1Char(':'));
+}
+
+bool hasTransport(const Acl &a)
+{
+    return a.protocol == QLatin1String("tcp") || a.protocol == QLatin1String("udp");
+}
+
+Result<Acl> aclFromJson(const QJsonObject &o, const QString &path)
+{
+    JsonReader r(o, path);
+    Acl a;
+    r.readFields(aclFields(), a);
+    // Without a transport protocol Open vSwitch ignores a port match, widening the rule to all
+    // traffic.
+    if (r.ok() && (!a.localPorts.isEmpty() || !a.remotePorts.isEmpty()) && !hasTransport(a))
+        r.fail(a.localPorts.isEmpty() ? QStringLiteral("remotePorts")
+                                      : QStringLiteral("localPorts"),
+               QStringLiteral("ports need protocol \"tcp\" or \"udp\""));
+    r.checkKeys(aclFields());
+    if (r.ok() && !sameVersion(a.localPrefix, a.remotePrefix))
+        r.fail(QStringLiteral("remotePrefix"),
+               QStringLiteral("mixes IPv4 and IPv6 with localPrefix"));
+    if (!r.ok())
+        return core::invalid(r.error());
+    return a;
+}
+
+// Checks between the policy's fields: what spoofing and inbound ACLs need.
+void checkPolicy(JsonReader &r, const Port &p)
+{
+    if (r.ok() && !p.macSpoofing && p.mac.isEmpty())
+        r.fail(QStringLiteral("macSpoofing"),
+               QStringLiteral("spoofing can only be turned off for a port with a MAC address"));
+    for (qsizetype i = 0; r.ok() && i < p.acls.size(); ++i)
+        if (p.acls[i].direction == QLatin1String("in") && p.mac.isEmpty())
+            r.fail(QStringLiteral("acls[%1]").arg(i),
+                   QStringLiteral("an inbound ACL needs the port's MAC address"));
+}
+
+// Bridges and ports share the host's interface namespace; bond members are in it too.
+struct Names
+{
+    QSet<QString> interfaces;
+    QSet<QString> bondMembers;
+};
+
+// Addresses are kept as address/length (not in network form): they are the port's own.
+void readAddresses(JsonReader &r, Port &p)
+{
+    for (qsizetype i = 0; r.ok() && i < p.addresses.size(); ++i) {
+        const auto prefix = core::IpPrefix::parse(p.addresses[i]);
+        if (!prefix)
+            r.fail(
+                QStringLiteral("addresses[%1]").arg(i),
+                QStringLiteral("\"%1\" is not an address with prefix length").arg(p.addresses[i]));
+        else
+            p.addresses[i] =
+                prefix->address.toString() + QLatin1Char('/') + QString::number(prefix->length);
+    }
+    if (r.ok() && !p.addresses.isEmpty() && p.type != Port::Type::Internal)
+        r.fail(QStringLiteral("addresses"),
+               QStringLiteral("only internal ports (management-OS vNICs) have addresses"));
+}
+
+// The port's "policy" object, when there is one (null is not one: it is not an object).
+Result<void> readPolicy(JsonReader &r, const QJsonObject &o, Port &p)
+{
+    const QString key = QStringLiteral("policy");
+    if (r.ok() && o.value(key).isObject())
+        return p.setPolicyJson(o.value(key).toObject(), r.where(key));
+    if (r.ok() && o.contains(key))
+        r.fail(key, QStringLiteral("must be an object"));
+    return {};
+}
+
+void checkBondMembers(JsonReader &r, const Port &p, Names &names)
+{
+    for (qsizetype i = 0; r.ok() && i < p.members.size(); ++i) {
+        const QString &m = p.members[i];
+        if (!isValidInterfaceName(m))
+            r.fail(QStringLiteral("members[%1]").arg(i),
+                   QStringLiteral("\"%1\" is not a valid interface name").arg(m));
+        else if (names.interfaces.contains(m) || names.bondMembers.contains(m))
+            r.fail(QStringLiteral("members[%1]").arg(i),
+                   QStringLiteral("\"%1\" is used twice").arg(m));
+        names.bondMembers.insert(m);
+    }
+}
+
+void checkBond(JsonReader &r, const Port &p, Names &names)
+{
+    // Open vSwitch polices and filters (flows match in_port) a bond's members, not the bond:
+    // the planner realizes neither for bonds.
+    if (p.maxRateKbps > 0)
+        r.fail(QStringLiteral("maxRateKbps"), QStringLiteral("a bond has no maximum rate"));
+    if (!p.policyJson().isEmpty())
+        r.fail(QStringLiteral("policy"),
+               QStringLiteral("a bond has no MAC, guards, PVLAN community or ACLs"));
+    if (p.members.size() < 2)
+        r.fail(QStringLiteral("members"), QStringLiteral("a bond needs at least two members"));
+    if (p.bondMode.isEmpty())
+        r.fail(QStringLiteral("bondMode"), QStringLiteral("is required for a bond"));
+    checkBondMembers(r, p, names);
+    if (r.ok() && !p.bondPrimary.isEmpty() && !p.members.contains(p.bondPrimary))
+        r.fail(QStringLiteral("bondPrimary"),
+               QStringLiteral("\"%1\" is not a member").arg(p.bondPrimary));
+}
+
+// Bond settings belong to bonds, and a bond needs them.
+void checkBonding(JsonReader &r, const Port &p, Names &names)
+{
+    if (!r.ok())
+        return;
+    if (p.type == Port::Type::Bond)
+        checkBond(r, p, names);
+    else if (!p.members.isEmpty() || !p.bondMode.isEmpty() || p.lacp || !p.bondPrimary.isEmpty())
+        r.fail(QStringLiteral("type"),
+               QStringLiteral("members and bond settings need type \"bond\""));
+}
+
+// The VLAN mode and the tag and trunks it needs or excludes.
+void checkVlans(JsonReader &r, const Port &p)
+{
+    if (!r.ok())
+        return;
+    const bool tagged = p.tag >= 0;
+    if (p.vlanMode == QLatin1String("access") && !tagged)
+        r.fail(QStringLiteral("tag"), QStringLiteral("an access port needs a tag"));
+    else if (p.vlanMode == QLatin1String("trunk") && tagged)
+        r.fail(QStringLiteral("tag"),
+               QStringLiteral("a trunk port has no tag (use native-untagged)"));
+    else if (p.vlanMode.isEmpty() && (tagged || !p.trunks.isEmpty()))
+        r.fail(QStringLiteral("vlanMode"), QStringLiteral("is required with a tag or trunks"));
+    else if (p.vlanMode == QLatin1String("native-untagged") && !tagged)
+        r.fail(QStringLiteral("tag"), QStringLiteral("native-untagged needs a tag"));
+    else if (p.vlanMode == QLatin1String("access") && !p.trunks.isEmpty())
+        r.fail(QStringLiteral("trunks"), QStringLiteral("an access port carries no trunks"));
+}
+
+void claimPortName(JsonReader &r, const Port &p, Names &names)
+{
+    if (r.ok() && names.interfaces.contains(p.name))
+        r.fail(QStringLiteral("name"), QStringLiteral("\"%1\" is used twice").arg(p.name));
+    if (r.ok() && names.bondMembers.contains(p.name) && p.type != Port::Type::Bond)
+        r.fail(QStringLiteral("name"),
+               QStringLiteral("\"%1\" is already a bond member").arg(p.name));
+    names.interfaces.insert(p.name);
+}
+
+Result<Port> portFromJson(const QJsonObject &o, const QString &path, Names &names)
+{
+    JsonReader r(o, path);
+    Port p;
+    r.readFields(portFields(), p);
+    r.checkKeys(portFields());
+    readAddresses(r, p);
+    if (auto policy = readPolicy(r, o, p); !policy)
+        return std::unexpected(policy.error());
+    checkBonding(r, p, names);
+    checkVlans(r, p);
+    claimPortName(r, p, names);
+    if (!r.ok())
+        return core::invalid(r.error());
+    return p;
+}
+
+Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &names)
+{
+    JsonReader r(o, path);
+    Bridge b;
+    r.readFields(bridgeFields(), b);
+    r.checkKeys(bridgeFields());
+    if (r.ok() && names.interfaces.contains(b.name))
+        r.fail(QStringLiteral("name"), QStringLiteral("\"%1\" is used twice").arg(b.name));
+    names.interfaces.insert(b.name);
+    auto ports = r.readObjects<Port>(QStringLiteral("ports"),
+                                     [&](const QJsonObject &po, const QString &portPath) {
+                                         return portFromJson(po, portPath, names);
+                                     });
+    if (!ports)
+        return std::unexpected(ports.error());
+    if (!r.ok())
+        return core::invalid(r.error());
+    b.ports = std::move(*ports);
+    return b;
+}
+
+// A mirror's ports are ports of its bridge; its output is not also one of its sources.
+void checkMirrorPorts(JsonReader &r, const Mirror &m, const HostState &s)
+{
+    const Bridge *b = r.ok() ? s.bridge(m.bridge) : nullptr;
+    if (r.ok() && !b)
+        r.fail(QStringLiteral("bridge"),
+               QStringLiteral("\"%1\" is not one of the bridges").arg(m.bridge));
+    const auto checkPort = [&](const QString &key, const QString &port) {
+        if (r.ok() && !b->port(port))
+            r.fail(key,
+                   QStringLiteral("\"%1\" is not a port of bridge \"%2\"").arg(port, m.bridge));
+    };
+    checkPort(QStringLiteral("output"), m.output);
+    for (const QString &p : m.selectSrc)
+        checkPort(QStringLiteral("selectSrc"), p);
+    for (const QString &p : m.selectDst)
+        checkPort(QStringLiteral("selectDst"), p);
+    if (r.ok() && (m.selectSrc.contains(m.output) || m.selectDst.contains(m.output)))
+        r.fail(QStringLiteral("output"), QStringLiteral("the output port cannot also be mirrored"));
+    if (r.ok() && m.selectSrc.isEmpty() && m.selectDst.isEmpty())
+        r.fail(QStringLiteral("selectSrc"), QStringLiteral("a mirror needs a source"));
+}
+
+Result<Mirror> mirrorFromJson(const QJsonObject &o, const QString &path, const HostState &s,
+                              QSet<QString> &mirrorNames)
+{
+    JsonReader r(o, path);
+    Mirror m;
+    r.readFields(mirrorFields(), m);
+    r.checkKeys(mirrorFields());
+    if (r.ok() && (m.name.size() > 64 || mirrorNames.contains(m.name)))
+        r.fail(QStringLiteral("name"),
+               QStringLiteral("\"%1\" is too long or used twice").arg(m.name));
+    mirrorNames.insert(m.name);
+    checkMirrorPorts(r, m, s);
+    if (!r.ok())
+        return core::invalid(r.error());
+    return m;
+}
+
+Result<void> checkAclVersions(const HostState &s)
+{
+    for (const Bridge &b : s.bridges)
+        for (const Port &p : b.ports)
+            for (const Acl &a : p.acls)
+                if (!sameVersion(a.localPrefix, a.remotePrefix))
+                    return core::invalid(
+                        QStringLiteral("port %1: ACL mixes IPv4 and IPv6").arg(p.name));
+    return {};
+}
+
+} // namespace
+
+Result<void> Port::setPolicyJson(const QJsonObject &policy, const QString &where)
+{
+    JsonReader r(policy, where);
+    Port p = *this;
+    r.readFields(policyFields(), p);
+    auto read = r.readObjects<Acl>(QStringLiteral("acls"), aclFromJson);
+    if (!read)
+        return std::unexpected(read.error());
+    p.acls = QList<Acl>(read->begin(), read->end());
+    checkPolicy(r, p);
+    r.checkKeys(policyFields());
+    if (!r.ok())
+        return core::invalid(r.error());
+    *this = std::move(p);
+    return {};
+}
+
+Result<HostState> HostState::fromJson(const QJsonObject &json)
+{
+    JsonReader r(json, {});
+    HostState s;
+    r.readFields(hostStateFields(), s);
+    r.checkKeys(hostStateFields());
+    Names names;
+    auto bridges = r.readObjects<Bridge>(
+        QStringLiteral("bridges"),
+        [&](const QJsonObject &o, const QString &path) { return bridgeFromJson(o, path, names); });
+    if (!bridges)
+        return std::unexpected(bridges.error());
+    s.bridges = std::move(*bridges);
+    QSet<QString> mirrorNames;
+    auto mirrors = r.readObjects<Mirror>(QStringLiteral("mirrors"),
+                                         [&](const QJsonObject &o, const QString &path) {
+                                             return mirrorFromJson(o, path, s, mirrorNames);
+                                         });
+    if (!mirrors)
+        return std::unexpected(mirrors.error());
+    s.mirrors = std::move(*mirrors);
+    if (!r.ok())
+        return core::invalid(r.error());
+    if (auto versions = checkAclVersions(s); !versions)
+        return std::unexpected(versions.error());
+    s.normalize();
+    return s;
+}
+
+} // namespace converge::core::realize

@@ -1,0 +1,235 @@
+#include "planops.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace converge::core::realize::planops {
+
+namespace {
+
+QString intSet(const QList<int> &values)
+{
+    QStringList parts;
+    for (int v : values)
+        parts << QString::number(v);
+    return QLatin1Char('[') + parts.join(QLatin1Char(',')) + QLatin1Char(']');
+}
+
+QString policyText(const Port &p)
+{
+    return QString::fromUtf8(QJsonDocument(p.policyJson()).toJson(QJsonDocument::Compact));
+}
+
+QStringList interfacesOf(const Port &p)
+{
+    return p.type == Port::Type::Bond ? p.members : QStringList{p.name};
+}
+
+QStringList ipCmd(std::initializer_list<QString> args)
+{
+    return QStringList(args);
+}
+
+} // namespace
+
+QString atom(const QString &s)
+{
+    const QByteArray doc = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(doc.mid(1, doc.size() - 2));
+}
+
+Operation operation(Operation::Kind kind, const QString &bridge, const QString &target,
+                    bool destructive)
+{
+    Operation op;
+    op.kind = kind;
+    op.bridge = bridge;
+    op.target = target;
+    op.destructive = destructive;
+    return op;
+}
+
+QString portTypeName(Port::Type t)
+{
+    return t == Port::Type::Bond       ? QStringLiteral("bond")
+           : t == Port::Type::Internal ? QStringLiteral("internal")
+                                       : QStringLiteral("system");
+}
+
+QList<QStringList> portColumns(const Port &p)
+{
+    QStringList port{QStringLiteral("set"), QStringLiteral("Port"), p.name};
+    port << (p.tag >= 0 ? QStringLiteral("tag=%1").arg(p.tag) : QStringLiteral("tag=[]"));
+    port << QStringLiteral("trunks=") + intSet(p.trunks);
+    port << (p.vlanMode.isEmpty() ? QStringLiteral("vlan_mode=[]")
+                                  : QStringLiteral("vlan_mode=") + p.vlanMode);
+    port << (p.isolated ? QStringLiteral("protected=true") : QStringLiteral("protected=false"));
+    if (p.type == Port::Type::Bond) {
+        port << QStringLiteral("bond_mode=") + p.bondMode;
+        port << (p.lacp ? QStringLiteral("lacp=active") : QStringLiteral("lacp=off"));
+    }
+    port << QStringLiteral("external_ids:converge-id=") + atom(p.elementId);
+    port << QStringLiteral("external_ids:converge-policy=") + atom(policyText(p));
+    QList<QStringList> out{port};
+    if (p.type == Port::Type::Bond) {
+        if (p.bondPrimary.isEmpty())
+            out << QStringList{QStringLiteral("remove"), QStringLiteral("Port"), p.name,
+                               QStringLiteral("other_config"), QStringLiteral("bond-primary")};
+        else
+            out << QStringList{QStringLiteral("set"), QStringLiteral("Port"), p.name,
+                               QStringLiteral("other_config:bond-primary=") + atom(p.bondPrimary)};
+    }
+    for (const QString &iface : interfacesOf(p)) {
+        QStringList i{QStringLiteral("set"), QStringLiteral("Interface"), iface};
+        i << (p.mtu > 0 ? QStringLiteral("mtu_request=%1").arg(p.mtu)
+                        : QStringLiteral("mtu_request=[]"));
+        if (p.type != Port::Type::Bond)
+            i << QStringLiteral("ingress_policing_rate=%1").arg(p.maxRateKbps)
+              << QStringLiteral("ingress_policing_burst=%1").arg(p.maxRateKbps / 10);
+        out << i;
+    }
+    return out;
+}
+
+QList<QStringList> addPortCommands(const QString &bridge, const Port &p)
+{
+    QList<QStringList> out;
+    if (p.type == Port::Type::Bond)
+        out << (QStringList{QStringLiteral("add-bond"), bridge, p.name} + p.members);
+    else
+        out << QStringList{QStringLiteral("add-port"), bridge, p.name};
+    if (p.type == Port::Type::Internal)
+        out << QStringList{QStringLiteral("set"), QStringLiteral("Interface"), p.name,
+                           QStringLiteral("type=internal")};
+    return out + portColumns(p);
+}
+
+QList<QStringList> addressCommands(const Port &desired, const QStringList &current, bool isNew)
+{
+    QList<QStringList> out;
+    for (const QString &a : current)
+        if (!desired.addresses.contains(a))
+            out << ipCmd({QStringLiteral("addr"), QStringLiteral("del"), a, QStringLiteral("dev"),
+                          desired.name});
+    for (const QString &a : desired.addresses)
+        if (!current.contains(a))
+            out << ipCmd({QStringLiteral("addr"), QStringLiteral("add"), a, QStringLiteral("dev"),
+                          desired.name});
+    if (isNew || !out.isEmpty())
+        out.prepend(ipCmd({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"),
+                           desired.name, QStringLiteral("up")}));
+    return out;
+}
+
+QStringList portChanges(const Port &c, const Port &d)
+{
+    QStringList out;
+    diff(out, "vlan mode", c.vlanMode, d.vlanMode);
+    diff(out, "tag", c.tag, d.tag);
+    diff(out, "trunks", c.trunks, d.trunks);
+    diff(out, "PVLAN isolated", c.isolated, d.isolated);
+    diff(out, "PVLAN community", c.community, d.community);
+    diff(out, "bond mode", c.bondMode, d.bondMode);
+    diff(out, "LACP", c.lacp, d.lacp);
+    diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
+    diff(out, "maximum rate kbps", c.maxRateKbps, d.maxRateKbps);
+    diff(out, "MTU", c.mtu == 0 ? -1 : c.mtu, d.mtu == 0 ? -1 : d.mtu);
+    diff(out, "MAC", c.mac, d.mac);
+    diff(out, "MAC spoofing", c.macSpoofing, d.macSpoofing);
+    diff(out, "DHCP guard", c.dhcpGuard, d.dhcpGuard);
+    diff(out, "router guard", c.routerGuard, d.routerGuard);
+    diff(out, "element", c.elementId, d.elementId);
+    if (c.acls != d.acls)
+        out << QStringLiteral("ACLs: %1 -> %2 rules").arg(c.acls.size()).arg(d.acls.size());
+    return out;
+}
+
+bool sameExceptAddresses(Port a, Port b)
+{
+    a.addresses.clear();
+    b.addresses.clear();
+    return a == b;
+}
+
+QList<QStringList> mirrorAdd(const Mirror &m, int serial)
+{
+    QList<QStringList> out;
+    QHash<QString, QString> ids;
+    auto ref = [&](const QString &port) {
+        if (!ids.contains(port)) {
+            const QString id = QStringLiteral("@cvm%1p%2").arg(serial).arg(ids.size());
+            ids.insert(port, id);
+            out << QStringList{QStringLiteral("--id=") + id, QStringLiteral("get"),
+                               QStringLiteral("Port"), port};
+        }
+        return ids.value(port);
+    };
+    QStringList src, dst;
+    for (const QString &p : m.selectSrc)
+        src << ref(p);
+    for (const QString &p : m.selectDst)
+        dst << ref(p);
+    const QString output = ref(m.output);
+    const QString id = QStringLiteral("@cvm%1").arg(serial);
+    QStringList create{QStringLiteral("--id=") + id, QStringLiteral("create"),
+                       QStringLiteral("Mirror"), QStringLiteral("name=") + atom(m.name)};
+    if (!src.isEmpty())
+        create << QStringLiteral("select_src_port=") + src.join(QLatin1Char(','));
+    if (!dst.isEmpty())
+        create << QStringLiteral("select_dst_port=") + dst.join(QLatin1Char(','));
+    create << QStringLiteral("output_port=") + output
+           << QStringLiteral("external_ids:converge-id=") + atom(m.elementId);
+    out << create;
+    out << QStringList{QStringLiteral("add"), QStringLiteral("Bridge"), m.bridge,
+                       QStringLiteral("mirrors"), id};
+    return out;
+}
+
+QList<QStringList> mirrorRemove(const Mirror &m, int serial)
+{
+    const QString id = QStringLiteral("@cvr%1").arg(serial);
+    // A record is named as is (its own argv element), not as an OVSDB atom.
+    return {{QStringLiteral("--id=") + id, QStringLiteral("get"), QStringLiteral("Mirror"), m.name},
+            {QStringLiteral("remove"), QStringLiteral("Bridge"), m.bridge,
+             QStringLiteral("mirrors"), id}};
+}
+
+QList<QStringList> bridgeAdd(const Bridge &b)
+{
+    return {{QStringLiteral("add-br"), b.name},
+            {QStringLiteral("set"), QStringLiteral("Bridge"), b.name,
+             QStringLiteral("datapath_type=") +
+                 (b.datapathType.isEmpty() ? QStringLiteral("system") : b.datapathType),
+             QStringLiteral("protocols=OpenFlow10,OpenFlow13,OpenFlow14"),
+             QStringLiteral("external_ids:converge-managed=true"),
+             QStringLiteral("external_ids:converge-id=") + atom(b.elementId),
+             QStringLiteral("external_ids:converge-sriov=") +
+                 (b.sriov ? QStringLiteral("true") : QStringLiteral("false"))}};
+}
+
+QString show(const QList<int> &v)
+{
+    return v.isEmpty() ? QStringLiteral("none") : intSet(v);
+}
+QString show(const QStringList &v)
+{
+    return v.isEmpty() ? QStringLiteral("none") : v.join(u", ");
+}
+QString show(const QString &v)
+{
+    return v.isEmpty() ? QStringLiteral("none") : v;
+}
+QString show(int v)
+{
+    return v < 0 ? QStringLiteral("none") : QString::number(v);
+}
+QString show(qint64 v)
+{
+    return v == 0 ? QStringLiteral("none") : QString::number(v);
+}
+QString show(bool v)
+{
+    return v ? QStringLiteral("on") : QStringLiteral("off");
+}
+
+} // namespace converge::core::realize::planops

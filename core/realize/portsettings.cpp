@@ -1,0 +1,160 @@
+#include "portsettings.h"
+
+#include "core/model/newelements.h"
+#include "core/util/ipaddress.h"
+
+#include <QJsonArray>
+
+namespace converge::core::realize {
+
+using core::Element;
+
+namespace {
+
+QList<int> intList(const QJsonValue &v)
+{
+    QList<int> out;
+    for (const QJsonValue &x : v.toArray())
+        out.append(x.toInt());
+    return out;
+}
+
+QString networkForm(const QString &prefix)
+{
+    const auto p = core::IpPrefix::parse(prefix);
+    if (!p)
+        return {};
+    return p->network().address.toString() + QLatin1Char('/') + QString::number(p->length);
+}
+
+// One ACL record of the design, without its direction.
+Acl aclOf(const QJsonObject &r)
+{
+    Acl a;
+    a.action = r.value(QLatin1String("action")).toString().toLower();
+    a.localPrefix = networkForm(r.value(QLatin1String("localAddress")).toString());
+    a.remotePrefix = networkForm(r.value(QLatin1String("remoteAddress")).toString());
+    a.localMac = canonicalMac(r.value(QLatin1String("localMac")).toString());
+    a.remoteMac = canonicalMac(r.value(QLatin1String("remoteMac")).toString());
+    const QString protocol = r.value(QLatin1String("protocol")).toString();
+    a.protocol = protocol == QLatin1String("Any") ? QString() : protocol.toLower();
+    a.localPorts = intList(r.value(QLatin1String("localPorts")));
+    a.remotePorts = intList(r.value(QLatin1String("remotePorts")));
+    a.weight = r.value(QLatin1String("weight")).toInt();
+    return a;
+}
+
+// The vNIC's ACL records, one Acl per direction ("Both" gives two).
+QList<Acl> aclsOf(const Element &vnic, QStringList &notes)
+{
+    QList<Acl> out;
+    for (const QJsonValue &rv : vnic.value(QLatin1String("acls")).toArray()) {
+        const QJsonObject r = rv.toObject();
+        Acl a = aclOf(r);
+        if (r.value(QLatin1String("stateful")).toBool())
+            notes << QStringLiteral("%1: stateful ACLs are enforced as stateless flows")
+                         .arg(core::describe(vnic));
+        const QString direction = r.value(QLatin1String("direction")).toString();
+        if (direction != QLatin1String("Inbound")) {
+            a.direction = QStringLiteral("out");
+            out.append(a);
+        }
+        if (direction != QLatin1String("Outbound")) {
+            a.direction = QStringLiteral("in");
+            out.append(a);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+void applyVlan(const Element &vnic, Port &p)
+{
+    const QString mode = vnic.value(QLatin1String("vlanMode")).toString();
+    const auto num = [&](const char *key) {
+        const QJsonValue v = vnic.value(QLatin1String(key));
+        return v.isDouble() ? v.toInt() : -1;
+    };
+    if (mode == QLatin1String("Access")) {
+        p.vlanMode = QStringLiteral("access");
+        p.tag = num("accessVlan");
+    } else if (mode == QLatin1String("Trunk")) {
+        p.trunks = intList(vnic.value(QLatin1String("trunkVlans")));
+        p.tag = num("nativeVlan");
+        p.vlanMode = p.tag >= 0 ? QStringLiteral("native-untagged") : QStringLiteral("trunk");
+    } else if (mode == QLatin1String("Pvlan")) {
+        p.vlanMode = QStringLiteral("access");
+        p.tag = num("pvlanPrimary");
+        const QString pm = vnic.value(QLatin1String("pvlanMode")).toString();
+        p.isolated = pm == QLatin1String("Isolated");
+        if (pm == QLatin1String("Community"))
+            p.community = num("pvlanSecondary");
+    }
+    if ((p.vlanMode == QLatin1String("access") || p.vlanMode == QLatin1String("native-untagged")) &&
+        p.tag < 0) {
+        p.vlanMode.clear(); // incomplete in the design: validation reports it
+        p.tag = -1;
+    }
+}
+
+void applyPolicy(const Element &vnic, Port &p, QStringList &notes)
+{
+    p.mac = canonicalMac(vnic.value(QLatin1String("mac")).toString());
+    const QJsonValue spoofing = vnic.value(QLatin1String("macSpoofing"));
+    if (spoofing.isBool() && !spoofing.toBool()) {
+        if (p.mac.isEmpty())
+            notes << QStringLiteral("%1: MAC spoofing cannot be blocked without a MAC address")
+                         .arg(core::describe(vnic));
+        else
+            p.macSpoofing = false;
+    }
+    p.dhcpGuard = vnic.value(QLatin1String("dhcpGuard")).toBool();
+    p.routerGuard = vnic.value(QLatin1String("routerGuard")).toBool();
+    p.acls = aclsOf(vnic, notes);
+    if (p.mac.isEmpty()) {
+        const auto before = p.acls.size();
+        p.acls.removeIf([](const Acl &a) { return a.direction == QLatin1String("in"); });
+        if (p.acls.size() != before)
+            notes << QStringLiteral("%1: inbound ACLs need the vNIC's MAC address: not realized")
+                         .arg(core::describe(vnic));
+    }
+    if (p.community >= 0 && p.mac.isEmpty())
+        notes << QStringLiteral("%1: community PVLAN ports need MAC addresses")
+                     .arg(core::describe(vnic));
+}
+
+void applyAddresses(const Element &vnic, Port &p, QStringList &notes)
+{
+    if (p.type == Port::Type::Internal) {
+        for (const QJsonValue &a : vnic.value(QLatin1String("addresses")).toArray()) {
+            const auto prefix = core::IpPrefix::parse(a.toString());
+            if (prefix)
+                p.addresses << prefix->address.toString() + QLatin1Char('/') +
+                                   QString::number(prefix->length);
+        }
+    } else if (vnic.value(QLatin1String("hostInterface")).toString().isEmpty()) {
+        notes << QStringLiteral("%1 has no host interface: its port is named \"%2\", the VM's "
+                                "tap or veth must have that name")
+                     .arg(core::describe(vnic), p.name);
+    }
+}
+
+void setBondMode(const Element &team, Port &p, QStringList &notes)
+{
+    const QString mode = team.value(QLatin1String("mode")).toString();
+    if (mode == QLatin1String("LACP")) {
+        p.bondMode = QStringLiteral("balance-tcp");
+        p.lacp = true;
+    } else if (!team.value(QLatin1String("standbyMember")).toString().isEmpty()) {
+        p.bondMode = QStringLiteral("active-backup");
+    } else {
+        p.bondMode = QStringLiteral("balance-slb");
+        if (mode == QLatin1String("Static"))
+            notes << QStringLiteral("%1: a static team is realized as a switch-independent "
+                                    "balance-slb bond")
+                         .arg(core::describe(team));
+    }
+}
+
+} // namespace converge::core::realize
