@@ -228,6 +228,13 @@ FakeAgent FakeAgentConnector::snapshot(const QString &address) const
     return *m_agents.at(address);
 }
 
+void FakeAgentConnector::install(const QString &address, const core::realize::HostState &desired)
+{
+    QMutexLocker lock(&m_mutex);
+    FakeAgent &a = *m_agents.at(address);
+    a.running = core::realize::afterApply(prepared(desired, a));
+}
+
 int FakeAgentConnector::opened() const
 {
     QMutexLocker lock(&m_mutex);

@@ -51,6 +51,8 @@ public:
     // Runs `change` on the agent at `address` under its lock (for faults set mid-test).
     void with(const QString &address, const std::function<void(FakeAgent &)> &change);
     FakeAgent snapshot(const QString &address) const;
+    // The host at `address` as if `desired` had been applied and confirmed.
+    void install(const QString &address, const core::realize::HostState &desired);
 
     core::Result<std::unique_ptr<core::protocol::AgentSession>>
     open(const core::protocol::AgentEndpoint &agent,

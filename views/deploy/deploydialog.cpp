@@ -1,8 +1,8 @@
 #include "deploydialog.h"
 
-#include "plandiff.h"
-
+#include "deployhosttable.h"
 #include "fleetstatus.h"
+#include "plandiff.h"
 
 #include "collectors/console/deploymentgate.h"
 #include "collectors/console/targets.h"
@@ -28,27 +28,6 @@ namespace converge::views {
 
 using collectors::FleetHost;
 using core::deploy::HostPhase;
-
-namespace {
-
-enum Column { HostColumn, AgentColumn, StatusColumn, ProgressColumn, ResultColumn, ColumnCount };
-
-QColor phaseColor(HostPhase phase)
-{
-    switch (phase) {
-    case HostPhase::Confirmed:
-    case HostPhase::Unchanged:
-        return QColor(0x10, 0x70, 0x10);
-    case HostPhase::Failed:
-    case HostPhase::RolledBack:
-    case HostPhase::Cancelled:
-        return QColor(0xc0, 0x00, 0x00);
-    default:
-        return {};
-    }
-}
-
-} // namespace
 
 DeployDialog::DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
                            std::optional<collectors::RollbackTarget> rollback, QWidget *parent)
@@ -169,13 +148,7 @@ void DeployDialog::buildRefusal(const QStringList &findings)
 
 QWidget *DeployDialog::buildHostList()
 {
-    m_hosts = new QTreeWidget;
-    m_hosts->setObjectName(QStringLiteral("deployHosts"));
-    m_hosts->setRootIsDecorated(false);
-    m_hosts->setColumnCount(ColumnCount);
-    m_hosts->setHeaderLabels({tr("Host"), tr("Agent"), tr("Status"), tr("Progress"), tr("Result")});
-    m_hosts->header()->setStretchLastSection(true);
-    m_hosts->setAccessibleName(tr("Hosts to deploy to"));
+    m_hosts = new DeployHostTable;
     connect(m_hosts, &QTreeWidget::currentItemChanged, this,
             [this](QTreeWidgetItem *item) { showPlanOf(item); });
     connect(m_hosts, &QTreeWidget::itemChanged, this, [this] { updateButtons(); });
@@ -202,20 +175,25 @@ void DeployDialog::loadHosts(const QStringList &checked)
     else
         setSummary(storeProblem(store.error()), false);
     for (FleetHost &h : collectors::fleetHosts(m_session->design(), m_store ? &*m_store : nullptr))
-        if (!m_rollback || h.name == m_rollback->host)
-            addRow(std::move(h), checked);
-    sizeColumns();
+        if (!m_rollback || h.name == m_rollback->host) {
+            const bool check = checked.isEmpty() || checked.contains(h.name);
+            m_hosts->addHost(std::move(h), check);
+        }
+    m_hosts->sizeColumns();
     if (m_agents) {
         m_deployment = new collectors::Deployment(m_agents, m_store ? &*m_store : nullptr, this);
         connect(&m_deployment->deployer(), &collectors::Deployer::progress, this,
-                &DeployDialog::onProgress);
+                [this](const QString &host, HostPhase phase, int percent, const QString &message) {
+                    m_hosts->showProgress(host, phase, percent, message);
+                    updateOverall();
+                });
         connect(&m_deployment->deployer(), &collectors::Deployer::planned, this,
                 &DeployDialog::onPlanned);
         connect(m_deployment, &collectors::Deployment::finished, this, &DeployDialog::onFinished);
     }
-    if (!m_rows.empty())
-        m_hosts->setCurrentItem(m_rows.front().item);
-    if (checkedHosts().isEmpty()) {
+    if (!m_hosts->rows().empty())
+        m_hosts->setCurrentItem(m_hosts->rows().front().item);
+    if (m_hosts->checkedHosts().isEmpty()) {
         if (m_store)
             setSummary(tr("No host of this design has an enrolled agent: Deploy > Fleet\u2026 "
                           "enrolls them."),
@@ -225,87 +203,6 @@ void DeployDialog::loadHosts(const QStringList &checked)
         QMetaObject::invokeMethod(this, &DeployDialog::planAgain, Qt::QueuedConnection);
     }
     updateButtons();
-}
-
-void DeployDialog::addRow(FleetHost host, const QStringList &checked)
-{
-    Row row;
-    row.host = std::move(host);
-    const bool ready = row.host.status == FleetHost::Status::Ready;
-    row.item = new QTreeWidgetItem(m_hosts);
-    row.item->setText(HostColumn, row.host.name);
-    row.item->setData(HostColumn, Qt::UserRole, row.host.name);
-    row.item->setText(AgentColumn, row.host.agent ? row.host.agent->address : QString());
-    row.item->setText(StatusColumn, ready ? tr("waiting") : statusText(row.host));
-    row.item->setFlags(ready ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable
-                             : Qt::ItemIsSelectable);
-    if (ready)
-        row.item->setCheckState(HostColumn, checked.isEmpty() || checked.contains(row.host.name)
-                                                ? Qt::Checked
-                                                : Qt::Unchecked);
-    row.bar = new QProgressBar;
-    row.bar->setRange(0, 100);
-    row.bar->setValue(0);
-    row.bar->setEnabled(ready);
-    row.bar->setAccessibleName(tr("Progress on %1").arg(row.host.name));
-    m_hosts->setItemWidget(row.item, ProgressColumn, row.bar);
-    m_rows.push_back(std::move(row));
-}
-
-void DeployDialog::sizeColumns()
-{
-    for (int c : {HostColumn, AgentColumn, StatusColumn})
-        m_hosts->resizeColumnToContents(c);
-    // Room for the longest phase, so the status never shows elided while it changes.
-    m_hosts->setColumnWidth(StatusColumn,
-                            std::max(m_hosts->columnWidth(StatusColumn),
-                                     m_hosts->fontMetrics().horizontalAdvance(
-                                         core::deploy::phaseName(HostPhase::Applied)) +
-                                         24));
-    m_hosts->setColumnWidth(ProgressColumn, 160);
-}
-
-QStringList DeployDialog::hostNames() const
-{
-    QStringList out;
-    for (const Row &r : m_rows)
-        out << r.host.name;
-    return out;
-}
-
-QStringList DeployDialog::checkedHosts() const
-{
-    QStringList out;
-    for (const Row &r : m_rows) {
-        if (r.host.status == FleetHost::Status::Ready &&
-            r.item->checkState(HostColumn) == Qt::Checked)
-            out << r.host.name;
-    }
-    return out;
-}
-
-void DeployDialog::setHostChecked(const QString &host, bool checked)
-{
-    if (Row *r = rowFor(host); r && r->host.status == FleetHost::Status::Ready)
-        r->item->setCheckState(HostColumn, checked ? Qt::Checked : Qt::Unchecked);
-}
-
-QString DeployDialog::statusOf(const QString &host) const
-{
-    const Row *r = rowFor(host);
-    return r ? r->item->text(StatusColumn) : QString();
-}
-
-QString DeployDialog::messageOf(const QString &host) const
-{
-    const Row *r = rowFor(host);
-    return r ? r->item->text(ResultColumn) : QString();
-}
-
-QProgressBar *DeployDialog::progressBarFor(const QString &host) const
-{
-    const Row *r = rowFor(host);
-    return r ? r->bar : nullptr;
 }
 
 QString DeployDialog::summary() const
@@ -335,24 +232,23 @@ core::Result<collectors::Deployment::Spec> DeployDialog::spec(Run run) const
     collectors::Deployment::Spec s;
     s.options = {run == Run::DryRun, m_timeout->value(), {}};
     s.author = collectors::consoleUser(QStringLiteral("converge"));
-    std::vector<FleetHost> hosts;
-    for (const Row &r : m_rows)
-        hosts.push_back(r.host);
+    const std::vector<FleetHost> hosts = m_hosts->hosts();
     if (m_rollback) {
         for (const FleetHost &h : hosts)
-            if (h.status == FleetHost::Status::Ready && checkedHosts().contains(h.name))
+            if (h.status == FleetHost::Status::Ready && m_hosts->checkedHosts().contains(h.name))
                 s.targets.push_back(
                     {h.name, h.agent->address, h.agent->fingerprint, m_rollback->desired});
         s.label = m_rollback->label();
     } else {
-        auto choice = collectors::chooseTargets(m_session->design(), hosts, checkedHosts());
+        auto choice =
+            collectors::chooseTargets(m_session->design(), hosts, m_hosts->checkedHosts());
         if (!choice)
             return std::unexpected(choice.error());
         s.targets = std::move(choice->targets);
     }
     for (collectors::DeployTarget &t : s.targets)
         if (run == Run::Deploy)
-            t.reviewedDigest = rowFor(t.host)->reviewedDigest;
+            t.reviewedDigest = m_hosts->rowFor(t.host)->reviewedDigest;
     if (run == Run::Deploy)
         s.snapshot = m_rollback ? m_rollback->snapshot : m_session->design();
     return s;
@@ -369,7 +265,11 @@ void DeployDialog::start(Run run)
         return;
     }
     m_run = run;
-    resetRows(run, s->targets);
+    m_runHosts.clear();
+    for (const collectors::DeployTarget &t : s->targets) {
+        m_runHosts << t.host;
+        m_hosts->reset(t.host, run == Run::DryRun);
+    }
     const int count = int(s->targets.size());
     setSummary(run == Run::DryRun ? tr("Planning on %n host(s)\u2026", nullptr, count)
                                   : tr("Deploying to %n host(s)\u2026", nullptr, count),
@@ -379,24 +279,6 @@ void DeployDialog::start(Run run)
                                   << m_runHosts.join(u", ");
     m_deployment->start(std::move(*s));
     updateButtons();
-}
-
-void DeployDialog::resetRows(Run run, const std::vector<collectors::DeployTarget> &targets)
-{
-    m_runHosts.clear();
-    for (const collectors::DeployTarget &t : targets) {
-        m_runHosts << t.host;
-        Row *r = rowFor(t.host);
-        r->percent = 0;
-        r->bar->setValue(0);
-        r->item->setText(StatusColumn, tr("waiting"));
-        r->item->setForeground(StatusColumn, QBrush());
-        r->item->setText(ResultColumn, QString());
-        if (run == Run::DryRun) {
-            r->plan = {};
-            r->reviewedDigest.clear();
-        }
-    }
 }
 
 void DeployDialog::cancelRun()
@@ -416,24 +298,9 @@ void DeployDialog::reject()
     cancelRun();
 }
 
-void DeployDialog::onProgress(const QString &host, HostPhase phase, int percent,
-                              const QString &message)
-{
-    Row *r = rowFor(host);
-    if (!r)
-        return;
-    r->percent = percent;
-    r->bar->setValue(percent);
-    r->item->setText(StatusColumn, core::deploy::phaseName(phase));
-    r->item->setForeground(StatusColumn, phaseColor(phase));
-    r->item->setText(ResultColumn, message);
-    r->item->setToolTip(ResultColumn, message);
-    updateOverall();
-}
-
 void DeployDialog::onPlanned(const QString &host, const core::protocol::PlanReport &plan)
 {
-    Row *r = rowFor(host);
+    DeployHostTable::Row *r = m_hosts->rowFor(host);
     if (!r)
         return;
     if (m_run == Run::DryRun)
@@ -450,7 +317,7 @@ void DeployDialog::onFinished(bool confirmed, const QString &summary)
     if (run == Run::Deploy) {
         // What was reviewed has been used (or refused): another deployment needs a new review.
         for (const QString &h : std::as_const(m_runHosts))
-            rowFor(h)->reviewedDigest.clear();
+            m_hosts->rowFor(h)->reviewedDigest.clear();
     }
     bool good = confirmed;
     if (run == Run::DryRun)
@@ -485,7 +352,7 @@ QString DeployDialog::resultText(Run run, const QString &summary) const
 
 void DeployDialog::showPlanOf(QTreeWidgetItem *item)
 {
-    const Row *r = item ? rowFor(item->data(HostColumn, Qt::UserRole).toString()) : nullptr;
+    const DeployHostTable::Row *r = m_hosts->rowOf(item);
     if (!r) {
         m_plan->clear();
         return;
@@ -507,11 +374,11 @@ void DeployDialog::updateButtons()
     if (!m_deploy)
         return;
     const bool running = isRunning();
-    const QStringList checked = checkedHosts();
+    const QStringList checked = m_hosts->checkedHosts();
     // Deploy applies what was reviewed: every checked host needs a plan from the last dry run.
     bool reviewed = !checked.isEmpty();
     for (const QString &h : checked)
-        reviewed = reviewed && !rowFor(h)->reviewedDigest.isEmpty();
+        reviewed = reviewed && !m_hosts->rowFor(h)->reviewedDigest.isEmpty();
     m_deploy->setEnabled(m_deployment && !running && reviewed);
     m_planAgain->setEnabled(m_deployment && !running && !checked.isEmpty());
     m_cancel->setEnabled(running);
@@ -521,30 +388,13 @@ void DeployDialog::updateButtons()
 
 void DeployDialog::updateOverall()
 {
-    int sum = 0;
-    for (const QString &h : m_runHosts)
-        sum += rowFor(h)->percent;
-    m_overall->setValue(m_runHosts.isEmpty() ? 0 : sum / int(m_runHosts.size()));
+    m_overall->setValue(m_hosts->overallPercent(m_runHosts));
 }
 
 void DeployDialog::setSummary(const QString &text, bool good)
 {
     m_status->setText(text);
     m_status->setStyleSheet(good ? QString() : QStringLiteral("color:#c00000"));
-}
-
-DeployDialog::Row *DeployDialog::rowFor(const QString &host)
-{
-    for (Row &r : m_rows) {
-        if (r.host.name == host)
-            return &r;
-    }
-    return nullptr;
-}
-
-const DeployDialog::Row *DeployDialog::rowFor(const QString &host) const
-{
-    return const_cast<DeployDialog *>(this)->rowFor(host);
 }
 
 } // namespace converge::views

@@ -3,6 +3,7 @@
 #include "collectors/console/deployment.h"
 #include "collectors/console/fleet.h"
 #include "collectors/console/rollbacktarget.h"
+#include "views/deploy/deployhosttable.h"
 
 #include <QDialog>
 #include <QPointer>
@@ -46,13 +47,20 @@ public:
 
     bool isRefused() const { return m_refused; }
     bool isRunning() const;
-    QStringList hostNames() const;
-    QStringList checkedHosts() const;
-    void setHostChecked(const QString &host, bool checked);
-    QString statusOf(const QString &host) const;  // "confirmed"
-    QString messageOf(const QString &host) const; // the last progress message
-    QProgressBar *progressBarFor(const QString &host) const;
-    QTreeWidget *hostList() const { return m_hosts; }
+    QStringList hostNames() const { return m_hosts->hostNames(); }
+    QStringList checkedHosts() const { return m_hosts->checkedHosts(); }
+    void setHostChecked(const QString &host, bool checked)
+    {
+        m_hosts->setHostChecked(host, checked);
+    }
+    QString statusOf(const QString &host) const { return m_hosts->statusOf(host); } // "confirmed"
+    // The last progress message.
+    QString messageOf(const QString &host) const { return m_hosts->messageOf(host); }
+    QProgressBar *progressBarFor(const QString &host) const
+    {
+        return m_hosts->progressBarFor(host);
+    }
+    DeployHostTable *hostList() const { return m_hosts; }
     QTextBrowser *planView() const { return m_plan; }
     QProgressBar *overallProgress() const { return m_overall; }
     QListWidget *refusalList() const { return m_refusal; }
@@ -74,15 +82,6 @@ Q_SIGNALS:
     void deploymentRecorded(qint64 id);
 
 private:
-    struct Row
-    {
-        collectors::FleetHost host;
-        QTreeWidgetItem *item = nullptr;
-        QProgressBar *bar = nullptr;
-        QJsonObject plan;
-        QString reviewedDigest; // of the plan shown in the last dry run
-        int percent = 0;
-    };
     enum class Run { None, DryRun, Deploy };
 
     DeployDialog(DesignSession *session, const QString &designFile, AgentConnector agents,
@@ -93,13 +92,8 @@ private:
     QLayout *buildProgressRow(); // overall progress and the confirmation timeout
     void addButtons(QLayout *layout);
     void loadHosts(const QStringList &checked);
-    void addRow(collectors::FleetHost host, const QStringList &checked);
-    void sizeColumns();
     void start(Run run);
     core::Result<collectors::Deployment::Spec> spec(Run run) const;
-    void resetRows(Run run, const std::vector<collectors::DeployTarget> &targets);
-    void onProgress(const QString &host, core::deploy::HostPhase phase, int percent,
-                    const QString &message);
     void onPlanned(const QString &host, const core::protocol::PlanReport &plan);
     void onFinished(bool confirmed, const QString &summary);
     QString resultText(Run run, const QString &summary) const;
@@ -107,15 +101,12 @@ private:
     void updateButtons();
     void updateOverall();
     void setSummary(const QString &text, bool good);
-    Row *rowFor(const QString &host);
-    const Row *rowFor(const QString &host) const;
 
     QPointer<DesignSession> m_session;
     QString m_file;
     AgentConnector m_agents;
     std::optional<collectors::RollbackTarget> m_rollback;
     std::optional<core::ProjectStore> m_store;
-    std::vector<Row> m_rows;
     collectors::Deployment *m_deployment = nullptr;
     Run m_run = Run::None;
     QStringList m_runHosts;
@@ -125,7 +116,7 @@ private:
 
     QLabel *m_status = nullptr;
     QListWidget *m_refusal = nullptr;
-    QTreeWidget *m_hosts = nullptr;
+    DeployHostTable *m_hosts = nullptr;
     QTextBrowser *m_plan = nullptr;
     QProgressBar *m_overall = nullptr;
     QSpinBox *m_timeout = nullptr;

@@ -1,0 +1,212 @@
+// convergectl's fleet commands against in-memory agents (tests/support/fakeagents.h), in process
+// and without root: enroll, agents, deploy (dry run, deployment, refusal, a host lost after the
+// change), drift, history and rollback; and every command's --help. The same commands against
+// real agents on Open vSwitch are tested as root in tests/fleet.
+#include "fakeagents.h"
+#include "testapp.h"
+
+#include "app/convergectl/cli.h"
+#include "core/io/designdocument.h"
+#include "core/model/commands.h"
+#include "core/realize/desiredstate.h"
+
+#include <gtest/gtest.h>
+
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+using namespace converge;
+using converge::testing::FakeAgent;
+using converge::testing::FakeAgentConnector;
+
+namespace {
+
+struct Outcome
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+class CliFleet : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        converge::testing::ensureApp();
+        qputenv("CONVERGE_CONSOLE_DIR", m_dir.filePath(QStringLiteral("console")).toUtf8());
+        auto design = core::designdocument::loadFile(
+            QStringLiteral(CONVERGE_SOURCE_DIR "/tests/fleet/data/ovs-fleet.converge.json"));
+        ASSERT_TRUE(design) << design.error().message.toStdString();
+        m_design = std::move(*design);
+        m_file = m_dir.filePath(QStringLiteral("fleet.converge.json"));
+        ASSERT_TRUE(core::designdocument::saveFile(m_design, m_file));
+        for (int i = 1; i <= 3; ++i)
+            m_agents->add(QStringLiteral("hv%1").arg(i), address(i)).enrollToken =
+                QStringLiteral("%1").arg(i, 32, 10, QLatin1Char('0'));
+    }
+    static QString address(int i) { return QStringLiteral("10.79.0.%1:7443").arg(10 + i); }
+
+    Outcome ctl(const QStringList &args)
+    {
+        Outcome r;
+        QTextStream out(&r.out);
+        QTextStream err(&r.err);
+        app::Cli cli{out, err, m_agents};
+        r.code = app::runCli(args, cli);
+        out.flush();
+        err.flush();
+        return r;
+    }
+    void enrollAll()
+    {
+        for (int i = 1; i <= 3; ++i) {
+            const Outcome r = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv%1").arg(i),
+                                   address(i), QStringLiteral("--token"),
+                                   QStringLiteral("%1").arg(i, 32, 10, QLatin1Char('0'))});
+            ASSERT_EQ(r.code, 0) << r.err.toStdString();
+        }
+    }
+    bool set(const QString &id, const QString &key, const QJsonValue &value)
+    {
+        auto edit = core::commands::setProperty(m_design, id, key, value);
+        return edit && m_design.apply(*edit) && core::designdocument::saveFile(m_design, m_file);
+    }
+    int tagOf(int host, const QString &port) const
+    {
+        for (const auto &b : m_agents->snapshot(address(host)).running.bridges)
+            for (const auto &p : b.ports)
+                if (p.name == port)
+                    return p.tag;
+        return -2;
+    }
+
+    QTemporaryDir m_dir;
+    core::Design m_design;
+    QString m_file;
+    std::shared_ptr<FakeAgentConnector> m_agents = std::make_shared<FakeAgentConnector>();
+};
+
+} // namespace
+
+TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
+{
+    // A wrong token pins nothing.
+    Outcome wrong = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv1"), address(1),
+                         QStringLiteral("--token"), QString(32, QLatin1Char('f'))});
+    EXPECT_EQ(wrong.code, 3);
+    EXPECT_TRUE(wrong.err.contains(QStringLiteral("enroll-denied"))) << wrong.err.toStdString();
+    enrollAll();
+    const Outcome agents = ctl({QStringLiteral("agents"), m_file});
+    ASSERT_EQ(agents.code, 0) << agents.err.toStdString();
+    EXPECT_TRUE(agents.out.contains(QStringLiteral("0.1.0-fake"))) << agents.out.toStdString();
+    EXPECT_EQ(agents.out.count(QStringLiteral("10.79.0.")), 3);
+
+    const Outcome dry = ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--dry-run")});
+    ASSERT_EQ(dry.code, 0) << dry.err.toStdString();
+    EXPECT_TRUE(dry.out.contains(QStringLiteral("plan for hv2:"))) << dry.out.toStdString();
+    EXPECT_TRUE(dry.out.contains(QStringLiteral("+ bridge conv")));
+    EXPECT_TRUE(dry.out.contains(QStringLiteral("dry run: 3 hosts planned")));
+    EXPECT_EQ(tagOf(1, QStringLiteral("web")), -2) << "a dry run changes nothing";
+
+    const Outcome deployed = ctl({QStringLiteral("deploy"), m_file});
+    ASSERT_EQ(deployed.code, 0) << deployed.out.toStdString() << deployed.err.toStdString();
+    EXPECT_TRUE(
+        deployed.out.contains(QStringLiteral("confirmed on 3 hosts after reaching every agent")));
+    EXPECT_EQ(tagOf(1, QStringLiteral("web")), 100);
+    const Outcome clean = ctl({QStringLiteral("drift"), m_file});
+    EXPECT_EQ(clean.code, 0) << clean.out.toStdString();
+    EXPECT_EQ(clean.out.count(QStringLiteral("matches the design")), 3);
+
+    // The design changes hv1's VLAN; only that difference is deployed.
+    ASSERT_TRUE(set(QStringLiteral("hv1.web.lan"), QStringLiteral("accessVlan"), 101));
+    const Outcome change = ctl({QStringLiteral("deploy"), m_file});
+    ASSERT_EQ(change.code, 0) << change.out.toStdString();
+    EXPECT_TRUE(change.out.contains(QStringLiteral("plan for hv1:\n  ~ port web on conv: tag: "
+                                                   "100 -> 101")))
+        << change.out.toStdString();
+    EXPECT_TRUE(change.out.contains(QStringLiteral("; 2 unchanged")));
+
+    // Roll hv1 back to what deployment #1 left there.
+    const Outcome back = ctl({QStringLiteral("rollback"), m_file, QStringLiteral("--host"),
+                              QStringLiteral("hv1"), QStringLiteral("--to"), QStringLiteral("1")});
+    ASSERT_EQ(back.code, 0) << back.out.toStdString() << back.err.toStdString();
+    EXPECT_TRUE(back.out.contains(QStringLiteral("rollback of hv1 to deployment #1: confirmed on "
+                                                 "1 hosts")))
+        << back.out.toStdString();
+    EXPECT_EQ(tagOf(1, QStringLiteral("web")), 100);
+    const Outcome drift =
+        ctl({QStringLiteral("drift"), m_file, QStringLiteral("--host"), QStringLiteral("hv1")});
+    EXPECT_EQ(drift.code, 1);
+    EXPECT_TRUE(drift.out.contains(QStringLiteral(
+        "port web on bridge conv: accessVlan is 101 in the design, 100 on the host")))
+        << drift.out.toStdString();
+    const Outcome history = ctl({QStringLiteral("history"), m_file});
+    ASSERT_EQ(history.code, 0);
+    EXPECT_EQ(history.out.count(
+                  QRegularExpression(QStringLiteral("^#\\d"), QRegularExpression::MultilineOption)),
+              3)
+        << history.out.toStdString();
+    const Outcome unknown =
+        ctl({QStringLiteral("rollback"), m_file, QStringLiteral("--host"), QStringLiteral("hv1"),
+             QStringLiteral("--to"), QStringLiteral("9")});
+    EXPECT_EQ(unknown.code, 2);
+    EXPECT_TRUE(unknown.err.contains(QStringLiteral("there is no deployment #9")));
+}
+
+TEST_F(CliFleet, AHostLostAfterTheChangeRollsEveryHostBackAndExitsFour)
+{
+    enrollAll();
+    m_agents->with(address(3), [](FakeAgent &a) { a.unreachableAfterApply = true; });
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--confirm-timeout"),
+                           QStringLiteral("30")});
+    EXPECT_EQ(r.code, 4) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("not confirmed (hv3 not reachable after the "
+                                              "change): 3 hosts rolled back")))
+        << r.out.toStdString();
+    EXPECT_EQ(tagOf(1, QStringLiteral("web")), -2);
+    EXPECT_EQ(m_agents->snapshot(address(1)).rollbacks, 1);
+    const Outcome drift = ctl({QStringLiteral("drift"), m_file});
+    EXPECT_EQ(drift.code, 4) << "hv3 is unreachable";
+    EXPECT_TRUE(drift.out.contains(QStringLiteral("hv3: unreachable: ")));
+}
+
+TEST_F(CliFleet, RefusesToDeployADesignWithErrorFindingsOrWithoutEnrolledAgents)
+{
+    const Outcome none = ctl({QStringLiteral("deploy"), m_file});
+    EXPECT_EQ(none.code, 2);
+    EXPECT_TRUE(none.err.contains(QStringLiteral("has no enrolled agents yet")))
+        << none.err.toStdString();
+    EXPECT_TRUE(none.err.contains(QStringLiteral("run convergectl enroll")));
+    enrollAll();
+    // Two vNICs with one address: an error finding (IP-001).
+    for (const char *vnic : {"hv1.web.lan", "hv2.web.lan"})
+        ASSERT_TRUE(set(QLatin1String(vnic), QStringLiteral("addresses"),
+                        QJsonArray{QStringLiteral("10.50.0.5/24")}));
+    const Outcome refused = ctl({QStringLiteral("deploy"), m_file});
+    EXPECT_EQ(refused.code, 1) << refused.out.toStdString() << refused.err.toStdString();
+    EXPECT_TRUE(refused.err.contains(QStringLiteral("refusing to deploy")))
+        << refused.err.toStdString();
+    EXPECT_TRUE(refused.err.contains(QStringLiteral("\n  IP-001  ")));
+    for (int i = 1; i <= 3; ++i)
+        EXPECT_TRUE(
+            m_agents->snapshot(address(i)).requests.filter(QStringLiteral("plan")).isEmpty());
+}
+
+TEST(Convergectl, EveryCommandPrintsItsUsageWithHelpAndExitsZero)
+{
+    for (const char *command : {"info", "convert", "validate", "rules", "schema", "enroll",
+                                "agents", "deploy", "drift", "history", "rollback", "bundle"}) {
+        QString out, err;
+        QTextStream o(&out), e(&err);
+        app::Cli cli{o, e, nullptr};
+        const int code = app::runCli({QLatin1String(command), QStringLiteral("--help")}, cli);
+        o.flush();
+        EXPECT_EQ(code, 0) << command;
+        EXPECT_TRUE(
+            out.startsWith(QStringLiteral("usage: convergectl %1").arg(QLatin1String(command))))
+            << command << ": " << out.toStdString();
+        EXPECT_TRUE(err.isEmpty()) << command;
+    }
+}
