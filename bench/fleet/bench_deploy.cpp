@@ -55,6 +55,107 @@ core::Result<core::Design> fleetOf(int hosts)
     return core::designdocument::load(QJsonDocument(doc).toJson());
 }
 
+struct Options
+{
+    int count = 20;
+    int runs = 3;
+    QString hostDelay; // ms added to each agent's apply, empty for none
+};
+
+Options parseOptions(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    Options o;
+    if (const qsizetype i = args.indexOf(QStringLiteral("--host-delay")); i >= 0) {
+        o.hostDelay = QString::number(std::clamp(args.value(i + 1).toInt(), 1, 60000));
+        args.remove(i, std::min<qsizetype>(2, args.size() - i));
+    }
+    o.count = !args.isEmpty() ? std::clamp(args[0].toInt(), 2, 40) : 20;
+    o.runs = args.size() > 1 ? std::max(1, args[1].toInt()) : 3;
+    return o;
+}
+
+// Every enrolled agent with its host's desired state.
+core::Result<std::vector<collectors::DeployTarget>> targetsOf(FleetLab &lab, int count)
+{
+    auto agents = lab.enrollAll();
+    if (!agents)
+        return std::unexpected(agents.error());
+    auto design = fleetOf(count);
+    if (!design)
+        return std::unexpected(design.error());
+    std::vector<collectors::DeployTarget> targets;
+    for (const core::deploy::AgentRecord &a : *agents) {
+        auto desired = core::realize::desiredState(*design, a.host);
+        if (!desired)
+            return std::unexpected(desired.error());
+        targets.push_back({a.host, a.address, a.fingerprint, *desired});
+    }
+    return targets;
+}
+
+// One deployment, from hosts without the bridge, until every host is confirmed: its wall time in
+// ms, or -1 (after saying why) when it was not confirmed.
+double deployOnce(FleetLab &lab, std::vector<collectors::DeployTarget> to, QTextStream &out)
+{
+    for (std::size_t i = 0; i < to.size(); ++i)
+        (void)lab.hosts()[i].ovs->vsctl(
+            {QStringLiteral("--if-exists"), QStringLiteral("del-br"), QStringLiteral("conv")});
+    collectors::Deployer deployer(std::make_shared<collectors::TlsAgentConnector>(lab.identity()));
+    bool confirmed = false;
+    QObject::connect(&deployer, &collectors::Deployer::finished,
+                     [&confirmed](bool c, const QString &) { confirmed = c; });
+    QElapsedTimer t;
+    t.start();
+    deployer.start(std::move(to), {});
+    deployer.waitForFinished(600000);
+    const double ms = t.nsecsElapsed() / 1e6;
+    if (confirmed)
+        return ms;
+    for (const auto &r : deployer.results())
+        out << r.host << ": " << core::deploy::phaseName(r.phase) << " " << r.message << '\n';
+    return -1;
+}
+
+void printHeader(QTextStream &out, const Options &o)
+{
+    out << "bench-deploy: the fleet design's converged host (team, 3 management vNICs, 2 guests "
+           "with guards and ACLs; 11 plan operations) to "
+        << o.count
+        << " agents at once vs to one; wall time of the whole deployment (plan, apply, "
+           "reach again, confirm); "
+        << o.runs << " runs, 2 cores"
+        << (o.hostDelay.isEmpty()
+                ? QString()
+                : QStringLiteral(", each apply made %1 ms longer on the host").arg(o.hostDelay))
+        << "\n";
+}
+
+// Alternates one host and all hosts, `runs` times; prints the medians. False if one failed.
+bool measure(FleetLab &lab, const std::vector<collectors::DeployTarget> &targets, const Options &o,
+             QTextStream &out)
+{
+    std::vector<double> one, many;
+    for (int r = 0; r < o.runs; ++r) {
+        const double a = deployOnce(lab, {targets.front()}, out);
+        const double b = deployOnce(lab, targets, out);
+        if (a < 0 || b < 0) {
+            out << "a deployment was not confirmed\n";
+            return false;
+        }
+        one.push_back(a);
+        many.push_back(b);
+    }
+    out << QStringLiteral("  1 host:    median %1 ms\n").arg(median(one), 0, 'f', 0);
+    out << QStringLiteral("  %1 hosts:  median %2 ms (%3x one host; target under 3x)\n")
+               .arg(o.count)
+               .arg(median(many), 0, 'f', 0)
+               .arg(median(many) / median(one), 0, 'f', 2);
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -62,91 +163,22 @@ int main(int argc, char *argv[])
     ensureApp();
     QLoggingCategory::setFilterRules(QStringLiteral("converge.*.info=false"));
     QTextStream out(stdout);
-    QStringList args;
-    for (int i = 1; i < argc; ++i)
-        args << QString::fromLocal8Bit(argv[i]);
-    QString hostDelay;
-    if (const qsizetype i = args.indexOf(QStringLiteral("--host-delay")); i >= 0) {
-        hostDelay = QString::number(std::clamp(args.value(i + 1).toInt(), 1, 60000));
-        args.remove(i, std::min<qsizetype>(2, args.size() - i));
-    }
-    const int count = !args.isEmpty() ? std::clamp(args[0].toInt(), 2, 40) : 20;
-    const int runs = args.size() > 1 ? std::max(1, args[1].toInt()) : 3;
+    const Options o = parseOptions(argc, argv);
     FleetLab lab;
     QString why;
-    if (!lab.setUp(count,
+    if (!lab.setUp(o.count,
                    {QStringLiteral("up1"), QStringLiteral("up2"), QStringLiteral("web"),
                     QStringLiteral("db")},
-                   &why, hostDelay)) {
+                   &why, o.hostDelay)) {
         out << "bench-deploy skipped: " << why << '\n';
         return why.contains(QStringLiteral("needs root")) ? 0 : 1;
     }
-    auto agents = lab.enrollAll();
-    auto design = fleetOf(count);
-    if (!agents || !design) {
-        out << (agents ? design.error().message : agents.error().message) << '\n';
+    auto targets = targetsOf(lab, o.count);
+    if (!targets) {
+        out << targets.error().message << '\n';
         return 1;
     }
-    std::vector<collectors::DeployTarget> targets;
-    for (const core::deploy::AgentRecord &a : *agents) {
-        auto desired = core::realize::desiredState(*design, a.host);
-        if (!desired) {
-            out << desired.error().message << '\n';
-            return 1;
-        }
-        targets.push_back({a.host, a.address, a.fingerprint, *desired});
-    }
     NetnsScope scope(lab.console().name()); // the console's sockets live in its namespace
-
-    // One deployment, from hosts without the bridge, until every host is confirmed.
-    auto deployOnce = [&](std::vector<collectors::DeployTarget> to) -> double {
-        for (std::size_t i = 0; i < to.size(); ++i)
-            (void)lab.hosts()[i].ovs->vsctl(
-                {QStringLiteral("--if-exists"), QStringLiteral("del-br"), QStringLiteral("conv")});
-        collectors::Deployer deployer(
-            std::make_shared<collectors::TlsAgentConnector>(lab.identity()));
-        bool confirmed = false;
-        QObject::connect(&deployer, &collectors::Deployer::finished,
-                         [&confirmed](bool c, const QString &) { confirmed = c; });
-        QElapsedTimer t;
-        t.start();
-        deployer.start(std::move(to), {});
-        deployer.waitForFinished(600000);
-        const double ms = t.nsecsElapsed() / 1e6;
-        if (!confirmed) {
-            for (const auto &r : deployer.results())
-                out << r.host << ": " << core::deploy::phaseName(r.phase) << " " << r.message
-                    << '\n';
-            return -1;
-        }
-        return ms;
-    };
-
-    out << "bench-deploy: the fleet design's converged host (team, 3 management vNICs, 2 guests "
-           "with guards and ACLs; 11 plan operations) to "
-        << count
-        << " agents at once vs to one; wall time of the whole deployment (plan, apply, "
-           "reach again, confirm); "
-        << runs << " runs, 2 cores"
-        << (hostDelay.isEmpty()
-                ? QString()
-                : QStringLiteral(", each apply made %1 ms longer on the host").arg(hostDelay))
-        << "\n";
-    std::vector<double> one, many;
-    for (int r = 0; r < runs; ++r) {
-        const double a = deployOnce({targets.front()});
-        const double b = deployOnce(targets);
-        if (a < 0 || b < 0) {
-            out << "a deployment was not confirmed\n";
-            return 1;
-        }
-        one.push_back(a);
-        many.push_back(b);
-    }
-    out << QStringLiteral("  1 host:    median %1 ms\n").arg(median(one), 0, 'f', 0);
-    out << QStringLiteral("  %1 hosts:  median %2 ms (%3x one host; target under 3x)\n")
-               .arg(count)
-               .arg(median(many), 0, 'f', 0)
-               .arg(median(many) / median(one), 0, 'f', 2);
-    return 0;
+    printHeader(out, o);
+    return measure(lab, *targets, o, out) ? 0 : 1;
 }

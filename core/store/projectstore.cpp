@@ -2,6 +2,8 @@
 
 #include "statement.h"
 
+#include "core/logging.h"
+
 #include <QFileInfo>
 
 #include <iterator>
@@ -85,9 +87,10 @@ ProjectStore::~ProjectStore() = default;
 
 std::unexpected<Error> ProjectStore::sqlError(const QString &what) const
 {
-    return fail(Error::Code::Store,
-                QStringLiteral("%1: %2: %3")
-                    .arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db.get()))));
+    const QString message = QStringLiteral("%1: %2: %3")
+                                .arg(m_path, what, QString::fromUtf8(sqlite3_errmsg(m_db.get())));
+    qCWarning(lcStore).noquote() << message;
+    return fail(Error::Code::Store, message);
 }
 
 Result<void> ProjectStore::exec(const char *sql) const
@@ -181,6 +184,9 @@ Result<void> ProjectStore::migrate()
 // Inside migrate()'s transaction.
 Result<void> ProjectStore::upgradeFrom(int from)
 {
+    if (from > 0)
+        qCInfo(lcStore) << "upgrading the store from version" << from << "to"
+                        << currentStoreVersion;
     for (int v = from; v < currentStoreVersion; ++v)
         if (sqlite3_exec(m_db.get(), schemaSteps[v], nullptr, nullptr, nullptr) != SQLITE_OK)
             return sqlError(QStringLiteral("upgrading the store from version %1 to %2")

@@ -1,5 +1,9 @@
 #include "validationengine.h"
 
+#include "core/logging.h"
+
+#include <QElapsedTimer>
+
 #include "../model/schema.h"
 
 #include <QJsonArray>
@@ -47,13 +51,19 @@ void ValidationEngine::validate(const Design &design, Mode mode)
     m_results.clear();
     m_dependents.clear();
     m_evaluated = 0;
+    QElapsedTimer timer;
+    timer.start();
     const auto all = design.allElements();
     for (const Element *e : all)
         indexElement(*e, nullptr);
     if (mode == Mode::OneShot)
-        return evaluateInParallel(all);
-    for (const Element *e : all)
-        evaluate(*e);
+        evaluateInParallel(all);
+    else
+        for (const Element *e : all)
+            evaluate(*e);
+    qCDebug(lcValidation) << "validated" << all.size() << "elements"
+                          << (mode == Mode::OneShot ? "in one shot" : "recording dependencies")
+                          << "in" << timer.elapsed() << "ms";
 }
 
 void ValidationEngine::evaluateInParallel(const std::vector<const Element *> &all)
