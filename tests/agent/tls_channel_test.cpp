@@ -1,5 +1,7 @@
+#include "collectors/agent/agentservice.h"
 #include "collectors/channel/channel.h"
 #include "collectors/channel/enrollment.h"
+#include "collectors/channel/tlsagentconnector.h"
 #include "collectors/channel/tlsidentity.h"
 #include "core/protocol/frame.h"
 
@@ -385,6 +387,8 @@ protected:
             m_listener.get(), &AgentListener::messageReceived, m_listener.get(),
             [this](AgentConnection *connection, const Message &m) {
                 ++m_dispatched;
+                if (m.type == QLatin1String("subscribe"))
+                    return serveTestStream(connection, m);
                 if (m.type == QLatin1String("fail"))
                     connection->send(core::protocol::errorReply(
                         m.id, QStringLiteral("test-failure"), QStringLiteral("asked to")));
@@ -409,6 +413,18 @@ protected:
         auto agentFp = enroll(m_console, m_token);
         ASSERT_TRUE(agentFp.has_value()) << agentFp.error().message.toStdString();
         m_pin = *agentFp;
+    }
+    // A stream for the session's tests: the reply, then params.count events in one burst.
+    static void serveTestStream(AgentConnection *connection, const Message &m)
+    {
+        auto r = core::protocol::SubscribeRequest::fromJson(m.body);
+        connection->send(
+            core::protocol::reply(m.id, core::protocol::SubscribeReply{m.id, 1}.toJson()));
+        const int count = r ? r->params.value(QLatin1String("count")).toInt() : 0;
+        for (int i = 1; i <= count; ++i)
+            connection->send(
+                {QStringLiteral("event"), m.id,
+                 core::protocol::StreamEvent{m.id, i, {{QStringLiteral("n"), i}}}.toJson()});
     }
     QString agentFp() const { return fingerprint(m_agent.certificate); }
     QString consoleFp() const { return fingerprint(m_console.certificate); }
@@ -636,3 +652,76 @@ TEST_F(AgentChannelTest, ConsoleRejectsAnAgentThatCannotProveTheToken)
 }
 
 } // namespace
+
+// The typed session over TLS: replies checked, and stream events routed to nextEvent() in order,
+// whatever request they arrive around.
+TEST_F(AgentChannelTest, SessionDeliversAStreamsEventsInOrderBetweenReplies)
+{
+    enrollConsole();
+    TlsAgentConnector connector(m_console);
+    const QString address = QStringLiteral("%1:%2").arg(kHost).arg(m_listener->port());
+    auto session =
+        connector.open({QStringLiteral("lab1"), address, m_pin}, {kTimeoutMs, kTimeoutMs});
+    ASSERT_TRUE(session) << session.error().message.toStdString();
+    auto subscribed =
+        (*session)->subscribe({QStringLiteral("test"), 0, {{QStringLiteral("count"), 3}}});
+    ASSERT_TRUE(subscribed) << subscribed.error().message.toStdString();
+    EXPECT_GT(subscribed->subscription, 0);
+    for (int i = 1; i <= 3; ++i) {
+        auto event = (*session)->nextEvent(kTimeoutMs);
+        ASSERT_TRUE(event && *event) << i;
+        EXPECT_EQ((*event)->subscription, subscribed->subscription);
+        EXPECT_EQ((*event)->seq, i);
+        EXPECT_EQ((*event)->data.value(QStringLiteral("n")).toInt(), i);
+    }
+    auto none = (*session)->nextEvent(100);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->has_value()) << "no fourth event";
+    // A pinned agent with another certificate is refused before any request.
+    auto wrongPin = connector.open({QStringLiteral("lab1"), address, QStringLiteral("aa:bb")},
+                                   {kTimeoutMs, kTimeoutMs});
+    ASSERT_FALSE(wrongPin);
+    EXPECT_TRUE(wrongPin.error().message.contains(QStringLiteral("is pinned")));
+}
+
+TEST_F(AgentChannelTest, EventsNotReadAreBoundedAndTheOldestDropped)
+{
+    enrollConsole();
+    AgentClient client;
+    ASSERT_TRUE(client.connectTo(kHost, m_listener->port(), m_console, m_pin, kTimeoutMs));
+    const int burst = int(AgentClient::kMaxQueuedEvents) + 4;
+    ASSERT_TRUE(client.request(QStringLiteral("subscribe"),
+                               core::protocol::SubscribeRequest{
+                                   QStringLiteral("test"), 0, {{QStringLiteral("count"), burst}}}
+                                   .toJson(),
+                               kTimeoutMs));
+    // The echo that follows arrives after the whole burst: every event has been read by then.
+    ASSERT_TRUE(client.request(QStringLiteral("echo"), {}, 30000));
+    EXPECT_EQ(client.droppedEvents(), 4);
+    auto first = client.nextEvent(kTimeoutMs);
+    ASSERT_TRUE(first && *first);
+    EXPECT_EQ((*first)->body.value(QStringLiteral("seq")).toInt(), 5) << "the oldest went first";
+}
+
+// The agent serves no stream yet: a subscriber is told so instead of being left waiting.
+TEST(AgentServiceStreams, SubscribingToAStreamTheAgentDoesNotOfferIsRefusedByName)
+{
+    ensureApp();
+    QTemporaryDir dir;
+    AgentConfig config;
+    config.stateDir = dir.path();
+    AgentService service(config);
+    const Message answer = service.handle(
+        {QStringLiteral("subscribe"), 7,
+         core::protocol::SubscribeRequest{QStringLiteral("metrics"), 0, {}}.toJson()});
+    EXPECT_EQ(answer.type, QStringLiteral("error"));
+    EXPECT_EQ(answer.id, 7);
+    EXPECT_EQ(answer.body.value(QStringLiteral("code")).toString(),
+              QStringLiteral("unknown-stream"));
+    EXPECT_TRUE(answer.body.value(QStringLiteral("message")).toString().contains("metrics"));
+    const Message hello =
+        service.handle({QStringLiteral("hello"), 8, core::protocol::consoleHello().toJson()});
+    auto reply = core::protocol::HelloReply::fromJson(hello.body);
+    ASSERT_TRUE(reply) << reply.error().message.toStdString();
+    EXPECT_FALSE(reply->capabilities.contains(QStringLiteral("subscribe")));
+}
