@@ -5,7 +5,7 @@ PRESET    ?= default
 SAMPLE    ?= smb-converged
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build run test test-asan bench screenshots format clean
+.PHONY: all deps configure build run test test-asan tidy lengths bench screenshots format clean
 
 all: build
 
@@ -36,6 +36,14 @@ test-asan: deps
 	 [ -f build-asan/CMakeCache.txt ] || cmake --preset asan $$gen
 	cmake --build --preset asan -j $(JOBS)
 	cd build-asan && QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS)
+
+# clang-tidy with the checked-in .clang-tidy over core, collectors, views, app and bench.
+tidy: build
+	.ci/clang-tidy $(BUILD)
+
+# Function lengths (median, p90) and any function over 80 lines.
+lengths: deps
+	.ci/function-lengths
 
 bench: build
 	./$(BUILD)/bench/bench-document 1000 5

@@ -8,7 +8,7 @@ packages=(
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
     libpcap-dev libsqlite3-dev libgtest-dev libgmock-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
-    python3 python3-jsonschema clang-format
+    python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables
 )
 

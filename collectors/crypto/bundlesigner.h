@@ -10,7 +10,7 @@
 
 #include <vector>
 
-// Signing and verifying deployment bundles (ARCHITECTURE.md, "Bundles"): Ed25519 over the
+// Signing and verifying deployment bundles (docs/cli.md, "Bundles"): Ed25519 over the
 // MANIFEST.json bytes, which hold the SHA-256 of every other file. The console's key is kept
 // in the console directory (core/util/consoledirectory.h) as bundle-signing.key (PEM, 0600), made
 // on first use.

@@ -13,7 +13,7 @@ namespace converge::core {
 class Design;
 }
 
-// Deployment bundles (ARCHITECTURE.md, "Bundles"; docs/cli.md, "bundle"): per host of a design
+// Deployment bundles (docs/cli.md, "Bundles"): per host of a design
 // its plan (JSON) and a script, a README, and MANIFEST.json with the size and SHA-256 of every
 // file. Signing and the archive are collectors/crypto/bundlesigner.h (OpenSSL stays out of
 // core).

@@ -11,7 +11,7 @@
 
 // What the console knows about agents and deployments (kept in the project store), and the
 // progress of a deployment as the deploy engine (collectors/console) reports it to the CLI and
-// the GUI. Plain data: no sockets here (ARCHITECTURE.md, layers).
+// the GUI. Plain data: no sockets here (docs/design.md, "Layers").
 namespace converge::core::deploy {
 
 // An enrolled agent, mapped to a design host by the host's name.

@@ -7,7 +7,7 @@
 
 namespace converge::core {
 
-// Every kind of element a design holds (../shared/ARCHITECTURE.md, "The design model").
+// Every kind of element a design holds (docs/design-document.md).
 enum class ElementKind {
     Host,
     PhysicalNic,

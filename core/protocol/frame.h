@@ -9,7 +9,7 @@
 #include <optional>
 
 // Framing of the console <-> agent protocol: a 4-byte big-endian length N, then N bytes of a
-// UTF-8 JSON object {"type": string, "id": integer, "body": object} (ARCHITECTURE.md, "Agent").
+// UTF-8 JSON object {"type": string, "id": integer, "body": object} (docs/agent.md, "Protocol").
 namespace converge::core::protocol {
 
 struct Message

@@ -13,7 +13,7 @@
 // should look like, or looks like now. The console derives it from a design (desiredstate.h),
 // the agent reads it from OVSDB (collectors/ovs) and the planner diffs two of them (planner.h).
 //
-// How each field is stored on the host (ARCHITECTURE.md, "Realization on hosts"):
+// How each field is stored on the host (docs/agent.md, "What it changes on a host"):
 //   Bridge  Bridge row; external_ids converge-managed=true, converge-id, converge-sriov,
 //           converge-flows (SHA-256 of the flow table the agent installed, see flows.h);
 //           datapath_type; protocols include OpenFlow14 (atomic flow bundles).

@@ -10,7 +10,7 @@ namespace converge::core {
 class Design;
 }
 
-// The scripts of a deployment bundle (ARCHITECTURE.md, "Bundles"): what an admin runs by hand
+// The scripts of a deployment bundle (docs/cli.md, "Bundles"): what an admin runs by hand
 // on a host the console cannot reach. They say in comments which design element each section
 // realizes, and no value from the design is ever left unquoted.
 namespace converge::core::realize {

@@ -4,7 +4,7 @@
 
 namespace converge::core {
 
-// The documented rule catalog (../shared/RULES.md): every rule with its entry and check.
+// The documented rule catalog (docs/rules.md): every rule with its entry and check.
 const std::vector<Rule> &ruleCatalog();
 const Rule *findRule(const QString &id);
 

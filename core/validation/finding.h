@@ -14,7 +14,7 @@ enum class Severity { Error, Warning, Info };
 QString severityName(Severity severity); // "error", "warning", "info"
 std::optional<Severity> severityFromName(const QString &name);
 
-// A rule's catalog entry (../shared/RULES.md).
+// A rule's catalog entry (docs/rules.md).
 struct RuleInfo
 {
     QString id; // "TEAM-001", never reused

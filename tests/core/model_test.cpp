@@ -48,7 +48,7 @@ TEST(Schema, EveryKindHasADistinctCollectionAndANameProperty)
 
 TEST(Schema, ArchitectureKindsCarryTheirTypedProperties)
 {
-    // ARCHITECTURE.md lists these per kind; the inspector and loader depend on their types.
+    // docs/design-document.md lists these per kind; the inspector and loader depend on their types.
     EXPECT_EQ(findProperty(ElementKind::PhysicalNic, QStringLiteral("speed"))->type,
               PropertyType::Bandwidth);
     EXPECT_EQ(findProperty(ElementKind::Team, QStringLiteral("members"))->type,
