@@ -4,13 +4,6 @@
 
 namespace converge::collectors {
 
-using core::deploy::HostPhase;
-
-bool leftInKnownState(const core::deploy::DeploymentHost &host)
-{
-    return host.result == HostPhase::Confirmed || host.result == HostPhase::Unchanged;
-}
-
 QString RollbackTarget::label() const
 {
     return QStringLiteral("rollback of %1 to deployment #%2").arg(host).arg(deployment);
@@ -28,7 +21,7 @@ core::Result<RollbackTarget> rollbackTarget(const core::ProjectStore &store, qin
     for (const core::deploy::DeploymentHost &h : (*record)->hosts)
         if (h.host == host)
             row = &h;
-    if (!row || !leftInKnownState(*row))
+    if (!row || !core::deploy::leftInPlace(row->result))
         return core::invalid(QStringLiteral("deployment #%1 did not leave %2 in a known state "
                                             "(%3): pick one where it was confirmed or unchanged")
                                  .arg(deployment)

@@ -11,10 +11,6 @@ class ProjectStore;
 // desired state for the host, deployed again through the same plan, apply and confirmation.
 namespace converge::collectors {
 
-// Only a state that stayed on the host (the deployment confirmed it, or found nothing to change)
-// is one to go back to.
-bool leftInKnownState(const core::deploy::DeploymentHost &host);
-
 struct RollbackTarget
 {
     qint64 deployment = 0;

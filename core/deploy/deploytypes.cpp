@@ -1,5 +1,8 @@
 #include "deploytypes.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace converge::core::deploy {
 
 QString phaseName(HostPhase phase)
@@ -43,6 +46,11 @@ std::optional<HostPhase> phaseFromName(const QString &name)
         if (candidate == name)
             return HostPhase(i);
     }
+}
+
+bool leftInPlace(HostPhase result)
+{
+    return std::ranges::find(phasesLeftInPlace, result) != std::end(phasesLeftInPlace);
 }
 
 bool isFinal(HostPhase phase)

@@ -44,6 +44,10 @@ QString phaseName(HostPhase phase); // "rolled back"
 // The inverse of phaseName (the project store keeps phases by name); nullopt for an unknown name.
 std::optional<HostPhase> phaseFromName(const QString &name);
 bool isFinal(HostPhase phase);
+// The results after which a deployment's state stayed on a host (it was confirmed, or there was
+// nothing to change): a state drift compares with and a host can be rolled back to.
+constexpr HostPhase phasesLeftInPlace[] = {HostPhase::Confirmed, HostPhase::Unchanged};
+bool leftInPlace(HostPhase result);
 
 // One deployment as recorded in the project store.
 struct DeploymentHost

@@ -418,8 +418,9 @@ Result<std::optional<deploy::DeploymentHost>> ProjectStore::lastConfirmedFor(con
         return sqlError(QStringLiteral("read deployments of host %1").arg(host));
     row.bind(1, host);
     row.bind(2, beforeId);
-    row.bind(3, deploy::phaseName(deploy::HostPhase::Confirmed));
-    row.bind(4, deploy::phaseName(deploy::HostPhase::Unchanged));
+    static_assert(std::size(deploy::phasesLeftInPlace) == 2, "one parameter per phase");
+    row.bind(3, deploy::phaseName(deploy::phasesLeftInPlace[0]));
+    row.bind(4, deploy::phaseName(deploy::phasesLeftInPlace[1]));
     const int rc = row.step();
     if (rc == SQLITE_DONE)
         return std::nullopt;

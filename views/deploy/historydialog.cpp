@@ -126,7 +126,7 @@ void HistoryDialog::showSelection()
 {
     const core::deploy::DeploymentHost *h = selectedHost();
     // Only a state that was in place (confirmed, or unchanged) is one to go back to.
-    const bool inPlace = h && collectors::leftInKnownState(*h);
+    const bool inPlace = h && core::deploy::leftInPlace(h->result);
     m_rollback->setEnabled(inPlace && m_session);
     m_rollback->setToolTip(h && !inPlace ? tr("This deployment did not stay on %1 (%2).")
                                                .arg(h->host, core::deploy::phaseName(h->result))
