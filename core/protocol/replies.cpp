@@ -1,6 +1,6 @@
 #include "replies.h"
 
-#include "bodyreader.h"
+#include "core/util/jsonreader.h"
 #include "frame.h"
 #include "requests.h"
 
@@ -10,28 +10,31 @@ namespace converge::core::protocol {
 
 namespace {
 
-using Need = BodyReader::Need;
-
-template<typename T> Result<T> checked(const BodyReader &r, T value)
+template<typename T> Result<T> checked(const JsonReader &r, T value)
 {
-    if (r.error())
-        return std::unexpected(*r.error());
+    if (!r.ok())
+        return invalid(r.error());
     return value;
 }
 
-Result<PlanReport> planIn(BodyReader &r)
+JsonReader bodyReader(const QJsonObject &body)
 {
-    const QJsonObject plan = r.object(QStringLiteral("plan"));
-    if (r.error())
-        return std::unexpected(*r.error());
-    return PlanReport::fromJson(plan, r.pathOf(QStringLiteral("plan")));
+    return JsonReader(body, QStringLiteral("body"));
+}
+
+Result<PlanReport> planIn(JsonReader &r)
+{
+    const QJsonObject plan = r.object(QStringLiteral("plan"), true);
+    if (!r.ok())
+        return invalid(r.error());
+    return PlanReport::fromJson(plan, r.where(QStringLiteral("plan")));
 }
 
 Result<QString> transactionIn(const QJsonObject &body, const char *flag)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     const QString transaction = r.token(QStringLiteral("transaction"));
-    if (!r.boolean(QLatin1String(flag)) && r.ok())
+    if (!r.boolean(QLatin1String(flag), false, true) && r.ok())
         r.fail(QLatin1String(flag), QStringLiteral("must be true"));
     return checked(r, transaction);
 }
@@ -46,12 +49,12 @@ PlanReport PlanReport::of(const realize::Plan &plan)
 
 Result<PlanReport> PlanReport::fromJson(const QJsonObject &plan, const QString &path)
 {
-    BodyReader r(plan, path);
+    JsonReader r(plan, path);
     PlanReport p;
     p.digest = r.token(QStringLiteral("digest"));
-    p.diff = r.string(QStringLiteral("diff"));
-    p.notes = r.strings(QStringLiteral("notes"), Need::Optional);
-    const QJsonArray ops = r.array(QStringLiteral("operations"));
+    p.diff = r.str(QStringLiteral("diff"), true);
+    p.notes = r.stringList(QStringLiteral("notes"));
+    const QJsonArray ops = r.array(QStringLiteral("operations"), true);
     for (qsizetype i = 0; i < ops.size() && r.ok(); ++i) {
         if (!ops[i].isObject() || !ops[i].toObject().value(QLatin1String("destructive")).isBool())
             r.fail(QStringLiteral("operations[%1]").arg(i),
@@ -85,15 +88,15 @@ QJsonObject HelloReply::toJson() const
 
 Result<HelloReply> HelloReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     HelloReply h;
-    h.agent = r.string(QStringLiteral("agent"));
+    h.agent = r.str(QStringLiteral("agent"), true);
     h.version = r.token(QStringLiteral("version"));
-    h.protocol = int(r.integer(QStringLiteral("protocol"), 1, 1000000).value_or(0));
-    h.host = r.string(QStringLiteral("host"), Need::Optional);
-    h.datapath = r.string(QStringLiteral("datapath"), Need::Optional);
-    h.capabilities = r.strings(QStringLiteral("capabilities"), Need::Optional);
-    h.pendingTransaction = r.token(QStringLiteral("pendingTransaction"), Need::Optional);
+    h.protocol = int(r.integer(QStringLiteral("protocol"), 1, 1000000, 0, true));
+    h.host = r.str(QStringLiteral("host"));
+    h.datapath = r.str(QStringLiteral("datapath"));
+    h.capabilities = r.stringList(QStringLiteral("capabilities"));
+    h.pendingTransaction = r.token(QStringLiteral("pendingTransaction"), false);
     return checked(r, std::move(h));
 }
 
@@ -110,16 +113,16 @@ QJsonObject meterJson(const MeterCounter &m)
 
 Result<MeterCounter> meterOf(const QJsonValue &v, const QString &path)
 {
-    BodyReader r(v.toObject(), path);
+    JsonReader r(v.toObject(), path);
     if (!v.isObject())
         return invalid(path + QStringLiteral(": must be an object"));
     constexpr qint64 kMaxCounter = qint64(1) << 53; // what a JSON number holds exactly
     MeterCounter m;
-    m.bridge = r.string(QStringLiteral("bridge"));
-    m.port = r.string(QStringLiteral("port"));
-    m.acl = int(r.integer(QStringLiteral("acl"), 0, 1 << 16).value_or(0));
-    m.packets = quint64(r.integer(QStringLiteral("packets"), 0, kMaxCounter).value_or(0));
-    m.bytes = quint64(r.integer(QStringLiteral("bytes"), 0, kMaxCounter).value_or(0));
+    m.bridge = r.str(QStringLiteral("bridge"), true);
+    m.port = r.str(QStringLiteral("port"), true);
+    m.acl = int(r.integer(QStringLiteral("acl"), 0, 1 << 16, 0, true));
+    m.packets = quint64(r.integer(QStringLiteral("packets"), 0, kMaxCounter, 0, true));
+    m.bytes = quint64(r.integer(QStringLiteral("bytes"), 0, kMaxCounter, 0, true));
     return checked(r, std::move(m));
 }
 
@@ -140,12 +143,12 @@ QJsonObject StateReply::toJson() const
 
 Result<StateReply> StateReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    const QJsonObject stateJson = r.object(QStringLiteral("state"));
-    const QJsonArray meters = r.array(QStringLiteral("meters"), Need::Optional);
-    const QJsonObject pending = r.object(QStringLiteral("pending"), Need::Optional);
-    if (r.error())
-        return std::unexpected(*r.error());
+    JsonReader r = bodyReader(body);
+    const QJsonObject stateJson = r.object(QStringLiteral("state"), true);
+    const QJsonArray meters = r.array(QStringLiteral("meters"));
+    const QJsonObject pending = r.object(QStringLiteral("pending"), false);
+    if (!r.ok())
+        return invalid(r.error());
     auto state = realize::HostState::fromJson(stateJson);
     if (!state)
         return invalid(QStringLiteral("body.state.") + state.error().message);
@@ -156,10 +159,10 @@ Result<StateReply> StateReply::fromJson(const QJsonObject &body)
             return std::unexpected(m.error());
         s.meters.push_back(std::move(*m));
     }
-    BodyReader p(pending, QStringLiteral("body.pending"));
+    JsonReader p(pending, QStringLiteral("body.pending"));
     if (!pending.isEmpty()) {
         s.pendingTransaction = p.token(QStringLiteral("transaction"));
-        s.pendingDeadline = p.string(QStringLiteral("deadline"));
+        s.pendingDeadline = p.str(QStringLiteral("deadline"), true);
     }
     return checked(p, std::move(s));
 }
@@ -171,7 +174,7 @@ QJsonObject PlanReply::toJson() const
 
 Result<PlanReply> PlanReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     auto plan = planIn(r);
     if (!plan)
         return std::unexpected(plan.error());
@@ -192,16 +195,15 @@ QJsonObject ApplyReply::toJson() const
 
 Result<ApplyReply> ApplyReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     ApplyReply a;
-    a.changed = r.boolean(QStringLiteral("changed"));
-    const Need whenChanged = a.changed ? Need::Required : Need::Optional;
-    a.transaction = a.changed ? r.token(QStringLiteral("transaction"))
-                              : r.string(QStringLiteral("transaction"), Need::Optional);
-    a.deadline = r.string(QStringLiteral("deadline"), whenChanged);
+    a.changed = r.boolean(QStringLiteral("changed"), false, true);
+    const bool whenChanged = a.changed;
+    a.transaction =
+        a.changed ? r.token(QStringLiteral("transaction")) : r.str(QStringLiteral("transaction"));
+    a.deadline = r.str(QStringLiteral("deadline"), whenChanged);
     a.confirmTimeoutSec = int(r.integer(QStringLiteral("confirmTimeoutSec"), kMinConfirmTimeoutSec,
-                                        kMaxConfirmTimeoutSec, whenChanged)
-                                  .value_or(0));
+                                        kMaxConfirmTimeoutSec, 0, whenChanged));
     auto plan = planIn(r);
     if (!plan)
         return std::unexpected(plan.error());
@@ -243,10 +245,10 @@ QJsonObject EnrollReply::toJson() const
 
 Result<EnrollReply> EnrollReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     EnrollReply e;
-    e.agentFingerprint = r.string(QStringLiteral("agentFingerprint"));
-    e.proof = r.string(QStringLiteral("proof"));
+    e.agentFingerprint = r.str(QStringLiteral("agentFingerprint"), true);
+    e.proof = r.str(QStringLiteral("proof"), true);
     return checked(r, std::move(e));
 }
 
@@ -258,10 +260,10 @@ QJsonObject SubscribeReply::toJson() const
 
 Result<SubscribeReply> SubscribeReply::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     SubscribeReply s;
-    s.subscription = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId).value_or(0);
-    s.firstSeq = r.integer(QStringLiteral("firstSeq"), 1, kMaxMessageId).value_or(0);
+    s.subscription = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId, 0, true);
+    s.firstSeq = r.integer(QStringLiteral("firstSeq"), 1, kMaxMessageId, 0, true);
     return checked(r, s);
 }
 
@@ -272,11 +274,11 @@ QJsonObject StreamEvent::toJson() const
 
 Result<StreamEvent> StreamEvent::fromJson(qint64 subscription, const QJsonObject &body)
 {
-    BodyReader r(body);
+    JsonReader r = bodyReader(body);
     StreamEvent e;
     e.subscription = subscription;
-    e.seq = r.integer(QStringLiteral("seq"), 1, kMaxMessageId).value_or(0);
-    e.data = r.object(QStringLiteral("data"));
+    e.seq = r.integer(QStringLiteral("seq"), 1, kMaxMessageId, 0, true);
+    e.data = r.object(QStringLiteral("data"), true);
     return checked(r, std::move(e));
 }
 

@@ -1,6 +1,6 @@
 #include "requests.h"
 
-#include "bodyreader.h"
+#include "core/util/jsonreader.h"
 #include "frame.h"
 
 #include <QRegularExpression>
@@ -10,8 +10,6 @@
 namespace converge::core::protocol {
 
 namespace {
-
-using Need = BodyReader::Need;
 
 constexpr std::array kNames{
     std::pair{RequestType::Hello, "hello"},
@@ -25,28 +23,33 @@ constexpr std::array kNames{
     std::pair{RequestType::Unsubscribe, "unsubscribe"},
 };
 
-template<typename T> Result<T> checked(const BodyReader &r, T value)
+template<typename T> Result<T> checked(const JsonReader &r, T value)
 {
-    if (r.error())
-        return std::unexpected(*r.error());
+    if (!r.ok())
+        return invalid(r.error());
     return value;
 }
 
-Result<realize::HostState> desiredOf(BodyReader &r)
+JsonReader bodyReader(const QJsonObject &body)
 {
-    const QJsonObject desired = r.object(QStringLiteral("desired"));
-    if (r.error())
-        return std::unexpected(*r.error());
+    return JsonReader(body, QStringLiteral("body"));
+}
+
+Result<realize::HostState> desiredOf(JsonReader &r)
+{
+    const QJsonObject desired = r.object(QStringLiteral("desired"), true);
+    if (!r.ok())
+        return invalid(r.error());
     auto state = realize::HostState::fromJson(desired);
     if (!state)
-        return invalid(r.pathOf(QStringLiteral("desired.")) + state.error().message);
+        return invalid(r.where(QStringLiteral("desired.")) + state.error().message);
     return state;
 }
 
 Result<QString> transactionOf(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("transaction")});
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("transaction")});
     return checked(r, r.token(QStringLiteral("transaction")));
 }
 
@@ -88,15 +91,15 @@ QJsonObject HelloRequest::toJson() const
 
 Result<HelloRequest> HelloRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("version")});
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("version")});
     return checked(r, HelloRequest{r.token(QStringLiteral("version"))});
 }
 
 Result<StateRequest> StateRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({});
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({});
     return checked(r, StateRequest{});
 }
 
@@ -107,10 +110,10 @@ QJsonObject PlanRequest::toJson() const
 
 Result<PlanRequest> PlanRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("desired")});
-    if (r.error())
-        return std::unexpected(*r.error());
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("desired")});
+    if (!r.ok())
+        return invalid(r.error());
     auto desired = desiredOf(r);
     if (!desired)
         return std::unexpected(desired.error());
@@ -128,19 +131,19 @@ QJsonObject ApplyRequest::toJson() const
 
 Result<ApplyRequest> ApplyRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("desired"), QStringLiteral("confirmTimeoutSec"),
-                QStringLiteral("expectedPlanDigest")});
-    if (r.error())
-        return std::unexpected(*r.error());
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("desired"), QStringLiteral("confirmTimeoutSec"),
+                   QStringLiteral("expectedPlanDigest")});
+    if (!r.ok())
+        return invalid(r.error());
     auto desired = desiredOf(r);
     if (!desired)
         return std::unexpected(desired.error());
     ApplyRequest a{std::move(*desired), kDefaultConfirmTimeoutSec, {}};
-    if (auto t = r.integer(QStringLiteral("confirmTimeoutSec"), kMinConfirmTimeoutSec,
-                           kMaxConfirmTimeoutSec, Need::Optional, QStringLiteral("whole seconds")))
-        a.confirmTimeoutSec = int(*t);
-    a.expectedPlanDigest = r.token(QStringLiteral("expectedPlanDigest"), Need::Optional);
+    a.confirmTimeoutSec = int(r.integer(QStringLiteral("confirmTimeoutSec"), kMinConfirmTimeoutSec,
+                                        kMaxConfirmTimeoutSec, kDefaultConfirmTimeoutSec, false,
+                                        QStringLiteral("whole seconds")));
+    a.expectedPlanDigest = r.token(QStringLiteral("expectedPlanDigest"), false);
     return checked(r, std::move(a));
 }
 
@@ -197,12 +200,12 @@ QJsonObject SubscribeRequest::toJson() const
 
 Result<SubscribeRequest> SubscribeRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("params")});
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("params")});
     SubscribeRequest s;
     s.stream = r.token(QStringLiteral("stream"));
-    s.since = r.integer(QStringLiteral("since"), 0, kMaxMessageId, Need::Optional).value_or(0);
-    s.params = r.object(QStringLiteral("params"), Need::Optional);
+    s.since = r.integer(QStringLiteral("since"), 0, kMaxMessageId, 0);
+    s.params = r.object(QStringLiteral("params"), false);
     return checked(r, std::move(s));
 }
 
@@ -213,10 +216,10 @@ QJsonObject UnsubscribeRequest::toJson() const
 
 Result<UnsubscribeRequest> UnsubscribeRequest::fromJson(const QJsonObject &body)
 {
-    BodyReader r(body);
-    r.onlyKeys({QStringLiteral("subscription")});
-    const auto id = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId);
-    return checked(r, UnsubscribeRequest{id.value_or(0)});
+    JsonReader r = bodyReader(body);
+    r.unknownKeys({QStringLiteral("subscription")});
+    const qint64 id = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId, 0, true);
+    return checked(r, UnsubscribeRequest{id});
 }
 
 Result<Request> parseRequest(const QString &type, const QJsonObject &body)

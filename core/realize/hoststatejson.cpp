@@ -1,6 +1,7 @@
 // Reading the host-state form (HostState::fromJson, Port::setPolicyJson): one table of field
-// descriptors per JSON object, read by JsonReader::readFields(), then the checks between fields.
-#include "jsonreader.h"
+// descriptors per JSON object, read by HostStateReader::readFields(), then the checks between
+// fields.
+#include "hoststatereader.h"
 
 #include "core/util/ipaddress.h"
 
@@ -143,7 +144,7 @@ bool hasTransport(const Acl &a)
 
 Result<Acl> aclFromJson(const QJsonObject &o, const QString &path)
 {
-    JsonReader r(o, path);
+    HostStateReader r(o, path);
     Acl a;
     r.readFields(aclFields(), a);
     // Without a transport protocol Open vSwitch ignores a port match, widening the rule to all
@@ -162,7 +163,7 @@ Result<Acl> aclFromJson(const QJsonObject &o, const QString &path)
 }
 
 // Checks between the policy's fields: what spoofing and inbound ACLs need.
-void checkPolicy(JsonReader &r, const Port &p)
+void checkPolicy(HostStateReader &r, const Port &p)
 {
     if (r.ok() && !p.macSpoofing && p.mac.isEmpty())
         r.fail(QStringLiteral("macSpoofing"),
@@ -181,7 +182,7 @@ struct Names
 };
 
 // Addresses are kept as address/length (not in network form): they are the port's own.
-void readAddresses(JsonReader &r, Port &p)
+void readAddresses(HostStateReader &r, Port &p)
 {
     for (qsizetype i = 0; r.ok() && i < p.addresses.size(); ++i) {
         const auto prefix = core::IpPrefix::parse(p.addresses[i]);
@@ -199,7 +200,7 @@ void readAddresses(JsonReader &r, Port &p)
 }
 
 // The port's "policy" object, when there is one (null is not one: it is not an object).
-Result<void> readPolicy(JsonReader &r, const QJsonObject &o, Port &p)
+Result<void> readPolicy(HostStateReader &r, const QJsonObject &o, Port &p)
 {
     const QString key = QStringLiteral("policy");
     if (r.ok() && o.value(key).isObject())
@@ -209,7 +210,7 @@ Result<void> readPolicy(JsonReader &r, const QJsonObject &o, Port &p)
     return {};
 }
 
-void checkBondMembers(JsonReader &r, const Port &p, Names &names)
+void checkBondMembers(HostStateReader &r, const Port &p, Names &names)
 {
     for (qsizetype i = 0; r.ok() && i < p.members.size(); ++i) {
         const QString &m = p.members[i];
@@ -223,7 +224,7 @@ void checkBondMembers(JsonReader &r, const Port &p, Names &names)
     }
 }
 
-void checkBond(JsonReader &r, const Port &p, Names &names)
+void checkBond(HostStateReader &r, const Port &p, Names &names)
 {
     // Open vSwitch polices and filters (flows match in_port) a bond's members, not the bond:
     // the planner realizes neither for bonds.
@@ -243,7 +244,7 @@ void checkBond(JsonReader &r, const Port &p, Names &names)
 }
 
 // Bond settings belong to bonds, and a bond needs them.
-void checkBonding(JsonReader &r, const Port &p, Names &names)
+void checkBonding(HostStateReader &r, const Port &p, Names &names)
 {
     if (!r.ok())
         return;
@@ -255,7 +256,7 @@ void checkBonding(JsonReader &r, const Port &p, Names &names)
 }
 
 // The VLAN mode and the tag and trunks it needs or excludes.
-void checkVlans(JsonReader &r, const Port &p)
+void checkVlans(HostStateReader &r, const Port &p)
 {
     if (!r.ok())
         return;
@@ -273,7 +274,7 @@ void checkVlans(JsonReader &r, const Port &p)
         r.fail(QStringLiteral("trunks"), QStringLiteral("an access port carries no trunks"));
 }
 
-void claimPortName(JsonReader &r, const Port &p, Names &names)
+void claimPortName(HostStateReader &r, const Port &p, Names &names)
 {
     if (r.ok() && names.interfaces.contains(p.name))
         r.fail(QStringLiteral("name"), QStringLiteral("\"%1\" is used twice").arg(p.name));
@@ -285,7 +286,7 @@ void claimPortName(JsonReader &r, const Port &p, Names &names)
 
 Result<Port> portFromJson(const QJsonObject &o, const QString &path, Names &names)
 {
-    JsonReader r(o, path);
+    HostStateReader r(o, path);
     Port p;
     r.readFields(portFields(), p);
     r.checkKeys(portFields());
@@ -302,7 +303,7 @@ Result<Port> portFromJson(const QJsonObject &o, const QString &path, Names &name
 
 Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &names)
 {
-    JsonReader r(o, path);
+    HostStateReader r(o, path);
     Bridge b;
     r.readFields(bridgeFields(), b);
     r.checkKeys(bridgeFields());
@@ -322,7 +323,7 @@ Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &
 }
 
 // A mirror's ports are ports of its bridge; its output is not also one of its sources.
-void checkMirrorPorts(JsonReader &r, const Mirror &m, const HostState &s)
+void checkMirrorPorts(HostStateReader &r, const Mirror &m, const HostState &s)
 {
     const Bridge *b = r.ok() ? s.bridge(m.bridge) : nullptr;
     if (r.ok() && !b)
@@ -347,7 +348,7 @@ void checkMirrorPorts(JsonReader &r, const Mirror &m, const HostState &s)
 Result<Mirror> mirrorFromJson(const QJsonObject &o, const QString &path, const HostState &s,
                               QSet<QString> &mirrorNames)
 {
-    JsonReader r(o, path);
+    HostStateReader r(o, path);
     Mirror m;
     r.readFields(mirrorFields(), m);
     r.checkKeys(mirrorFields());
@@ -376,7 +377,7 @@ Result<void> checkAclVersions(const HostState &s)
 
 Result<void> Port::setPolicyJson(const QJsonObject &policy, const QString &where)
 {
-    JsonReader r(policy, where);
+    HostStateReader r(policy, where);
     Port p = *this;
     r.readFields(policyFields(), p);
     auto read = r.readObjects<Acl>(QStringLiteral("acls"), aclFromJson);
@@ -393,7 +394,7 @@ Result<void> Port::setPolicyJson(const QJsonObject &policy, const QString &where
 
 Result<HostState> HostState::fromJson(const QJsonObject &json)
 {
-    JsonReader r(json, {});
+    HostStateReader r(json, {});
     HostState s;
     r.readFields(hostStateFields(), s);
     r.checkKeys(hostStateFields());

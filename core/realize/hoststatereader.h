@@ -2,6 +2,8 @@
 
 #include "hoststate.h"
 
+#include "core/util/jsonreader.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -46,18 +48,11 @@ template<class T> struct Field
 };
 
 // Reads the fields of one JSON object of the host-state form (hoststatejson.cpp), by a table of
-// Fields or one by one. Errors name the field's path ("bridges[1].ports[3].tag: ..."); the
-// first error wins, later reads return their fallback and never replace it. Absent and null
-// fields are their fallback.
-class JsonReader
+// Fields or one by one, with the form's own checks on top of core::JsonReader's.
+class HostStateReader : public core::JsonReader
 {
 public:
-    JsonReader(const QJsonObject &object, QString path);
-
-    QString where(const QString &key) const; // "bridges[1].tag"
-    bool ok() const { return m_error.isEmpty(); }
-    const QString &error() const { return m_error; }
-    void fail(const QString &key, const QString &what);
+    using core::JsonReader::JsonReader;
 
     // Every field of the table, in its order; absent ones get the member's default in T{}.
     template<class T> void readFields(std::span<const Field<T>> fields, T &target);
@@ -68,20 +63,12 @@ public:
     template<class T, class ReadOne>
     Result<std::vector<T>> readObjects(const QString &key, ReadOne readOne);
 
-    QString str(const QString &key, bool required = false);
-    QString oneOf(const QString &key, const QStringList &allowed, bool required = false);
     QString ifname(const QString &key, bool required); // isValidInterfaceName
-    bool boolean(const QString &key, bool fallback);
-    qint64 integer(const QString &key, qint64 min, qint64 max, qint64 fallback);
-    int vlan(const QString &key, int fallback); // 0-4094
+    int vlan(const QString &key, int fallback);        // 0-4094
     // A list of integers in min-max; `what` names one in errors ("a port").
     QList<int> intList(const QString &key, int min, int max, const QString &what);
-    QStringList stringList(const QString &key);
     QString prefix(const QString &key, bool networkForm); // "10.0.0.0/24"
     QString mac(const QString &key);                      // canonicalMac
-    QJsonArray array(const QString &key);
-    QJsonObject object(const QJsonArray &array, qsizetype index, const QString &key);
-    void unknownKeys(const QStringList &known);
 
 private:
     // One per member type of Field.
@@ -92,13 +79,9 @@ private:
     void read(const FieldRule &f, QList<int> &out, const QList<int> &fallback);
     void read(const FieldRule &f, QStringList &out, const QStringList &fallback);
     void read(const FieldRule &f, Port::Type &out, Port::Type fallback);
-
-    const QJsonObject &m_o;
-    QString m_path;
-    QString m_error;
 };
 
-template<class T> void JsonReader::readFields(std::span<const Field<T>> fields, T &target)
+template<class T> void HostStateReader::readFields(std::span<const Field<T>> fields, T &target)
 {
     static const T defaults{};
     for (const Field<T> &f : fields)
@@ -110,7 +93,7 @@ template<class T> void JsonReader::readFields(std::span<const Field<T>> fields, 
             f.member);
 }
 
-template<class T> void JsonReader::checkKeys(std::span<const Field<T>> fields)
+template<class T> void HostStateReader::checkKeys(std::span<const Field<T>> fields)
 {
     QStringList known;
     for (const Field<T> &f : fields)
@@ -119,7 +102,7 @@ template<class T> void JsonReader::checkKeys(std::span<const Field<T>> fields)
 }
 
 template<class T, class ReadOne>
-Result<std::vector<T>> JsonReader::readObjects(const QString &key, ReadOne readOne)
+Result<std::vector<T>> HostStateReader::readObjects(const QString &key, ReadOne readOne)
 {
     std::vector<T> out;
     const QJsonArray a = array(key);
