@@ -40,23 +40,22 @@ Result<Edit> singleEdit(const Design &d, int hosts, QRandomGenerator &random, in
     const QString vm = h + QStringLiteral(".vm%1").arg(random.bounded(16) + 1);
     switch (i % 5) {
     case 0:
-        return commands::setProperty(d, vm + QStringLiteral(".LAN"), QStringLiteral("accessVlan"),
+        return commands::setProperty(d, vm + QStringLiteral(".LAN"), key::accessVlan,
                                      100 + random.bounded(8));
     case 1:
         return commands::setProperty(
-            d, vm + QStringLiteral(".LAN"), QStringLiteral("addresses"),
+            d, vm + QStringLiteral(".LAN"), key::addresses,
             QJsonArray{
                 QStringLiteral("10.0.%1.%2/16").arg(random.bounded(60)).arg(random.bounded(250))});
     case 2:
-        return commands::setProperty(d, h + QStringLiteral(".eth2"), QStringLiteral("speed"),
+        return commands::setProperty(d, h + QStringLiteral(".eth2"), key::speed,
                                      i % 2 ? 1e9 : 1e10);
     case 3:
-        return commands::setProperty(d, h + QStringLiteral(".vsLAN"),
-                                     QStringLiteral("defaultFlowWeight"), 30 + random.bounded(20));
+        return commands::setProperty(d, h + QStringLiteral(".vsLAN"), key::defaultFlowWeight,
+                                     30 + random.bounded(20));
     default:
-        return commands::setProperty(
-            d, h + QStringLiteral(".team"), QStringLiteral("loadBalancing"),
-            i % 2 ? QStringLiteral("HyperVPort") : QStringLiteral("Dynamic"));
+        return commands::setProperty(d, h + QStringLiteral(".team"), key::loadBalancing,
+                                     i % 2 ? value::hyperVPort : value::dynamic);
     }
 }
 

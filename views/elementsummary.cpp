@@ -11,12 +11,14 @@ namespace converge::views {
 using core::Design;
 using core::Element;
 using core::ElementKind;
+namespace key = core::key;
+namespace value = core::value;
 
 namespace {
 
-QString str(const Element &e, const char *key)
+QString str(const Element &e, QLatin1StringView key)
 {
-    return e.value(QLatin1String(key)).toString();
+    return e.value(key).toString();
 }
 
 QString joined(const QStringList &parts)
@@ -77,79 +79,78 @@ QString memory(int mib)
 
 QString hostDetails(const Element &e)
 {
-    const QString platform = str(e, "platform") == QLatin1String("hyperv")
-                                 ? QStringLiteral("Hyper-V %1").arg(str(e, "edition")).trimmed()
+    const QString platform = str(e, key::platform) == value::hyperv
+                                 ? QStringLiteral("Hyper-V %1").arg(str(e, key::edition)).trimmed()
                                  : QStringLiteral("Linux + Open vSwitch");
-    const QString cluster = str(e, "cluster");
+    const QString cluster = str(e, key::cluster);
     return joined({platform, cluster.isEmpty() ? QString() : QStringLiteral("cluster ") + cluster});
 }
 
 QString nicDetails(const Element &e)
 {
-    const QString ifName = str(e, "interfaceName");
-    const double speed = e.value(QStringLiteral("speed")).toDouble();
-    const int mtu = e.value(QStringLiteral("mtu")).toInt();
+    const QString ifName = str(e, key::interfaceName);
+    const double speed = e.value(key::speed).toDouble();
+    const int mtu = e.value(key::mtu).toInt();
     return joined({ifName != e.name() ? ifName : QString(),
                    speed > 0 ? formatBandwidth(speed) : QString(),
-                   mtu > 0 ? QStringLiteral("MTU %1").arg(mtu) : QString(), str(e, "role")});
+                   mtu > 0 ? QStringLiteral("MTU %1").arg(mtu) : QString(), str(e, key::role)});
 }
 
 QString teamDetails(const Design &design, const Element &e)
 {
     const QString members =
-        nameList(design, e.value(QStringLiteral("members")).toArray(), QStringLiteral(" + "));
-    const QString standby = str(e, "standbyMember");
-    QStringList mode{str(e, "mode"), str(e, "loadBalancing")};
+        nameList(design, e.value(key::members).toArray(), QStringLiteral(" + "));
+    const QString standby = str(e, key::standbyMember);
+    QStringList mode{str(e, key::mode), str(e, key::loadBalancing)};
     mode.removeAll(QString());
     return joined(
         {members, mode.join(QStringLiteral(" / ")),
          standby.isEmpty() ? QString() : QStringLiteral("standby ") + nameOf(design, standby),
-         e.value(QStringLiteral("switchEmbedded")).toBool() ? QStringLiteral("SET") : QString()});
+         e.value(key::switchEmbedded).toBool() ? QStringLiteral("SET") : QString()});
 }
 
 QString switchDetails(const Design &design, const Element &e)
 {
-    const QString uplink = str(e, "uplink");
+    const QString uplink = str(e, key::uplink);
     return joined(
-        {str(e, "type"),
+        {str(e, key::type),
          uplink.isEmpty() ? QString() : QStringLiteral("uplink ") + nameOf(design, uplink),
-         e.value(QStringLiteral("sriov")).toBool() ? QStringLiteral("SR-IOV") : QString()});
+         e.value(key::sriov).toBool() ? QStringLiteral("SR-IOV") : QString()});
 }
 
 QString vnicVlan(const Element &e)
 {
-    const QString mode = str(e, "vlanMode");
-    if (mode == QLatin1String("Access"))
-        return QStringLiteral("VLAN %1").arg(e.value(QStringLiteral("accessVlan")).toInt());
-    if (mode == QLatin1String("Trunk")) {
-        QString text =
-            QStringLiteral("trunk ") + vlanList(e.value(QStringLiteral("trunkVlans")).toArray());
-        if (e.props.contains(QStringLiteral("nativeVlan")))
-            text += QStringLiteral(" native %1").arg(e.value(QStringLiteral("nativeVlan")).toInt());
+    const QString mode = str(e, key::vlanMode);
+    if (mode == value::access)
+        return QStringLiteral("VLAN %1").arg(e.value(key::accessVlan).toInt());
+    if (mode == value::trunk) {
+        QString text = QStringLiteral("trunk ") + vlanList(e.value(key::trunkVlans).toArray());
+        if (e.props.contains(key::nativeVlan))
+            text += QStringLiteral(" native %1").arg(e.value(key::nativeVlan).toInt());
         return text;
     }
-    if (mode == QLatin1String("Pvlan"))
+    if (mode == value::pvlan)
         return QStringLiteral("PVLAN %1/%2 %3")
-            .arg(e.value(QStringLiteral("pvlanPrimary")).toInt())
-            .arg(e.value(QStringLiteral("pvlanSecondary")).toInt())
-            .arg(str(e, "pvlanMode"));
+            .arg(e.value(key::pvlanPrimary).toInt())
+            .arg(e.value(key::pvlanSecondary).toInt())
+            .arg(str(e, key::pvlanMode));
     return {};
 }
 
 QString vnicDetails(const Design &design, const Element &e)
 {
     QStringList addresses;
-    for (const QJsonValue a : e.value(QStringLiteral("addresses")).toArray())
+    for (const QJsonValue a : e.value(key::addresses).toArray())
         addresses << a.toString();
-    const QString sw = str(e, "switch");
+    const QString sw = str(e, key::switch_);
     return joined({addresses.join(QStringLiteral(", ")), vnicVlan(e),
                    sw.isEmpty() ? QString() : QStringLiteral("switch ") + nameOf(design, sw)});
 }
 
 QString vmDetails(const Design &design, const Element &e)
 {
-    const int vcpus = e.value(QStringLiteral("vcpus")).toInt();
-    const int mib = e.value(QStringLiteral("memoryMiB")).toInt();
+    const int vcpus = e.value(key::vcpus).toInt();
+    const int mib = e.value(key::memoryMiB).toInt();
     const auto vnics = design.children(e.id, ElementKind::VirtualNic).size();
     return joined({vcpus > 0 ? QStringLiteral("%1 vCPU").arg(vcpus) : QString(),
                    mib > 0 ? memory(mib) : QString(),
@@ -159,59 +160,57 @@ QString vmDetails(const Design &design, const Element &e)
 QString portDetails(const Element &e)
 {
     QString vlans;
-    if (str(e, "mode") == QLatin1String("Trunk")) {
-        vlans =
-            QStringLiteral("trunk ") + vlanList(e.value(QStringLiteral("allowedVlans")).toArray());
-        if (e.props.contains(QStringLiteral("nativeVlan")))
-            vlans +=
-                QStringLiteral(" native %1").arg(e.value(QStringLiteral("nativeVlan")).toInt());
-    } else if (e.props.contains(QStringLiteral("accessVlan"))) {
-        vlans = QStringLiteral("access VLAN %1").arg(e.value(QStringLiteral("accessVlan")).toInt());
+    if (str(e, key::mode) == value::trunk) {
+        vlans = QStringLiteral("trunk ") + vlanList(e.value(key::allowedVlans).toArray());
+        if (e.props.contains(key::nativeVlan))
+            vlans += QStringLiteral(" native %1").arg(e.value(key::nativeVlan).toInt());
+    } else if (e.props.contains(key::accessVlan)) {
+        vlans = QStringLiteral("access VLAN %1").arg(e.value(key::accessVlan).toInt());
     }
-    const int channel = e.value(QStringLiteral("portChannel")).toInt();
-    const double speed = e.value(QStringLiteral("speed")).toDouble();
-    return joined({vlans,
-                   channel > 0
-                       ? QStringLiteral("Po%1 %2").arg(channel).arg(str(e, "channelMode")).trimmed()
-                       : QString(),
-                   speed > 0 ? formatBandwidth(speed) : QString()});
+    const int channel = e.value(key::portChannel).toInt();
+    const double speed = e.value(key::speed).toDouble();
+    return joined(
+        {vlans,
+         channel > 0
+             ? QStringLiteral("Po%1 %2").arg(channel).arg(str(e, key::channelMode)).trimmed()
+             : QString(),
+         speed > 0 ? formatBandwidth(speed) : QString()});
 }
 
 QString physicalSwitchDetails(const Design &design, const Element &e)
 {
     const auto ports = design.children(e.id, ElementKind::SwitchPort).size();
-    return joined({str(e, "model"), str(e, "managementAddress"),
+    return joined({str(e, key::model), str(e, key::managementAddress),
                    ports == 1 ? QStringLiteral("1 port") : QStringLiteral("%1 ports").arg(ports)});
 }
 
 QString subnetDetails(const Design &design, const Element &e)
 {
-    const QString gateway = str(e, "gateway");
-    const QString vlan = str(e, "vlan");
+    const QString gateway = str(e, key::gateway);
+    const QString vlan = str(e, key::vlan);
     const Element *v = design.find(vlan);
-    return joined(
-        {str(e, "prefix"), gateway.isEmpty() ? QString() : QStringLiteral("gateway ") + gateway,
-         v ? QStringLiteral("VLAN %1").arg(v->value(QStringLiteral("vlanId")).toInt()) : QString(),
-         str(e, "routingDomain")});
+    return joined({str(e, key::prefix),
+                   gateway.isEmpty() ? QString() : QStringLiteral("gateway ") + gateway,
+                   v ? QStringLiteral("VLAN %1").arg(v->value(key::vlanId).toInt()) : QString(),
+                   str(e, key::routingDomain)});
 }
 
 QString vmNetworkDetails(const Element &e)
 {
     QStringList subnets;
-    for (const QJsonValue s : e.value(QStringLiteral("customerSubnets")).toArray())
+    for (const QJsonValue s : e.value(key::customerSubnets).toArray())
         subnets << s.toString();
-    return joined({str(e, "isolation"),
-                   e.props.contains(QStringLiteral("vsid"))
-                       ? QStringLiteral("VSID %1").arg(e.value(QStringLiteral("vsid")).toInteger())
+    return joined({str(e, key::isolation),
+                   e.props.contains(key::vsid)
+                       ? QStringLiteral("VSID %1").arg(e.value(key::vsid).toInteger())
                        : QString(),
-                   str(e, "encapsulation"), subnets.join(QStringLiteral(", "))});
+                   str(e, key::encapsulation), subnets.join(QStringLiteral(", "))});
 }
 
 QString mirrorDetails(const Design &design, const Element &e)
 {
-    const QString sources =
-        nameList(design, e.value(QStringLiteral("sources")).toArray(), QStringLiteral(", "));
-    const QString destination = str(e, "destination");
+    const QString sources = nameList(design, e.value(key::sources).toArray(), QStringLiteral(", "));
+    const QString destination = str(e, key::destination);
     return joined(
         {sources.isEmpty() ? QString() : QStringLiteral("from ") + sources,
          destination.isEmpty() ? QString() : QStringLiteral("to ") + nameOf(design, destination)});
@@ -220,10 +219,10 @@ QString mirrorDetails(const Design &design, const Element &e)
 QString storageDetails(const Element &e)
 {
     QStringList portals;
-    for (const QJsonValue p : e.value(QStringLiteral("portals")).toArray())
+    for (const QJsonValue p : e.value(key::portals).toArray())
         portals << p.toString();
     return joined({portals.join(QStringLiteral(", ")),
-                   e.value(QStringLiteral("chap")).toBool() ? QStringLiteral("CHAP") : QString()});
+                   e.value(key::chap).toBool() ? QStringLiteral("CHAP") : QString()});
 }
 
 } // namespace
@@ -258,10 +257,10 @@ QString elementDetails(const Design &design, const Element &e)
     case ElementKind::SwitchPort:
         return portDetails(e);
     case ElementKind::Link:
-        return endName(design, str(e, "a")) + QStringLiteral(" \u2194 ") +
-               endName(design, str(e, "b"));
+        return endName(design, str(e, key::a)) + QStringLiteral(" \u2194 ") +
+               endName(design, str(e, key::b));
     case ElementKind::Vlan:
-        return QStringLiteral("VLAN %1").arg(e.value(QStringLiteral("vlanId")).toInt());
+        return QStringLiteral("VLAN %1").arg(e.value(key::vlanId).toInt());
     case ElementKind::Subnet:
         return subnetDetails(design, e);
     case ElementKind::VmNetwork:
@@ -269,17 +268,16 @@ QString elementDetails(const Design &design, const Element &e)
     case ElementKind::MirrorSession:
         return mirrorDetails(design, e);
     case ElementKind::DhcpFailover:
-        return joined(
-            {str(e, "mode"),
-             nameList(design, e.value(QStringLiteral("servers")).toArray(), QStringLiteral(", "))});
+        return joined({str(e, key::mode),
+                       nameList(design, e.value(key::servers).toArray(), QStringLiteral(", "))});
     case ElementKind::StorageTarget:
         return storageDetails(e);
     case ElementKind::Suppression:
-        return joined({str(e, "rule"), str(e, "justification")});
+        return joined({str(e, key::rule), str(e, key::justification)});
     case ElementKind::ResourcePool:
         break;
     }
-    return str(e, "description");
+    return str(e, key::description);
 }
 
 } // namespace converge::views

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "core/io/designdocument.h"
+#include "core/model/schema.h"
 #include "views/deploy/deployactions.h"
 #include "views/designer/designeractions.h"
 #include "views/diagram/designscene.h"
@@ -35,26 +36,13 @@ namespace {
 const QString geometryKey = QStringLiteral("window/geometry");
 const QString dockStateKey = QStringLiteral("window/docks");
 
-// Status bar counts, in the order an administrator reads a design.
-struct CountLabel
-{
-    ElementKind kind;
-    const char *one;
-    const char *many;
-};
-constexpr CountLabel countLabels[] = {
-    {ElementKind::Host, "host", "hosts"},
-    {ElementKind::PhysicalNic, "NIC", "NICs"},
-    {ElementKind::Team, "team", "teams"},
-    {ElementKind::VirtualSwitch, "vSwitch", "vSwitches"},
-    {ElementKind::VirtualMachine, "VM", "VMs"},
-    {ElementKind::VirtualNic, "vNIC", "vNICs"},
-    {ElementKind::PhysicalSwitch, "physical switch", "physical switches"},
-    {ElementKind::Link, "link", "links"},
-    {ElementKind::Vlan, "VLAN", "VLANs"},
-    {ElementKind::Subnet, "subnet", "subnets"},
-    {ElementKind::VmNetwork, "VM network", "VM networks"},
-    {ElementKind::StorageTarget, "storage target", "storage targets"},
+// Status bar counts, in the order an administrator reads a design; the words are the kind
+// table's (KindTexts::shortNoun, shortPlural).
+constexpr ElementKind countedKinds[] = {
+    ElementKind::Host,           ElementKind::PhysicalNic,    ElementKind::Team,
+    ElementKind::VirtualSwitch,  ElementKind::VirtualMachine, ElementKind::VirtualNic,
+    ElementKind::PhysicalSwitch, ElementKind::Link,           ElementKind::Vlan,
+    ElementKind::Subnet,         ElementKind::VmNetwork,      ElementKind::StorageTarget,
 };
 
 // Calls `then` from the event loop once `widget` has painted (once).
@@ -440,11 +428,12 @@ void MainWindow::updateCounts()
     for (core::ElementKind kind : core::allElementKinds)
         counts[std::size_t(kind)] = int(m_session->design().count(kind));
     QStringList parts;
-    for (const CountLabel &label : countLabels) {
-        const int n = counts[std::size_t(label.kind)];
+    for (ElementKind kind : countedKinds) {
+        const int n = counts[std::size_t(kind)];
+        const core::KindTexts &texts = core::kindTexts(kind);
         if (n > 0)
-            parts << QStringLiteral("%1 %2").arg(n).arg(
-                QLatin1String(n == 1 ? label.one : label.many));
+            parts << QStringLiteral("%1 %2").arg(n).arg(n == 1 ? texts.shortNoun
+                                                               : texts.shortPlural);
     }
     m_counts->setText(parts.join(QStringLiteral(" \u00b7 ")));
 }

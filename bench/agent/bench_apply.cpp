@@ -47,25 +47,23 @@ QJsonObject benchVnic(int i)
 {
     return QJsonObject{
         {QStringLiteral("id"), QStringLiteral("b.n%1").arg(i)},
-        {QStringLiteral("name"), QStringLiteral("n%1").arg(i)},
-        {QStringLiteral("hostInterface"), QStringLiteral("bv%1").arg(i)},
-        {QStringLiteral("switch"), QStringLiteral("b.vs")},
-        {QStringLiteral("mac"),
-         QStringLiteral("02:be:00:00:00:%1").arg(i + 1, 2, 16, QLatin1Char('0'))},
-        {QStringLiteral("vlanMode"), QStringLiteral("Access")},
-        {QStringLiteral("accessVlan"), 100 + i % 8},
-        {QStringLiteral("maximumBandwidth"), 1e9},
-        {QStringLiteral("macSpoofing"), false},
-        {QStringLiteral("dhcpGuard"), true},
-        {QStringLiteral("routerGuard"), true},
-        {QStringLiteral("acls"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("direction"), QStringLiteral("Outbound")},
-                         {QStringLiteral("action"), QStringLiteral("Deny")},
-                         {QStringLiteral("remoteAddress"), QStringLiteral("10.%1.0.0/16").arg(i)}},
-             QJsonObject{{QStringLiteral("direction"), QStringLiteral("Both")},
-                         {QStringLiteral("action"), QStringLiteral("Meter")},
-                         {QStringLiteral("remoteAddress"), QStringLiteral("0.0.0.0/0")}}}},
+        {core::key::name, QStringLiteral("n%1").arg(i)},
+        {core::key::hostInterface, QStringLiteral("bv%1").arg(i)},
+        {core::key::switch_, QStringLiteral("b.vs")},
+        {core::key::mac, QStringLiteral("02:be:00:00:00:%1").arg(i + 1, 2, 16, QLatin1Char('0'))},
+        {core::key::vlanMode, core::value::access},
+        {core::key::accessVlan, 100 + i % 8},
+        {core::key::maximumBandwidth, 1e9},
+        {core::key::macSpoofing, false},
+        {core::key::dhcpGuard, true},
+        {core::key::routerGuard, true},
+        {core::key::acls,
+         QJsonArray{QJsonObject{{core::key::direction, core::value::outbound},
+                                {core::key::action, core::value::deny},
+                                {core::key::remoteAddress, QStringLiteral("10.%1.0.0/16").arg(i)}},
+                    QJsonObject{{core::key::direction, core::value::both},
+                                {core::key::action, core::value::meter},
+                                {core::key::remoteAddress, QStringLiteral("0.0.0.0/0")}}}},
     };
 }
 
@@ -77,34 +75,33 @@ QByteArray benchDesign()
     for (int i = 0; i < kVnics; ++i) {
         QJsonObject nic = benchVnic(i);
         if (i < kVnics / 2) {
-            nic.insert(QStringLiteral("addresses"),
-                       QJsonArray{QStringLiteral("10.88.%1.1/24").arg(i)});
+            nic.insert(core::key::addresses, QJsonArray{QStringLiteral("10.88.%1.1/24").arg(i)});
             hostVnics.append(nic);
         } else {
             vms.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("b.vm%1").arg(i)},
-                                   {QStringLiteral("name"), QStringLiteral("vm%1").arg(i)},
+                                   {core::key::name, QStringLiteral("vm%1").arg(i)},
                                    {QStringLiteral("vnics"), QJsonArray{nic}}});
         }
     }
     const QJsonObject host{
-        {QStringLiteral("id"), QStringLiteral("b")},
-        {QStringLiteral("name"), QStringLiteral("bench1")},
-        {QStringLiteral("platform"), QStringLiteral("linux-ovs")},
+        {QStringLiteral("id"), core::key::b},
+        {core::key::name, QStringLiteral("bench1")},
+        {core::key::platform, core::value::linuxOvs},
         {QStringLiteral("nics"),
          QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("b.eth1")},
-                                {QStringLiteral("name"), QStringLiteral("eth1")},
-                                {QStringLiteral("interfaceName"), QStringLiteral("eth1")}}}},
+                                {core::key::name, QStringLiteral("eth1")},
+                                {core::key::interfaceName, QStringLiteral("eth1")}}}},
         {QStringLiteral("switches"),
          QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("b.vs")},
-                                {QStringLiteral("name"), QStringLiteral("bench")},
-                                {QStringLiteral("type"), QStringLiteral("External")},
-                                {QStringLiteral("uplink"), QStringLiteral("b.eth1")},
-                                {QStringLiteral("allowManagementOs"), true}}}},
+                                {core::key::name, QStringLiteral("bench")},
+                                {core::key::type, core::value::external},
+                                {core::key::uplink, QStringLiteral("b.eth1")},
+                                {core::key::allowManagementOs, true}}}},
         {QStringLiteral("vnics"), hostVnics},
         {QStringLiteral("vms"), vms},
     };
     return QJsonDocument(QJsonObject{{QStringLiteral("schemaVersion"), 1},
-                                     {QStringLiteral("name"), QStringLiteral("bench")},
+                                     {core::key::name, QStringLiteral("bench")},
                                      {QStringLiteral("hosts"), QJsonArray{host}}})
         .toJson();
 }

@@ -118,7 +118,7 @@ void reportEdits(views::MainWindow &window, int hosts)
         QElapsedTimer timer;
         timer.start();
         if (!session->apply(core::commands::setProperty(session->design(), vnic,
-                                                        QStringLiteral("accessVlan"), 100 + i)))
+                                                        core::key::accessVlan, 100 + i)))
             continue;
         const int before = redrawn;
         processUntil([&] { return redrawn > before; });

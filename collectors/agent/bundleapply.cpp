@@ -2,6 +2,7 @@
 
 #include "collectors/agent/agentservice.h"
 #include "collectors/crypto/bundlesigner.h"
+#include "core/model/propertykeys.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -50,9 +51,9 @@ Result<core::realize::HostState> desiredIn(const VerifiedBundle &bundle, const Q
                                             "--host")
                                  .arg(path, host, bundle.manifest.hosts.join(QLatin1String(", "))));
     const QJsonObject json = QJsonDocument::fromJson(plan->data).object();
-    if (json.value(QLatin1String("platform")).toString() != QLatin1String("linux-ovs"))
-        return core::invalid(
-            QStringLiteral("host %1 is not a linux-ovs host in %2").arg(host, path));
+    if (json.value(QLatin1String("platform")).toString() != core::value::linuxOvs)
+        return core::invalid(QStringLiteral("host %1 is not a %2 host in %3")
+                                 .arg(host, core::value::linuxOvs, path));
     auto desired =
         core::realize::HostState::fromJson(json.value(QLatin1String("desired")).toObject());
     if (!desired)

@@ -32,11 +32,11 @@ std::vector<FleetHost> fleetHosts(const core::Design &design, const core::Projec
 {
     std::vector<FleetHost> out;
     for (const core::Element *e : design.elements(core::ElementKind::Host)) {
-        FleetHost h{e->id, e->name(), e->value(QLatin1String("platform")).toString(),
+        FleetHost h{e->id, e->name(), e->value(core::key::platform).toString(),
                     FleetHost::Status::NotEnrolled, std::nullopt};
-        if (h.platform == QLatin1String("hyperv")) {
+        if (h.platform == core::value::hyperv) {
             h.status = FleetHost::Status::HyperV;
-        } else if (h.platform != QLatin1String("linux-ovs")) {
+        } else if (h.platform != core::value::linuxOvs) {
             h.status = FleetHost::Status::OtherPlatform;
         } else if (store) {
             if (auto agent = store->agent(h.name); agent && *agent) {

@@ -69,7 +69,7 @@ QJsonObject hypervElements(const Design &design, const Element &host)
                                     {QStringLiteral("properties"), e->props}});
     }
     return {{QStringLiteral("host"), host.name()},
-            {QStringLiteral("platform"), QStringLiteral("hyperv")},
+            {QStringLiteral("platform"), value::hyperv},
             {QStringLiteral("elements"), elements}};
 }
 
@@ -77,7 +77,7 @@ Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const
 {
     const QString dir = QStringLiteral("hosts/%1/").arg(host.name());
     const QString designName = design.info().value(QLatin1String("name")).toString();
-    if (host.value(QLatin1String("platform")).toString() == QLatin1String("hyperv")) {
+    if (host.value(key::platform).toString() == value::hyperv) {
         auto script = realize::powerShellScript(design, host.id);
         if (!script)
             return std::unexpected(script.error());
@@ -91,7 +91,7 @@ Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const
         return std::unexpected(desired.error());
     const realize::Plan plan = realize::makePlan(*desired, realize::HostState{});
     const QJsonObject json{{QStringLiteral("host"), host.name()},
-                           {QStringLiteral("platform"), QStringLiteral("linux-ovs")},
+                           {QStringLiteral("platform"), value::linuxOvs},
                            {QStringLiteral("desired"), desired->toJson()},
                            {QStringLiteral("plan"), plan.toJson()}};
     files.push_back({dir + QStringLiteral("plan.json"), jsonBytes(json)});
@@ -167,8 +167,8 @@ Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStr
     for (const Element *host : *hosts) {
         if (auto r = addHost(files, design, *host); !r)
             return std::unexpected(r.error());
-        const QString platform = host->value(QLatin1String("platform")).toString();
-        (platform == QLatin1String("hyperv") ? hypervHosts : linuxHosts) << host->name();
+        const QString platform = host->value(key::platform).toString();
+        (platform == value::hyperv ? hypervHosts : linuxHosts) << host->name();
         hostList.append(QJsonObject{{QStringLiteral("name"), host->name()},
                                     {QStringLiteral("platform"), platform}});
     }

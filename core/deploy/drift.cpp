@@ -2,6 +2,7 @@
 
 #include "core/model/commands.h"
 #include "core/model/design.h"
+#include "core/model/labels.h"
 
 #include <QJsonArray>
 
@@ -39,12 +40,12 @@ QString text(const QStringList &v)
 QString vlanModeName(const realize::Port &p)
 {
     if (p.isolated || p.community >= 0)
-        return QStringLiteral("Pvlan");
+        return value::pvlan;
     if (p.vlanMode == QLatin1String("access"))
-        return QStringLiteral("Access");
+        return value::access;
     if (p.vlanMode == QLatin1String("trunk") || p.vlanMode == QLatin1String("native-untagged"))
-        return QStringLiteral("Trunk");
-    return QStringLiteral("Untagged");
+        return value::trunk;
+    return value::untagged;
 }
 
 class Collector
@@ -89,71 +90,70 @@ public:
     {
         const Element *e = m_design.find(d.elementId);
         const bool vnic = e && e->kind == core::ElementKind::VirtualNic;
-        const QString mode = e ? e->value(QLatin1String("vlanMode")).toString() : QString();
-        auto item = [&](const char *property, const QString &dv, const QString &rv,
+        const QString mode = e ? e->value(key::vlanMode).toString() : QString();
+        auto item = [&](QLatin1StringView property, const QString &dv, const QString &rv,
                         QJsonValue adopt = {}) {
-            add(d.elementId, where,
-                vnic || !adopt.isUndefined() ? QLatin1String(property) : QString(), dv, rv,
-                vnic ? std::move(adopt) : QJsonValue());
+            add(d.elementId, where, vnic || !adopt.isUndefined() ? QString(property) : QString(),
+                dv, rv, vnic ? std::move(adopt) : QJsonValue());
         };
         const bool modeChanged = vlanModeName(d) != vlanModeName(r);
         if (modeChanged)
-            item("vlanMode", vlanModeName(d), vlanModeName(r), vlanModeName(r));
+            item(key::vlanMode, vlanModeName(d), vlanModeName(r), vlanModeName(r));
         if (d.tag != r.tag || (modeChanged && r.tag >= 0)) {
             // The VLAN goes to the property of the mode the port runs in (the one a vlanMode
             // taken from the host needs); the design's mode when the host has no VLAN.
             const QString m = r.tag >= 0 ? vlanModeName(r) : mode;
-            const char *key = m == QLatin1String("Pvlan")   ? "pvlanPrimary"
-                              : m == QLatin1String("Trunk") ? "nativeVlan"
-                                                            : "accessVlan";
-            const QJsonValue designed = e ? e->value(QLatin1String(key)) : QJsonValue();
-            item(key, modeChanged ? text(designed.isDouble() ? designed.toInt() : -1) : text(d.tag),
+            const QLatin1StringView tagKey = m == value::pvlan   ? key::pvlanPrimary
+                                             : m == value::trunk ? key::nativeVlan
+                                                                 : key::accessVlan;
+            const QJsonValue designed = e ? e->value(tagKey) : QJsonValue();
+            item(tagKey,
+                 modeChanged ? text(designed.isDouble() ? designed.toInt() : -1) : text(d.tag),
                  text(r.tag), r.tag >= 0 ? QJsonValue(r.tag) : QJsonValue());
         }
         if (d.trunks != r.trunks) {
             QJsonArray a;
             for (int t : r.trunks)
                 a.append(t);
-            item("trunkVlans", text(d.trunks), text(r.trunks), a);
+            item(key::trunkVlans, text(d.trunks), text(r.trunks), a);
         }
         if (d.isolated != r.isolated)
-            item("pvlanMode",
-                 d.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
-                 r.isolated ? QStringLiteral("Isolated") : QStringLiteral("not isolated"),
-                 r.isolated ? QJsonValue(QStringLiteral("Isolated")) : QJsonValue());
+            item(key::pvlanMode,
+                 d.isolated ? QString(value::isolated) : QStringLiteral("not isolated"),
+                 r.isolated ? QString(value::isolated) : QStringLiteral("not isolated"),
+                 r.isolated ? QJsonValue(value::isolated) : QJsonValue());
         if (d.community != r.community)
-            item("pvlanSecondary", text(d.community), text(r.community),
+            item(key::pvlanSecondary, text(d.community), text(r.community),
                  r.community >= 0 ? QJsonValue(r.community) : QJsonValue());
         if (d.mac != r.mac)
-            item("mac", text(d.mac), text(r.mac),
+            item(key::mac, text(d.mac), text(r.mac),
                  r.mac.isEmpty() ? QJsonValue() : QJsonValue(r.mac));
         if (d.maxRateKbps != r.maxRateKbps)
-            item("maximumBandwidth", QStringLiteral("%1 kbit/s").arg(d.maxRateKbps),
-                 QStringLiteral("%1 kbit/s").arg(r.maxRateKbps),
+            item(key::maximumBandwidth, formatBandwidth(double(d.maxRateKbps) * 1000),
+                 formatBandwidth(double(r.maxRateKbps) * 1000),
                  r.maxRateKbps > 0 ? QJsonValue(double(r.maxRateKbps) * 1000) : QJsonValue());
         if (d.mtu != r.mtu && d.mtu > 0)
-            item("mtu", text(d.mtu), text(r.mtu), r.mtu > 0 ? QJsonValue(r.mtu) : QJsonValue());
+            item(key::mtu, text(d.mtu), text(r.mtu), r.mtu > 0 ? QJsonValue(r.mtu) : QJsonValue());
         if (d.macSpoofing != r.macSpoofing)
-            item("macSpoofing", text(d.macSpoofing), text(r.macSpoofing), r.macSpoofing);
+            item(key::macSpoofing, text(d.macSpoofing), text(r.macSpoofing), r.macSpoofing);
         if (d.dhcpGuard != r.dhcpGuard)
-            item("dhcpGuard", text(d.dhcpGuard), text(r.dhcpGuard), r.dhcpGuard);
+            item(key::dhcpGuard, text(d.dhcpGuard), text(r.dhcpGuard), r.dhcpGuard);
         if (d.routerGuard != r.routerGuard)
-            item("routerGuard", text(d.routerGuard), text(r.routerGuard), r.routerGuard);
+            item(key::routerGuard, text(d.routerGuard), text(r.routerGuard), r.routerGuard);
         if (d.acls != r.acls)
-            add(d.elementId, where, QStringLiteral("acls"),
-                QStringLiteral("%1 rules").arg(d.acls.size()),
+            add(d.elementId, where, key::acls, QStringLiteral("%1 rules").arg(d.acls.size()),
                 QStringLiteral("%1 rules").arg(r.acls.size()));
         if (d.addresses != r.addresses)
-            item("addresses", text(d.addresses), text(r.addresses),
+            item(key::addresses, text(d.addresses), text(r.addresses),
                  QJsonArray::fromStringList(r.addresses));
         if (d.bondMode != r.bondMode || d.lacp != r.lacp || d.bondPrimary != r.bondPrimary)
-            add(d.elementId, where, QStringLiteral("mode"),
+            add(d.elementId, where, key::mode,
                 QStringLiteral("%1%2").arg(d.bondMode,
                                            d.lacp ? QStringLiteral(" + LACP") : QString()),
                 QStringLiteral("%1%2").arg(r.bondMode,
                                            r.lacp ? QStringLiteral(" + LACP") : QString()));
         if (d.members != r.members)
-            add(d.elementId, where, QStringLiteral("members"), text(d.members), text(r.members));
+            add(d.elementId, where, key::members, text(d.members), text(r.members));
     }
 
 private:
@@ -186,7 +186,7 @@ std::vector<DriftItem> driftOf(const Design &design, const realize::HostState &d
             continue;
         }
         if (db.sriov != rb->sriov)
-            c.add(db.elementId, QStringLiteral("bridge %1").arg(db.name), QStringLiteral("sriov"),
+            c.add(db.elementId, QStringLiteral("bridge %1").arg(db.name), key::sriov,
                   text(db.sriov), text(rb->sriov));
         c.ports(db, *rb);
     }
@@ -203,7 +203,7 @@ std::vector<DriftItem> driftOf(const Design &design, const realize::HostState &d
             c.add(dm.elementId, QStringLiteral("mirror %1").arg(dm.name), {},
                   QStringLiteral("present"), QStringLiteral("missing"));
         else if (!(*rm == dm))
-            c.add(dm.elementId, QStringLiteral("mirror %1").arg(dm.name), QStringLiteral("sources"),
+            c.add(dm.elementId, QStringLiteral("mirror %1").arg(dm.name), key::sources,
                   QStringLiteral("%1 -> %2").arg(text(dm.selectSrc), dm.output),
                   QStringLiteral("%1 -> %2").arg(text(rm->selectSrc), rm->output));
     }

@@ -50,10 +50,9 @@ QJsonObject entryJson(const Element &e)
 QString where(qsizetype index, const Entry *entry = nullptr)
 {
     QString out = QStringLiteral("clipboard element %1").arg(index);
-    if (entry && !entry->props.value(QStringLiteral("name")).toString().isEmpty())
-        out +=
-            QStringLiteral(" (%1 '%2')")
-                .arg(kindWords(entry->kind), entry->props.value(QStringLiteral("name")).toString());
+    if (entry && !entry->props.value(key::name).toString().isEmpty())
+        out += QStringLiteral(" (%1 '%2')")
+                   .arg(kindWords(entry->kind), entry->props.value(key::name).toString());
     return out;
 }
 
@@ -328,8 +327,8 @@ Result<Edit> Paster::run()
         // Only elements placed among existing ones can clash; a copied owner's children were
         // distinct where they came from.
         if (!copiedOwner) {
-            const QString name = e.props.value(QStringLiteral("name")).toString();
-            props->insert(QStringLiteral("name"), freeName(*parent, e.kind, name));
+            const QString name = e.props.value(key::name).toString();
+            props->insert(key::name, freeName(*parent, e.kind, name));
         }
         if (auto ok = m_added.add(e.kind, *parent, *props, m_newId.value(e.id)); !ok)
             return invalid(where(i, &e) + QStringLiteral(": ") + ok.error().message);
@@ -351,9 +350,8 @@ QByteArray copy(const Design &design, const QStringList &ids)
         if (const Element *e = design.find(id))
             collectOwned(design, *e, seen, chosen);
     for (const Element *link : design.elements(ElementKind::Link))
-        if (seen.contains(link->value(QStringLiteral("a")).toString()) &&
-            seen.contains(link->value(QStringLiteral("b")).toString()) &&
-            !seen.contains(link->id)) {
+        if (seen.contains(link->value(key::a).toString()) &&
+            seen.contains(link->value(key::b).toString()) && !seen.contains(link->id)) {
             seen.insert(link->id);
             chosen.push_back(link);
         }

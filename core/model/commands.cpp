@@ -35,8 +35,8 @@ void collectOwned(const Design &design, const QString &id, QStringList &out)
 void collectLinks(const Design &design, const QSet<QString> &gone, QStringList &out)
 {
     for (const Element *link : design.elements(ElementKind::Link)) {
-        if (gone.contains(link->value(QStringLiteral("a")).toString()) ||
-            gone.contains(link->value(QStringLiteral("b")).toString()))
+        if (gone.contains(link->value(key::a).toString()) ||
+            gone.contains(link->value(key::b).toString()))
             if (!gone.contains(link->id))
                 out.prepend(link->id);
     }

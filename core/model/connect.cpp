@@ -89,7 +89,7 @@ Result<void> sameHost(const Design &design, const Element &a, const Element &b)
 
 bool hasMember(const Element &team, const QString &id)
 {
-    return team.value(QStringLiteral("members")).toArray().contains(id);
+    return team.value(key::members).toArray().contains(id);
 }
 
 const Element *teamOf(const Design &design, const Element &nic)
@@ -103,7 +103,7 @@ const Element *teamOf(const Design &design, const Element &nic)
 const Element *switchUsing(const Design &design, const Element &uplink)
 {
     for (const Element *sw : design.children(uplink.parent, K::VirtualSwitch))
-        if (sw->value(QStringLiteral("uplink")).toString() == uplink.id)
+        if (sw->value(key::uplink).toString() == uplink.id)
             return sw;
     return nullptr;
 }
@@ -111,8 +111,7 @@ const Element *switchUsing(const Design &design, const Element &uplink)
 const Element *cableOf(const Design &design, const QString &end)
 {
     for (const Element *link : design.elements(K::Link))
-        if (link->value(QStringLiteral("a")).toString() == end ||
-            link->value(QStringLiteral("b")).toString() == end)
+        if (link->value(key::a).toString() == end || link->value(key::b).toString() == end)
             return link;
     return nullptr;
 }
@@ -131,10 +130,10 @@ Result<Edit> described(Result<Edit> edit, const QString &description)
 
 Result<Edit> connectToSwitch(const Design &design, const Element &vnic, const Element &sw)
 {
-    if (vnic.value(QStringLiteral("switch")).toString() == sw.id)
+    if (vnic.value(key::switch_).toString() == sw.id)
         return conflict(
             QStringLiteral("%1 is already connected to %2").arg(vnic.name(), phrase(design, sw)));
-    return setProperty(design, vnic.id, QStringLiteral("switch"), sw.id);
+    return setProperty(design, vnic.id, key::switch_, sw.id);
 }
 
 Result<Edit> joinTeam(const Design &design, const Element &nic, const Element &team)
@@ -151,14 +150,14 @@ Result<Edit> joinTeam(const Design &design, const Element &nic, const Element &t
         return conflict(QStringLiteral("%1 is the uplink of %2; a team member is not also used "
                                        "alone, so connect the team to the switch instead")
                             .arg(nic.name(), phrase(design, *sw)));
-    QJsonArray members = team.value(QStringLiteral("members")).toArray();
+    QJsonArray members = team.value(key::members).toArray();
     members.append(nic.id);
-    return setProperty(design, team.id, QStringLiteral("members"), members);
+    return setProperty(design, team.id, key::members, members);
 }
 
 Result<Edit> setUplink(const Design &design, const Element &uplink, const Element &sw)
 {
-    if (sw.value(QStringLiteral("uplink")).toString() == uplink.id)
+    if (sw.value(key::uplink).toString() == uplink.id)
         return conflict(QStringLiteral("%1 is already the uplink of %2")
                             .arg(phrase(design, uplink), phrase(design, sw)));
     if (const Element *other = switchUsing(design, uplink))
@@ -169,11 +168,10 @@ Result<Edit> setUplink(const Design &design, const Element &uplink, const Elemen
         return conflict(QStringLiteral("%1 is a member of %2; connect the team to the switch "
                                        "instead")
                             .arg(uplink.name(), phrase(design, *team)));
-    auto edit = setProperty(design, sw.id, QStringLiteral("uplink"), uplink.id);
+    auto edit = setProperty(design, sw.id, key::uplink, uplink.id);
     // Only an external switch has an uplink; an internal or private one becomes external.
-    const QString external = QStringLiteral("External");
-    if (edit && sw.value(QStringLiteral("type")).toString() != external) {
-        auto type = setProperty(design, sw.id, QStringLiteral("type"), external);
+    if (edit && sw.value(key::type).toString() != value::external) {
+        auto type = setProperty(design, sw.id, key::type, value::external);
         if (!type)
             return type;
         edit->ops.insert(edit->ops.end(), type->ops.begin(), type->ops.end());
@@ -196,9 +194,9 @@ Result<Edit> cable(const Design &design, const Element &a, const Element &b)
                                            "first")
                                 .arg(phrase(design, *end), link->name()));
     const QJsonObject props{
-        {QStringLiteral("name"), endName(design, a) + QStringLiteral(" - ") + endName(design, b)},
-        {QStringLiteral("a"), a.id},
-        {QStringLiteral("b"), b.id}};
+        {key::name, endName(design, a) + QStringLiteral(" - ") + endName(design, b)},
+        {key::a, a.id},
+        {key::b, b.id}};
     return addElement(design, K::Link, {}, props);
 }
 
@@ -280,24 +278,21 @@ Result<Edit> disconnect(const Design &design, const QString &from, const QString
     };
     switch (relation) {
     case Relation::SwitchMember:
-        if (a->value(QStringLiteral("switch")).toString() != b->id)
+        if (a->value(key::switch_).toString() != b->id)
             return notConnected();
-        return described(
-            setProperty(design, a->id, QStringLiteral("switch"), QJsonValue::Undefined),
-            description);
+        return described(setProperty(design, a->id, key::switch_, QJsonValue::Undefined),
+                         description);
     case Relation::TeamMember: {
         if (!hasMember(*b, a->id))
             return notConnected();
         QJsonArray members;
-        for (const QJsonValue m : b->value(QStringLiteral("members")).toArray())
+        for (const QJsonValue m : b->value(key::members).toArray())
             if (m.toString() != a->id)
                 members.append(m);
-        std::vector<Result<Edit>> parts{
-            setProperty(design, b->id, QStringLiteral("members"), members)};
+        std::vector<Result<Edit>> parts{setProperty(design, b->id, key::members, members)};
         // The standby member is one of the members; it goes with the NIC.
-        if (b->value(QStringLiteral("standbyMember")).toString() == a->id)
-            parts.push_back(
-                setProperty(design, b->id, QStringLiteral("standbyMember"), QJsonValue::Undefined));
+        if (b->value(key::standbyMember).toString() == a->id)
+            parts.push_back(setProperty(design, b->id, key::standbyMember, QJsonValue::Undefined));
         std::vector<Edit> edits;
         for (auto &part : parts) {
             if (!part)
@@ -307,15 +302,14 @@ Result<Edit> disconnect(const Design &design, const QString &from, const QString
         return combine(description, edits);
     }
     case Relation::Uplink:
-        if (b->value(QStringLiteral("uplink")).toString() != a->id)
+        if (b->value(key::uplink).toString() != a->id)
             return notConnected();
-        return described(
-            setProperty(design, b->id, QStringLiteral("uplink"), QJsonValue::Undefined),
-            description);
+        return described(setProperty(design, b->id, key::uplink, QJsonValue::Undefined),
+                         description);
     case Relation::Cable:
         for (const Element *link : design.elements(K::Link)) {
-            const QString la = link->value(QStringLiteral("a")).toString();
-            const QString lb = link->value(QStringLiteral("b")).toString();
+            const QString la = link->value(key::a).toString();
+            const QString lb = link->value(key::b).toString();
             if ((la == a->id && lb == b->id) || (la == b->id && lb == a->id))
                 return described(removeElements(design, {link->id}), description);
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "elementkind.h"
+#include "propertykeys.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -17,7 +18,7 @@ struct Element
     qint64 seq = 0; // creation order, keeps document order stable across undo and reload
     QJsonObject props;
 
-    QString name() const { return props.value(QLatin1String("name")).toString(); }
+    QString name() const { return props.value(key::name).toString(); }
     QJsonValue value(const QString &key) const { return props.value(key); }
     QJsonValue value(QLatin1StringView key) const { return props.value(key); } // no allocation
     friend bool operator==(const Element &, const Element &) = default;

@@ -148,10 +148,10 @@ QString HostBuilder::add(K kind, const QString &parent, const QJsonObject &props
         return {};
     auto id = m_added.add(kind, parent, props);
     if (!id) {
-        m_error = Error{id.error().code,
-                        QStringLiteral("%1 '%2': %3")
-                            .arg(kindWords(kind), props.value(QStringLiteral("name")).toString(),
-                                 id.error().message)};
+        m_error =
+            Error{id.error().code,
+                  QStringLiteral("%1 '%2': %3")
+                      .arg(kindWords(kind), props.value(key::name).toString(), id.error().message)};
         return {};
     }
     return *id;
@@ -160,15 +160,12 @@ QString HostBuilder::add(K kind, const QString &parent, const QJsonObject &props
 QString HostBuilder::addNic(const QString &role, int mtu, bool sriov)
 {
     const QString name = QStringLiteral("eth%1").arg(m_nextNic++);
-    QJsonObject props{{QStringLiteral("name"), name},
-                      {QStringLiteral("interfaceName"), name},
-                      {QStringLiteral("speed"), double(m_plan.speed)},
-                      {QStringLiteral("mtu"), mtu},
-                      {QStringLiteral("role"), role},
-                      {QStringLiteral("vmq"), true}};
+    QJsonObject props{
+        {key::name, name}, {key::interfaceName, name}, {key::speed, double(m_plan.speed)},
+        {key::mtu, mtu},   {key::role, role},          {key::vmq, true}};
     if (sriov) {
-        props.insert(QStringLiteral("sriov"), true);
-        props.insert(QStringLiteral("vfCount"), sriovFunctions);
+        props.insert(key::sriov, true);
+        props.insert(key::vfCount, sriovFunctions);
     }
     return add(K::PhysicalNic, m_host, props);
 }
@@ -177,26 +174,26 @@ QString HostBuilder::addNic(const QString &role, int mtu, bool sriov)
 // switch (003 §4.3.1).
 QString HostBuilder::addSwitch(const QString &name, const QString &uplink, QJsonObject props)
 {
-    props.insert(QStringLiteral("name"), name);
-    props.insert(QStringLiteral("type"), QStringLiteral("External"));
-    props.insert(QStringLiteral("uplink"), uplink);
-    props.insert(QStringLiteral("allowManagementOs"), true);
+    props.insert(key::name, name);
+    props.insert(key::type, value::external);
+    props.insert(key::uplink, uplink);
+    props.insert(key::allowManagementOs, true);
     return add(K::VirtualSwitch, m_host, props);
 }
 
 void HostBuilder::addVnic(const QString &name, const QString &sw, const QString &role,
                           const QString &address, QJsonObject props)
 {
-    props.insert(QStringLiteral("name"), name);
-    props.insert(QStringLiteral("switch"), sw);
-    props.insert(QStringLiteral("trafficRole"), role);
-    props.insert(QStringLiteral("hostInterface"), QStringLiteral("vEthernet (%1)").arg(name));
-    props.insert(QStringLiteral("vlanMode"), QStringLiteral("Untagged"));
-    props.insert(QStringLiteral("macSpoofing"), false);
-    if (!props.contains(QStringLiteral("mtu")))
-        props.insert(QStringLiteral("mtu"), lanMtu);
+    props.insert(key::name, name);
+    props.insert(key::switch_, sw);
+    props.insert(key::trafficRole, role);
+    props.insert(key::hostInterface, QStringLiteral("vEthernet (%1)").arg(name));
+    props.insert(key::vlanMode, value::untagged);
+    props.insert(key::macSpoofing, false);
+    if (!props.contains(key::mtu))
+        props.insert(key::mtu, lanMtu);
     if (!address.isEmpty())
-        props.insert(QStringLiteral("addresses"), QJsonArray{address});
+        props.insert(key::addresses, QJsonArray{address});
     add(K::VirtualNic, m_host, props);
 }
 
@@ -207,34 +204,33 @@ QString HostBuilder::addLanSwitch(const QStringList &lanNics)
     QJsonObject props;
     if (m_plan.liveMigration == Placement::Converged ||
         m_plan.clusterTraffic == Placement::Converged) {
-        props.insert(QStringLiteral("minimumBandwidthMode"), QStringLiteral("Weight"));
-        props.insert(QStringLiteral("defaultFlowWeight"), defaultFlowWeight);
+        props.insert(key::minimumBandwidthMode, value::weight);
+        props.insert(key::defaultFlowWeight, defaultFlowWeight);
     }
     if (lanNics.size() < 2 || !m_plan.team)
         return addSwitch(QStringLiteral("vsLAN"), lanNics.first(), props);
     const QString team =
         add(K::Team, m_host,
-            {{QStringLiteral("name"), QStringLiteral("LAN")},
-             {QStringLiteral("members"), QJsonArray::fromStringList(lanNics)},
-             {QStringLiteral("mode"), QStringLiteral("SwitchIndependent")},
-             {QStringLiteral("loadBalancing"), QStringLiteral("HyperVPort")},
-             {QStringLiteral("queueMode"), QStringLiteral("dVMQ")},
-             {QStringLiteral("teamInterfaces"),
-              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("LAN")}}}}});
+            {{key::name, QStringLiteral("LAN")},
+             {key::members, QJsonArray::fromStringList(lanNics)},
+             {key::mode, value::switchIndependent},
+             {key::loadBalancing, value::hyperVPort},
+             {key::queueMode, value::dvmq},
+             {key::teamInterfaces, QJsonArray{QJsonObject{{key::name, QStringLiteral("LAN")}}}}});
     return addSwitch(QStringLiteral("LAN"), team, props);
 }
 
 void HostBuilder::addHost()
 {
-    QJsonObject host{{QStringLiteral("name"), m_plan.name},
-                     {QStringLiteral("platform"), m_plan.platform},
-                     {QStringLiteral("hardwareVirtualization"), true}}; // Hyper-V needs it (§3)
-    if (m_plan.platform == QLatin1String("hyperv") && !m_plan.edition.isEmpty())
-        host.insert(QStringLiteral("edition"), m_plan.edition);
+    QJsonObject host{{key::name, m_plan.name},
+                     {key::platform, m_plan.platform},
+                     {key::hardwareVirtualization, true}}; // Hyper-V needs it (§3)
+    if (m_plan.platform == value::hyperv && !m_plan.edition.isEmpty())
+        host.insert(key::edition, m_plan.edition);
     if (!m_plan.cluster.isEmpty())
-        host.insert(QStringLiteral("cluster"), m_plan.cluster);
+        host.insert(key::cluster, m_plan.cluster);
     if (m_plan.iscsi == Placement::Dedicated)
-        host.insert(QStringLiteral("mpio"), true); // several iSCSI paths (§4.3.1)
+        host.insert(key::mpio, true); // several iSCSI paths (§4.3.1)
     m_host = add(K::Host, {}, host);
 }
 
@@ -243,7 +239,7 @@ void HostBuilder::addHost()
 struct Traffic
 {
     Placement placement;
-    QString name;
+    QString name; // the traffic role, which also names its vNIC and switch
     int weight;
     QString address;
     QString nic;
@@ -258,23 +254,18 @@ Result<Edit> HostBuilder::build()
     const int lanCount = m_plan.nics - dedicatedNics(m_plan);
     QStringList lanNics;
     for (int i = 0; i < lanCount; ++i)
-        lanNics << addNic(i == 0 || m_plan.team ? QStringLiteral("LAN") : QStringLiteral("Unused"),
-                          lanMtu);
+        lanNics << addNic(i == 0 || m_plan.team ? value::lan : value::unused, lanMtu);
     QStringList iscsiNics;
     for (int i = 0; m_plan.iscsi == Placement::Dedicated && i < m_plan.iscsiPaths; ++i)
-        iscsiNics << addNic(QStringLiteral("iSCSI"), iscsiMtu, m_plan.iscsiSriov);
-    Traffic traffic[] = {{m_plan.liveMigration,
-                          QStringLiteral("LiveMigration"),
-                          liveMigrationWeight,
-                          m_plan.liveMigrationAddress,
-                          {},
-                          {}},
-                         {m_plan.clusterTraffic,
-                          QStringLiteral("Cluster"),
-                          clusterWeight,
-                          m_plan.clusterAddress,
-                          {},
-                          {}}};
+        iscsiNics << addNic(value::iscsi, iscsiMtu, m_plan.iscsiSriov);
+    Traffic traffic[] = {
+        {m_plan.liveMigration,
+         value::liveMigration,
+         liveMigrationWeight,
+         m_plan.liveMigrationAddress,
+         {},
+         {}},
+        {m_plan.clusterTraffic, value::cluster, clusterWeight, m_plan.clusterAddress, {}, {}}};
     for (Traffic &t : traffic)
         if (t.placement == Placement::Dedicated)
             t.nic = addNic(t.name, lanMtu);
@@ -285,7 +276,7 @@ Result<Edit> HostBuilder::build()
     for (qsizetype i = 0; i < iscsiNics.size(); ++i) {
         QJsonObject sw;
         if (m_plan.iscsiSriov)
-            sw.insert(QStringLiteral("sriov"), true); // chosen at creation (§4.3.3)
+            sw.insert(key::sriov, true); // chosen at creation (§4.3.3)
         sanSwitches << addSwitch(QStringLiteral("vsSAN%1").arg(i + 1), iscsiNics[i], sw);
     }
     for (Traffic &t : traffic)
@@ -298,21 +289,21 @@ Result<Edit> HostBuilder::build()
                            m_plan.clusterTraffic == Placement::Converged;
     QJsonObject mgmt;
     if (converged)
-        mgmt.insert(QStringLiteral("minimumBandwidthWeight"), managementWeight);
+        mgmt.insert(key::minimumBandwidthWeight, managementWeight);
     if (!m_plan.gateway.isEmpty())
-        mgmt.insert(QStringLiteral("gateway"), m_plan.gateway);
+        mgmt.insert(key::gateway, m_plan.gateway);
     addVnic(converged ? QStringLiteral("Mgmt") : QStringLiteral("LAN"), lanSwitch,
-            QStringLiteral("Management"), m_plan.managementAddress, mgmt);
+            value::management, m_plan.managementAddress, mgmt);
     for (const Traffic &t : traffic) {
         QJsonObject props;
         if (t.placement == Placement::Converged)
-            props.insert(QStringLiteral("minimumBandwidthWeight"), t.weight);
+            props.insert(key::minimumBandwidthWeight, t.weight);
         if (t.placement != Placement::None)
             addVnic(t.name, t.sw, t.name, t.address, props);
     }
     for (qsizetype i = 0; i < sanSwitches.size(); ++i)
-        addVnic(QStringLiteral("SAN%1").arg(i + 1), sanSwitches[i], QStringLiteral("iSCSI"),
-                m_plan.iscsiAddresses.value(i), {{QStringLiteral("mtu"), iscsiMtu}});
+        addVnic(QStringLiteral("SAN%1").arg(i + 1), sanSwitches[i], value::iscsi,
+                m_plan.iscsiAddresses.value(i), {{key::mtu, iscsiMtu}});
     if (m_error)
         return std::unexpected(*m_error);
     return m_added.edit(QStringLiteral("Add host '%1'").arg(m_plan.name));

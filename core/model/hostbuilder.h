@@ -18,11 +18,11 @@ struct HostPlan
     enum class Placement { None, Converged, Dedicated };
 
     QString name;
-    QString platform = QStringLiteral("hyperv");
-    QString edition = QStringLiteral("Datacenter"); // Hyper-V hosts only
-    QString cluster;                                // failover cluster; empty: none
-    int nics = 4;                                   // physical NICs in all
-    qint64 speed = 10'000'000'000;                  // bits per second, each NIC
+    QString platform = value::hyperv;
+    QString edition = value::datacenter; // Hyper-V hosts only
+    QString cluster;                     // failover cluster; empty: none
+    int nics = 4;                        // physical NICs in all
+    qint64 speed = 10'000'000'000;       // bits per second, each NIC
     // Team the LAN NICs (the NICs left after the dedicated ones) when there are two or more;
     // otherwise the LAN switch uses the first of them and the rest stay unused.
     bool team = true;

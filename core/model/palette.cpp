@@ -39,7 +39,7 @@ int freeVlanId(const Design &design)
 {
     QList<int> used;
     for (const Element *v : design.elements(K::Vlan))
-        used << v->value(QStringLiteral("vlanId")).toInt();
+        used << v->value(key::vlanId).toInt();
     for (int id = 10; id < 4095; id += 10) {
         if (!used.contains(id))
             return id;
@@ -56,7 +56,7 @@ QString freePrefix(const Design &design)
 {
     std::vector<IpPrefix> used;
     for (const Element *s : design.elements(K::Subnet)) {
-        if (auto p = IpPrefix::parse(s->value(QStringLiteral("prefix")).toString()))
+        if (auto p = IpPrefix::parse(s->value(key::prefix).toString()))
             used.push_back(*p);
     }
     for (int n = 1; n < 256; ++n) {
@@ -102,26 +102,26 @@ Result<Edit> addDefault(const Design &design, ElementKind kind, const QString &p
     QString name = freeName(design, kind, parent, kindTexts(kind).newName);
     switch (kind) {
     case K::Host:
-        props.insert(QStringLiteral("platform"), QStringLiteral("hyperv"));
+        props.insert(key::platform, value::hyperv);
         break;
     case K::PhysicalNic:
-        props.insert(QStringLiteral("interfaceName"), name);
-        props.insert(QStringLiteral("speed"), 10'000'000'000.0);
+        props.insert(key::interfaceName, name);
+        props.insert(key::speed, 10'000'000'000.0);
         break;
     case K::VirtualSwitch:
-        props.insert(QStringLiteral("type"), QStringLiteral("Private")); // External once uplinked
+        props.insert(key::type, value::private_); // External once uplinked
         break;
     case K::Vlan: {
         const int id = freeVlanId(design);
-        props.insert(QStringLiteral("vlanId"), id);
+        props.insert(key::vlanId, id);
         name = QStringLiteral("VLAN %1").arg(id);
         break;
     }
     case K::Subnet:
-        props.insert(QStringLiteral("prefix"), freePrefix(design));
+        props.insert(key::prefix, freePrefix(design));
         break;
     case K::VmNetwork:
-        props.insert(QStringLiteral("isolation"), QStringLiteral("Vlan"));
+        props.insert(key::isolation, value::vlan);
         break;
     case K::Link:
     case K::Suppression:
@@ -130,7 +130,7 @@ Result<Edit> addDefault(const Design &design, ElementKind kind, const QString &p
     default:
         break;
     }
-    props.insert(QStringLiteral("name"), name);
+    props.insert(key::name, name);
     auto edit = commands::addElement(design, kind, parent, props);
     if (edit)
         edit->description = QStringLiteral("Add %1 '%2'").arg(kindWords(kind), name);

@@ -104,9 +104,9 @@ Result<Bridge> StateBuilder::bridge(const Element &sw)
     Bridge b;
     b.name = *name;
     b.elementId = sw.id;
-    b.sriov = sw.value(QLatin1String("sriov")).toBool();
-    const QString minimum = sw.value(QLatin1String("minimumBandwidthMode")).toString();
-    if (minimum == QLatin1String("Weight") || minimum == QLatin1String("Absolute"))
+    b.sriov = sw.value(key::sriov).toBool();
+    const QString minimum = sw.value(key::minimumBandwidthMode).toString();
+    if (minimum == value::weight || minimum == value::absolute)
         m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch "
                                         "(only maximum rates are)")
                              .arg(core::describe(sw));
@@ -121,9 +121,9 @@ Result<Bridge> StateBuilder::bridge(const Element &sw)
 Result<void> StateBuilder::addUplinks()
 {
     for (const Element *sw : m_switches) {
-        if (sw->value(QLatin1String("type")).toString() != QLatin1String("External"))
+        if (sw->value(key::type).toString() != value::external)
             continue;
-        const Element *uplink = m_design.find(sw->value(QLatin1String("uplink")).toString());
+        const Element *uplink = m_design.find(sw->value(key::uplink).toString());
         if (!uplink)
             continue;
         auto port = uplinkPort(*uplink);
@@ -148,7 +148,7 @@ Result<std::optional<Port>> StateBuilder::uplinkPort(const Element &uplink)
     Port p;
     p.name = *name;
     p.elementId = uplink.id;
-    p.mtu = uplink.value(QLatin1String("mtu")).toInt();
+    p.mtu = uplink.value(key::mtu).toInt();
     return p;
 }
 
@@ -175,8 +175,8 @@ Result<std::optional<Port>> StateBuilder::teamPort(const Element &team)
 // The team's NICs as bond members; the one that is not the standby member is the primary.
 Result<void> StateBuilder::addTeamMembers(const Element &team, Port &p)
 {
-    const QString standby = team.value(QLatin1String("standbyMember")).toString();
-    for (const QJsonValue &m : team.value(QLatin1String("members")).toArray()) {
+    const QString standby = team.value(key::standbyMember).toString();
+    for (const QJsonValue &m : team.value(key::members).toArray()) {
         const Element *nic = m_design.find(m.toString());
         if (!nic || nic->kind != ElementKind::PhysicalNic)
             continue;
@@ -186,7 +186,7 @@ Result<void> StateBuilder::addTeamMembers(const Element &team, Port &p)
         p.members << *member;
         if (p.bondPrimary.isEmpty() && nic->id != standby && !standby.isEmpty())
             p.bondPrimary = *member;
-        p.mtu = std::max(p.mtu, nic->value(QLatin1String("mtu")).toInt());
+        p.mtu = std::max(p.mtu, nic->value(key::mtu).toInt());
     }
     return {};
 }
@@ -195,7 +195,7 @@ Result<void> StateBuilder::addTeamMembers(const Element &team, Port &p)
 Result<void> StateBuilder::addVnicPorts()
 {
     for (const Element *vnic : onHost(m_design, ElementKind::VirtualNic, m_host)) {
-        Bridge *b = m_bridgeOf.value(vnic->value(QLatin1String("switch")).toString());
+        Bridge *b = m_bridgeOf.value(vnic->value(key::switch_).toString());
         if (!b)
             continue;
         auto name = m_names.claim(*vnic);
@@ -214,13 +214,13 @@ Port StateBuilder::vnicPort(const Element &vnic, const QString &name)
     p.elementId = vnic.id;
     p.type = owner && owner->kind == ElementKind::Host ? Port::Type::Internal : Port::Type::System;
     applyVlan(vnic, p);
-    const QJsonValue maxBw = vnic.value(QLatin1String("maximumBandwidth"));
+    const QJsonValue maxBw = vnic.value(key::maximumBandwidth);
     if (maxBw.isDouble() && maxBw.toDouble() >= 1000)
         p.maxRateKbps = static_cast<qint64>(maxBw.toDouble() / 1000);
-    p.mtu = vnic.value(QLatin1String("mtu")).toInt();
+    p.mtu = vnic.value(key::mtu).toInt();
     applyPolicy(vnic, p, m_state.notes);
-    if (vnic.value(QLatin1String("minimumBandwidthWeight")).toInt() > 0 ||
-        vnic.value(QLatin1String("minimumBandwidthAbsolute")).toDouble() > 0)
+    if (vnic.value(key::minimumBandwidthWeight).toInt() > 0 ||
+        vnic.value(key::minimumBandwidthAbsolute).toDouble() > 0)
         m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch")
                              .arg(core::describe(vnic));
     applyAddresses(vnic, p, m_state.notes);
@@ -242,8 +242,8 @@ void StateBuilder::addMirrors()
 // A session on one of this host's switches; its vNICs are then `inSession`.
 std::optional<Mirror> StateBuilder::sessionMirror(const Element &ms, QSet<QString> &inSession)
 {
-    const Bridge *b = m_bridgeOf.value(ms.value(QLatin1String("switch")).toString());
-    const QString destination = ms.value(QLatin1String("destination")).toString();
+    const Bridge *b = m_bridgeOf.value(ms.value(key::switch_).toString());
+    const QString destination = ms.value(key::destination).toString();
     const QString output = m_names.of(destination);
     if (!b || output.isEmpty() || !b->port(output))
         return std::nullopt;
@@ -253,7 +253,7 @@ std::optional<Mirror> StateBuilder::sessionMirror(const Element &ms, QSet<QStrin
     m.elementId = ms.id;
     m.output = output;
     inSession.insert(destination);
-    for (const QJsonValue &src : ms.value(QLatin1String("sources")).toArray()) {
+    for (const QJsonValue &src : ms.value(key::sources).toArray()) {
         const QString port = m_names.of(src.toString());
         if (!port.isEmpty() && b->port(port) && port != output) {
             m.selectSrc << port;
@@ -275,10 +275,10 @@ std::optional<Mirror> StateBuilder::roleMirror(const Bridge &b,
         const Element *vnic = m_design.find(p.elementId);
         if (!vnic || vnic->kind != ElementKind::VirtualNic || inSession.contains(vnic->id))
             continue;
-        const QString role = vnic->value(QLatin1String("mirroringRole")).toString();
-        if (role == QLatin1String("Source"))
+        const QString role = vnic->value(key::mirroringRole).toString();
+        if (role == value::source)
             m.selectSrc << p.name;
-        else if (role == QLatin1String("Destination") && m.output.isEmpty())
+        else if (role == value::destination && m.output.isEmpty())
             m.output = p.name;
     }
     if (m.selectSrc.isEmpty() || m.output.isEmpty())
@@ -320,7 +320,7 @@ Result<HostState> desiredState(const Design &design, const QString &hostId)
     if (!host || host->kind != ElementKind::Host)
         return core::fail(core::Error::Code::NotFound,
                           QStringLiteral("no host with id \"%1\" in the design").arg(hostId));
-    if (host->value(QLatin1String("platform")).toString() != QLatin1String("linux-ovs"))
+    if (host->value(key::platform).toString() != value::linuxOvs)
         return core::invalid(
             QStringLiteral("%1 is not a linux-ovs host: it is realized by a bundle, not an agent")
                 .arg(core::describe(*host)));

@@ -23,15 +23,15 @@ QString hashedName(const QString &id)
 
 QString preferredName(const Design &design, const Element &e)
 {
-    const auto str = [&](const char *key) {
-        return e.value(QLatin1String(key)).toString();
+    const auto str = [&](QLatin1StringView key) {
+        return e.value(key).toString();
     };
     switch (e.kind) {
     case ElementKind::PhysicalNic:
-        return str("interfaceName");
+        return str(key::interfaceName);
     case ElementKind::VirtualNic: {
-        if (!str("hostInterface").isEmpty())
-            return str("hostInterface");
+        if (!str(key::hostInterface).isEmpty())
+            return str(key::hostInterface);
         const Element *owner = design.find(e.parent);
         if (owner && owner->kind == ElementKind::VirtualMachine)
             return owner->name() + QLatin1Char('-') + e.name();

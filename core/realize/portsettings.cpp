@@ -31,16 +31,16 @@ QString networkForm(const QString &prefix)
 Acl aclOf(const QJsonObject &r)
 {
     Acl a;
-    a.action = r.value(QLatin1String("action")).toString().toLower();
-    a.localPrefix = networkForm(r.value(QLatin1String("localAddress")).toString());
-    a.remotePrefix = networkForm(r.value(QLatin1String("remoteAddress")).toString());
-    a.localMac = canonicalMac(r.value(QLatin1String("localMac")).toString());
-    a.remoteMac = canonicalMac(r.value(QLatin1String("remoteMac")).toString());
-    const QString protocol = r.value(QLatin1String("protocol")).toString();
-    a.protocol = protocol == QLatin1String("Any") ? QString() : protocol.toLower();
-    a.localPorts = intList(r.value(QLatin1String("localPorts")));
-    a.remotePorts = intList(r.value(QLatin1String("remotePorts")));
-    a.weight = r.value(QLatin1String("weight")).toInt();
+    a.action = r.value(key::action).toString().toLower();
+    a.localPrefix = networkForm(r.value(key::localAddress).toString());
+    a.remotePrefix = networkForm(r.value(key::remoteAddress).toString());
+    a.localMac = canonicalMac(r.value(key::localMac).toString());
+    a.remoteMac = canonicalMac(r.value(key::remoteMac).toString());
+    const QString protocol = r.value(key::protocol).toString();
+    a.protocol = protocol == value::any ? QString() : protocol.toLower();
+    a.localPorts = intList(r.value(key::localPorts));
+    a.remotePorts = intList(r.value(key::remotePorts));
+    a.weight = r.value(key::weight).toInt();
     return a;
 }
 
@@ -48,18 +48,18 @@ Acl aclOf(const QJsonObject &r)
 QList<Acl> aclsOf(const Element &vnic, QStringList &notes)
 {
     QList<Acl> out;
-    for (const QJsonValue &rv : vnic.value(QLatin1String("acls")).toArray()) {
+    for (const QJsonValue &rv : vnic.value(key::acls).toArray()) {
         const QJsonObject r = rv.toObject();
         Acl a = aclOf(r);
-        if (r.value(QLatin1String("stateful")).toBool())
+        if (r.value(key::stateful).toBool())
             notes << QStringLiteral("%1: stateful ACLs are enforced as stateless flows")
                          .arg(core::describe(vnic));
-        const QString direction = r.value(QLatin1String("direction")).toString();
-        if (direction != QLatin1String("Inbound")) {
+        const QString direction = r.value(key::direction).toString();
+        if (direction != value::inbound) {
             a.direction = QStringLiteral("out");
             out.append(a);
         }
-        if (direction != QLatin1String("Outbound")) {
+        if (direction != value::outbound) {
             a.direction = QStringLiteral("in");
             out.append(a);
         }
@@ -71,25 +71,25 @@ QList<Acl> aclsOf(const Element &vnic, QStringList &notes)
 
 void applyVlan(const Element &vnic, Port &p)
 {
-    const QString mode = vnic.value(QLatin1String("vlanMode")).toString();
-    const auto num = [&](const char *key) {
-        const QJsonValue v = vnic.value(QLatin1String(key));
+    const QString mode = vnic.value(key::vlanMode).toString();
+    const auto num = [&](QLatin1StringView key) {
+        const QJsonValue v = vnic.value(key);
         return v.isDouble() ? v.toInt() : -1;
     };
-    if (mode == QLatin1String("Access")) {
+    if (mode == value::access) {
         p.vlanMode = QStringLiteral("access");
-        p.tag = num("accessVlan");
-    } else if (mode == QLatin1String("Trunk")) {
-        p.trunks = intList(vnic.value(QLatin1String("trunkVlans")));
-        p.tag = num("nativeVlan");
+        p.tag = num(key::accessVlan);
+    } else if (mode == value::trunk) {
+        p.trunks = intList(vnic.value(key::trunkVlans));
+        p.tag = num(key::nativeVlan);
         p.vlanMode = p.tag >= 0 ? QStringLiteral("native-untagged") : QStringLiteral("trunk");
-    } else if (mode == QLatin1String("Pvlan")) {
+    } else if (mode == value::pvlan) {
         p.vlanMode = QStringLiteral("access");
-        p.tag = num("pvlanPrimary");
-        const QString pm = vnic.value(QLatin1String("pvlanMode")).toString();
-        p.isolated = pm == QLatin1String("Isolated");
-        if (pm == QLatin1String("Community"))
-            p.community = num("pvlanSecondary");
+        p.tag = num(key::pvlanPrimary);
+        const QString pm = vnic.value(key::pvlanMode).toString();
+        p.isolated = pm == value::isolated;
+        if (pm == value::community)
+            p.community = num(key::pvlanSecondary);
     }
     if ((p.vlanMode == QLatin1String("access") || p.vlanMode == QLatin1String("native-untagged")) &&
         p.tag < 0) {
@@ -100,8 +100,8 @@ void applyVlan(const Element &vnic, Port &p)
 
 void applyPolicy(const Element &vnic, Port &p, QStringList &notes)
 {
-    p.mac = canonicalMac(vnic.value(QLatin1String("mac")).toString());
-    const QJsonValue spoofing = vnic.value(QLatin1String("macSpoofing"));
+    p.mac = canonicalMac(vnic.value(key::mac).toString());
+    const QJsonValue spoofing = vnic.value(key::macSpoofing);
     if (spoofing.isBool() && !spoofing.toBool()) {
         if (p.mac.isEmpty())
             notes << QStringLiteral("%1: MAC spoofing cannot be blocked without a MAC address")
@@ -109,8 +109,8 @@ void applyPolicy(const Element &vnic, Port &p, QStringList &notes)
         else
             p.macSpoofing = false;
     }
-    p.dhcpGuard = vnic.value(QLatin1String("dhcpGuard")).toBool();
-    p.routerGuard = vnic.value(QLatin1String("routerGuard")).toBool();
+    p.dhcpGuard = vnic.value(key::dhcpGuard).toBool();
+    p.routerGuard = vnic.value(key::routerGuard).toBool();
     p.acls = aclsOf(vnic, notes);
     if (p.mac.isEmpty()) {
         const auto before = p.acls.size();
@@ -127,13 +127,13 @@ void applyPolicy(const Element &vnic, Port &p, QStringList &notes)
 void applyAddresses(const Element &vnic, Port &p, QStringList &notes)
 {
     if (p.type == Port::Type::Internal) {
-        for (const QJsonValue &a : vnic.value(QLatin1String("addresses")).toArray()) {
+        for (const QJsonValue &a : vnic.value(key::addresses).toArray()) {
             const auto prefix = core::IpPrefix::parse(a.toString());
             if (prefix)
                 p.addresses << prefix->address.toString() + QLatin1Char('/') +
                                    QString::number(prefix->length);
         }
-    } else if (vnic.value(QLatin1String("hostInterface")).toString().isEmpty()) {
+    } else if (vnic.value(key::hostInterface).toString().isEmpty()) {
         notes << QStringLiteral("%1 has no host interface: its port is named \"%2\", the VM's "
                                 "tap or veth must have that name")
                      .arg(core::describe(vnic), p.name);
@@ -142,15 +142,15 @@ void applyAddresses(const Element &vnic, Port &p, QStringList &notes)
 
 void setBondMode(const Element &team, Port &p, QStringList &notes)
 {
-    const QString mode = team.value(QLatin1String("mode")).toString();
-    if (mode == QLatin1String("LACP")) {
+    const QString mode = team.value(key::mode).toString();
+    if (mode == value::lacp) {
         p.bondMode = QStringLiteral("balance-tcp");
         p.lacp = true;
-    } else if (!team.value(QLatin1String("standbyMember")).toString().isEmpty()) {
+    } else if (!team.value(key::standbyMember).toString().isEmpty()) {
         p.bondMode = QStringLiteral("active-backup");
     } else {
         p.bondMode = QStringLiteral("balance-slb");
-        if (mode == QLatin1String("Static"))
+        if (mode == value::static_)
             notes << QStringLiteral("%1: a static team is realized as a switch-independent "
                                     "balance-slb bond")
                          .arg(core::describe(team));

@@ -42,24 +42,24 @@ void Writer::otherwise()
     m_indent += QStringLiteral("    ");
 }
 
-QString str(const Element &e, const char *key)
+QString str(const Element &e, QLatin1StringView key)
 {
-    return e.value(QLatin1String(key)).toString();
+    return e.value(key).toString();
 }
 
-bool has(const Element &e, const char *key)
+bool has(const Element &e, QLatin1StringView key)
 {
-    return e.props.contains(QLatin1String(key));
+    return e.props.contains(key);
 }
 
-QString num(const Element &e, const char *key)
+QString num(const Element &e, QLatin1StringView key)
 {
-    return QString::number(static_cast<qint64>(e.value(QLatin1String(key)).toDouble()));
+    return QString::number(static_cast<qint64>(e.value(key).toDouble()));
 }
 
-QString onOff(const Element &e, const char *key)
+QString onOff(const Element &e, QLatin1StringView key)
 {
-    return e.value(QLatin1String(key)).toBool() ? QStringLiteral("On") : QStringLiteral("Off");
+    return e.value(key).toBool() ? QStringLiteral("On") : QStringLiteral("Off");
 }
 
 QString psList(const QStringList &values)
@@ -77,14 +77,14 @@ QString what(const Element &e)
 
 QString adapterName(const Element &nic)
 {
-    const QString name = str(nic, "interfaceName");
+    const QString name = str(nic, key::interfaceName);
     return name.isEmpty() ? nic.name() : name;
 }
 
 QStringList memberAdapters(const Design &design, const Element &team)
 {
     QStringList out;
-    for (const QJsonValue &m : team.value(QLatin1String("members")).toArray())
+    for (const QJsonValue &m : team.value(key::members).toArray())
         if (const Element *nic = design.find(m.toString());
             nic && nic->kind == ElementKind::PhysicalNic)
             out << adapterName(*nic);
@@ -98,10 +98,10 @@ MirroringRoles mirroringRoles(const Design &design)
 {
     MirroringRoles roles;
     for (const Element *ms : design.elements(ElementKind::MirrorSession)) {
-        for (const QJsonValue &src : ms->value(QLatin1String("sources")).toArray())
-            roles.insert(src.toString(), QStringLiteral("Source"));
-        if (const QString dst = str(*ms, "destination"); !dst.isEmpty())
-            roles.insert(dst, QStringLiteral("Destination"));
+        for (const QJsonValue &src : ms->value(key::sources).toArray())
+            roles.insert(src.toString(), value::source);
+        if (const QString dst = str(*ms, key::destination); !dst.isEmpty())
+            roles.insert(dst, value::destination);
     }
     return roles;
 }
@@ -110,7 +110,7 @@ void resourcePools(Writer &s, const Design &design, const Element &host)
 {
     QStringList pools;
     for (const Element *vm : design.children(host.id, ElementKind::VirtualMachine))
-        if (const Element *pool = design.find(str(*vm, "resourcePool"));
+        if (const Element *pool = design.find(str(*vm, key::resourcePool));
             pool && !pools.contains(pool->id))
             pools << pool->id;
     for (const QString &id : pools) {
@@ -137,7 +137,7 @@ void virtualMachine(Writer &s, const Design &design, const Element &vm, const Mi
     s.open(QStringLiteral("if (Get-VM -Name %1 -ErrorAction SilentlyContinue)").arg(vmName));
     for (const Element *vnic : design.children(vm.id, ElementKind::VirtualNic))
         vmVnic(s, design, vm, *vnic, roles);
-    if (const Element *pool = design.find(str(vm, "resourcePool"))) {
+    if (const Element *pool = design.find(str(vm, key::resourcePool))) {
         s.comment(QStringLiteral("member of %1").arg(what(*pool)));
         s.line(QStringLiteral("Set-VMProcessor -VMName %1 -ResourcePoolName %2")
                    .arg(vmName, psQuote(pool->name())));
@@ -154,7 +154,7 @@ void virtualMachine(Writer &s, const Design &design, const Element &vm, const Mi
 
 void header(Writer &s, const Design &design, const Element &host, bool teams)
 {
-    const QString designName = design.info().value(QLatin1String("name")).toString();
+    const QString designName = design.info().value(key::name).toString();
     s.comment(QStringLiteral("Converge deployment bundle: hyperv host '%1' of design \"%2\".")
                   .arg(host.name(), designName));
     s.comment(
@@ -189,7 +189,7 @@ QString script(const Design &design, const Element &host)
     Writer s;
     std::vector<const Element *> lbfo;
     for (const Element *team : design.children(host.id, ElementKind::Team))
-        if (!team->value(QLatin1String("switchEmbedded")).toBool())
+        if (!team->value(key::switchEmbedded).toBool())
             lbfo.push_back(team);
     header(s, design, host, !lbfo.empty());
     for (const Element *team : lbfo) {
@@ -227,7 +227,7 @@ Result<QString> powerShellScript(const core::Design &design, const QString &host
     if (!host || host->kind != core::ElementKind::Host)
         return core::fail(core::Error::Code::NotFound,
                           QStringLiteral("no host with id \"%1\" in the design").arg(hostId));
-    if (ps::str(*host, "platform") != QLatin1String("hyperv"))
+    if (ps::str(*host, key::platform) != value::hyperv)
         return core::invalid(QStringLiteral("%1 is not a hyperv host: it gets a shell script and "
                                             "its agent's plan, not PowerShell")
                                  .arg(core::describe(*host)));

@@ -23,7 +23,7 @@ struct Adapter
 // (Hyper-V refuses to change the MAC of a running VM's adapter).
 QString staticMac(const Element &vnic)
 {
-    const QString mac = str(vnic, "mac");
+    const QString mac = str(vnic, key::mac);
     if (mac.isEmpty())
         return {};
     return QStringLiteral(" -StaticMacAddress ") +
@@ -33,20 +33,20 @@ QString staticMac(const Element &vnic)
 // The minimum-bandwidth argument the switch's mode accepts (weight or absolute, never both).
 QString minimumBandwidth(Writer &s, const Design &design, const Element &vnic)
 {
-    const bool weight = has(vnic, "minimumBandwidthWeight");
-    const bool absolute = has(vnic, "minimumBandwidthAbsolute");
+    const bool weight = has(vnic, key::minimumBandwidthWeight);
+    const bool absolute = has(vnic, key::minimumBandwidthAbsolute);
     if (!weight && !absolute)
         return {};
-    const Element *sw = design.find(str(vnic, "switch"));
-    const QString mode = sw ? str(*sw, "minimumBandwidthMode") : QString();
-    if (mode == QLatin1String("Weight") && weight)
-        return QStringLiteral(" -MinimumBandwidthWeight ") + num(vnic, "minimumBandwidthWeight");
-    if (mode == QLatin1String("Absolute") && absolute)
+    const Element *sw = design.find(str(vnic, key::switch_));
+    const QString mode = sw ? str(*sw, key::minimumBandwidthMode) : QString();
+    if (mode == value::weight && weight)
+        return QStringLiteral(" -MinimumBandwidthWeight ") + num(vnic, key::minimumBandwidthWeight);
+    if (mode == value::absolute && absolute)
         return QStringLiteral(" -MinimumBandwidthAbsolute ") +
-               num(vnic, "minimumBandwidthAbsolute");
+               num(vnic, key::minimumBandwidthAbsolute);
     s.warn(QStringLiteral("%1: its minimum bandwidth does not fit the switch's minimum-bandwidth "
                           "mode (%2): not set")
-               .arg(what(vnic), mode.isEmpty() ? QStringLiteral("None") : mode));
+               .arg(what(vnic), mode.isEmpty() ? value::none : mode));
     return {};
 }
 
@@ -54,21 +54,20 @@ void adapterSettings(Writer &s, const Design &design, const Element &vnic, const
                      const MirroringRoles &roles)
 {
     QString args = minimumBandwidth(s, design, vnic);
-    if (has(vnic, "maximumBandwidth"))
-        args += QStringLiteral(" -MaximumBandwidth ") + num(vnic, "maximumBandwidth");
-    if (has(vnic, "macSpoofing"))
-        args += QStringLiteral(" -MacAddressSpoofing ") + onOff(vnic, "macSpoofing");
-    if (has(vnic, "dhcpGuard"))
-        args += QStringLiteral(" -DhcpGuard ") + onOff(vnic, "dhcpGuard");
-    if (has(vnic, "routerGuard"))
-        args += QStringLiteral(" -RouterGuard ") + onOff(vnic, "routerGuard");
-    if (has(vnic, "allowTeaming"))
-        args += QStringLiteral(" -AllowTeaming ") + onOff(vnic, "allowTeaming");
-    if (has(vnic, "sriovWeight"))
-        args += QStringLiteral(" -IovWeight ") + num(vnic, "sriovWeight");
-    const QString role = roles.value(vnic.id, str(vnic, "mirroringRole"));
-    if (role == QLatin1String("Source") || role == QLatin1String("Destination") ||
-        role == QLatin1String("None"))
+    if (has(vnic, key::maximumBandwidth))
+        args += QStringLiteral(" -MaximumBandwidth ") + num(vnic, key::maximumBandwidth);
+    if (has(vnic, key::macSpoofing))
+        args += QStringLiteral(" -MacAddressSpoofing ") + onOff(vnic, key::macSpoofing);
+    if (has(vnic, key::dhcpGuard))
+        args += QStringLiteral(" -DhcpGuard ") + onOff(vnic, key::dhcpGuard);
+    if (has(vnic, key::routerGuard))
+        args += QStringLiteral(" -RouterGuard ") + onOff(vnic, key::routerGuard);
+    if (has(vnic, key::allowTeaming))
+        args += QStringLiteral(" -AllowTeaming ") + onOff(vnic, key::allowTeaming);
+    if (has(vnic, key::sriovWeight))
+        args += QStringLiteral(" -IovWeight ") + num(vnic, key::sriovWeight);
+    const QString role = roles.value(vnic.id, str(vnic, key::mirroringRole));
+    if (role == value::source || role == value::destination || role == value::none)
         args += QStringLiteral(" -PortMirroring ") + role;
     if (!args.isEmpty())
         s.line(QStringLiteral("Set-VMNetworkAdapter ") + a.byName + args);
@@ -77,38 +76,37 @@ void adapterSettings(Writer &s, const Design &design, const Element &vnic, const
 // " -Community -PrimaryVlanId 10 -SecondaryVlanId 11" (promiscuous ports take a list).
 QString pvlanArguments(const Element &vnic)
 {
-    const QString pm = str(vnic, "pvlanMode");
-    const QString ids =
-        QStringLiteral(" -PrimaryVlanId %1 -%2 %3")
-            .arg(num(vnic, "pvlanPrimary"),
-                 pm == QLatin1String("Promiscuous") ? QStringLiteral("SecondaryVlanIdList")
-                                                    : QStringLiteral("SecondaryVlanId"),
-                 pm == QLatin1String("Promiscuous") ? psQuote(num(vnic, "pvlanSecondary"))
-                                                    : num(vnic, "pvlanSecondary"));
-    const QString flag = pm == QLatin1String("Community")     ? QStringLiteral(" -Community")
-                         : pm == QLatin1String("Promiscuous") ? QStringLiteral(" -Promiscuous")
-                                                              : QStringLiteral(" -Isolated");
+    const QString pm = str(vnic, key::pvlanMode);
+    const QString ids = QStringLiteral(" -PrimaryVlanId %1 -%2 %3")
+                            .arg(num(vnic, key::pvlanPrimary),
+                                 pm == value::promiscuous ? QStringLiteral("SecondaryVlanIdList")
+                                                          : QStringLiteral("SecondaryVlanId"),
+                                 pm == value::promiscuous ? psQuote(num(vnic, key::pvlanSecondary))
+                                                          : num(vnic, key::pvlanSecondary));
+    const QString flag = pm == value::community     ? QStringLiteral(" -Community")
+                         : pm == value::promiscuous ? QStringLiteral(" -Promiscuous")
+                                                    : QStringLiteral(" -Isolated");
     return flag + ids;
 }
 
 void vlan(Writer &s, const Element &vnic, const Adapter &a)
 {
-    const QString mode = str(vnic, "vlanMode");
+    const QString mode = str(vnic, key::vlanMode);
     const QString cmd = QStringLiteral("Set-VMNetworkAdapterVlan ") + a.byAdapterName;
-    if (mode == QLatin1String("Untagged")) {
+    if (mode == value::untagged) {
         s.line(cmd + QStringLiteral(" -Untagged"));
-    } else if (mode == QLatin1String("Access") && has(vnic, "accessVlan")) {
-        s.line(cmd + QStringLiteral(" -Access -VlanId ") + num(vnic, "accessVlan"));
-    } else if (mode == QLatin1String("Trunk")) {
+    } else if (mode == value::access && has(vnic, key::accessVlan)) {
+        s.line(cmd + QStringLiteral(" -Access -VlanId ") + num(vnic, key::accessVlan));
+    } else if (mode == value::trunk) {
         QStringList ids;
-        for (const QJsonValue &v : vnic.value(QLatin1String("trunkVlans")).toArray())
+        for (const QJsonValue &v : vnic.value(key::trunkVlans).toArray())
             ids << QString::number(v.toInt());
         s.line(cmd + QStringLiteral(" -Trunk -AllowedVlanIdList %1 -NativeVlanId %2")
-                         .arg(psQuote(ids.join(QLatin1Char(','))), has(vnic, "nativeVlan")
-                                                                       ? num(vnic, "nativeVlan")
+                         .arg(psQuote(ids.join(QLatin1Char(','))), has(vnic, key::nativeVlan)
+                                                                       ? num(vnic, key::nativeVlan)
                                                                        : QStringLiteral("0")));
-    } else if (mode == QLatin1String("Pvlan") && has(vnic, "pvlanPrimary") &&
-               has(vnic, "pvlanSecondary")) {
+    } else if (mode == value::pvlan && has(vnic, key::pvlanPrimary) &&
+               has(vnic, key::pvlanSecondary)) {
         s.line(cmd + pvlanArguments(vnic));
     } else if (!mode.isEmpty()) {
         s.warn(QStringLiteral("%1: VLAN mode %2 lacks its VLAN ids in the design: not set")
@@ -119,18 +117,19 @@ void vlan(Writer &s, const Element &vnic, const Adapter &a)
 // Add-VMNetworkAdapterAcl: addresses only, or a meter.
 void basicAcl(Writer &s, const QJsonObject &r, const Adapter &a)
 {
-    const auto text = [&](const char *key) {
-        return r.value(QLatin1String(key)).toString();
+    const auto text = [&](QLatin1StringView key) {
+        return r.value(key).toString();
     };
     QString args =
-        QStringLiteral(" -Direction %1 -Action %2").arg(text("direction"), text("action"));
-    const QList<std::pair<const char *, const char *>> fields{{"localAddress", "LocalIPAddress"},
-                                                              {"remoteAddress", "RemoteIPAddress"},
-                                                              {"localMac", "LocalMacAddress"},
-                                                              {"remoteMac", "RemoteMacAddress"}};
-    for (const auto &[key, param] : fields)
-        if (!text(key).isEmpty())
-            args += QStringLiteral(" -%1 %2").arg(QLatin1String(param), psQuote(text(key)));
+        QStringLiteral(" -Direction %1 -Action %2").arg(text(key::direction), text(key::action));
+    const QList<std::pair<QLatin1StringView, const char *>> fields{
+        {key::localAddress, "LocalIPAddress"},
+        {key::remoteAddress, "RemoteIPAddress"},
+        {key::localMac, "LocalMacAddress"},
+        {key::remoteMac, "RemoteMacAddress"}};
+    for (const auto &[field, param] : fields)
+        if (!text(field).isEmpty())
+            args += QStringLiteral(" -%1 %2").arg(QLatin1String(param), psQuote(text(field)));
     if (args.count(QLatin1Char('\'')) == 0)
         args += QStringLiteral(" -RemoteIPAddress 'ANY'");
     s.line(QStringLiteral("Add-VMNetworkAdapterAcl ") + a.byAdapterName + args);
@@ -150,34 +149,34 @@ QStringList portValues(const QJsonArray &ports)
 // weight get `weight`, counting down.
 void extendedAcls(Writer &s, const QJsonObject &r, const Adapter &a, int &weight)
 {
-    const auto text = [&](const char *key) {
-        return r.value(QLatin1String(key)).toString();
+    const auto text = [&](QLatin1StringView key) {
+        return r.value(key).toString();
     };
-    const QString protocol = text("protocol");
-    const QStringList directions =
-        text("direction") == QLatin1String("Both")
-            ? QStringList{QStringLiteral("Inbound"), QStringLiteral("Outbound")}
-            : QStringList{text("direction")};
-    const QStringList locals = portValues(r.value(QLatin1String("localPorts")).toArray());
-    const QStringList remotes = portValues(r.value(QLatin1String("remotePorts")).toArray());
+    const QString protocol = text(key::protocol);
+    const QStringList directions = text(key::direction) == value::both
+                                       ? QStringList{value::inbound, value::outbound}
+                                       : QStringList{text(key::direction)};
+    const QStringList locals = portValues(r.value(key::localPorts).toArray());
+    const QStringList remotes = portValues(r.value(key::remotePorts).toArray());
     for (const QString &direction : directions)
         for (const QString &lp : locals)
             for (const QString &rp : remotes) {
                 QString args =
-                    QStringLiteral(" -Direction %1 -Action %2").arg(direction, text("action"));
-                if (!text("localAddress").isEmpty())
-                    args += QStringLiteral(" -LocalIPAddress ") + psQuote(text("localAddress"));
-                if (!text("remoteAddress").isEmpty())
-                    args += QStringLiteral(" -RemoteIPAddress ") + psQuote(text("remoteAddress"));
+                    QStringLiteral(" -Direction %1 -Action %2").arg(direction, text(key::action));
+                if (!text(key::localAddress).isEmpty())
+                    args += QStringLiteral(" -LocalIPAddress ") + psQuote(text(key::localAddress));
+                if (!text(key::remoteAddress).isEmpty())
+                    args +=
+                        QStringLiteral(" -RemoteIPAddress ") + psQuote(text(key::remoteAddress));
                 if (!lp.isEmpty())
                     args += QStringLiteral(" -LocalPort ") + psQuote(lp);
                 if (!rp.isEmpty())
                     args += QStringLiteral(" -RemotePort ") + psQuote(rp);
-                if (!protocol.isEmpty() && protocol != QLatin1String("Any"))
+                if (!protocol.isEmpty() && protocol != value::any)
                     args += QStringLiteral(" -Protocol ") + psQuote(protocol);
-                const int w = r.value(QLatin1String("weight")).toInt();
+                const int w = r.value(key::weight).toInt();
                 args += QStringLiteral(" -Weight %1").arg(w > 0 ? w : weight--);
-                if (r.value(QLatin1String("stateful")).toBool())
+                if (r.value(key::stateful).toBool())
                     args += QStringLiteral(" -Stateful $true");
                 s.line(QStringLiteral("Add-VMNetworkAdapterExtendedAcl ") + a.byAdapterName + args);
             }
@@ -187,13 +186,12 @@ void extendedAcls(Writer &s, const QJsonObject &r, const Adapter &a, int &weight
 // protocol, ports, weight and statefulness (Allow/Deny, one direction per rule).
 void acl(Writer &s, const QJsonObject &r, const Adapter &a, int &weight)
 {
-    const QString protocol = r.value(QLatin1String("protocol")).toString();
-    const bool extended = r.value(QLatin1String("action")).toString() != QLatin1String("Meter") &&
-                          ((!protocol.isEmpty() && protocol != QLatin1String("Any")) ||
-                           !r.value(QLatin1String("localPorts")).toArray().isEmpty() ||
-                           !r.value(QLatin1String("remotePorts")).toArray().isEmpty() ||
-                           r.value(QLatin1String("stateful")).toBool() ||
-                           r.value(QLatin1String("weight")).toInt() > 0);
+    const QString protocol = r.value(key::protocol).toString();
+    const bool extended = r.value(key::action).toString() != value::meter &&
+                          ((!protocol.isEmpty() && protocol != value::any) ||
+                           !r.value(key::localPorts).toArray().isEmpty() ||
+                           !r.value(key::remotePorts).toArray().isEmpty() ||
+                           r.value(key::stateful).toBool() || r.value(key::weight).toInt() > 0);
     if (extended)
         extendedAcls(s, r, a, weight);
     else
@@ -202,7 +200,7 @@ void acl(Writer &s, const QJsonObject &r, const Adapter &a, int &weight)
 
 void acls(Writer &s, const Element &vnic, const Adapter &a)
 {
-    if (!has(vnic, "acls"))
+    if (!has(vnic, key::acls))
         return;
     // The design owns the adapter's ACLs: clear, then add them all (so a second run is equal).
     s.line(QStringLiteral("Get-VMNetworkAdapterAcl %1 | Remove-VMNetworkAdapterAcl")
@@ -211,23 +209,23 @@ void acls(Writer &s, const Element &vnic, const Adapter &a)
                           "Remove-VMNetworkAdapterExtendedAcl")
                .arg(a.byAdapterName));
     int weight = 1000; // extended ACLs without a weight keep their order, first one highest
-    for (const QJsonValue &v : vnic.value(QLatin1String("acls")).toArray())
+    for (const QJsonValue &v : vnic.value(key::acls).toArray())
         acl(s, v.toObject(), a, weight);
 }
 
 QString switchName(const Design &design, const Element &vnic)
 {
-    const Element *sw = design.find(str(vnic, "switch"));
+    const Element *sw = design.find(str(vnic, key::switch_));
     return sw ? sw->name() : QString();
 }
 
 // IP configuration of a management-OS vNIC, on its "vEthernet (NAME)" interface.
 void ipConfiguration(Writer &s, const Element &vnic)
 {
-    const QString alias = str(vnic, "hostInterface").isEmpty()
+    const QString alias = str(vnic, key::hostInterface).isEmpty()
                               ? QStringLiteral("vEthernet (%1)").arg(vnic.name())
-                              : str(vnic, "hostInterface");
-    for (const QJsonValue &v : vnic.value(QLatin1String("addresses")).toArray()) {
+                              : str(vnic, key::hostInterface);
+    for (const QJsonValue &v : vnic.value(key::addresses).toArray()) {
         const QString address = v.toString().section(QLatin1Char('/'), 0, 0);
         const QString length = v.toString().section(QLatin1Char('/'), 1, 1);
         s.open(QStringLiteral("if (-not (Get-NetIPAddress -InterfaceAlias %1 -IPAddress %2 "
@@ -238,7 +236,7 @@ void ipConfiguration(Writer &s, const Element &vnic)
                    .arg(psQuote(alias), psQuote(address), QString::number(length.toInt())));
         s.close();
     }
-    if (const QString gw = str(vnic, "gateway"); !gw.isEmpty()) {
+    if (const QString gw = str(vnic, key::gateway); !gw.isEmpty()) {
         const QString any =
             gw.contains(QLatin1Char(':')) ? QStringLiteral("::/0") : QStringLiteral("0.0.0.0/0");
         s.open(QStringLiteral("if (-not (Get-NetRoute -InterfaceAlias %1 -DestinationPrefix %2 "
@@ -250,7 +248,7 @@ void ipConfiguration(Writer &s, const Element &vnic)
         s.close();
     }
     QStringList dns;
-    for (const QJsonValue &v : vnic.value(QLatin1String("dns")).toArray())
+    for (const QJsonValue &v : vnic.value(key::dns).toArray())
         dns << v.toString();
     if (!dns.isEmpty())
         s.line(QStringLiteral("Set-DnsClientServerAddress -InterfaceAlias %1 -ServerAddresses %2")

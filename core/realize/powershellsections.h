@@ -36,10 +36,10 @@ private:
 };
 
 // A property as the script writes it.
-QString str(const Element &e, const char *key);
-bool has(const Element &e, const char *key);
-QString num(const Element &e, const char *key); // a whole number
-QString onOff(const Element &e, const char *key);
+QString str(const Element &e, QLatin1StringView key);
+bool has(const Element &e, QLatin1StringView key);
+QString num(const Element &e, QLatin1StringView key); // a whole number
+QString onOff(const Element &e, QLatin1StringView key);
 QString psList(const QStringList &values); // 'a', 'b'
 QString what(const Element &e);            // "Kind 'name' (id)"
 // The Windows name of a physical NIC: its interface name (NetAdapter name), else its name.

@@ -15,25 +15,23 @@ namespace {
 // Design team modes and algorithms -> New-NetLbfoTeam's enumerations.
 QString teamingMode(const Element &team)
 {
-    const QString mode = str(team, "mode");
-    if (mode == QLatin1String("LACP"))
+    const QString mode = str(team, key::mode);
+    if (mode == value::lacp)
         return QStringLiteral("Lacp");
-    return mode == QLatin1String("Static") ? QStringLiteral("Static")
-                                           : QStringLiteral("SwitchIndependent");
+    return mode == value::static_ ? QStringLiteral("Static") : QStringLiteral("SwitchIndependent");
 }
 
 QString loadBalancing(const Element &team)
 {
-    const QString lb = str(team, "loadBalancing");
-    if (lb == QLatin1String("AddressHash"))
+    const QString lb = str(team, key::loadBalancing);
+    if (lb == value::addressHash)
         return QStringLiteral("TransportPorts"); // the address-hash default (4-tuple)
-    return lb == QLatin1String("HyperVPort") ? QStringLiteral("HyperVPort")
-                                             : QStringLiteral("Dynamic");
+    return lb == value::hyperVPort ? QStringLiteral("HyperVPort") : QStringLiteral("Dynamic");
 }
 
 void standbyMember(Writer &s, const Design &design, const Element &team)
 {
-    const Element *standby = design.find(str(team, "standbyMember"));
+    const Element *standby = design.find(str(team, key::standbyMember));
     if (standby && teamingMode(team) == QLatin1String("SwitchIndependent"))
         s.line(QStringLiteral("Set-NetLbfoTeamMember -Name %1 -Team %2 -AdministrativeMode "
                               "Standby -Confirm:$false")
@@ -46,17 +44,17 @@ void standbyMember(Writer &s, const Design &design, const Element &team)
 // Team interfaces beyond the default one (which carries the team's name): VLAN tNICs.
 void teamNics(Writer &s, const Element &team)
 {
-    for (const QJsonValue &v : team.value(QLatin1String("teamInterfaces")).toArray()) {
+    for (const QJsonValue &v : team.value(key::teamInterfaces).toArray()) {
         const QJsonObject tnic = v.toObject();
-        const QString name = tnic.value(QLatin1String("name")).toString();
-        if (name == team.name() || !tnic.contains(QLatin1String("vlan")))
+        const QString name = tnic.value(key::name).toString();
+        if (name == team.name() || !tnic.contains(key::vlan))
             continue;
         s.open(QStringLiteral("if (-not (Get-NetLbfoTeamNic -Team %1 -Name %2 -ErrorAction "
                               "SilentlyContinue))")
                    .arg(psQuote(team.name()), psQuote(name)));
         s.line(QStringLiteral("Add-NetLbfoTeamNic -Team %1 -Name %2 -VlanID %3 -Confirm:$false")
                    .arg(psQuote(team.name()), psQuote(name))
-                   .arg(tnic.value(QLatin1String("vlan")).toInt()));
+                   .arg(tnic.value(key::vlan).toInt()));
         s.close();
     }
 }
@@ -64,15 +62,14 @@ void teamNics(Writer &s, const Element &team)
 bool hasManagementVnic(const Design &design, const Element &host, const Element &sw)
 {
     for (const Element *v : design.children(host.id, ElementKind::VirtualNic))
-        if (str(*v, "switch") == sw.id)
+        if (str(*v, key::switch_) == sw.id)
             return true;
     return false;
 }
 
 bool isSwitchEmbeddedTeam(const Element &uplink)
 {
-    return uplink.kind == ElementKind::Team &&
-           uplink.value(QLatin1String("switchEmbedded")).toBool();
+    return uplink.kind == ElementKind::Team && uplink.value(key::switchEmbedded).toBool();
 }
 
 // An external switch's -NetAdapterName and -AllowManagementOS.
@@ -89,8 +86,8 @@ QString uplinkArguments(const Design &design, const Element &host, const Element
                                                                  : adapterName(uplink)));
     // The design's management-OS vNICs are added by name below; Hyper-V's automatic one
     // (named after the switch) only when the design shares the uplink without naming any.
-    const bool automatic = sw.value(QLatin1String("allowManagementOs")).toBool() &&
-                           !hasManagementVnic(design, host, sw);
+    const bool automatic =
+        sw.value(key::allowManagementOs).toBool() && !hasManagementVnic(design, host, sw);
     return args + (automatic ? QStringLiteral(" -AllowManagementOS $true")
                              : QStringLiteral(" -AllowManagementOS $false"));
 }
@@ -99,9 +96,9 @@ QString uplinkArguments(const Design &design, const Element &host, const Element
 QString switchArguments(Writer &s, const Design &design, const Element &host, const Element &sw)
 {
     QString args;
-    const QString type = str(sw, "type");
-    if (type == QLatin1String("External")) {
-        const Element *uplink = design.find(str(sw, "uplink"));
+    const QString type = str(sw, key::type);
+    if (type == value::external) {
+        const Element *uplink = design.find(str(sw, key::uplink));
         if (!uplink) {
             s.warn(QStringLiteral("%1 is external but has no uplink in the design: not created")
                        .arg(what(sw)));
@@ -109,14 +106,13 @@ QString switchArguments(Writer &s, const Design &design, const Element &host, co
         }
         args = uplinkArguments(design, host, sw, *uplink);
     } else {
-        args = type == QLatin1String("Internal") ? QStringLiteral(" -SwitchType Internal")
-                                                 : QStringLiteral(" -SwitchType Private");
+        args = type == value::internal ? QStringLiteral(" -SwitchType Internal")
+                                       : QStringLiteral(" -SwitchType Private");
     }
-    const QString mode = str(sw, "minimumBandwidthMode");
-    if (mode == QLatin1String("Weight") || mode == QLatin1String("Absolute") ||
-        mode == QLatin1String("None"))
+    const QString mode = str(sw, key::minimumBandwidthMode);
+    if (mode == value::weight || mode == value::absolute || mode == value::none)
         args += QStringLiteral(" -MinimumBandwidthMode ") + mode;
-    if (sw.value(QLatin1String("sriov")).toBool() && type == QLatin1String("External"))
+    if (sw.value(key::sriov).toBool() && type == value::external)
         args += QStringLiteral(" -EnableIov $true");
     return args;
 }
@@ -145,7 +141,7 @@ void lbfoTeam(Writer &s, const Design &design, const Element &team)
 
 void virtualSwitch(Writer &s, const Design &design, const Element &host, const Element &sw)
 {
-    s.comment(QStringLiteral("%1: %2 switch").arg(what(sw), str(sw, "type")));
+    s.comment(QStringLiteral("%1: %2 switch").arg(what(sw), str(sw, key::type)));
     const QString args = switchArguments(s, design, host, sw);
     if (args.isEmpty())
         return;
@@ -153,16 +149,15 @@ void virtualSwitch(Writer &s, const Design &design, const Element &host, const E
                .arg(psQuote(sw.name())));
     s.line(QStringLiteral("New-VMSwitch -Name %1%2").arg(psQuote(sw.name()), args));
     s.close();
-    const Element *uplink = design.find(str(sw, "uplink"));
-    if (uplink && isSwitchEmbeddedTeam(*uplink) && str(sw, "type") == QLatin1String("External"))
+    const Element *uplink = design.find(str(sw, key::uplink));
+    if (uplink && isSwitchEmbeddedTeam(*uplink) && str(sw, key::type) == value::external)
         s.line(QStringLiteral("Set-VMSwitchTeam -Name %1 -LoadBalancingAlgorithm %2")
-                   .arg(psQuote(sw.name()),
-                        str(*uplink, "loadBalancing") == QLatin1String("HyperVPort")
-                            ? QStringLiteral("HyperVPort")
-                            : QStringLiteral("Dynamic")));
-    if (str(sw, "minimumBandwidthMode") == QLatin1String("Weight") && has(sw, "defaultFlowWeight"))
+                   .arg(psQuote(sw.name()), str(*uplink, key::loadBalancing) == value::hyperVPort
+                                                ? QStringLiteral("HyperVPort")
+                                                : QStringLiteral("Dynamic")));
+    if (str(sw, key::minimumBandwidthMode) == value::weight && has(sw, key::defaultFlowWeight))
         s.line(QStringLiteral("Set-VMSwitch -Name %1 -DefaultFlowMinimumBandwidthWeight %2")
-                   .arg(psQuote(sw.name()), num(sw, "defaultFlowWeight")));
+                   .arg(psQuote(sw.name()), num(sw, key::defaultFlowWeight)));
 }
 
 } // namespace converge::core::realize::ps

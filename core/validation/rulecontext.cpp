@@ -90,7 +90,7 @@ std::vector<const Element *> RuleContext::withAddress(const QString &address)
 QStringList vnicAddresses(const Element &vnic)
 {
     QStringList out;
-    for (const QJsonValue v : vnic.value(QStringLiteral("addresses")).toArray()) {
+    for (const QJsonValue v : vnic.value(key::addresses).toArray()) {
         const QString text = v.toString();
         // Loaded documents hold valid prefixes, and inet_pton accepts IPv4 only in canonical
         // dotted form: the text before '/' is the canonical address. IPv6 needs normalizing.

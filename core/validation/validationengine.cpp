@@ -224,10 +224,10 @@ std::vector<Finding> ValidationEngine::findings() const
     if (m_design) {
         for (const Element *s : m_design->elements(ElementKind::Suppression)) {
             QStringList ids;
-            for (const QJsonValue v : s->value(QStringLiteral("elements")).toArray())
+            for (const QJsonValue v : s->value(key::elements).toArray())
                 ids << v.toString();
-            accepted.insert(keyOf(s->value(QStringLiteral("rule")).toString(), ids),
-                            s->value(QStringLiteral("justification")).toString());
+            accepted.insert(keyOf(s->value(key::rule).toString(), ids),
+                            s->value(key::justification).toString());
         }
     }
     std::vector<Finding> out;

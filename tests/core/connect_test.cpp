@@ -76,7 +76,7 @@ QString disconn(const Design &d, const char *from, const char *to)
     return errorOf(commands::disconnect(d, QLatin1String(from), QLatin1String(to)));
 }
 
-QJsonValue value(const Design &d, const char *id, const char *key)
+QJsonValue propertyOf(const Design &d, const char *id, const char *key)
 {
     return d.find(QLatin1String(id))->value(QLatin1String(key));
 }
@@ -108,11 +108,11 @@ TEST(Connect, AVnicJoinsASwitchOfItsHost)
     Design d = load();
     EXPECT_EQ(connectBothWays(d, "h1.free", "h1.int").description,
               QStringLiteral("Connect Free to switch Int"));
-    EXPECT_EQ(value(d, "h1.free", "switch"), QStringLiteral("h1.int"));
+    EXPECT_EQ(propertyOf(d, "h1.free", "switch"), QStringLiteral("h1.int"));
     // A VM's vNIC moves to another switch of the VM's host.
     EXPECT_EQ(connectBothWays(d, "h1.vm1.lan", "h1.int").description,
               QStringLiteral("Connect LAN to switch Int"));
-    EXPECT_EQ(value(d, "h1.vm1.lan", "switch"), QStringLiteral("h1.int"));
+    EXPECT_EQ(propertyOf(d, "h1.vm1.lan", "switch"), QStringLiteral("h1.int"));
 
     EXPECT_EQ(conn(d, "h1.mgmt", "h1.lan"),
               QStringLiteral("Mgmt is already connected to switch LAN"));
@@ -128,7 +128,7 @@ TEST(Connect, ANicJoinsOneTeamOfItsHost)
     Design d = load();
     EXPECT_EQ(connectBothWays(d, "h1.eth3", "h1.spare").description,
               QStringLiteral("Connect eth3 to team Spare"));
-    EXPECT_EQ(value(d, "h1.spare", "members"), QJsonArray{"h1.eth3"});
+    EXPECT_EQ(propertyOf(d, "h1.spare", "members"), QJsonArray{"h1.eth3"});
 
     EXPECT_EQ(conn(d, "h1.eth1", "h1.team"),
               QStringLiteral("eth1 is already a member of team LAN"));
@@ -152,16 +152,16 @@ TEST(Connect, ANicOrTeamBecomesASwitchUplinkAndTheSwitchTurnsExternal)
     const Edit nic = connectBothWays(d, "h1.int", "h1.eth3");
     EXPECT_EQ(nic.description, QStringLiteral("Connect eth3 to switch Int"));
     EXPECT_EQ(nic.ops.size(), 2u);
-    EXPECT_EQ(value(d, "h1.int", "uplink"), QStringLiteral("h1.eth3"));
-    EXPECT_EQ(value(d, "h1.int", "type"), QStringLiteral("External"));
+    EXPECT_EQ(propertyOf(d, "h1.int", "uplink"), QStringLiteral("h1.eth3"));
+    EXPECT_EQ(propertyOf(d, "h1.int", "type"), QStringLiteral("External"));
     // A switch that is external already only changes its uplink.
     Design other = load();
     const Edit replace = connectBothWays(other, "h1.eth3", "h1.san");
     EXPECT_EQ(replace.ops.size(), 1u);
-    EXPECT_EQ(value(other, "h1.san", "uplink"), QStringLiteral("h1.eth3"));
+    EXPECT_EQ(propertyOf(other, "h1.san", "uplink"), QStringLiteral("h1.eth3"));
     const Edit team = connectBothWays(other, "h1.spare", "h1.int");
     EXPECT_EQ(team.description, QStringLiteral("Connect team Spare to switch Int"));
-    EXPECT_EQ(value(other, "h1.int", "uplink"), QStringLiteral("h1.spare"));
+    EXPECT_EQ(propertyOf(other, "h1.int", "uplink"), QStringLiteral("h1.spare"));
 
     Design fresh = load();
     EXPECT_EQ(conn(fresh, "h1.eth4", "h1.san"),
@@ -234,13 +234,13 @@ TEST(Connect, DisconnectUndoesEachConnection)
         ASSERT_TRUE(d.apply(*edit));
     };
     apply("h1.lan", "h1.mgmt", "Disconnect Mgmt from switch LAN");
-    EXPECT_TRUE(value(d, "h1.mgmt", "switch").isUndefined());
+    EXPECT_TRUE(propertyOf(d, "h1.mgmt", "switch").isUndefined());
     apply("h1.eth2", "h1.team", "Disconnect eth2 from team LAN");
-    EXPECT_EQ(value(d, "h1.team", "members"), QJsonArray{"h1.eth1"});
-    EXPECT_TRUE(value(d, "h1.team", "standbyMember").isUndefined()) << "the standby goes too";
+    EXPECT_EQ(propertyOf(d, "h1.team", "members"), QJsonArray{"h1.eth1"});
+    EXPECT_TRUE(propertyOf(d, "h1.team", "standbyMember").isUndefined()) << "the standby goes too";
     apply("h1.san", "h1.eth4", "Disconnect eth4 from switch vsSAN");
-    EXPECT_TRUE(value(d, "h1.san", "uplink").isUndefined());
-    EXPECT_EQ(value(d, "h1.san", "type"), QStringLiteral("External"));
+    EXPECT_TRUE(propertyOf(d, "h1.san", "uplink").isUndefined());
+    EXPECT_EQ(propertyOf(d, "h1.san", "type"), QStringLiteral("External"));
     apply("tor1.p1", "h1.eth1", "Disconnect eth1 from port Te1/0/1 of tor1");
     EXPECT_EQ(d.count(ElementKind::Link), 0u);
 

@@ -28,7 +28,7 @@ core::Design sample(const char *file)
     return d ? std::move(*d) : core::Design();
 }
 
-const BundleSigningKey &key()
+const BundleSigningKey &signingKey()
 {
     static const BundleSigningKey k = *collectors::generateBundleSigningKey();
     return k;
@@ -38,12 +38,13 @@ QByteArray signedBundle(const char *file = "resources/samples/smb-converged.conv
 {
     auto files = makeBundleFiles(sample(file), {});
     EXPECT_TRUE(files);
-    auto tar = collectors::writeBundle(*files, key());
+    auto tar = collectors::writeBundle(*files, signingKey());
     EXPECT_TRUE(tar) << tar.error().message.toStdString();
     return *tar;
 }
 
-QString rejection(const QByteArray &tar, const std::optional<QByteArray> &keyPem = key().publicPem)
+QString rejection(const QByteArray &tar,
+                  const std::optional<QByteArray> &keyPem = signingKey().publicPem)
 {
     auto r = collectors::verifyBundle(tar, keyPem);
     return r ? QString() : r.error().message;
@@ -118,10 +119,10 @@ TEST(Bundle, HostFilterAndUnsafeNames)
 TEST(BundleSignature, SignedBundleVerifiesWithTheKeyAndItsOwnSigner)
 {
     const QByteArray tar = signedBundle();
-    auto ok = collectors::verifyBundle(tar, key().publicPem);
+    auto ok = collectors::verifyBundle(tar, signingKey().publicPem);
     ASSERT_TRUE(ok) << ok.error().message.toStdString();
     EXPECT_EQ(ok->manifest.hosts, (QStringList{"HV01", "HV02"}));
-    EXPECT_EQ(ok->signerFingerprint, collectors::publicKeyFingerprint(key().publicPem));
+    EXPECT_EQ(ok->signerFingerprint, collectors::publicKeyFingerprint(signingKey().publicPem));
     EXPECT_TRUE(ok->file(QStringLiteral("hosts/HV01/apply.ps1")));
     EXPECT_TRUE(collectors::verifyBundle(tar)); // with signer.pub
 }

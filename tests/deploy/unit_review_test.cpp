@@ -211,3 +211,22 @@ TEST(DriftReview, CommunityAndMacChangesAreDriftAndCanBeTaken)
     ASSERT_TRUE(after);
     EXPECT_TRUE(core::deploy::driftOf(design, *after, running).empty());
 }
+
+TEST(DriftReview, ARateChangedByHandIsShownAsABandwidth)
+{
+    const core::Design design = lab();
+    auto desired = core::realize::desiredState(design, QStringLiteral("lab1"));
+    ASSERT_TRUE(desired);
+    core::realize::HostState running = *desired;
+    for (core::realize::Bridge &b : running.bridges) {
+        b.flowsDigest = QStringLiteral("recognized");
+        for (core::realize::Port &p : b.ports)
+            if (p.elementId == QLatin1String("lab1.a1.nic"))
+                p.maxRateKbps = 250'000; // ingress policing, kbit/s
+    }
+    const auto items = core::deploy::driftOf(design, *desired, running);
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].property, QStringLiteral("maximumBandwidth"));
+    EXPECT_EQ(items[0].runningValue, QStringLiteral("250 Mb/s")); // formatBandwidth's wording
+    EXPECT_EQ(items[0].adopt, QJsonValue(250e6));
+}

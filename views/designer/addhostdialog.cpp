@@ -1,5 +1,7 @@
 #include "addhostdialog.h"
 
+#include "core/model/labels.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -40,16 +42,15 @@ AddHostDialog::AddHostDialog(const core::Design &design, QWidget *parent)
         tr("HV%1").arg(design.count(core::ElementKind::Host) + 1, 2, 10, QLatin1Char('0')));
     m_name->setObjectName(QStringLiteral("name"));
     m_platform = new QComboBox;
-    m_platform->addItem(tr("Hyper-V (PowerShell bundle)"), QStringLiteral("hyperv"));
-    m_platform->addItem(tr("Linux with Open vSwitch (agent)"), QStringLiteral("linux-ovs"));
+    m_platform->addItem(tr("Hyper-V (PowerShell bundle)"), core::value::hyperv);
+    m_platform->addItem(tr("Linux with Open vSwitch (agent)"), core::value::linuxOvs);
     m_nics = new QSpinBox;
     m_nics->setObjectName(QStringLiteral("nics"));
     m_nics->setRange(1, 32);
     m_nics->setValue(defaults.nics);
     m_speed = new QComboBox;
-    for (const auto &[text, bps] : {std::pair(tr("1 Gbps"), 1e9), std::pair(tr("10 Gbps"), 1e10),
-                                    std::pair(tr("25 Gbps"), 2.5e10)})
-        m_speed->addItem(text, bps);
+    for (double bps : {1e9, 1e10, 2.5e10})
+        m_speed->addItem(core::formatBandwidth(bps), bps);
     m_speed->setCurrentIndex(1);
     m_team = new QCheckBox(tr("Team the LAN NICs (switch independent, Hyper-V port)"));
     m_team->setObjectName(QStringLiteral("team"));

@@ -200,9 +200,8 @@ bool EditActions::arrangeAll()
     std::vector<core::Edit> edits;
     const auto positions = m_scene->automaticPositions();
     for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
-        auto edit =
-            core::commands::setProperty(m_session->design(), it.key(), QStringLiteral("position"),
-                                        QJsonArray{it->x(), it->y()});
+        auto edit = core::commands::setProperty(m_session->design(), it.key(), core::key::position,
+                                                QJsonArray{it->x(), it->y()});
         if (!edit) {
             Q_EMIT message(edit.error().message);
             return false;

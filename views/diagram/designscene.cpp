@@ -21,6 +21,8 @@ namespace converge::views {
 using core::Design;
 using core::Element;
 using core::ElementKind;
+namespace key = core::key;
+namespace value = core::value;
 
 namespace {
 
@@ -29,11 +31,11 @@ constexpr qreal pad = BlockItem::pad, portWidth = 72;
 
 QString portText(const Element &port)
 {
-    if (port.value(QStringLiteral("mode")).toString() == QLatin1String("Trunk"))
+    if (port.value(key::mode).toString() == value::trunk)
         return QStringLiteral("trunk");
-    if (port.props.contains(QStringLiteral("accessVlan")))
-        return QStringLiteral("VLAN %1").arg(port.value(QStringLiteral("accessVlan")).toInt());
-    return port.value(QStringLiteral("mode")).toString();
+    if (port.props.contains(key::accessVlan))
+        return QStringLiteral("VLAN %1").arg(port.value(key::accessVlan).toInt());
+    return port.value(key::mode).toString();
 }
 
 // A physical switch: name and model on top, its ports along the bottom edge.
@@ -44,8 +46,7 @@ std::unique_ptr<BlockItem> buildPhysicalSwitch(const Design &design, const Eleme
     const auto ports = design.children(sw.id, ElementKind::SwitchPort);
     const qreal width = std::max<qreal>(200, qreal(ports.size()) * portWidth) + 2 * pad;
     const qreal captionHeight = style->boldFm.height() + style->smallFm.height();
-    QStringList about{sw.value(QStringLiteral("model")).toString(),
-                      sw.value(QStringLiteral("managementAddress")).toString()};
+    QStringList about{sw.value(key::model).toString(), sw.value(key::managementAddress).toString()};
     about.removeAll(QString());
     item->addCell({QRectF(pad, pad, width - 2 * pad, captionHeight), CellStyle::Caption, sw.id,
                    sw.name(), about.join(QStringLiteral(" \u00b7 "))});
@@ -260,7 +261,7 @@ void DesignScene::placeAtSavedPosition(BlockItem *block)
 {
     // A saved position wins over the automatic layout.
     const Element *e = m_design->find(block->id());
-    const QJsonArray xy = e ? e->value(QStringLiteral("position")).toArray() : QJsonArray();
+    const QJsonArray xy = e ? e->value(key::position).toArray() : QJsonArray();
     block->setPos(xy.size() == 2 ? QPointF(xy[0].toDouble(), xy[1].toDouble())
                                  : m_automatic.value(block->id(), block->pos()));
 }
@@ -294,8 +295,8 @@ void DesignScene::sortByCables(std::vector<QGraphicsItem *> &switches, qreal fal
     // Each switch goes where the NICs it is cabled to are, on average, to limit crossings.
     std::map<const QGraphicsItem *, std::pair<qreal, int>> pull;
     for (const Element *link : m_design->children(QString(), ElementKind::Link)) {
-        const QString a = link->value(QStringLiteral("a")).toString();
-        const QString b = link->value(QStringLiteral("b")).toString();
+        const QString a = link->value(key::a).toString();
+        const QString b = link->value(key::b).toString();
         for (const auto &[port, nic] : {std::pair(a, b), std::pair(b, a)}) {
             const QGraphicsItem *sw = m_anchors.value(port).item;
             QPointF direction;
@@ -343,14 +344,13 @@ void DesignScene::addLink(const Element &link)
     // The boxes at its ends, which order their NICs by where cables go.
     QStringList &ends = m_linkEnds[link.id];
     ends.clear();
-    for (const char *end : {"a", "b"}) {
-        if (BlockItem *block =
-                asBlock(m_anchors.value(link.value(QLatin1String(end)).toString()).item))
+    for (QLatin1StringView end : {key::a, key::b}) {
+        if (BlockItem *block = asBlock(m_anchors.value(link.value(end).toString()).item))
             ends << block->id();
     }
     QPointF da, db;
-    const auto a = attachPoint(link.value(QStringLiteral("a")).toString(), &da);
-    const auto b = attachPoint(link.value(QStringLiteral("b")).toString(), &db);
+    const auto a = attachPoint(link.value(key::a).toString(), &da);
+    const auto b = attachPoint(link.value(key::b).toString(), &db);
     if (!a || !b)
         return;
     const qreal reach = std::max<qreal>(40, std::abs(b->y() - a->y()) / 2);

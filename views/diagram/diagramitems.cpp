@@ -18,6 +18,8 @@
 namespace converge::views {
 
 using core::Element;
+namespace key = core::key;
+namespace value = core::value;
 
 namespace {
 
@@ -362,22 +364,22 @@ void BlockItem::paintVnicMarks(QPainter *painter, QRectF &room, const QString &i
         painter->drawText(pill, Qt::AlignCenter, text);
         right = pill.left() - 4;
     };
-    const QString mode = vnic->value(QLatin1String("vlanMode")).toString();
-    if (vnic->props.contains(QLatin1String("accessVlan"))) {
-        const int vlan = vnic->value(QLatin1String("accessVlan")).toInt();
+    const QString mode = vnic->value(key::vlanMode).toString();
+    if (vnic->props.contains(key::accessVlan)) {
+        const int vlan = vnic->value(key::accessVlan).toInt();
         mark(QStringLiteral("VLAN %1").arg(vlan), vlanColor(vlan), colors::text);
-    } else if (mode == QLatin1String("Trunk")) {
+    } else if (mode == value::trunk) {
         mark(QStringLiteral("trunk"), colors::separator, colors::text);
-    } else if (mode == QLatin1String("Pvlan")) {
-        mark(QStringLiteral("PVLAN %1").arg(vnic->value(QLatin1String("pvlanSecondary")).toInt()),
-             vlanColor(vnic->value(QLatin1String("pvlanPrimary")).toInt()), colors::text);
+    } else if (mode == value::pvlan) {
+        mark(QStringLiteral("PVLAN %1").arg(vnic->value(key::pvlanSecondary).toInt()),
+             vlanColor(vnic->value(key::pvlanPrimary).toInt()), colors::text);
     }
-    if (!vnic->value(QLatin1String("acls")).toArray().isEmpty())
+    if (!vnic->value(key::acls).toArray().isEmpty())
         mark(QStringLiteral("ACL"), QColor(0x44, 0x4f, 0x5a), Qt::white);
-    const QString mirror = vnic->value(QLatin1String("mirroringRole")).toString();
-    if (!mirror.isEmpty() && mirror != QLatin1String("None"))
-        mark(mirror == QLatin1String("Source") ? QStringLiteral("mirror \u2192")
-                                               : QStringLiteral("\u2192 monitor"),
+    const QString mirror = vnic->value(key::mirroringRole).toString();
+    if (!mirror.isEmpty() && mirror != value::none)
+        mark(mirror == value::source ? QStringLiteral("mirror \u2192")
+                                     : QStringLiteral("\u2192 monitor"),
              QColor(0xf6, 0xd8, 0xb5), colors::text);
     room.setRight(right);
 }

@@ -1,5 +1,6 @@
 #include "hostlayout.h"
 
+#include "core/model/schema.h"
 #include "views/diagram/designscene.h"
 #include "views/elementsummary.h"
 
@@ -15,6 +16,8 @@ namespace converge::views {
 using core::Design;
 using core::Element;
 using core::ElementKind;
+namespace key = core::key;
+namespace value = core::value;
 
 namespace {
 
@@ -26,16 +29,14 @@ constexpr int minColumns = 4;
 
 QString platformText(const Element &host)
 {
-    if (host.value(QStringLiteral("platform")).toString() == QLatin1String("hyperv"))
-        return QStringLiteral("Hyper-V %1")
-            .arg(host.value(QStringLiteral("edition")).toString())
-            .trimmed();
+    if (host.value(key::platform).toString() == value::hyperv)
+        return QStringLiteral("Hyper-V %1").arg(host.value(key::edition).toString()).trimmed();
     return QStringLiteral("Linux \u00b7 Open vSwitch");
 }
 
 QString nicLabel(const Element &nic)
 {
-    const QString ifName = nic.value(QStringLiteral("interfaceName")).toString();
+    const QString ifName = nic.value(key::interfaceName).toString();
     return ifName.isEmpty() || ifName == nic.name()
                ? nic.name()
                : nic.name() + QStringLiteral(" (") + ifName + QLatin1Char(')');
@@ -44,10 +45,10 @@ QString nicLabel(const Element &nic)
 // "SwitchIndep · HyperVPort": short enough for a bar two NICs wide.
 QString teamText(const Element &team)
 {
-    QString mode = team.value(QStringLiteral("mode")).toString();
-    if (mode == QLatin1String("SwitchIndependent"))
+    QString mode = team.value(key::mode).toString();
+    if (mode == value::switchIndependent)
         mode = QStringLiteral("SwitchIndep");
-    QStringList parts{mode, team.value(QStringLiteral("loadBalancing")).toString()};
+    QStringList parts{mode, team.value(key::loadBalancing).toString()};
     parts.removeAll(QString());
     return parts.join(QStringLiteral(" \u00b7 "));
 }
@@ -55,8 +56,8 @@ QString teamText(const Element &team)
 // "4 vCPU · 16 GiB": the VM's vNICs are listed right under it.
 QString vmText(const Element &vm)
 {
-    const int vcpus = vm.value(QStringLiteral("vcpus")).toInt();
-    const int mib = vm.value(QStringLiteral("memoryMiB")).toInt();
+    const int vcpus = vm.value(key::vcpus).toInt();
+    const int mib = vm.value(key::memoryMiB).toInt();
     QString text = vcpus > 0 ? QStringLiteral("%1 vCPU").arg(vcpus) : QString();
     if (mib > 0)
         text += (text.isEmpty() ? QString() : QStringLiteral(" \u00b7 ")) +
@@ -90,7 +91,7 @@ public:
     {
         for (const Element *c : m_design.children(m_host.id))
             m_children[c->kind].push_back(c);
-        const QString cluster = m_host.value(QStringLiteral("cluster")).toString();
+        const QString cluster = m_host.value(key::cluster).toString();
         const qreal captionHeight = m_s.boldFm.height() + 2 * m_s.smallFm.height();
         m_item->addCell(
             {QRectF(pad, pad, captionWidth - 12, captionHeight), CellStyle::Caption, m_host.id,
@@ -100,7 +101,8 @@ public:
         placeNics();
         m_y = std::max(m_s.chipHeight / 2, pad + captionHeight) + laneGap;
         placeBars(ElementKind::Team, CellStyle::Team, QStringLiteral("NIC teams"));
-        placeBars(ElementKind::VirtualSwitch, CellStyle::Switch, QStringLiteral("vSwitches"));
+        placeBars(ElementKind::VirtualSwitch, CellStyle::Switch,
+                  core::kindTexts(ElementKind::VirtualSwitch).shortPlural);
         const qreal barsBottom = m_y - laneGap;
         m_y += busLevel * qreal(m_children[ElementKind::VirtualSwitch].size());
         placeRows();
@@ -125,13 +127,12 @@ private:
     {
         // NICs straddle the top edge, like ports on a chassis; cables arrive from above.
         for (const Element *nic : m_children[ElementKind::PhysicalNic]) {
-            const double speed = nic->value(QStringLiteral("speed")).toDouble();
+            const double speed = nic->value(key::speed).toDouble();
             const QRectF rect(columnX(m_columns) + 3, -m_s.chipHeight / 2, columnWidth - 6,
                               m_s.chipHeight);
-            m_cell[nic->id] =
-                m_item->addCell({rect, CellStyle::Nic, nic->id, nicLabel(*nic),
-                                 speed > 0 ? formatBandwidth(speed)
-                                           : nic->value(QStringLiteral("role")).toString()});
+            m_cell[nic->id] = m_item->addCell(
+                {rect, CellStyle::Nic, nic->id, nicLabel(*nic),
+                 speed > 0 ? formatBandwidth(speed) : nic->value(key::role).toString()});
             m_span[nic->id] = {m_columns, m_columns};
             ++m_columns;
         }
@@ -141,9 +142,9 @@ private:
     Span spanOf(const Element &bar)
     {
         QStringList refs;
-        for (const QJsonValue id : bar.value(QStringLiteral("members")).toArray())
+        for (const QJsonValue id : bar.value(key::members).toArray())
             refs << id.toString();
-        refs << bar.value(QStringLiteral("uplink")).toString();
+        refs << bar.value(key::uplink).toString();
         std::optional<Span> span;
         for (const QString &ref : refs) {
             auto it = m_span.constFind(ref);
@@ -176,9 +177,8 @@ private:
             lanes[lane].push_back(span);
             const QRectF rect(columnX(span.first) + 3, m_y + lane * (m_s.chipHeight + laneGap),
                               (span.last - span.first + 1) * columnWidth - 6, m_s.chipHeight);
-            const QString detail = kind == ElementKind::Team
-                                       ? teamText(*bar)
-                                       : bar->value(QStringLiteral("type")).toString();
+            const QString detail =
+                kind == ElementKind::Team ? teamText(*bar) : bar->value(key::type).toString();
             m_cell[bar->id] = m_item->addCell({rect, style, bar->id, bar->name(), detail});
             m_span[bar->id] = span;
             wireUp(*bar, rect);
@@ -195,9 +195,9 @@ private:
     void wireUp(const Element &bar, const QRectF &rect)
     {
         QStringList sources;
-        for (const QJsonValue id : bar.value(QStringLiteral("members")).toArray())
+        for (const QJsonValue id : bar.value(key::members).toArray())
             sources << id.toString();
-        sources << bar.value(QStringLiteral("uplink")).toString();
+        sources << bar.value(key::uplink).toString();
         for (const QString &source : sources) {
             auto it = m_cell.constFind(source);
             if (it == m_cell.constEnd())
@@ -221,7 +221,7 @@ private:
         m_item->addCell({QRectF(left, m_y, rowsRight() - left, m_s.line), style, e.id, e.name(),
                          detail, 118 - indent});
         if (e.kind == ElementKind::VirtualNic)
-            m_rowOf.emplace_back(e.value(QStringLiteral("switch")).toString(),
+            m_rowOf.emplace_back(e.value(key::switch_).toString(),
                                  QPointF(rowsRight(), m_y + m_s.line / 2));
         m_y += m_s.line;
     }

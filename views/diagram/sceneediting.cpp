@@ -262,7 +262,7 @@ void DesignScene::endGesture(const QPointF &at)
         if (item->pos() == from)
             continue;
         const QString id = asBlock(item)->id();
-        auto edit = core::commands::setProperty(m_session->design(), id, QStringLiteral("position"),
+        auto edit = core::commands::setProperty(m_session->design(), id, core::key::position,
                                                 QJsonArray{item->pos().x(), item->pos().y()});
         if (!edit) {
             Q_EMIT m_session->editFailed(edit.error().message);
@@ -333,8 +333,7 @@ bool DesignScene::dropNew(ElementKind kind, const QPointF &scenePos)
     auto edit = core::palette::addDefault(design, kind, *owner);
     if (edit && (kind == ElementKind::Host || kind == ElementKind::PhysicalSwitch)) {
         const QPointF at = snapped(scenePos);
-        edit->ops.front().element.props.insert(QStringLiteral("position"),
-                                               QJsonArray{at.x(), at.y()});
+        edit->ops.front().element.props.insert(core::key::position, QJsonArray{at.x(), at.y()});
     }
     if (!m_session->apply(edit))
         return false;

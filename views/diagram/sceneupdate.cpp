@@ -47,7 +47,7 @@ void DesignScene::noteChanges(const std::vector<Change> &changes)
         const bool box = c.kind == ElementKind::Host || c.kind == ElementKind::PhysicalSwitch;
         if (box && c.type != Change::Type::PropertyChanged) {
             m_pending.everything = true; // the grid changes
-        } else if (box && c.key == QLatin1String("position")) {
+        } else if (box && c.key == core::key::position) {
             m_pending.moved.insert(c.id);
         } else if (c.kind == ElementKind::Link) {
             // Hosts order their NICs by where the cables go: the boxes at both ends (before
@@ -56,9 +56,9 @@ void DesignScene::noteChanges(const std::vector<Change> &changes)
             for (const QString &block : m_linkEnds.value(c.id))
                 m_pending.blocks.insert(block);
             if (const Element *link = m_design->find(c.id)) {
-                for (const char *end : {"a", "b"}) {
+                for (QLatin1StringView end : {core::key::a, core::key::b}) {
                     const Change at{Change::Type::PropertyChanged,
-                                    link->value(QLatin1String(end)).toString(),
+                                    link->value(end).toString(),
                                     ElementKind::Link,
                                     {},
                                     {}};

@@ -235,11 +235,12 @@ std::expected<ParsedBandwidth, QString> parseBandwidth(const QString &text, int 
 QString propertyLabel(const QString &key)
 {
     static const QHash<QString, QString> whole{
-        {QStringLiteral("memoryMiB"), QStringLiteral("Memory (MiB)")},
-        {QStringLiteral("vcpus"), QStringLiteral("vCPUs")},
-        {QStringLiteral("a"), QStringLiteral("End A")},
-        {QStringLiteral("b"), QStringLiteral("End B")},
+        {core::key::memoryMiB, QStringLiteral("Memory (MiB)")},
+        {core::key::vcpus, QStringLiteral("vCPUs")},
+        {core::key::a, QStringLiteral("End A")},
+        {core::key::b, QStringLiteral("End B")},
     };
+    // How a word of a camelCase key is written ("accessVlan" -> "Access VLAN"), by its lower case.
     static const QHash<QString, QString> words{
         {QStringLiteral("mtu"), QStringLiteral("MTU")},
         {QStringLiteral("mac"), QStringLiteral("MAC")},

@@ -213,7 +213,7 @@ void DesignTreeModel::elementChanged(const QString &id, const QString &key)
     if (!node)
         return;
     refreshRow(node);
-    if (key != QLatin1String("name") && key != QLatin1String("vlanId"))
+    if (key != core::key::name && key != core::key::vlanId)
         return;
     // Other rows name this element in their details: teams and switches name NICs and teams
     // of the same host, links name NICs and ports, subnets name VLANs.

@@ -267,10 +267,10 @@ bool ValidationPanel::acceptSelected(const QString &justification)
     QJsonArray elements;
     for (const QString &id : f->elements)
         elements.append(id);
-    const QJsonObject props{{QStringLiteral("name"), tr("Accepted %1").arg(f->ruleId)},
-                            {QStringLiteral("rule"), f->ruleId},
-                            {QStringLiteral("elements"), elements},
-                            {QStringLiteral("justification"), justification.trimmed()}};
+    const QJsonObject props{{core::key::name, tr("Accepted %1").arg(f->ruleId)},
+                            {core::key::rule, f->ruleId},
+                            {core::key::elements, elements},
+                            {core::key::justification, justification.trimmed()}};
     return applyEdit(
         core::commands::addElement(*m_design, core::ElementKind::Suppression, {}, props));
 }

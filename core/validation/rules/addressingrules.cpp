@@ -25,19 +25,19 @@ Domain routingDomain(const Element &vnic, RuleContext &ctx)
 {
     const Element *vm = ctx.owner(vnic);
     const Element *net =
-        vm && vm->kind == K::VirtualMachine ? ctx.find(str(*vm, "vmNetwork")) : nullptr;
-    if (!net || str(*net, "isolation") != QLatin1String("NetworkVirtualization"))
+        vm && vm->kind == K::VirtualMachine ? ctx.find(str(*vm, key::vmNetwork)) : nullptr;
+    if (!net || str(*net, key::isolation) != value::networkVirtualization)
         return {QString(), QStringLiteral("the physical network")};
-    const QString named = str(*net, "routingDomain");
+    const QString named = str(*net, key::routingDomain);
     if (named.isEmpty())
         return {net->id, QStringLiteral("the routing domain of %1").arg(label(*net)), net};
     return {named, QStringLiteral("routing domain '%1'").arg(named), net};
 }
 
-std::vector<IpPrefix> prefixes(const Element &e, const char *key)
+std::vector<IpPrefix> prefixes(const Element &e, QLatin1StringView key)
 {
     std::vector<IpPrefix> out;
-    for (const QJsonValue v : e.value(QLatin1String(key)).toArray())
+    for (const QJsonValue v : e.value(key).toArray())
         if (auto p = IpPrefix::parse(v.toString()))
             out.push_back(*p);
     return out;
@@ -67,7 +67,7 @@ QString reservedHostAddress(const IpPrefix &p)
 
 void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (!has(vnic, "addresses"))
+    if (!has(vnic, key::addresses))
         return;
     const Domain domain = routingDomain(vnic, ctx);
     if (!domain.key.isEmpty())
@@ -92,19 +92,19 @@ void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
 
 void overlappingSubnets(const Element &subnet, RuleContext &ctx, FindingSink &out)
 {
-    const auto mine = IpPrefix::parse(str(subnet, "prefix"));
+    const auto mine = IpPrefix::parse(str(subnet, key::prefix));
     if (!mine)
         return;
-    const QString domain = str(subnet, "routingDomain");
+    const QString domain = str(subnet, key::routingDomain);
     for (const Element *other : ctx.all(K::Subnet)) {
-        if (other->id <= subnet.id || str(*other, "routingDomain") != domain)
+        if (other->id <= subnet.id || str(*other, key::routingDomain) != domain)
             continue; // each pair once, from the subnet whose id sorts first
-        const auto theirs = IpPrefix::parse(str(*other, "prefix"));
+        const auto theirs = IpPrefix::parse(str(*other, key::prefix));
         if (!theirs || !mine->overlaps(*theirs))
             continue;
         const bool identical = mine->network() == theirs->network();
-        const QString vlan = str(subnet, "vlan");
-        const QString theirVlan = str(*other, "vlan");
+        const QString vlan = str(subnet, key::vlan);
+        const QString theirVlan = str(*other, key::vlan);
         if (identical && (vlan.isEmpty() || theirVlan.isEmpty() || vlan == theirVlan))
             continue; // the same network drawn twice
         out.add(QStringLiteral("%1 (%2) %3 %4 (%5) in %6. Subnets of one routing domain must "
@@ -130,7 +130,7 @@ struct KnownSubnet
 std::vector<KnownSubnet> customerSubnets(const Element &vmNetwork)
 {
     std::vector<KnownSubnet> out;
-    for (const IpPrefix &p : prefixes(vmNetwork, "customerSubnets"))
+    for (const IpPrefix &p : prefixes(vmNetwork, key::customerSubnets))
         out.push_back(
             {p, QStringLiteral("customer subnet %1 of %2").arg(prefixText(p), label(vmNetwork)),
              vmNetwork.id});
@@ -154,11 +154,11 @@ const KnownSubnet *mismatchedSubnet(const IpPrefix &p, const std::vector<KnownSu
 
 QuickFix setPrefixLength(const Element &vnic, int index, int length)
 {
-    QJsonArray addresses = vnic.value(QStringLiteral("addresses")).toArray();
+    QJsonArray addresses = vnic.value(key::addresses).toArray();
     const QString address = addresses.at(index).toString().section(QLatin1Char('/'), 0, 0);
     const QString fixed = address + QLatin1Char('/') + QString::number(length);
     addresses.replace(index, fixed);
-    return setFix(QStringLiteral("Set the address to %1").arg(fixed), vnic.id, "addresses",
+    return setFix(QStringLiteral("Set the address to %1").arg(fixed), vnic.id, key::addresses,
                   addresses);
 }
 
@@ -197,7 +197,7 @@ void checkCustomerAddress(const Element &vnic, int index, const IpPrefix &p,
 void checkGateway(const Element &vnic, const std::vector<IpPrefix> &own, RuleContext &ctx,
                   FindingSink &out)
 {
-    const auto gateway = IpAddress::parse(str(vnic, "gateway"));
+    const auto gateway = IpAddress::parse(str(vnic, key::gateway));
     if (!gateway || own.empty())
         return;
     if (std::ranges::any_of(own, [&](const IpPrefix &p) { return p.contains(*gateway); }))
@@ -213,13 +213,13 @@ void checkGateway(const Element &vnic, const std::vector<IpPrefix> &own, RuleCon
 
 void addressInItsSubnet(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const std::vector<IpPrefix> own = prefixes(vnic, "addresses");
+    const std::vector<IpPrefix> own = prefixes(vnic, key::addresses);
     if (own.empty())
         return;
     const Domain domain = routingDomain(vnic, ctx);
     const std::vector<KnownSubnet> customer =
         domain.vmNetwork ? customerSubnets(*domain.vmNetwork) : std::vector<KnownSubnet>{};
-    const QJsonArray written = vnic.value(QStringLiteral("addresses")).toArray();
+    const QJsonArray written = vnic.value(key::addresses).toArray();
     for (int i = 0; i < written.size(); ++i) {
         const auto p = IpPrefix::parse(written.at(i).toString());
         if (!p)
@@ -244,14 +244,14 @@ void addressesMatchDrawnSubnets(const Element &host, RuleContext &ctx, FindingSi
     for (const Element *vm : ctx.children(host.id, K::VirtualMachine))
         std::ranges::copy(ctx.children(vm->id, K::VirtualNic), std::back_inserter(vnics));
     for (const Element *vnic : vnics) {
-        const QJsonArray written = vnic->value(QStringLiteral("addresses")).toArray();
+        const QJsonArray written = vnic->value(key::addresses).toArray();
         if (written.isEmpty())
             continue;
         const Domain domain = routingDomain(*vnic, ctx);
         std::vector<KnownSubnet> known;
         for (const Element *s : subnets) {
-            const auto p = IpPrefix::parse(str(*s, "prefix"));
-            if (p && str(*s, "routingDomain") == domain.key)
+            const auto p = IpPrefix::parse(str(*s, key::prefix));
+            if (p && str(*s, key::routingDomain) == domain.key)
                 known.push_back(
                     {*p, QStringLiteral("%1 (%2)").arg(label(*s), prefixText(*p)), s->id});
         }
@@ -269,12 +269,12 @@ void addressesMatchDrawnSubnets(const Element &host, RuleContext &ctx, FindingSi
 
 void oneDefaultGateway(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const auto gateway = IpAddress::parse(str(vnic, "gateway"));
+    const auto gateway = IpAddress::parse(str(vnic, key::gateway));
     if (!gateway)
         return;
     std::vector<const Element *> others;
     for (const Element *o : ctx.children(vnic.parent, K::VirtualNic)) {
-        const auto theirs = IpAddress::parse(str(*o, "gateway"));
+        const auto theirs = IpAddress::parse(str(*o, key::gateway));
         if (o == &vnic || !theirs || theirs->v6 != gateway->v6)
             continue;
         if (o->id < vnic.id)
@@ -286,7 +286,7 @@ void oneDefaultGateway(const Element &vnic, RuleContext &ctx, FindingSink &out)
     std::ranges::sort(others, {}, &Element::id);
     QStringList names{QStringLiteral("'%1' (%2)").arg(vnic.name(), gateway->toString())};
     for (const Element *o : others)
-        names << QStringLiteral("'%1' (%2)").arg(o->name(), str(*o, "gateway"));
+        names << QStringLiteral("'%1' (%2)").arg(o->name(), str(*o, key::gateway));
     const Element *os = ctx.owner(vnic);
     const QString where =
         os && os->kind == K::VirtualMachine
@@ -303,8 +303,8 @@ void oneDefaultGateway(const Element &vnic, RuleContext &ctx, FindingSink &out)
 
 void gatewayInSubnet(const Element &subnet, RuleContext &, FindingSink &out)
 {
-    const auto prefix = IpPrefix::parse(str(subnet, "prefix"));
-    const auto gateway = IpAddress::parse(str(subnet, "gateway"));
+    const auto prefix = IpPrefix::parse(str(subnet, key::prefix));
+    const auto gateway = IpAddress::parse(str(subnet, key::gateway));
     if (!prefix || !gateway)
         return;
     if (!prefix->contains(*gateway))

@@ -15,12 +15,12 @@ using K = ElementKind;
 
 void atMostEightClasses(const Element &nic, RuleContext &ctx, FindingSink &out)
 {
-    const QJsonArray classes = nic.value(QStringLiteral("dcbTrafficClasses")).toArray();
+    const QJsonArray classes = nic.value(key::dcbTrafficClasses).toArray();
     if (classes.size() <= 8)
         return;
     QStringList names;
     for (const QJsonValue c : classes)
-        names << c.toObject().value(QStringLiteral("name")).toString();
+        names << c.toObject().value(key::name).toString();
     out.add(QStringLiteral("%1 defines %2 DCB traffic classes (%3); DCB supports at most eight. "
                            "Merge classes that can share a priority.")
                 .arg(labelOnHost(nic, ctx))
@@ -40,7 +40,7 @@ std::vector<const Element *> switchesOver(const Element &nic, RuleContext &ctx)
 
 QString otherEnd(const Element &link, const QString &id)
 {
-    return str(link, "a") == id ? str(link, "b") : str(link, "a");
+    return str(link, key::a) == id ? str(link, key::b) : str(link, key::a);
 }
 
 const Element *cabledPort(const Element &nic, RuleContext &ctx)
@@ -59,7 +59,7 @@ std::vector<IpPrefix> subnetsOver(const Element &nic, RuleContext &ctx)
     std::vector<IpPrefix> out;
     for (const Element *sw : switchesOver(nic, ctx))
         for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            for (const QJsonValue a : v->value(QStringLiteral("addresses")).toArray())
+            for (const QJsonValue a : v->value(key::addresses).toArray())
                 if (const auto p = IpPrefix::parse(a.toString()))
                     out.push_back(*p);
     return out;
@@ -67,7 +67,7 @@ std::vector<IpPrefix> subnetsOver(const Element &nic, RuleContext &ctx)
 
 bool reachable(const Element &target, const std::vector<IpPrefix> &subnets)
 {
-    for (const QJsonValue portal : target.value(QStringLiteral("portals")).toArray())
+    for (const QJsonValue portal : target.value(key::portals).toArray())
         if (const auto address = IpAddress::parse(portal.toString()))
             for (const IpPrefix &p : subnets)
                 if (p.contains(*address))
@@ -84,7 +84,7 @@ void storageOnDcbPorts(const Element &sw,
     if (ports.empty())
         return;
     for (const Element *target : ctx.all(K::StorageTarget)) {
-        if (flag(*target, "dcb"))
+        if (flag(*target, key::dcb))
             continue;
         QStringList names, portIds;
         for (const auto &[port, subnets] : ports) {
@@ -109,7 +109,7 @@ std::vector<IpPrefix> dcbPeer(const Element &port, const Element &peer, RuleCont
     const QString portText =
         QStringLiteral("DCB-enabled port '%1' of %2").arg(port.name(), sw ? label(*sw) : QString());
     if (peer.kind == K::PhysicalNic) {
-        if (!flag(peer, "dcb"))
+        if (!flag(peer, key::dcb))
             out.add(QStringLiteral("%1 is cabled to %2 but is not DCB capable; DCB works only when "
                                    "every host NIC on the network supports it. Use a DCB capable "
                                    "NIC or turn DCB off on the port.")
@@ -117,14 +117,14 @@ std::vector<IpPrefix> dcbPeer(const Element &port, const Element &peer, RuleCont
                     {port.id, peer.id});
         return subnetsOver(peer, ctx);
     }
-    if (peer.kind == K::SwitchPort && !flag(peer, "dcb")) {
+    if (peer.kind == K::SwitchPort && !flag(peer, key::dcb)) {
         const Element *peerSwitch = ctx.owner(peer);
         out.add(QStringLiteral("%1 is linked to port '%2' of %3, which has DCB off; DCB must run "
                                "end to end. Enable DCB on port '%2'.")
                     .arg(portText, peer.name(), peerSwitch ? label(*peerSwitch) : QString()),
                 {port.id, peer.id},
-                setFix(QStringLiteral("Enable DCB on port '%1'").arg(peer.name()), peer.id, "dcb",
-                       true));
+                setFix(QStringLiteral("Enable DCB on port '%1'").arg(peer.name()), peer.id,
+                       key::dcb, true));
     }
     return {};
 }
@@ -133,11 +133,11 @@ void dcbEndToEnd(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
     std::vector<const Element *> dcbPorts;
     for (const Element *p : ctx.children(sw.id, K::SwitchPort))
-        if (flag(*p, "dcb"))
+        if (flag(*p, key::dcb))
             dcbPorts.push_back(p);
     if (dcbPorts.empty())
         return;
-    if (!flag(sw, "dcb"))
+    if (!flag(sw, key::dcb))
         out.add(QStringLiteral("%1 has DCB enabled on port(s) %2 but is not DCB capable; DCB works "
                                "only when every switch on the network supports it. Use a DCB "
                                "capable switch or turn DCB off on its ports.")
@@ -158,7 +158,7 @@ void dcbEndToEnd(const Element &sw, RuleContext &ctx, FindingSink &out)
 
 void rdmaNeedsDcb(const Element &nic, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(nic, "rdma"))
+    if (!flag(nic, key::rdma))
         return;
     std::vector<const Element *> qosSwitches;
     for (const Element *sw : switchesOver(nic, ctx))
@@ -168,18 +168,18 @@ void rdmaNeedsDcb(const Element &nic, RuleContext &ctx, FindingSink &out)
         return;
     const Element *port = cabledPort(nic, ctx);
     QStringList missing;
-    if (!flag(nic, "dcb"))
+    if (!flag(nic, key::dcb))
         missing << QStringLiteral("the NIC is not DCB capable");
     if (!port)
         missing << QStringLiteral("it is not cabled to a switch port");
-    else if (!flag(*port, "dcb"))
+    else if (!flag(*port, key::dcb))
         missing << QStringLiteral("its switch port '%1' has DCB off").arg(port->name());
     if (missing.isEmpty())
         return;
     std::optional<QuickFix> fix;
-    if (missing.size() == 1 && port && !flag(*port, "dcb"))
-        fix = setFix(QStringLiteral("Enable DCB on port '%1'").arg(port->name()), port->id, "dcb",
-                     true);
+    if (missing.size() == 1 && port && !flag(*port, key::dcb))
+        fix = setFix(QStringLiteral("Enable DCB on port '%1'").arg(port->name()), port->id,
+                     key::dcb, true);
     QStringList elements = idsOf(qosSwitches);
     if (port)
         elements << port->id;

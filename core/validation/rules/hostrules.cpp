@@ -23,9 +23,9 @@ const Element *vmOf(const Element &vnic, RuleContext &ctx)
 
 void hardwareVirtualization(const Element &host, RuleContext &, FindingSink &out)
 {
-    if (str(host, "platform") != QLatin1String("hyperv") || flag(host, "hardwareVirtualization"))
+    if (str(host, key::platform) != value::hyperv || flag(host, key::hardwareVirtualization))
         return;
-    const QString state = has(host, "hardwareVirtualization")
+    const QString state = has(host, key::hardwareVirtualization)
                               ? QStringLiteral("has hardware virtualization off")
                               : QStringLiteral("does not declare hardware virtualization");
     out.add(QStringLiteral("Hyper-V host '%1' %2: Hyper-V requires a CPU with Intel VT-x or "
@@ -33,12 +33,12 @@ void hardwareVirtualization(const Element &host, RuleContext &, FindingSink &out
                 .arg(host.name(), state),
             {},
             setFix(QStringLiteral("Mark hardware virtualization as enabled on %1").arg(host.name()),
-                   host.id, "hardwareVirtualization", true));
+                   host.id, key::hardwareVirtualization, true));
 }
 
 void standardEditionVms(const Element &host, RuleContext &ctx, FindingSink &out)
 {
-    if (str(host, "edition") != QLatin1String("Standard"))
+    if (str(host, key::edition) != value::standard)
         return;
     const auto vms = ctx.children(host.id, K::VirtualMachine);
     if (vms.size() > 2)
@@ -49,7 +49,7 @@ void standardEditionVms(const Element &host, RuleContext &ctx, FindingSink &out)
                     .arg(vms.size()),
                 idsOf(vms),
                 setFix(QStringLiteral("Set %1 to the Datacenter edition").arg(host.name()), host.id,
-                       "edition", QStringLiteral("Datacenter")));
+                       key::edition, value::datacenter));
 }
 
 void moreThanOneAdapter(const Element &host, RuleContext &ctx, FindingSink &out)
@@ -71,7 +71,7 @@ void moreThanOneAdapter(const Element &host, RuleContext &ctx, FindingSink &out)
 // Why a VM serves DHCP ("is an approved DHCP server"), or empty when it does not.
 QString dhcpServerReason(const Element &vm, RuleContext &ctx)
 {
-    if (flag(vm, "approvedDhcpServer"))
+    if (flag(vm, key::approvedDhcpServer))
         return QStringLiteral("is an approved DHCP server");
     const auto failovers = ctx.referrers(vm.id, K::DhcpFailover);
     if (!failovers.empty())
@@ -81,7 +81,7 @@ QString dhcpServerReason(const Element &vm, RuleContext &ctx)
 
 void dhcpServerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const Element *vm = flag(vnic, "dhcpGuard") ? vmOf(vnic, ctx) : nullptr;
+    const Element *vm = flag(vnic, key::dhcpGuard) ? vmOf(vnic, ctx) : nullptr;
     if (!vm)
         return;
     const QString reason = dhcpServerReason(*vm, ctx);
@@ -92,12 +92,12 @@ void dhcpServerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
                 .arg(vm->name(), reason, label(vnic)),
             {vm->id},
             setFix(QStringLiteral("Turn DHCP guard off on %1").arg(vnic.name()), vnic.id,
-                   "dhcpGuard", false));
+                   key::dhcpGuard, false));
 }
 
 void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const Element *vm = flag(vnic, "dhcpGuard") ? nullptr : vmOf(vnic, ctx);
+    const Element *vm = flag(vnic, key::dhcpGuard) ? nullptr : vmOf(vnic, ctx);
     if (!vm || !dhcpServerReason(*vm, ctx).isEmpty())
         return;
     out.add(QStringLiteral("%1 has DHCP guard off, and the VM is not a DHCP server: a rogue DHCP "
@@ -105,22 +105,22 @@ void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out
                 .arg(vnicLabel(vnic, ctx)),
             {vm->id},
             setFix(QStringLiteral("Turn DHCP guard on on %1").arg(vnic.name()), vnic.id,
-                   "dhcpGuard", true));
+                   key::dhcpGuard, true));
 }
 
 // A tenant vNIC: one that says it carries tenant traffic, or one of a VM on an isolated
 // (tenant) VM network.
 bool isTenant(const Element &vnic, const Element &vm, RuleContext &ctx)
 {
-    if (str(vnic, "trafficRole") == QLatin1String("Tenant"))
+    if (str(vnic, key::trafficRole) == value::tenant)
         return true;
-    const Element *net = ctx.find(str(vm, "vmNetwork"));
-    return net && str(*net, "isolation") != QLatin1String("None");
+    const Element *net = ctx.find(str(vm, key::vmNetwork));
+    return net && str(*net, key::isolation) != value::none;
 }
 
 void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const Element *vm = flag(vnic, "routerGuard") ? nullptr : vmOf(vnic, ctx);
+    const Element *vm = flag(vnic, key::routerGuard) ? nullptr : vmOf(vnic, ctx);
     if (!vm || !isTenant(vnic, *vm, ctx))
         return;
     out.add(QStringLiteral("Tenant %1 has router guard off: the VM could send router "
@@ -129,13 +129,13 @@ void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
                 .arg(vnicLabel(vnic, ctx)),
             {vm->id},
             setFix(QStringLiteral("Turn router guard on on %1").arg(vnic.name()), vnic.id,
-                   "routerGuard", true));
+                   key::routerGuard, true));
 }
 
 void twoFailoverServers(const Element &failover, RuleContext &ctx, FindingSink &out)
 {
     std::vector<const Element *> servers;
-    for (const QString &id : ids(failover, "servers"))
+    for (const QString &id : ids(failover, key::servers))
         if (const Element *vm = ctx.find(id))
             servers.push_back(vm);
     if (servers.size() != 2)
@@ -150,21 +150,21 @@ void twoFailoverServers(const Element &failover, RuleContext &ctx, FindingSink &
 double teamSpeed(const Element &team, RuleContext &ctx)
 {
     double sum = 0;
-    const QString standby = str(team, "standbyMember");
-    for (const QString &id : ids(team, "members")) {
+    const QString standby = str(team, key::standbyMember);
+    for (const QString &id : ids(team, key::members)) {
         const Element *m = id == standby ? nullptr : ctx.find(id);
         if (m && m->kind == K::PhysicalNic)
-            sum += number(*m, "speed");
+            sum += number(*m, key::speed);
     }
     return sum;
 }
 
 double uplinkSpeed(const Element *vswitch, RuleContext &ctx)
 {
-    const Element *uplink = vswitch ? ctx.find(str(*vswitch, "uplink")) : nullptr;
+    const Element *uplink = vswitch ? ctx.find(str(*vswitch, key::uplink)) : nullptr;
     if (!uplink)
         return 0;
-    return uplink->kind == K::Team ? teamSpeed(*uplink, ctx) : number(*uplink, "speed");
+    return uplink->kind == K::Team ? teamSpeed(*uplink, ctx) : number(*uplink, key::speed);
 }
 
 QString speedText(double bps)
@@ -184,21 +184,21 @@ std::vector<LiveMigrationNetwork> liveMigrationNetworks(const Element &host, Rul
 {
     std::vector<LiveMigrationNetwork> out;
     for (const Element *v : ctx.children(host.id, K::VirtualNic))
-        if (str(*v, "trafficRole") == QLatin1String("LiveMigration"))
-            out.push_back({v, uplinkSpeed(ctx.find(str(*v, "switch")), ctx)});
+        if (str(*v, key::trafficRole) == value::liveMigration)
+            out.push_back({v, uplinkSpeed(ctx.find(str(*v, key::switch_)), ctx)});
     for (const Element *nic : ctx.children(host.id, K::PhysicalNic)) {
-        if (str(*nic, "role") != QLatin1String("LiveMigration"))
+        if (str(*nic, key::role) != value::liveMigration)
             continue;
         const auto teams = ctx.referrers(nic->id, K::Team);
         out.push_back(
-            {nic, teams.empty() ? number(*nic, "speed") : teamSpeed(*teams.front(), ctx)});
+            {nic, teams.empty() ? number(*nic, key::speed) : teamSpeed(*teams.front(), ctx)});
     }
     return out;
 }
 
 void liveMigrationSpeed(const Element &host, RuleContext &ctx, FindingSink &out)
 {
-    const QString cluster = str(host, "cluster");
+    const QString cluster = str(host, key::cluster);
     if (cluster.isEmpty())
         return;
     const auto networks = liveMigrationNetworks(host, ctx);

@@ -13,21 +13,18 @@ namespace {
 
 using K = ElementKind;
 
-const QLatin1String source("Source");
-const QLatin1String destination("Destination");
-
 // --- MON-001: a session has sources and a destination, all on one virtual switch.
 
 // The switch the session runs on: its own, else the destination's, else the first source's.
 QString sessionSwitch(const Element &session, RuleContext &ctx)
 {
-    if (has(session, "switch"))
-        return str(session, "switch");
-    QStringList members{str(session, "destination")};
-    members += ids(session, "sources");
+    if (has(session, key::switch_))
+        return str(session, key::switch_);
+    QStringList members{str(session, key::destination)};
+    members += ids(session, key::sources);
     for (const QString &id : members)
-        if (const Element *v = ctx.find(id); v && has(*v, "switch"))
-            return str(*v, "switch");
+        if (const Element *v = ctx.find(id); v && has(*v, key::switch_))
+            return str(*v, key::switch_);
     return {};
 }
 
@@ -35,7 +32,7 @@ void checkMember(const Element &session, const Element &vnic, bool isSource, con
                  RuleContext &ctx, FindingSink &out)
 {
     const QString what = isSource ? QStringLiteral("a source") : QStringLiteral("the destination");
-    const QString vnicSwitch = str(vnic, "switch");
+    const QString vnicSwitch = str(vnic, key::switch_);
     if (vnicSwitch != swId) {
         const Element *sw = ctx.find(swId);
         const Element *own = ctx.find(vnicSwitch);
@@ -48,21 +45,21 @@ void checkMember(const Element &session, const Element &vnic, bool isSource, con
                          sw ? sw->name() : swId),
                 {vnic.id});
     }
-    const QLatin1String wanted = isSource ? source : destination;
-    const QString role = str(vnic, "mirroringRole");
-    if (role == (isSource ? destination : source))
+    const QLatin1String wanted = isSource ? value::source : value::destination;
+    const QString role = str(vnic, key::mirroringRole);
+    if (role == (isSource ? value::destination : value::source))
         out.add(
             QStringLiteral("%1 is %2 of %3 but its mirroring role is %4; set it to %5.")
                 .arg(vnicLabel(vnic, ctx), what, label(session), role, wanted),
             {vnic.id},
             setFix(QStringLiteral("Set the mirroring role of '%1' to %2").arg(vnic.name(), wanted),
-                   vnic.id, "mirroringRole", QString(wanted)));
+                   vnic.id, key::mirroringRole, QString(wanted)));
 }
 
 void mirrorSession(const Element &session, RuleContext &ctx, FindingSink &out)
 {
-    const QStringList sources = ids(session, "sources");
-    const QString destId = str(session, "destination");
+    const QStringList sources = ids(session, key::sources);
+    const QString destId = str(session, key::destination);
     if (sources.isEmpty())
         out.add(
             QStringLiteral("%1 has no source vNIC; add the vNICs whose traffic is to be copied.")
@@ -90,24 +87,22 @@ enum class MeterScope { None, Everything, Prefix };
 
 MeterScope meterScope(const QJsonObject &acl)
 {
-    if (acl.value(QLatin1String("action")).toString() != QLatin1String("Meter"))
+    if (acl.value(key::action).toString() != value::meter)
         return MeterScope::None;
-    const auto remote = IpPrefix::parse(acl.value(QLatin1String("remoteAddress")).toString());
+    const auto remote = IpPrefix::parse(acl.value(key::remoteAddress).toString());
     if (remote)
         return remote->length == 0 ? MeterScope::Everything : MeterScope::Prefix;
-    const bool byMac =
-        acl.contains(QLatin1String("remoteMac")) || acl.contains(QLatin1String("localMac"));
+    const bool byMac = acl.contains(key::remoteMac) || acl.contains(key::localMac);
     return byMac ? MeterScope::None : MeterScope::Everything;
 }
 
 QuickFix addMeterAcl(const Element &vnic, const QString &remote, const QString &why)
 {
-    QJsonArray acls = vnic.value(QStringLiteral("acls")).toArray();
-    acls.append(QJsonObject{{QStringLiteral("direction"), QStringLiteral("Both")},
-                            {QStringLiteral("action"), QStringLiteral("Meter")},
-                            {QStringLiteral("remoteAddress"), remote}});
+    QJsonArray acls = vnic.value(key::acls).toArray();
+    acls.append(QJsonObject{
+        {key::direction, value::both}, {key::action, value::meter}, {key::remoteAddress, remote}});
     return setFix(QStringLiteral("Meter %1 (%2) on vNIC '%3'").arg(remote, why, vnic.name()),
-                  vnic.id, "acls", acls);
+                  vnic.id, key::acls, acls);
 }
 
 void meteringSplit(const Element &vnic, RuleContext &ctx, FindingSink &out)
@@ -115,19 +110,16 @@ void meteringSplit(const Element &vnic, RuleContext &ctx, FindingSink &out)
     bool everything = false;
     bool prefix = false;
     bool v6 = false;
-    for (const QJsonValue v : vnic.value(QStringLiteral("acls")).toArray()) {
+    for (const QJsonValue v : vnic.value(key::acls).toArray()) {
         const MeterScope scope = meterScope(v.toObject());
         everything = everything || scope == MeterScope::Everything;
         prefix = prefix || scope == MeterScope::Prefix;
         if (scope == MeterScope::Prefix)
-            v6 = v6 || v.toObject()
-                           .value(QLatin1String("remoteAddress"))
-                           .toString()
-                           .contains(QLatin1Char(':'));
+            v6 = v6 || v.toObject().value(key::remoteAddress).toString().contains(QLatin1Char(':'));
     }
     if (everything && !prefix) {
         std::optional<QuickFix> fix;
-        for (const QJsonValue a : vnic.value(QStringLiteral("addresses")).toArray())
+        for (const QJsonValue a : vnic.value(key::addresses).toArray())
             if (auto p = IpPrefix::parse(a.toString()); p && !fix) {
                 const IpPrefix net = p->network();
                 fix = addMeterAcl(
@@ -155,14 +147,14 @@ void meteringSplit(const Element &vnic, RuleContext &ctx, FindingSink &out)
 // A vNIC's mirroring role: its own, else the one a mirror session gives it.
 QString mirroringRole(const Element &vnic, RuleContext &ctx)
 {
-    const QString role = str(vnic, "mirroringRole");
-    if (role == source || role == destination)
+    const QString role = str(vnic, key::mirroringRole);
+    if (role == value::source || role == value::destination)
         return role;
     for (const Element *s : ctx.referrers(vnic.id, K::MirrorSession)) {
-        if (ids(*s, "sources").contains(vnic.id))
-            return source;
-        if (str(*s, "destination") == vnic.id)
-            return destination;
+        if (ids(*s, key::sources).contains(vnic.id))
+            return value::source;
+        if (str(*s, key::destination) == vnic.id)
+            return value::destination;
     }
     return {};
 }
@@ -170,17 +162,18 @@ QString mirroringRole(const Element &vnic, RuleContext &ctx)
 // Anchored on the vNICs that have a mirroring role, so other vNICs cost nothing.
 void mirroringPairs(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const QString role = str(vnic, "mirroringRole");
-    if (role != source && role != destination)
+    const QString role = str(vnic, key::mirroringRole);
+    if (role != value::source && role != value::destination)
         return;
-    const Element *sw = ctx.find(str(vnic, "switch"));
+    const Element *sw = ctx.find(str(vnic, key::switch_));
     if (!sw || sw->kind != K::VirtualSwitch)
         return;
-    const QString wanted = role == source ? QString(destination) : QString(source);
+    const QString wanted =
+        role == value::source ? QString(value::destination) : QString(value::source);
     for (const Element *other : ctx.referrers(sw->id, K::VirtualNic))
         if (other != &vnic && mirroringRole(*other, ctx) == wanted)
             return;
-    if (role == source)
+    if (role == value::source)
         out.add(QStringLiteral("%1 is a mirroring source on virtual switch '%2', which has no "
                                "destination vNIC, so the copies go nowhere; set the monitoring "
                                "vNIC's mirroring role to Destination.")

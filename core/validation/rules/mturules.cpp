@@ -16,36 +16,36 @@ using K = ElementKind;
 
 void mtuPath(const Element &nic, RuleContext &ctx, FindingSink &out)
 {
-    if (!has(nic, "mtu"))
+    if (!has(nic, key::mtu))
         return;
-    const int mtu = int(number(nic, "mtu"));
+    const int mtu = int(number(nic, key::mtu));
     for (const Element *port : cabledPorts(nic, ctx))
-        if (has(*port, "mtu") && int(number(*port, "mtu")) < mtu)
+        if (has(*port, key::mtu) && int(number(*port, key::mtu)) < mtu)
             out.add(QStringLiteral("%1 has MTU %2 but is cabled to %3 with MTU %4; larger frames "
                                    "are dropped there. Raise the port's MTU or lower the NIC's.")
                         .arg(labelOnHost(nic, ctx))
                         .arg(mtu)
                         .arg(portLabel(*port, ctx))
-                        .arg(int(number(*port, "mtu"))),
+                        .arg(int(number(*port, key::mtu))),
                     {port->id},
                     setFix(QStringLiteral("Set the MTU of NIC '%1' to %2")
                                .arg(nic.name())
-                               .arg(int(number(*port, "mtu"))),
-                           nic.id, "mtu", int(number(*port, "mtu"))));
+                               .arg(int(number(*port, key::mtu))),
+                           nic.id, key::mtu, int(number(*port, key::mtu))));
     for (const Element *sw : switchesOver(nic, ctx))
         for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            if (has(*v, "mtu") && int(number(*v, "mtu")) > mtu)
+            if (has(*v, key::mtu) && int(number(*v, key::mtu)) > mtu)
                 out.add(
                     QStringLiteral("%1 has MTU %2, above the MTU %3 of NIC '%4' under its virtual "
                                    "switch '%5'; the path must not shrink. Lower the vNIC's MTU "
                                    "or raise the NIC's.")
                         .arg(vnicLabel(*v, ctx))
-                        .arg(int(number(*v, "mtu")))
+                        .arg(int(number(*v, key::mtu)))
                         .arg(mtu)
                         .arg(nic.name(), sw->name()),
                     {v->id},
                     setFix(QStringLiteral("Set the MTU of vNIC '%1' to %2").arg(v->name()).arg(mtu),
-                           v->id, "mtu", mtu));
+                           v->id, key::mtu, mtu));
 }
 
 constexpr int jumbo = 9000;
@@ -55,21 +55,21 @@ void iscsiJumboFrames(const Element &nic, RuleContext &ctx, FindingSink &out)
     std::vector<const Element *> iscsiVnics;
     for (const Element *sw : switchesOver(nic, ctx))
         for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            if (str(*v, "trafficRole") == QLatin1String("iSCSI"))
+            if (str(*v, key::trafficRole) == value::iscsi)
                 iscsiVnics.push_back(v);
-    if (str(nic, "role") != QLatin1String("iSCSI") && iscsiVnics.empty())
+    if (str(nic, key::role) != value::iscsi && iscsiVnics.empty())
         return;
     // Unset NIC and vNIC MTUs are Windows' 1500; an unset port MTU is not known.
     std::vector<const Element *> small;
     QStringList parts;
     const auto check = [&](const Element &e, const std::function<QString()> &what,
                            bool unsetIsSmall) {
-        if (has(e, "mtu") ? number(e, "mtu") >= jumbo : !unsetIsSmall)
+        if (has(e, key::mtu) ? number(e, key::mtu) >= jumbo : !unsetIsSmall)
             return;
         small.push_back(&e);
         parts << QStringLiteral("%1 (MTU %2)")
                      .arg(what())
-                     .arg(has(e, "mtu") ? int(number(e, "mtu")) : 1500);
+                     .arg(has(e, key::mtu) ? int(number(e, key::mtu)) : 1500);
     };
     check(
         nic, [&] { return QStringLiteral("NIC '%1'").arg(nic.name()); }, true);
@@ -86,7 +86,7 @@ void iscsiJumboFrames(const Element &nic, RuleContext &ctx, FindingSink &out)
                      .arg(nic.name()),
                  {}};
     for (const Element *e : small)
-        fix.changes.push_back({e->id, QStringLiteral("mtu"), jumbo});
+        fix.changes.push_back({e->id, key::mtu, jumbo});
     out.add(QStringLiteral("The iSCSI path through %1 does not use jumbo frames: %2. Jumbo frames "
                            "of %3 bytes end to end reduce iSCSI overhead.")
                 .arg(labelOnHost(nic, ctx), parts.join(QStringLiteral(", ")))

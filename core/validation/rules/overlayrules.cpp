@@ -17,19 +17,19 @@ constexpr double largestVsid = 16777215; // 24 bits
 
 bool virtualized(const Element &vmNetwork)
 {
-    return str(vmNetwork, "isolation") == QLatin1String("NetworkVirtualization");
+    return str(vmNetwork, key::isolation) == value::networkVirtualization;
 }
 
 // A network-virtualized VM network's routing domain: its routingDomain, by default itself.
 QString domainOf(const Element &vmNetwork)
 {
-    const QString named = str(vmNetwork, "routingDomain");
+    const QString named = str(vmNetwork, key::routingDomain);
     return named.isEmpty() ? vmNetwork.id : named;
 }
 
 QString domainText(const Element &vmNetwork)
 {
-    const QString named = str(vmNetwork, "routingDomain");
+    const QString named = str(vmNetwork, key::routingDomain);
     return named.isEmpty() ? QStringLiteral("the routing domain of %1").arg(label(vmNetwork))
                            : QStringLiteral("routing domain '%1'").arg(named);
 }
@@ -40,14 +40,14 @@ const Element *customerNetwork(const Element &vnic, RuleContext &ctx)
     const Element *vm = ctx.owner(vnic);
     if (!vm || vm->kind != K::VirtualMachine)
         return nullptr;
-    const Element *net = ctx.find(str(*vm, "vmNetwork"));
+    const Element *net = ctx.find(str(*vm, key::vmNetwork));
     return net && virtualized(*net) ? net : nullptr;
 }
 
 std::vector<IpPrefix> customerPrefixes(const Element &vmNetwork)
 {
     std::vector<IpPrefix> out;
-    for (const QJsonValue v : vmNetwork.value(QStringLiteral("customerSubnets")).toArray())
+    for (const QJsonValue v : vmNetwork.value(key::customerSubnets).toArray())
         if (auto p = IpPrefix::parse(v.toString()))
             out.push_back(*p);
     return out;
@@ -60,7 +60,7 @@ QString prefixText(const IpPrefix &p)
 
 void virtualSubnetId(const Element &net, RuleContext &, FindingSink &out)
 {
-    const double vsid = number(net, "vsid");
+    const double vsid = number(net, key::vsid);
     if (vsid > largestVsid)
         out.add(QStringLiteral("%1 has virtual subnet id %2, which does not fit the 24-bit VSID "
                                "(1-16777215). Pick a VSID in that range.")
@@ -75,7 +75,7 @@ void virtualSubnetId(const Element &net, RuleContext &, FindingSink &out)
 
 void duplicateCustomerAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (!has(vnic, "addresses"))
+    if (!has(vnic, key::addresses))
         return;
     const Element *net = customerNetwork(vnic, ctx);
     if (!net)
@@ -105,7 +105,7 @@ void needsProviderAddress(const Element &host, RuleContext &ctx, FindingSink &ou
 {
     std::vector<const Element *> nets;
     for (const Element *vm : ctx.children(host.id, K::VirtualMachine)) {
-        const Element *net = ctx.find(str(*vm, "vmNetwork"));
+        const Element *net = ctx.find(str(*vm, key::vmNetwork));
         if (net && virtualized(*net) && std::ranges::find(nets, net) == nets.end())
             nets.push_back(net);
     }
@@ -129,7 +129,7 @@ bool onPhysicalNetwork(const Element &vnic, RuleContext &ctx)
 
 void providerAddress(const Element &host, RuleContext &ctx, FindingSink &out)
 {
-    const auto pa = IpPrefix::parse(str(host, "providerAddress"));
+    const auto pa = IpPrefix::parse(str(host, key::providerAddress));
     if (!pa)
         return needsProviderAddress(host, ctx, out);
     const QString address = pa->address.toString();
@@ -142,7 +142,7 @@ void providerAddress(const Element &host, RuleContext &ctx, FindingSink &out)
     // Hosts are top-level; this runs only for hosts with a PA (network-virtualization designs).
     std::vector<const Element *> others;
     for (const Element *h : ctx.all(K::Host)) {
-        const auto theirs = IpPrefix::parse(str(*h, "providerAddress"));
+        const auto theirs = IpPrefix::parse(str(*h, key::providerAddress));
         if (h == &host || !theirs || theirs->address != pa->address)
             continue;
         if (h->id < host.id)
@@ -166,14 +166,15 @@ void oneIsolationType(const Element &net, RuleContext &, FindingSink &out)
     if (virtualized(net))
         return;
     QStringList stray;
-    for (const char *key : {"vsid", "encapsulation", "customerSubnets", "routingDomain"})
+    for (QLatin1StringView key :
+         {key::vsid, key::encapsulation, key::customerSubnets, key::routingDomain})
         if (has(net, key))
-            stray << QLatin1String(key);
+            stray << key;
     if (!stray.isEmpty())
         out.add(QStringLiteral("%1 is isolated by '%2' but has network-virtualization settings "
                                "(%3): a VM network uses one isolation type. Remove them, or set "
                                "its isolation to NetworkVirtualization.")
-                    .arg(label(net), str(net, "isolation"), stray.join(QStringLiteral(", "))));
+                    .arg(label(net), str(net, key::isolation), stray.join(QStringLiteral(", "))));
 }
 
 QStringList overlapsBetween(const std::vector<IpPrefix> &a, const std::vector<IpPrefix> &b)
@@ -216,12 +217,12 @@ void customerSubnetsOverlap(const Element &net, RuleContext &ctx, FindingSink &o
 
 void uniqueVsid(const Element &net, RuleContext &ctx, FindingSink &out)
 {
-    const double vsid = number(net, "vsid");
+    const double vsid = number(net, key::vsid);
     if (!virtualized(net) || vsid == 0)
         return;
     std::vector<const Element *> others;
     for (const Element *other : ctx.all(K::VmNetwork)) {
-        if (other == &net || !virtualized(*other) || number(*other, "vsid") != vsid)
+        if (other == &net || !virtualized(*other) || number(*other, key::vsid) != vsid)
             continue;
         if (other->id < net.id)
             return; // reported by the VM network whose id sorts first

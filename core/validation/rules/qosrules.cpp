@@ -28,16 +28,16 @@ Minimums minimumsOn(const Element &sw, RuleContext &ctx)
 {
     Minimums m;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
-        if (number(*v, "minimumBandwidthWeight") > 0) {
+        if (number(*v, key::minimumBandwidthWeight) > 0) {
             m.weights.push_back(v);
-            m.vnicWeight += number(*v, "minimumBandwidthWeight");
+            m.vnicWeight += number(*v, key::minimumBandwidthWeight);
         }
-        if (has(*v, "minimumBandwidthAbsolute")) {
+        if (has(*v, key::minimumBandwidthAbsolute)) {
             m.absolutes.push_back(v);
-            m.absoluteTotal += number(*v, "minimumBandwidthAbsolute");
+            m.absoluteTotal += number(*v, key::minimumBandwidthAbsolute);
         }
     }
-    m.defaultFlow = number(sw, "defaultFlowWeight");
+    m.defaultFlow = number(sw, key::defaultFlowWeight);
     return m;
 }
 
@@ -64,24 +64,24 @@ struct Uplink
 
 std::optional<Uplink> uplinkOf(const Element &sw, RuleContext &ctx)
 {
-    const Element *up = ctx.find(str(sw, "uplink"));
+    const Element *up = ctx.find(str(sw, key::uplink));
     if (!up)
         return std::nullopt;
     if (up->kind == K::PhysicalNic) {
-        if (!has(*up, "speed"))
+        if (!has(*up, key::speed))
             return std::nullopt;
-        return Uplink{up, number(*up, "speed"), label(*up)};
+        return Uplink{up, number(*up, key::speed), label(*up)};
     }
-    const QString standby = str(*up, "standbyMember");
+    const QString standby = str(*up, key::standbyMember);
     std::vector<const Element *> active;
     double total = 0;
-    for (const QString &id : ids(*up, "members")) {
+    for (const QString &id : ids(*up, key::members)) {
         if (id == standby)
             continue;
         const Element *m = ctx.find(id);
-        if (!m || m->kind != K::PhysicalNic || !has(*m, "speed"))
+        if (!m || m->kind != K::PhysicalNic || !has(*m, key::speed))
             return std::nullopt;
-        total += number(*m, "speed");
+        total += number(*m, key::speed);
         active.push_back(m);
     }
     if (active.empty())
@@ -93,7 +93,7 @@ std::optional<Uplink> uplinkOf(const Element &sw, RuleContext &ctx)
 QuickFix setModeFix(const Element &sw, const QString &mode)
 {
     return setFix(QStringLiteral("Set %1 to %2 mode").arg(label(sw), mode.toLower()), sw.id,
-                  "minimumBandwidthMode", mode);
+                  key::minimumBandwidthMode, mode);
 }
 
 // "vNIC(s) 'LM' and vNIC(s) 'Mgmt'": every vNIC (or default flow) with a minimum.
@@ -114,17 +114,17 @@ void absoluteInWeightMode(const Element &sw, const Minimums &m, RuleContext &ctx
                            "switch uses one minimum-bandwidth mode. Give them weights.")
                 .arg(labelOnHost(sw, ctx), quotedNames(m.absolutes)),
             idsOf(m.absolutes),
-            weighted ? std::nullopt : std::optional(setModeFix(sw, QStringLiteral("Absolute"))));
+            weighted ? std::nullopt : std::optional(setModeFix(sw, value::absolute)));
 }
 
 void weightInAbsoluteMode(const Element &sw, const Minimums &m, RuleContext &ctx, FindingSink &out)
 {
     std::optional<QuickFix> fix;
     if (m.absolutes.empty())
-        fix = setModeFix(sw, QStringLiteral("Weight"));
+        fix = setModeFix(sw, value::weight);
     else if (m.weights.empty()) // only the default-flow weight is out of place
         fix = setFix(QStringLiteral("Clear the default-flow weight of %1").arg(label(sw)), sw.id,
-                     "defaultFlowWeight", QJsonValue(QJsonValue::Undefined));
+                     key::defaultFlowWeight, QJsonValue(QJsonValue::Undefined));
     out.add(QStringLiteral("%1 is in absolute (bps) mode but %2 set a weight; a switch uses one "
                            "minimum-bandwidth mode. Use absolute minimums only.")
                 .arg(labelOnHost(sw, ctx), weightUsers(m)),
@@ -136,7 +136,7 @@ void minimumsWithModeNone(const Element &sw, const Minimums &m, bool weighted, R
 {
     std::optional<QuickFix> fix;
     if (weighted != !m.absolutes.empty())
-        fix = setModeFix(sw, weighted ? QStringLiteral("Weight") : QStringLiteral("Absolute"));
+        fix = setModeFix(sw, weighted ? value::weight : value::absolute);
     out.add(QStringLiteral("%1 has minimum bandwidth off (mode None) but %2 set minimums. Set the "
                            "switch to the mode its vNICs use.")
                 .arg(labelOnHost(sw, ctx), minimumUsers(m)),
@@ -148,18 +148,18 @@ void oneMinimumMode(const Element &sw, RuleContext &ctx, FindingSink &out)
     const Minimums m = minimumsOn(sw, ctx);
     const bool weighted = !m.weights.empty() || m.defaultFlow > 0;
     const bool absolute = !m.absolutes.empty();
-    const QString mode = str(sw, "minimumBandwidthMode");
+    const QString mode = str(sw, key::minimumBandwidthMode);
     if (mode.isEmpty() && weighted && absolute)
         out.add(QStringLiteral("%1 mixes absolute (bps) minimums (vNIC(s) %2) and weights (%3); a "
                                "switch uses one minimum-bandwidth mode. Use absolute minimums or "
                                "weights on all of its vNICs.")
                     .arg(labelOnHost(sw, ctx), quotedNames(m.absolutes), weightUsers(m)),
                 idsOf(m.absolutes) + idsOf(m.weights));
-    else if (mode == QLatin1String("Weight") && absolute)
+    else if (mode == value::weight && absolute)
         absoluteInWeightMode(sw, m, ctx, out);
-    else if (mode == QLatin1String("Absolute") && weighted)
+    else if (mode == value::absolute && weighted)
         weightInAbsoluteMode(sw, m, ctx, out);
-    else if (mode == QLatin1String("None") && (weighted || absolute))
+    else if (mode == value::none && (weighted || absolute))
         minimumsWithModeNone(sw, m, weighted, ctx, out);
 }
 
@@ -172,7 +172,7 @@ void weightTotal(const Element &sw, RuleContext &ctx, FindingSink &out)
     QStringList parts;
     for (const Element *v : m.weights)
         parts << quoted(v->name()) + QLatin1Char(' ') +
-                     QString::number(number(*v, "minimumBandwidthWeight"));
+                     QString::number(number(*v, key::minimumBandwidthWeight));
     if (m.defaultFlow > 0)
         parts << QStringLiteral("default flow %1").arg(m.defaultFlow);
     std::optional<QuickFix> fix;
@@ -180,7 +180,7 @@ void weightTotal(const Element &sw, RuleContext &ctx, FindingSink &out)
         fix = setFix(QStringLiteral("Lower the default-flow weight of %1 to %2")
                          .arg(label(sw))
                          .arg(100 - m.vnicWeight),
-                     sw.id, "defaultFlowWeight", 100 - m.vnicWeight);
+                     sw.id, key::defaultFlowWeight, 100 - m.vnicWeight);
     out.add(QStringLiteral("%1 has minimum-bandwidth weights adding up to %2 (%3); the weights on "
                            "one switch, with its default-flow weight, total at most 100. Lower "
                            "them.")
@@ -201,7 +201,7 @@ void absoluteTotal(const Element &sw, RuleContext &ctx, FindingSink &out)
     QStringList parts;
     for (const Element *v : m.absolutes)
         parts << quoted(v->name()) + QLatin1Char(' ') +
-                     formatBandwidth(number(*v, "minimumBandwidthAbsolute"));
+                     formatBandwidth(number(*v, key::minimumBandwidthAbsolute));
     out.add(QStringLiteral("%1 has absolute minimums adding up to %2 (%3), more than the %4 its "
                            "uplink %5 gives. Lower the minimums to fit the uplink, or use weights.")
                 .arg(labelOnHost(sw, ctx), formatBandwidth(m.absoluteTotal),
@@ -211,10 +211,10 @@ void absoluteTotal(const Element &sw, RuleContext &ctx, FindingSink &out)
 
 void maximumNotBelowMinimum(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (!has(vnic, "maximumBandwidth") || !has(vnic, "minimumBandwidthAbsolute"))
+    if (!has(vnic, key::maximumBandwidth) || !has(vnic, key::minimumBandwidthAbsolute))
         return;
-    const double maximum = number(vnic, "maximumBandwidth");
-    const double minimum = number(vnic, "minimumBandwidthAbsolute");
+    const double maximum = number(vnic, key::maximumBandwidth);
+    const double minimum = number(vnic, key::minimumBandwidthAbsolute);
     if (maximum >= minimum)
         return;
     out.add(QStringLiteral("%1 has a maximum bandwidth of %2, below its minimum of %3; a cap below "
@@ -223,13 +223,13 @@ void maximumNotBelowMinimum(const Element &vnic, RuleContext &ctx, FindingSink &
             {},
             setFix(QStringLiteral("Raise the maximum of %1 to %2")
                        .arg(label(vnic), formatBandwidth(minimum)),
-                   vnic.id, "maximumBandwidth", minimum));
+                   vnic.id, key::maximumBandwidth, minimum));
 }
 
 void defaultFlowReserved(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    const QString mode = str(sw, "minimumBandwidthMode");
-    if (!mode.isEmpty() && mode != QLatin1String("Weight"))
+    const QString mode = str(sw, key::minimumBandwidthMode);
+    if (!mode.isEmpty() && mode != value::weight)
         return;
     const Minimums m = minimumsOn(sw, ctx);
     const bool weightMode = !mode.isEmpty() || (!m.weights.empty() && m.absolutes.empty());
@@ -240,7 +240,7 @@ void defaultFlowReserved(const Element &sw, RuleContext &ctx, FindingSink &out)
         fix = setFix(QStringLiteral("Reserve the remaining weight %1 for the default flow of %2")
                          .arg(100 - m.vnicWeight)
                          .arg(label(sw)),
-                     sw.id, "defaultFlowWeight", 100 - m.vnicWeight);
+                     sw.id, key::defaultFlowWeight, 100 - m.vnicWeight);
     out.add(QStringLiteral("%1 uses minimum-bandwidth weights but reserves no default-flow weight, "
                            "so vNICs without a weight policy get no guaranteed share. Set a "
                            "default-flow weight on the switch.")
@@ -313,12 +313,12 @@ void reportMovingVm(const Element &host, const MovingVm &moving,
 {
     QStringList here, there, involved{moving.vm->id}, switches;
     for (const Element *v : moving.vnics) {
-        const SwitchFit *fit = fitFor(str(*v, "switch"), peers, fits, ctx);
+        const SwitchFit *fit = fitFor(str(*v, key::switch_), peers, fits, ctx);
         if (!fit)
             continue;
         involved << v->id;
         here << QStringLiteral("vNIC '%1' (%2 on switch '%3', %4 uplink)")
-                    .arg(v->name(), formatBandwidth(number(*v, "minimumBandwidthAbsolute")),
+                    .arg(v->name(), formatBandwidth(number(*v, key::minimumBandwidthAbsolute)),
                          fit->slower.front().sw->name(), formatBandwidth(fit->bps));
         for (const SwitchFit::Slower &s : fit->slower) {
             if (switches.contains(s.sw->id))
@@ -334,20 +334,20 @@ void reportMovingVm(const Element &host, const MovingVm &moving,
                            "within cluster '%4' to %5, where the guarantee no longer fits. Use "
                            "weight-based minimums, which follow the VM to any link speed.")
                 .arg(moving.vm->name(), host.name(), here.join(QStringLiteral(", ")),
-                     str(host, "cluster"), there.join(QStringLiteral(", "))),
+                     str(host, key::cluster), there.join(QStringLiteral(", "))),
             involved + switches);
 }
 
 void absoluteMinimumsInCluster(const Element &host, RuleContext &ctx, FindingSink &out)
 {
-    const QString cluster = str(host, "cluster");
+    const QString cluster = str(host, key::cluster);
     if (cluster.isEmpty())
         return;
     std::vector<MovingVm> moving;
     for (const Element *vm : ctx.children(host.id, K::VirtualMachine)) {
         MovingVm m{vm, {}};
         for (const Element *v : ctx.children(vm->id, K::VirtualNic))
-            if (has(*v, "minimumBandwidthAbsolute") && has(*v, "switch"))
+            if (has(*v, key::minimumBandwidthAbsolute) && has(*v, key::switch_))
                 m.vnics.push_back(v);
         if (!m.vnics.empty())
             moving.push_back(std::move(m));
@@ -356,7 +356,7 @@ void absoluteMinimumsInCluster(const Element &host, RuleContext &ctx, FindingSin
         return; // no need to look at the other hosts
     std::vector<const Element *> peers;
     for (const Element *h : ctx.all(K::Host)) // hosts are top-level
-        if (h != &host && str(*h, "cluster") == cluster)
+        if (h != &host && str(*h, key::cluster) == cluster)
             peers.push_back(h);
     Fits fits;
     for (const MovingVm &m : moving)
@@ -367,8 +367,8 @@ void absoluteMinimumsInCluster(const Element &host, RuleContext &ctx, FindingSin
 
 bool hasSoftwareQos(const Element &sw, RuleContext &ctx)
 {
-    const QString mode = str(sw, "minimumBandwidthMode");
-    if (mode == QLatin1String("Weight") || mode == QLatin1String("Absolute"))
+    const QString mode = str(sw, key::minimumBandwidthMode);
+    if (mode == value::weight || mode == value::absolute)
         return true;
     const Minimums m = minimumsOn(sw, ctx);
     return m.defaultFlow > 0 || !m.weights.empty() || !m.absolutes.empty();

@@ -34,9 +34,10 @@ Rule rule(const char *id, Severity severity, ElementKind anchor, const char *tit
                 std::move(check)};
 }
 
-QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value)
+QuickFix setFix(const QString &title, const QString &id, QLatin1StringView key,
+                const QJsonValue &value)
 {
-    return QuickFix{title, {{id, QLatin1String(key), value}}};
+    return QuickFix{title, {{id, key, value}}};
 }
 
 QString quoted(const QString &name)

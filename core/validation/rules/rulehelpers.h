@@ -8,38 +8,38 @@
 
 namespace converge::core::rules {
 
-inline QString str(const Element &e, const char *key)
+inline QString str(const Element &e, QLatin1StringView key)
 {
-    return e.value(QLatin1String(key)).toString();
+    return e.value(key).toString();
 }
 
-inline bool flag(const Element &e, const char *key)
+inline bool flag(const Element &e, QLatin1StringView key)
 {
-    return e.value(QLatin1String(key)).toBool();
+    return e.value(key).toBool();
 }
 
-inline bool has(const Element &e, const char *key)
+inline bool has(const Element &e, QLatin1StringView key)
 {
-    return !e.value(QLatin1String(key)).isUndefined();
+    return !e.value(key).isUndefined();
 }
 
-inline double number(const Element &e, const char *key, double otherwise = 0)
+inline double number(const Element &e, QLatin1StringView key, double otherwise = 0)
 {
-    return e.value(QLatin1String(key)).toDouble(otherwise);
+    return e.value(key).toDouble(otherwise);
 }
 
-inline QStringList ids(const Element &e, const char *key)
+inline QStringList ids(const Element &e, QLatin1StringView key)
 {
     QStringList out;
-    for (const QJsonValue v : e.value(QLatin1String(key)).toArray())
+    for (const QJsonValue v : e.value(key).toArray())
         out << v.toString();
     return out;
 }
 
-inline QList<int> ints(const Element &e, const char *key)
+inline QList<int> ints(const Element &e, QLatin1StringView key)
 {
     QList<int> out;
-    for (const QJsonValue v : e.value(QLatin1String(key)).toArray())
+    for (const QJsonValue v : e.value(key).toArray())
         out << v.toInt();
     return out;
 }
@@ -79,6 +79,7 @@ std::vector<const Element *> clashingHolders(const Element &vnic, const QString 
                                              const std::function<bool(const Element &)> &alike);
 
 // A quick fix that sets one property.
-QuickFix setFix(const QString &title, const QString &id, const char *key, const QJsonValue &value);
+QuickFix setFix(const QString &title, const QString &id, QLatin1StringView key,
+                const QJsonValue &value);
 
 } // namespace converge::core::rules

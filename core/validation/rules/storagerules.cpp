@@ -13,19 +13,16 @@ namespace {
 
 using K = ElementKind;
 
-const QLatin1String iscsi("iSCSI");
-
-bool isIscsi(const Element &e, const char *roleKey)
+bool isIscsi(const Element &e, QLatin1StringView roleKey)
 {
-    return str(e, roleKey) == iscsi;
+    return str(e, roleKey) == value::iscsi;
 }
 
 // Traffic of the LAN side: what iSCSI must be kept apart from.
 bool isLanSide(const QString &role)
 {
-    static const QStringList lan{QStringLiteral("LAN"), QStringLiteral("Management"),
-                                 QStringLiteral("LiveMigration"), QStringLiteral("Cluster"),
-                                 QStringLiteral("Tenant")};
+    static const QStringList lan{value::lan, value::management, value::liveMigration,
+                                 value::cluster, value::tenant};
     return lan.contains(role);
 }
 
@@ -44,15 +41,15 @@ QString nameList(const std::vector<const Element *> &elements)
 // The physical NICs under an external switch: its uplink NIC or the uplink team's members.
 std::vector<const Element *> uplinkNics(const Element &sw, RuleContext &ctx)
 {
-    if (str(sw, "type") != QLatin1String("External"))
+    if (str(sw, key::type) != value::external)
         return {};
-    const Element *uplink = ctx.find(str(sw, "uplink"));
+    const Element *uplink = ctx.find(str(sw, key::uplink));
     if (!uplink)
         return {};
     if (uplink->kind == K::PhysicalNic)
         return {uplink};
     std::vector<const Element *> out;
-    for (const QString &id : ids(*uplink, "members"))
+    for (const QString &id : ids(*uplink, key::members))
         if (const Element *m = ctx.find(id); m && m->kind == K::PhysicalNic)
             out.push_back(m);
     return out;
@@ -65,9 +62,9 @@ void iscsiIsolation(const Element &sw, RuleContext &ctx, FindingSink &out)
     std::vector<const Element *> storage;
     std::vector<const Element *> lan;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
-        if (isIscsi(*v, "trafficRole"))
+        if (isIscsi(*v, key::trafficRole))
             storage.push_back(v);
-        else if (isLanSide(str(*v, "trafficRole")))
+        else if (isLanSide(str(*v, key::trafficRole)))
             lan.push_back(v);
     }
     if (!storage.empty() && !lan.empty()) {
@@ -79,7 +76,7 @@ void iscsiIsolation(const Element &sw, RuleContext &ctx, FindingSink &out)
                 involved);
     }
     for (const Element *nic : uplinkNics(sw, ctx)) {
-        const QString role = str(*nic, "role");
+        const QString role = str(*nic, key::role);
         if (!storage.empty() && isLanSide(role))
             out.add(
                 QStringLiteral("%1 carries iSCSI vNICs (%2) over NIC '%3', a %4 NIC; iSCSI uses "
@@ -87,7 +84,7 @@ void iscsiIsolation(const Element &sw, RuleContext &ctx, FindingSink &out)
                                "dedicated iSCSI NIC.")
                     .arg(labelOnHost(sw, ctx), nameList(storage), nic->name(), role),
                 QStringList{nic->id} + idsOf(storage));
-        if (!lan.empty() && role == iscsi)
+        if (!lan.empty() && role == value::iscsi)
             out.add(QStringLiteral("%1 carries LAN-side vNICs (%2) over iSCSI NIC '%3'; keep LAN "
                                    "traffic off the iSCSI NICs.")
                         .arg(labelOnHost(sw, ctx), nameList(lan), nic->name()),
@@ -129,7 +126,7 @@ void checkOsPaths(const OsPaths &os, bool hostHasTwoNics, const QStringList &lea
                     involved);
         return;
     }
-    if (!flag(*os.mpioHolder, "mpio"))
+    if (!flag(*os.mpioHolder, key::mpio))
         out.add(
             QStringLiteral("%1 uses %2 iSCSI paths but has no MPIO; multipath I/O is needed for "
                            "storage load balancing and failover across them. Install MPIO.")
@@ -137,16 +134,16 @@ void checkOsPaths(const OsPaths &os, bool hostHasTwoNics, const QStringList &lea
                 .arg(os.paths.size()),
             involved,
             setFix(QStringLiteral("Install MPIO in %1").arg(osLabel(*os.mpioHolder, ctx)),
-                   os.mpioHolder->id, "mpio", true));
+                   os.mpioHolder->id, key::mpio, true));
 }
 
 void collectIscsiVnics(OsPaths &os, const std::vector<const Element *> &vnics)
 {
     for (const Element *v : vnics)
-        if (isIscsi(*v, "trafficRole")) {
+        if (isIscsi(*v, key::trafficRole)) {
             os.vnics.push_back(v);
-            if (has(*v, "switch"))
-                os.paths.insert(str(*v, "switch"));
+            if (has(*v, key::switch_))
+                os.paths.insert(str(*v, key::switch_));
         }
 }
 
@@ -155,7 +152,7 @@ void iscsiPaths(const Element &host, RuleContext &ctx, FindingSink &out)
     std::set<QString> iscsiNics;
     OsPaths mgmt{&host, {}, {}};
     for (const Element *nic : ctx.children(host.id, K::PhysicalNic)) {
-        if (!isIscsi(*nic, "role"))
+        if (!isIscsi(*nic, key::role))
             continue;
         iscsiNics.insert(nic->id);
         if (ctx.referrers(nic->id, K::VirtualSwitch).empty() &&
@@ -197,14 +194,14 @@ void iscsiPaths(const Element &host, RuleContext &ctx, FindingSink &out)
 
 void noGateway(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (!isIscsi(vnic, "trafficRole") || !has(vnic, "gateway"))
+    if (!isIscsi(vnic, key::trafficRole) || !has(vnic, key::gateway))
         return;
     out.add(QStringLiteral("%1 carries iSCSI and has default gateway %2; SAN vNICs have no default "
                            "gateway, only the LAN vNIC routes out. Remove the gateway.")
-                .arg(vnicLabel(vnic, ctx), str(vnic, "gateway")),
+                .arg(vnicLabel(vnic, ctx), str(vnic, key::gateway)),
             {},
             setFix(QStringLiteral("Remove the gateway of vNIC '%1'").arg(vnic.name()), vnic.id,
-                   "gateway", QJsonValue(QJsonValue::Undefined)));
+                   key::gateway, QJsonValue(QJsonValue::Undefined)));
 }
 
 struct Portal
@@ -217,7 +214,7 @@ std::vector<Portal> portals(RuleContext &ctx)
 {
     std::vector<Portal> out;
     for (const Element *t : ctx.all(K::StorageTarget))
-        for (const QString &p : ids(*t, "portals"))
+        for (const QString &p : ids(*t, key::portals))
             if (auto a = IpAddress::parse(p))
                 out.push_back({*a, t});
     return out;
@@ -226,10 +223,10 @@ std::vector<Portal> portals(RuleContext &ctx)
 void portalOnSubnet(const Element &vnic, const std::vector<Portal> &all, RuleContext &ctx,
                     FindingSink &out)
 {
-    if (!isIscsi(vnic, "trafficRole") || has(vnic, "gateway"))
+    if (!isIscsi(vnic, key::trafficRole) || has(vnic, key::gateway))
         return;
     QStringList networks;
-    for (const QJsonValue v : vnic.value(QStringLiteral("addresses")).toArray()) {
+    for (const QJsonValue v : vnic.value(key::addresses).toArray()) {
         const auto p = IpPrefix::parse(v.toString());
         if (!p)
             continue;
@@ -273,14 +270,14 @@ void portalsOnSubnets(const Element &host, RuleContext &ctx, FindingSink &out)
 
 void chap(const Element &target, RuleContext &, FindingSink &out)
 {
-    if (flag(target, "chap"))
+    if (flag(target, key::chap))
         return;
-    out.add(
-        QStringLiteral("%1 does not require CHAP; use CHAP so the array verifies the identity "
-                       "of the iSCSI hosts.")
-            .arg(label(target)),
-        {},
-        setFix(QStringLiteral("Require CHAP on '%1'").arg(target.name()), target.id, "chap", true));
+    out.add(QStringLiteral("%1 does not require CHAP; use CHAP so the array verifies the identity "
+                           "of the iSCSI hosts.")
+                .arg(label(target)),
+            {},
+            setFix(QStringLiteral("Require CHAP on '%1'").arg(target.name()), target.id, key::chap,
+                   true));
 }
 
 } // namespace

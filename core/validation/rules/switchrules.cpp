@@ -15,14 +15,14 @@ namespace {
 
 using K = ElementKind;
 
-bool isType(const Element &sw, const char *type)
+bool isType(const Element &sw, QLatin1StringView type)
 {
-    return str(sw, "type") == QLatin1String(type);
+    return str(sw, key::type) == type;
 }
 
 QString typeWord(const Element &sw)
 {
-    return str(sw, "type").toLower();
+    return str(sw, key::type).toLower();
 }
 
 bool ownedBy(const Element &e, ElementKind kind, RuleContext &ctx)
@@ -47,7 +47,7 @@ std::vector<const Element *> sriovVmVnicsOn(const Element &sw, RuleContext &ctx)
 {
     std::vector<const Element *> out;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic))
-        if (number(*v, "sriovWeight") > 0 && ownedBy(*v, K::VirtualMachine, ctx))
+        if (number(*v, key::sriovWeight) > 0 && ownedBy(*v, K::VirtualMachine, ctx))
             out.push_back(v);
     return out;
 }
@@ -55,37 +55,37 @@ std::vector<const Element *> sriovVmVnicsOn(const Element &sw, RuleContext &ctx)
 // A listed extension is in use unless it is explicitly disabled.
 bool extensionEnabled(const QJsonObject &extension)
 {
-    return extension.value(QLatin1String("enabled")).toBool(true);
+    return extension.value(key::enabled).toBool(true);
 }
 
 bool isForwarding(const QJsonObject &extension)
 {
-    return extension.value(QLatin1String("kind")).toString() == QLatin1String("Forwarding");
+    return extension.value(key::kind).toString() == value::forwarding;
 }
 
 void uplinkByType(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    const bool hasUplink = has(sw, "uplink");
-    if (isType(sw, "External") && !hasUplink) {
+    const bool hasUplink = has(sw, key::uplink);
+    if (isType(sw, value::external) && !hasUplink) {
         out.add(QStringLiteral("%1 is external but has no uplink; an external switch uses exactly "
                                "one physical NIC or team. Choose its uplink.")
                     .arg(labelOnHost(sw, ctx)));
-    } else if (!isType(sw, "External") && hasUplink) {
-        const Element *uplink = ctx.find(str(sw, "uplink"));
+    } else if (!isType(sw, value::external) && hasUplink) {
+        const Element *uplink = ctx.find(str(sw, key::uplink));
         out.add(QStringLiteral("%1 is %2 but has %3 as uplink; internal and private switches have "
                                "no connection to the physical network. Remove the uplink or make "
                                "the switch external.")
                     .arg(labelOnHost(sw, ctx), typeWord(sw),
-                         uplink ? label(*uplink) : str(sw, "uplink")),
-                {str(sw, "uplink")},
-                setFix(QStringLiteral("Make %1 external").arg(label(sw)), sw.id, "type",
-                       QStringLiteral("External")));
+                         uplink ? label(*uplink) : str(sw, key::uplink)),
+                {str(sw, key::uplink)},
+                setFix(QStringLiteral("Make %1 external").arg(label(sw)), sw.id, key::type,
+                       value::external));
     }
 }
 
 void managementOsVnics(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (isType(sw, "Private")) {
+    if (isType(sw, value::private_)) {
         const auto vnics = hostVnicsOn(sw, ctx);
         if (!vnics.empty())
             out.add(QStringLiteral("%1 is private but the management OS has vNIC(s) %2 on it; a "
@@ -93,20 +93,21 @@ void managementOsVnics(const Element &sw, RuleContext &ctx, FindingSink &out)
                                    "switch internal or move the vNICs to another switch.")
                         .arg(labelOnHost(sw, ctx), quotedNames(vnics)),
                     idsOf(vnics),
-                    setFix(QStringLiteral("Make %1 internal").arg(label(sw)), sw.id, "type",
-                           QStringLiteral("Internal")));
-        if (flag(sw, "allowManagementOs"))
+                    setFix(QStringLiteral("Make %1 internal").arg(label(sw)), sw.id, key::type,
+                           value::internal));
+        if (flag(sw, key::allowManagementOs))
             out.add(QStringLiteral("%1 is private but allows the management OS; a private switch "
                                    "is isolated from the management OS. Turn 'allow management "
                                    "OS' off or make the switch internal.")
                         .arg(labelOnHost(sw, ctx)),
                     {},
                     setFix(QStringLiteral("Turn 'allow management OS' off on %1").arg(label(sw)),
-                           sw.id, "allowManagementOs", false));
+                           sw.id, key::allowManagementOs, false));
         return;
     }
     // External: the choice made at creation (003 §4.1 l.678-684); absent means the default, on.
-    if (!isType(sw, "External") || !has(sw, "allowManagementOs") || flag(sw, "allowManagementOs"))
+    if (!isType(sw, value::external) || !has(sw, key::allowManagementOs) ||
+        flag(sw, key::allowManagementOs))
         return;
     const auto vnics = hostVnicsOn(sw, ctx);
     if (!vnics.empty())
@@ -116,20 +117,20 @@ void managementOsVnics(const Element &sw, RuleContext &ctx, FindingSink &out)
                     .arg(labelOnHost(sw, ctx), quotedNames(vnics)),
                 idsOf(vnics),
                 setFix(QStringLiteral("Allow the management OS on %1").arg(label(sw)), sw.id,
-                       "allowManagementOs", true));
+                       key::allowManagementOs, true));
 }
 
 void oneForwardingExtension(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    QJsonArray extensions = sw.value(QStringLiteral("extensions")).toArray();
+    QJsonArray extensions = sw.value(key::extensions).toArray();
     QStringList active;
     for (qsizetype i = 0; i < extensions.size(); ++i) {
         QJsonObject e = extensions.at(i).toObject();
         if (!isForwarding(e) || !extensionEnabled(e))
             continue;
-        active << QLatin1Char('\'') + e.value(QLatin1String("name")).toString() + QLatin1Char('\'');
+        active << QLatin1Char('\'') + e.value(key::name).toString() + QLatin1Char('\'');
         if (active.size() > 1) { // the fix keeps the first one enabled
-            e.insert(QStringLiteral("enabled"), false);
+            e.insert(key::enabled, false);
             extensions.replace(i, e);
         }
     }
@@ -141,27 +142,28 @@ void oneForwardingExtension(const Element &sw, RuleContext &ctx, FindingSink &ou
                 .arg(active.size())
                 .arg(active.join(QStringLiteral(", "))),
             {},
-            setFix(QStringLiteral("Keep only %1 enabled").arg(active.first()), sw.id, "extensions",
-                   extensions));
+            setFix(QStringLiteral("Keep only %1 enabled").arg(active.first()), sw.id,
+                   key::extensions, extensions));
 }
 
 void sriovAtCreation(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(sw, "sriov") || isType(sw, "External"))
+    if (!flag(sw, key::sriov) || isType(sw, value::external))
         return;
-    out.add(QStringLiteral("%1 is %2 with SR-IOV on; SR-IOV is chosen when an external switch is "
-                           "created on an SR-IOV NIC, and an existing switch cannot be converted. "
-                           "Turn SR-IOV off, or create an external switch for it.")
-                .arg(labelOnHost(sw, ctx), typeWord(sw)),
-            {},
-            setFix(QStringLiteral("Turn SR-IOV off on %1").arg(label(sw)), sw.id, "sriov", false));
+    out.add(
+        QStringLiteral("%1 is %2 with SR-IOV on; SR-IOV is chosen when an external switch is "
+                       "created on an SR-IOV NIC, and an existing switch cannot be converted. "
+                       "Turn SR-IOV off, or create an external switch for it.")
+            .arg(labelOnHost(sw, ctx), typeWord(sw)),
+        {},
+        setFix(QStringLiteral("Turn SR-IOV off on %1").arg(label(sw)), sw.id, key::sriov, false));
 }
 
 void sriovUplink(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(sw, "sriov") || !isType(sw, "External"))
+    if (!flag(sw, key::sriov) || !isType(sw, value::external))
         return;
-    const Element *uplink = ctx.find(str(sw, "uplink"));
+    const Element *uplink = ctx.find(str(sw, key::uplink));
     if (!uplink)
         out.add(QStringLiteral("%1 has SR-IOV on but no uplink; it needs an SR-IOV capable "
                                "physical NIC as uplink.")
@@ -172,7 +174,7 @@ void sriovUplink(const Element &sw, RuleContext &ctx, FindingSink &out)
                                "uplink (guests can team vNICs on two such switches).")
                     .arg(labelOnHost(sw, ctx), label(*uplink)),
                 {uplink->id});
-    else if (!flag(*uplink, "sriov"))
+    else if (!flag(*uplink, key::sriov))
         out.add(QStringLiteral("%1 has SR-IOV on but its uplink %2 is not SR-IOV capable; SR-IOV "
                                "needs support from the NIC, its firmware, the chipset and the "
                                "driver. Use an SR-IOV capable NIC as uplink.")
@@ -182,13 +184,13 @@ void sriovUplink(const Element &sw, RuleContext &ctx, FindingSink &out)
 
 void virtualFunctionCount(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(sw, "sriov"))
+    if (!flag(sw, key::sriov))
         return;
-    const Element *nic = ctx.find(str(sw, "uplink"));
-    if (!nic || nic->kind != K::PhysicalNic || !flag(*nic, "sriov") || !has(*nic, "vfCount"))
+    const Element *nic = ctx.find(str(sw, key::uplink));
+    if (!nic || nic->kind != K::PhysicalNic || !flag(*nic, key::sriov) || !has(*nic, key::vfCount))
         return; // VSW-005 covers uplinks that cannot do SR-IOV at all
     const auto vnics = sriovVmVnicsOn(sw, ctx);
-    const int vfs = int(number(*nic, "vfCount"));
+    const int vfs = int(number(*nic, key::vfCount));
     const int wanted = int(vnics.size());
     if (wanted <= vfs)
         return;
@@ -207,29 +209,29 @@ void virtualFunctionCount(const Element &sw, RuleContext &ctx, FindingSink &out)
 QStringList bypassedSettings(const Element &vnic, const Element &sw)
 {
     QStringList out;
-    if (!vnic.value(QStringLiteral("acls")).toArray().isEmpty())
+    if (!vnic.value(key::acls).toArray().isEmpty())
         out << QStringLiteral("port ACLs");
-    for (const QJsonValue v : sw.value(QStringLiteral("extensions")).toArray()) {
+    for (const QJsonValue v : sw.value(key::extensions).toArray()) {
         if (extensionEnabled(v.toObject())) {
             out << QStringLiteral("the switch's extensions");
             break;
         }
     }
-    if (has(vnic, "minimumBandwidthAbsolute") || number(vnic, "minimumBandwidthWeight") > 0 ||
-        has(vnic, "maximumBandwidth"))
+    if (has(vnic, key::minimumBandwidthAbsolute) || number(vnic, key::minimumBandwidthWeight) > 0 ||
+        has(vnic, key::maximumBandwidth))
         out << QStringLiteral("bandwidth policies");
-    const QString mirroring = str(vnic, "mirroringRole");
-    if (!mirroring.isEmpty() && mirroring != QLatin1String("None"))
+    const QString mirroring = str(vnic, key::mirroringRole);
+    if (!mirroring.isEmpty() && mirroring != value::none)
         out << QStringLiteral("port mirroring");
     return out;
 }
 
 void sriovBypassesPolicies(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (number(vnic, "sriovWeight") <= 0 || !ownedBy(vnic, K::VirtualMachine, ctx))
+    if (number(vnic, key::sriovWeight) <= 0 || !ownedBy(vnic, K::VirtualMachine, ctx))
         return;
-    const Element *sw = ctx.find(str(vnic, "switch"));
-    if (!sw || !flag(*sw, "sriov"))
+    const Element *sw = ctx.find(str(vnic, key::switch_));
+    if (!sw || !flag(*sw, key::sriov))
         return;
     const QStringList bypassed = bypassedSettings(vnic, *sw);
     if (bypassed.isEmpty())
@@ -239,8 +241,8 @@ void sriovBypassesPolicies(const Element &vnic, RuleContext &ctx, FindingSink &o
                            "0).")
                 .arg(vnicLabel(vnic, ctx), label(*sw), bypassed.join(QStringLiteral(", "))),
             {sw->id},
-            setFix(QStringLiteral("Turn SR-IOV off on %1").arg(label(vnic)), vnic.id, "sriovWeight",
-                   0));
+            setFix(QStringLiteral("Turn SR-IOV off on %1").arg(label(vnic)), vnic.id,
+                   key::sriovWeight, 0));
 }
 
 void sharedUplink(const Element &sw, const Element &uplink, RuleContext &ctx, FindingSink &out)
@@ -272,7 +274,7 @@ void teamMemberAlone(const Element &sw, const Element &nic, RuleContext &ctx, Fi
     if (teams.size() == 1 && ctx.referrers(teams.front()->id, K::VirtualSwitch).empty())
         fix = setFix(
             QStringLiteral("Use %1 as the uplink of %2").arg(label(*teams.front()), label(sw)),
-            sw.id, "uplink", teams.front()->id);
+            sw.id, key::uplink, teams.front()->id);
     out.add(QStringLiteral("%1 uses %2 alone as its uplink, but the NIC is a member of team(s) %3; "
                            "a team member is not used on its own. Use the team as the uplink or "
                            "take the NIC out of the team.")
@@ -282,7 +284,7 @@ void teamMemberAlone(const Element &sw, const Element &nic, RuleContext &ctx, Fi
 
 void oneSwitchPerUplink(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    const Element *uplink = ctx.find(str(sw, "uplink"));
+    const Element *uplink = ctx.find(str(sw, key::uplink));
     if (!uplink)
         return;
     sharedUplink(sw, *uplink, ctx, out);
@@ -293,7 +295,8 @@ void oneSwitchPerUplink(const Element &sw, RuleContext &ctx, FindingSink &out)
 void sameHost(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
     const Element *host = ctx.hostOf(sw);
-    if (const Element *uplink = ctx.find(str(sw, "uplink")); uplink && ctx.hostOf(*uplink) != host)
+    if (const Element *uplink = ctx.find(str(sw, key::uplink));
+        uplink && ctx.hostOf(*uplink) != host)
         out.add(QStringLiteral("%1 uses %2 as uplink; a virtual switch belongs to one host and can "
                                "only use that host's NICs and teams.")
                     .arg(labelOnHost(sw, ctx), labelOnHost(*uplink, ctx)),
@@ -318,8 +321,8 @@ void uniqueMacs(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
     std::map<QString, std::vector<const Element *>> byMac; // sorted: deterministic findings
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic))
-        if (has(*v, "mac"))
-            byMac[canonicalMac(str(*v, "mac"))].push_back(v);
+        if (has(*v, key::mac))
+            byMac[canonicalMac(str(*v, key::mac))].push_back(v);
     for (const auto &[mac, vnics] : byMac) {
         if (vnics.size() < 2)
             continue;
@@ -329,14 +332,14 @@ void uniqueMacs(const Element &sw, RuleContext &ctx, FindingSink &out)
         out.add(QStringLiteral("%1 connects %2 with the same MAC address %3; each vNIC has its own "
                                "MAC address. Give them different ones.")
                     .arg(labelOnHost(sw, ctx), labels.join(QStringLiteral(" and ")),
-                         str(*vnics.front(), "mac")),
+                         str(*vnics.front(), key::mac)),
                 idsOf(vnics));
     }
 }
 
 void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (str(sw, "type") != QLatin1String("External") || flag(sw, "allowManagementOs"))
+    if (str(sw, key::type) != value::external || flag(sw, key::allowManagementOs))
         return;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
         const Element *owner = ctx.owner(*v);
@@ -348,7 +351,7 @@ void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
                     .arg(vnicLabel(*v, ctx), label(sw)),
                 {v->id},
                 setFix(QStringLiteral("Allow the management OS on %1").arg(sw.name()), sw.id,
-                       "allowManagementOs", true));
+                       key::allowManagementOs, true));
     }
 }
 

@@ -14,7 +14,7 @@ using K = ElementKind;
 std::vector<const Element *> members(const Element &team, RuleContext &ctx)
 {
     std::vector<const Element *> out;
-    for (const QString &id : ids(team, "members"))
+    for (const QString &id : ids(team, key::members))
         if (const Element *m = ctx.find(id))
             out.push_back(m);
     return out;
@@ -30,7 +30,7 @@ QStringList names(const std::vector<const Element *> &elements)
 
 void memberCount(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    const auto n = ids(team, "members").size();
+    const auto n = ids(team, key::members).size();
     if (n < 1 || n > 32)
         out.add(QStringLiteral("%1 has %2 members; a team has 1 to 32 member NICs.")
                     .arg(labelOnHost(team, ctx))
@@ -39,7 +39,7 @@ void memberCount(const Element &team, RuleContext &ctx, FindingSink &out)
 
 void singleMember(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (ids(team, "members").size() == 1)
+    if (ids(team, key::members).size() == 1)
         out.add(QStringLiteral("%1 has a single member NIC: it gives no fault protection. Add a "
                                "second NIC to the team.")
                     .arg(labelOnHost(team, ctx)));
@@ -50,8 +50,8 @@ void sameSpeed(const Element &team, RuleContext &ctx, FindingSink &out)
     QSet<double> speeds;
     const auto nics = members(team, ctx);
     for (const Element *m : nics)
-        if (m->kind == K::PhysicalNic && has(*m, "speed"))
-            speeds.insert(number(*m, "speed"));
+        if (m->kind == K::PhysicalNic && has(*m, key::speed))
+            speeds.insert(number(*m, key::speed));
     if (speeds.size() > 1)
         out.add(QStringLiteral("%1 mixes NIC speeds (%2); team members should be the same speed.")
                     .arg(labelOnHost(team, ctx), names(nics).join(QStringLiteral(", "))),
@@ -61,28 +61,28 @@ void sameSpeed(const Element &team, RuleContext &ctx, FindingSink &out)
 void noSriovMembers(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     for (const Element *m : members(team, ctx))
-        if (m->kind == K::PhysicalNic && flag(*m, "sriov"))
+        if (m->kind == K::PhysicalNic && flag(*m, key::sriov))
             out.add(
                 QStringLiteral("%1 is SR-IOV enabled and a member of %2: SR-IOV traffic bypasses "
                                "the virtual switch, so the team cannot protect it. Take the NIC "
                                "out of the team or turn SR-IOV off on it.")
                     .arg(label(*m), labelOnHost(team, ctx)),
                 {m->id},
-                setFix(QStringLiteral("Turn SR-IOV off on %1").arg(m->name()), m->id, "sriov",
+                setFix(QStringLiteral("Turn SR-IOV off on %1").arg(m->name()), m->id, key::sriov,
                        false));
 }
 
 void noIscsi(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     for (const Element *m : members(team, ctx))
-        if (str(*m, "role") == QLatin1String("iSCSI"))
+        if (str(*m, key::role) == value::iscsi)
             out.add(QStringLiteral("%1 carries iSCSI and is a member of %2: iSCSI does not support "
                                    "NIC teaming; use separate NICs with MPIO.")
                         .arg(label(*m), labelOnHost(team, ctx)),
                     {m->id});
     for (const Element *sw : ctx.referrers(team.id, K::VirtualSwitch)) {
         for (const Element *v : ctx.referrers(sw->id, K::VirtualNic))
-            if (str(*v, "trafficRole") == QLatin1String("iSCSI"))
+            if (str(*v, key::trafficRole) == value::iscsi)
                 out.add(QStringLiteral("%1 carries iSCSI over %2, which sits on %3: iSCSI must not "
                                        "run over a team; give it its own NICs and switches (MPIO).")
                             .arg(vnicLabel(*v, ctx), label(*sw), label(team)),
@@ -94,7 +94,8 @@ void noIscsi(const Element &team, RuleContext &ctx, FindingSink &out)
 const Element *cabledPort(const Element &nic, RuleContext &ctx)
 {
     for (const Element *link : ctx.referrers(nic.id, K::Link)) {
-        const QString other = str(*link, "a") == nic.id ? str(*link, "b") : str(*link, "a");
+        const QString other =
+            str(*link, key::a) == nic.id ? str(*link, key::b) : str(*link, key::a);
         const Element *port = ctx.find(other);
         if (port && port->kind == K::SwitchPort)
             return port;
@@ -104,8 +105,8 @@ const Element *cabledPort(const Element &nic, RuleContext &ctx)
 
 void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    const QString mode = str(team, "mode");
-    if (mode != QLatin1String("Static") && mode != QLatin1String("LACP"))
+    const QString mode = str(team, key::mode);
+    if (mode != value::static_ && mode != value::lacp)
         return;
     QSet<QString> places; // physical switch stack (or switch id when not stacked)
     QSet<double> channels;
@@ -124,22 +125,21 @@ void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &
             continue;
         }
         const Element *sw = ctx.owner(*port);
-        const QString stack = sw ? str(*sw, "stack") : QString();
+        const QString stack = sw ? str(*sw, key::stack) : QString();
         places.insert(stack.isEmpty() ? port->parent : QStringLiteral("stack:") + stack);
-        channels.insert(number(*port, "portChannel", -1));
+        channels.insert(number(*port, key::portChannel, -1));
         involved.push_back(m);
         involved.push_back(port);
-        const QString channelMode = str(*port, "channelMode");
-        const bool matches = mode == QLatin1String("LACP")
-                                 ? channelMode.startsWith(QLatin1String("Lacp"))
-                                 : channelMode == QLatin1String("Static");
-        if (!has(*port, "portChannel") || !matches)
+        const QString channelMode = str(*port, key::channelMode);
+        const bool matches = mode == value::lacp ? channelMode == value::lacpActive ||
+                                                       channelMode == value::lacpPassive
+                                                 : channelMode == value::static_;
+        if (!has(*port, key::portChannel) || !matches)
             out.add(QStringLiteral(
                         "%1 is in %2 mode but port %3 (cabled to %4) is not in a port-channel "
                         "with %5 mode.")
                         .arg(labelOnHost(team, ctx), mode, port->name(), m->name(),
-                             mode == QLatin1String("LACP") ? QStringLiteral("LACP")
-                                                           : QStringLiteral("static")),
+                             mode == value::lacp ? value::lacp : QStringLiteral("static")),
                     {m->id, port->id});
     }
     if (complete && places.size() > 1)
@@ -156,10 +156,10 @@ void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &
 
 void queueMode(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (has(team, "queueMode"))
+    if (has(team, key::queueMode))
         return;
     const bool underSwitch = !ctx.referrers(team.id, K::VirtualSwitch).empty();
-    const QString suggested = underSwitch ? QStringLiteral("dVMQ") : QStringLiteral("RSS");
+    const QString suggested = underSwitch ? value::dvmq : value::rss;
     out.add(
         QStringLiteral("%1 does not say whether its NIC queues serve RSS or dVMQ; a team uses one "
                        "of them (%2 for a team %3).")
@@ -167,15 +167,15 @@ void queueMode(const Element &team, RuleContext &ctx, FindingSink &out)
                  underSwitch ? QStringLiteral("under a virtual switch")
                              : QStringLiteral("used by the host")),
         {},
-        setFix(QStringLiteral("Set queue mode to %1").arg(suggested), team.id, "queueMode",
+        setFix(QStringLiteral("Set queue mode to %1").arg(suggested), team.id, key::queueMode,
                suggested));
 }
 
 int vlanInterfaces(const Element &team)
 {
     int n = 0;
-    for (const QJsonValue v : team.value(QStringLiteral("teamInterfaces")).toArray())
-        if (v.toObject().value(QStringLiteral("vlan")).toInt() > 0)
+    for (const QJsonValue v : team.value(key::teamInterfaces).toArray())
+        if (v.toObject().value(key::vlan).toInt() > 0)
             ++n;
     return n;
 }
@@ -195,31 +195,31 @@ void loadBalancingForWorkload(const Element &team, RuleContext &ctx, FindingSink
     const Element *host = ctx.hostOf(team);
     if (!host)
         return;
-    const QString workload = str(*host, "workload");
-    const QString lb = str(team, "loadBalancing");
-    if (workload == QLatin1String("OutboundHeavy") && lb == QLatin1String("HyperVPort"))
+    const QString workload = str(*host, key::workload);
+    const QString lb = str(team, key::loadBalancing);
+    if (workload == value::outboundHeavy && lb == value::hyperVPort)
         out.add(
             QStringLiteral("%1 uses Hyper-V Port load balancing but host '%2' declares heavy "
                            "outbound traffic: Address Hash spreads outbound traffic over all NICs.")
                 .arg(label(team), host->name()),
             {host->id},
-            setFix(QStringLiteral("Use Address Hash"), team.id, "loadBalancing",
-                   QStringLiteral("AddressHash")));
-    else if (workload == QLatin1String("ManyVms") && lb == QLatin1String("AddressHash"))
+            setFix(QStringLiteral("Use Address Hash"), team.id, key::loadBalancing,
+                   value::addressHash));
+    else if (workload == value::manyVms && lb == value::addressHash)
         out.add(QStringLiteral(
                     "%1 uses Address Hash but host '%2' declares many VMs: Hyper-V Port "
                     "spreads VMs over the NICs and suits VMs that each need no more than one "
                     "NIC's speed.")
                     .arg(label(team), host->name()),
                 {host->id},
-                setFix(QStringLiteral("Use Hyper-V Port"), team.id, "loadBalancing",
-                       QStringLiteral("HyperVPort")));
+                setFix(QStringLiteral("Use Hyper-V Port"), team.id, key::loadBalancing,
+                       value::hyperVPort));
 }
 
 void oneInterfaceUnderSwitch(const Element &team, RuleContext &ctx, FindingSink &out)
 {
     const auto switches = ctx.referrers(team.id, K::VirtualSwitch);
-    const auto interfaces = team.value(QStringLiteral("teamInterfaces")).toArray().size();
+    const auto interfaces = team.value(key::teamInterfaces).toArray().size();
     if (!switches.empty() && (interfaces > 1 || vlanInterfaces(team) > 0))
         out.add(
             QStringLiteral("%1 is bound to %2 but exposes %3 team interface(s) with VLANs; a team "
@@ -243,7 +243,7 @@ void noHostVnicMembers(const Element &team, RuleContext &ctx, FindingSink &out)
 
 void switchEmbeddedTeam(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(team, "switchEmbedded"))
+    if (!flag(team, key::switchEmbedded))
         return;
     QStringList problems;
     const auto nics = members(team, ctx);
@@ -251,14 +251,15 @@ void switchEmbeddedTeam(const Element &team, RuleContext &ctx, FindingSink &out)
         problems << QStringLiteral("has %1 members (1-8 allowed)").arg(nics.size());
     QSet<double> speeds;
     for (const Element *m : nics)
-        speeds.insert(number(*m, "speed", -1));
+        speeds.insert(number(*m, key::speed, -1));
     if (speeds.size() > 1)
         problems << QStringLiteral("mixes NIC speeds (members must be identical)");
-    if (has(team, "mode") && str(team, "mode") != QLatin1String("SwitchIndependent"))
-        problems << QStringLiteral("uses %1 mode (Switch Independent only)").arg(str(team, "mode"));
-    if (str(team, "loadBalancing") == QLatin1String("AddressHash"))
+    if (has(team, key::mode) && str(team, key::mode) != value::switchIndependent)
+        problems
+            << QStringLiteral("uses %1 mode (Switch Independent only)").arg(str(team, key::mode));
+    if (str(team, key::loadBalancing) == value::addressHash)
         problems << QStringLiteral("uses Address Hash (Hyper-V Port or Dynamic only)");
-    if (has(team, "standbyMember"))
+    if (has(team, key::standbyMember))
         problems << QStringLiteral("has a standby member (not supported)");
     if (!problems.isEmpty())
         out.add(QStringLiteral("Switch-embedded %1 %2.")
@@ -272,28 +273,27 @@ std::vector<const Element *> vmVnics(const Element &vm, RuleContext &ctx)
 
 void guestTeamVnicSettings(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, "guestTeam"))
+    if (!flag(vm, key::guestTeam))
         return;
     for (const Element *v : vmVnics(vm, ctx)) {
-        if (flag(*v, "macSpoofing") && flag(*v, "allowTeaming"))
+        if (flag(*v, key::macSpoofing) && flag(*v, key::allowTeaming))
             continue;
         out.add(QStringLiteral("VM '%1' teams its vNICs in the guest, but %2 does not allow MAC "
                                "spoofing and teaming; turn both on.")
                     .arg(vm.name(), label(*v)),
                 {v->id},
                 QuickFix{QStringLiteral("Allow MAC spoofing and teaming on %1").arg(v->name()),
-                         {{v->id, QStringLiteral("macSpoofing"), true},
-                          {v->id, QStringLiteral("allowTeaming"), true}}});
+                         {{v->id, key::macSpoofing, true}, {v->id, key::allowTeaming, true}}});
     }
 }
 
 void guestTeamDifferentSwitches(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, "guestTeam"))
+    if (!flag(vm, key::guestTeam))
         return;
     QHash<QString, QString> seen; // switch -> first vNIC on it
     for (const Element *v : vmVnics(vm, ctx)) {
-        const QString sw = str(*v, "switch");
+        const QString sw = str(*v, key::switch_);
         if (sw.isEmpty())
             continue;
         if (seen.contains(sw))
@@ -309,7 +309,7 @@ void guestTeamDifferentSwitches(const Element &vm, RuleContext &ctx, FindingSink
 
 void guestTeamShape(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, "guestTeam"))
+    if (!flag(vm, key::guestTeam))
         return;
     const auto vnics = vmVnics(vm, ctx);
     if (vnics.size() != 2)
@@ -317,8 +317,8 @@ void guestTeamShape(const Element &vm, RuleContext &ctx, FindingSink &out)
                     .arg(vm.name())
                     .arg(vnics.size()));
     for (const Element *v : vnics) {
-        const Element *sw = ctx.find(str(*v, "switch"));
-        if (!sw || str(*sw, "type") != QLatin1String("External"))
+        const Element *sw = ctx.find(str(*v, key::switch_));
+        if (!sw || str(*sw, key::type) != value::external)
             out.add(QStringLiteral(
                         "VM '%1' teams %2, which is not on an external virtual switch; guest "
                         "team members must be.")

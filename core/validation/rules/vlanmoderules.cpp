@@ -17,7 +17,7 @@ using K = ElementKind;
 
 bool isPvlan(const Element &vnic)
 {
-    return str(vnic, "vlanMode") == QLatin1String("Pvlan");
+    return str(vnic, key::vlanMode) == value::pvlan;
 }
 
 // A promiscuous port reaches every port of its primary VLAN; a community port reaches its own
@@ -25,12 +25,12 @@ bool isPvlan(const Element &vnic)
 // l.4206-4226).
 bool reaches(const Element &from, const Element &to)
 {
-    const QString fromMode = str(from, "pvlanMode");
-    const QString toMode = str(to, "pvlanMode");
-    if (fromMode == QLatin1String("Promiscuous") || toMode == QLatin1String("Promiscuous"))
+    const QString fromMode = str(from, key::pvlanMode);
+    const QString toMode = str(to, key::pvlanMode);
+    if (fromMode == value::promiscuous || toMode == value::promiscuous)
         return true;
-    return fromMode == QLatin1String("Community") && toMode == QLatin1String("Community") &&
-           number(from, "pvlanSecondary", -1) == number(to, "pvlanSecondary", -2);
+    return fromMode == value::community && toMode == value::community &&
+           number(from, key::pvlanSecondary, -1) == number(to, key::pvlanSecondary, -2);
 }
 
 void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
@@ -38,11 +38,11 @@ void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
     if (!isPvlan(vnic))
         return;
     QStringList missing;
-    if (!has(vnic, "pvlanPrimary"))
+    if (!has(vnic, key::pvlanPrimary))
         missing << QStringLiteral("primary VLAN");
-    if (!has(vnic, "pvlanSecondary"))
+    if (!has(vnic, key::pvlanSecondary))
         missing << QStringLiteral("secondary VLAN");
-    if (!has(vnic, "pvlanMode"))
+    if (!has(vnic, key::pvlanMode))
         missing << QStringLiteral("PVLAN mode");
     if (!missing.isEmpty()) {
         out.add(
@@ -51,17 +51,17 @@ void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
                 .arg(vnicLabel(vnic, ctx), missing.join(QStringLiteral(", "))));
         return;
     }
-    const int primary = int(number(vnic, "pvlanPrimary"));
-    if (primary == int(number(vnic, "pvlanSecondary")))
+    const int primary = int(number(vnic, key::pvlanPrimary));
+    if (primary == int(number(vnic, key::pvlanSecondary)))
         out.add(QStringLiteral("%1 has VLAN %2 as both PVLAN primary and secondary; the secondary "
                                "VLAN must differ from the primary.")
                     .arg(vnicLabel(vnic, ctx))
                     .arg(primary));
-    const QString mode = str(vnic, "pvlanMode");
-    if (mode == QLatin1String("Promiscuous") || !has(vnic, "gateway"))
+    const QString mode = str(vnic, key::pvlanMode);
+    if (mode == value::promiscuous || !has(vnic, key::gateway))
         return;
-    for (const Element *gw : ctx.withAddress(str(vnic, "gateway"))) {
-        if (gw == &vnic || !isPvlan(*gw) || int(number(*gw, "pvlanPrimary", -1)) != primary ||
+    for (const Element *gw : ctx.withAddress(str(vnic, key::gateway))) {
+        if (gw == &vnic || !isPvlan(*gw) || int(number(*gw, key::pvlanPrimary, -1)) != primary ||
             reaches(vnic, *gw))
             continue;
         out.add(QStringLiteral("%1 is a %2 PVLAN port of primary VLAN %3, but its default gateway "
@@ -69,8 +69,9 @@ void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
                                "promiscuous.")
                     .arg(vnicLabel(vnic, ctx), mode.toLower())
                     .arg(primary)
-                    .arg(str(vnic, "gateway"), vnicLabel(*gw, ctx), str(*gw, "pvlanMode").toLower(),
-                         mode == QLatin1String("Isolated")
+                    .arg(str(vnic, key::gateway), vnicLabel(*gw, ctx),
+                         str(*gw, key::pvlanMode).toLower(),
+                         mode == value::isolated
                              ? QStringLiteral("an isolated port only reaches promiscuous ports")
                              : QStringLiteral("a community port only reaches its own community "
                                               "and promiscuous ports")),
@@ -82,17 +83,17 @@ void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
 
 void trunkNative(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    if (str(vnic, "vlanMode") != QLatin1String("Trunk"))
+    if (str(vnic, key::vlanMode) != value::trunk)
         return;
-    const QList<int> allowed = ints(vnic, "trunkVlans");
+    const QList<int> allowed = ints(vnic, key::trunkVlans);
     if (allowed.isEmpty()) {
         out.add(QStringLiteral("%1 is in trunk mode but allows no VLAN; list the VLANs it carries.")
                     .arg(vnicLabel(vnic, ctx)));
         return;
     }
-    if (!has(vnic, "nativeVlan"))
+    if (!has(vnic, key::nativeVlan))
         return;
-    const int native = int(number(vnic, "nativeVlan"));
+    const int native = int(number(vnic, key::nativeVlan));
     if (allowed.contains(native))
         return;
     QJsonArray fixed;
@@ -107,7 +108,7 @@ void trunkNative(const Element &vnic, RuleContext &ctx, FindingSink &out)
             .arg(vlansText(allowed)),
         {},
         setFix(QStringLiteral("Allow native VLAN %1 on vNIC '%2'").arg(native).arg(vnic.name()),
-               vnic.id, "trunkVlans", fixed));
+               vnic.id, key::trunkVlans, fixed));
 }
 
 // --- VLAN-005: one primary and one mode per secondary VLAN on a switch.
@@ -123,16 +124,16 @@ void pvlanConsistency(const Element &sw, RuleContext &ctx, FindingSink &out)
     std::map<int, Use> bySecondary;
     std::map<int, std::vector<const Element *>> asPrimary;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
-        if (!isPvlan(*v) || !has(*v, "pvlanPrimary"))
+        if (!isPvlan(*v) || !has(*v, key::pvlanPrimary))
             continue;
-        if (!has(*v, "pvlanSecondary"))
+        if (!has(*v, key::pvlanSecondary))
             continue;
-        if (number(*v, "pvlanPrimary") != number(*v, "pvlanSecondary")) // else VLAN-003's
-            asPrimary[int(number(*v, "pvlanPrimary"))].push_back(v);
-        Use &use = bySecondary[int(number(*v, "pvlanSecondary"))];
-        use.primaries.insert(int(number(*v, "pvlanPrimary")));
-        if (has(*v, "pvlanMode") && str(*v, "pvlanMode") != QLatin1String("Promiscuous"))
-            use.modes.insert(str(*v, "pvlanMode").toLower());
+        if (number(*v, key::pvlanPrimary) != number(*v, key::pvlanSecondary)) // else VLAN-003's
+            asPrimary[int(number(*v, key::pvlanPrimary))].push_back(v);
+        Use &use = bySecondary[int(number(*v, key::pvlanSecondary))];
+        use.primaries.insert(int(number(*v, key::pvlanPrimary)));
+        if (has(*v, key::pvlanMode) && str(*v, key::pvlanMode) != value::promiscuous)
+            use.modes.insert(str(*v, key::pvlanMode).toLower());
         use.vnics.push_back(v);
     }
     for (const auto &[secondary, use] : bySecondary) {

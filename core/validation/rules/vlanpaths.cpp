@@ -36,7 +36,8 @@ std::vector<const Element *> cabledPorts(const Element &nic, RuleContext &ctx)
 {
     std::vector<const Element *> out;
     for (const Element *link : ctx.referrers(nic.id, K::Link)) {
-        const QString other = str(*link, "a") == nic.id ? str(*link, "b") : str(*link, "a");
+        const QString other =
+            str(*link, key::a) == nic.id ? str(*link, key::b) : str(*link, key::a);
         if (const Element *port = ctx.find(other); port && port->kind == K::SwitchPort)
             out.push_back(port);
     }
@@ -47,11 +48,10 @@ std::vector<const Element *> switchesOver(const Element &nic, RuleContext &ctx)
 {
     std::vector<const Element *> out = ctx.referrers(nic.id, K::VirtualSwitch);
     for (const Element *team : ctx.referrers(nic.id, K::Team))
-        if (ids(*team, "members").contains(nic.id))
+        if (ids(*team, key::members).contains(nic.id))
             for (const Element *sw : ctx.referrers(team->id, K::VirtualSwitch))
                 out.push_back(sw);
-    std::erase_if(out,
-                  [](const Element *sw) { return str(*sw, "type") != QLatin1String("External"); });
+    std::erase_if(out, [](const Element *sw) { return str(*sw, key::type) != value::external; });
     return out;
 }
 

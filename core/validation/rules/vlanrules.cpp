@@ -25,12 +25,12 @@ enum class PortMode { Unknown, Access, Trunk };
 // The port's mode, or the one its VLAN settings imply when the mode is not set.
 PortMode portMode(const Element &port)
 {
-    const QString mode = str(port, "mode");
-    if (mode == QLatin1String("Access"))
+    const QString mode = str(port, key::mode);
+    if (mode == value::access)
         return PortMode::Access;
-    if (mode == QLatin1String("Trunk") || has(port, "allowedVlans") || has(port, "nativeVlan"))
+    if (mode == value::trunk || has(port, key::allowedVlans) || has(port, key::nativeVlan))
         return PortMode::Trunk;
-    return has(port, "accessVlan") ? PortMode::Access : PortMode::Unknown;
+    return has(port, key::accessVlan) ? PortMode::Access : PortMode::Unknown;
 }
 
 // Whether tagged traffic of `vlan` passes the port; nullopt when the design does not say. A trunk
@@ -39,14 +39,14 @@ std::optional<bool> carries(const Element &port, int vlan)
 {
     switch (portMode(port)) {
     case PortMode::Access:
-        if (!has(port, "accessVlan"))
+        if (!has(port, key::accessVlan))
             return std::nullopt;
-        return int(number(port, "accessVlan")) == vlan;
+        return int(number(port, key::accessVlan)) == vlan;
     case PortMode::Trunk:
-        if (!has(port, "allowedVlans"))
+        if (!has(port, key::allowedVlans))
             return true;
-        return ints(port, "allowedVlans").contains(vlan) ||
-               (has(port, "nativeVlan") && int(number(port, "nativeVlan")) == vlan);
+        return ints(port, key::allowedVlans).contains(vlan) ||
+               (has(port, key::nativeVlan) && int(number(port, key::nativeVlan)) == vlan);
     case PortMode::Unknown:
         break;
     }
@@ -56,11 +56,11 @@ std::optional<bool> carries(const Element &port, int vlan)
 QString portVlanText(const Element &port)
 {
     if (portMode(port) == PortMode::Access)
-        return QStringLiteral("an access port of VLAN %1").arg(int(number(port, "accessVlan")));
+        return QStringLiteral("an access port of VLAN %1").arg(int(number(port, key::accessVlan)));
     QString text =
-        QStringLiteral("a trunk port allowing %1").arg(vlansText(ints(port, "allowedVlans")));
-    if (has(port, "nativeVlan"))
-        text += QStringLiteral(" (native VLAN %1)").arg(int(number(port, "nativeVlan")));
+        QStringLiteral("a trunk port allowing %1").arg(vlansText(ints(port, key::allowedVlans)));
+    if (has(port, key::nativeVlan))
+        text += QStringLiteral(" (native VLAN %1)").arg(int(number(port, key::nativeVlan)));
     return text;
 }
 
@@ -76,23 +76,23 @@ QList<int> uncarried(const Element &port, const QList<int> &vlans)
 // Adds `missing` to a trunk port's allowed list: the one-property fix of a VLAN mismatch.
 std::optional<QuickFix> allowOnPort(const Element &port, const QList<int> &missing)
 {
-    if (portMode(port) != PortMode::Trunk || !has(port, "allowedVlans"))
+    if (portMode(port) != PortMode::Trunk || !has(port, key::allowedVlans))
         return std::nullopt;
     std::set<int> all(missing.begin(), missing.end());
-    for (int v : ints(port, "allowedVlans"))
+    for (int v : ints(port, key::allowedVlans))
         all.insert(v);
     QJsonArray list;
     for (int v : all)
         list.append(v);
     return setFix(QStringLiteral("Allow %1 on port '%2'").arg(vlansText(missing), port.name()),
-                  port.id, "allowedVlans", list);
+                  port.id, key::allowedVlans, list);
 }
 
 // --- VLAN-001 and its per-kind parts: ids are 1-4094.
 
 struct VlanField
 {
-    const char *key;
+    QLatin1StringView key;
     const char *words;
 };
 
@@ -111,7 +111,7 @@ QStringList invalidIds(const Element &e, std::initializer_list<VlanField> single
 }
 
 // Drops the invalid ids of a list property, when that alone fixes the element.
-std::optional<QuickFix> dropInvalid(const Element &e, const char *key, qsizetype problems)
+std::optional<QuickFix> dropInvalid(const Element &e, QLatin1StringView key, qsizetype problems)
 {
     QJsonArray kept;
     for (int id : ints(e, key))
@@ -129,22 +129,21 @@ const char *rangeAdvice = "802.1Q VLAN ids are 1-4094 (0 and 4095 are reserved)"
 void vnicVlanIds(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
     const QStringList bad = invalidIds(vnic,
-                                       {{"accessVlan", "access VLAN"},
-                                        {"nativeVlan", "native VLAN"},
-                                        {"pvlanPrimary", "PVLAN primary VLAN"},
-                                        {"pvlanSecondary", "PVLAN secondary VLAN"}},
-                                       {{"trunkVlans", "trunk VLAN"}});
+                                       {{key::accessVlan, "access VLAN"},
+                                        {key::nativeVlan, "native VLAN"},
+                                        {key::pvlanPrimary, "PVLAN primary VLAN"},
+                                        {key::pvlanSecondary, "PVLAN secondary VLAN"}},
+                                       {{key::trunkVlans, "trunk VLAN"}});
     if (bad.isEmpty())
         return;
-    std::optional<QuickFix> fix = dropInvalid(vnic, "trunkVlans", bad.size());
-    const QString mode = str(vnic, "vlanMode");
-    if (bad.size() == 1 && has(vnic, "accessVlan") && int(number(vnic, "accessVlan")) == 0 &&
-        (mode.isEmpty() || mode == QLatin1String("Access")))
+    std::optional<QuickFix> fix = dropInvalid(vnic, key::trunkVlans, bad.size());
+    const QString mode = str(vnic, key::vlanMode);
+    if (bad.size() == 1 && has(vnic, key::accessVlan) && int(number(vnic, key::accessVlan)) == 0 &&
+        (mode.isEmpty() || mode == value::access))
         // Hyper-V takes access VLAN 0 to mean untagged.
-        fix =
-            QuickFix{QStringLiteral("Make vNIC '%1' untagged").arg(vnic.name()),
-                     {{vnic.id, QStringLiteral("vlanMode"), QStringLiteral("Untagged")},
-                      {vnic.id, QStringLiteral("accessVlan"), QJsonValue(QJsonValue::Undefined)}}};
+        fix = QuickFix{QStringLiteral("Make vNIC '%1' untagged").arg(vnic.name()),
+                       {{vnic.id, key::vlanMode, value::untagged},
+                        {vnic.id, key::accessVlan, QJsonValue(QJsonValue::Undefined)}}};
     out.add(
         QStringLiteral("%1 has %2; %3. Use ids in that range (an untagged vNIC needs no VLAN "
                        "id).")
@@ -155,18 +154,18 @@ void vnicVlanIds(const Element &vnic, RuleContext &ctx, FindingSink &out)
 void portVlanIds(const Element &port, RuleContext &ctx, FindingSink &out)
 {
     const QStringList bad =
-        invalidIds(port, {{"accessVlan", "access VLAN"}, {"nativeVlan", "native VLAN"}},
-                   {{"allowedVlans", "allowed VLAN"}});
+        invalidIds(port, {{key::accessVlan, "access VLAN"}, {key::nativeVlan, "native VLAN"}},
+                   {{key::allowedVlans, "allowed VLAN"}});
     if (!bad.isEmpty())
         out.add(QStringLiteral("%1 has %2; %3. Use ids in that range.")
                     .arg(portLabel(port, ctx), bad.join(QStringLiteral(", ")),
                          QLatin1String(rangeAdvice)),
-                {}, dropInvalid(port, "allowedVlans", bad.size()));
+                {}, dropInvalid(port, key::allowedVlans, bad.size()));
 }
 
 void vlanElementId(const Element &vlan, RuleContext &, FindingSink &out)
 {
-    const int id = int(number(vlan, "vlanId"));
+    const int id = int(number(vlan, key::vlanId));
     if (!validVlan(id))
         out.add(QStringLiteral("%1 has id %2; %3.")
                     .arg(label(vlan))
@@ -179,16 +178,16 @@ void vlanElementId(const Element &vlan, RuleContext &, FindingSink &out)
 // The VLAN ids a vNIC's frames carry on the wire (none when untagged).
 QList<int> taggedVlans(const Element &vnic)
 {
-    const QString mode = str(vnic, "vlanMode");
+    const QString mode = str(vnic, key::vlanMode);
     QList<int> out;
-    if (mode == QLatin1String("Trunk"))
-        out = ints(vnic, "trunkVlans");
-    else if (mode == QLatin1String("Pvlan")) {
-        for (const char *key : {"pvlanPrimary", "pvlanSecondary"})
+    if (mode == value::trunk)
+        out = ints(vnic, key::trunkVlans);
+    else if (mode == value::pvlan) {
+        for (QLatin1StringView key : {key::pvlanPrimary, key::pvlanSecondary})
             if (has(vnic, key))
                 out << int(number(vnic, key));
-    } else if ((mode.isEmpty() || mode == QLatin1String("Access")) && has(vnic, "accessVlan"))
-        out << int(number(vnic, "accessVlan"));
+    } else if ((mode.isEmpty() || mode == value::access) && has(vnic, key::accessVlan))
+        out << int(number(vnic, key::accessVlan));
     out.removeIf([](int id) { return !validVlan(id); }); // VLAN-001 reports them
     std::ranges::sort(out);
     out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -229,17 +228,16 @@ void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
                 reportUncarried([&] { return vnicLabel(*v, ctx); }, *v, vlans, nic, ports, ctx, out,
                                 QStringLiteral("change the vNIC's VLAN setting"));
     for (const Element *team : ctx.referrers(nic.id, K::Team)) {
-        if (!ids(*team, "members").contains(nic.id))
+        if (!ids(*team, key::members).contains(nic.id))
             continue;
-        for (const QJsonValue v : team->value(QStringLiteral("teamInterfaces")).toArray()) {
+        for (const QJsonValue v : team->value(key::teamInterfaces).toArray()) {
             const QJsonObject tnic = v.toObject();
-            const int vlan = tnic.value(QLatin1String("vlan")).toInt();
-            if (tnic.contains(QLatin1String("vlan")) && validVlan(vlan))
+            const int vlan = tnic.value(key::vlan).toInt();
+            if (tnic.contains(key::vlan) && validVlan(vlan))
                 reportUncarried(
                     [&] {
                         return QStringLiteral("Team interface '%1' of %2")
-                            .arg(tnic.value(QLatin1String("name")).toString(),
-                                 labelOnHost(*team, ctx));
+                            .arg(tnic.value(key::name).toString(), labelOnHost(*team, ctx));
                     },
                     *team, {vlan}, nic, ports, ctx, out,
                     QStringLiteral("change the team interface's VLAN"));
@@ -251,21 +249,21 @@ void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
 
 void teamInterfaceIds(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    const QJsonArray interfaces = team.value(QStringLiteral("teamInterfaces")).toArray();
+    const QJsonArray interfaces = team.value(key::teamInterfaces).toArray();
     for (qsizetype i = 0; i < interfaces.size(); ++i) {
         QJsonObject tnic = interfaces.at(i).toObject();
-        const int vlan = tnic.value(QLatin1String("vlan")).toInt();
-        if (!tnic.contains(QLatin1String("vlan")) || validVlan(vlan))
+        const int vlan = tnic.value(key::vlan).toInt();
+        if (!tnic.contains(key::vlan) || validVlan(vlan))
             continue; // no VLAN: the default, untagged interface
-        const QString name = tnic.value(QLatin1String("name")).toString();
+        const QString name = tnic.value(key::name).toString();
         std::optional<QuickFix> fix;
         if (vlan == 0) {
             QJsonArray fixed = interfaces;
-            tnic.remove(QLatin1String("vlan"));
+            tnic.remove(key::vlan);
             fixed.replace(i, tnic);
             fix = setFix(
                 QStringLiteral("Make team interface '%1' the default (untagged) one").arg(name),
-                team.id, "teamInterfaces", fixed);
+                team.id, key::teamInterfaces, fixed);
         }
         out.add(
             QStringLiteral("Team interface '%1' of %2 has VLAN %3; %4. Use an id in that range, "
