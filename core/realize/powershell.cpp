@@ -1,6 +1,6 @@
 // The Hyper-V side of a bundle: one PowerShell script per `hyperv` host, using the documented
-// cmdlets of the Hyper-V and NetLbfo modules (docs/agent.md, "What it changes on a host"). Teams and
-// switches are written by powershellswitches.cpp, network adapters by powershelladapters.cpp.
+// cmdlets of the Hyper-V and NetLbfo modules (docs/agent.md, "What it changes on a host"). Teams
+// and switches are written by powershellswitches.cpp, network adapters by powershelladapters.cpp.
 #include "powershellsections.h"
 #include "scripts.h"
 

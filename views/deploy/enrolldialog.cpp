@@ -35,7 +35,7 @@ EnrollDialog::EnrollDialog(const core::Design &design,
     setObjectName(QStringLiteral("enrollDialog"));
     setWindowTitle(tr("Enroll Agent"));
     for (const core::Element *h : design.elements(core::ElementKind::Host)) {
-        if (h->value(QLatin1String("platform")).toString() == QLatin1String("linux-ovs"))
+        if (h->value(core::key::platform).toString() == core::value::linuxOvs)
             m_host->addItem(h->name(), h->id);
     }
     m_address->setPlaceholderText(tr("10.0.0.5:7443"));
@@ -85,7 +85,7 @@ EnrollDialog::~EnrollDialog()
 void EnrollDialog::hostChanged()
 {
     const core::Element *h = m_design.find(m_host->currentData().toString());
-    m_address->setText(h ? h->value(QLatin1String("agentAddress")).toString() : QString());
+    m_address->setText(h ? h->value(core::key::agentAddress).toString() : QString());
 }
 
 QString EnrollDialog::generateToken()
