@@ -27,7 +27,7 @@ double medianMs(int runs, const std::function<void()> &work)
         QElapsedTimer t;
         t.start();
         work();
-        ms.push_back(t.nsecsElapsed() / 1e6);
+        ms.push_back(double(t.nsecsElapsed()) / 1e6);
     }
     std::ranges::sort(ms);
     return ms[ms.size() / 2];

@@ -29,7 +29,7 @@ double median(std::vector<double> v)
 
 double elapsedMs(const QElapsedTimer &t)
 {
-    return t.nsecsElapsed() / 1e6;
+    return double(t.nsecsElapsed()) / 1e6;
 }
 
 // A single-property edit of the kind an admin makes: a vNIC's VLAN or address, a NIC's speed,
@@ -121,6 +121,6 @@ int main(int argc, char *argv[])
                .arg(median(incremental), 0, 'f', 3)
                .arg(*std::ranges::max_element(incremental), 0, 'f', 3)
                .arg(incremental.size())
-               .arg(double(anchors) / incremental.size(), 0, 'f', 1);
+               .arg(double(anchors) / double(incremental.size()), 0, 'f', 1);
     return 0;
 }

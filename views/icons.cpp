@@ -83,7 +83,7 @@ struct Cache
 };
 
 // Beyond this the cache starts over: a zoomable view could otherwise ask for ever new sizes.
-constexpr qint64 cacheLimitBytes = 16 * 1024 * 1024;
+constexpr qint64 cacheLimitBytes = qint64(16) * 1024 * 1024;
 
 Cache &cache()
 {

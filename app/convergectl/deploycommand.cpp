@@ -98,7 +98,7 @@ int agents(const QStringList &args, Cli &cli)
     if (!a.error.isEmpty() || a.positional.size() != 1)
         return misuse(cli, agentsUsage, a.error);
     auto fleet = openDesignStore(a.positional[0]);
-    auto list = fleet ? fleet->store->agents()
+    auto list = fleet ? fleet->store.agents()
                       : Result<std::vector<deploy::AgentRecord>>(std::unexpected(fleet.error()));
     if (!list)
         return misuse(cli, "", list.error().message);
@@ -128,7 +128,7 @@ int agents(const QStringList &args, Cli &cli)
 int runDeployment(Fleet &fleet, Deployment::Spec spec, Cli &cli)
 {
     spec.author = consoleUser(QStringLiteral("convergectl"));
-    Deployment deployment(cli.agents, &*fleet.store);
+    Deployment deployment(cli.agents, &fleet.store);
     QStringList hosts;
     for (const DeployTarget &t : spec.targets)
         hosts << t.host;
@@ -208,7 +208,7 @@ int rollbackCommand(const QStringList &args, Cli &cli)
                       QStringLiteral("--to must be a deployment number (convergectl "
                                      "history) and --confirm-timeout seconds in 1-3600"));
     auto fleet = fleetFor(a.positional[0], {host});
-    auto target = fleet ? rollbackTarget(*fleet->store, id, host)
+    auto target = fleet ? rollbackTarget(fleet->store, id, host)
                         : Result<RollbackTarget>(std::unexpected(fleet.error()));
     if (!target)
         return misuse(cli, "", target.error().message);
@@ -237,7 +237,7 @@ int drift(const QStringList &args, Cli &cli)
             ++unreachable;
             continue;
         }
-        (void)fleet->store->touchAgent(t.host, QDateTime::currentDateTimeUtc(), {});
+        (void)fleet->store.touchAgent(t.host, QDateTime::currentDateTimeUtc(), {});
         const auto items = deploy::driftOf(fleet->design, t.desired, *running);
         drifted += items.empty() ? 0 : 1;
         cli.out << (items.empty()
@@ -256,7 +256,7 @@ int history(const QStringList &args, Cli &cli)
         return misuse(cli, historyUsage, a.error);
     auto fleet = openDesignStore(a.positional[0]);
     auto list = fleet
-                    ? fleet->store->deployments()
+                    ? fleet->store.deployments()
                     : Result<std::vector<deploy::DeploymentRecord>>(std::unexpected(fleet.error()));
     if (!list)
         return misuse(cli, "", list.error().message);

@@ -9,20 +9,17 @@ using namespace converge::collectors;
 
 Result<Fleet> openDesignStore(const QString &file)
 {
-    Fleet f;
     auto design = loadAny(file);
     if (!design)
         return std::unexpected(design.error());
-    f.design = std::move(*design);
-    auto store = openFleetStore(file, f.design, StoreMode::Existing);
+    auto store = openFleetStore(file, *design, StoreMode::Existing);
     if (!store)
         return invalid(
             store.error().code == Error::Code::NotFound
                 ? store.error().message +
                       QStringLiteral(": run convergectl enroll %1 HOST ADDRESS").arg(file)
                 : store.error().message);
-    f.store.emplace(std::move(*store));
-    return f;
+    return Fleet{std::move(*design), std::move(*store)};
 }
 
 Result<Fleet> fleetFor(const QString &file, const QStringList &only)
@@ -34,7 +31,7 @@ Result<Fleet> fleetFor(const QString &file, const QStringList &only)
         if (!hostNamed(f->design, name))
             return invalid(
                 QStringLiteral("--host %1: no host of that name in the design").arg(name));
-    auto choice = chooseTargets(f->design, fleetHosts(f->design, &*f->store), only);
+    auto choice = chooseTargets(f->design, fleetHosts(f->design, &f->store), only);
     if (!choice)
         return std::unexpected(choice.error());
     f->choice = std::move(*choice);

@@ -4,8 +4,6 @@
 #include "collectors/console/targets.h"
 #include "core/model/design.h"
 
-#include <optional>
-
 // The FILE argument of convergectl's fleet commands: its design, its project store and the
 // hosts to reach, with errors that say which convergectl command helps.
 namespace converge::app {
@@ -13,8 +11,8 @@ namespace converge::app {
 struct Fleet
 {
     core::Design design;
-    std::optional<core::ProjectStore> store;
-    collectors::TargetChoice choice;
+    core::ProjectStore store;
+    collectors::TargetChoice choice = {};
 };
 
 // The design and its existing project store (agents, history).

@@ -39,7 +39,7 @@ double median(std::vector<double> v)
 
 double ms(const QElapsedTimer &t)
 {
-    return t.nsecsElapsed() / 1e6;
+    return double(t.nsecsElapsed()) / 1e6;
 }
 
 // vNIC `i`: a VLAN, a maximum rate, guards and two ACLs.

@@ -111,7 +111,7 @@ double deployOnce(FleetLab &lab, std::vector<collectors::DeployTarget> to, QText
     t.start();
     deployer.start(std::move(to), {});
     deployer.waitForFinished(600000);
-    const double ms = t.nsecsElapsed() / 1e6;
+    const double ms = double(t.nsecsElapsed()) / 1e6;
     if (confirmed)
         return ms;
     for (const auto &r : deployer.results())

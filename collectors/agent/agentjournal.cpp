@@ -155,9 +155,10 @@ core::Result<void> AgentService::recover()
     auto journal = readJournal(&phase);
     if (!journal)
         return std::unexpected(journal.error());
-    if (!*journal)
+    std::optional<Pending> &found = *journal;
+    if (!found)
         return {};
-    Pending p = std::move(**journal);
+    Pending p = std::move(*found);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (phase == QLatin1String("pending") && p.deadlineMs > now) {
         qCInfo(lcAgent).noquote() << "transaction" << p.transaction << "awaits confirmation until"

@@ -68,13 +68,14 @@ Result<std::optional<protocol::StreamEvent>> TlsAgentSession::nextEvent(int time
     auto message = m_client.nextEvent(timeoutMs);
     if (!message)
         return std::unexpected(message.error());
-    if (!*message)
+    const std::optional<core::protocol::Message> &frame = *message;
+    if (!frame)
         return std::optional<protocol::StreamEvent>();
-    auto event = protocol::StreamEvent::fromJson((*message)->id, (*message)->body);
+    auto event = protocol::StreamEvent::fromJson(frame->id, frame->body);
     if (!event)
         return core::invalid(QStringLiteral("%1: unreadable event of subscription %2: %3")
                                  .arg(m_client.where())
-                                 .arg((*message)->id)
+                                 .arg(frame->id)
                                  .arg(event.error().message));
     return std::optional<protocol::StreamEvent>(std::move(*event));
 }

@@ -109,16 +109,13 @@ std::vector<std::size_t> Deployer::hostsFor(Stage stage)
     std::vector<std::size_t> work;
     for (std::size_t i = 0; i < m_results.size(); ++i) {
         const HostPhase phase = m_results[i].phase;
-        if (stage == Stage::Plan) {
+        // Planning reaches every host; applying, the planned ones with something to change;
+        // every later stage, the hosts that were changed.
+        const HostPhase needed = stage == Stage::Apply ? HostPhase::Planned : HostPhase::Applied;
+        if (stage == Stage::Apply && phase == needed && m_results[i].plan.operations == 0)
+            report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
+        else if (stage == Stage::Plan || phase == needed)
             work.push_back(i);
-        } else if (stage == Stage::Apply) {
-            if (phase == HostPhase::Planned && m_results[i].plan.operations == 0)
-                report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
-            else if (phase == HostPhase::Planned)
-                work.push_back(i);
-        } else if (phase == HostPhase::Applied) {
-            work.push_back(i);
-        }
     }
     return work;
 }

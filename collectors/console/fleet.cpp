@@ -28,6 +28,18 @@ core::Result<core::ProjectStore> openFleetStore(const QString &designFile,
     return core::ProjectStore::create(path, design);
 }
 
+namespace {
+
+// The agent enrolled for `host`; none when there is none or the store cannot say.
+std::optional<core::deploy::AgentRecord> enrolledAgent(const core::ProjectStore &store,
+                                                       const QString &host)
+{
+    auto agent = store.agent(host);
+    return agent ? *agent : std::nullopt;
+}
+
+} // namespace
+
 std::vector<FleetHost> fleetHosts(const core::Design &design, const core::ProjectStore *store)
 {
     std::vector<FleetHost> out;
@@ -39,10 +51,8 @@ std::vector<FleetHost> fleetHosts(const core::Design &design, const core::Projec
         } else if (h.platform != core::value::linuxOvs) {
             h.status = FleetHost::Status::OtherPlatform;
         } else if (store) {
-            if (auto agent = store->agent(h.name); agent && *agent) {
-                h.agent = **agent;
-                h.status = FleetHost::Status::Ready;
-            }
+            h.agent = enrolledAgent(*store, h.name);
+            h.status = h.agent ? FleetHost::Status::Ready : FleetHost::Status::NotEnrolled;
         }
         out.push_back(std::move(h));
     }

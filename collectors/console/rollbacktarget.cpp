@@ -15,10 +15,11 @@ core::Result<RollbackTarget> rollbackTarget(const core::ProjectStore &store, qin
     auto record = store.deployment(deployment);
     if (!record)
         return std::unexpected(record.error());
-    if (!*record)
+    const std::optional<core::deploy::DeploymentRecord> &found = *record;
+    if (!found)
         return core::invalid(QStringLiteral("there is no deployment #%1").arg(deployment));
     const core::deploy::DeploymentHost *row = nullptr;
-    for (const core::deploy::DeploymentHost &h : (*record)->hosts)
+    for (const core::deploy::DeploymentHost &h : found->hosts)
         if (h.host == host)
             row = &h;
     if (!row || !core::deploy::leftInPlace(row->result))

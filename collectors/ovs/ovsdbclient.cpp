@@ -171,7 +171,8 @@ Result<QJsonValue> OvsdbClient::call(const QString &method, const QJsonArray &pa
         if (!text)
             return fail(Error::Code::Io,
                         QStringLiteral("%1: %2: %3").arg(where(), method, text.error().message));
-        if (!text->has_value()) {
+        const std::optional<QByteArray> &received = *text;
+        if (!received) {
             const qint64 left = remaining(timer, timeoutMs);
             if (left == 0 || !m_socket->waitForReadyRead(int(left))) {
                 if (m_socket->state() != QLocalSocket::ConnectedState)
@@ -186,7 +187,7 @@ Result<QJsonValue> OvsdbClient::call(const QString &method, const QJsonArray &pa
             continue;
         }
         QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(**text, &parseError);
+        const QJsonDocument doc = QJsonDocument::fromJson(*received, &parseError);
         if (parseError.error != QJsonParseError::NoError || !doc.isObject())
             return fail(Error::Code::Io, QStringLiteral("%1: %2: malformed message: %3")
                                              .arg(where(), method, parseError.errorString()));

@@ -63,7 +63,7 @@ Result<ProcessResult> runArgv(const QString &program, const QStringList &args,
         process.write(stdinData);
         process.closeWriteChannel();
     }
-    const int left = std::max<qint64>(1, timeoutMs - timer.elapsed());
+    const int left = int(std::max<qint64>(1, timeoutMs - timer.elapsed()));
     if (!process.waitForFinished(left) && process.state() != QProcess::NotRunning) {
         process.kill();
         process.waitForFinished(5000);

@@ -206,7 +206,7 @@ Result<QByteArray> writeTar(const std::vector<TarFile> &files, qint64 mtime)
         if (auto r = appendEntry(out, f, mtime); !r)
             return std::unexpected(r.error());
     }
-    out.append(QByteArray(2 * kBlock, '\0')); // end of archive
+    out.append(QByteArray(qsizetype(2) * kBlock, '\0')); // end of archive
     return out;
 }
 
@@ -247,7 +247,7 @@ Result<std::vector<TarFile>> readTar(const QByteArray &archive)
         const qint64 size = header->type == '5' ? 0 : header->size;
         if (size > kTarMaxTotalBytes || total + size > kTarMaxTotalBytes)
             return bad(QStringLiteral("the archive's files exceed %1 MiB")
-                           .arg(kTarMaxTotalBytes / (1024 * 1024)));
+                           .arg(kTarMaxTotalBytes / (qint64(1024) * 1024)));
         total += size;
         offset += kBlock;
         if (offset + size > archive.size())

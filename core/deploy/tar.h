@@ -23,7 +23,7 @@ struct TarFile
     friend bool operator==(const TarFile &, const TarFile &) = default;
 };
 
-inline constexpr qint64 kTarMaxTotalBytes = 64 * 1024 * 1024; // contents of all files
+inline constexpr qint64 kTarMaxTotalBytes = qint64(64) * 1024 * 1024; // contents of all files
 inline constexpr int kTarMaxEntries = 10000;
 
 // The archive of FILES in order, every entry with modification time MTIME (seconds since the

@@ -268,7 +268,7 @@ void writeObject(QByteArray &out, const QJsonObject &o, int depth)
     std::ranges::stable_sort(keys, [&](const QString &a, const QString &b) {
         return keyRank(a, o.value(a)) < keyRank(b, o.value(b));
     });
-    const QByteArray indent((depth + 1) * 2, ' ');
+    const QByteArray indent(qsizetype(depth + 1) * 2, ' ');
     out += '{';
     for (qsizetype i = 0; i < keys.size(); ++i) {
         out += i ? ",\n" : "\n";
@@ -277,7 +277,7 @@ void writeObject(QByteArray &out, const QJsonObject &o, int depth)
         out += ": ";
         write(out, o.value(keys[i]), depth + 1);
     }
-    out += '\n' + QByteArray(depth * 2, ' ') + '}';
+    out += '\n' + QByteArray(qsizetype(depth) * 2, ' ') + '}';
 }
 
 void write(QByteArray &out, const QJsonValue &v, int depth)
@@ -291,10 +291,10 @@ void write(QByteArray &out, const QJsonValue &v, int depth)
         out += '[';
         for (qsizetype i = 0; i < a.size(); ++i) {
             out += i ? ",\n" : "\n";
-            out += QByteArray((depth + 1) * 2, ' ');
+            out += QByteArray(qsizetype(depth + 1) * 2, ' ');
             write(out, a.at(i), depth + 1);
         }
-        out += '\n' + QByteArray(depth * 2, ' ') + ']';
+        out += '\n' + QByteArray(qsizetype(depth) * 2, ' ') + ']';
         return;
     }
     if (v.isArray()) {

@@ -61,7 +61,10 @@ QString freePrefix(const Design &design)
     }
     for (int n = 1; n < 256; ++n) {
         const QString text = QStringLiteral("10.%1.0.0/24").arg(n);
-        const IpPrefix candidate = *IpPrefix::parse(text);
+        const auto parsed = IpPrefix::parse(text);
+        if (!parsed)
+            continue;
+        const IpPrefix &candidate = *parsed;
         const bool clash =
             std::ranges::any_of(used, [&](const IpPrefix &p) { return p.overlaps(candidate); });
         if (!clash)

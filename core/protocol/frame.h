@@ -20,7 +20,7 @@ struct Message
     QJsonObject body;
 };
 
-constexpr qint64 kMaxFrameBytes = 8 * 1024 * 1024;
+constexpr qint64 kMaxFrameBytes = qint64(8) * 1024 * 1024;
 constexpr qint64 kMaxMessageId = qint64(1) << 53; // the largest integer a JSON double holds exactly
 constexpr qsizetype kMaxTypeLength = 64;
 

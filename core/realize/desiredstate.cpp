@@ -129,8 +129,8 @@ Result<void> StateBuilder::addUplinks()
         auto port = uplinkPort(*uplink);
         if (!port)
             return std::unexpected(port.error());
-        if (*port)
-            m_bridgeOf.value(sw->id)->ports.push_back(std::move(**port));
+        if (std::optional<Port> &made = *port)
+            m_bridgeOf.value(sw->id)->ports.push_back(std::move(*made));
     }
     return {};
 }

@@ -21,7 +21,7 @@ namespace {
 // Schema steps: schemaSteps[v] takes a store from version v to v + 1 (0 is a new, empty file).
 // A step runs inside the upgrade's transaction; steps after the first use plain CREATE so that a
 // conflict with something already in the file fails the upgrade instead of being half-applied.
-const char *const schemaV1 = R"(
+constexpr const char schemaV1[] = R"(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS elements(
     id TEXT PRIMARY KEY,
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS history(
 )";
 
 // Times are ISO 8601 UTC with milliseconds; "" is a null time (an agent never seen).
-const char *const schemaV2 = R"(
+constexpr const char schemaV2[] = R"(
 CREATE TABLE agents(
     host TEXT PRIMARY KEY,
     address TEXT NOT NULL,

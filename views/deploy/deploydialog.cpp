@@ -235,7 +235,8 @@ core::Result<collectors::Deployment::Spec> DeployDialog::spec(Run run) const
     const std::vector<FleetHost> hosts = m_hosts->hosts();
     if (m_rollback) {
         for (const FleetHost &h : hosts)
-            if (h.status == FleetHost::Status::Ready && m_hosts->checkedHosts().contains(h.name))
+            if (h.agent && h.status == FleetHost::Status::Ready &&
+                m_hosts->checkedHosts().contains(h.name))
                 s.targets.push_back(
                     {h.name, h.agent->address, h.agent->fingerprint, m_rollback->desired});
         s.label = m_rollback->label();

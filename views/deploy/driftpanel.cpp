@@ -147,6 +147,8 @@ void DriftPanel::received(HostDrift drift)
 void DriftPanel::recompute(HostDrift &drift)
 {
     drift.items.clear();
+    if (!drift.running)
+        return;
     auto desired = core::realize::desiredState(m_session->design(), drift.hostId);
     if (!desired) {
         drift.error = desired.error().message;

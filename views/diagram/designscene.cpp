@@ -128,12 +128,14 @@ qreal rowWidth(const std::vector<QGraphicsItem *> &items)
 qreal placeSwitches(const std::vector<QGraphicsItem *> &switches, qreal centreWidth, qreal wrap)
 {
     qreal y = 0;
+    const auto at = [&switches](std::size_t i) {
+        return switches.begin() + static_cast<std::ptrdiff_t>(i);
+    };
     for (std::size_t i = 0; i < switches.size();) {
         std::size_t end = i + 1;
-        while (end < switches.size() &&
-               rowWidth({switches.begin() + i, switches.begin() + end + 1}) <= wrap)
+        while (end < switches.size() && rowWidth({at(i), at(end + 1)}) <= wrap)
             ++end;
-        const std::vector<QGraphicsItem *> row(switches.begin() + i, switches.begin() + end);
+        const std::vector<QGraphicsItem *> row(at(i), at(end));
         qreal height = 0;
         for (const QGraphicsItem *item : row)
             height = std::max(height, item->boundingRect().height());

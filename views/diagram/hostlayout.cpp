@@ -175,7 +175,8 @@ private:
             if (lane == lanes.size())
                 lanes.emplace_back();
             lanes[lane].push_back(span);
-            const QRectF rect(columnX(span.first) + 3, m_y + lane * (m_s.chipHeight + laneGap),
+            const QRectF rect(columnX(span.first) + 3,
+                              m_y + qreal(lane) * (m_s.chipHeight + laneGap),
                               (span.last - span.first + 1) * columnWidth - 6, m_s.chipHeight);
             const QString detail =
                 kind == ElementKind::Team ? teamText(*bar) : bar->value(key::type).toString();
@@ -188,7 +189,7 @@ private:
                          {},
                          legend,
                          {}});
-        m_y += lanes.size() * (m_s.chipHeight + laneGap);
+        m_y += qreal(lanes.size()) * (m_s.chipHeight + laneGap);
     }
 
     // Team members and switch uplinks: a line from the bottom of each to the top of the bar.

@@ -175,6 +175,8 @@ void DesignScene::mouseMoveEvent(QGraphicsSceneMouseEvent *event)
 
 void DesignScene::startGesture()
 {
+    if (!m_gesture)
+        return;
     Gesture &g = *m_gesture;
     const Anchor anchor = m_anchors.value(g.id);
     BlockItem *block = asBlock(anchor.item);
@@ -231,6 +233,8 @@ void DesignScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
 
 void DesignScene::endGesture(const QPointF &at)
 {
+    if (!m_gesture)
+        return;
     Gesture g = std::move(*m_gesture);
     m_gesture.reset();
     if (g.wire) {

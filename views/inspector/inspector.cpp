@@ -469,7 +469,7 @@ void Inspector::commit(PropertyEditor *editor)
                       QStringLiteral("Set %1 of %2 %3")
                           .arg(editor->key())
                           .arg(edits.size())
-                          .arg(oneKind ? groupLabel(*kind) : QStringLiteral("elements")),
+                          .arg(oneKind && kind ? groupLabel(*kind) : QStringLiteral("elements")),
                       edits));
         disconnect(c);
     }

@@ -52,7 +52,7 @@ std::expected<QJsonValue, QString> parseIntList(const PropertySpec &spec, const 
         if (last < first)
             return std::unexpected(QStringLiteral("%1: the range runs backwards").arg(part));
         for (qint64 v : {first, last}) {
-            if (v < spec.min || v > spec.max)
+            if (double(v) < spec.min || double(v) > spec.max)
                 return std::unexpected(
                     QStringLiteral("%1 is out of range (expected %2)").arg(v).arg(range(spec)));
         }

@@ -152,8 +152,9 @@ QVariant FindingsModel::findingData(const Finding &f, int column, int role) cons
         return f.elements;
     case FindingIndexRole:
         return i;
+    default:
+        return {};
     }
-    return {};
 }
 
 QVariant FindingsModel::data(const QModelIndex &index, int role) const
@@ -176,8 +177,9 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Element");
     case MessageColumn:
         return tr("Finding");
+    default:
+        return {};
     }
-    return {};
 }
 
 } // namespace converge::views

@@ -260,7 +260,9 @@ void addressesMatchDrawnSubnets(const Element &host, RuleContext &ctx, FindingSi
             std::ranges::move(customerSubnets(*domain.vmNetwork), std::back_inserter(known));
         for (int i = 0; i < written.size(); ++i) {
             const auto p = IpPrefix::parse(written.at(i).toString());
-            const KnownSubnet *s = p ? mismatchedSubnet(*p, known) : nullptr;
+            if (!p)
+                continue;
+            const KnownSubnet *s = mismatchedSubnet(*p, known);
             if (s && std::size_t(s - known.data()) < drawn)
                 reportMismatch(*vnic, i, *p, *s, ctx, out, {vnic->id, s->id});
         }

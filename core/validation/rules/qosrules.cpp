@@ -304,7 +304,8 @@ const SwitchFit *fitFor(const QString &switchId, const std::vector<const Element
                                            : std::nullopt)
                  .first;
     }
-    return it->second && !it->second->slower.empty() ? &*it->second : nullptr;
+    const auto &fit = it->second;
+    return fit && !fit->slower.empty() ? &*fit : nullptr;
 }
 
 void reportMovingVm(const Element &host, const MovingVm &moving,
