@@ -451,6 +451,7 @@ bool Vm::ping(const QString &address, int count, int timeoutSec) const
               QStringLiteral("-W"), QStringLiteral("1"), QStringLiteral("-i"),
               QStringLiteral("0.2"), QStringLiteral("-w"), QString::number(timeoutSec), address},
              (timeoutSec + 5) * 1000);
+    m_lastPing = r ? QString::fromUtf8(r->out + r->err) : r.error().message;
     if (!r)
         return false;
     static const QRegularExpression received(QStringLiteral("(\\d+) (packets )?received"));

@@ -149,6 +149,7 @@ public:
 
     // ping -c COUNT -W 1 -i 0.2 -w TIMEOUTSEC ADDRESS from eth0; true if any reply came back.
     bool ping(const QString &address, int count = 3, int timeoutSec = 5) const;
+    QString lastPing() const { return m_lastPing; } // what the last ping printed, for failures
     Result<ProcessResult> exec(const QStringList &argv, int timeoutMs = 30000) const;
 
 private:
@@ -159,6 +160,7 @@ private:
     QString m_hostIf;
     bool m_ready = false;
     QString m_error;
+    mutable QString m_lastPing;
 };
 
 // Moves the calling thread into a named network namespace (/run/netns/NAME) and back on
