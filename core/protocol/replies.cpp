@@ -10,18 +10,6 @@ namespace converge::core::protocol {
 
 namespace {
 
-template<typename T> Result<T> checked(const JsonReader &r, T value)
-{
-    if (!r.ok())
-        return invalid(r.error());
-    return value;
-}
-
-JsonReader bodyReader(const QJsonObject &body)
-{
-    return JsonReader(body, QStringLiteral("body"));
-}
-
 Result<PlanReport> planIn(JsonReader &r)
 {
     const QJsonObject plan = r.object(QStringLiteral("plan"), true);
@@ -32,11 +20,11 @@ Result<PlanReport> planIn(JsonReader &r)
 
 Result<QString> transactionIn(const QJsonObject &body, const char *flag)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     const QString transaction = r.token(QStringLiteral("transaction"));
     if (!r.boolean(QLatin1String(flag), false, true) && r.ok())
         r.fail(QLatin1String(flag), QStringLiteral("must be true"));
-    return checked(r, transaction);
+    return r.checked(transaction);
 }
 
 } // namespace
@@ -63,7 +51,7 @@ Result<PlanReport> PlanReport::fromJson(const QJsonObject &plan, const QString &
     }
     p.operations = int(ops.size());
     p.json = plan;
-    return checked(r, std::move(p));
+    return r.checked(std::move(p));
 }
 
 QString PlanReport::summaryOf(int operations, int destructive)
@@ -88,7 +76,7 @@ QJsonObject HelloReply::toJson() const
 
 Result<HelloReply> HelloReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     HelloReply h;
     h.agent = r.str(QStringLiteral("agent"), true);
     h.version = r.token(QStringLiteral("version"));
@@ -97,7 +85,7 @@ Result<HelloReply> HelloReply::fromJson(const QJsonObject &body)
     h.datapath = r.str(QStringLiteral("datapath"));
     h.capabilities = r.stringList(QStringLiteral("capabilities"));
     h.pendingTransaction = r.token(QStringLiteral("pendingTransaction"), false);
-    return checked(r, std::move(h));
+    return r.checked(std::move(h));
 }
 
 namespace {
@@ -123,7 +111,7 @@ Result<MeterCounter> meterOf(const QJsonValue &v, const QString &path)
     m.acl = int(r.integer(QStringLiteral("acl"), 0, 1 << 16, 0, true));
     m.packets = quint64(r.integer(QStringLiteral("packets"), 0, kMaxCounter, 0, true));
     m.bytes = quint64(r.integer(QStringLiteral("bytes"), 0, kMaxCounter, 0, true));
-    return checked(r, std::move(m));
+    return r.checked(std::move(m));
 }
 
 } // namespace
@@ -143,7 +131,7 @@ QJsonObject StateReply::toJson() const
 
 Result<StateReply> StateReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     const QJsonObject stateJson = r.object(QStringLiteral("state"), true);
     const QJsonArray meters = r.array(QStringLiteral("meters"));
     const QJsonObject pending = r.object(QStringLiteral("pending"), false);
@@ -164,7 +152,7 @@ Result<StateReply> StateReply::fromJson(const QJsonObject &body)
         s.pendingTransaction = p.token(QStringLiteral("transaction"));
         s.pendingDeadline = p.str(QStringLiteral("deadline"), true);
     }
-    return checked(p, std::move(s));
+    return p.checked(std::move(s));
 }
 
 QJsonObject PlanReply::toJson() const
@@ -174,7 +162,7 @@ QJsonObject PlanReply::toJson() const
 
 Result<PlanReply> PlanReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     auto plan = planIn(r);
     if (!plan)
         return std::unexpected(plan.error());
@@ -195,7 +183,7 @@ QJsonObject ApplyReply::toJson() const
 
 Result<ApplyReply> ApplyReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     ApplyReply a;
     a.changed = r.boolean(QStringLiteral("changed"), false, true);
     const bool whenChanged = a.changed;
@@ -208,7 +196,7 @@ Result<ApplyReply> ApplyReply::fromJson(const QJsonObject &body)
     if (!plan)
         return std::unexpected(plan.error());
     a.plan = std::move(*plan);
-    return checked(r, std::move(a));
+    return r.checked(std::move(a));
 }
 
 QJsonObject ConfirmReply::toJson() const
@@ -245,11 +233,11 @@ QJsonObject EnrollReply::toJson() const
 
 Result<EnrollReply> EnrollReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     EnrollReply e;
     e.agentFingerprint = r.str(QStringLiteral("agentFingerprint"), true);
     e.proof = r.str(QStringLiteral("proof"), true);
-    return checked(r, std::move(e));
+    return r.checked(std::move(e));
 }
 
 QJsonObject SubscribeReply::toJson() const
@@ -260,11 +248,11 @@ QJsonObject SubscribeReply::toJson() const
 
 Result<SubscribeReply> SubscribeReply::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     SubscribeReply s;
     s.subscription = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId, 0, true);
     s.firstSeq = r.integer(QStringLiteral("firstSeq"), 1, kMaxMessageId, 0, true);
-    return checked(r, s);
+    return r.checked(s);
 }
 
 QJsonObject StreamEvent::toJson() const
@@ -274,12 +262,12 @@ QJsonObject StreamEvent::toJson() const
 
 Result<StreamEvent> StreamEvent::fromJson(qint64 subscription, const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     StreamEvent e;
     e.subscription = subscription;
     e.seq = r.integer(QStringLiteral("seq"), 1, kMaxMessageId, 0, true);
     e.data = r.object(QStringLiteral("data"), true);
-    return checked(r, std::move(e));
+    return r.checked(std::move(e));
 }
 
 QJsonObject ErrorReply::toJson() const

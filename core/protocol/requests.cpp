@@ -23,18 +23,6 @@ constexpr std::array kNames{
     std::pair{RequestType::Unsubscribe, "unsubscribe"},
 };
 
-template<typename T> Result<T> checked(const JsonReader &r, T value)
-{
-    if (!r.ok())
-        return invalid(r.error());
-    return value;
-}
-
-JsonReader bodyReader(const QJsonObject &body)
-{
-    return JsonReader(body, QStringLiteral("body"));
-}
-
 Result<realize::HostState> desiredOf(JsonReader &r)
 {
     const QJsonObject desired = r.object(QStringLiteral("desired"), true);
@@ -48,9 +36,9 @@ Result<realize::HostState> desiredOf(JsonReader &r)
 
 Result<QString> transactionOf(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("transaction")});
-    return checked(r, r.token(QStringLiteral("transaction")));
+    return r.checked(r.token(QStringLiteral("transaction")));
 }
 
 QJsonObject transactionBody(const QString &transaction)
@@ -91,16 +79,16 @@ QJsonObject HelloRequest::toJson() const
 
 Result<HelloRequest> HelloRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("version")});
-    return checked(r, HelloRequest{r.token(QStringLiteral("version"))});
+    return r.checked(HelloRequest{r.token(QStringLiteral("version"))});
 }
 
 Result<StateRequest> StateRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({});
-    return checked(r, StateRequest{});
+    return r.checked(StateRequest{});
 }
 
 QJsonObject PlanRequest::toJson() const
@@ -110,7 +98,7 @@ QJsonObject PlanRequest::toJson() const
 
 Result<PlanRequest> PlanRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("desired")});
     if (!r.ok())
         return invalid(r.error());
@@ -131,7 +119,7 @@ QJsonObject ApplyRequest::toJson() const
 
 Result<ApplyRequest> ApplyRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("desired"), QStringLiteral("confirmTimeoutSec"),
                    QStringLiteral("expectedPlanDigest")});
     if (!r.ok())
@@ -144,7 +132,7 @@ Result<ApplyRequest> ApplyRequest::fromJson(const QJsonObject &body)
                                         kMaxConfirmTimeoutSec, kDefaultConfirmTimeoutSec, false,
                                         QStringLiteral("whole seconds")));
     a.expectedPlanDigest = r.token(QStringLiteral("expectedPlanDigest"), false);
-    return checked(r, std::move(a));
+    return r.checked(std::move(a));
 }
 
 QJsonObject ConfirmRequest::toJson() const
@@ -200,13 +188,13 @@ QJsonObject SubscribeRequest::toJson() const
 
 Result<SubscribeRequest> SubscribeRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("params")});
     SubscribeRequest s;
     s.stream = r.token(QStringLiteral("stream"));
     s.since = r.integer(QStringLiteral("since"), 0, kMaxMessageId, 0);
     s.params = r.object(QStringLiteral("params"), false);
-    return checked(r, std::move(s));
+    return r.checked(std::move(s));
 }
 
 QJsonObject UnsubscribeRequest::toJson() const
@@ -216,10 +204,10 @@ QJsonObject UnsubscribeRequest::toJson() const
 
 Result<UnsubscribeRequest> UnsubscribeRequest::fromJson(const QJsonObject &body)
 {
-    JsonReader r = bodyReader(body);
+    JsonReader r = JsonReader::body(body);
     r.unknownKeys({QStringLiteral("subscription")});
     const qint64 id = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId, 0, true);
-    return checked(r, UnsubscribeRequest{id});
+    return r.checked(UnsubscribeRequest{id});
 }
 
 Result<Request> parseRequest(const QString &type, const QJsonObject &body)

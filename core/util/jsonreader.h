@@ -18,12 +18,21 @@ class JsonReader
 {
 public:
     JsonReader(const QJsonObject &object, QString path);
+    // A protocol message's body: paths start with "body".
+    static JsonReader body(const QJsonObject &body) { return {body, QStringLiteral("body")}; }
 
     QString where(const QString &key) const; // "bridges[1].tag"
     bool ok() const { return m_error.isEmpty(); }
     const QString &error() const { return m_error; }
     // The first problem as an error (InvalidInput), or nothing.
     Result<void> result() const;
+    // `value`, read with this reader, unless the reader found a problem.
+    template<typename T> Result<T> checked(T value) const
+    {
+        if (!ok())
+            return invalid(m_error);
+        return value;
+    }
     void fail(const QString &key, const QString &what);
 
     QString str(const QString &key, bool required = false);
