@@ -238,6 +238,15 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
     if (bridge.datapathType.isEmpty())
         bridge.datapathType = QStringLiteral("system"); // OVS's default
     bridge.sriov = isTrue(ids.value(QStringLiteral("converge-sriov")));
+    if (const QString pvlans = ids.value(QStringLiteral("converge-pvlans")); !pvlans.isEmpty()) {
+        auto read = core::realize::pvlansFromJson(
+            QJsonDocument::fromJson(pvlans.toUtf8()).array(),
+            QStringLiteral("%1: bridge %2: external_ids:converge-pvlans")
+                .arg(m_where, bridge.name));
+        if (!read)
+            return std::unexpected(read.error());
+        bridge.pvlans = std::move(*read);
+    }
 
     const QString digest = ids.value(QStringLiteral("converge-flows"));
     if (!digest.isEmpty()) {
@@ -272,6 +281,7 @@ Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridg
     const auto ids = mapItems(row["external_ids"]);
     const auto otherConfig = mapItems(row["other_config"]);
     port.elementId = ids.value(QStringLiteral("converge-id"));
+    port.uplink = isTrue(ids.value(QStringLiteral("converge-uplink")));
 
     std::vector<Row> interfaces;
     for (const QString &uuid : uuidSet(row["interfaces"]))

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <map>
+
 #include <optional>
 
 namespace converge::core::realize {
@@ -49,6 +51,7 @@ private:
     Result<void> addTeamMembers(const Element &team, Port &p);
     Result<void> addVnicPorts();
     Port vnicPort(const Element &vnic, const QString &name);
+    void addPvlanDomains();
     void addMirrors();
     std::optional<Mirror> sessionMirror(const Element &session, QSet<QString> &inSession);
     std::optional<Mirror> roleMirror(const Bridge &b, const QSet<QString> &inSession) const;
@@ -69,6 +72,7 @@ Result<HostState> StateBuilder::build()
          {&StateBuilder::addBridges, &StateBuilder::addUplinks, &StateBuilder::addVnicPorts})
         if (auto done = (this->*step)(); !done)
             return std::unexpected(done.error());
+    addPvlanDomains();
     addMirrors();
     m_state.normalize();
     // The form the agent accepts is the form we produce: check it the way the agent will.
@@ -129,8 +133,10 @@ Result<void> StateBuilder::addUplinks()
         auto port = uplinkPort(*uplink);
         if (!port)
             return std::unexpected(port.error());
-        if (std::optional<Port> &made = *port)
+        if (std::optional<Port> &made = *port) {
+            made->uplink = true;
             m_bridgeOf.value(sw->id)->ports.push_back(std::move(*made));
+        }
     }
     return {};
 }
@@ -225,6 +231,31 @@ Port StateBuilder::vnicPort(const Element &vnic, const QString &name)
                              .arg(core::describe(vnic));
     applyAddresses(vnic, p, m_state.notes);
     return p;
+}
+
+// The PVLAN domains each bridge takes part in (with a promiscuous, isolated or community port),
+// with every secondary VLAN of the design's isolated and community vNICs in them, on any host.
+void StateBuilder::addPvlanDomains()
+{
+    std::map<int, PvlanDomain> domains;
+    for (const Element *vnic : m_design.elements(ElementKind::VirtualNic)) {
+        if (vnic->value(key::vlanMode).toString() != value::pvlan)
+            continue;
+        Port probe;
+        applyVlan(*vnic, probe);
+        if (probe.pvlanPrimary < 0)
+            continue;
+        PvlanDomain &d = domains[probe.pvlanPrimary];
+        d.primary = probe.pvlanPrimary;
+        (probe.isolated ? d.isolated : d.communities) << probe.tag;
+    }
+    for (Bridge &b : m_state.bridges)
+        for (const auto &[primary, domain] : domains)
+            if (std::ranges::any_of(b.ports, [primary](const Port &p) {
+                    return p.pvlanPrimary == primary ||
+                           (p.vlanMode == QLatin1String("access") && p.tag == primary);
+                }))
+                b.pvlans.push_back(domain);
 }
 
 // Mirror sessions; vNICs with a mirroring role but no session form one per switch.

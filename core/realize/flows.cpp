@@ -1,18 +1,14 @@
 #include "flows.h"
+#include "flowsyntax.h"
 
 #include <QCryptographicHash>
 #include <QSet>
 
 namespace converge::core::realize {
 
-namespace {
+using namespace flowsyntax;
 
-// A port named in a match. Quoted, ovs-ofctl looks the name up as a port name; bare, a name of
-// digits ("2") would be taken as an OpenFlow port number and one like "LOCAL" as a reserved port.
-QString inPort(const QString &name)
-{
-    return QStringLiteral("in_port=\"%1\"").arg(name);
-}
+namespace {
 
 // A prefix of length 0 matches every address; Open vSwitch drops it from the match.
 bool matchesAll(const QString &prefix)
@@ -98,18 +94,6 @@ int aclPriority(const Acl &a)
     return 100 + 2 * specific + (a.action == QLatin1String("deny") ? 1 : 0);
 }
 
-QString flow(int table, int priority, const QString &match, const QString &actions,
-             quint64 cookie = 0)
-{
-    QString f;
-    if (cookie)
-        f += QStringLiteral("cookie=0x%1,").arg(cookie, 0, 16);
-    f += QStringLiteral("table=%1,priority=%2").arg(table).arg(priority);
-    if (!match.isEmpty())
-        f += QLatin1Char(',') + match;
-    return f + QStringLiteral(",actions=") + actions;
-}
-
 // Table 0 (admission) and the guards of table 1.
 void guardFlows(const Port &p, QStringList &flows)
 {
@@ -133,22 +117,6 @@ void guardFlows(const Port &p, QStringList &flows)
     }
 }
 
-// Community PVLAN: reach the promiscuous ports and the own community, nothing else. Isolated
-// ports are protected ports (no traffic between them); they must not reach community ports
-// either.
-void pvlanFlows(const Bridge &bridge, const Port &p, QStringList &flows)
-{
-    if (p.community < 0 && !p.isolated)
-        return;
-    for (const Port &q : bridge.ports) {
-        if (&q == &p || q.mac.isEmpty() || q.tag != p.tag)
-            continue;
-        if ((p.community >= 0 && q.isolated) || (q.community >= 0 && q.community != p.community))
-            flows << flow(1, 150, inPort(p.name) + QStringLiteral(",dl_dst=") + q.mac,
-                          QStringLiteral("drop"));
-    }
-}
-
 // Meter ACLs count in table 2 and continue; allow and deny ACLs decide in table 3.
 void aclFlows(const Port &p, QStringList &flows)
 {
@@ -160,7 +128,7 @@ void aclFlows(const Port &p, QStringList &flows)
                 flows << flow(2, 100 + aclPriority(a), m, QStringLiteral("resubmit(,3)"), cookie);
             else
                 flows << flow(3, aclPriority(a), m,
-                              a.action == QLatin1String("allow") ? QStringLiteral("NORMAL")
+                              a.action == QLatin1String("allow") ? QStringLiteral("resubmit(,4)")
                                                                  : QStringLiteral("drop"),
                               cookie);
         }
@@ -202,13 +170,14 @@ QStringList bridgeFlows(const Bridge &bridge)
     QStringList flows;
     for (const Port &p : bridge.ports) {
         guardFlows(p, flows);
-        pvlanFlows(bridge, p, flows);
         aclFlows(p, flows);
     }
+    flows << pvlanForwarding(bridge);
     flows << flow(0, 0, {}, QStringLiteral("resubmit(,1)"))
           << flow(1, 0, {}, QStringLiteral("resubmit(,2)"))
           << flow(2, 0, {}, QStringLiteral("resubmit(,3)"))
-          << flow(3, 0, {}, QStringLiteral("NORMAL"));
+          << flow(3, 0, {}, QStringLiteral("resubmit(,4)"))
+          << flow(4, 0, {}, QStringLiteral("NORMAL"));
     return withoutDuplicates(flows);
 }
 

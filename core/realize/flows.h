@@ -6,12 +6,24 @@ namespace converge::core::realize {
 
 // The OpenFlow table a managed bridge gets, in ovs-ofctl flow syntax, one flow per line. Tables:
 //   0  admission: frames from a port with MAC spoofing off must carry its MAC
-//   1  guards: DHCP guard (UDP source 67/547), router guard (ICMPv6 134/137), community PVLAN
+//   1  guards: DHCP guard (UDP source 67/547), router guard (ICMPv6 134/137)
 //   2  meter ACLs: count and continue (each ACL's flows carry its own cookie, see aclCookie)
-//   3  allow/deny ACLs, then NORMAL (MAC learning, VLANs, bonds, mirrors: the bridge's own)
+//   3  allow/deny ACLs
+//   4  forwarding: PVLAN (pvlanForwarding), then NORMAL (MAC learning, VLANs, bonds, mirrors:
+//      the bridge's own)
 // Every table ends in a priority-0 flow that continues, so a bridge without policy forwards
 // exactly like a plain Open vSwitch bridge.
 QStringList bridgeFlows(const Bridge &bridge);
+
+// Table 4's PVLAN flows (pvlanflows.cpp). Isolated and community ports are access ports of their
+// secondary VLAN, which the uplink carries on the wire, so NORMAL already keeps a community to
+// itself and protected ports keep isolated ones apart. What NORMAL cannot do is cross between a
+// secondary VLAN and its primary: frames from isolated and community ports to the domain's
+// promiscuous ports (the primary's access ports), and back, are delivered by explicit outputs,
+// by destination MAC (broadcast and multicast to every one). Over the uplink, frames of an
+// isolated VLAN reach the promiscuous ports only, never NORMAL (so no isolated port of this
+// host), community frames both, and primary frames the isolated and community ports by MAC.
+QStringList pvlanForwarding(const Bridge &bridge);
 
 // SHA-256 (hex) of the flow lines, recorded in the bridge's external_ids:converge-flows.
 QString flowsDigest(const QStringList &flows);

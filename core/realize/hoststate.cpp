@@ -88,6 +88,8 @@ QJsonObject portJson(const Port &p)
     if (p.type == Port::Type::Bond)
         insertBond(o, p);
     insertVlans(o, p);
+    if (p.uplink)
+        o.insert(QStringLiteral("uplink"), true);
     if (p.maxRateKbps > 0)
         o.insert(QStringLiteral("maxRateKbps"), p.maxRateKbps);
     if (p.mtu > 0)
@@ -114,6 +116,8 @@ QJsonObject bridgeJson(const Bridge &b)
         o.insert(QStringLiteral("sriov"), true);
     if (!b.flowsDigest.isEmpty())
         o.insert(QStringLiteral("flowsDigest"), b.flowsDigest);
+    if (!b.pvlans.empty())
+        o.insert(QStringLiteral("pvlans"), pvlansJson(b.pvlans));
     return o;
 }
 
@@ -163,6 +167,8 @@ QJsonObject Port::policyJson() const
         o.insert(QStringLiteral("routerGuard"), true);
     if (community >= 0)
         o.insert(QStringLiteral("community"), community);
+    if (pvlanPrimary >= 0)
+        o.insert(QStringLiteral("pvlanPrimary"), pvlanPrimary);
     if (!acls.isEmpty()) {
         QJsonArray a;
         for (const Acl &acl : acls)
@@ -170,6 +176,20 @@ QJsonObject Port::policyJson() const
         o.insert(QStringLiteral("acls"), a);
     }
     return o;
+}
+
+QJsonArray pvlansJson(const std::vector<PvlanDomain> &pvlans)
+{
+    QJsonArray out;
+    for (const PvlanDomain &d : pvlans) {
+        QJsonObject o{{QStringLiteral("primary"), d.primary}};
+        if (!d.isolated.isEmpty())
+            o.insert(QStringLiteral("isolated"), ints(d.isolated));
+        if (!d.communities.isEmpty())
+            o.insert(QStringLiteral("communities"), ints(d.communities));
+        out.append(o);
+    }
+    return out;
 }
 
 const Port *Bridge::port(const QString &portName) const
@@ -201,6 +221,11 @@ void HostState::normalize()
     std::ranges::sort(bridges, byName);
     for (Bridge &b : bridges) {
         std::ranges::sort(b.ports, byName);
+        std::ranges::sort(b.pvlans, {}, &PvlanDomain::primary);
+        for (PvlanDomain &d : b.pvlans) {
+            set(d.isolated);
+            set(d.communities);
+        }
         for (Port &p : b.ports) {
             p.members.sort();
             set(p.trunks);

@@ -2,6 +2,7 @@
 
 #include "core/util/result.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -15,11 +16,13 @@
 //
 // How each field is stored on the host (docs/agent.md, "What it changes on a host"):
 //   Bridge  Bridge row; external_ids converge-managed=true, converge-id, converge-sriov,
-//           converge-flows (SHA-256 of the flow table the agent installed, see flows.h);
-//           datapath_type; protocols include OpenFlow14 (atomic flow bundles).
+//           converge-flows (SHA-256 of the flow table the agent installed, see flows.h),
+//           converge-pvlans (compact JSON of the PVLAN domains); datapath_type; protocols
+//           include OpenFlow14 (atomic flow bundles).
 //   Port    Port row: tag, trunks, vlan_mode, protected (PVLAN isolated), bond_mode, lacp,
-//           other_config:bond-primary; external_ids converge-id and converge-policy (compact
-//           JSON of the guards, MAC, PVLAN community and ACLs, realized as OpenFlow flows).
+//           other_config:bond-primary; external_ids converge-id, converge-uplink and
+//           converge-policy (compact JSON of the guards, MAC, PVLAN role and ACLs, realized as
+//           OpenFlow flows).
 //           Interface row(s): type ("" or internal), mtu_request, ingress_policing_rate/burst.
 //   Mirror  Mirror row: name, select_src_port, select_dst_port, output_port; external_ids
 //           converge-id.
@@ -65,9 +68,14 @@ struct Port
     int tag = -1;      // access VLAN (PVLAN: the primary), native VLAN for native-untagged
     QList<int> trunks; // sorted
 
-    // PVLAN: isolated ports are OVS protected ports; community ports get drop flows
+    // PVLAN. Isolated and community ports carry their secondary VLAN (their tag), on the wire
+    // too, as the PVLAN standard does; flows.h delivers between it and the primary VLAN's
+    // promiscuous ports (the access ports of the primary). Isolated ports are also OVS
+    // protected ports (no traffic between them on one bridge).
     bool isolated = false;
-    int community = -1; // secondary VLAN of a community port
+    int community = -1;    // secondary VLAN of a community port (its tag)
+    int pvlanPrimary = -1; // isolated and community ports: the primary VLAN
+    bool uplink = false;   // the bridge's uplink to the physical network (a NIC or a bond)
 
     // QoS
     qint64 maxRateKbps = 0; // ingress policing (traffic from the vNIC); 0 = none
@@ -88,6 +96,17 @@ struct Port
     friend bool operator==(const Port &, const Port &) = default;
 };
 
+// A PVLAN domain a bridge takes part in: its primary VLAN and the secondary VLANs of the
+// design's isolated and community ports in it, on every host (frames of a secondary VLAN can
+// arrive over the uplink from a host this bridge has no port of it on).
+struct PvlanDomain
+{
+    int primary = -1;
+    QList<int> isolated;    // sorted
+    QList<int> communities; // sorted
+    friend bool operator==(const PvlanDomain &, const PvlanDomain &) = default;
+};
+
 struct Bridge
 {
     QString name;
@@ -96,6 +115,7 @@ struct Bridge
     bool sriov = false;      // chosen at creation; changing it re-creates the bridge (VSW-004)
     QString flowsDigest;     // SHA-256 of the flow table (flows.h); observed: empty if it differs
     std::vector<Port> ports; // sorted by name
+    std::vector<PvlanDomain> pvlans; // sorted by primary
     const Port *port(const QString &name) const;
     friend bool operator==(const Bridge &, const Bridge &) = default;
 };
@@ -129,6 +149,11 @@ struct HostState
     static Result<HostState> fromJson(const QJsonObject &json);
     friend bool operator==(const HostState &, const HostState &) = default;
 };
+
+// The PVLAN domains as JSON (the "pvlans" of a bridge, external_ids:converge-pvlans) and back;
+// errors name the path.
+QJsonArray pvlansJson(const std::vector<PvlanDomain> &pvlans);
+Result<std::vector<PvlanDomain>> pvlansFromJson(const QJsonArray &json, const QString &path);
 
 // Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..", and
 // not starting with '-' (ovs-ofctl and ip would take it for an option).

@@ -38,6 +38,7 @@ std::span<const Field<Bridge>> bridgeFields()
         {&Bridge::sriov, {.key = "sriov"}},
         {&Bridge::flowsDigest, {.key = "flowsDigest"}},
         {{}, {.key = "ports"}},
+        {{}, {.key = "pvlans"}},
     };
     return fields;
 }
@@ -69,6 +70,7 @@ std::span<const Field<Port>> portFields()
         {&Port::tag, {.key = "tag", .check = FieldCheck::Vlan}},
         {&Port::trunks, {.key = "trunks", .min = 0, .max = 4094, .what = "a VLAN id"}},
         {&Port::isolated, {.key = "isolated"}},
+        {&Port::uplink, {.key = "uplink"}},
         {&Port::maxRateKbps, {.key = "maxRateKbps", .min = 0, .max = 1'000'000'000}},
         {&Port::mtu, {.key = "mtu", .min = 68, .max = 65535}},
         {&Port::addresses, {.key = "addresses"}},
@@ -98,6 +100,7 @@ std::span<const Field<Port>> policyFields()
         {&Port::dhcpGuard, {.key = "dhcpGuard"}},
         {&Port::routerGuard, {.key = "routerGuard"}},
         {&Port::community, {.key = "community", .check = FieldCheck::Vlan}},
+        {&Port::pvlanPrimary, {.key = "pvlanPrimary", .check = FieldCheck::Vlan}},
         {{}, {.key = "acls"}},
     };
     return fields;
@@ -256,6 +259,21 @@ void checkBonding(HostStateReader &r, const Port &p, Names &names)
 }
 
 // The VLAN mode and the tag and trunks it needs or excludes.
+// An isolated or community port is an access port of its secondary VLAN in a primary one.
+void checkPvlan(HostStateReader &r, const Port &p)
+{
+    const bool member = p.isolated || p.community >= 0;
+    if (p.pvlanPrimary >= 0 && !member)
+        r.fail(QStringLiteral("policy.pvlanPrimary"),
+               QStringLiteral("only isolated and community ports have a primary VLAN"));
+    else if (p.community >= 0 && p.community != p.tag)
+        r.fail(QStringLiteral("policy.community"),
+               QStringLiteral("a community port's tag is its community VLAN"));
+    else if (p.pvlanPrimary >= 0 && p.pvlanPrimary == p.tag)
+        r.fail(QStringLiteral("policy.pvlanPrimary"),
+               QStringLiteral("the primary VLAN differs from the port's own (secondary) VLAN"));
+}
+
 void checkVlans(HostStateReader &r, const Port &p)
 {
     if (!r.ok())
@@ -272,6 +290,8 @@ void checkVlans(HostStateReader &r, const Port &p)
         r.fail(QStringLiteral("tag"), QStringLiteral("native-untagged needs a tag"));
     else if (p.vlanMode == QLatin1String("access") && !p.trunks.isEmpty())
         r.fail(QStringLiteral("trunks"), QStringLiteral("an access port carries no trunks"));
+    else
+        checkPvlan(r, p);
 }
 
 void claimPortName(HostStateReader &r, const Port &p, Names &names)
@@ -319,6 +339,13 @@ Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &
     if (!r.ok())
         return core::invalid(r.error());
     b.ports = std::move(*ports);
+    auto pvlans =
+        pvlansFromJson(r.array(QStringLiteral("pvlans")), r.where(QStringLiteral("pvlans")));
+    if (!pvlans)
+        return std::unexpected(pvlans.error());
+    if (!r.ok())
+        return core::invalid(r.error());
+    b.pvlans = std::move(*pvlans);
     return b;
 }
 
@@ -374,6 +401,30 @@ Result<void> checkAclVersions(const HostState &s)
 }
 
 } // namespace
+
+Result<std::vector<PvlanDomain>> pvlansFromJson(const QJsonArray &json, const QString &path)
+{
+    std::vector<PvlanDomain> out;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const QString where = QStringLiteral("%1[%2]").arg(path).arg(i);
+        if (!json[i].isObject())
+            return core::invalid(where + QStringLiteral(": must be an object"));
+        HostStateReader r(json[i].toObject(), where);
+        PvlanDomain d;
+        d.primary = r.vlan(QStringLiteral("primary"), -1);
+        if (r.ok() && d.primary < 0)
+            r.fail(QStringLiteral("primary"), QStringLiteral("is required"));
+        d.isolated = r.intList(QStringLiteral("isolated"), 0, 4094, QStringLiteral("a VLAN id"));
+        d.communities =
+            r.intList(QStringLiteral("communities"), 0, 4094, QStringLiteral("a VLAN id"));
+        r.unknownKeys(
+            {QStringLiteral("primary"), QStringLiteral("isolated"), QStringLiteral("communities")});
+        if (!r.ok())
+            return core::invalid(r.error());
+        out.push_back(std::move(d));
+    }
+    return out;
+}
 
 Result<void> Port::setPolicyJson(const QJsonObject &policy, const QString &where)
 {

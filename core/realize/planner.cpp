@@ -120,11 +120,14 @@ void Planner::planCurrentBridge(const Bridge &cb)
         op.vsctl << bridgeAdd(*db);
         m_bridges.push_back(op);
         m_recreated.insert(cb.name);
-    } else if (db->elementId != cb.elementId) {
+    } else if (db->elementId != cb.elementId || db->pvlans != cb.pvlans) {
         Operation op = operation(K::SetBridge, cb.name, cb.name, false);
         diff(op.changes, "element", cb.elementId, db->elementId);
+        diff(op.changes, "PVLAN domains", pvlansText(cb.pvlans), pvlansText(db->pvlans));
         op.vsctl << QStringList{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
-                                QStringLiteral("external_ids:converge-id=") + atom(db->elementId)};
+                                QStringLiteral("external_ids:converge-id=") + atom(db->elementId),
+                                QStringLiteral("external_ids:converge-pvlans=") +
+                                    atom(pvlansText(db->pvlans))};
         m_bridges.push_back(op);
     }
 }

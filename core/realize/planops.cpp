@@ -69,6 +69,8 @@ QList<QStringList> portColumns(const Port &p)
         port << (p.lacp ? QStringLiteral("lacp=active") : QStringLiteral("lacp=off"));
     }
     port << QStringLiteral("external_ids:converge-id=") + atom(p.elementId);
+    port << QStringLiteral("external_ids:converge-uplink=") +
+                (p.uplink ? QStringLiteral("true") : QStringLiteral("false"));
     port << QStringLiteral("external_ids:converge-policy=") + atom(policyText(p));
     QList<QStringList> out{port};
     if (p.type == Port::Type::Bond) {
@@ -129,6 +131,8 @@ QStringList portChanges(const Port &c, const Port &d)
     diff(out, "trunks", c.trunks, d.trunks);
     diff(out, "PVLAN isolated", c.isolated, d.isolated);
     diff(out, "PVLAN community", c.community, d.community);
+    diff(out, "PVLAN primary", c.pvlanPrimary, d.pvlanPrimary);
+    diff(out, "uplink", c.uplink, d.uplink);
     diff(out, "bond mode", c.bondMode, d.bondMode);
     diff(out, "LACP", c.lacp, d.lacp);
     diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
@@ -204,7 +208,15 @@ QList<QStringList> bridgeAdd(const Bridge &b)
              QStringLiteral("external_ids:converge-managed=true"),
              QStringLiteral("external_ids:converge-id=") + atom(b.elementId),
              QStringLiteral("external_ids:converge-sriov=") +
-                 (b.sriov ? QStringLiteral("true") : QStringLiteral("false"))}};
+                 (b.sriov ? QStringLiteral("true") : QStringLiteral("false")),
+             QStringLiteral("external_ids:converge-pvlans=") + atom(pvlansText(b.pvlans))}};
+}
+
+QString pvlansText(const std::vector<PvlanDomain> &pvlans)
+{
+    if (pvlans.empty())
+        return {};
+    return QString::fromUtf8(QJsonDocument(pvlansJson(pvlans)).toJson(QJsonDocument::Compact));
 }
 
 QString show(const QList<int> &v)

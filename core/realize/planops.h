@@ -16,6 +16,8 @@ QString atom(const QString &s);
 QString portTypeName(Port::Type t);
 
 QList<QStringList> bridgeAdd(const Bridge &b);
+// The PVLAN domains as external_ids:converge-pvlans holds them (compact JSON; empty for none).
+QString pvlansText(const std::vector<PvlanDomain> &pvlans);
 // Every managed column of a port and its interfaces, so a set is also a repair.
 QList<QStringList> portColumns(const Port &p);
 QList<QStringList> addPortCommands(const QString &bridge, const Port &p);

@@ -67,6 +67,24 @@ QList<Acl> aclsOf(const Element &vnic, QStringList &notes)
     return out;
 }
 
+// Isolated and community ports carry their secondary VLAN, as the PVLAN standard does (on the
+// wire too); a promiscuous port is an access port of the primary VLAN.
+void applyPvlan(const QString &mode, int primary, int secondary, Port &p)
+{
+    p.vlanMode = QStringLiteral("access");
+    if (mode != value::isolated && mode != value::community) {
+        p.tag = primary;
+        return;
+    }
+    if (primary < 0 || secondary < 0 || primary == secondary)
+        return; // incomplete in the design: validation reports it, the port stays untagged
+    p.tag = secondary;
+    p.pvlanPrimary = primary;
+    p.isolated = mode == value::isolated;
+    if (mode == value::community)
+        p.community = secondary;
+}
+
 } // namespace
 
 void applyVlan(const Element &vnic, Port &p)
@@ -84,12 +102,8 @@ void applyVlan(const Element &vnic, Port &p)
         p.tag = num(key::nativeVlan);
         p.vlanMode = p.tag >= 0 ? QStringLiteral("native-untagged") : QStringLiteral("trunk");
     } else if (mode == value::pvlan) {
-        p.vlanMode = QStringLiteral("access");
-        p.tag = num(key::pvlanPrimary);
-        const QString pm = vnic.value(key::pvlanMode).toString();
-        p.isolated = pm == value::isolated;
-        if (pm == value::community)
-            p.community = num(key::pvlanSecondary);
+        applyPvlan(vnic.value(key::pvlanMode).toString(), num(key::pvlanPrimary),
+                   num(key::pvlanSecondary), p);
     }
     if ((p.vlanMode == QLatin1String("access") || p.vlanMode == QLatin1String("native-untagged")) &&
         p.tag < 0) {

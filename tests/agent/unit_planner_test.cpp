@@ -186,16 +186,22 @@ TEST(Planner, TrunkAndPvlanChanges)
     core::Design after = before;
     set(after, "lab1.b1.nic", "vlanMode", QStringLiteral("Trunk"));
     set(after, "lab1.b1.nic", "trunkVlans", QJsonArray{20, 21});
+    // iso2 joins community 32 of the same primary VLAN 30.
     set(after, "lab1.iso2.nic", "pvlanMode", QStringLiteral("Community"));
+    set(after, "lab1.iso2.nic", "pvlanSecondary", 32);
     const core::realize::Plan p = planFor(before, after);
     const auto sets = opsOf(p, K::SetPort);
     ASSERT_EQ(sets.size(), 2u) << kinds(p).toStdString();
     const QString all = p.diffText();
     EXPECT_TRUE(all.contains(QStringLiteral("vlan mode: access -> trunk"))) << all.toStdString();
     EXPECT_TRUE(all.contains(QStringLiteral("trunks: none -> [20,21]"))) << all.toStdString();
+    // A PVLAN port carries its secondary VLAN, on the wire too.
+    EXPECT_TRUE(all.contains(QStringLiteral("tag: 31 -> 32"))) << all.toStdString();
     EXPECT_TRUE(all.contains(QStringLiteral("PVLAN isolated: on -> off"))) << all.toStdString();
-    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN community: none -> 31"))) << all.toStdString();
-    EXPECT_EQ(opsOf(p, K::SetFlows).size(), 1u); // community ports get drop flows
+    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN community: none -> 32"))) << all.toStdString();
+    // The bridge learns the new community VLAN of its domain, and its flows cross to it.
+    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN domains:"))) << all.toStdString();
+    EXPECT_EQ(opsOf(p, K::SetFlows).size(), 1u);
 }
 
 TEST(Planner, TeamChangesAndMembershipRecreatesTheBond)
@@ -368,7 +374,28 @@ TEST(Flows, SpoofingGuardsAndPvlanFlows)
     EXPECT_TRUE(flows.contains(QStringLiteral("table=0,priority=190,in_port=\"s1\",actions=drop")));
     EXPECT_TRUE(flows.contains(
         QStringLiteral("table=1,priority=200,icmp6,in_port=\"g1\",icmp_type=134,actions=drop")));
-    EXPECT_EQ(flows.back(), QStringLiteral("table=3,priority=0,actions=NORMAL"));
+    EXPECT_EQ(flows.back(), QStringLiteral("table=4,priority=0,actions=NORMAL"));
+    // PVLAN domain 30 (isolated VLAN 31): an isolated port reaches the promiscuous one by its
+    // MAC; the promiscuous one reaches it back; over the team's members frames of the isolated
+    // VLAN reach the promiscuous port only, never NORMAL.
+    EXPECT_TRUE(flows.contains(QStringLiteral(
+        "table=4,priority=120,in_port=\"iso1\",dl_dst=02:cf:00:00:00:06,actions=output:\"prom\"")));
+    EXPECT_TRUE(flows.contains(QStringLiteral(
+        "table=4,priority=120,in_port=\"prom\",dl_dst=02:cf:00:00:00:04,actions=output:\"iso1\"")));
+    for (const char *member : {"up1", "up2"}) {
+        EXPECT_TRUE(flows.contains(QStringLiteral("table=4,priority=100,in_port=\"%1\",dl_vlan=31,"
+                                                  "actions=drop")
+                                       .arg(QLatin1String(member))))
+            << member;
+        EXPECT_TRUE(flows.contains(
+            QStringLiteral(
+                "table=4,priority=120,in_port=\"%1\",dl_vlan=30,dl_dst=02:cf:00:00:00:05,"
+                "actions=strip_vlan,output:\"iso2\"")
+                .arg(QLatin1String(member))))
+            << member;
+    }
+    ASSERT_EQ(s.bridges[0].pvlans.size(), 1u);
+    EXPECT_EQ(s.bridges[0].pvlans[0].isolated, QList<int>{31});
     EXPECT_EQ(core::realize::flowsDigest(flows).size(), 64);
     EXPECT_NE(core::realize::aclCookie(QStringLiteral("acl1"), 0),
               core::realize::aclCookie(QStringLiteral("acl1"), 1));

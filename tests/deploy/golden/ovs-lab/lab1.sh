@@ -33,8 +33,8 @@ esac
 #   + port b1 on lab: type system; tag 20
 #   + port g1 on lab: type system; tag 50
 #   + port g2 on lab: type system; tag 50
-#   + port iso1 on lab: type system; tag 30
-#   + port iso2 on lab: type system; tag 30
+#   + port iso1 on lab: type system; tag 31
+#   + port iso2 on lab: type system; tag 31
 #   + port mgmt0 on lab: type internal; tag 99
 #   + port mon on lab: type system; tag 10
 #   + port prom on lab: type system; tag 30
@@ -43,61 +43,61 @@ esac
 #   + port t1 on lab: type system
 #   + port team0 on lab: type bond
 #   + mirror watch-a on lab: a1, a2 -> mon
-#   ~ flow table of lab (12 flows)
+#   ~ flow table of lab (32 flows)
 ovs-vsctl ${OVS_DB:+"--db=$OVS_DB"} --timeout=60 \
     -- 'add-br' 'lab' \
-    -- 'set' 'Bridge' 'lab' 'datapath_type='"$OVS_DATAPATH" 'protocols=OpenFlow10,OpenFlow13,OpenFlow14' 'external_ids:converge-managed=true' 'external_ids:converge-id="lab1.vs"' 'external_ids:converge-sriov=false' \
+    -- 'set' 'Bridge' 'lab' 'datapath_type='"$OVS_DATAPATH" 'protocols=OpenFlow10,OpenFlow13,OpenFlow14' 'external_ids:converge-managed=true' 'external_ids:converge-id="lab1.vs"' 'external_ids:converge-sriov=false' 'external_ids:converge-pvlans="[{\"isolated\":[31],\"primary\":30}]"' \
     -- 'add-port' 'lab' 'a1' \
-    -- 'set' 'Port' 'a1' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a1.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:01\"}"' \
+    -- 'set' 'Port' 'a1' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:01\"}"' \
     -- 'set' 'Interface' 'a1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'a2' \
-    -- 'set' 'Port' 'a2' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a2.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:02\"}"' \
+    -- 'set' 'Port' 'a2' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:02\"}"' \
     -- 'set' 'Interface' 'a2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl1' \
-    -- 'set' 'Port' 'acl1' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl1.nic"' 'external_ids:converge-policy="{\"acls\":[{\"action\":\"deny\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.3/32\"},{\"action\":\"meter\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.2/32\"}],\"mac\":\"02:cf:00:00:00:07\"}"' \
+    -- 'set' 'Port' 'acl1' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"acls\":[{\"action\":\"deny\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.3/32\"},{\"action\":\"meter\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.2/32\"}],\"mac\":\"02:cf:00:00:00:07\"}"' \
     -- 'set' 'Interface' 'acl1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl2' \
-    -- 'set' 'Port' 'acl2' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl2.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:08\"}"' \
+    -- 'set' 'Port' 'acl2' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:08\"}"' \
     -- 'set' 'Interface' 'acl2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl3' \
-    -- 'set' 'Port' 'acl3' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl3.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:09\"}"' \
+    -- 'set' 'Port' 'acl3' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl3.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:09\"}"' \
     -- 'set' 'Interface' 'acl3' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'b1' \
-    -- 'set' 'Port' 'b1' 'tag=20' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.b1.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:03\"}"' \
+    -- 'set' 'Port' 'b1' 'tag=20' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.b1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:03\"}"' \
     -- 'set' 'Interface' 'b1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'g1' \
-    -- 'set' 'Port' 'g1' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g1.nic"' 'external_ids:converge-policy="{\"dhcpGuard\":true,\"mac\":\"02:cf:00:00:00:0a\",\"routerGuard\":true}"' \
+    -- 'set' 'Port' 'g1' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"dhcpGuard\":true,\"mac\":\"02:cf:00:00:00:0a\",\"routerGuard\":true}"' \
     -- 'set' 'Interface' 'g1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'g2' \
-    -- 'set' 'Port' 'g2' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g2.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0b\"}"' \
+    -- 'set' 'Port' 'g2' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0b\"}"' \
     -- 'set' 'Interface' 'g2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'iso1' \
-    -- 'set' 'Port' 'iso1' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso1.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:04\"}"' \
+    -- 'set' 'Port' 'iso1' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:04\",\"pvlanPrimary\":30}"' \
     -- 'set' 'Interface' 'iso1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'iso2' \
-    -- 'set' 'Port' 'iso2' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso2.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:05\"}"' \
+    -- 'set' 'Port' 'iso2' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:05\",\"pvlanPrimary\":30}"' \
     -- 'set' 'Interface' 'iso2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'mgmt0' \
     -- 'set' 'Interface' 'mgmt0' 'type=internal' \
-    -- 'set' 'Port' 'mgmt0' 'tag=99' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mgmt"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:01:01\"}"' \
+    -- 'set' 'Port' 'mgmt0' 'tag=99' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mgmt"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:01:01\"}"' \
     -- 'set' 'Interface' 'mgmt0' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'mon' \
-    -- 'set' 'Port' 'mon' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mon.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0e\"}"' \
+    -- 'set' 'Port' 'mon' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mon.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0e\"}"' \
     -- 'set' 'Interface' 'mon' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'prom' \
-    -- 'set' 'Port' 'prom' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.prom.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:06\"}"' \
+    -- 'set' 'Port' 'prom' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.prom.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:06\"}"' \
     -- 'set' 'Interface' 'prom' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 's1' \
-    -- 'set' 'Port' 's1' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s1.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0c\",\"macSpoofing\":false}"' \
+    -- 'set' 'Port' 's1' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0c\",\"macSpoofing\":false}"' \
     -- 'set' 'Interface' 's1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 's2' \
-    -- 'set' 'Port' 's2' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s2.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0d\"}"' \
+    -- 'set' 'Port' 's2' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0d\"}"' \
     -- 'set' 'Interface' 's2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 't1' \
-    -- 'set' 'Port' 't1' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'external_ids:converge-id="lab1.t1.nic"' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0f\"}"' \
+    -- 'set' 'Port' 't1' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'external_ids:converge-id="lab1.t1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0f\"}"' \
     -- 'set' 'Interface' 't1' 'mtu_request=[]' 'ingress_policing_rate=100000' 'ingress_policing_burst=10000' \
     -- 'add-bond' 'lab' 'team0' 'up1' 'up2' \
-    -- 'set' 'Port' 'team0' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'bond_mode=active-backup' 'lacp=off' 'external_ids:converge-id="lab1.team"' 'external_ids:converge-policy="{}"' \
+    -- 'set' 'Port' 'team0' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'bond_mode=active-backup' 'lacp=off' 'external_ids:converge-id="lab1.team"' 'external_ids:converge-uplink=true' 'external_ids:converge-policy="{}"' \
     -- 'set' 'Port' 'team0' 'other_config:bond-primary="up1"' \
     -- 'set' 'Interface' 'up1' 'mtu_request=1500' \
     -- 'set' 'Interface' 'up2' 'mtu_request=1500' \
@@ -106,9 +106,9 @@ ovs-vsctl ${OVS_DB:+"--db=$OVS_DB"} --timeout=60 \
     -- '--id=@cvm1p2' 'get' 'Port' 'mon' \
     -- '--id=@cvm1' 'create' 'Mirror' 'name="watch-a"' 'select_src_port=@cvm1p0,@cvm1p1' 'select_dst_port=@cvm1p0,@cvm1p1' 'output_port=@cvm1p2' 'external_ids:converge-id="lab1.mirror"' \
     -- 'add' 'Bridge' 'lab' 'mirrors' '@cvm1' \
-    -- 'set' 'Bridge' 'lab' 'external_ids:converge-flows=2317059e2313609c392234d581258e22d10f3461f4d769685a465639ccb6923a' 'external_ids:converge-flow-count=12'
+    -- 'set' 'Bridge' 'lab' 'external_ids:converge-flows=d9db975b830f3344b890b27dfbd755a686e41fe8bcad8f12b62cf61ae1e55ccf' 'external_ids:converge-flow-count=32'
 
-# Flow table of bridge lab (12 flows), replaced atomically (an OpenFlow 1.4 bundle)
+# Flow table of bridge lab (32 flows), replaced atomically (an OpenFlow 1.4 bundle)
 ovs-ofctl -O OpenFlow14 --bundle -- replace-flows 'lab' - <<'CONVERGE_FLOWS'
 cookie=0xc00022f3a2210000,table=3,priority=165,ip,in_port="acl1",nw_dst=10.77.40.3/32,actions=drop
 cookie=0xc00022f3a2210001,table=2,priority=264,ip,in_port="acl1",nw_dst=10.77.40.2/32,actions=resubmit(,3)
@@ -118,10 +118,30 @@ table=1,priority=200,icmp6,in_port="g1",icmp_type=134,actions=drop
 table=1,priority=200,icmp6,in_port="g1",icmp_type=137,actions=drop
 table=0,priority=200,in_port="s1",dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)
 table=0,priority=190,in_port="s1",actions=drop
+table=4,priority=120,in_port="iso1",dl_dst=02:cf:00:00:00:06,actions=output:"prom"
+table=4,priority=110,in_port="iso1",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"prom"
+table=4,priority=120,in_port="iso2",dl_dst=02:cf:00:00:00:06,actions=output:"prom"
+table=4,priority=110,in_port="iso2",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"prom"
+table=4,priority=120,in_port="prom",dl_dst=02:cf:00:00:00:04,actions=output:"iso1"
+table=4,priority=120,in_port="prom",dl_dst=02:cf:00:00:00:05,actions=output:"iso2"
+table=4,priority=110,in_port="prom",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up1",dl_vlan=30,dl_dst=02:cf:00:00:00:04,actions=strip_vlan,output:"iso1"
+table=4,priority=120,in_port="up1",dl_vlan=30,dl_dst=02:cf:00:00:00:05,actions=strip_vlan,output:"iso2"
+table=4,priority=110,in_port="up1",dl_vlan=30,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,strip_vlan,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up1",dl_vlan=31,dl_dst=02:cf:00:00:00:06,actions=strip_vlan,output:"prom"
+table=4,priority=110,in_port="up1",dl_vlan=31,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=strip_vlan,output:"prom"
+table=4,priority=100,in_port="up1",dl_vlan=31,actions=drop
+table=4,priority=120,in_port="up2",dl_vlan=30,dl_dst=02:cf:00:00:00:04,actions=strip_vlan,output:"iso1"
+table=4,priority=120,in_port="up2",dl_vlan=30,dl_dst=02:cf:00:00:00:05,actions=strip_vlan,output:"iso2"
+table=4,priority=110,in_port="up2",dl_vlan=30,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,strip_vlan,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up2",dl_vlan=31,dl_dst=02:cf:00:00:00:06,actions=strip_vlan,output:"prom"
+table=4,priority=110,in_port="up2",dl_vlan=31,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=strip_vlan,output:"prom"
+table=4,priority=100,in_port="up2",dl_vlan=31,actions=drop
 table=0,priority=0,actions=resubmit(,1)
 table=1,priority=0,actions=resubmit(,2)
 table=2,priority=0,actions=resubmit(,3)
-table=3,priority=0,actions=NORMAL
+table=3,priority=0,actions=resubmit(,4)
+table=4,priority=0,actions=NORMAL
 CONVERGE_FLOWS
 
 # ~ addresses of mgmt0: + 10.77.99.1/24
