@@ -37,6 +37,14 @@ QString text(const QStringList &v)
     return v.isEmpty() ? QStringLiteral("none") : v.join(u", ");
 }
 
+// The PVLAN mode a port runs in: isolated, community, or none.
+QString pvlanModeName(const realize::Port &p)
+{
+    return p.isolated         ? QString(value::isolated)
+           : p.community >= 0 ? QString(value::community)
+                              : QStringLiteral("none");
+}
+
 QString vlanModeName(const realize::Port &p)
 {
     if (p.isolated || p.community >= 0)
@@ -102,10 +110,14 @@ public:
         if (d.tag != r.tag || (modeChanged && r.tag >= 0)) {
             // The VLAN goes to the property of the mode the port runs in (the one a vlanMode
             // taken from the host needs); the design's mode when the host has no VLAN.
+            // An isolated or community port's VLAN is its secondary one; a promiscuous port (an
+            // access port of a design vNIC in PVLAN mode) carries the primary.
             const QString m = r.tag >= 0 ? vlanModeName(r) : mode;
-            const QLatin1StringView tagKey = m == value::pvlan   ? key::pvlanPrimary
-                                             : m == value::trunk ? key::nativeVlan
-                                                                 : key::accessVlan;
+            const QLatin1StringView tagKey =
+                m == value::pvlan                                            ? key::pvlanSecondary
+                : m == value::trunk                                          ? key::nativeVlan
+                : m == value::access && mode == value::pvlan && !modeChanged ? key::pvlanPrimary
+                                                                             : key::accessVlan;
             const QJsonValue designed = e ? e->value(tagKey) : QJsonValue();
             item(tagKey,
                  modeChanged ? text(designed.isDouble() ? designed.toInt() : -1) : text(d.tag),
@@ -117,14 +129,12 @@ public:
                 a.append(t);
             item(key::trunkVlans, text(d.trunks), text(r.trunks), a);
         }
-        if (d.isolated != r.isolated)
-            item(key::pvlanMode,
-                 d.isolated ? QString(value::isolated) : QStringLiteral("not isolated"),
-                 r.isolated ? QString(value::isolated) : QStringLiteral("not isolated"),
-                 r.isolated ? QJsonValue(value::isolated) : QJsonValue());
-        if (d.community != r.community)
-            item(key::pvlanSecondary, text(d.community), text(r.community),
-                 r.community >= 0 ? QJsonValue(r.community) : QJsonValue());
+        if (pvlanModeName(d) != pvlanModeName(r) && !modeChanged)
+            item(key::pvlanMode, pvlanModeName(d), pvlanModeName(r),
+                 r.isolated || r.community >= 0 ? QJsonValue(pvlanModeName(r)) : QJsonValue());
+        if (d.pvlanPrimary != r.pvlanPrimary)
+            item(key::pvlanPrimary, text(d.pvlanPrimary), text(r.pvlanPrimary),
+                 r.pvlanPrimary >= 0 ? QJsonValue(r.pvlanPrimary) : QJsonValue());
         if (d.mac != r.mac)
             item(key::mac, text(d.mac), text(r.mac),
                  r.mac.isEmpty() ? QJsonValue() : QJsonValue(r.mac));

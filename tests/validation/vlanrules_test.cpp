@@ -221,6 +221,27 @@ TEST(VlanRules, Vlan003PvlanPairAndReach)
     EXPECT_TRUE(findingsOf("VLAN-003", withGateway("Promiscuous")).empty());
 }
 
+// Open vSwitch crosses between a PVLAN's secondary VLANs and its primary by MAC: a PVLAN vNIC on a
+// linux-ovs host without one cannot be realized faithfully; on Hyper-V the switch does it.
+TEST(VlanRules, Vlan009PvlanPortOnLinuxOvsHasAMac)
+{
+    const char *isolated =
+        R"({"id": "v", "name": "web", "vlanMode": "Pvlan", "pvlanPrimary": 100, "pvlanSecondary": 101,
+            "pvlanMode": "Isolated"})";
+    QByteArray onOvs = pathDoc(isolated, accessPort10);
+    onOvs.replace("\"platform\": \"hyperv\"", "\"platform\": \"linux-ovs\"");
+    const auto missing = findingsOf("VLAN-009", onOvs);
+    ASSERT_EQ(missing.size(), 1u);
+    EXPECT_EQ(missing[0].severity, Severity::Error);
+    EXPECT_EQ(missing[0].elements, ids({"v"}));
+    EXPECT_TRUE(missing[0].message.contains(QStringLiteral("has no MAC address")));
+    QByteArray withMac = onOvs;
+    withMac.replace("\"pvlanMode\": \"Isolated\"",
+                    "\"pvlanMode\": \"Isolated\", \"mac\": \"02:00:00:00:00:01\"");
+    EXPECT_TRUE(findingsOf("VLAN-009", withMac).empty());
+    EXPECT_TRUE(findingsOf("VLAN-009", pathDoc(isolated, accessPort10)).empty()) << "Hyper-V";
+}
+
 TEST(VlanRules, Vlan004TrunkNativeIsAllowed)
 {
     const auto bad = findingsOf(

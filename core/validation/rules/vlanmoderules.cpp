@@ -166,6 +166,24 @@ void pvlanConsistency(const Element &sw, RuleContext &ctx, FindingSink &out)
     }
 }
 
+// --- VLAN-009: a PVLAN port on a linux-ovs host has the MAC address its realization needs.
+
+// Open vSwitch keeps a secondary VLAN and its primary apart like any two VLANs; the agent's
+// flows deliver between them by destination MAC (flows.h, pvlanForwarding). Without the vNIC's
+// MAC only broadcasts would cross, so isolation would hold but unicast to or from it would not.
+void pvlanMac(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    if (!isPvlan(vnic) || has(vnic, key::mac))
+        return;
+    const Element *host = ctx.hostOf(vnic);
+    if (!host || str(*host, key::platform) != value::linuxOvs)
+        return;
+    out.add(QStringLiteral("%1 is a PVLAN port on linux-ovs host '%2' but has no MAC address; "
+                           "Open vSwitch delivers between a PVLAN's secondary VLANs and its "
+                           "primary by MAC, so set the vNIC's MAC.")
+                .arg(vnicLabel(vnic, ctx), host->name()));
+}
+
 } // namespace
 
 void addVlanModeRules(std::vector<Rule> &out)
@@ -190,6 +208,15 @@ void addVlanModeRules(std::vector<Rule> &out)
              "Microsoft docs: BPA \"PVLAN configuration on a virtual switch must be "
              "consistent\"",
              pvlanConsistency));
+    out.push_back(rule("VLAN-009", Severity::Error, K::VirtualNic,
+                       "A PVLAN port on a linux-ovs host has a MAC address",
+                       "Isolated and community ports carry their secondary VLAN on the wire, as "
+                       "the PVLAN standard does; Open vSwitch crosses between the secondary "
+                       "VLANs and the primary by destination MAC, so every PVLAN port it "
+                       "realizes needs its MAC address, or unicast to it is lost.",
+                       "004_7c35f0513785686e.txt \"Virtual Network Isolation\" l.4200-4240 "
+                       "(PVLAN modes); Converge's Open vSwitch realization (docs/agent.md)",
+                       pvlanMac));
 }
 
 } // namespace converge::core::rules
