@@ -263,9 +263,8 @@ int history(const QStringList &args, Cli &cli)
     for (const deploy::DeploymentRecord &d : *list) {
         cli.out << QStringLiteral("#%1  %2  %3  revision %4  %5\n")
                        .arg(d.id)
-                       .arg(d.at.toString(Qt::ISODate), d.author)
-                       .arg(d.designRevision)
-                       .arg(d.summary);
+                       .arg(d.at.toString(Qt::ISODate), d.author, deploy::revisionText(d),
+                            d.summary);
         for (const deploy::DeploymentHost &h : d.hosts)
             cli.out << QStringLiteral("    %1 %2 %3\n")
                            .arg(h.host, -16)

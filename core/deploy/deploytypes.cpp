@@ -68,4 +68,11 @@ bool isFinal(HostPhase phase)
     }
 }
 
+QString revisionText(const DeploymentRecord &record)
+{
+    const QString number = QString::number(record.designRevision);
+    return record.designHash.isEmpty() ? number
+                                       : QStringLiteral("%1 (%2)").arg(number, record.designHash);
+}
+
 } // namespace converge::core::deploy

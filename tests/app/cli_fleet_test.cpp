@@ -9,10 +9,12 @@
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
 #include "core/realize/desiredstate.h"
+#include "core/store/projectstore.h"
 
 #include <gtest/gtest.h>
 
 #include <QJsonArray>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
@@ -28,6 +30,51 @@ struct Outcome
     QString out;
     QString err;
 };
+
+// The Qt log messages sent while it lives, by category (warnings and above, and info and debug
+// when their category is enabled): what would go to stderr besides the command's own output.
+class LogCapture
+{
+public:
+    LogCapture() { m_previous = qInstallMessageHandler(&LogCapture::handle); }
+    ~LogCapture()
+    {
+        qInstallMessageHandler(m_previous);
+        QMutexLocker lock(&s_mutex);
+        s_messages.clear();
+    }
+    LogCapture(const LogCapture &) = delete;
+    LogCapture &operator=(const LogCapture &) = delete;
+
+    QStringList from(const char *category) const
+    {
+        QMutexLocker lock(&s_mutex);
+        return s_messages.value(QLatin1String(category));
+    }
+
+private:
+    static void handle(QtMsgType, const QMessageLogContext &context, const QString &message)
+    {
+        QMutexLocker lock(&s_mutex);
+        s_messages[QLatin1String(context.category ? context.category : "default")] << message;
+    }
+
+    QtMessageHandler m_previous = nullptr;
+    static inline QMutex s_mutex;
+    static inline QHash<QString, QStringList> s_messages;
+};
+
+// "#N ... revision R (HASH) ..." lines of convergectl history: N -> "R (HASH)".
+QMap<QString, QString> revisionsIn(const QString &history)
+{
+    QMap<QString, QString> out;
+    static const QRegularExpression line(
+        QStringLiteral("^#(\\d+) .* revision (\\d+ \\([0-9a-f]{12}\\)) "),
+        QRegularExpression::MultilineOption);
+    for (const QRegularExpressionMatch &m : line.globalMatch(history))
+        out.insert(m.captured(1), m.captured(2));
+    return out;
+}
 
 class CliFleet : public ::testing::Test
 {
@@ -148,6 +195,13 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
                   QRegularExpression(QStringLiteral("^#\\d"), QRegularExpression::MultilineOption)),
               3)
         << history.out.toStdString();
+    // The design file's store has no edit history: the revision still tells the designs apart.
+    // #2 deployed a changed design; the rollback (#3) deployed #1's design again.
+    const QMap<QString, QString> revisions = revisionsIn(history.out);
+    ASSERT_EQ(revisions.size(), 3) << history.out.toStdString();
+    EXPECT_TRUE(revisions.value(QStringLiteral("1")).startsWith(QStringLiteral("1 (")));
+    EXPECT_TRUE(revisions.value(QStringLiteral("2")).startsWith(QStringLiteral("2 (")));
+    EXPECT_EQ(revisions.value(QStringLiteral("3")), revisions.value(QStringLiteral("1")));
     const Outcome unknown =
         ctl({QStringLiteral("rollback"), m_file, QStringLiteral("--host"), QStringLiteral("hv1"),
              QStringLiteral("--to"), QStringLiteral("9")});

@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -369,6 +370,13 @@ TEST_F(FakeFleet, HistoryRollsAHostBackToAnEarlierDeployment)
     ASSERT_EQ(list->topLevelItemCount(), 2);
     QTreeWidgetItem *first = list->topLevelItem(1); // newest first
     ASSERT_EQ(first->text(0), QStringLiteral("#1"));
+    // A design file's store has no edit history: the revision still tells the designs apart.
+    const QRegularExpression revision(QStringLiteral("^\\d+ \\([0-9a-f]{12}\\)$"));
+    const QString firstRevision = first->text(3);
+    EXPECT_TRUE(revision.match(firstRevision).hasMatch()) << firstRevision.toStdString();
+    EXPECT_TRUE(firstRevision.startsWith(QStringLiteral("1 (")));
+    EXPECT_TRUE(list->topLevelItem(0)->text(3).startsWith(QStringLiteral("2 (")))
+        << list->topLevelItem(0)->text(3).toStdString();
     list->setCurrentItem(first->child(0));
     ASSERT_EQ(first->child(0)->text(0), QStringLiteral("hv1"));
     ASSERT_TRUE(history.rollbackButton()->isEnabled());
@@ -394,6 +402,8 @@ TEST_F(FakeFleet, HistoryRollsAHostBackToAnEarlierDeployment)
                                                                "confirmed on 1 hosts")))
         << all->front().summary.toStdString();
     EXPECT_EQ(list->topLevelItemCount(), 3) << "the history shows the rollback";
+    // The rollback deployed #1's design again: the same revision.
+    EXPECT_EQ(list->topLevelItem(0)->text(3), firstRevision);
 }
 
 TEST_F(FakeFleet, TheMainWindowsDeployMenuUsesTheConnectorItWasGiven)
