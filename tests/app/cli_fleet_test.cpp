@@ -226,6 +226,34 @@ TEST_F(CliFleet, AHostLostAfterTheChangeRollsEveryHostBackAndExitsFour)
     EXPECT_TRUE(drift.out.contains(QStringLiteral("hv3: unreachable: ")));
 }
 
+TEST_F(CliFleet, EnrollTakesTheHostsAgentAddressFromTheDesignWhenNoneIsGiven)
+{
+    // hv1's agentAddress in the design is address(1).
+    const Outcome r = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv1"),
+                           QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'1'});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_TRUE(r.out.startsWith(QStringLiteral("enrolled hv1 at %1").arg(address(1))))
+        << r.out.toStdString();
+    const Outcome agents = ctl({QStringLiteral("agents"), m_file});
+    EXPECT_TRUE(agents.out.contains(address(1))) << agents.out.toStdString();
+
+    ASSERT_TRUE(set(QStringLiteral("hv2"), QStringLiteral("agentAddress"), QString()));
+    const Outcome none = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv2"),
+                              QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'2'});
+    EXPECT_EQ(none.code, 2);
+    EXPECT_TRUE(none.err.contains(QStringLiteral("host hv2 has no agentAddress in the design: "
+                                                 "give the agent's address")))
+        << none.err.toStdString();
+    const Outcome given = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv2"), address(2),
+                               QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'2'});
+    EXPECT_EQ(given.code, 0) << given.err.toStdString();
+    const Outcome extra = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv3"), address(3),
+                               QStringLiteral("surplus")});
+    EXPECT_EQ(extra.code, 2);
+    EXPECT_TRUE(extra.err.contains(QStringLiteral("usage: convergectl enroll FILE HOST [ADDRESS]")))
+        << extra.err.toStdString();
+}
+
 TEST_F(CliFleet, RefusesToDeployADesignWithErrorFindingsOrWithoutEnrolledAgents)
 {
     const Outcome none = ctl({QStringLiteral("deploy"), m_file});
