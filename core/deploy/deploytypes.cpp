@@ -32,6 +32,8 @@ QString phaseName(HostPhase phase)
         return QStringLiteral("failed");
     case HostPhase::Cancelled:
         return QStringLiteral("cancelled");
+    case HostPhase::LeftToDeadline:
+        return QStringLiteral("left to its deadline");
     }
     return {};
 }
@@ -62,6 +64,7 @@ bool isFinal(HostPhase phase)
     case HostPhase::RolledBack:
     case HostPhase::Failed:
     case HostPhase::Cancelled:
+    case HostPhase::LeftToDeadline:
         return true;
     default:
         return false;

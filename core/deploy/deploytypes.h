@@ -36,9 +36,12 @@ enum class HostPhase {
     Confirming,
     Confirmed,  // done: the change stays
     Unchanged,  // nothing to do on this host
-    RolledBack, // undone (by the console or the agent's deadline)
+    RolledBack, // undone: on the console's request, or the agent's deadline had passed already
     Failed,
     Cancelled,
+    // Applied, never confirmed, and the console could not reach the agent to roll it back: the
+    // host keeps the change until the agent's own confirmation deadline passes.
+    LeftToDeadline,
 };
 QString phaseName(HostPhase phase); // "rolled back"
 // The inverse of phaseName (the project store keeps phases by name); nullopt for an unknown name.

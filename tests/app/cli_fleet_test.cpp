@@ -209,21 +209,74 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
     EXPECT_TRUE(unknown.err.contains(QStringLiteral("there is no deployment #9")));
 }
 
-TEST_F(CliFleet, AHostLostAfterTheChangeRollsEveryHostBackAndExitsFour)
+TEST_F(CliFleet, AHostLostAfterTheChangeRollsTheOthersBackAndExitsFour)
 {
     enrollAll();
     m_agents->with(address(3), [](FakeAgent &a) { a.unreachableAfterApply = true; });
+    LogCapture log;
     const Outcome r = ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--confirm-timeout"),
                            QStringLiteral("30")});
     EXPECT_EQ(r.code, 4) << r.out.toStdString();
-    EXPECT_TRUE(r.out.contains(QStringLiteral("not confirmed (hv3 not reachable after the "
-                                              "change): 3 hosts rolled back")))
+    // hv1 and hv2 were rolled back; hv3 could not be asked and runs the change until its
+    // deadline: it is not counted as rolled back.
+    const QString summary =
+        QStringLiteral("not confirmed (hv3 not reachable after the change): 2 hosts rolled back; "
+                       "hv3 not reachable: it keeps the change until its confirmation deadline, "
+                       "then rolls back by itself");
+    EXPECT_EQ(r.out.count(summary), 1) << r.out.toStdString();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("3 hosts rolled back"))) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QRegularExpression(QStringLiteral("hv3 .* left to its deadline "
+                                                                 "not reachable to roll it back"))))
         << r.out.toStdString();
+    EXPECT_TRUE(m_agents->snapshot(address(3)).pending.has_value());
+    EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 0);
+    // The summary is said once, on stdout: the deploy engine does not log it too.
+    EXPECT_TRUE(log.from("converge.console.deploy").isEmpty())
+        << log.from("converge.console.deploy").join(u'\n').toStdString();
+    auto store = core::ProjectStore::open(core::ProjectStore::storePathFor(m_file));
+    ASSERT_TRUE(store);
+    auto list = store->deployments();
+    ASSERT_TRUE(list && list->size() == 1u);
+    EXPECT_EQ(list->front().summary, summary);
+    EXPECT_EQ(list->front().hosts.back().result, core::deploy::HostPhase::LeftToDeadline);
     EXPECT_EQ(tagOf(1, QStringLiteral("web")), -2);
     EXPECT_EQ(m_agents->snapshot(address(1)).rollbacks, 1);
     const Outcome drift = ctl({QStringLiteral("drift"), m_file});
     EXPECT_EQ(drift.code, 4) << "hv3 is unreachable";
     EXPECT_TRUE(drift.out.contains(QStringLiteral("hv3: unreachable: ")));
+}
+
+TEST_F(CliFleet, AHostWhoseRollbackFailedIsNotCountedAsRolledBack)
+{
+    enrollAll();
+    m_agents->with(address(1),
+                   [](FakeAgent &a) { a.refuseApply = QStringLiteral("apply-failed"); });
+    m_agents->with(address(2),
+                   [](FakeAgent &a) { a.refuseRollback = QStringLiteral("rollback-failed"); });
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file});
+    EXPECT_EQ(r.code, 4) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral(
+        "not confirmed (failed on hv1): 1 host rolled back; the rollback failed on hv2 (the agent "
+        "retries it)\n")))
+        << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QRegularExpression(
+        QStringLiteral("hv2 .* failed +the rollback failed: .*rollback-failed"))))
+        << r.out.toStdString();
+    EXPECT_TRUE(m_agents->snapshot(address(2)).pending.has_value());
+    EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 1);
+}
+
+TEST_F(CliFleet, ASuccessfulDeploymentSaysItsSummaryOnceAndLogsNothingAtInfo)
+{
+    enrollAll();
+    LogCapture log;
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file});
+    ASSERT_EQ(r.code, 0) << r.out.toStdString();
+    EXPECT_EQ(r.out.count(QStringLiteral("confirmed on 3 hosts after reaching every agent")), 1)
+        << r.out.toStdString();
+    EXPECT_TRUE(r.err.isEmpty()) << r.err.toStdString();
+    EXPECT_TRUE(log.from("converge.console.deploy").isEmpty())
+        << log.from("converge.console.deploy").join(u'\n').toStdString();
 }
 
 TEST_F(CliFleet, EnrollTakesTheHostsAgentAddressFromTheDesignWhenNoneIsGiven)
