@@ -88,8 +88,8 @@ int enroll(const QStringList &args, Cli &cli)
         return misuse(cli, enrollUsage, a.error);
     const QString &file = a.positional[0], &host = a.positional[1];
     auto design = loadAny(file);
-    auto address = design ? enrollAddress(a, *design)
-                          : Result<QString>(std::unexpected(design.error()));
+    auto address =
+        design ? enrollAddress(a, *design) : Result<QString>(std::unexpected(design.error()));
     if (!address)
         return misuse(cli, "", address.error().message);
     bool ok = true;

@@ -67,8 +67,8 @@ inline void addDesignHashFunction(sqlite3 *db)
         sqlite3_result_text(context, digest.constData(), int(digest.size()), SQLITE_TRANSIENT);
     };
     sqlite3_create_function_v2(db, "converge_design_hash", 1,
-                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                               hash, nullptr, nullptr, nullptr);
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, hash,
+                               nullptr, nullptr, nullptr);
 }
 
 // JSON as the store keeps it in its TEXT columns.
