@@ -31,7 +31,7 @@ const char *overview =
     "                                   check a design against the rule catalog\n"
     "  rules [--format text|json|markdown]  list the rule catalog\n"
     "  schema                           print the design-document schema reference (Markdown)\n"
-    "  enroll FILE HOST ADDRESS [--token T] [--wait S]\n"
+    "  enroll FILE HOST [ADDRESS] [--token T] [--wait S]\n"
     "                                   enroll the agent of a design host (makes a one-time "
     "token)\n"
     "  agents FILE                      the enrolled agents of a design\n"

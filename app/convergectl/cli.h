@@ -19,7 +19,7 @@ enum ExitCode {
     ExitBadInput = 2, // bad arguments or an unusable design file
     ExitIoError = 3,  // the output could not be written
     ExitDeployFailed =
-        4, // deploy: not confirmed (rolled back or failed); drift: a host unreachable
+        4, // deploy: not confirmed (rolled back, left to deadlines, failed); drift: unreachable
 };
 
 // What a command works with: its output streams and the way to the agents.

@@ -11,6 +11,7 @@
 #include "collectors/console/enroller.h"
 #include "collectors/console/rollbacktarget.h"
 #include "core/deploy/drift.h"
+#include "core/model/propertykeys.h"
 
 #include <QCoreApplication>
 
@@ -22,9 +23,10 @@ using namespace converge::collectors;
 namespace {
 
 const char *enrollUsage =
-    "usage: convergectl enroll FILE HOST ADDRESS [--token TOKEN] [--wait SECONDS]\n"
-    "  pairs the agent at ADDRESS with the design host HOST; without --token, makes a one-time\n"
-    "  token, prints the converged command for the host and retries for up to --wait s (600)\n";
+    "usage: convergectl enroll FILE HOST [ADDRESS] [--token TOKEN] [--wait SECONDS]\n"
+    "  pairs the agent at ADDRESS (default: the host's agentAddress in the design) with the\n"
+    "  design host HOST; without --token, makes a one-time token, prints the converged command\n"
+    "  for the host and retries for up to --wait s (600)\n";
 const char *agentsUsage = "usage: convergectl agents FILE\n  the enrolled agents of a design\n";
 const char *deployUsage =
     "usage: convergectl deploy FILE [--host H ...] [--dry-run] [--confirm-timeout S]\n"
@@ -44,41 +46,64 @@ std::optional<int> seconds(const Arguments &a, const char *name, int fallback, i
     return ok && v >= 1 && v <= max ? std::optional<int>(v) : std::nullopt;
 }
 
+// The agent's address: ADDRESS when given, else the design host's agentAddress.
+Result<QString> enrollAddress(const Arguments &a, const Design &design)
+{
+    const QString &file = a.positional[0], &host = a.positional[1];
+    const Element *h = hostNamed(design, host);
+    if (!h)
+        return invalid(QStringLiteral("%1: no host named \"%2\" in the design").arg(file, host));
+    const QString address = a.positional.size() == 3
+                                ? a.positional[2]
+                                : h->value(key::agentAddress).toString().trimmed();
+    if (address.isEmpty())
+        return invalid(QStringLiteral("%1: host %2 has no agentAddress in the design: give the "
+                                      "agent's address (convergectl enroll FILE HOST ADDRESS)")
+                           .arg(file, host));
+    if (auto endpoint = protocol::parseAgentAddress(address); !endpoint)
+        return std::unexpected(endpoint.error());
+    return address;
+}
+
+// Without a token: makes one, says what to run on the host and waits up to `wait` s for it.
+QString announceToken(Cli &cli, const QString &host, const QString &address, int wait,
+                      EnrollAttempts &attempts)
+{
+    const QString token = newEnrollmentToken();
+    attempts.wait = std::chrono::seconds(wait);
+    cli.out << QStringLiteral("One-time enrollment token for %1. On that host, run as root:\n\n"
+                              "    converged --enroll-token %2\n\n"
+                              "Waiting up to %3 s for the agent at %4 ...\n")
+                   .arg(host, token)
+                   .arg(wait)
+                   .arg(address);
+    cli.out.flush();
+    return token;
+}
+
 int enroll(const QStringList &args, Cli &cli)
 {
     const Arguments a = parseArguments(args, {QStringLiteral("token"), QStringLiteral("wait")});
-    if (!a.error.isEmpty() || a.positional.size() != 3)
+    if (!a.error.isEmpty() || a.positional.size() < 2 || a.positional.size() > 3)
         return misuse(cli, enrollUsage, a.error);
-    const QString &file = a.positional[0], &host = a.positional[1], &address = a.positional[2];
+    const QString &file = a.positional[0], &host = a.positional[1];
     auto design = loadAny(file);
-    if (!design)
-        return misuse(cli, "", design.error().message);
-    if (!hostNamed(*design, host))
-        return misuse(cli, "",
-                      QStringLiteral("%1: no host named \"%2\" in the design").arg(file, host));
-    if (auto endpoint = protocol::parseAgentAddress(address); !endpoint)
-        return misuse(cli, "", endpoint.error().message);
+    auto address =
+        design ? enrollAddress(a, *design) : Result<QString>(std::unexpected(design.error()));
+    if (!address)
+        return misuse(cli, "", address.error().message);
     bool ok = true;
     const int wait = a.options.value(QStringLiteral("wait"), QStringLiteral("600")).toInt(&ok);
     if (!ok || wait < 0 || wait > 86400)
         return misuse(cli, "", QStringLiteral("--wait must be seconds in 0-86400"));
-    QString token = a.options.value(QStringLiteral("token"));
     EnrollAttempts attempts;
-    if (token.isEmpty()) {
-        token = newEnrollmentToken();
-        attempts.wait = std::chrono::seconds(wait);
-        cli.out << QStringLiteral("One-time enrollment token for %1. On that host, run as root:\n\n"
-                                  "    converged --enroll-token %2\n\n"
-                                  "Waiting up to %3 s for the agent at %4 ...\n")
-                       .arg(host, token)
-                       .arg(wait)
-                       .arg(address);
-        cli.out.flush();
-    }
-    auto record = enrollWhenReady(*cli.agents, host, address, token, attempts);
+    QString token = a.options.value(QStringLiteral("token"));
+    if (token.isEmpty())
+        token = announceToken(cli, host, *address, wait, attempts);
+    auto record = enrollWhenReady(*cli.agents, host, *address, token, attempts);
     if (!record) {
         cli.err << QStringLiteral("enrolling %1 at %2 failed: %3\n")
-                       .arg(host, address, record.error().message);
+                       .arg(host, *address, record.error().message);
         return ExitIoError;
     }
     auto store = openFleetStore(file, *design, StoreMode::CreateIfMissing);
@@ -88,7 +113,7 @@ int enroll(const QStringList &args, Cli &cli)
         return ExitIoError;
     }
     cli.out << QStringLiteral("enrolled %1 at %2, agent certificate %3\n")
-                   .arg(host, address, record->fingerprint);
+                   .arg(host, *address, record->fingerprint);
     return ExitOk;
 }
 
@@ -263,9 +288,8 @@ int history(const QStringList &args, Cli &cli)
     for (const deploy::DeploymentRecord &d : *list) {
         cli.out << QStringLiteral("#%1  %2  %3  revision %4  %5\n")
                        .arg(d.id)
-                       .arg(d.at.toString(Qt::ISODate), d.author)
-                       .arg(d.designRevision)
-                       .arg(d.summary);
+                       .arg(d.at.toString(Qt::ISODate), d.author, deploy::revisionText(d),
+                            d.summary);
         for (const deploy::DeploymentHost &h : d.hosts)
             cli.out << QStringLiteral("    %1 %2 %3\n")
                            .arg(h.host, -16)

@@ -102,6 +102,26 @@ bool spinUntil(QSslSocket *socket, const QDeadlineTimer &deadline,
     return true;
 }
 
+// How far a connection that did not come about got: a connection request nobody answered (a
+// dropped SYN) is not a peer that accepted and never spoke TLS.
+QString whyNotConnected(const QSslSocket &socket, int timeoutMs)
+{
+    switch (socket.state()) {
+    case QAbstractSocket::UnconnectedState:
+        return socket.errorString();
+    case QAbstractSocket::HostLookupState:
+        return QStringLiteral("the name was not resolved within %1 ms").arg(timeoutMs);
+    case QAbstractSocket::ConnectingState:
+        return QStringLiteral("no TCP connection within %1 ms: nothing answered (the host is "
+                              "down or unreachable, or a firewall drops the connection)")
+            .arg(timeoutMs);
+    default:
+        return QStringLiteral("connected, but no TLS 1.3 handshake within %1 ms (is it a "
+                              "Converge agent, and not overloaded?)")
+            .arg(timeoutMs);
+    }
+}
+
 } // namespace
 
 // --- AgentConnection -------------------------------------------------------------------------
@@ -352,11 +372,7 @@ Result<void> AgentClient::connectTo(const QString &host, quint16 port, const Tls
         refusal = QStringLiteral("presented certificate %1, but %2 is pinned")
                       .arg(presented, pinnedAgentFingerprint);
     if (!socket->isEncrypted() || !refusal.isEmpty()) {
-        const QString reason =
-            !refusal.isEmpty() ? refusal
-            : socket->state() == QAbstractSocket::UnconnectedState
-                ? socket->errorString()
-                : QStringLiteral("no TLS 1.3 handshake within %1 ms").arg(timeoutMs);
+        const QString reason = !refusal.isEmpty() ? refusal : whyNotConnected(*socket, timeoutMs);
         disconnectFromAgent();
         return fail(Error::Code::Io, QStringLiteral("%1: %2").arg(where(), reason));
     }

@@ -205,6 +205,7 @@ void Deployer::applyOn(std::size_t i, Session &session)
         return report(i, HostPhase::Unchanged, 100, QStringLiteral("nothing to change"));
     result.transaction = applied->transaction;
     result.appliedAtMs = QDateTime::currentMSecsSinceEpoch();
+    result.deadline = applied->deadline;
     report(i, HostPhase::Applied, 75,
            QStringLiteral("applied; rolls back by itself unless confirmed by %1")
                .arg(applied->deadline));
@@ -239,17 +240,25 @@ void Deployer::confirmOn(std::size_t i, Session &session)
         report(i, HostPhase::Confirmed, 100, QStringLiteral("confirmed"));
 }
 
+// Only a host the agent says it rolled back is "rolled back"; one the console cannot reach keeps
+// the change until its deadline, and an agent that could not roll back retries by itself.
 void Deployer::rollBackOn(std::size_t i, Session &session)
 {
     auto back = session ? (*session)->rollback({m_results[i].transaction})
                         : core::Result<protocol::RollbackReply>(std::unexpected(session.error()));
-    QString how = QStringLiteral("rolled back");
-    if (!back && back.error().reason == QLatin1String("unknown-transaction"))
-        how = QStringLiteral("already rolled back by itself (its deadline passed)");
-    else if (!back)
-        how = QStringLiteral("not reachable (%1); it rolls back by itself at its deadline")
-                  .arg(back.error().message);
-    report(i, HostPhase::RolledBack, 100, how);
+    if (back)
+        return report(i, HostPhase::RolledBack, 100, QStringLiteral("rolled back"));
+    const core::Error &error = back.error();
+    if (error.reason == QLatin1String("unknown-transaction"))
+        return report(i, HostPhase::RolledBack, 100,
+                      QStringLiteral("already rolled back by itself (its deadline passed)"));
+    if (!error.reason.isEmpty()) // the agent answered, but could not roll back
+        return report(i, HostPhase::Failed, 100,
+                      QStringLiteral("the rollback failed: %1").arg(error.message));
+    report(i, HostPhase::LeftToDeadline, 100,
+           QStringLiteral("not reachable to roll it back (%1): it keeps the change until its "
+                          "confirmation deadline, %2, then rolls back by itself")
+               .arg(error.message, m_results[i].deadline));
 }
 
 // --- what follows a stage (the deployer's thread) -----------------------------------------
@@ -266,10 +275,38 @@ void Deployer::stageDone(Stage stage)
     case Stage::Confirm:
         return afterConfirm();
     case Stage::Rollback:
-        return finish(false, QStringLiteral("not confirmed (%1): %2 hosts rolled back")
-                                 .arg(m_rollbackReason)
-                                 .arg(hostsIn(HostPhase::RolledBack).size()));
+        return finish(
+            false,
+            QStringLiteral("not confirmed (%1): %2").arg(m_rollbackReason, rollbackSummary()));
     }
+}
+
+// Of the hosts the rollback stage worked on: which were rolled back, and which still run the
+// change (not reachable, or the agent's rollback failed and it retries by itself).
+QString Deployer::rollbackSummary() const
+{
+    qsizetype back = 0;
+    QStringList failed, left;
+    for (std::size_t i : m_rollingBack) {
+        const DeployHostResult &r = m_results[i];
+        back += r.phase == HostPhase::RolledBack ? 1 : 0;
+        if (r.phase == HostPhase::Failed)
+            failed << r.host;
+        else if (r.phase == HostPhase::LeftToDeadline)
+            left << r.host;
+    }
+    QStringList parts;
+    if (back)
+        parts << (back == 1 ? QStringLiteral("1 host rolled back")
+                            : QStringLiteral("%1 hosts rolled back").arg(back));
+    if (!failed.isEmpty())
+        parts << QStringLiteral("the rollback failed on %1 (the agent retries it)")
+                     .arg(failed.join(u", "));
+    if (!left.isEmpty())
+        parts << QStringLiteral("%1 not reachable: %2 keeps the change until its confirmation "
+                                "deadline, then rolls back by itself")
+                     .arg(left.join(u", "), left.size() == 1 ? u"it" : u"each");
+    return parts.isEmpty() ? QStringLiteral("nothing was left to roll back") : parts.join(u"; ");
 }
 
 void Deployer::afterPlan()
@@ -294,7 +331,7 @@ void Deployer::afterApply()
 {
     const QStringList failed = hostsIn(HostPhase::Failed) + hostsIn(HostPhase::Cancelled);
     if (!failed.isEmpty() || m_cancelled) {
-        qCWarning(lcDeploy).noquote() << "rolling back: not applied on" << failed.join(u", ");
+        qCDebug(lcDeploy).noquote() << "rolling back: not applied on" << failed.join(u", ");
         return rollBack(m_cancelled ? QStringLiteral("cancelled")
                                     : QStringLiteral("failed on %1").arg(failed.join(u", ")));
     }
@@ -348,12 +385,18 @@ void Deployer::afterConfirm()
 void Deployer::rollBack(const QString &reason)
 {
     m_rollbackReason = reason;
+    m_rollingBack.clear();
+    for (std::size_t i = 0; i < m_results.size(); ++i)
+        if (m_results[i].phase == HostPhase::Applied)
+            m_rollingBack.push_back(i);
     runStage(Stage::Rollback);
 }
 
 void Deployer::finish(bool confirmed, const QString &summary)
 {
-    qCInfo(lcDeploy).noquote() << summary;
+    // Debug only: the front ends show the summary (convergectl on stdout), and an info line here
+    // repeated it on stderr.
+    qCDebug(lcDeploy).noquote() << summary;
     m_running = false;
     Q_EMIT finished(confirmed, summary);
 }

@@ -14,8 +14,10 @@ class QThread;
 // The console's deploy engine: plans (dry runs) and applies on many agents at once, one worker
 // thread per host, then confirms only when it can reach every agent again over a NEW connection
 // after the change (commit-confirmed across the fleet). If any host fails, is cancelled or cannot
-// be reached again, nothing is confirmed: the applied hosts are rolled back (by request, or by
-// their own deadline when unreachable). Agents are reached through an AgentConnector (the TLS
+// be reached again, nothing is confirmed: the applied hosts are rolled back by request, and those
+// the console cannot reach are left to their own deadline (LeftToDeadline), and said to be so.
+// The summary is for the front end to show; the engine does not log it. Agents are reached
+// through an AgentConnector (the TLS
 // channel, or a fake in tests). Used by Deployment (deployment.h) for the CLI and the GUI alike.
 namespace converge::collectors {
 
@@ -49,6 +51,7 @@ struct DeployHostResult
     QString agentVersion;
     core::realize::HostState desired;
     qint64 appliedAtMs = 0; // when the agent reported the change applied (its deadline runs)
+    QString deadline;       // the agent's: rolled back by itself unless confirmed by then
 };
 
 class Deployer : public QObject
@@ -103,6 +106,7 @@ private:
                 const QString &message);
     QStringList hostsIn(core::deploy::HostPhase phase) const;
     void rollBack(const QString &reason);
+    QString rollbackSummary() const;
     void finish(bool confirmed, const QString &summary);
 
     std::shared_ptr<core::protocol::AgentConnector> m_connector;
@@ -113,6 +117,7 @@ private:
     bool m_running = false;
     int m_pending = 0; // workers of the current stage still running
     QString m_rollbackReason;
+    std::vector<std::size_t> m_rollingBack; // the hosts the rollback stage works on
     QString m_planChanged;
     std::vector<std::uint8_t> m_reached; // per host, written by its own worker only
     std::vector<QThread *> m_threads;    // the current stage's workers not yet finished

@@ -44,8 +44,7 @@ void Deployment::beginRecord()
     core::deploy::DeploymentRecord record;
     record.at = QDateTime::currentDateTimeUtc();
     record.author = m_spec.author;
-    auto history = m_store->history();
-    record.designRevision = history ? qint64(history->size()) : 0;
+    // The store numbers and hashes the snapshot: a document's store never grows a history.
     auto begun = m_store->beginDeployment(record, m_spec.snapshot);
     if (begun)
         m_recordId = *begun;

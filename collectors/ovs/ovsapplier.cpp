@@ -1,6 +1,7 @@
 #include "ovsapplier.h"
 
 #include "collectors/logging.h"
+#include "collectors/ovs/ovserrors.h"
 
 namespace converge::collectors::ovs {
 
@@ -19,9 +20,9 @@ Result<void> applyFlowsAndAddresses(const OvsEnv &env, const core::realize::Plan
                              QStringLiteral("replace-flows"), op.bridge, QStringLiteral("-")},
                             table, timeoutMs, processEnv(env));
         if (!r)
-            return core::fail(
-                core::Error::Code::Io,
-                QStringLiteral("flow table of %1: %2").arg(op.bridge, r.error().message));
+            return core::fail(core::Error::Code::Io,
+                              QStringLiteral("flow table of %1: %2")
+                                  .arg(op.bridge, explainToolFailure(r.error().message)));
         qCDebug(lcApply) << "replaced" << op.flows.size() << "flows on" << op.bridge;
     }
     for (const core::realize::Operation &op : plan.ops)
@@ -51,7 +52,7 @@ Result<void> applyPlan(const OvsEnv &env, const core::realize::Plan &plan, int t
         if (!r)
             return core::fail(core::Error::Code::Io,
                               QStringLiteral("OVSDB transaction (nothing was changed): ") +
-                                  r.error().message);
+                                  explainToolFailure(r.error().message));
         qCInfo(lcApply) << "committed one OVSDB transaction of"
                         << commands.count(QStringLiteral("--")) << "commands";
     }

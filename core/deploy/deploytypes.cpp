@@ -32,6 +32,8 @@ QString phaseName(HostPhase phase)
         return QStringLiteral("failed");
     case HostPhase::Cancelled:
         return QStringLiteral("cancelled");
+    case HostPhase::LeftToDeadline:
+        return QStringLiteral("left to its deadline");
     }
     return {};
 }
@@ -62,10 +64,18 @@ bool isFinal(HostPhase phase)
     case HostPhase::RolledBack:
     case HostPhase::Failed:
     case HostPhase::Cancelled:
+    case HostPhase::LeftToDeadline:
         return true;
     default:
         return false;
     }
+}
+
+QString revisionText(const DeploymentRecord &record)
+{
+    const QString number = QString::number(record.designRevision);
+    return record.designHash.isEmpty() ? number
+                                       : QStringLiteral("%1 (%2)").arg(number, record.designHash);
 }
 
 } // namespace converge::core::deploy

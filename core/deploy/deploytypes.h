@@ -36,9 +36,12 @@ enum class HostPhase {
     Confirming,
     Confirmed,  // done: the change stays
     Unchanged,  // nothing to do on this host
-    RolledBack, // undone (by the console or the agent's deadline)
+    RolledBack, // undone: on the console's request, or the agent's deadline had passed already
     Failed,
     Cancelled,
+    // Applied, never confirmed, and the console could not reach the agent to roll it back: the
+    // host keeps the change until the agent's own confirmation deadline passes.
+    LeftToDeadline,
 };
 QString phaseName(HostPhase phase); // "rolled back"
 // The inverse of phaseName (the project store keeps phases by name); nullopt for an unknown name.
@@ -67,11 +70,17 @@ struct DeploymentRecord
     qint64 id = 0;
     QDateTime at;
     QString author;
-    qint64 designRevision = 0; // the project store's history length when deployed
-    QString summary;           // "3 hosts confirmed", "rolled back: hv02 unreachable"
+    // Which design was deployed: its number among the distinct designs deployed from this store
+    // (1, 2, ...; deploying a design again keeps its number) and a short hash of its content.
+    qint64 designRevision = 0;
+    QString designHash; // 12 hex digits of the SHA-256 of the design's canonical JSON
+    QString summary;    // "3 hosts confirmed", "rolled back: hv02 unreachable"
     bool confirmed = false;
     std::vector<DeploymentHost> hosts; // sorted by host name when read back from the store
     friend bool operator==(const DeploymentRecord &, const DeploymentRecord &) = default;
 };
+
+// "3 (5f2c81d0a9e4)": the revision as people see it (convergectl history, the History dialog).
+QString revisionText(const DeploymentRecord &record);
 
 } // namespace converge::core::deploy

@@ -66,7 +66,19 @@ CREATE TABLE deployment_hosts(
 CREATE INDEX deployment_hosts_by_host ON deployment_hosts(host, deployment);
 )";
 
-constexpr const char *schemaSteps[] = {schemaV1, schemaV2};
+// A deployment's design is named by a hash of its content and numbered among the distinct designs
+// deployed (the first deployment of a design gives its number; a design deployed again keeps it).
+// Rows written before version 3 get both from the design they kept.
+constexpr const char schemaV3[] = R"(
+ALTER TABLE deployments ADD COLUMN design_hash TEXT NOT NULL DEFAULT '';
+UPDATE deployments SET design_hash = converge_design_hash(design);
+WITH firsts(hash, id) AS (SELECT design_hash, min(id) FROM deployments GROUP BY design_hash)
+UPDATE deployments SET design_revision = (
+    SELECT count(*) FROM firsts WHERE firsts.id <= (
+        SELECT id FROM firsts WHERE firsts.hash = deployments.design_hash));
+)";
+
+constexpr const char *schemaSteps[] = {schemaV1, schemaV2, schemaV3};
 static_assert(std::size(schemaSteps) == ProjectStore::currentStoreVersion,
               "one schema step per store version");
 
@@ -111,6 +123,7 @@ Result<ProjectStore> ProjectStore::open(const QString &path)
     if (rc != SQLITE_OK)
         return store.sqlError(QStringLiteral("cannot open"));
     sqlite3_busy_timeout(db, 5000);
+    sql::addDesignHashFunction(db);
     // WAL: a reader never sees half an edit; synchronous=FULL: a committed edit survives a crash.
     for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"})
         if (auto ok = store.exec(pragma); !ok)

@@ -34,8 +34,9 @@ class ProjectStore
 {
 public:
     static constexpr auto fileSuffix = ".converge.db";
-    // 1: design and history. 2: agents, deployments, deployment_hosts.
-    static constexpr int currentStoreVersion = 2;
+    // 1: design and history. 2: agents, deployments, deployment_hosts. 3: deployments'
+    // design_hash, and design_revision counts distinct designs.
+    static constexpr int currentStoreVersion = 3;
 
     // Creates a new store holding `design`; refuses to overwrite an existing file.
     static Result<ProjectStore> create(const QString &path, const Design &design);
@@ -67,8 +68,9 @@ public:
 
     // History of deployments. beginDeployment stores `record` (its at, author and hosts; an
     // invalid `at` means now) with the design it deploys and returns the new id; the store sets
-    // the design revision (the number of history entries now) and ignores record.id,
-    // designRevision, summary and confirmed. Hosts may be added or updated later.
+    // the design's hash and revision (a new number for a design not deployed before, else the
+    // number it got then) and ignores record.id, designRevision, designHash, summary and
+    // confirmed. Hosts may be added or updated later.
     Result<qint64> beginDeployment(const deploy::DeploymentRecord &record, const Design &snapshot);
     // Inserts or replaces the deployment's row for host.host.
     Result<void> saveDeploymentHost(qint64 id, const deploy::DeploymentHost &host);

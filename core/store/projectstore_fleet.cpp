@@ -8,7 +8,7 @@
 #include <QJsonDocument>
 #include <QSet>
 
-// The fleet (agents) and the deployments: the tables of store version 2.
+// The fleet (agents) and the deployments: the tables of store versions 2 and 3.
 
 namespace converge::core {
 
@@ -51,8 +51,21 @@ Result<void> checkDeploymentHost(const deploy::DeploymentHost &h, const QString 
     return {};
 }
 
+// The revision a design got when first deployed, else the next number (schemaV3 numbers the
+// deployments recorded before it the same way).
+const char *const insertDeployment = R"(
+INSERT INTO deployments(at, author, design_revision, design_hash, design, summary, confirmed)
+VALUES(?1, ?2,
+       COALESCE((SELECT min(design_revision) FROM deployments
+                 WHERE design_hash = converge_design_hash(?3)),
+                (SELECT COALESCE(max(design_revision), 0) + 1 FROM deployments)),
+       converge_design_hash(?3), ?3, '', 0)
+)";
+
 const char *const agentColumns = "host, address, fingerprint, enrolled_at, last_seen, version";
 const char *const hostColumns = "deployment, host, plan, desired, transaction_id, result, message";
+const char *const deploymentColumns =
+    "id, at, author, design_revision, summary, confirmed, design_hash";
 
 Result<deploy::AgentRecord> readAgent(const Statement &row, const QString &path)
 {
@@ -83,6 +96,7 @@ Result<deploy::DeploymentRecord> readDeployment(const Statement &row, const QStr
     d.designRevision = row.int64(3);
     d.summary = row.text(4);
     d.confirmed = row.int64(5) != 0;
+    d.designHash = row.text(6);
     return d;
 }
 
@@ -251,16 +265,10 @@ Result<qint64> ProjectStore::beginDeployment(const deploy::DeploymentRecord &rec
     }
     qint64 id = 0;
     auto ok = inTransaction([&]() -> Result<void> {
-        Statement count(m_db.get(), "SELECT count(*) FROM history");
-        if (count.step() != SQLITE_ROW)
-            return sqlError(QStringLiteral("count history entries"));
-        Statement put(m_db.get(),
-                      "INSERT INTO deployments(at, author, design_revision, design, summary, "
-                      "confirmed) VALUES(?1, ?2, ?3, ?4, '', 0)");
+        Statement put(m_db.get(), insertDeployment);
         put.bind(1, timeText(record.at.isValid() ? record.at : QDateTime::currentDateTimeUtc()));
         put.bind(2, record.author);
-        put.bind(3, count.int64(0));
-        put.bind(4, compact(designdocument::toJson(snapshot)));
+        put.bind(3, compact(designdocument::toJson(snapshot)));
         if (put.step() != SQLITE_DONE)
             return sqlError(QStringLiteral("record a new deployment"));
         id = sqlite3_last_insert_rowid(m_db.get());
@@ -317,11 +325,9 @@ Result<std::vector<deploy::DeploymentRecord>> ProjectStore::readDeployments(qint
 Result<void> ProjectStore::readDeploymentRows(qint64 onlyId,
                                               std::vector<deploy::DeploymentRecord> &out) const
 {
-    Statement rows(m_db.get(), onlyId
-                                   ? "SELECT id, at, author, design_revision, summary, confirmed "
-                                     "FROM deployments WHERE id = ?1"
-                                   : "SELECT id, at, author, design_revision, summary, confirmed "
-                                     "FROM deployments ORDER BY id DESC");
+    Statement rows(m_db.get(), QByteArray("SELECT ") + deploymentColumns +
+                                   (onlyId ? " FROM deployments WHERE id = ?1"
+                                           : " FROM deployments ORDER BY id DESC"));
     if (!rows.ok())
         return sqlError(QStringLiteral("read deployments"));
     if (onlyId)

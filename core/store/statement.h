@@ -3,6 +3,7 @@
 // Internal to the ProjectStore's .cpp files (projectstore*.cpp): not part of core's interface.
 
 #include <QByteArray>
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
@@ -47,6 +48,28 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
     bool m_ok = false;
 };
+
+// A deployed design's hash (DeploymentRecord::designHash): 12 hex digits of the SHA-256 of the
+// design as the store keeps it, its canonical JSON (compact designdocument::toJson).
+inline QByteArray designHash(const QByteArray &canonicalJson)
+{
+    return QCryptographicHash::hash(canonicalJson, QCryptographicHash::Sha256).toHex().left(12);
+}
+
+// converge_design_hash(TEXT) in SQL: designHash, for the statements that record and upgrade
+// deployments, so that the hash has one definition.
+inline void addDesignHashFunction(sqlite3 *db)
+{
+    const auto hash = [](sqlite3_context *context, int, sqlite3_value **args) {
+        const QByteArray json(static_cast<const char *>(sqlite3_value_blob(args[0])),
+                              sqlite3_value_bytes(args[0]));
+        const QByteArray digest = designHash(json);
+        sqlite3_result_text(context, digest.constData(), int(digest.size()), SQLITE_TRANSIENT);
+    };
+    sqlite3_create_function_v2(db, "converge_design_hash", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, hash,
+                               nullptr, nullptr, nullptr);
+}
 
 // JSON as the store keeps it in its TEXT columns.
 inline QByteArray compact(const QJsonObject &o)

@@ -9,10 +9,12 @@
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
 #include "core/realize/desiredstate.h"
+#include "core/store/projectstore.h"
 
 #include <gtest/gtest.h>
 
 #include <QJsonArray>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
@@ -28,6 +30,51 @@ struct Outcome
     QString out;
     QString err;
 };
+
+// The Qt log messages sent while it lives, by category (warnings and above, and info and debug
+// when their category is enabled): what would go to stderr besides the command's own output.
+class LogCapture
+{
+public:
+    LogCapture() { m_previous = qInstallMessageHandler(&LogCapture::handle); }
+    ~LogCapture()
+    {
+        qInstallMessageHandler(m_previous);
+        QMutexLocker lock(&s_mutex);
+        s_messages.clear();
+    }
+    LogCapture(const LogCapture &) = delete;
+    LogCapture &operator=(const LogCapture &) = delete;
+
+    QStringList from(const char *category) const
+    {
+        QMutexLocker lock(&s_mutex);
+        return s_messages.value(QLatin1String(category));
+    }
+
+private:
+    static void handle(QtMsgType, const QMessageLogContext &context, const QString &message)
+    {
+        QMutexLocker lock(&s_mutex);
+        s_messages[QLatin1String(context.category ? context.category : "default")] << message;
+    }
+
+    QtMessageHandler m_previous = nullptr;
+    static inline QMutex s_mutex;
+    static inline QHash<QString, QStringList> s_messages;
+};
+
+// "#N ... revision R (HASH) ..." lines of convergectl history: N -> "R (HASH)".
+QMap<QString, QString> revisionsIn(const QString &history)
+{
+    QMap<QString, QString> out;
+    static const QRegularExpression line(
+        QStringLiteral("^#(\\d+) .* revision (\\d+ \\([0-9a-f]{12}\\)) "),
+        QRegularExpression::MultilineOption);
+    for (const QRegularExpressionMatch &m : line.globalMatch(history))
+        out.insert(m.captured(1), m.captured(2));
+    return out;
+}
 
 class CliFleet : public ::testing::Test
 {
@@ -148,6 +195,13 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
                   QRegularExpression(QStringLiteral("^#\\d"), QRegularExpression::MultilineOption)),
               3)
         << history.out.toStdString();
+    // The design file's store has no edit history: the revision still tells the designs apart.
+    // #2 deployed a changed design; the rollback (#3) deployed #1's design again.
+    const QMap<QString, QString> revisions = revisionsIn(history.out);
+    ASSERT_EQ(revisions.size(), 3) << history.out.toStdString();
+    EXPECT_TRUE(revisions.value(QStringLiteral("1")).startsWith(QStringLiteral("1 (")));
+    EXPECT_TRUE(revisions.value(QStringLiteral("2")).startsWith(QStringLiteral("2 (")));
+    EXPECT_EQ(revisions.value(QStringLiteral("3")), revisions.value(QStringLiteral("1")));
     const Outcome unknown =
         ctl({QStringLiteral("rollback"), m_file, QStringLiteral("--host"), QStringLiteral("hv1"),
              QStringLiteral("--to"), QStringLiteral("9")});
@@ -155,21 +209,102 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
     EXPECT_TRUE(unknown.err.contains(QStringLiteral("there is no deployment #9")));
 }
 
-TEST_F(CliFleet, AHostLostAfterTheChangeRollsEveryHostBackAndExitsFour)
+TEST_F(CliFleet, AHostLostAfterTheChangeRollsTheOthersBackAndExitsFour)
 {
     enrollAll();
     m_agents->with(address(3), [](FakeAgent &a) { a.unreachableAfterApply = true; });
+    LogCapture log;
     const Outcome r = ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--confirm-timeout"),
                            QStringLiteral("30")});
     EXPECT_EQ(r.code, 4) << r.out.toStdString();
-    EXPECT_TRUE(r.out.contains(QStringLiteral("not confirmed (hv3 not reachable after the "
-                                              "change): 3 hosts rolled back")))
+    // hv1 and hv2 were rolled back; hv3 could not be asked and runs the change until its
+    // deadline: it is not counted as rolled back.
+    const QString summary =
+        QStringLiteral("not confirmed (hv3 not reachable after the change): 2 hosts rolled back; "
+                       "hv3 not reachable: it keeps the change until its confirmation deadline, "
+                       "then rolls back by itself");
+    EXPECT_EQ(r.out.count(summary), 1) << r.out.toStdString();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("3 hosts rolled back"))) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QRegularExpression(QStringLiteral("hv3 .* left to its deadline "
+                                                                 "not reachable to roll it back"))))
         << r.out.toStdString();
+    EXPECT_TRUE(m_agents->snapshot(address(3)).pending.has_value());
+    EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 0);
+    // The summary is said once, on stdout: the deploy engine does not log it too.
+    EXPECT_TRUE(log.from("converge.console.deploy").isEmpty())
+        << log.from("converge.console.deploy").join(u'\n').toStdString();
+    auto store = core::ProjectStore::open(core::ProjectStore::storePathFor(m_file));
+    ASSERT_TRUE(store);
+    auto list = store->deployments();
+    ASSERT_TRUE(list && list->size() == 1u);
+    EXPECT_EQ(list->front().summary, summary);
+    EXPECT_EQ(list->front().hosts.back().result, core::deploy::HostPhase::LeftToDeadline);
     EXPECT_EQ(tagOf(1, QStringLiteral("web")), -2);
     EXPECT_EQ(m_agents->snapshot(address(1)).rollbacks, 1);
     const Outcome drift = ctl({QStringLiteral("drift"), m_file});
     EXPECT_EQ(drift.code, 4) << "hv3 is unreachable";
     EXPECT_TRUE(drift.out.contains(QStringLiteral("hv3: unreachable: ")));
+}
+
+TEST_F(CliFleet, AHostWhoseRollbackFailedIsNotCountedAsRolledBack)
+{
+    enrollAll();
+    m_agents->with(address(1),
+                   [](FakeAgent &a) { a.refuseApply = QStringLiteral("apply-failed"); });
+    m_agents->with(address(2),
+                   [](FakeAgent &a) { a.refuseRollback = QStringLiteral("rollback-failed"); });
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file});
+    EXPECT_EQ(r.code, 4) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral(
+        "not confirmed (failed on hv1): 1 host rolled back; the rollback failed on hv2 (the agent "
+        "retries it)\n")))
+        << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QRegularExpression(
+        QStringLiteral("hv2 .* failed +the rollback failed: .*rollback-failed"))))
+        << r.out.toStdString();
+    EXPECT_TRUE(m_agents->snapshot(address(2)).pending.has_value());
+    EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 1);
+}
+
+TEST_F(CliFleet, ASuccessfulDeploymentSaysItsSummaryOnceAndLogsNothingAtInfo)
+{
+    enrollAll();
+    LogCapture log;
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file});
+    ASSERT_EQ(r.code, 0) << r.out.toStdString();
+    EXPECT_EQ(r.out.count(QStringLiteral("confirmed on 3 hosts after reaching every agent")), 1)
+        << r.out.toStdString();
+    EXPECT_TRUE(r.err.isEmpty()) << r.err.toStdString();
+    EXPECT_TRUE(log.from("converge.console.deploy").isEmpty())
+        << log.from("converge.console.deploy").join(u'\n').toStdString();
+}
+
+TEST_F(CliFleet, EnrollTakesTheHostsAgentAddressFromTheDesignWhenNoneIsGiven)
+{
+    // hv1's agentAddress in the design is address(1).
+    const Outcome r = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv1"),
+                           QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'1'});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_TRUE(r.out.startsWith(QStringLiteral("enrolled hv1 at %1").arg(address(1))))
+        << r.out.toStdString();
+    const Outcome agents = ctl({QStringLiteral("agents"), m_file});
+    EXPECT_TRUE(agents.out.contains(address(1))) << agents.out.toStdString();
+
+    ASSERT_TRUE(set(QStringLiteral("hv2"), QStringLiteral("agentAddress"), QString()));
+    const Outcome none = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv2"),
+                              QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'2'});
+    EXPECT_EQ(none.code, 2);
+    EXPECT_TRUE(none.err.contains(QStringLiteral("host hv2 has no agentAddress in the design: "
+                                                 "give the agent's address")))
+        << none.err.toStdString();
+    const Outcome given = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv2"), address(2),
+                               QStringLiteral("--token"), QString(31, QLatin1Char('0')) + u'2'});
+    EXPECT_EQ(given.code, 0) << given.err.toStdString();
+    const Outcome extra = ctl({QStringLiteral("enroll"), m_file, QStringLiteral("hv3"), address(3),
+                               QStringLiteral("surplus")});
+    EXPECT_EQ(extra.code, 2);
+    EXPECT_TRUE(extra.err.contains(QStringLiteral("usage: convergectl enroll FILE HOST [ADDRESS]")))
+        << extra.err.toStdString();
 }
 
 TEST_F(CliFleet, RefusesToDeployADesignWithErrorFindingsOrWithoutEnrolledAgents)

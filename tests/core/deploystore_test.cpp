@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -75,6 +76,24 @@ DeploymentHost hostResult(const QString &host, HostPhase result, int tag = 10)
     h.result = result;
     h.message = core::deploy::phaseName(result);
     return h;
+}
+
+// DeploymentRecord::designHash, computed here independently of the store.
+QString hashOf(const Design &design)
+{
+    const QByteArray json =
+        QJsonDocument(designdocument::toJson(design)).toJson(QJsonDocument::Compact);
+    return QString::fromLatin1(
+        QCryptographicHash::hash(json, QCryptographicHash::Sha256).toHex().left(12));
+}
+
+Design renamed(const Design &design, const QString &name)
+{
+    Design changed = design;
+    auto rename =
+        commands::setProperty(changed, QStringLiteral("h1"), QStringLiteral("name"), name);
+    EXPECT_TRUE(rename && changed.apply(*rename));
+    return changed;
 }
 
 // Opens a store file with SQLite directly, for what ProjectStore never writes: old schemas,
@@ -292,7 +311,8 @@ TEST(DeployStore, DeploymentsRoundTripNewestFirstWithTheirHostsAndDesign)
     const DeploymentRecord &newest = (*all)[0];
     EXPECT_EQ(newest.id, *id2);
     EXPECT_EQ(newest.author, QStringLiteral("bob"));
-    EXPECT_EQ(newest.designRevision, 2); // "Create project" and the rename
+    EXPECT_EQ(newest.designRevision, 2); // the second distinct design deployed
+    EXPECT_EQ(newest.designHash, hashOf(changed));
     EXPECT_GE(newest.at.addMSecs(1), before);
     EXPECT_TRUE(newest.hosts.empty());
     EXPECT_FALSE(newest.confirmed);
@@ -301,6 +321,7 @@ TEST(DeployStore, DeploymentsRoundTripNewestFirstWithTheirHostsAndDesign)
     DeploymentRecord expected = first;
     expected.id = *id1;
     expected.designRevision = 1;
+    expected.designHash = hashOf(f.design);
     expected.summary = QStringLiteral("2 hosts confirmed");
     expected.confirmed = true;
     expected.hosts = {hostResult(QStringLiteral("hv1"), HostPhase::Confirmed),
@@ -531,6 +552,89 @@ TEST(DeployStore, AFailedWriteLeavesNothingBehind)
     EXPECT_TRUE(f.store.beginDeployment(r, f.design));
 }
 
+// The issue this answers: a .converge.json design's store never grows a history, so counting
+// history entries called every deployment of such a design "revision 1".
+TEST(DeployStore, TheRevisionNumbersTheDistinctDesignsDeployedAndTheHashNamesTheirContent)
+{
+    Fixture f;
+    const Design a = f.design, b = renamed(a, QStringLiteral("hv-b")),
+                 c = renamed(a, QStringLiteral("hv-c"));
+    std::vector<std::pair<qint64, qint64>> seen; // (revision, id) per deployment, in order
+    for (const Design *d : {&a, &a, &b, &a, &c, &b}) {
+        auto id = f.store.beginDeployment({}, *d);
+        ASSERT_TRUE(id) << id.error().message.toStdString();
+        auto record = f.store.deployment(*id);
+        ASSERT_TRUE(record && *record);
+        EXPECT_EQ((*record)->designHash, hashOf(*d));
+        EXPECT_EQ((*record)->designHash.size(), 12);
+        seen.emplace_back((*record)->designRevision, *id);
+    }
+    const std::vector<qint64> revisions = [&] {
+        std::vector<qint64> out;
+        for (const auto &[revision, id] : seen)
+            out.push_back(revision);
+        return out;
+    }();
+    EXPECT_EQ(revisions, (std::vector<qint64>{1, 1, 2, 1, 3, 2}));
+    EXPECT_NE(hashOf(a), hashOf(b));
+    auto all = f.store.deployments();
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 6u);
+    EXPECT_EQ(core::deploy::revisionText(all->front()), QStringLiteral("2 (%1)").arg(hashOf(b)));
+}
+
+// Version 2 numbered deployments by the store's history length; the upgrade hashes the designs
+// the rows kept and numbers them as version 3 does.
+TEST(DeployStore, AVersion2StoreGetsHashesAndRevisionsFromTheDesignsItKept)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("v2.converge.db"));
+    const Design a = small(), b = renamed(a, QStringLiteral("hv-b"));
+    writeVersion1Store(path, a);
+    {
+        RawDb db(path);
+        db.exec(QStringLiteral(R"(
+BEGIN;
+CREATE TABLE agents(host TEXT PRIMARY KEY, address TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL, last_seen TEXT NOT NULL, version TEXT NOT NULL);
+CREATE TABLE deployments(id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+    author TEXT NOT NULL, design_revision INTEGER NOT NULL, design TEXT NOT NULL,
+    summary TEXT NOT NULL, confirmed INTEGER NOT NULL);
+CREATE TABLE deployment_hosts(deployment INTEGER NOT NULL REFERENCES deployments(id),
+    host TEXT NOT NULL, plan TEXT NOT NULL, desired TEXT NOT NULL, transaction_id TEXT NOT NULL,
+    result TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY(deployment, host));
+CREATE INDEX deployment_hosts_by_host ON deployment_hosts(host, deployment);
+UPDATE meta SET value = '2' WHERE key = 'storeVersion';
+COMMIT;
+)"));
+        int n = 0;
+        for (const Design *d : {&a, &b, &a})
+            db.exec(
+                QStringLiteral("INSERT INTO deployments VALUES(%1, '2024-05-0%1T10:00:00.000Z', "
+                               "'alice', 2, %2, 'confirmed', 1)")
+                    .arg(++n)
+                    .arg(quoted(compactJson(designdocument::toJson(*d)))));
+    }
+    auto store = ProjectStore::open(path);
+    ASSERT_TRUE(store) << store.error().message.toStdString();
+    auto all = store->deployments();
+    ASSERT_TRUE(all) << all.error().message.toStdString();
+    ASSERT_EQ(all->size(), 3u); // newest first
+    EXPECT_EQ((*all)[2].designRevision, 1);
+    EXPECT_EQ((*all)[2].designHash, hashOf(a));
+    EXPECT_EQ((*all)[1].designRevision, 2);
+    EXPECT_EQ((*all)[1].designHash, hashOf(b));
+    EXPECT_EQ((*all)[0].designRevision, 1);
+    EXPECT_EQ((*all)[0].designHash, hashOf(a));
+    EXPECT_EQ((*all)[0].summary, QStringLiteral("confirmed"));
+    // New deployments go on from there.
+    auto again = store->beginDeployment({}, b);
+    auto next = store->beginDeployment({}, renamed(a, QStringLiteral("hv-c")));
+    ASSERT_TRUE(again && next);
+    EXPECT_EQ((*store->deployment(*again))->designRevision, 2);
+    EXPECT_EQ((*store->deployment(*next))->designRevision, 3);
+}
+
 TEST(DeployStore, AVersion1StoreIsUpgradedInPlaceKeepingDesignAndHistory)
 {
     QTemporaryDir dir;
@@ -561,7 +665,8 @@ TEST(DeployStore, AVersion1StoreIsUpgradedInPlaceKeepingDesignAndHistory)
         ASSERT_TRUE(id);
         auto d = store->deployment(*id);
         ASSERT_TRUE(d && *d);
-        EXPECT_EQ((*d)->designRevision, 2);
+        EXPECT_EQ((*d)->designRevision, 1); // the first design deployed (not the history length)
+        EXPECT_EQ((*d)->designHash, hashOf(*loaded));
     }
     RawDb db(path);
     EXPECT_EQ(db.value(QStringLiteral("SELECT value FROM meta WHERE key = 'storeVersion'")),
@@ -589,8 +694,9 @@ TEST(DeployStore, AFailedUpgradeLeavesTheVersion1StoreAsItWas)
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().code, Error::Code::Store);
     EXPECT_EQ(store.error().message,
-              path + QStringLiteral(": upgrading the store from version 1 to 2: table "
-                                    "deployment_hosts already exists"));
+              path + QStringLiteral(": upgrading the store from version 1 to %1: table "
+                                    "deployment_hosts already exists")
+                         .arg(ProjectStore::currentStoreVersion));
     RawDb db(path);
     EXPECT_EQ(db.value(QStringLiteral("SELECT value FROM meta WHERE key = 'storeVersion'")),
               QStringLiteral("1"));

@@ -236,6 +236,14 @@ TEST_F(Fleet, ADeploymentWhoseConfirmationNeverComesRollsBackOnEveryHost)
     EXPECT_EQ(seen.count("awaiting confirmation not reachable after the change"), 3)
         << seen.toStdString();
     EXPECT_TRUE(seen.contains("not confirmed")) << seen.toStdString();
+    // The console could roll none of them back: each is said to be left to its own deadline,
+    // none to be rolled back, and a dropped connection request is not called a TLS timeout.
+    EXPECT_EQ(seen.count("left to its deadline not reachable to roll it back"), 3)
+        << seen.toStdString();
+    EXPECT_FALSE(seen.contains("hosts rolled back")) << seen.toStdString();
+    EXPECT_TRUE(seen.contains("each keeps the change until its confirmation deadline"))
+        << seen.toStdString();
+    EXPECT_FALSE(seen.contains("handshake")) << seen.toStdString();
 
     // The agents roll back by themselves at their deadline; then every host is as before.
     QThread::msleep(5000);

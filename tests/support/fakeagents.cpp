@@ -190,6 +190,9 @@ Result<protocol::RollbackReply> FakeSession::rollback(const protocol::RollbackRe
                 return refuse(
                     a, QStringLiteral("unknown-transaction"),
                     QStringLiteral("no transaction %1 awaits confirmation").arg(r.transaction));
+            if (!a.refuseRollback.isEmpty())
+                return refuse(a, a.refuseRollback,
+                              QStringLiteral("the fake host could not be rolled back; retrying"));
             a.running = a.pending->previous;
             a.pending.reset();
             ++a.rollbacks;

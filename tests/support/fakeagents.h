@@ -13,8 +13,8 @@
 // planner against the host's running state; an apply changes that state and waits for a
 // confirmation until its deadline, else rolls back; rollback, busy, plan-changed and
 // unknown-transaction refusals are the agent's own. Faults on demand: unreachable, slow, an
-// apply refused, unreachable again after an apply. Thread-safe (the console's workers call it
-// from many threads at once).
+// apply or a rollback refused, unreachable again after an apply. Thread-safe (the console's workers
+// call it from many threads at once).
 namespace converge::testing {
 
 struct FakeAgent
@@ -29,6 +29,7 @@ struct FakeAgent
     bool unreachableAfterApply = false; // the change cut the console off
     int delayMs = 0;                    // every request takes this long
     QString refuseApply;                // an error code apply answers with ("apply-failed")
+    QString refuseRollback;             // ...and rollback ("rollback-failed"; it stays changed)
     QString enrollToken;                // a pending one-time token
 
     struct Pending

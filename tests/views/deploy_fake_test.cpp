@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -184,19 +185,25 @@ TEST_F(FakeFleet, DeploysWithProgressPerHostRecordsItAndThenHasNothingToChange)
         << dialog.planView()->toPlainText().toStdString();
 }
 
-TEST_F(FakeFleet, AHostUnreachableAfterTheChangeRollsEveryHostBack)
+TEST_F(FakeFleet, AHostUnreachableAfterTheChangeRollsTheOthersBackAndIsLeftToItsDeadline)
 {
     m_agents->with(addressOf(QStringLiteral("hv2")),
                    [](FakeAgent &a) { a.unreachableAfterApply = true; });
     DeployDialog dialog(m_session.get(), m_file, m_agents);
     ASSERT_TRUE(reviewAndDeploy(dialog));
+    // Only the hosts that were rolled back are counted as such (it used to say "3 hosts rolled
+    // back" while hv2 still ran the change).
     EXPECT_EQ(dialog.summary(),
-              QStringLiteral("not confirmed (hv2 not reachable after the change): 3 hosts rolled "
-                             "back"));
-    for (const QString &h : hostNames)
-        EXPECT_EQ(dialog.statusOf(h), QStringLiteral("rolled back")) << h.toStdString();
+              QStringLiteral("not confirmed (hv2 not reachable after the change): 2 hosts rolled "
+                             "back; hv2 not reachable: it keeps the change until its confirmation "
+                             "deadline, then rolls back by itself"));
+    for (const char *h : {"hv1", "hv3"})
+        EXPECT_EQ(dialog.statusOf(QLatin1String(h)), QStringLiteral("rolled back")) << h;
+    EXPECT_EQ(dialog.statusOf(QStringLiteral("hv2")), QStringLiteral("left to its deadline"));
     EXPECT_TRUE(dialog.messageOf(QStringLiteral("hv2"))
-                    .contains(QStringLiteral("it rolls back by itself at its deadline")));
+                    .contains(QStringLiteral("it keeps the change until its confirmation "
+                                             "deadline, ")))
+        << dialog.messageOf(QStringLiteral("hv2")).toStdString();
     // hv1 and hv3 were rolled back on request; hv2 still waits for a confirmation that will not
     // come, and rolls back at its own deadline.
     for (const char *h : {"hv1", "hv3"}) {
@@ -205,9 +212,13 @@ TEST_F(FakeFleet, AHostUnreachableAfterTheChangeRollsEveryHostBack)
         EXPECT_EQ(agent.rollbacks, 1) << h;
     }
     EXPECT_TRUE(m_agents->snapshot(addressOf(QStringLiteral("hv2"))).pending.has_value());
+    EXPECT_EQ(m_agents->snapshot(addressOf(QStringLiteral("hv2"))).rollbacks, 0);
     auto list = store().deployments();
     ASSERT_TRUE(list && list->size() == 1u);
     EXPECT_FALSE(list->front().confirmed);
+    EXPECT_EQ(list->front().summary, dialog.summary());
+    ASSERT_EQ(list->front().hosts.size(), 3u);
+    EXPECT_EQ(list->front().hosts[1].result, HostPhase::LeftToDeadline);
 }
 
 TEST_F(FakeFleet, AHostThatChangedSinceItsPlanWasShownGetsNothingApplied)
@@ -369,6 +380,13 @@ TEST_F(FakeFleet, HistoryRollsAHostBackToAnEarlierDeployment)
     ASSERT_EQ(list->topLevelItemCount(), 2);
     QTreeWidgetItem *first = list->topLevelItem(1); // newest first
     ASSERT_EQ(first->text(0), QStringLiteral("#1"));
+    // A design file's store has no edit history: the revision still tells the designs apart.
+    const QRegularExpression revision(QStringLiteral("^\\d+ \\([0-9a-f]{12}\\)$"));
+    const QString firstRevision = first->text(3);
+    EXPECT_TRUE(revision.match(firstRevision).hasMatch()) << firstRevision.toStdString();
+    EXPECT_TRUE(firstRevision.startsWith(QStringLiteral("1 (")));
+    EXPECT_TRUE(list->topLevelItem(0)->text(3).startsWith(QStringLiteral("2 (")))
+        << list->topLevelItem(0)->text(3).toStdString();
     list->setCurrentItem(first->child(0));
     ASSERT_EQ(first->child(0)->text(0), QStringLiteral("hv1"));
     ASSERT_TRUE(history.rollbackButton()->isEnabled());
@@ -394,6 +412,8 @@ TEST_F(FakeFleet, HistoryRollsAHostBackToAnEarlierDeployment)
                                                                "confirmed on 1 hosts")))
         << all->front().summary.toStdString();
     EXPECT_EQ(list->topLevelItemCount(), 3) << "the history shows the rollback";
+    // The rollback deployed #1's design again: the same revision.
+    EXPECT_EQ(list->topLevelItem(0)->text(3), firstRevision);
 }
 
 TEST_F(FakeFleet, TheMainWindowsDeployMenuUsesTheConnectorItWasGiven)

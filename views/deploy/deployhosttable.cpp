@@ -25,6 +25,7 @@ QColor phaseColor(HostPhase phase)
     case HostPhase::Failed:
     case HostPhase::RolledBack:
     case HostPhase::Cancelled:
+    case HostPhase::LeftToDeadline:
         return QColor(0xc0, 0x00, 0x00);
     default:
         return {};

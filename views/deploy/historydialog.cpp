@@ -43,6 +43,8 @@ HistoryDialog::HistoryDialog(DesignSession *session, const QString &designFile,
     m_list->setObjectName(QStringLiteral("deploymentList"));
     m_list->setHeaderLabels({tr("Deployment / Host"), tr("When / Result"), tr("Who"),
                              tr("Revision"), tr("Summary / Message")});
+    m_list->headerItem()->setToolTip(3, tr("The deployed design: its number among the distinct "
+                                           "designs deployed, and a hash of its content"));
     m_list->setAccessibleName(tr("Deployments, newest first"));
     m_plan->setObjectName(QStringLiteral("historyPlan"));
     m_plan->setPlaceholderText(tr("Select a host of a deployment to see the plan it got."));
@@ -85,7 +87,7 @@ void HistoryDialog::reload()
         auto *top = new QTreeWidgetItem(
             m_list, {QStringLiteral("#%1").arg(d.id),
                      QLocale().toString(d.at.toLocalTime(), QLocale::ShortFormat), d.author,
-                     QString::number(d.designRevision), d.summary});
+                     core::deploy::revisionText(d), d.summary});
         top->setData(0, DeploymentRole, d.id);
         top->setForeground(4, d.confirmed ? QColor(0x10, 0x70, 0x10) : QColor(0xc0, 0, 0));
         for (const core::deploy::DeploymentHost &h : d.hosts) {
