@@ -14,9 +14,9 @@ struct AgentConfig
     QHostAddress listenAddress = QHostAddress(QHostAddress::AnyIPv4);
     quint16 listenPort = 7443;
     QString stateDir = QStringLiteral("/var/lib/converged");
-    ovs::OvsEnv ovs;                                 // ovs_db, ovs_rundir
-    QString datapathType = QStringLiteral("system"); // datapath: system or netdev
-    QString hostName;                                // host_name: defaults to the machine's
+    ovs::OvsEnv ovs;                               // ovs_db, ovs_rundir
+    QString datapathType = QStringLiteral("auto"); // datapath: auto, system or netdev (datapath.h)
+    QString hostName;                              // host_name: defaults to the machine's
     QString consoleCertificate;  // console_certificate: a PEM file to pin instead of enrolling
     int applyTimeoutMs = 60'000; // apply_timeout: seconds one apply step may take
     QString

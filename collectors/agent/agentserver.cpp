@@ -66,8 +66,9 @@ Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &conf
                                      .arg(config.consoleCertificate));
         server->m_configuredConsole = certs.first();
     }
-    if (auto r = server->m_service->recover(); !r)
-        return std::unexpected(r.error());
+    // Whatever the journal holds, the agent serves: recover() logs what stays unresolved, hello and
+    // state report it, and applies are refused until it is resolved.
+    (void)server->m_service->recover();
     return server;
 }
 

@@ -21,7 +21,8 @@ class AgentServer : public QObject
     Q_OBJECT
 public:
     // Reads the configured console certificate (if any) and recovers an interrupted
-    // transaction from the journal before anything is served.
+    // transaction from the journal before anything is served; a recovery that fails does not
+    // keep the agent from serving (AgentService::recover).
     static core::Result<std::unique_ptr<AgentServer>> create(const AgentConfig &config,
                                                              const TlsIdentity &identity);
     ~AgentServer() override;

@@ -1,7 +1,7 @@
 #include "agentservice.h"
 
+#include "collectors/agent/unrealizedbridges.h"
 #include "collectors/logging.h"
-#include "collectors/ovs/ovsreader.h"
 #include "core/realize/flows.h"
 
 #include <QDateTime>
@@ -51,14 +51,20 @@ template<class... F> struct Overloaded : F...
     using F::operator()...;
 };
 
+AgentConfig withHostName(AgentConfig config)
+{
+    if (config.hostName.isEmpty())
+        config.hostName = QSysInfo::machineHostName();
+    return config;
+}
+
 } // namespace
 
 AgentService::AgentService(AgentConfig config, QObject *parent)
     : QObject(parent)
-    , m_config(std::move(config))
+    , m_config(withHostName(std::move(config)))
+    , m_host(m_config)
 {
-    if (m_config.hostName.isEmpty())
-        m_config.hostName = QSysInfo::machineHostName();
     m_deadline.setSingleShot(true);
     m_deadline.setTimerType(Qt::PreciseTimer); // never before the promised deadline
     connect(&m_deadline, &QTimer::timeout, this, &AgentService::deadlinePassed);
@@ -111,21 +117,59 @@ protocol::HelloReply AgentService::hello() const
     h.version = QStringLiteral(CONVERGE_VERSION);
     h.protocol = kProtocolVersion;
     h.host = m_config.hostName;
-    h.datapath = m_config.datapathType;
+    h.datapath = m_host.datapath();
     h.capabilities = {QStringLiteral("state"), QStringLiteral("plan"), QStringLiteral("apply"),
                       QStringLiteral("confirm"), QStringLiteral("rollback")};
     if (m_pending)
         h.pendingTransaction = m_pending->transaction;
+    h.problems = problems();
     return h;
+}
+
+QStringList AgentService::problems() const
+{
+    QStringList out;
+    if (!m_journalProblem.isEmpty())
+        out << m_journalProblem;
+    if (m_pending && !m_restoreError.isEmpty())
+        out << QStringLiteral("transaction %1 could not be rolled back yet (%2). The agent retries "
+                              "every 5 s and refuses applies until it succeeds: fix what stops it "
+                              "(ovsdb-server or ovs-vswitchd not running, a VM's interface "
+                              "missing); the state it restores is \"previous\" in %3")
+                   .arg(m_pending->transaction, m_restoreError, journalPath());
+    return out + m_host.problems();
+}
+
+Result<core::realize::HostState> AgentService::readState()
+{
+    auto reading = m_host.read();
+    if (!reading)
+        return std::unexpected(reading.error());
+    return std::move(reading->state);
+}
+
+// The datapath of the bridges this agent creates, on every desired bridge.
+Result<void> AgentService::prepare(core::realize::HostState &desired) const
+{
+    if (!m_host.datapathKnown())
+        return hostUnavailable({core::Error::Code::Io,
+                                QStringLiteral("datapath = auto: ovs-vswitchd has not listed the "
+                                               "datapath types it supports yet (is it running?)"),
+                                {}});
+    desired.host = m_config.hostName;
+    for (core::realize::Bridge &b : desired.bridges)
+        b.datapathType = m_host.datapath();
+    return {};
 }
 
 // Meter ACLs: the counters of the flows carrying each ACL's cookie.
 Result<std::vector<protocol::MeterCounter>>
-AgentService::meterCounters(const core::realize::HostState &state)
+AgentService::meterCounters(const ovs::HostReading &reading)
 {
     std::vector<protocol::MeterCounter> counters;
-    for (const core::realize::Bridge &b : state.bridges) {
-        if (!hasMeterAcls(b))
+    const QStringList unserved = reading.unrealizedManaged(); // no flows to count
+    for (const core::realize::Bridge &b : reading.state.bridges) {
+        if (!hasMeterAcls(b) || unserved.contains(b.name))
             continue;
         auto flows = ovs::readFlowStats(m_config.ovs, b.name);
         if (!flows)
@@ -149,45 +193,61 @@ AgentService::meterCounters(const core::realize::HostState &state)
 
 Result<protocol::StateReply> AgentService::state()
 {
-    auto s = readState();
-    if (!s)
-        return hostUnavailable(s.error());
-    auto counters = meterCounters(*s);
+    auto reading = m_host.read();
+    if (!reading)
+        return hostUnavailable(reading.error());
+    auto counters = meterCounters(*reading);
     if (!counters)
         return hostUnavailable(counters.error());
-    protocol::StateReply reply{std::move(*s), std::move(*counters), {}, {}};
+    protocol::StateReply reply{std::move(reading->state), std::move(*counters), {}, {}, {}};
     if (m_pending) {
         reply.pendingTransaction = m_pending->transaction;
         reply.pendingDeadline = isoTime(m_pending->deadlineMs);
     }
+    reply.problems = problems();
     return reply;
 }
 
 Result<protocol::PlanReply> AgentService::plan(protocol::PlanRequest request)
 {
-    prepare(request.desired);
-    auto current = readState();
+    auto current = m_host.read();
     if (!current)
         return hostUnavailable(current.error());
-    return protocol::PlanReply{
-        protocol::PlanReport::of(core::realize::makePlan(request.desired, *current))};
+    if (auto ready = prepare(request.desired); !ready)
+        return std::unexpected(ready.error());
+    core::realize::Plan p = core::realize::makePlan(request.desired, current->state);
+    for (const ovs::UnrealizedBridge &b : current->unrealized)
+        if (b.managed && !keptUnrealized(p, {b.name}).isEmpty())
+            p.notes << QStringLiteral("an apply of this plan is refused: ") + unrealizedProblem(b);
+    return protocol::PlanReply{protocol::PlanReport::of(p)};
 }
 
 Result<core::realize::Plan> AgentService::checkedPlan(const core::realize::HostState &desired,
-                                                      const core::realize::HostState &current,
+                                                      const ovs::HostReading &current,
                                                       const QString &expectedDigest) const
 {
-    core::realize::Plan p = core::realize::makePlan(desired, current);
+    core::realize::Plan p = core::realize::makePlan(desired, current.state);
     if (!expectedDigest.isEmpty() && expectedDigest != p.digest())
         return refuse(QStringLiteral("plan-changed"),
                       QStringLiteral("the host changed since the plan was made; nothing was "
                                      "applied. The plan now is:\n%1")
                           .arg(p.diffText()));
-    // The rollback needs the state before exactly as it is: refuse a host whose current state
-    // cannot be journalled and read back (hand-made settings this agent does not model).
     if (p.isEmpty())
         return p;
-    if (auto journalled = core::realize::HostState::fromJson(current.toJson()); !journalled)
+    // A bridge ovs-vswitchd does not serve cannot take the flow table the plan gives it.
+    if (const QStringList kept = keptUnrealized(p, current.unrealizedManaged()); !kept.isEmpty()) {
+        QStringList why;
+        for (const ovs::UnrealizedBridge &b : current.unrealized)
+            if (kept.contains(b.name))
+                why << unrealizedProblem(b);
+        return refuse(QStringLiteral("host-unsupported"),
+                      QStringLiteral("nothing was applied: the plan keeps bridges whose flow "
+                                     "tables cannot be installed. %1")
+                          .arg(why.join(QLatin1String("; "))));
+    }
+    // The rollback needs the state before exactly as it is: refuse a host whose current state
+    // cannot be journalled and read back (hand-made settings this agent does not model).
+    if (auto journalled = core::realize::HostState::fromJson(current.state.toJson()); !journalled)
         return refuse(QStringLiteral("host-unsupported"),
                       QStringLiteral("nothing was applied: the host's current state could not be "
                                      "restored exactly after a rollback (%1)")
@@ -195,17 +255,36 @@ Result<core::realize::Plan> AgentService::checkedPlan(const core::realize::HostS
     return p;
 }
 
-Result<protocol::ApplyReply> AgentService::apply(protocol::ApplyRequest request)
+// Another transaction's journal, or one that cannot be read, keeps applies out.
+Result<void> AgentService::readyForApply()
 {
+    if (!m_journalProblem.isEmpty() && !m_pending)
+        (void)recoverJournal(); // the admin may have resolved it meanwhile
+    if (m_pending && !m_restoreError.isEmpty())
+        return refuse(QStringLiteral("busy"),
+                      QStringLiteral("transaction %1 could not be rolled back yet (%2); the agent "
+                                     "retries every 5 s and refuses other applies until then")
+                          .arg(m_pending->transaction, m_restoreError));
     if (m_pending)
         return refuse(QStringLiteral("busy"),
                       QStringLiteral("transaction %1 awaits confirmation until %2: confirm or "
                                      "roll it back first")
                           .arg(m_pending->transaction, isoTime(m_pending->deadlineMs)));
-    prepare(request.desired);
-    auto current = readState();
+    if (!m_journalProblem.isEmpty())
+        return refuse(QStringLiteral("journal"),
+                      QStringLiteral("nothing was applied: %1").arg(m_journalProblem));
+    return {};
+}
+
+Result<protocol::ApplyReply> AgentService::apply(protocol::ApplyRequest request)
+{
+    if (auto ready = readyForApply(); !ready)
+        return std::unexpected(ready.error());
+    auto current = m_host.read();
     if (!current)
         return hostUnavailable(current.error());
+    if (auto ready = prepare(request.desired); !ready)
+        return std::unexpected(ready.error());
     auto p = checkedPlan(request.desired, *current, request.expectedPlanDigest);
     if (!p)
         return std::unexpected(p.error());
@@ -214,8 +293,8 @@ Result<protocol::ApplyReply> AgentService::apply(protocol::ApplyRequest request)
     const qint64 timeoutMs = qint64(request.confirmTimeoutSec) * 1000;
     Pending pending{QStringLiteral("t-%1").arg(QRandomGenerator::system()->generate64(), 16, 16,
                                                QLatin1Char('0')),
-                    std::move(*current), std::move(request.desired),
-                    QDateTime::currentMSecsSinceEpoch() + timeoutMs};
+                    std::move(current->state), std::move(request.desired),
+                    QDateTime::currentMSecsSinceEpoch() + timeoutMs, current->unrealizedManaged()};
     if (auto w = writeJournal(QStringLiteral("applying"), pending); !w)
         return refuse(QStringLiteral("journal"),
                       QStringLiteral("nothing was applied: %1").arg(w.error().message));
@@ -234,8 +313,10 @@ Result<protocol::ApplyReply> AgentService::change(const core::realize::Plan &pla
             qCWarning(lcAgent) << "fault injection: pausing" << ms << "ms mid-apply";
             QThread::msleep(ms);
         };
-    if (auto r = ovs::applyPlan(m_config.ovs, plan, m_config.applyTimeoutMs, hooks); !r)
-        return failed(std::move(pending), QStringLiteral("apply-failed"), r.error().message);
+    if (auto r = ovs::applyPlan(m_config.ovs, plan, m_config.applyTimeoutMs, hooks); !r) {
+        const QString what = r.error().message + unservedAfter(pending.desired);
+        return failed(std::move(pending), QStringLiteral("apply-failed"), what);
+    }
     auto after = readState();
     if (!after)
         return failed(std::move(pending), QStringLiteral("apply-failed"), after.error().message);
@@ -257,17 +338,30 @@ Result<protocol::ApplyReply> AgentService::change(const core::realize::Plan &pla
                                 protocol::PlanReport::of(plan)};
 }
 
+// Why the apply failed, when it is a bridge ovs-vswitchd could not create: the usual cause is a
+// datapath the host lacks ("br-vm is not a bridge or a socket" says little).
+QString AgentService::unservedAfter(const core::realize::HostState &desired)
+{
+    auto reading = m_host.read();
+    if (!reading)
+        return {};
+    QStringList bridges;
+    for (const ovs::UnrealizedBridge &b : reading->unrealized)
+        if (b.managed && desired.bridge(b.name))
+            bridges << QStringLiteral("%1 (datapath %2)").arg(b.name, b.datapathType);
+    if (bridges.isEmpty())
+        return {};
+    return QStringLiteral(" (ovs-vswitchd could not create %1 %2: does this host have that "
+                          "datapath? datapath = auto picks one it has)")
+        .arg(bridges.size() == 1 ? QStringLiteral("bridge") : QStringLiteral("bridges"),
+             bridges.join(QLatin1String(", ")));
+}
+
 Result<protocol::ApplyReply> AgentService::failed(Pending pending, const QString &code,
                                                   const QString &what)
 {
-    if (auto r = restore(pending.previous, what); !r) {
-        qCCritical(lcAgent).noquote() << r.error().message;
-        (void)writeJournal(QStringLiteral("rolling-back"), pending);
-        // Keep the transaction: no other apply may overwrite its journal, and the rollback is
-        // retried until it succeeds.
-        pending.deadlineMs = QDateTime::currentMSecsSinceEpoch();
-        m_pending = std::move(pending);
-        m_deadline.start(5000);
+    if (auto r = restore(pending, what); !r) {
+        retryRestore(std::move(pending));
         return refuse(code, QStringLiteral("%1; restoring the previous state failed too: %2 (the "
                                            "agent retries every 5 s and refuses other applies "
                                            "until then)")
@@ -320,8 +414,8 @@ Result<protocol::RollbackReply> AgentService::rollback(const protocol::RollbackR
     m_deadline.stop();
     const Pending p = *m_pending;
     (void)writeJournal(QStringLiteral("rolling-back"), p);
-    if (auto restored = restore(p.previous, QStringLiteral("rollback requested")); !restored) {
-        m_deadline.start(5000);
+    if (auto restored = restore(p, QStringLiteral("rollback requested")); !restored) {
+        retryRestore(p);
         return refuse(QStringLiteral("rollback-failed"), restored.error().message);
     }
     m_pending.reset();

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "collectors/agent/agentconfig.h"
+#include "collectors/agent/agenthost.h"
 #include "collectors/ovs/ovsapplier.h"
-#include "collectors/ovs/ovsdbclient.h"
 #include "core/protocol/frame.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
@@ -20,6 +20,10 @@
 // time, or on "rollback", the previous state is restored. The journal survives a crash or kill -9:
 // on start, recover() finishes a rollback that was under way, rolls back an apply that was under
 // way, and resumes waiting for a confirmation whose deadline has not passed (or rolls back).
+//
+// Whatever recover() meets, the agent serves: a damaged journal or a rollback that fails is
+// reported in hello and state (problems()), and applies are refused with that reason until it is
+// resolved (a failed rollback is retried every 5 s).
 namespace converge::collectors {
 
 class AgentService : public QObject
@@ -29,7 +33,8 @@ public:
     explicit AgentService(AgentConfig config, QObject *parent = nullptr);
     ~AgentService() override;
 
-    // Call once on start, before serving requests.
+    // Call once on start, before serving requests. An error says what stays unresolved (it is
+    // also logged and reported by problems()); the service can serve all the same.
     core::Result<void> recover();
     // Validates and serves one request (never throws, never crashes on bad input): a "result"
     // with the typed reply's body, or an "error" with the refusal's code.
@@ -38,6 +43,9 @@ public:
     // The requests, typed. A refusal is an error whose `reason` is the protocol's error code
     // ("busy", "plan-changed", "apply-failed", "unknown-transaction", ...).
     core::protocol::HelloReply hello() const;
+    // What is wrong (the journal, a rollback that failed, the host as last read), each with what
+    // the admin can do; hello and state report it.
+    QStringList problems() const;
     core::Result<core::protocol::StateReply> state();
     core::Result<core::protocol::PlanReply> plan(core::protocol::PlanRequest request);
     core::Result<core::protocol::ApplyReply> apply(core::protocol::ApplyRequest request);
@@ -66,32 +74,41 @@ private:
         QString transaction;
         core::realize::HostState previous;
         core::realize::HostState desired;
-        qint64 deadlineMs = 0; // since the epoch
+        qint64 deadlineMs = 0;  // since the epoch
+        QStringList unrealized; // managed bridges ovs-vswitchd did not serve before the apply
     };
 
     core::protocol::Message serve(qint64 id, const core::protocol::Request &request);
+    core::Result<void> readyForApply();
     core::Result<core::realize::Plan> checkedPlan(const core::realize::HostState &desired,
-                                                  const core::realize::HostState &current,
+                                                  const ovs::HostReading &current,
                                                   const QString &expectedDigest) const;
     core::Result<core::protocol::ApplyReply> change(const core::realize::Plan &plan,
                                                     Pending pending, int timeoutSec);
     core::Result<core::protocol::ApplyReply> failed(Pending pending, const QString &code,
                                                     const QString &what);
+    QString unservedAfter(const core::realize::HostState &desired);
     core::Result<std::vector<core::protocol::MeterCounter>>
-    meterCounters(const core::realize::HostState &state);
+    meterCounters(const ovs::HostReading &reading);
+    core::Result<void> prepare(core::realize::HostState &desired) const;
 
-    // The journal and the rollback (agentjournal.cpp).
-    core::Result<void> restore(const core::realize::HostState &previous, const QString &why);
+    // The rollback and the recovery on start (agentrecovery.cpp).
+    core::Result<void> restore(const Pending &p, const QString &why);
     void deadlinePassed();
+    core::Result<void> recoverJournal();
+    void retryRestore(Pending p);
+
+    // The journal (agentjournal.cpp).
     core::Result<void> writeJournal(const QString &phase, const Pending &p);
     void removeJournal();
     core::Result<std::optional<Pending>> readJournal(QString *phase);
-    void prepare(core::realize::HostState &desired) const;
     static QString isoTime(qint64 msSinceEpoch);
 
     AgentConfig m_config;
-    ovs::OvsdbClient m_ovsdb;
+    AgentHost m_host;
     std::optional<Pending> m_pending;
+    QString m_journalProblem; // the journal cannot be read: applies wait until it is resolved
+    QString m_restoreError;   // why the rollback of m_pending failed; it is retried every 5 s
     QTimer m_deadline;
     int m_faultPauseMs = 0;
 };

@@ -1,8 +1,9 @@
 #include "ovsreader.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -150,6 +151,12 @@ Result<QHash<QString, QStringList>> readAddresses(int timeoutMs)
 
 // ---- mapping ----
 
+QString datapathOf(const Row &row)
+{
+    const QString type = row["datapath_type"].toString();
+    return type.isEmpty() ? QStringLiteral("system") : type; // OVS's default
+}
+
 class Reader
 {
 public:
@@ -159,10 +166,14 @@ public:
         , m_timeoutMs(timeoutMs)
     {
     }
-    Result<core::realize::HostState> map(const QJsonArray &results, const QString &hostName);
+    Result<HostReading> map(const QJsonArray &results, const QString &hostName);
 
 private:
+    Result<void> mapBridgeRow(const Row &row, HostReading &reading);
     Result<core::realize::Bridge> mapBridge(const Row &row);
+    QString recognizedFlows(const Row &row, QString *unserved) const;
+    QString missingSocket(const QString &bridge) const;
+    Result<void> readInternalAddresses(core::realize::HostState &state) const;
     Result<core::realize::Port> mapPort(const Row &row, const QString &bridge);
     core::realize::Mirror mapMirror(const Row &row, const QString &bridge) const;
     QString portName(const QString &uuid) const;
@@ -179,7 +190,7 @@ QString Reader::portName(const QString &uuid) const
     return m_ports.value(uuid).columns.value(QStringLiteral("name")).toString();
 }
 
-Result<core::realize::HostState> Reader::map(const QJsonArray &results, const QString &hostName)
+Result<HostReading> Reader::map(const QJsonArray &results, const QString &hostName)
 {
     const QJsonArray ovsRows = results.at(0).toObject().value(QStringLiteral("rows")).toArray();
     if (ovsRows.isEmpty())
@@ -192,40 +203,95 @@ Result<core::realize::HostState> Reader::map(const QJsonArray &results, const QS
     m_interfaces = rowsByUuid(results.at(3));
     m_mirrors = rowsByUuid(results.at(4));
 
-    core::realize::HostState state;
-    state.host = hostName;
-    const QStringList bridgeUuids =
-        uuidSet(ovsRows.at(0).toObject().value(QStringLiteral("bridges")));
-    for (const QString &uuid : bridgeUuids) {
-        const Row row = m_bridges.value(uuid);
-        const QString name = row["name"].toString();
-        if (!isTrue(mapItems(row["external_ids"]).value(QStringLiteral("converge-managed")))) {
-            state.unmanagedBridges << name;
-            continue;
-        }
-        auto bridge = mapBridge(row);
-        if (!bridge)
-            return std::unexpected(bridge.error());
-        state.bridges.push_back(std::move(*bridge));
-        for (const QString &mirrorUuid : uuidSet(row["mirrors"]))
-            state.mirrors.push_back(mapMirror(m_mirrors.value(mirrorUuid), name));
-    }
+    HostReading reading;
+    reading.state.host = hostName;
+    const QJsonObject ovs = ovsRows.at(0).toObject();
+    for (const QJsonValue &type : setItems(ovs.value(QStringLiteral("datapath_types"))))
+        reading.datapathTypes << type.toString();
+    reading.datapathTypes.sort();
+    for (const QString &uuid : uuidSet(ovs.value(QStringLiteral("bridges"))))
+        if (auto ok = mapBridgeRow(m_bridges.value(uuid), reading); !ok)
+            return std::unexpected(ok.error());
+    if (auto ok = readInternalAddresses(reading.state); !ok)
+        return std::unexpected(ok.error());
 
-    if (m_needAddresses) {
-        auto addresses = readAddresses(m_timeoutMs);
-        if (!addresses)
-            return std::unexpected(addresses.error());
-        for (core::realize::Bridge &bridge : state.bridges)
-            for (core::realize::Port &port : bridge.ports)
-                if (port.type == core::realize::Port::Type::Internal)
-                    port.addresses = addresses->value(port.name);
-    }
-
+    core::realize::HostState &state = reading.state;
     state.unmanagedBridges.sort();
     std::ranges::sort(state.bridges, {}, &core::realize::Bridge::name);
     std::ranges::sort(state.mirrors, {}, &core::realize::Mirror::name);
     state.normalize();
-    return state;
+    std::ranges::sort(reading.unrealized, {}, &UnrealizedBridge::name);
+    return reading;
+}
+
+// A bridge ovs-vswitchd does not serve is still read (the plan must be able to remove or
+// re-create it), with its flow table unknown.
+Result<void> Reader::mapBridgeRow(const Row &row, HostReading &reading)
+{
+    const QString name = row["name"].toString();
+    QString unserved = missingSocket(name);
+    if (!isTrue(mapItems(row["external_ids"]).value(QStringLiteral("converge-managed")))) {
+        reading.state.unmanagedBridges << name;
+        if (!unserved.isEmpty())
+            reading.unrealized.push_back({name, datapathOf(row), false, unserved});
+        return {};
+    }
+    auto bridge = mapBridge(row);
+    if (!bridge)
+        return std::unexpected(bridge.error());
+    if (unserved.isEmpty())
+        bridge->flowsDigest = recognizedFlows(row, &unserved);
+    if (!unserved.isEmpty())
+        reading.unrealized.push_back({name, bridge->datapathType, true, unserved});
+    reading.state.bridges.push_back(std::move(*bridge));
+    for (const QString &mirrorUuid : uuidSet(row["mirrors"]))
+        reading.state.mirrors.push_back(mapMirror(m_mirrors.value(mirrorUuid), name));
+    return {};
+}
+
+// The bridge's converge-flows while its flow count still equals converge-flow-count. When
+// ovs-ofctl cannot count them, *UNSERVED says why.
+QString Reader::recognizedFlows(const Row &row, QString *unserved) const
+{
+    const auto ids = mapItems(row["external_ids"]);
+    const QString digest = ids.value(QStringLiteral("converge-flows"));
+    bool ok = false;
+    const qint64 expected = ids.value(QStringLiteral("converge-flow-count")).toLongLong(&ok);
+    if (digest.isEmpty() || !ok)
+        return {};
+    auto count = readFlowCount(m_env, row["name"].toString(), m_timeoutMs);
+    if (!count) {
+        *unserved = count.error().message;
+        return {};
+    }
+    return *count == expected ? digest : QString();
+}
+
+// Empty while ovs-vswitchd serves BRIDGE over OpenFlow, else why not. Its RUNDIR/BRIDGE.mgmt
+// socket is what ovs-ofctl looks for: without it, "BRIDGE is not a bridge or a socket".
+QString Reader::missingSocket(const QString &bridge) const
+{
+    const QDir dir(m_env.runDir.isEmpty() ? QStringLiteral("/var/run/openvswitch") : m_env.runDir);
+    const QString socket = dir.filePath(bridge + QStringLiteral(".mgmt"));
+    if (QFileInfo::exists(socket))
+        return {};
+    return QStringLiteral("ovs-vswitchd has no OpenFlow socket %1: it could not create the bridge "
+                          "(see its log) or it is not running")
+        .arg(socket);
+}
+
+Result<void> Reader::readInternalAddresses(core::realize::HostState &state) const
+{
+    if (!m_needAddresses)
+        return {};
+    auto addresses = readAddresses(m_timeoutMs);
+    if (!addresses)
+        return std::unexpected(addresses.error());
+    for (core::realize::Bridge &bridge : state.bridges)
+        for (core::realize::Port &port : bridge.ports)
+            if (port.type == core::realize::Port::Type::Internal)
+                port.addresses = addresses->value(port.name);
+    return {};
 }
 
 Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
@@ -234,9 +300,7 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
     core::realize::Bridge bridge;
     bridge.name = row["name"].toString();
     bridge.elementId = ids.value(QStringLiteral("converge-id"));
-    bridge.datapathType = row["datapath_type"].toString();
-    if (bridge.datapathType.isEmpty())
-        bridge.datapathType = QStringLiteral("system"); // OVS's default
+    bridge.datapathType = datapathOf(row);
     bridge.sriov = isTrue(ids.value(QStringLiteral("converge-sriov")));
     if (const QString pvlans = ids.value(QStringLiteral("converge-pvlans")); !pvlans.isEmpty()) {
         auto read = core::realize::pvlansFromJson(
@@ -246,19 +310,6 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
         if (!read)
             return std::unexpected(read.error());
         bridge.pvlans = std::move(*read);
-    }
-
-    const QString digest = ids.value(QStringLiteral("converge-flows"));
-    if (!digest.isEmpty()) {
-        bool ok = false;
-        const qint64 expected = ids.value(QStringLiteral("converge-flow-count")).toLongLong(&ok);
-        if (ok) {
-            auto count = readFlowCount(m_env, bridge.name, m_timeoutMs);
-            if (!count)
-                return std::unexpected(count.error());
-            if (*count == expected)
-                bridge.flowsDigest = digest;
-        }
     }
 
     for (const QString &portUuid : uuidSet(row["ports"])) {
@@ -355,24 +406,14 @@ core::realize::Mirror Reader::mapMirror(const Row &row, const QString &bridge) c
     return mirror;
 }
 
-QStringList ofctlArgs(const QString &command, const QString &bridge)
-{
-    // "--": no bridge name is taken for an option.
-    return {QStringLiteral("-O"),
-            QStringLiteral("OpenFlow14"),
-            QStringLiteral("--no-names"),
-            QStringLiteral("--"),
-            command,
-            bridge};
-}
-
 } // namespace
 
-Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
-                                               const QString &hostName, int timeoutMs)
+Result<HostReading> readHost(const OvsEnv &env, OvsdbClient &client, const QString &hostName,
+                             int timeoutMs)
 {
     const QJsonArray ops{
-        selectAll(QStringLiteral("Open_vSwitch"), {QStringLiteral("bridges")}),
+        selectAll(QStringLiteral("Open_vSwitch"),
+                  {QStringLiteral("bridges"), QStringLiteral("datapath_types")}),
         selectAll(QStringLiteral("Bridge"),
                   {QStringLiteral("_uuid"), QStringLiteral("name"), QStringLiteral("ports"),
                    QStringLiteral("mirrors"), QStringLiteral("datapath_type"),
@@ -397,110 +438,23 @@ Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &c
     return reader.map(*results, hostName);
 }
 
-QString FlowStat::text() const
+Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
+                                               const QString &hostName, int timeoutMs)
 {
-    QString t;
-    if (priority != 32768)
-        t = QStringLiteral("priority=%1").arg(priority);
-    if (!match.isEmpty())
-        t += (t.isEmpty() ? QString() : QStringLiteral(",")) + match;
-    if (table != 0)
-        t = QStringLiteral("table=%1").arg(table) + (t.isEmpty() ? QString() : u',' + t);
-    return (t.isEmpty() ? QString() : t + u' ') + QStringLiteral("actions=") + actions;
+    auto reading = readHost(env, client, hostName, timeoutMs);
+    if (!reading)
+        return std::unexpected(reading.error());
+    return std::move(reading->state);
 }
 
-Result<QList<FlowStat>> parseFlowStats(const QByteArray &output, const QString &where)
+QStringList HostReading::unrealizedManaged() const
 {
-    static const QStringList flagWords{
-        QStringLiteral("send_flow_rem"), QStringLiteral("check_overlap"),
-        QStringLiteral("reset_counts"), QStringLiteral("no_packet_counts"),
-        QStringLiteral("no_byte_counts")};
-    QList<FlowStat> flows;
-    const QList<QByteArray> lines = output.split('\n');
-    for (qsizetype n = 0; n < lines.size(); ++n) {
-        const QString line = QString::fromUtf8(lines.at(n)).trimmed();
-        if (!line.startsWith(QLatin1String("cookie=")))
-            continue; // reply headers ("OFPST_FLOW reply (OF1.4) (xid=0x2):") and blank lines
-        const auto bad = [&](const QString &what) {
-            return fail(
-                Error::Code::Io,
-                QStringLiteral("%1: line %2: %3: \"%4\"").arg(where).arg(n + 1).arg(what, line));
-        };
-        qsizetype actionsAt = line.indexOf(QLatin1String(" actions="));
-        if (actionsAt < 0)
-            return bad(QStringLiteral("no actions"));
-        FlowStat flow;
-        flow.actions = line.mid(actionsAt + 9);
-        QStringList matchParts;
-        bool inMatch = false;
-        for (QString token : line.left(actionsAt).split(u',', Qt::SkipEmptyParts)) {
-            token = token.trimmed();
-            if (!inMatch && token.contains(u' ')) { // "send_flow_rem priority=5"
-                QStringList words = token.split(u' ', Qt::SkipEmptyParts);
-                while (!words.isEmpty() && flagWords.contains(words.front()))
-                    words.removeFirst();
-                token = words.join(u' ');
-            }
-            if (token.isEmpty())
-                continue;
-            const qsizetype eq = token.indexOf(u'=');
-            const QString key = eq < 0 ? token : token.left(eq);
-            const QString value = eq < 0 ? QString() : token.mid(eq + 1);
-            bool ok = true;
-            if (key == QLatin1String("priority")) {
-                flow.priority = value.toInt(&ok);
-                inMatch = true; // the match starts with the priority
-            } else if (inMatch) {
-                matchParts << token;
-            } else if (key == QLatin1String("cookie")) {
-                flow.cookie = value.toULongLong(&ok, 16);
-            } else if (key == QLatin1String("table")) {
-                flow.table = value.toInt(&ok);
-            } else if (key == QLatin1String("n_packets")) {
-                flow.packets = value.toULongLong(&ok);
-            } else if (key == QLatin1String("n_bytes")) {
-                flow.bytes = value.toULongLong(&ok);
-            } else if (key == QLatin1String("duration") || key == QLatin1String("idle_timeout") ||
-                       key == QLatin1String("hard_timeout") || key == QLatin1String("idle_age") ||
-                       key == QLatin1String("hard_age") || key == QLatin1String("importance")) {
-                // statistics and timeouts: not part of the flow's identity
-            } else {
-                inMatch = true;
-                matchParts << token;
-            }
-            if (!ok)
-                return bad(QStringLiteral("cannot parse %1").arg(key));
-        }
-        flow.match = matchParts.join(u',');
-        flows << flow;
-    }
-    return flows;
-}
-
-Result<QList<FlowStat>> readFlowStats(const OvsEnv &env, const QString &bridge, int timeoutMs)
-{
-    auto out =
-        runChecked(findTool(QStringLiteral("ovs-ofctl")),
-                   ofctlArgs(QStringLiteral("dump-flows"), bridge), {}, timeoutMs, processEnv(env));
-    if (!out)
-        return std::unexpected(out.error());
-    return parseFlowStats(*out, QStringLiteral("ovs-ofctl dump-flows %1").arg(bridge));
-}
-
-Result<qint64> readFlowCount(const OvsEnv &env, const QString &bridge, int timeoutMs)
-{
-    auto out = runChecked(findTool(QStringLiteral("ovs-ofctl")),
-                          ofctlArgs(QStringLiteral("dump-aggregate"), bridge), {}, timeoutMs,
-                          processEnv(env));
-    if (!out)
-        return std::unexpected(out.error());
-    static const QRegularExpression flowCount(QStringLiteral("\\bflow_count=(\\d+)"));
-    const auto m = flowCount.match(QString::fromUtf8(*out));
-    if (!m.hasMatch())
-        return fail(Error::Code::Io, QStringLiteral("ovs-ofctl dump-aggregate %1: no flow_count in "
-                                                    "\"%2\"")
-                                         .arg(bridge, QString::fromUtf8(out->trimmed())));
-    return m.captured(1).toLongLong();
+    QStringList names;
+    for (const UnrealizedBridge &b : unrealized)
+        if (b.managed)
+            names << b.name;
+    names.sort();
+    return names;
 }
 
 } // namespace converge::collectors::ovs

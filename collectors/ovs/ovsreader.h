@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collectors/ovs/flowstats.h"
 #include "collectors/ovs/ovsdbclient.h"
 #include "collectors/ovs/process.h"
 #include "core/realize/hoststate.h"
@@ -8,6 +9,8 @@
 #include <QList>
 #include <QString>
 
+#include <vector>
+
 // Reading a host's observed state from Open vSwitch (one OVSDB transaction, plus ovs-ofctl for
 // flow counts and `ip -j addr` for the addresses of internal ports), following the storage
 // conventions of core/realize/hoststate.h.
@@ -15,34 +18,37 @@ namespace converge::collectors::ovs {
 
 using core::Result;
 
-// The observed HostState named HOSTNAME: managed bridges (external_ids converge-managed=true)
-// with their ports and mirrors; other bridges only by name (unmanagedBridges). A bridge's
-// flowsDigest is its external_ids converge-flows only while its flow count still equals
-// external_ids converge-flow-count. Addresses are read in the calling thread's network
-// namespace. The result is normalized.
-Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
-                                               const QString &hostName, int timeoutMs = 30000);
-
-// One OpenFlow flow as `ovs-ofctl -O OpenFlow14 dump-flows` prints it.
-struct FlowStat
+// A bridge with a row in OVSDB that ovs-vswitchd does not serve: it has no OpenFlow socket
+// (RUNDIR/NAME.mgmt) or ovs-ofctl cannot talk to it. ovs-vswitchd could not create it (a
+// datapath type the host lacks: "br-vm is not a bridge or a socket") or is not running.
+struct UnrealizedBridge
 {
-    quint64 cookie = 0;
-    int table = 0;
-    int priority = 32768; // OpenFlow's default (ovs-ofctl omits it)
-    quint64 packets = 0;
-    quint64 bytes = 0;
-    QString match;        // "ip,in_port=1,nw_src=10.0.0.0/24" without priority; empty matches all
-    QString actions;      // "drop", "NORMAL", "output:2"
-    QString text() const; // "priority=100,ip actions=drop" (what add-flow accepts, sans cookie)
-    friend bool operator==(const FlowStat &, const FlowStat &) = default;
+    QString name;
+    QString datapathType;
+    bool managed = false; // external_ids converge-managed=true
+    QString reason;       // what showed it: the missing socket, or ovs-ofctl's error
+    friend bool operator==(const UnrealizedBridge &, const UnrealizedBridge &) = default;
 };
 
-// The flows of BRIDGE (ovs-ofctl -O OpenFlow14 --no-names dump-flows BRIDGE).
-Result<QList<FlowStat>> readFlowStats(const OvsEnv &env, const QString &bridge,
-                                      int timeoutMs = 30000);
-// Parses dump-flows output; WHERE prefixes error messages.
-Result<QList<FlowStat>> parseFlowStats(const QByteArray &dumpFlowsOutput, const QString &where);
-// The number of flows in BRIDGE's tables (ovs-ofctl -O OpenFlow14 dump-aggregate BRIDGE).
-Result<qint64> readFlowCount(const OvsEnv &env, const QString &bridge, int timeoutMs = 30000);
+struct HostReading
+{
+    core::realize::HostState state;
+    // Bridges ovs-vswitchd does not serve. Managed ones are in state.bridges too, with their
+    // flow table unknown (flowsDigest empty), so that plans can remove or re-create them.
+    std::vector<UnrealizedBridge> unrealized;
+    QStringList datapathTypes; // the Open_vSwitch row's datapath_types: what ovs-vswitchd supports
+    QStringList unrealizedManaged() const; // their names, sorted
+};
+
+// The observed host named HOSTNAME: managed bridges (external_ids converge-managed=true) with
+// their ports and mirrors; other bridges only by name (unmanagedBridges). A bridge's flowsDigest
+// is its external_ids converge-flows only while ovs-vswitchd serves it and its flow count still
+// equals external_ids converge-flow-count. Addresses are read in the calling thread's network
+// namespace. The state is normalized.
+Result<HostReading> readHost(const OvsEnv &env, OvsdbClient &client, const QString &hostName,
+                             int timeoutMs = 30000);
+// readHost's state alone.
+Result<core::realize::HostState> readHostState(const OvsEnv &env, OvsdbClient &client,
+                                               const QString &hostName, int timeoutMs = 30000);
 
 } // namespace converge::collectors::ovs

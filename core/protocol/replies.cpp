@@ -71,6 +71,8 @@ QJsonObject HelloReply::toJson() const
                   {QStringLiteral("capabilities"), QJsonArray::fromStringList(capabilities)}};
     if (!pendingTransaction.isEmpty())
         o.insert(QStringLiteral("pendingTransaction"), pendingTransaction);
+    if (!problems.isEmpty())
+        o.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
     return o;
 }
 
@@ -85,6 +87,7 @@ Result<HelloReply> HelloReply::fromJson(const QJsonObject &body)
     h.datapath = r.str(QStringLiteral("datapath"));
     h.capabilities = r.stringList(QStringLiteral("capabilities"));
     h.pendingTransaction = r.token(QStringLiteral("pendingTransaction"), false);
+    h.problems = r.stringList(QStringLiteral("problems"));
     return r.checked(std::move(h));
 }
 
@@ -126,6 +129,8 @@ QJsonObject StateReply::toJson() const
         o.insert(QStringLiteral("pending"),
                  QJsonObject{{QStringLiteral("transaction"), pendingTransaction},
                              {QStringLiteral("deadline"), pendingDeadline}});
+    if (!problems.isEmpty())
+        o.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
     return o;
 }
 
@@ -135,12 +140,13 @@ Result<StateReply> StateReply::fromJson(const QJsonObject &body)
     const QJsonObject stateJson = r.object(QStringLiteral("state"), true);
     const QJsonArray meters = r.array(QStringLiteral("meters"));
     const QJsonObject pending = r.object(QStringLiteral("pending"), false);
+    const QStringList problems = r.stringList(QStringLiteral("problems"));
     if (!r.ok())
         return invalid(r.error());
     auto state = realize::HostState::fromJson(stateJson);
     if (!state)
         return invalid(QStringLiteral("body.state.") + state.error().message);
-    StateReply s{std::move(*state), {}, {}, {}};
+    StateReply s{std::move(*state), {}, {}, {}, problems};
     for (qsizetype i = 0; i < meters.size(); ++i) {
         auto m = meterOf(meters[i], QStringLiteral("body.meters[%1]").arg(i));
         if (!m)

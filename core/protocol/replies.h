@@ -41,6 +41,7 @@ struct HelloReply
     QString datapath;
     QStringList capabilities; // the requests and streams it serves
     QString pendingTransaction;
+    QStringList problems; // optional: what is wrong on the host, and what the admin can do
     QJsonObject toJson() const;
     static Result<HelloReply> fromJson(const QJsonObject &body);
 };
@@ -62,6 +63,7 @@ struct StateReply
     std::vector<MeterCounter> meters;
     QString pendingTransaction; // with its deadline (ISO 8601), when one awaits confirmation
     QString pendingDeadline;
+    QStringList problems; // optional, as in HelloReply
     QJsonObject toJson() const;
     static Result<StateReply> fromJson(const QJsonObject &body);
 };

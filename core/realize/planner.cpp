@@ -34,6 +34,21 @@ std::pair<const Bridge *, const Port *> findPort(const HostState &s, const QStri
     return {nullptr, nullptr};
 }
 
+// "a1, a2, ... and 9 more ports": who loses traffic when bridge B is re-created.
+QString portsOf(const Bridge &b)
+{
+    QStringList names;
+    for (const Port &p : b.ports)
+        names << p.name;
+    constexpr qsizetype kShown = 8;
+    if (names.size() <= kShown)
+        return names.isEmpty() ? QStringLiteral("no port")
+                               : QStringLiteral("ports ") + names.join(u", ");
+    return QStringLiteral("%1 and %2 more ports")
+        .arg(names.first(kShown).join(u", "))
+        .arg(names.size() - kShown);
+}
+
 // Builds one plan: operations collected per group, applied group by group (see plan()).
 class Planner
 {
@@ -65,6 +80,7 @@ private:
     QSet<QString> m_recreated;      // bridges re-created or removed: everything on them goes too
     QSet<QString> m_recreatedPorts; // new Port rows: mirrors lose their references to the old ones
     int m_serial = 0;               // of mirror references, unique in the plan
+    QStringList m_notes;            // what the operations interrupt
 };
 
 Plan Planner::plan()
@@ -81,7 +97,7 @@ Plan Planner::plan()
     for (const Mirror &dm : m_desired.mirrors)
         planMirror(dm);
     Plan plan;
-    plan.notes = m_desired.notes;
+    plan.notes = m_desired.notes + m_notes;
     for (auto *group :
          {&m_removeMirrors, &m_removes, &m_bridges, &m_ports, &m_mirrors, &m_flows, &m_addresses})
         for (Operation &op : *group)
@@ -116,6 +132,13 @@ void Planner::planCurrentBridge(const Bridge &cb)
         Operation op = operation(K::RecreateBridge, cb.name, cb.name, true);
         diff(op.changes, "SR-IOV", cb.sriov, db->sriov);
         diff(op.changes, "datapath", cb.datapathType, db->datapathType);
+        // Re-creating a bridge cuts what runs on it: the plan says so in words.
+        m_notes << QStringLiteral("bridge %1 is re-created (%2): the VMs and management vNICs on "
+                                  "its %3 ports lose their traffic until the apply is done, and "
+                                  "again if it is rolled back")
+                       .arg(cb.name, op.changes.join(u"; "))
+                       .arg(cb.ports.size());
+        op.changes << QStringLiteral("interrupts %1").arg(portsOf(cb));
         op.vsctl << QStringList{QStringLiteral("del-br"), cb.name};
         op.vsctl << bridgeAdd(*db);
         m_bridges.push_back(op);
@@ -327,7 +350,7 @@ QString Operation::summary() const
         what = QStringLiteral("- bridge %1 and all its ports").arg(target);
         break;
     case K::RecreateBridge:
-        what = QStringLiteral("re-create bridge %1 (its ports drop traffic meanwhile)").arg(target);
+        what = QStringLiteral("re-create bridge %1").arg(target);
         break;
     case K::SetBridge:
         what = QStringLiteral("~ bridge %1").arg(target);

@@ -19,7 +19,8 @@ TEST(AgentConfig, ShippedExampleParsesToTheDefaults)
     EXPECT_EQ(c->listenPort, 7443);
     EXPECT_EQ(c->stateDir, defaults.stateDir);
     EXPECT_EQ(c->ovs.dbSocket, QStringLiteral("/run/openvswitch/db.sock"));
-    EXPECT_EQ(c->datapathType, QStringLiteral("system"));
+    EXPECT_EQ(c->datapathType, QStringLiteral("auto"));
+    EXPECT_EQ(c->datapathType, defaults.datapathType);
     EXPECT_EQ(c->applyTimeoutMs, 60000);
 }
 
@@ -40,6 +41,16 @@ TEST(AgentConfig, ReadsEveryKey)
     EXPECT_EQ(c->applyTimeoutMs, 5000);
 }
 
+TEST(AgentConfig, DatapathIsAutoSystemOrNetdev)
+{
+    for (const char *value : {"auto", "system", "netdev"}) {
+        auto c = parseAgentConfig(QByteArray("datapath = ") + value + '\n', QStringLiteral("c"));
+        ASSERT_TRUE(c) << value << ": " << c.error().message.toStdString();
+        EXPECT_EQ(c->datapathType, QLatin1String(value));
+    }
+    EXPECT_EQ(AgentConfig().datapathType, QStringLiteral("auto"));
+}
+
 TEST(AgentConfig, MistakesNameFileAndLine)
 {
     const std::vector<std::pair<const char *, const char *>> bad{
@@ -48,7 +59,12 @@ TEST(AgentConfig, MistakesNameFileAndLine)
         {"listen = 0.0.0.0:70000\n", "c.conf:1: listen must be ADDRESS:PORT"},
         {"listen = host.example:7443\n", "c.conf:1: listen must be ADDRESS:PORT"},
         {"state_dir = var/lib\n", "c.conf:1: state_dir must be an absolute path"},
-        {"datapath = dpdk\n", "c.conf:1: datapath must be system or netdev"},
+        {"datapath = dpdk\n", "c.conf:1: datapath must be auto, system or netdev"},
+        {"datapath =\n", "c.conf:1: datapath must be auto, system or netdev, got \"\""},
+        {"ovs_db = run/db.sock\n", "c.conf:1: ovs_db must be an absolute path"},
+        {"bundle_signer = key.pub\n", "c.conf:1: bundle_signer must be an absolute path"},
+        {"host_name = \n", "c.conf:1: host_name must be 1-64 characters"},
+        {"listen = [::1:7443\n", "c.conf:1: listen must be ADDRESS:PORT"},
         {"apply_timeout = 0\n", "c.conf:1: apply_timeout must be seconds in 1-3600"},
         {"apply_timeout = ten\n", "c.conf:1: apply_timeout must be seconds"},
         {"\n\nport = 1\n", "c.conf:3: unknown key \"port\""},

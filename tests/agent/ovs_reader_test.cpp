@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <QFile>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 
 namespace converge::collectors::ovs {
 namespace {
@@ -354,6 +356,67 @@ TEST_F(OvsRootTest, ReadsManagedBridgeState)
     auto count = readFlowCount(ovs->env(), QStringLiteral("cvbr0"));
     ASSERT_TRUE(count.has_value()) << str(count.error().message);
     EXPECT_EQ(*count, 2);
+}
+
+// Bridges ovs-vswitchd could not create (datapath=system without the kernel module, as on this
+// test machine): the read succeeds and says which, so that plans can remove or re-create them.
+TEST_F(OvsRootTest, ReadsBridgesOvsVswitchdCouldNotCreate)
+{
+    ASSERT_NO_FATAL_FAILURE(vsctl({
+        // clang-format off
+        "add-br", "good", "--", "set", "bridge", "good", "datapath_type=netdev",
+            "external_ids:converge-managed=true",
+        "--", "add-br", "halfmade", "--", "set", "bridge", "halfmade", "datapath_type=system",
+            "external_ids:converge-managed=true", "external_ids:converge-flows=abc123",
+            "external_ids:converge-flow-count=1",
+        "--", "add-br", "foreign", "--", "set", "bridge", "foreign", "datapath_type=system",
+        // clang-format on
+    }));
+    if (ovs->ofctl({QStringLiteral("dump-aggregate"), QStringLiteral("halfmade")}))
+        GTEST_SKIP() << "this kernel has the Open vSwitch datapath: the bridge was created";
+    OvsdbClient client;
+    ASSERT_TRUE(client.connectToServer(ovs->env().dbSocket));
+    auto reading = readHost(ovs->env(), client, QStringLiteral("hv1"));
+    ASSERT_TRUE(reading) << str(reading.error().message);
+    EXPECT_TRUE(reading->datapathTypes.contains(QStringLiteral("netdev")))
+        << str(reading->datapathTypes.join(u','));
+    EXPECT_EQ(reading->state.unmanagedBridges, QStringList{QStringLiteral("foreign")});
+    ASSERT_EQ(reading->state.bridges.size(), 2u);
+    const core::realize::Bridge *halfmade = reading->state.bridge(QStringLiteral("halfmade"));
+    ASSERT_NE(halfmade, nullptr);
+    EXPECT_EQ(halfmade->datapathType, QStringLiteral("system"));
+    EXPECT_TRUE(halfmade->flowsDigest.isEmpty()) << "its flow table is unknown";
+    ASSERT_EQ(reading->unrealized.size(), 2u);
+    EXPECT_EQ(reading->unrealized[0].name, QStringLiteral("foreign"));
+    EXPECT_FALSE(reading->unrealized[0].managed);
+    EXPECT_EQ(reading->unrealized[1].name, QStringLiteral("halfmade"));
+    EXPECT_TRUE(reading->unrealized[1].managed);
+    EXPECT_EQ(reading->unrealized[1].datapathType, QStringLiteral("system"));
+    EXPECT_TRUE(reading->unrealized[1].reason.contains(QStringLiteral("halfmade.mgmt")))
+        << str(reading->unrealized[1].reason);
+    EXPECT_EQ(reading->unrealizedManaged(), QStringList{QStringLiteral("halfmade")});
+
+    // ovs-vswitchd no longer serving a bridge it had (killed -9: its socket is left behind) is
+    // told by ovs-ofctl, and read the same way.
+    ASSERT_NO_FATAL_FAILURE(vsctl({QStringLiteral("del-br"), QStringLiteral("halfmade")}));
+    ASSERT_NO_FATAL_FAILURE(vsctl({
+        // clang-format off
+        "set", "bridge", "good", "external_ids:converge-flows=abc123",
+            "external_ids:converge-flow-count=1",
+        // clang-format on
+    }));
+    OvsEnv elsewhere = ovs->env();
+    QTemporaryDir fakeRun;
+    elsewhere.runDir = fakeRun.path();
+    QFile stale(fakeRun.filePath(QStringLiteral("good.mgmt")));
+    ASSERT_TRUE(stale.open(QIODevice::WriteOnly));
+    stale.close();
+    reading = readHost(elsewhere, client, QStringLiteral("hv1"));
+    ASSERT_TRUE(reading) << str(reading.error().message);
+    EXPECT_EQ(reading->unrealizedManaged(), QStringList{QStringLiteral("good")});
+    ASSERT_FALSE(reading->unrealized.empty());
+    EXPECT_TRUE(reading->unrealized.back().reason.contains(QStringLiteral("ovs-ofctl")))
+        << str(reading->unrealized.back().reason);
 }
 
 TEST_F(OvsRootTest, BadPolicyNamesThePort)

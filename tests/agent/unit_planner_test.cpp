@@ -273,6 +273,43 @@ TEST(Planner, DatapathChangeRecreatesTheBridge)
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("datapath: system -> netdev")));
 }
 
+// A datapath change cuts every VM on the bridge: destructive, and the plan says whom it cuts.
+TEST(Planner, DatapathChangeSaysWhatItInterrupts)
+{
+    const core::realize::HostState d = desired(labDesign());
+    core::realize::HostState current = core::realize::afterApply(d);
+    current.bridges[0].datapathType = QStringLiteral("system");
+    const core::realize::Plan p = core::realize::makePlan(d, current);
+    ASSERT_EQ(opsOf(p, K::RecreateBridge).size(), 1u);
+    const Operation &op = *opsOf(p, K::RecreateBridge)[0];
+    EXPECT_TRUE(op.destructive);
+    EXPECT_TRUE(p.hasDestructive());
+    // 17 ports: the first eight by name, then how many more.
+    EXPECT_TRUE(op.summary().contains(QStringLiteral("interrupts a1, a2, acl1, acl2, acl3, b1, g1, "
+                                                     "g2 and 9 more ports")))
+        << op.summary().toStdString();
+    ASSERT_FALSE(p.notes.isEmpty());
+    EXPECT_TRUE(p.notes.last().contains(
+        QStringLiteral("bridge lab is re-created (datapath: system -> netdev): the VMs and "
+                       "management vNICs on its 17 ports lose their traffic")))
+        << p.notes.join(u'\n').toStdString();
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("  note: bridge lab is re-created")));
+
+    // A bridge with two ports names both; nothing is re-created, nothing is noted, when only
+    // the datapath recorded in the desired state is empty.
+    core::realize::HostState small = d;
+    small.bridges[0].ports.resize(2);
+    core::realize::HostState smallCurrent = core::realize::afterApply(small);
+    smallCurrent.bridges[0].datapathType = QStringLiteral("system");
+    const core::realize::Plan q = core::realize::makePlan(small, smallCurrent);
+    ASSERT_EQ(opsOf(q, K::RecreateBridge).size(), 1u);
+    EXPECT_TRUE(opsOf(q, K::RecreateBridge)[0]->summary().endsWith(
+        QStringLiteral("interrupts ports ") + small.bridges[0].ports[0].name +
+        QStringLiteral(", ") + small.bridges[0].ports[1].name));
+    small.bridges[0].datapathType.clear();
+    EXPECT_TRUE(core::realize::makePlan(small, smallCurrent).notes == small.notes);
+}
+
 TEST(Planner, MirrorAddedChangedAndRemoved)
 {
     const core::Design before = labDesign();

@@ -156,6 +156,40 @@ TEST(Replies, MalformedRepliesAreErrorsThatSayWhere)
     EXPECT_EQ(back->plan.summary(), QStringLiteral("no changes"));
 }
 
+// hello and state may say what is wrong on the host (an optional list): kept when present,
+// absent when there is nothing to say, and checked like any other field.
+TEST(Replies, ProblemsAreAnOptionalListOfWords)
+{
+    namespace protocol = core::protocol;
+    protocol::HelloReply hello{QStringLiteral("converged"),
+                               QStringLiteral("0.1.0"),
+                               1,
+                               QStringLiteral("h"),
+                               QStringLiteral("netdev"),
+                               {},
+                               {},
+                               {QStringLiteral("the journal is damaged")}};
+    auto back = protocol::HelloReply::fromJson(hello.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    EXPECT_EQ(back->problems, hello.problems);
+    hello.problems.clear();
+    EXPECT_FALSE(hello.toJson().contains(QStringLiteral("problems")));
+    QJsonObject bad = hello.toJson();
+    bad.insert(QStringLiteral("problems"), QJsonArray{3});
+    auto refused = protocol::HelloReply::fromJson(bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message.toStdString(), "body.problems[0]: must be a string");
+
+    core::realize::HostState empty;
+    empty.host = QStringLiteral("h");
+    const protocol::StateReply state{empty, {}, {}, {}, {QStringLiteral("bridge x ...")}};
+    auto stateBack = protocol::StateReply::fromJson(state.toJson());
+    ASSERT_TRUE(stateBack) << stateBack.error().message.toStdString();
+    EXPECT_EQ(stateBack->problems, state.problems);
+    const protocol::StateReply quiet{empty, {}, {}, {}, {}};
+    EXPECT_FALSE(quiet.toJson().contains(QStringLiteral("problems")));
+}
+
 TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)
 {
     const std::vector<Bad> bad{

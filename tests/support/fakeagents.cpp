@@ -68,13 +68,14 @@ public:
                                         {QStringLiteral("state"), QStringLiteral("plan"),
                                          QStringLiteral("apply"), QStringLiteral("confirm"),
                                          QStringLiteral("rollback")},
-                                        a.pending ? a.pending->transaction : QString()};
+                                        a.pending ? a.pending->transaction : QString(),
+                                        {}};
         });
     }
     Result<protocol::StateReply> state() override
     {
         return serve<protocol::StateReply>(QStringLiteral("state"), [](FakeAgent &a) {
-            return protocol::StateReply{a.running, {}, {}, {}};
+            return protocol::StateReply{a.running, {}, {}, {}, {}};
         });
     }
     Result<protocol::PlanReply> plan(const protocol::PlanRequest &r) override
