@@ -280,6 +280,22 @@ QString Reader::missingSocket(const QString &bridge) const
         .arg(socket);
 }
 
+// A tunnel port as the planner makes them (flow-based remote and key) reads as one; any other
+// tunnel does not, so the plan sets it again.
+core::realize::Port::Type tunnelType(const Row &interface)
+{
+    const QString type = interface["type"].toString();
+    const auto options = mapItems(interface["options"]);
+    const bool flowBased = options.size() == 2 &&
+                           options.value(QStringLiteral("remote_ip")) == QLatin1String("flow") &&
+                           options.value(QStringLiteral("key")) == QLatin1String("flow");
+    if (type == QLatin1String("vxlan") && flowBased)
+        return core::realize::Port::Type::Vxlan;
+    if (type == QLatin1String("gre") && flowBased)
+        return core::realize::Port::Type::Gre;
+    return core::realize::Port::Type::System;
+}
+
 Result<void> Reader::readInternalAddresses(core::realize::HostState &state) const
 {
     if (!m_needAddresses)
@@ -291,6 +307,10 @@ Result<void> Reader::readInternalAddresses(core::realize::HostState &state) cons
         for (core::realize::Port &port : bridge.ports)
             if (port.type == core::realize::Port::Type::Internal)
                 port.addresses = addresses->value(port.name);
+    // The provider address Converge put on a bridge's interface, while it is there.
+    for (core::realize::Bridge &bridge : state.bridges)
+        if (!addresses->value(bridge.name).contains(bridge.providerAddress))
+            bridge.providerAddress.clear();
     return {};
 }
 
@@ -311,6 +331,19 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
             return std::unexpected(read.error());
         bridge.pvlans = std::move(*read);
     }
+    if (const QString overlays = ids.value(QStringLiteral("converge-overlays"));
+        !overlays.isEmpty()) {
+        auto read = core::realize::overlaysFromJson(
+            QJsonDocument::fromJson(overlays.toUtf8()).array(),
+            QStringLiteral("%1: bridge %2: external_ids:converge-overlays")
+                .arg(m_where, bridge.name));
+        if (!read)
+            return std::unexpected(read.error());
+        bridge.overlays = std::move(*read);
+    }
+    bridge.providerAddress = ids.value(QStringLiteral("converge-pa"));
+    if (!bridge.providerAddress.isEmpty())
+        m_needAddresses = true;
 
     for (const QString &portUuid : uuidSet(row["ports"])) {
         const Row portRow = m_ports.value(portUuid);
@@ -350,6 +383,8 @@ Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridg
                interfaces.front()["type"].toString() == QLatin1String("internal")) {
         port.type = core::realize::Port::Type::Internal;
         m_needAddresses = true;
+    } else if (interfaces.size() == 1) {
+        port.type = tunnelType(interfaces.front());
     }
 
     port.vlanMode = optionalString(row["vlan_mode"]);
@@ -384,6 +419,12 @@ Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridg
                         QStringLiteral("%1: expected a JSON object").arg(where));
         if (auto ok = port.setPolicyJson(doc.object(), where); !ok)
             return std::unexpected(ok.error());
+    }
+    // An overlay port as the planner makes it (core/realize/hoststate.h, overlayVlan).
+    if (port.vsid >= 0 && port.tag == core::realize::overlayVlan &&
+        port.vlanMode == QLatin1String("access") && port.trunks.isEmpty()) {
+        port.tag = -1;
+        port.vlanMode.clear();
     }
     return port;
 }
@@ -425,7 +466,8 @@ Result<HostReading> readHost(const OvsEnv &env, OvsdbClient &client, const QStri
                    QStringLiteral("other_config"), QStringLiteral("external_ids")}),
         selectAll(QStringLiteral("Interface"),
                   {QStringLiteral("_uuid"), QStringLiteral("name"), QStringLiteral("type"),
-                   QStringLiteral("mtu_request"), QStringLiteral("ingress_policing_rate")}),
+                   QStringLiteral("mtu_request"), QStringLiteral("ingress_policing_rate"),
+                   QStringLiteral("options")}),
         selectAll(QStringLiteral("Mirror"),
                   {QStringLiteral("_uuid"), QStringLiteral("name"),
                    QStringLiteral("select_src_port"), QStringLiteral("select_dst_port"),

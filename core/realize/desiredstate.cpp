@@ -4,6 +4,7 @@
 
 #include "core/model/design.h"
 #include "core/model/newelements.h"
+#include "core/util/ipaddress.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -52,6 +53,9 @@ private:
     Result<void> addVnicPorts();
     Port vnicPort(const Element &vnic, const QString &name);
     void addPvlanDomains();
+    Result<void> addOverlays();
+    void addTunnels(Bridge &b);
+    std::vector<TunnelEndpoint> remotesOf(int vsid) const;
     void addMirrors();
     std::optional<Mirror> sessionMirror(const Element &session, QSet<QString> &inSession);
     std::optional<Mirror> roleMirror(const Bridge &b, const QSet<QString> &inSession) const;
@@ -73,6 +77,8 @@ Result<HostState> StateBuilder::build()
         if (auto done = (this->*step)(); !done)
             return std::unexpected(done.error());
     addPvlanDomains();
+    if (auto overlays = addOverlays(); !overlays)
+        return std::unexpected(overlays.error());
     addMirrors();
     m_state.normalize();
     // The form the agent accepts is the form we produce: check it the way the agent will.
@@ -225,6 +231,8 @@ Port StateBuilder::vnicPort(const Element &vnic, const QString &name)
         p.maxRateKbps = static_cast<qint64>(maxBw.toDouble() / 1000);
     p.mtu = vnic.value(key::mtu).toInt();
     applyPolicy(vnic, p, m_state.notes);
+    if (const Element *net = overlayNetworkOf(m_design, vnic); net && p.type == Port::Type::System)
+        applyOverlay(vnic, *net, p, m_state.notes);
     if (vnic.value(key::minimumBandwidthWeight).toInt() > 0 ||
         vnic.value(key::minimumBandwidthAbsolute).toDouble() > 0)
         m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch")
@@ -256,6 +264,90 @@ void StateBuilder::addPvlanDomains()
                            (p.vlanMode == QLatin1String("access") && p.tag == primary);
                 }))
                 b.pvlans.push_back(domain);
+}
+
+// The bridge with this host's overlay ports gets the host's provider address, a tunnel port per
+// encapsulation and the other hosts of each overlay. One bridge per host: tunnel ports are named
+// for their encapsulation (HNV-007 asks for one switch).
+Result<void> StateBuilder::addOverlays()
+{
+    Bridge *overlayBridge = nullptr;
+    for (Bridge &b : m_state.bridges) {
+        if (std::ranges::none_of(b.ports, [](const Port &p) { return p.vsid >= 0; }))
+            continue;
+        if (overlayBridge)
+            return core::invalid(
+                QStringLiteral("host %1: vNICs on network-virtualized VM "
+                               "networks are on bridges %2 and %3; Converge "
+                               "realizes a host's overlays on one switch (HNV-007)")
+                    .arg(m_host.name(), overlayBridge->name, b.name));
+        overlayBridge = &b;
+    }
+    if (overlayBridge)
+        addTunnels(*overlayBridge);
+    return {};
+}
+
+void StateBuilder::addTunnels(Bridge &b)
+{
+    const auto pa = core::IpPrefix::parse(m_host.value(key::providerAddress).toString());
+    if (pa && !pa->address.v6)
+        b.providerAddress = pa->address.toString() + QLatin1Char('/') + QString::number(pa->length);
+    else
+        m_state.notes << QStringLiteral("%1 has no IPv4 provider address: its VMs on "
+                                        "network-virtualized VM networks reach only each other "
+                                        "on this host (HNV-003)")
+                             .arg(core::describe(m_host));
+    if (!std::ranges::any_of(b.ports, [](const Port &p) { return p.uplink; }))
+        m_state.notes << QStringLiteral("bridge %1 has no uplink: its tunnels cannot reach other "
+                                        "hosts (HNV-007)")
+                             .arg(b.name);
+    std::map<int, QString> vsids;
+    for (const Port &p : b.ports)
+        if (p.vsid >= 0)
+            vsids.emplace(p.vsid, p.encapsulation);
+    QSet<QString> encapsulations;
+    for (const auto &[vsid, encapsulation] : vsids) {
+        Overlay o{vsid, encapsulation, remotesOf(vsid)};
+        for (const TunnelEndpoint &r : o.remotes) {
+            const auto address = core::IpAddress::parse(r.address);
+            if (pa && address && !pa->contains(*address))
+                m_state.notes << QStringLiteral("VSID %1: provider address %2 is outside %3 and "
+                                                "needs a route on this host (not realized)")
+                                     .arg(vsid)
+                                     .arg(r.address, b.providerAddress);
+        }
+        if (!o.remotes.empty())
+            encapsulations.insert(encapsulation);
+        b.overlays.push_back(std::move(o));
+    }
+    for (const QString &encapsulation : std::as_const(encapsulations)) {
+        Port t;
+        t.name = tunnelPortName(encapsulation);
+        t.type = tunnelPortType(encapsulation);
+        b.ports.push_back(std::move(t));
+    }
+}
+
+// The other hosts with VMs on the VM network of `vsid`: their provider addresses and the MACs of
+// those VMs' vNICs (HNV's lookup records).
+std::vector<TunnelEndpoint> StateBuilder::remotesOf(int vsid) const
+{
+    std::map<QString, QStringList> macsByAddress;
+    for (const Element *vnic : m_design.elements(ElementKind::VirtualNic)) {
+        const Element *net = overlayNetworkOf(m_design, *vnic);
+        const Element *host = net ? core::hostOf(m_design, *vnic) : nullptr;
+        if (!host || host == &m_host || net->value(key::vsid).toInt() != vsid)
+            continue;
+        const auto pa = core::IpPrefix::parse(host->value(key::providerAddress).toString());
+        const QString mac = canonicalMac(vnic->value(key::mac).toString());
+        if (pa && !pa->address.v6 && !mac.isEmpty())
+            macsByAddress[pa->address.toString()] << mac;
+    }
+    std::vector<TunnelEndpoint> out;
+    for (const auto &[address, macs] : macsByAddress)
+        out.push_back({address, macs});
+    return out;
 }
 
 // Mirror sessions; vNICs with a mirroring role but no session form one per switch.

@@ -172,6 +172,7 @@ QStringList bridgeFlows(const Bridge &bridge)
         guardFlows(p, flows);
         aclFlows(p, flows);
     }
+    flows << overlayForwarding(bridge);
     flows << pvlanForwarding(bridge);
     flows << flow(0, 0, {}, QStringLiteral("resubmit(,1)"))
           << flow(1, 0, {}, QStringLiteral("resubmit(,2)"))

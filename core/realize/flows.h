@@ -9,8 +9,8 @@ namespace converge::core::realize {
 //   1  guards: DHCP guard (UDP source 67/547), router guard (ICMPv6 134/137)
 //   2  meter ACLs: count and continue (each ACL's flows carry its own cookie, see aclCookie)
 //   3  allow/deny ACLs
-//   4  forwarding: PVLAN (pvlanForwarding), then NORMAL (MAC learning, VLANs, bonds, mirrors:
-//      the bridge's own)
+//   4  forwarding: overlays (overlayForwarding), PVLAN (pvlanForwarding), then NORMAL (MAC
+//      learning, VLANs, bonds, mirrors: the bridge's own)
 // Every table ends in a priority-0 flow that continues, so a bridge without policy forwards
 // exactly like a plain Open vSwitch bridge.
 QStringList bridgeFlows(const Bridge &bridge);
@@ -24,6 +24,14 @@ QStringList bridgeFlows(const Bridge &bridge);
 // isolated VLAN reach the promiscuous ports only, never NORMAL (so no isolated port of this
 // host), community frames both, and primary frames the isolated and community ports by MAC.
 QStringList pvlanForwarding(const Bridge &bridge);
+
+// Table 4's overlay flows (overlayflows.cpp), above the PVLAN ones. A port of an overlay network
+// (Port::vsid) reaches the other ports of its VSID on this bridge and, through the tunnel port of
+// its encapsulation keyed by the VSID (tunnelKey), the remote hosts its VM network's other VMs
+// run on, by destination MAC; broadcast and multicast go to all of them. Frames from the tunnel
+// reach the local ports of their key. Nothing of an overlay goes through NORMAL, so it never
+// touches the physical network untunnelled. Table 0 drops frames tagged overlayVlan.
+QStringList overlayForwarding(const Bridge &bridge);
 
 // SHA-256 (hex) of the flow lines, recorded in the bridge's external_ids:converge-flows.
 QString flowsDigest(const QStringList &flows);

@@ -2,7 +2,8 @@
 
 #include <QString>
 
-// ovs-ofctl flow syntax shared by the flow tables' builders (flows.cpp, pvlanflows.cpp).
+// ovs-ofctl flow syntax shared by the flow tables' builders (flows.cpp, pvlanflows.cpp,
+// overlayflows.cpp).
 namespace converge::core::realize::flowsyntax {
 
 // A port named in a match or an output. Quoted, ovs-ofctl looks the name up as a port name;
@@ -19,6 +20,12 @@ inline QString inPort(const QString &port)
 inline QString output(const QString &port)
 {
     return QStringLiteral("output:") + quoted(port);
+}
+
+// Broadcast and multicast destinations (the group bit).
+inline QString multicast()
+{
+    return QStringLiteral("dl_dst=01:00:00:00:00:00/01:00:00:00:00:00");
 }
 
 inline QString flow(int table, int priority, const QString &match, const QString &actions,

@@ -11,19 +11,6 @@ namespace converge::core::realize {
 
 namespace {
 
-QString typeName(Port::Type t)
-{
-    switch (t) {
-    case Port::Type::System:
-        return QStringLiteral("system");
-    case Port::Type::Internal:
-        return QStringLiteral("internal");
-    case Port::Type::Bond:
-        return QStringLiteral("bond");
-    }
-    return {};
-}
-
 QJsonArray ints(const QList<int> &list)
 {
     QJsonArray a;
@@ -118,6 +105,10 @@ QJsonObject bridgeJson(const Bridge &b)
         o.insert(QStringLiteral("flowsDigest"), b.flowsDigest);
     if (!b.pvlans.empty())
         o.insert(QStringLiteral("pvlans"), pvlansJson(b.pvlans));
+    if (!b.providerAddress.isEmpty())
+        o.insert(QStringLiteral("providerAddress"), b.providerAddress);
+    if (!b.overlays.empty())
+        o.insert(QStringLiteral("overlays"), overlaysJson(b.overlays));
     return o;
 }
 
@@ -134,6 +125,40 @@ QJsonObject mirrorJson(const Mirror &m)
 }
 
 } // namespace
+
+QString typeName(Port::Type t)
+{
+    switch (t) {
+    case Port::Type::System:
+        return QStringLiteral("system");
+    case Port::Type::Internal:
+        return QStringLiteral("internal");
+    case Port::Type::Bond:
+        return QStringLiteral("bond");
+    case Port::Type::Vxlan:
+        return QStringLiteral("vxlan");
+    case Port::Type::Gre:
+        return QStringLiteral("gre");
+    }
+    return {};
+}
+
+QString tunnelPortName(const QString &encapsulation)
+{
+    return encapsulation == QLatin1String("vxlan") ? QStringLiteral("cv-vxlan")
+                                                   : QStringLiteral("cv-nvgre");
+}
+
+Port::Type tunnelPortType(const QString &encapsulation)
+{
+    return encapsulation == QLatin1String("vxlan") ? Port::Type::Vxlan : Port::Type::Gre;
+}
+
+quint32 tunnelKey(int vsid, const QString &encapsulation)
+{
+    const auto id = static_cast<quint32>(vsid) & 0xffffffU;
+    return encapsulation == QLatin1String("vxlan") ? id : id << 8;
+}
 
 bool isValidInterfaceName(const QString &name)
 {
@@ -169,6 +194,10 @@ QJsonObject Port::policyJson() const
         o.insert(QStringLiteral("community"), community);
     if (pvlanPrimary >= 0)
         o.insert(QStringLiteral("pvlanPrimary"), pvlanPrimary);
+    if (vsid >= 0)
+        o.insert(QStringLiteral("vsid"), vsid);
+    if (!encapsulation.isEmpty())
+        o.insert(QStringLiteral("encapsulation"), encapsulation);
     if (!acls.isEmpty()) {
         QJsonArray a;
         for (const Acl &acl : acls)
@@ -188,6 +217,21 @@ QJsonArray pvlansJson(const std::vector<PvlanDomain> &pvlans)
         if (!d.communities.isEmpty())
             o.insert(QStringLiteral("communities"), ints(d.communities));
         out.append(o);
+    }
+    return out;
+}
+
+QJsonArray overlaysJson(const std::vector<Overlay> &overlays)
+{
+    QJsonArray out;
+    for (const Overlay &o : overlays) {
+        QJsonArray remotes;
+        for (const TunnelEndpoint &r : o.remotes)
+            remotes.append(QJsonObject{{QStringLiteral("address"), r.address},
+                                       {QStringLiteral("macs"), strings(r.macs)}});
+        out.append(QJsonObject{{QStringLiteral("vsid"), o.vsid},
+                               {QStringLiteral("encapsulation"), o.encapsulation},
+                               {QStringLiteral("remotes"), remotes}});
     }
     return out;
 }
@@ -225,6 +269,12 @@ void HostState::normalize()
         for (PvlanDomain &d : b.pvlans) {
             set(d.isolated);
             set(d.communities);
+        }
+        std::ranges::sort(b.overlays, {}, &Overlay::vsid);
+        for (Overlay &o : b.overlays) {
+            std::ranges::sort(o.remotes, {}, &TunnelEndpoint::address);
+            for (TunnelEndpoint &r : o.remotes)
+                set(r.macs);
         }
         for (Port &p : b.ports) {
             p.members.sort();

@@ -17,16 +17,20 @@
 // How each field is stored on the host (docs/agent.md, "What it changes on a host"):
 //   Bridge  Bridge row; external_ids converge-managed=true, converge-id, converge-sriov,
 //           converge-flows (SHA-256 of the flow table the agent installed, see flows.h),
-//           converge-pvlans (compact JSON of the PVLAN domains); datapath_type; protocols
-//           include OpenFlow14 (atomic flow bundles).
+//           converge-pvlans (compact JSON of the PVLAN domains), converge-overlays (compact
+//           JSON of the overlay networks' remote endpoints), converge-pa (the provider address
+//           the agent put on the bridge's own interface); datapath_type; protocols include
+//           OpenFlow14 (atomic flow bundles).
 //   Port    Port row: tag, trunks, vlan_mode, protected (PVLAN isolated), bond_mode, lacp,
 //           other_config:bond-primary; external_ids converge-id, converge-uplink and
 //           converge-policy (compact JSON of the guards, MAC, PVLAN role and ACLs, realized as
 //           OpenFlow flows).
-//           Interface row(s): type ("" or internal), mtu_request, ingress_policing_rate/burst.
+//           Interface row(s): type ("", internal, vxlan or gre; tunnels with options
+//           remote_ip=flow and key=flow), mtu_request, ingress_policing_rate/burst.
 //   Mirror  Mirror row: name, select_src_port, select_dst_port, output_port; external_ids
 //           converge-id.
-//   Address `ip addr` on internal ports (management-OS vNICs).
+//   Address `ip addr` on internal ports (management-OS vNICs) and the provider address on the
+//           bridge's own interface (Open vSwitch's userspace tunnels route through it).
 // Only bridges marked converge-managed belong to a HostState read from a host; others are listed
 // in unmanagedBridges and never touched.
 namespace converge::core::realize {
@@ -49,9 +53,17 @@ struct Acl
     friend bool operator==(const Acl &, const Acl &) = default;
 };
 
+// Overlays (network virtualization). On the host, the port of a vNIC on a network-virtualized VM
+// network (Port::vsid) is an access port of this VLAN, which no design VLAN uses (1-4094) and
+// the flows drop on arrival: Open vSwitch's NORMAL never floods the physical network's frames to
+// it, and its own frames are forwarded by flows only (overlayflows.cpp), to its VM network's
+// ports and tunnels. The host-state form does not show it: such a port has no VLANs.
+constexpr int overlayVlan = 4095;
+
 struct Port
 {
-    enum class Type { System, Internal, Bond };
+    // Vxlan and Gre: the bridge's tunnel ports (one per encapsulation, see tunnelPortName).
+    enum class Type { System, Internal, Bond, Vxlan, Gre };
 
     QString name; // port name; the interface name for System and Internal ports
     Type type = Type::System;
@@ -77,6 +89,11 @@ struct Port
     int pvlanPrimary = -1; // isolated and community ports: the primary VLAN
     bool uplink = false;   // the bridge's uplink to the physical network (a NIC or a bond)
 
+    // Network virtualization: the VSID of the vNIC's VM network and its encapsulation ("vxlan"
+    // or "nvgre"); -1 and empty for the physical network. Such a port has no VLANs.
+    int vsid = -1;
+    QString encapsulation;
+
     // QoS
     qint64 maxRateKbps = 0; // ingress policing (traffic from the vNIC); 0 = none
     int mtu = 0;            // mtu_request; 0 = leave as is
@@ -91,7 +108,8 @@ struct Port
     // Internal ports: addresses with prefix length ("10.0.0.5/24"), sorted
     QStringList addresses;
 
-    QJsonObject policyJson() const; // guards, MAC, community, ACLs (external_ids:converge-policy)
+    // guards, MAC, PVLAN role, VSID, ACLs (external_ids:converge-policy)
+    QJsonObject policyJson() const;
     Result<void> setPolicyJson(const QJsonObject &policy, const QString &where);
     friend bool operator==(const Port &, const Port &) = default;
 };
@@ -107,6 +125,24 @@ struct PvlanDomain
     friend bool operator==(const PvlanDomain &, const PvlanDomain &) = default;
 };
 
+// A host other VMs of an overlay network run on: its provider address and their MACs.
+struct TunnelEndpoint
+{
+    QString address;  // the remote host's provider address, without prefix length
+    QStringList macs; // sorted
+    friend bool operator==(const TunnelEndpoint &, const TunnelEndpoint &) = default;
+};
+
+// An overlay network (a network-virtualized VM network) this bridge has ports on: the other
+// hosts its frames are tunnelled to, keyed by the VSID, as HNV's lookup records are.
+struct Overlay
+{
+    int vsid = -1;
+    QString encapsulation;               // "vxlan" or "nvgre"
+    std::vector<TunnelEndpoint> remotes; // sorted by address
+    friend bool operator==(const Overlay &, const Overlay &) = default;
+};
+
 struct Bridge
 {
     QString name;
@@ -116,6 +152,8 @@ struct Bridge
     QString flowsDigest;     // SHA-256 of the flow table (flows.h); observed: empty if it differs
     std::vector<Port> ports; // sorted by name
     std::vector<PvlanDomain> pvlans; // sorted by primary
+    QString providerAddress;         // "10.77.0.1/24" on the bridge's own interface, or empty
+    std::vector<Overlay> overlays;   // sorted by VSID
     const Port *port(const QString &name) const;
     friend bool operator==(const Bridge &, const Bridge &) = default;
 };
@@ -154,6 +192,20 @@ struct HostState
 // errors name the path.
 QJsonArray pvlansJson(const std::vector<PvlanDomain> &pvlans);
 Result<std::vector<PvlanDomain>> pvlansFromJson(const QJsonArray &json, const QString &path);
+
+// The overlays as JSON (the "overlays" of a bridge, external_ids:converge-overlays) and back;
+// errors name the path.
+QJsonArray overlaysJson(const std::vector<Overlay> &overlays);
+Result<std::vector<Overlay>> overlaysFromJson(const QJsonArray &json, const QString &path);
+
+// "system", "internal", "bond", "vxlan" or "gre".
+QString typeName(Port::Type type);
+// The bridge's tunnel port for an encapsulation ("vxlan" or "nvgre") and its type.
+QString tunnelPortName(const QString &encapsulation);
+Port::Type tunnelPortType(const QString &encapsulation);
+// The tunnel key that carries `vsid`: the VNI for VXLAN; for NVGRE the GRE key, whose upper 24
+// bits are the VSID and lower 8 the flow id (0).
+quint32 tunnelKey(int vsid, const QString &encapsulation);
 
 // Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..", and
 // not starting with '-' (ovs-ofctl and ip would take it for an option).

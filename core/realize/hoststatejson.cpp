@@ -37,8 +37,10 @@ std::span<const Field<Bridge>> bridgeFields()
           .choices = {QStringLiteral("system"), QStringLiteral("netdev")}}},
         {&Bridge::sriov, {.key = "sriov"}},
         {&Bridge::flowsDigest, {.key = "flowsDigest"}},
+        {&Bridge::providerAddress, {.key = "providerAddress"}},
         {{}, {.key = "ports"}},
         {{}, {.key = "pvlans"}},
+        {{}, {.key = "overlays"}},
     };
     return fields;
 }
@@ -51,8 +53,8 @@ std::span<const Field<Port>> portFields()
          {.key = "type",
           .required = true,
           .check = FieldCheck::OneOf,
-          .choices = {QStringLiteral("system"), QStringLiteral("internal"),
-                      QStringLiteral("bond")}}},
+          .choices = {QStringLiteral("system"), QStringLiteral("internal"), QStringLiteral("bond"),
+                      QStringLiteral("vxlan"), QStringLiteral("gre")}}},
         {&Port::elementId, {.key = "elementId"}},
         {&Port::members, {.key = "members"}},
         {&Port::bondMode,
@@ -101,6 +103,11 @@ std::span<const Field<Port>> policyFields()
         {&Port::routerGuard, {.key = "routerGuard"}},
         {&Port::community, {.key = "community", .check = FieldCheck::Vlan}},
         {&Port::pvlanPrimary, {.key = "pvlanPrimary", .check = FieldCheck::Vlan}},
+        {&Port::vsid, {.key = "vsid", .min = 1, .max = 16777215}},
+        {&Port::encapsulation,
+         {.key = "encapsulation",
+          .check = FieldCheck::OneOf,
+          .choices = {QStringLiteral("vxlan"), QStringLiteral("nvgre")}}},
         {{}, {.key = "acls"}},
     };
     return fields;
@@ -274,8 +281,44 @@ void checkPvlan(HostStateReader &r, const Port &p)
                QStringLiteral("the primary VLAN differs from the port's own (secondary) VLAN"));
 }
 
+// A network-virtualized vNIC's port: a VM's, with its VM network's VSID and encapsulation and no
+// VLANs of its own (it goes on the host as an access port of overlayVlan).
+void checkOverlayPort(HostStateReader &r, const Port &p)
+{
+    if (p.vsid < 0 && p.encapsulation.isEmpty())
+        return;
+    if (p.vsid < 0 || p.encapsulation.isEmpty())
+        r.fail(QStringLiteral("policy"),
+               QStringLiteral("an overlay port needs both vsid and encapsulation"));
+    else if (p.type != Port::Type::System)
+        r.fail(QStringLiteral("policy.vsid"), QStringLiteral("only a VM's port joins an overlay"));
+    else if (!p.vlanMode.isEmpty() || p.tag >= 0 || !p.trunks.isEmpty() || p.isolated ||
+             p.community >= 0 || p.pvlanPrimary >= 0)
+        r.fail(QStringLiteral("vlanMode"),
+               QStringLiteral("an overlay port has no VLANs (its frames travel in tunnels)"));
+}
+
+// A tunnel port is the bridge's, named for its encapsulation, with nothing of a vNIC's.
+void checkTunnelPort(HostStateReader &r, const Port &p)
+{
+    const QString encapsulation =
+        p.type == Port::Type::Vxlan ? QStringLiteral("vxlan") : QStringLiteral("nvgre");
+    if (p.name != tunnelPortName(encapsulation))
+        r.fail(QStringLiteral("name"), QStringLiteral("a %1 tunnel port is named \"%2\"")
+                                           .arg(typeName(p.type), tunnelPortName(encapsulation)));
+    else if (!p.vlanMode.isEmpty() || p.tag >= 0 || !p.trunks.isEmpty() || p.maxRateKbps > 0 ||
+             !p.policyJson().isEmpty() || p.uplink)
+        r.fail(QStringLiteral("type"),
+               QStringLiteral("a tunnel port has no VLANs, rate, policy or uplink role"));
+}
+
 void checkVlans(HostStateReader &r, const Port &p)
 {
+    if (!r.ok())
+        return;
+    if (p.type == Port::Type::Vxlan || p.type == Port::Type::Gre)
+        return checkTunnelPort(r, p);
+    checkOverlayPort(r, p);
     if (!r.ok())
         return;
     const bool tagged = p.tag >= 0;
@@ -321,6 +364,37 @@ Result<Port> portFromJson(const QJsonObject &o, const QString &path, Names &name
     return p;
 }
 
+// The provider address (address/length, as it is on the bridge's interface) and the overlays,
+// whose tunnels need the bridge's tunnel port of their encapsulation.
+Result<Bridge> readOverlays(HostStateReader &r, Bridge &b)
+{
+    if (!b.providerAddress.isEmpty()) {
+        const auto pa = core::IpPrefix::parse(b.providerAddress);
+        if (!pa || pa->address.v6)
+            return core::invalid(r.where(QStringLiteral("providerAddress")) +
+                                 QStringLiteral(": \"%1\" is not an IPv4 address with prefix "
+                                                "length")
+                                     .arg(b.providerAddress));
+        b.providerAddress = pa->address.toString() + QLatin1Char('/') + QString::number(pa->length);
+    }
+    auto overlays =
+        overlaysFromJson(r.array(QStringLiteral("overlays")), r.where(QStringLiteral("overlays")));
+    if (!overlays)
+        return std::unexpected(overlays.error());
+    if (!r.ok())
+        return core::invalid(r.error());
+    for (std::size_t i = 0; i < overlays->size(); ++i) {
+        const Overlay &o = (*overlays)[i];
+        if (!o.remotes.empty() && !b.port(tunnelPortName(o.encapsulation)))
+            return core::invalid(QStringLiteral("%1[%2]: tunnels need the bridge's port \"%3\"")
+                                     .arg(r.where(QStringLiteral("overlays")))
+                                     .arg(i)
+                                     .arg(tunnelPortName(o.encapsulation)));
+    }
+    b.overlays = std::move(*overlays);
+    return b;
+}
+
 Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &names)
 {
     HostStateReader r(o, path);
@@ -346,7 +420,7 @@ Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &
     if (!r.ok())
         return core::invalid(r.error());
     b.pvlans = std::move(*pvlans);
-    return b;
+    return readOverlays(r, b);
 }
 
 // A mirror's ports are ports of its bridge; its output is not also one of its sources.
@@ -422,6 +496,72 @@ Result<std::vector<PvlanDomain>> pvlansFromJson(const QJsonArray &json, const QS
         if (!r.ok())
             return core::invalid(r.error());
         out.push_back(std::move(d));
+    }
+    return out;
+}
+
+namespace {
+
+Result<TunnelEndpoint> endpointFromJson(const QJsonObject &o, const QString &where)
+{
+    HostStateReader r(o, where);
+    TunnelEndpoint e;
+    e.address = r.str(QStringLiteral("address"), true);
+    const auto address = core::IpAddress::parse(e.address);
+    if (r.ok() && (!address || address->v6))
+        r.fail(QStringLiteral("address"),
+               QStringLiteral("\"%1\" is not an IPv4 address").arg(e.address));
+    e.macs = r.stringList(QStringLiteral("macs"));
+    for (qsizetype i = 0; r.ok() && i < e.macs.size(); ++i) {
+        const QString mac = canonicalMac(e.macs[i]);
+        if (mac.isEmpty())
+            r.fail(QStringLiteral("macs[%1]").arg(i),
+                   QStringLiteral("\"%1\" is not a MAC address").arg(e.macs[i]));
+        e.macs[i] = mac;
+    }
+    r.unknownKeys({QStringLiteral("address"), QStringLiteral("macs")});
+    if (!r.ok())
+        return core::invalid(r.error());
+    return e;
+}
+
+Result<Overlay> overlayFromJson(const QJsonObject &o, const QString &where)
+{
+    HostStateReader r(o, where);
+    Overlay ov;
+    ov.vsid = static_cast<int>(r.integer(QStringLiteral("vsid"), 1, 16777215, -1));
+    if (r.ok() && ov.vsid < 0)
+        r.fail(QStringLiteral("vsid"), QStringLiteral("is required"));
+    ov.encapsulation = r.oneOf(QStringLiteral("encapsulation"),
+                               {QStringLiteral("vxlan"), QStringLiteral("nvgre")}, true);
+    auto remotes = r.readObjects<TunnelEndpoint>(QStringLiteral("remotes"), endpointFromJson);
+    if (!remotes)
+        return std::unexpected(remotes.error());
+    ov.remotes = std::move(*remotes);
+    r.unknownKeys(
+        {QStringLiteral("vsid"), QStringLiteral("encapsulation"), QStringLiteral("remotes")});
+    if (!r.ok())
+        return core::invalid(r.error());
+    return ov;
+}
+
+} // namespace
+
+Result<std::vector<Overlay>> overlaysFromJson(const QJsonArray &json, const QString &path)
+{
+    std::vector<Overlay> out;
+    QSet<int> seen;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const QString where = QStringLiteral("%1[%2]").arg(path).arg(i);
+        if (!json[i].isObject())
+            return core::invalid(where + QStringLiteral(": must be an object"));
+        auto o = overlayFromJson(json[i].toObject(), where);
+        if (!o)
+            return std::unexpected(o.error());
+        if (seen.contains(o->vsid))
+            return core::invalid(where + QStringLiteral(": VSID %1 is listed twice").arg(o->vsid));
+        seen.insert(o->vsid);
+        out.push_back(std::move(*o));
     }
     return out;
 }

@@ -128,9 +128,11 @@ void HostStateReader::read(const FieldRule &f, QStringList &out, const QStringLi
 void HostStateReader::read(const FieldRule &f, Port::Type &out, Port::Type)
 {
     const QString type = oneOf(QString::fromLatin1(f.key), f.choices, f.required);
-    out = type == QLatin1String("bond")       ? Port::Type::Bond
-          : type == QLatin1String("internal") ? Port::Type::Internal
-                                              : Port::Type::System;
+    out = Port::Type::System;
+    for (Port::Type t :
+         {Port::Type::Internal, Port::Type::Bond, Port::Type::Vxlan, Port::Type::Gre})
+        if (type == typeName(t))
+            out = t;
 }
 
 } // namespace converge::core::realize

@@ -69,6 +69,7 @@ private:
     void planNewPort(const Bridge &db, const Port &dp);
     void planChangedPort(const Bridge &db, const Port &cp, const Port &dp);
     void planAddresses(const Bridge &db, const Port &cp, const Port &dp);
+    void planProviderAddress(const Bridge &db);
     void planFlows(const Bridge &db);
     void planMirror(const Mirror &dm);
     bool followsRecreatedPorts(const Mirror &cm) const;
@@ -91,6 +92,7 @@ Plan Planner::plan()
     planRemovedPorts();
     for (const Bridge &db : m_desired.bridges) {
         planPorts(db);
+        planProviderAddress(db);
         // The flow table follows the ports' policies.
         planFlows(db);
     }
@@ -143,14 +145,26 @@ void Planner::planCurrentBridge(const Bridge &cb)
         op.vsctl << bridgeAdd(*db);
         m_bridges.push_back(op);
         m_recreated.insert(cb.name);
-    } else if (db->elementId != cb.elementId || db->pvlans != cb.pvlans) {
+    } else if (db->elementId != cb.elementId || db->pvlans != cb.pvlans ||
+               db->overlays != cb.overlays || db->providerAddress != cb.providerAddress) {
         Operation op = operation(K::SetBridge, cb.name, cb.name, false);
         diff(op.changes, "element", cb.elementId, db->elementId);
         diff(op.changes, "PVLAN domains", pvlansText(cb.pvlans), pvlansText(db->pvlans));
-        op.vsctl << QStringList{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
-                                QStringLiteral("external_ids:converge-id=") + atom(db->elementId),
-                                QStringLiteral("external_ids:converge-pvlans=") +
-                                    atom(pvlansText(db->pvlans))};
+        diff(op.changes, "provider address", cb.providerAddress, db->providerAddress);
+        op.changes << overlayChanges(cb.overlays, db->overlays);
+        QStringList set{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
+                        QStringLiteral("external_ids:converge-id=") + atom(db->elementId)};
+        const auto currentIds = optionalBridgeIds(cb);
+        const auto desiredIds = optionalBridgeIds(*db);
+        for (size_t i = 0; i < desiredIds.size(); ++i) {
+            const auto &[key, value] = desiredIds[i];
+            if (!value.isEmpty())
+                set << QStringLiteral("external_ids:%1=%2").arg(key, atom(value));
+            else if (!currentIds[i].second.isEmpty())
+                op.vsctl << QStringList{QStringLiteral("remove"), QStringLiteral("Bridge"), cb.name,
+                                        QStringLiteral("external_ids"), key};
+        }
+        op.vsctl.prepend(set);
         m_bridges.push_back(op);
     }
 }
@@ -209,7 +223,7 @@ void Planner::planPorts(const Bridge &db)
 void Planner::planNewPort(const Bridge &db, const Port &dp)
 {
     Operation op = operation(K::AddPort, db.name, dp.name, false);
-    op.changes << QStringLiteral("type %1").arg(portTypeName(dp.type));
+    op.changes << QStringLiteral("type %1").arg(typeName(dp.type));
     if (dp.tag >= 0)
         op.changes << QStringLiteral("tag %1").arg(dp.tag);
     op.vsctl << addPortCommands(db.name, dp);
@@ -228,7 +242,7 @@ void Planner::planChangedPort(const Bridge &db, const Port &cp, const Port &dp)
 {
     if (cp.type != dp.type || cp.members != dp.members) {
         Operation op = operation(K::RecreatePort, db.name, dp.name, true);
-        diff(op.changes, "type", portTypeName(cp.type), portTypeName(dp.type));
+        diff(op.changes, "type", typeName(cp.type), typeName(dp.type));
         diff(op.changes, "members", cp.members, dp.members);
         op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
         op.vsctl << addPortCommands(db.name, dp);
@@ -254,6 +268,25 @@ void Planner::planAddresses(const Bridge &db, const Port &cp, const Port &dp)
     for (const QString &addr : dp.addresses)
         if (!had.contains(addr))
             a.changes << QStringLiteral("+ %1").arg(addr);
+    m_addresses.push_back(a);
+}
+
+// The provider address on the bridge's own interface (only the one Converge put there).
+void Planner::planProviderAddress(const Bridge &db)
+{
+    const Bridge *cb = m_recreated.contains(db.name) ? nullptr : m_current.bridge(db.name);
+    const QString had = cb ? cb->providerAddress : QString();
+    if (had == db.providerAddress)
+        return;
+    const auto list = [](const QString &a) {
+        return a.isEmpty() ? QStringList{} : QStringList{a};
+    };
+    Operation a = operation(K::SetAddresses, db.name, db.name, false);
+    a.ip = addressCommands(db.name, list(db.providerAddress), list(had), !cb);
+    if (!had.isEmpty())
+        a.changes << QStringLiteral("- provider address %1").arg(had);
+    if (!db.providerAddress.isEmpty())
+        a.changes << QStringLiteral("+ provider address %1").arg(db.providerAddress);
     m_addresses.push_back(a);
 }
 

@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace converge::core::realize::planops {
 
 namespace {
@@ -49,20 +51,16 @@ Operation operation(Operation::Kind kind, const QString &bridge, const QString &
     return op;
 }
 
-QString portTypeName(Port::Type t)
-{
-    return t == Port::Type::Bond       ? QStringLiteral("bond")
-           : t == Port::Type::Internal ? QStringLiteral("internal")
-                                       : QStringLiteral("system");
-}
-
 QList<QStringList> portColumns(const Port &p)
 {
     QStringList port{QStringLiteral("set"), QStringLiteral("Port"), p.name};
-    port << (p.tag >= 0 ? QStringLiteral("tag=%1").arg(p.tag) : QStringLiteral("tag=[]"));
+    const bool overlay = p.vsid >= 0;
+    const int tag = overlay ? overlayVlan : p.tag;
+    const QString vlanMode = overlay ? QStringLiteral("access") : p.vlanMode;
+    port << (tag >= 0 ? QStringLiteral("tag=%1").arg(tag) : QStringLiteral("tag=[]"));
     port << QStringLiteral("trunks=") + intSet(p.trunks);
-    port << (p.vlanMode.isEmpty() ? QStringLiteral("vlan_mode=[]")
-                                  : QStringLiteral("vlan_mode=") + p.vlanMode);
+    port << (vlanMode.isEmpty() ? QStringLiteral("vlan_mode=[]")
+                                : QStringLiteral("vlan_mode=") + vlanMode);
     port << (p.isolated ? QStringLiteral("protected=true") : QStringLiteral("protected=false"));
     if (p.type == Port::Type::Bond) {
         port << QStringLiteral("bond_mode=") + p.bondMode;
@@ -103,24 +101,38 @@ QList<QStringList> addPortCommands(const QString &bridge, const Port &p)
     if (p.type == Port::Type::Internal)
         out << QStringList{QStringLiteral("set"), QStringLiteral("Interface"), p.name,
                            QStringLiteral("type=internal")};
+    // Flow-based tunnels: the flows set the remote address and the key (overlayflows.cpp).
+    if (p.type == Port::Type::Vxlan || p.type == Port::Type::Gre)
+        out << QStringList{QStringLiteral("set"),
+                           QStringLiteral("Interface"),
+                           p.name,
+                           QStringLiteral("type=") + typeName(p.type),
+                           QStringLiteral("options:remote_ip=flow"),
+                           QStringLiteral("options:key=flow")};
     return out + portColumns(p);
+}
+
+QList<QStringList> addressCommands(const QString &device, const QStringList &desired,
+                                   const QStringList &current, bool isNew)
+{
+    QList<QStringList> out;
+    for (const QString &a : current)
+        if (!desired.contains(a))
+            out << ipCmd(
+                {QStringLiteral("addr"), QStringLiteral("del"), a, QStringLiteral("dev"), device});
+    for (const QString &a : desired)
+        if (!current.contains(a))
+            out << ipCmd(
+                {QStringLiteral("addr"), QStringLiteral("add"), a, QStringLiteral("dev"), device});
+    if (isNew || !out.isEmpty())
+        out.prepend(ipCmd({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"),
+                           device, QStringLiteral("up")}));
+    return out;
 }
 
 QList<QStringList> addressCommands(const Port &desired, const QStringList &current, bool isNew)
 {
-    QList<QStringList> out;
-    for (const QString &a : current)
-        if (!desired.addresses.contains(a))
-            out << ipCmd({QStringLiteral("addr"), QStringLiteral("del"), a, QStringLiteral("dev"),
-                          desired.name});
-    for (const QString &a : desired.addresses)
-        if (!current.contains(a))
-            out << ipCmd({QStringLiteral("addr"), QStringLiteral("add"), a, QStringLiteral("dev"),
-                          desired.name});
-    if (isNew || !out.isEmpty())
-        out.prepend(ipCmd({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"),
-                           desired.name, QStringLiteral("up")}));
-    return out;
+    return addressCommands(desired.name, desired.addresses, current, isNew);
 }
 
 QStringList portChanges(const Port &c, const Port &d)
@@ -200,16 +212,60 @@ QList<QStringList> mirrorRemove(const Mirror &m, int serial)
 
 QList<QStringList> bridgeAdd(const Bridge &b)
 {
-    return {{QStringLiteral("add-br"), b.name},
-            {QStringLiteral("set"), QStringLiteral("Bridge"), b.name,
-             QStringLiteral("datapath_type=") +
-                 (b.datapathType.isEmpty() ? QStringLiteral("system") : b.datapathType),
-             QStringLiteral("protocols=OpenFlow10,OpenFlow13,OpenFlow14"),
-             QStringLiteral("external_ids:converge-managed=true"),
-             QStringLiteral("external_ids:converge-id=") + atom(b.elementId),
-             QStringLiteral("external_ids:converge-sriov=") +
-                 (b.sriov ? QStringLiteral("true") : QStringLiteral("false")),
-             QStringLiteral("external_ids:converge-pvlans=") + atom(pvlansText(b.pvlans))}};
+    QList<QStringList> commands{
+        {QStringLiteral("add-br"), b.name},
+        {QStringLiteral("set"), QStringLiteral("Bridge"), b.name,
+         QStringLiteral("datapath_type=") +
+             (b.datapathType.isEmpty() ? QStringLiteral("system") : b.datapathType),
+         QStringLiteral("protocols=OpenFlow10,OpenFlow13,OpenFlow14"),
+         QStringLiteral("external_ids:converge-managed=true"),
+         QStringLiteral("external_ids:converge-id=") + atom(b.elementId),
+         QStringLiteral("external_ids:converge-sriov=") +
+             (b.sriov ? QStringLiteral("true") : QStringLiteral("false"))}};
+    for (const auto &[key, value] : optionalBridgeIds(b)) {
+        if (!value.isEmpty())
+            commands[1] << QStringLiteral("external_ids:%1=%2").arg(key, atom(value));
+    }
+    return commands;
+}
+
+std::vector<std::pair<QString, QString>> optionalBridgeIds(const Bridge &b)
+{
+    return {{QStringLiteral("converge-pvlans"), pvlansText(b.pvlans)},
+            {QStringLiteral("converge-overlays"), overlaysText(b.overlays)},
+            {QStringLiteral("converge-pa"), b.providerAddress}};
+}
+
+QString overlaysText(const std::vector<Overlay> &overlays)
+{
+    if (overlays.empty())
+        return {};
+    return QString::fromUtf8(QJsonDocument(overlaysJson(overlays)).toJson(QJsonDocument::Compact));
+}
+
+QStringList overlayChanges(const std::vector<Overlay> &current, const std::vector<Overlay> &desired)
+{
+    const auto text = [](const Overlay &o) {
+        QStringList remotes;
+        for (const TunnelEndpoint &r : o.remotes)
+            remotes << QStringLiteral("%1 (%2 MAC%3)")
+                           .arg(r.address)
+                           .arg(r.macs.size())
+                           .arg(r.macs.size() == 1 ? QString() : QStringLiteral("s"));
+        return QStringLiteral("VSID %1 over %2 to %3")
+            .arg(o.vsid)
+            .arg(o.encapsulation == QLatin1String("vxlan") ? QStringLiteral("VXLAN")
+                                                           : QStringLiteral("NVGRE"))
+            .arg(remotes.isEmpty() ? QStringLiteral("no other host") : remotes.join(u", "));
+    };
+    QStringList out;
+    for (const Overlay &c : current)
+        if (std::ranges::find(desired, c) == desired.end())
+            out << QStringLiteral("- overlay ") + text(c);
+    for (const Overlay &d : desired)
+        if (std::ranges::find(current, d) == current.end())
+            out << QStringLiteral("+ overlay ") + text(d);
+    return out;
 }
 
 QString pvlansText(const std::vector<PvlanDomain> &pvlans)

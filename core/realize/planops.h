@@ -13,17 +13,28 @@ Operation operation(Operation::Kind kind, const QString &bridge, const QString &
 
 // An OVSDB string atom for ovs-vsctl: always JSON-quoted, so no character is special.
 QString atom(const QString &s);
-QString portTypeName(Port::Type t);
 
 QList<QStringList> bridgeAdd(const Bridge &b);
+// The external_ids a bridge has only when it has what they hold (PVLAN domains, overlays,
+// provider address), as key and value: set when the value is not empty, absent otherwise, so a
+// restored bridge has exactly the keys it had.
+std::vector<std::pair<QString, QString>> optionalBridgeIds(const Bridge &b);
 // The PVLAN domains as external_ids:converge-pvlans holds them (compact JSON; empty for none).
 QString pvlansText(const std::vector<PvlanDomain> &pvlans);
+// The overlays as external_ids:converge-overlays holds them (compact JSON; empty for none).
+QString overlaysText(const std::vector<Overlay> &overlays);
+// "+ overlay VSID 5001 over VXLAN to 10.77.0.2 (2 MACs)", one per overlay added or removed.
+QStringList overlayChanges(const std::vector<Overlay> &current,
+                           const std::vector<Overlay> &desired);
 // Every managed column of a port and its interfaces, so a set is also a repair.
 QList<QStringList> portColumns(const Port &p);
 QList<QStringList> addPortCommands(const QString &bridge, const Port &p);
 // `ip` commands from the `current` addresses to the desired port's; the link is set up too
 // when anything changes or the port `isNew`.
 QList<QStringList> addressCommands(const Port &desired, const QStringList &current, bool isNew);
+// The same for any device (a bridge's own interface).
+QList<QStringList> addressCommands(const QString &device, const QStringList &desired,
+                                   const QStringList &current, bool isNew);
 // Mirrors are created and removed through named references ("@cvm<serial>"), unique per plan.
 QList<QStringList> mirrorAdd(const Mirror &m, int serial);
 QList<QStringList> mirrorRemove(const Mirror &m, int serial);

@@ -1,5 +1,6 @@
 #include "portsettings.h"
 
+#include "core/model/design.h"
 #include "core/model/newelements.h"
 #include "core/util/ipaddress.h"
 
@@ -152,6 +153,45 @@ void applyAddresses(const Element &vnic, Port &p, QStringList &notes)
                                 "tap or veth must have that name")
                      .arg(core::describe(vnic), p.name);
     }
+}
+
+const Element *overlayNetworkOf(const core::Design &design, const Element &vnic)
+{
+    const Element *vm = design.find(vnic.parent);
+    if (!vm || vm->kind != core::ElementKind::VirtualMachine)
+        return nullptr;
+    const Element *net = design.find(vm->value(key::vmNetwork).toString());
+    if (!net || net->kind != core::ElementKind::VmNetwork ||
+        net->value(key::isolation).toString() != value::networkVirtualization)
+        return nullptr;
+    const double vsid = net->value(key::vsid).toDouble();
+    return vsid >= 1 && vsid <= 16777215 ? net : nullptr; // else HNV-001 reports it
+}
+
+QString encapsulationOf(const Element &vmNetwork)
+{
+    return vmNetwork.value(key::encapsulation).toString() == value::vxlan ? QStringLiteral("vxlan")
+                                                                          : QStringLiteral("nvgre");
+}
+
+void applyOverlay(const Element &vnic, const Element &vmNetwork, Port &p, QStringList &notes)
+{
+    if (!p.vlanMode.isEmpty())
+        notes << QStringLiteral("%1 is on network-virtualized %2: its VLAN settings do not apply "
+                                "(its frames travel in tunnels keyed by the VSID)")
+                     .arg(core::describe(vnic), core::describe(vmNetwork));
+    p.vlanMode.clear();
+    p.tag = -1;
+    p.trunks.clear();
+    p.isolated = false;
+    p.community = -1;
+    p.pvlanPrimary = -1;
+    p.vsid = vmNetwork.value(key::vsid).toInt();
+    p.encapsulation = encapsulationOf(vmNetwork);
+    if (p.mac.isEmpty())
+        notes << QStringLiteral("%1 has no MAC address: on network-virtualized %2 frames are "
+                                "delivered by MAC, so it gets broadcasts only (HNV-007)")
+                     .arg(core::describe(vnic), core::describe(vmNetwork));
 }
 
 void setBondMode(const Element &team, Port &p, QStringList &notes)

@@ -11,8 +11,6 @@ namespace {
 
 using Ports = QList<const Port *>;
 
-const QString kMulticast = QStringLiteral("dl_dst=01:00:00:00:00:00/01:00:00:00:00:00");
-
 struct DomainPorts
 {
     Ports promiscuous; // access ports of the primary VLAN
@@ -64,7 +62,7 @@ void deliver(QStringList &flows, const QString &match, const Ports &to, const QS
         actions << QStringLiteral("NORMAL");
     if (!to.isEmpty())
         actions << prefix + outputsTo(to);
-    flows << flow(4, 110, match + QLatin1Char(',') + kMulticast,
+    flows << flow(4, 110, match + QLatin1Char(',') + multicast(),
                   actions.isEmpty() ? QStringLiteral("drop") : actions.join(QLatin1Char(',')));
 }
 
