@@ -444,13 +444,20 @@ Vm::~Vm()
                        QStringLiteral("del"), m_hostIf});
 }
 
-bool Vm::ping(const QString &address, int count, int timeoutSec) const
+bool Vm::ping(const QString &address, int count, int timeoutSec, const QString &source) const
 {
-    auto r =
-        exec({findTool(QStringLiteral("ping")), QStringLiteral("-c"), QString::number(count),
-              QStringLiteral("-W"), QStringLiteral("1"), QStringLiteral("-i"),
-              QStringLiteral("0.2"), QStringLiteral("-w"), QString::number(timeoutSec), address},
-             (timeoutSec + 5) * 1000);
+    QStringList argv{findTool(QStringLiteral("ping")),
+                     QStringLiteral("-c"),
+                     QString::number(count),
+                     QStringLiteral("-W"),
+                     QStringLiteral("1"),
+                     QStringLiteral("-i"),
+                     QStringLiteral("0.2"),
+                     QStringLiteral("-w"),
+                     QString::number(timeoutSec)};
+    if (!source.isEmpty())
+        argv << QStringLiteral("-I") << source;
+    auto r = exec(argv << address, (timeoutSec + 5) * 1000);
     m_lastPing = r ? QString::fromUtf8(r->out + r->err) : r.error().message;
     if (!r)
         return false;

@@ -147,8 +147,10 @@ public:
     QString hostIfName() const { return m_hostIf; }
     NetNs &ns() { return m_ns; }
 
-    // ping -c COUNT -W 1 -i 0.2 -w TIMEOUTSEC ADDRESS from eth0; true if any reply came back.
-    bool ping(const QString &address, int count = 3, int timeoutSec = 5) const;
+    // ping -c COUNT -W 1 -i 0.2 -w TIMEOUTSEC ADDRESS from eth0 (from its address SOURCE when
+    // given); true if any reply came back.
+    bool ping(const QString &address, int count = 3, int timeoutSec = 5,
+              const QString &source = {}) const;
     QString lastPing() const { return m_lastPing; } // what the last ping printed, for failures
     Result<ProcessResult> exec(const QStringList &argv, int timeoutMs = 30000) const;
 

@@ -25,7 +25,7 @@ core::Design wireDesign(const char *file)
     return d ? std::move(*d) : core::Design();
 }
 
-bool WireLab::setUp(int hosts, QString *why)
+bool WireLab::setUp(int hosts, QString *why, int switchMtu)
 {
     if (!m_fleet.setUp(hosts, {QStringLiteral("up1")}, why))
         return false;
@@ -50,7 +50,9 @@ bool WireLab::setUp(int hosts, QString *why)
             if (auto r = h.ns->run(argv); !r)
                 return (*why = r.error().message, false);
         for (const QStringList &argv :
-             {ipCmd({QStringLiteral("link"), QStringLiteral("set"), port, QStringLiteral("master"),
+             {ipCmd({QStringLiteral("link"), QStringLiteral("set"), port, QStringLiteral("mtu"),
+                     QString::number(switchMtu)}),
+              ipCmd({QStringLiteral("link"), QStringLiteral("set"), port, QStringLiteral("master"),
                      QStringLiteral("data0")}),
               ipCmd({QStringLiteral("link"), QStringLiteral("set"), port, QStringLiteral("up")})})
             if (auto r = sw.run(argv); !r)
@@ -111,6 +113,31 @@ core::Result<void> WireLab::deploy(const core::Design &design)
     for (const collectors::DeployHostResult &r : deployer.results())
         summary += QStringLiteral("\n%1: %2").arg(r.host, r.message);
     return core::invalid(summary);
+}
+
+core::Result<QStringList> WireLab::planAgain(const core::Design &design)
+{
+    NetnsScope scope(m_fleet.console().name());
+    if (!scope.isValid())
+        return core::invalid(scope.error());
+    collectors::TlsAgentConnector connector(m_fleet.identity());
+    QStringList changes;
+    std::size_t index = 0;
+    for (const core::Element *host : design.elements(core::ElementKind::Host)) {
+        auto desired = core::realize::desiredState(design, host->id);
+        if (!desired)
+            return std::unexpected(desired.error());
+        const FleetLab::Host &h = m_fleet.hosts().at(index++);
+        auto session = connector.open({host->name(), h.address, h.fingerprint}, {});
+        if (!session)
+            return std::unexpected(session.error());
+        auto plan = (*session)->plan({*desired});
+        if (!plan)
+            return std::unexpected(plan.error());
+        if (plan->plan.operations > 0)
+            changes << host->name() + QStringLiteral(": ") + plan->plan.diff;
+    }
+    return changes;
 }
 
 } // namespace converge::testing

@@ -16,9 +16,10 @@ namespace converge::testing {
 class WireLab
 {
 public:
-    // Hosts hv1..hvN, each with an uplink "up1" on the physical switch. *why says what is missing
-    // (tests: GTEST_SKIP when it says "needs root" or "not installed").
-    bool setUp(int hosts, QString *why);
+    // Hosts hv1..hvN, each with an uplink "up1" on the physical switch, whose ports have
+    // `switchMtu` (tunnels need room for their headers). *why says what is missing (tests:
+    // GTEST_SKIP when it says "needs root" or "not installed").
+    bool setUp(int hosts, QString *why, int switchMtu = 1500);
     // A VM on host `host` (0-based): its port on the host is `name`, its eth0 has `mac` and `ipv4`.
     bool addVm(int host, const QString &name, const QString &mac, const QString &ipv4,
                QString *why);
@@ -28,6 +29,10 @@ public:
     // Deploys `design` (design host i on lab host i) through the Deployer; the summary if it was
     // not confirmed.
     core::Result<void> deploy(const core::Design &design);
+
+    // What each agent would still change to reach `design`, "HOST: DIFF" per host with
+    // changes; empty when the hosts are as designed (a second deploy is a no-op).
+    core::Result<QStringList> planAgain(const core::Design &design);
 
     Vm &vm(const QString &name) { return *m_vms.at(name); }
     FleetLab &fleet() { return m_fleet; }
