@@ -217,7 +217,8 @@ TEST(OverlayRules, SamplesBreakNoOverlayRule)
 {
     for (const char *file : cleanSamples) {
         const auto design = loadSample(file);
-        for (const char *rule : {"HNV-001", "HNV-002", "HNV-003", "HNV-004", "HNV-005", "HNV-006"})
+        for (const char *rule : {"HNV-001", "HNV-002", "HNV-003", "HNV-004", "HNV-005", "HNV-006",
+                                 "HNV-007", "HNV-008"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }
 }
@@ -250,4 +251,112 @@ TEST(OverlayRules, IncrementalEqualsFullOnTheMultitenantSample)
         EXPECT_EQ(engine.findings(), allFindings(design)) << "after setting " << id << "." << key;
     }
     EXPECT_FALSE(engine.findings().empty());
+}
+
+namespace {
+
+// Two linux-ovs hosts with VM networks Blue (VXLAN) and Red (NVGRE) over tunnels, as the wire
+// test deploys them (uplinks with MTU 1600).
+Design ovsOverlayDesign()
+{
+    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/tests/wire/data/two-hosts-overlay.converge.json"));
+    return f.open(QIODevice::ReadOnly) ? loadDesign(f.readAll()) : Design();
+}
+
+void set(Design &design, const char *id, const char *key, const QJsonValue &value)
+{
+    auto edit = commands::setProperty(design, QLatin1String(id), QLatin1String(key), value);
+    ASSERT_TRUE(edit && design.apply(*edit)) << id << "." << key;
+}
+
+} // namespace
+
+TEST(OverlayRules, Hnv007OverlayVnicsOnLinuxOvsHaveAMacAndOneSwitchWithAnUplink)
+{
+    Design design = ovsOverlayDesign();
+    ASSERT_FALSE(design.elements(ElementKind::Host).empty());
+    EXPECT_TRUE(findingsOf("HNV-007", design).empty());
+
+    set(design, "hv1.blue1.nic", "mac", QJsonValue::Undefined);
+    auto found = findingsOf("HNV-007", design);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].elements, ids({"hv1.blue1.nic"}));
+    EXPECT_TRUE(found[0].message.contains(QLatin1String("has no MAC address")))
+        << found[0].message.toStdString();
+
+    design = ovsOverlayDesign();
+    set(design, "hv2.lab", "uplink", QJsonValue::Undefined);
+    found = findingsOf("HNV-007", design);
+    ASSERT_EQ(found.size(), 2u) << "blue2 and red2";
+    EXPECT_TRUE(found[0].message.contains(QLatin1String("'lab' has no uplink")))
+        << found[0].message.toStdString();
+
+    // A second switch on hv1 for red1: the host's overlay vNICs are split.
+    design = ovsOverlayDesign();
+    auto added = commands::addElement(design, ElementKind::VirtualSwitch, QStringLiteral("hv1"),
+                                      {{QStringLiteral("name"), QStringLiteral("other")},
+                                       {QStringLiteral("type"), QStringLiteral("Internal")}},
+                                      QStringLiteral("hv1.other"));
+    ASSERT_TRUE(added && design.apply(*added));
+    set(design, "hv1.red1.nic", "switch", QStringLiteral("hv1.other"));
+    found = findingsOf("HNV-007", design);
+    ASSERT_EQ(found.size(), 2u) << "split, and 'other' has no uplink";
+    const auto split = std::ranges::find_if(found, [](const Finding &f) {
+        return f.message.contains(QLatin1String("must be on one switch"));
+    });
+    ASSERT_NE(split, found.end());
+    EXPECT_EQ(split->elements, ids({"hv1.red1.nic", "hv1.blue1.nic"}));
+    EXPECT_TRUE(split->message.contains(QLatin1String("on virtual switch 'other', but")))
+        << split->message.toStdString();
+
+    // Hyper-V hosts realize overlays themselves: none of this applies.
+    design = ovsOverlayDesign();
+    set(design, "hv1.blue1.nic", "mac", QJsonValue::Undefined);
+    set(design, "hv1", "platform", QStringLiteral("hyperv"));
+    EXPECT_TRUE(findingsOf("HNV-007", design).empty());
+}
+
+TEST(OverlayRules, Hnv008AnUplinkCarryingTunnelsHasRoomForTheirHeaders)
+{
+    Design design = ovsOverlayDesign();
+    EXPECT_TRUE(findingsOf("HNV-008", design).empty()) << "MTU 1600 has room for both";
+    set(design, "hv1.up1", "mtu", 1500);
+    auto found = findingsOf("HNV-008", design);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].elements, ids({"hv1.lab", "hv1.blue1.nic"})) << "Blue is VXLAN: 1550";
+    EXPECT_TRUE(found[0].message.contains(QLatin1String("need 1550 once encapsulated")))
+        << found[0].message.toStdString();
+    EXPECT_TRUE(found[0].message.contains(QLatin1String("lower the vNICs' MTU to 1450")))
+        << found[0].message.toStdString();
+    set(design, "hv1.up1", "mtu", 1550);
+    EXPECT_TRUE(findingsOf("HNV-008", design).empty());
+    // Without the VXLAN network only NVGRE's 42 bytes are needed.
+    set(design, "hv1.up1", "mtu", 1542);
+    set(design, "hv1.blue1", "vmNetwork", QJsonValue::Undefined);
+    EXPECT_TRUE(findingsOf("HNV-008", design).empty());
+    set(design, "hv1.up1", "mtu", 1541);
+    EXPECT_EQ(findingsOf("HNV-008", design).size(), 1u);
+}
+
+// HNV-007 and HNV-008 read other vNICs, switches, NICs and VM networks: re-validating only the
+// affected anchors after each edit gives what a full run gives.
+TEST(OverlayRules, IncrementalEqualsFullOnLinuxOvsOverlays)
+{
+    Design design = ovsOverlayDesign();
+    ValidationEngine engine(ruleCatalog());
+    engine.attach(design);
+    const std::vector<std::tuple<const char *, const char *, QJsonValue>> edits{
+        {"hv1.up1", "mtu", 1500},                               // HNV-008 on hv1.lab
+        {"net.blue", "encapsulation", QStringLiteral("NVGRE")}, // 1542 needed: still short
+        {"hv1.red1.nic", "mtu", 1400},                          // the widest vNIC changes
+        {"hv2.blue2.nic", "mac", QJsonValue::Undefined},        // HNV-007: no MAC
+        {"hv2.lab", "uplink", QJsonValue::Undefined},           // HNV-007: no uplink
+        {"hv1.phy1", "vmNetwork", QStringLiteral("net.red")},   // phy1 joins Red
+        {"net.red", "isolation", QStringLiteral("None")},       // Red goes physical
+        {"hv1", "platform", QStringLiteral("hyperv")},          // not Open vSwitch any more
+    };
+    for (const auto &[id, key, value] : edits) {
+        set(design, id, key, value);
+        EXPECT_EQ(engine.findings(), allFindings(design)) << "after setting " << id << "." << key;
+    }
 }

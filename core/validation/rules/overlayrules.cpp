@@ -242,6 +242,112 @@ void uniqueVsid(const Element &net, RuleContext &ctx, FindingSink &out)
             idsOf(others));
 }
 
+// --- HNV-007 and HNV-008: what Converge's Open vSwitch realization of overlays needs on a
+// linux-ovs host (docs/agent.md "Overlays"): frames are delivered by destination MAC, the
+// tunnels of a host start at one bridge whose uplink carries them, and the uplink has room for
+// the encapsulation headers.
+
+bool onLinuxOvs(const Element &e, RuleContext &ctx)
+{
+    const Element *host = ctx.hostOf(e);
+    return host && str(*host, key::platform) == value::linuxOvs;
+}
+
+// The host's vNICs on network-virtualized VM networks, by id.
+std::vector<const Element *> overlayVnicsOf(const Element &host, RuleContext &ctx)
+{
+    std::vector<const Element *> out;
+    for (const Element *vm : ctx.children(host.id, K::VirtualMachine))
+        for (const Element *v : ctx.children(vm->id, K::VirtualNic))
+            if (customerNetwork(*v, ctx))
+                out.push_back(v);
+    std::ranges::sort(out, {}, &Element::id);
+    return out;
+}
+
+void ovsOverlayPort(const Element &vnic, RuleContext &ctx, FindingSink &out)
+{
+    const Element *net = customerNetwork(vnic, ctx);
+    if (!net || !onLinuxOvs(vnic, ctx))
+        return;
+    if (!has(vnic, key::mac))
+        out.add(QStringLiteral("%1 is on network-virtualized %2 but has no MAC address; Open "
+                               "vSwitch delivers overlay frames by destination MAC, so only "
+                               "broadcasts would reach it. Set the vNIC's MAC.")
+                    .arg(vnicLabel(vnic, ctx), label(*net)));
+    const Element *sw = ctx.find(str(vnic, key::switch_));
+    if (sw && !has(*sw, key::uplink))
+        out.add(QStringLiteral("%1 is on network-virtualized %2, but its virtual switch '%3' has "
+                               "no uplink: its tunnels to other hosts leave over the uplink of "
+                               "that switch. Give the switch an uplink.")
+                    .arg(vnicLabel(vnic, ctx), label(*net), sw->name()),
+                {sw->id});
+    const Element *host = ctx.hostOf(vnic);
+    const std::vector<const Element *> all = overlayVnicsOf(*host, ctx);
+    const Element *first = all.empty() ? nullptr : all.front();
+    if (first && first != &vnic && str(*first, key::switch_) != str(vnic, key::switch_)) {
+        const Element *firstSwitch = ctx.find(str(*first, key::switch_));
+        out.add(QStringLiteral("%1 is on virtual switch '%2', but %3 on the same host is on '%4'; "
+                               "a linux-ovs host's tunnels start at one switch, so all its vNICs "
+                               "on network-virtualized VM networks must be on one switch.")
+                    .arg(vnicLabel(vnic, ctx), sw ? sw->name() : str(vnic, key::switch_),
+                         vnicLabel(*first, ctx),
+                         firstSwitch ? firstSwitch->name() : str(*first, key::switch_)),
+                {first->id});
+    }
+}
+
+constexpr int defaultMtu = 1500;
+constexpr int vxlanOverhead = 50; // outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8
+constexpr int nvgreOverhead = 42; // outer Ethernet 14 + IPv4 20 + GRE with key 8
+
+// The MTU of a switch's uplink: the NIC's, or the smallest of a team's members.
+int uplinkMtu(const Element &sw, RuleContext &ctx)
+{
+    const Element *uplink = ctx.find(str(sw, key::uplink));
+    if (!uplink)
+        return 0;
+    if (uplink->kind != K::Team)
+        return int(number(*uplink, key::mtu, defaultMtu));
+    int mtu = 0;
+    for (const QString &id : ids(*uplink, key::members))
+        if (const Element *nic = ctx.find(id))
+            mtu = mtu == 0 ? int(number(*nic, key::mtu, defaultMtu))
+                           : std::min(mtu, int(number(*nic, key::mtu, defaultMtu)));
+    return mtu;
+}
+
+void ovsOverlayMtu(const Element &sw, RuleContext &ctx, FindingSink &out)
+{
+    if (!onLinuxOvs(sw, ctx))
+        return;
+    int needed = 0;
+    const Element *widest = nullptr;
+    for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
+        const Element *net = customerNetwork(*v, ctx);
+        if (!net)
+            continue;
+        const int overhead =
+            str(*net, key::encapsulation) == value::vxlan ? vxlanOverhead : nvgreOverhead;
+        const int frame = int(number(*v, key::mtu, defaultMtu)) + overhead;
+        if (frame > needed || (frame == needed && widest && v->id < widest->id))
+            needed = frame, widest = v;
+    }
+    const int mtu = uplinkMtu(sw, ctx);
+    if (!widest || mtu == 0 || mtu >= needed)
+        return;
+    out.add(QStringLiteral("Virtual switch '%1' carries tunnels, but its uplink has MTU %2: %3's "
+                           "frames need %4 once encapsulated, so full-size packets are dropped "
+                           "(TCP stalls while ping works). Raise the uplink's MTU (and the "
+                           "physical switch ports') to %4, or lower the vNICs' MTU to %5.")
+                .arg(sw.name())
+                .arg(mtu)
+                .arg(vnicLabel(*widest, ctx))
+                .arg(needed)
+                .arg(mtu - (needed - int(number(*widest, key::mtu, defaultMtu)))),
+            {widest->id});
+}
+
 } // namespace
 
 void addOverlayRules(std::vector<Rule> &out)
@@ -289,6 +395,24 @@ void addOverlayRules(std::vector<Rule> &out)
         "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization Packet Flow\" l.1046-1049, "
         "l.1141",
         uniqueVsid));
+    out.push_back(rule(
+        "HNV-007", Severity::Error, K::VirtualNic,
+        "Overlay vNICs on a linux-ovs host have a MAC and one switch with an uplink",
+        "Open vSwitch realizes network virtualization with tunnels keyed by the VSID between the "
+        "hosts' provider addresses: frames are delivered by destination MAC (HNV's lookup "
+        "records), and a host's tunnels start at one bridge and leave over its uplink.",
+        "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization Packet Flow\" l.1030-1049 "
+        "(lookup by CA and MAC, VSID in the header); Converge's Open vSwitch realization "
+        "(docs/agent.md \"Overlays\")",
+        ovsOverlayPort));
+    out.push_back(rule(
+        "HNV-008", Severity::Warning, K::VirtualSwitch,
+        "A linux-ovs switch carrying tunnels has room for their headers",
+        "Encapsulation adds 50 bytes (VXLAN) or 42 bytes (NVGRE) to every frame; tunnels do not "
+        "fragment, so the uplink needs an MTU that much larger than the vNICs'.",
+        "004_7c35f0513785686e.txt \"Hyper-V Network Virtualization Packet Flow\" l.1030 (the "
+        "GRE header); Converge's Open vSwitch realization (docs/agent.md \"Overlays\")",
+        ovsOverlayMtu));
 }
 
 } // namespace converge::core::rules
