@@ -57,8 +57,9 @@ void fromPort(QStringList &flows, const Overlay &o, const Port &from, const Port
 // multicast to all of them.
 void fromTunnel(QStringList &flows, const Overlay &o, const Ports &local)
 {
-    const QString in = inPort(tunnelPortName(o.encapsulation)) +
-                       QStringLiteral(",tun_id=0x%1").arg(tunnelKey(o.vsid, o.encapsulation), 0, 16);
+    const QString in =
+        inPort(tunnelPortName(o.encapsulation)) +
+        QStringLiteral(",tun_id=0x%1").arg(tunnelKey(o.vsid, o.encapsulation), 0, 16);
     QStringList everyone;
     for (const Port *q : local) {
         everyone << output(q->name);

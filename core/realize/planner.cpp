@@ -114,6 +114,7 @@ void Planner::planBridges()
     for (const Bridge &db : m_desired.bridges)
         if (!m_current.bridge(db.name)) {
             Operation op = operation(K::AddBridge, db.name, db.name, false);
+            op.changes << overlayChanges({}, db.overlays);
             op.vsctl << bridgeAdd(db);
             m_bridges.push_back(op);
             m_recreated.insert(db.name);
@@ -194,7 +195,9 @@ void Planner::planRemovedPorts()
         for (const Port &cp : cb.ports) {
             auto [db, dp] = findPort(m_desired, cp.name);
             if (!dp || db->name != cb.name) {
-                Operation op = operation(K::RemovePort, cb.name, cp.name, true);
+                // A tunnel port goes when no overlay has another host left: it cuts nothing.
+                const bool tunnel = cp.type == Port::Type::Vxlan || cp.type == Port::Type::Gre;
+                Operation op = operation(K::RemovePort, cb.name, cp.name, !tunnel);
                 op.vsctl << QStringList{QStringLiteral("--if-exists"), QStringLiteral("del-port"),
                                         cb.name, cp.name};
                 m_removes.push_back(op);
@@ -226,6 +229,8 @@ void Planner::planNewPort(const Bridge &db, const Port &dp)
     op.changes << QStringLiteral("type %1").arg(typeName(dp.type));
     if (dp.tag >= 0)
         op.changes << QStringLiteral("tag %1").arg(dp.tag);
+    if (dp.vsid >= 0)
+        op.changes << QStringLiteral("VSID %1 (%2)").arg(dp.vsid).arg(dp.encapsulation.toUpper());
     op.vsctl << addPortCommands(db.name, dp);
     m_ports.push_back(op);
     if (dp.type == Port::Type::Internal) {

@@ -144,6 +144,8 @@ QStringList portChanges(const Port &c, const Port &d)
     diff(out, "PVLAN isolated", c.isolated, d.isolated);
     diff(out, "PVLAN community", c.community, d.community);
     diff(out, "PVLAN primary", c.pvlanPrimary, d.pvlanPrimary);
+    diff(out, "VSID", c.vsid, d.vsid);
+    diff(out, "encapsulation", c.encapsulation, d.encapsulation);
     diff(out, "uplink", c.uplink, d.uplink);
     diff(out, "bond mode", c.bondMode, d.bondMode);
     diff(out, "LACP", c.lacp, d.lacp);
