@@ -9,7 +9,7 @@ packages=(
     libpcap-dev libsqlite3-dev libgtest-dev libgmock-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
     python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags
-    libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables
+    libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3
 )
 
 missing=()
