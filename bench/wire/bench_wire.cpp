@@ -87,14 +87,12 @@ bool addKernelVxlan(WireLab &lab, QString *why)
         if (!lab.addVm(i, vm, QStringLiteral("02:50:00:00:03:0%1").arg(i + 1),
                        QStringLiteral("10.51.0.%1/24").arg(i + 1), why))
             return false;
-        const QStringList device{QStringLiteral("ip"),     QStringLiteral("link"),
-                                 QStringLiteral("add"),    QStringLiteral("kvx"),
-                                 QStringLiteral("mtu"),    QStringLiteral("1500"),
-                                 QStringLiteral("type"),   QStringLiteral("vxlan"),
-                                 QStringLiteral("id"),     QStringLiteral("6001"),
-                                 QStringLiteral("local"),  local,
-                                 QStringLiteral("dstport"), QStringLiteral("4790"),
-                                 QStringLiteral("nolearning")};
+        const QStringList device{
+            QStringLiteral("ip"),      QStringLiteral("link"),  QStringLiteral("add"),
+            QStringLiteral("kvx"),     QStringLiteral("mtu"),   QStringLiteral("1500"),
+            QStringLiteral("type"),    QStringLiteral("vxlan"), QStringLiteral("id"),
+            QStringLiteral("6001"),    QStringLiteral("local"), local,
+            QStringLiteral("dstport"), QStringLiteral("4790"),  QStringLiteral("nolearning")};
         const QString remote = QStringLiteral("10.77.0.%1").arg(2 - i);
         // The kernel routes the encapsulated frames out of the bridge's own interface, where
         // the PA is: give it the room the uplink has, so the kernel need not fragment them.
@@ -133,15 +131,15 @@ double iperf(WireLab &lab, const QString &from, const QString &to, const QString
     if (!server)
         return (*error = server.error().message, -1);
     for (int attempt = 0; attempt < 50; ++attempt) {
-        auto r = lab.vm(from).exec({QStringLiteral("iperf3"), QStringLiteral("-c"), address,
-                                    QStringLiteral("-p"), QStringLiteral("5301"),
-                                    QStringLiteral("-t"), QString::number(seconds),
-                                    QStringLiteral("-J")},
-                                   (seconds + 20) * 1000);
+        auto r =
+            lab.vm(from).exec({QStringLiteral("iperf3"), QStringLiteral("-c"), address,
+                               QStringLiteral("-p"), QStringLiteral("5301"), QStringLiteral("-t"),
+                               QString::number(seconds), QStringLiteral("-J")},
+                              (seconds + 20) * 1000);
         if (!r)
             return (*error = r.error().message, -1);
-        const QJsonObject end = QJsonDocument::fromJson(r->out).object().value(
-            QStringLiteral("end")).toObject();
+        const QJsonObject end =
+            QJsonDocument::fromJson(r->out).object().value(QStringLiteral("end")).toObject();
         if (r->exitCode == 0 && !end.isEmpty()) {
             (*server)->stop();
             return end.value(QStringLiteral("sum_received"))
@@ -209,8 +207,7 @@ int main(int argc, char *argv[])
                                   {"kernel VXLAN device on the bridge", "kv1", "kv2", "10.51.0.2"}};
     out << "bench-wire: iperf3 bulk TCP between VMs on two namespace hosts (OVS userspace "
            "datapath), "
-        << o.runs << " rounds x " << o.seconds << " s, physical switch MTU " << o.switchMtu
-        << "\n";
+        << o.runs << " rounds x " << o.seconds << " s, physical switch MTU " << o.switchMtu << "\n";
     out.flush();
     std::map<const char *, std::vector<double>> mbps;
     for (int round = 0; round < o.runs; ++round)
@@ -223,8 +220,10 @@ int main(int argc, char *argv[])
             mbps[p.name].push_back(std::max(m, 0.0));
         }
     const double base = median(mbps[paths[0].name]);
-    out << QStringLiteral("%1 %2 %3\n").arg(QStringLiteral("path"), -36).arg(
-               QStringLiteral("median Mbit/s"), 14).arg(QStringLiteral("vs physical"), 12);
+    out << QStringLiteral("%1 %2 %3\n")
+               .arg(QStringLiteral("path"), -36)
+               .arg(QStringLiteral("median Mbit/s"), 14)
+               .arg(QStringLiteral("vs physical"), 12);
     for (const Path &p : paths) {
         const double m = median(mbps[p.name]);
         out << QStringLiteral("%1 %2 %3\n")
@@ -235,9 +234,9 @@ int main(int argc, char *argv[])
                         12);
     }
     if (o.holdSec > 0) {
-        out << "holding the lab for " << o.holdSec << " s: hosts " << lab.fleet().hosts()[0].ns->name()
-            << " and " << lab.fleet().hosts()[1].ns->name() << ", switch "
-            << lab.fleet().console().name() << '\n';
+        out << "holding the lab for " << o.holdSec << " s: hosts "
+            << lab.fleet().hosts()[0].ns->name() << " and " << lab.fleet().hosts()[1].ns->name()
+            << ", switch " << lab.fleet().console().name() << '\n';
         out.flush();
         QThread::sleep(o.holdSec);
     }

@@ -2,29 +2,60 @@
 
 #include "collectors/logging.h"
 #include "collectors/ovs/ovserrors.h"
+#include "collectors/ovs/ovsmeters.h"
 
 namespace converge::collectors::ovs {
 
 namespace {
 
+// The meters of a bridge that should have none: deleted once no flow uses them. A datapath
+// without meters (some kernels) may refuse to list them; then there are none to delete.
+Result<void> deleteAllMeters(const OvsEnv &env, const QString &bridge, int timeoutMs)
+{
+    auto present = readMeters(env, bridge, timeoutMs);
+    if (!present) {
+        qCDebug(lcApply) << "no meters listed on" << bridge << present.error().message;
+        return {};
+    }
+    return deleteMeters(env, bridge, meterIds(*present), timeoutMs);
+}
+
+// A bridge's meters and flows. Open vSwitch takes no meter mod in a bundle (OFPBFC_MSG_UNSUP,
+// measured on 3.1) and refuses a flow whose meter does not exist, so: the meters the new table
+// uses first, then the table in one bundle, then the meters nothing uses any more.
+Result<void> applyFlowTable(const OvsEnv &env, const core::realize::Operation &op, int timeoutMs)
+{
+    QList<quint32> stale;
+    if (!op.meters.isEmpty()) {
+        auto put = putMeters(env, op.bridge, op.meters, timeoutMs);
+        if (!put)
+            return std::unexpected(put.error());
+        stale = *put;
+    }
+    const QByteArray table = op.flows.join(QLatin1Char('\n')).toUtf8() + '\n';
+    auto r = runChecked(findTool(QStringLiteral("ovs-ofctl")),
+                        {QStringLiteral("-O"), QStringLiteral("OpenFlow14"),
+                         QStringLiteral("--bundle"), QStringLiteral("--"),
+                         QStringLiteral("replace-flows"), op.bridge, QStringLiteral("-")},
+                        table, timeoutMs, processEnv(env));
+    if (!r)
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("flow table of %1: %2")
+                              .arg(op.bridge, explainToolFailure(r.error().message)));
+    qCDebug(lcApply) << "replaced" << op.flows.size() << "flows on" << op.bridge << "with"
+                     << op.meters.size() << "meters";
+    if (op.meters.isEmpty())
+        return deleteAllMeters(env, op.bridge, timeoutMs);
+    return deleteMeters(env, op.bridge, stale, timeoutMs);
+}
+
 Result<void> applyFlowsAndAddresses(const OvsEnv &env, const core::realize::Plan &plan,
                                     int timeoutMs)
 {
-    for (const core::realize::Operation &op : plan.ops) {
-        if (op.kind != core::realize::Operation::Kind::SetFlows)
-            continue;
-        const QByteArray table = op.flows.join(QLatin1Char('\n')).toUtf8() + '\n';
-        auto r = runChecked(findTool(QStringLiteral("ovs-ofctl")),
-                            {QStringLiteral("-O"), QStringLiteral("OpenFlow14"),
-                             QStringLiteral("--bundle"), QStringLiteral("--"),
-                             QStringLiteral("replace-flows"), op.bridge, QStringLiteral("-")},
-                            table, timeoutMs, processEnv(env));
-        if (!r)
-            return core::fail(core::Error::Code::Io,
-                              QStringLiteral("flow table of %1: %2")
-                                  .arg(op.bridge, explainToolFailure(r.error().message)));
-        qCDebug(lcApply) << "replaced" << op.flows.size() << "flows on" << op.bridge;
-    }
+    for (const core::realize::Operation &op : plan.ops)
+        if (op.kind == core::realize::Operation::Kind::SetFlows)
+            if (auto r = applyFlowTable(env, op, timeoutMs); !r)
+                return r;
     for (const core::realize::Operation &op : plan.ops)
         for (const QStringList &argv : op.ip) {
             auto r = runChecked(findTool(QStringLiteral("ip")), argv, {}, timeoutMs);

@@ -7,8 +7,9 @@
 
 // Carrying out a plan on a host: all OVSDB changes as ONE ovs-vsctl invocation (one transaction:
 // it all happens or none of it), then each changed bridge's flow table replaced atomically
-// (ovs-ofctl --bundle replace-flows, an OpenFlow 1.4 bundle), then the addresses of internal
-// ports (ip). Every command is an argv list; nothing goes through a shell.
+// (ovs-ofctl --bundle replace-flows, an OpenFlow 1.4 bundle) between adding the meters it uses
+// and deleting those it no longer uses (ovsmeters.h), then the addresses of internal ports
+// (ip). Every command is an argv list; nothing goes through a shell.
 namespace converge::collectors::ovs {
 
 struct ApplyHooks

@@ -1,5 +1,8 @@
 #include "ovsreader.h"
 
+#include "collectors/ovs/ovsmeters.h"
+#include "core/realize/ratelimits.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -174,7 +177,7 @@ private:
     QString recognizedFlows(const Row &row, QString *unserved) const;
     QString missingSocket(const QString &bridge) const;
     Result<void> readInternalAddresses(core::realize::HostState &state) const;
-    Result<core::realize::Port> mapPort(const Row &row, const QString &bridge);
+    Result<core::realize::Port> mapPort(const Row &row, const core::realize::Bridge &bridge);
     core::realize::Mirror mapMirror(const Row &row, const QString &bridge) const;
     QString portName(const QString &uuid) const;
 
@@ -249,8 +252,10 @@ Result<void> Reader::mapBridgeRow(const Row &row, HostReading &reading)
     return {};
 }
 
-// The bridge's converge-flows while its flow count still equals converge-flow-count. When
-// ovs-ofctl cannot count them, *UNSERVED says why.
+// The bridge's converge-flows while its flow count still equals converge-flow-count and its
+// meters are the ones external_ids:converge-meters recorded (none recorded: not read; a meter
+// deleted by hand takes its flows with it, one changed by hand shows in the meters' digest).
+// When ovs-ofctl cannot read them, *UNSERVED says why.
 QString Reader::recognizedFlows(const Row &row, QString *unserved) const
 {
     const auto ids = mapItems(row["external_ids"]);
@@ -264,7 +269,17 @@ QString Reader::recognizedFlows(const Row &row, QString *unserved) const
         *unserved = count.error().message;
         return {};
     }
-    return *count == expected ? digest : QString();
+    if (*count != expected)
+        return {};
+    const QString recordedMeters = ids.value(QStringLiteral("converge-meters"));
+    if (recordedMeters.isEmpty())
+        return digest;
+    auto meters = readMeters(m_env, row["name"].toString(), m_timeoutMs);
+    if (!meters) {
+        *unserved = meters.error().message;
+        return {};
+    }
+    return core::realize::metersDigest(*meters) == recordedMeters ? digest : QString();
 }
 
 // Empty while ovs-vswitchd serves BRIDGE over OpenFlow, else why not. Its RUNDIR/BRIDGE.mgmt
@@ -349,7 +364,7 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
         const Row portRow = m_ports.value(portUuid);
         if (portRow["name"].toString() == bridge.name)
             continue; // the bridge's local port
-        auto port = mapPort(portRow, bridge.name);
+        auto port = mapPort(portRow, bridge);
         if (!port)
             return std::unexpected(port.error());
         bridge.ports.push_back(std::move(*port));
@@ -358,7 +373,7 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
     return bridge;
 }
 
-Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridge)
+Result<core::realize::Port> Reader::mapPort(const Row &row, const core::realize::Bridge &bridge)
 {
     core::realize::Port port;
     port.name = row["name"].toString();
@@ -402,10 +417,13 @@ Result<core::realize::Port> Reader::mapPort(const Row &row, const QString &bridg
         if (port.maxRateKbps == 0 && port.type != core::realize::Port::Type::Bond)
             port.maxRateKbps = qint64(i["ingress_policing_rate"].toDouble());
     }
+    // The designed rate, whichever mechanism enforces it (core/realize/ratelimits.h).
+    port.maxRateKbps = core::realize::observedMaxRate(
+        bridge.datapathType, port.maxRateKbps, ids.value(QStringLiteral("converge-max-rate")));
 
     const QString policy = ids.value(QStringLiteral("converge-policy"));
     const QString where = QStringLiteral("%1: bridge %2, port %3: external_ids:converge-policy")
-                              .arg(m_where, bridge, port.name);
+                              .arg(m_where, bridge.name, port.name);
     if (!policy.isEmpty()) {
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(policy.toUtf8(), &parseError);

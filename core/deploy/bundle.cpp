@@ -90,13 +90,19 @@ Result<void> addHost(std::vector<BundleFile> &files, const Design &design, const
     if (!desired)
         return std::unexpected(desired.error());
     const realize::Plan plan = realize::makePlan(*desired, realize::HostState{});
+    // The script learns the host's datapath only when it runs (OVS_DATAPATH).
+    realize::HostState userspace = *desired;
+    for (realize::Bridge &b : userspace.bridges)
+        b.datapathType = QStringLiteral("netdev");
+    const realize::Plan userspacePlan = realize::makePlan(userspace, realize::HostState{});
     const QJsonObject json{{QStringLiteral("host"), host.name()},
                            {QStringLiteral("platform"), value::linuxOvs},
                            {QStringLiteral("desired"), desired->toJson()},
                            {QStringLiteral("plan"), plan.toJson()}};
     files.push_back({dir + QStringLiteral("plan.json"), jsonBytes(json)});
     files.push_back({dir + QStringLiteral("apply.sh"),
-                     realize::shellScript(designName, host.name(), plan).toUtf8(), 0755});
+                     realize::shellScript(designName, host.name(), plan, userspacePlan).toUtf8(),
+                     0755});
     return {};
 }
 

@@ -3,6 +3,7 @@
 #include "portsettings.h"
 
 #include "core/model/design.h"
+#include "core/model/labels.h"
 #include "core/model/newelements.h"
 #include "core/util/ipaddress.h"
 
@@ -57,6 +58,7 @@ private:
     void addTunnels(Bridge &b);
     std::vector<TunnelEndpoint> remotesOf(int vsid) const;
     void addMirrors();
+    void noteMinimumBandwidth();
     std::optional<Mirror> sessionMirror(const Element &session, QSet<QString> &inSession);
     std::optional<Mirror> roleMirror(const Bridge &b, const QSet<QString> &inSession) const;
 
@@ -66,6 +68,7 @@ private:
     HostState m_state;
     std::vector<const Element *> m_switches;
     QHash<QString, Bridge *> m_bridgeOf; // switch id -> bridge
+    QStringList m_minimums;              // switches and vNICs asking for minimum bandwidth
 };
 
 Result<HostState> StateBuilder::build()
@@ -80,6 +83,7 @@ Result<HostState> StateBuilder::build()
     if (auto overlays = addOverlays(); !overlays)
         return std::unexpected(overlays.error());
     addMirrors();
+    noteMinimumBandwidth();
     m_state.normalize();
     // The form the agent accepts is the form we produce: check it the way the agent will.
     auto checked = HostState::fromJson(m_state.toJson());
@@ -117,9 +121,7 @@ Result<Bridge> StateBuilder::bridge(const Element &sw)
     b.sriov = sw.value(key::sriov).toBool();
     const QString minimum = sw.value(key::minimumBandwidthMode).toString();
     if (minimum == value::weight || minimum == value::absolute)
-        m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch "
-                                        "(only maximum rates are)")
-                             .arg(core::describe(sw));
+        m_minimums << QStringLiteral("%1 (mode %2)").arg(core::elementLabel(sw), minimum);
     if (b.sriov)
         m_state.notes << QStringLiteral("%1: SR-IOV is recorded but Open vSwitch bridges do not "
                                         "offload to virtual functions")
@@ -229,14 +231,18 @@ Port StateBuilder::vnicPort(const Element &vnic, const QString &name)
     const QJsonValue maxBw = vnic.value(key::maximumBandwidth);
     if (maxBw.isDouble() && maxBw.toDouble() >= 1000)
         p.maxRateKbps = static_cast<qint64>(maxBw.toDouble() / 1000);
+    else if (maxBw.isDouble() && maxBw.toDouble() > 0)
+        // Policing and meters count in kbit/s: below one there is nothing to set.
+        m_state.notes << QStringLiteral("%1: a maximum bandwidth below 1 kbit/s is not enforced")
+                             .arg(core::describe(vnic));
     p.mtu = vnic.value(key::mtu).toInt();
     applyPolicy(vnic, p, m_state.notes);
     if (const Element *net = overlayNetworkOf(m_design, vnic); net && p.type == Port::Type::System)
         applyOverlay(vnic, *net, p, m_state.notes);
     if (vnic.value(key::minimumBandwidthWeight).toInt() > 0 ||
         vnic.value(key::minimumBandwidthAbsolute).toDouble() > 0)
-        m_state.notes << QStringLiteral("%1: minimum bandwidth is not enforced by Open vSwitch")
-                             .arg(core::describe(vnic));
+        m_minimums << core::vnicLabel(
+            vnic, owner && owner->kind == ElementKind::VirtualMachine ? owner : nullptr, nullptr);
     applyAddresses(vnic, p, m_state.notes);
     return p;
 }
@@ -348,6 +354,19 @@ std::vector<TunnelEndpoint> StateBuilder::remotesOf(int vsid) const
     for (const auto &[address, macs] : macsByAddress)
         out.push_back({address, macs});
     return out;
+}
+
+// One note for the host: Open vSwitch reserves no bandwidth for a port, on either datapath (a
+// linux-htb QoS guarantees minimums only among the queues of one egress port, into which flows
+// must steer the traffic; Converge sets up none), so minimums are not enforced at all.
+void StateBuilder::noteMinimumBandwidth()
+{
+    if (m_minimums.isEmpty())
+        return;
+    m_state.notes << QStringLiteral("minimum bandwidth is not enforced on this host (Open vSwitch "
+                                    "reserves no bandwidth for a port on either datapath; only "
+                                    "maximum rates are enforced): %1")
+                         .arg(m_minimums.join(u"; "));
 }
 
 // Mirror sessions; vNICs with a mirroring role but no session form one per switch.

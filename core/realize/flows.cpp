@@ -1,8 +1,11 @@
 #include "flows.h"
 #include "flowsyntax.h"
+#include "ratelimits.h"
 
 #include <QCryptographicHash>
 #include <QSet>
+
+#include <algorithm>
 
 namespace converge::core::realize {
 
@@ -94,14 +97,19 @@ int aclPriority(const Acl &a)
     return 100 + 2 * specific + (a.action == QLatin1String("deny") ? 1 : 0);
 }
 
-// Table 0 (admission) and the guards of table 1.
-void guardFlows(const Port &p, QStringList &flows)
+// Table 0 (admission: the port's meter, if it has one, and the MAC spoofing guard) and the
+// guards of table 1.
+void guardFlows(const Port &p, const Meter *meter, QStringList &flows)
 {
     const QString in = inPort(p.name);
+    // The meter comes first, so it sees every frame the vNIC sends (ratelimits.h).
+    const QString admit = meter ? QStringLiteral("meter:%1,resubmit(,1)").arg(meter->id)
+                                : QStringLiteral("resubmit(,1)");
     if (!p.macSpoofing && !p.mac.isEmpty()) {
-        flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac,
-                      QStringLiteral("resubmit(,1)"));
+        flows << flow(0, 200, in + QStringLiteral(",dl_src=") + p.mac, admit);
         flows << flow(0, 190, in, QStringLiteral("drop"));
+    } else if (meter) {
+        flows << flow(0, 100, in, admit);
     }
     if (p.dhcpGuard) {
         flows << flow(1, 200, QStringLiteral("udp,") + in + QStringLiteral(",tp_src=67"),
@@ -167,9 +175,14 @@ quint64 aclCookie(const QString &port, int index)
 
 QStringList bridgeFlows(const Bridge &bridge)
 {
+    const std::vector<Meter> meters = bridgeMeters(bridge);
+    const auto meterOf = [&](const QString &port) -> const Meter * {
+        const auto m = std::ranges::find(meters, port, &Meter::port);
+        return m == meters.end() ? nullptr : &*m;
+    };
     QStringList flows;
     for (const Port &p : bridge.ports) {
-        guardFlows(p, flows);
+        guardFlows(p, meterOf(p.name), flows);
         aclFlows(p, flows);
     }
     flows << overlayForwarding(bridge);
@@ -182,11 +195,19 @@ QStringList bridgeFlows(const Bridge &bridge)
     return withoutDuplicates(flows);
 }
 
-QString flowsDigest(const QStringList &flows)
+QString flowsDigest(const QStringList &flows, const QStringList &meters)
 {
+    // Meter specs start with "meter=", flows never do; without meters the digest is the one
+    // recorded before meters existed.
+    const QStringList lines = flows + meters;
     return QString::fromLatin1(
-        QCryptographicHash::hash(flows.join(QLatin1Char('\n')).toUtf8(), QCryptographicHash::Sha256)
+        QCryptographicHash::hash(lines.join(QLatin1Char('\n')).toUtf8(), QCryptographicHash::Sha256)
             .toHex());
+}
+
+QString tableDigest(const Bridge &bridge)
+{
+    return flowsDigest(bridgeFlows(bridge), meterSpecs(bridgeMeters(bridge)));
 }
 
 } // namespace converge::core::realize

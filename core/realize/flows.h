@@ -5,7 +5,9 @@
 namespace converge::core::realize {
 
 // The OpenFlow table a managed bridge gets, in ovs-ofctl flow syntax, one flow per line. Tables:
-//   0  admission: frames from a port with MAC spoofing off must carry its MAC
+//   0  admission: on a userspace-datapath bridge, every frame from a rate-limited port passes
+//      its meter first (meter:N, ratelimits.h); frames from a port with MAC spoofing off must
+//      carry its MAC
 //   1  guards: DHCP guard (UDP source 67/547), router guard (ICMPv6 134/137)
 //   2  meter ACLs: count and continue (each ACL's flows carry its own cookie, see aclCookie)
 //   3  allow/deny ACLs
@@ -33,8 +35,11 @@ QStringList pvlanForwarding(const Bridge &bridge);
 // touches the physical network untunnelled. Table 0 drops frames tagged overlayVlan.
 QStringList overlayForwarding(const Bridge &bridge);
 
-// SHA-256 (hex) of the flow lines, recorded in the bridge's external_ids:converge-flows.
-QString flowsDigest(const QStringList &flows);
+// SHA-256 (hex) of the flow lines and the meter specs (ratelimits.h) they use, recorded in the
+// bridge's external_ids:converge-flows.
+QString flowsDigest(const QStringList &flows, const QStringList &meters = {});
+// The digest of BRIDGE's flows (bridgeFlows) and meters (bridgeMeters).
+QString tableDigest(const Bridge &bridge);
 
 // The cookie of the flows realizing ACL `index` of port `port`, so their counters can be read.
 quint64 aclCookie(const QString &port, int index);

@@ -1,6 +1,7 @@
 #include "planner.h"
 #include "flows.h"
 #include "planops.h"
+#include "ratelimits.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -99,11 +100,15 @@ Plan Planner::plan()
     for (const Mirror &dm : m_desired.mirrors)
         planMirror(dm);
     Plan plan;
-    plan.notes = m_desired.notes + m_notes;
     for (auto *group :
          {&m_removeMirrors, &m_removes, &m_bridges, &m_ports, &m_mirrors, &m_flows, &m_addresses})
         for (Operation &op : *group)
             plan.ops.push_back(std::move(op));
+    plan.notes = m_desired.notes;
+    // How maximum rates are enforced, when the plan changes anything.
+    if (!plan.isEmpty())
+        plan.notes += rateNotes(m_desired);
+    plan.notes += m_notes;
     return plan;
 }
 
@@ -231,7 +236,9 @@ void Planner::planNewPort(const Bridge &db, const Port &dp)
         op.changes << QStringLiteral("tag %1").arg(dp.tag);
     if (dp.vsid >= 0)
         op.changes << QStringLiteral("VSID %1 (%2)").arg(dp.vsid).arg(dp.encapsulation.toUpper());
-    op.vsctl << addPortCommands(db.name, dp);
+    if (dp.maxRateKbps > 0 && dp.type != Port::Type::Bond)
+        op.changes << rateChange(db, dp);
+    op.vsctl << addPortCommands(db, dp);
     m_ports.push_back(op);
     if (dp.type == Port::Type::Internal) {
         Operation a = operation(K::SetAddresses, db.name, dp.name, false);
@@ -250,13 +257,13 @@ void Planner::planChangedPort(const Bridge &db, const Port &cp, const Port &dp)
         diff(op.changes, "type", typeName(cp.type), typeName(dp.type));
         diff(op.changes, "members", cp.members, dp.members);
         op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
-        op.vsctl << addPortCommands(db.name, dp);
+        op.vsctl << addPortCommands(db, dp);
         m_ports.push_back(op);
         m_recreatedPorts.insert(dp.name);
     } else if (!sameExceptAddresses(cp, dp)) {
         Operation op = operation(K::SetPort, db.name, dp.name, false);
-        op.changes = portChanges(cp, dp);
-        op.vsctl << portColumns(dp);
+        op.changes = portChanges(db, cp, dp);
+        op.vsctl << portColumns(db, dp);
         m_ports.push_back(op);
     }
 }
@@ -299,15 +306,30 @@ void Planner::planFlows(const Bridge &db)
 {
     const Bridge *cb = m_current.bridge(db.name);
     const QStringList table = bridgeFlows(db);
-    const QString digest = flowsDigest(table);
+    const QStringList meters = meterSpecs(bridgeMeters(db));
+    const QString digest = flowsDigest(table, meters);
     if (!m_recreated.contains(db.name) && cb && cb->flowsDigest == digest)
         return;
     Operation op = operation(K::SetFlows, db.name, db.name, false);
     op.flows = table;
-    op.vsctl << QStringList{
-        QStringLiteral("set"), QStringLiteral("Bridge"), db.name,
-        QStringLiteral("external_ids:converge-flows=") + digest,
-        QStringLiteral("external_ids:converge-flow-count=%1").arg(table.size())};
+    op.meters = meters;
+    if (const QString change = metersChange(db); !change.isEmpty())
+        op.changes << change;
+    QStringList set{QStringLiteral("set"), QStringLiteral("Bridge"), db.name,
+                    QStringLiteral("external_ids:converge-flows=") + digest,
+                    QStringLiteral("external_ids:converge-flow-count=%1").arg(table.size())};
+    // The meters' digest only while there are meters, as the other optional keys (planops.h):
+    // removed, then added back when there are meters. Both cases are commands of one shape, so
+    // a bundle's script can hold the kernel's plan and the userspace one (scripts.cpp).
+    const QStringList remove{QStringLiteral("remove"), QStringLiteral("Bridge"), db.name,
+                             QStringLiteral("external_ids"), QStringLiteral("converge-meters")};
+    op.vsctl << set << remove;
+    if (meters.isEmpty())
+        op.vsctl << remove;
+    else
+        op.vsctl << QStringList{QStringLiteral("add"), QStringLiteral("Bridge"), db.name,
+                                QStringLiteral("external_ids"),
+                                QStringLiteral("converge-meters=") + atom(metersDigest(meters))};
     m_flows.push_back(op);
 }
 
@@ -444,6 +466,8 @@ QJsonObject Operation::toJson() const
         o.insert(QStringLiteral("vsctl"), vs);
     if (!flows.isEmpty())
         o.insert(QStringLiteral("flows"), QJsonArray::fromStringList(flows));
+    if (!meters.isEmpty())
+        o.insert(QStringLiteral("meters"), QJsonArray::fromStringList(meters));
     if (!ips.isEmpty())
         o.insert(QStringLiteral("ip"), ips);
     return o;
@@ -513,7 +537,7 @@ HostState afterApply(const HostState &desired)
     HostState s = desired;
     s.notes.clear();
     for (Bridge &b : s.bridges)
-        b.flowsDigest = flowsDigest(bridgeFlows(b));
+        b.flowsDigest = tableDigest(b);
     return s;
 }
 } // namespace converge::core::realize

@@ -9,7 +9,9 @@ namespace converge::core::realize {
 // One step of a plan: what changes on the host, whether it interrupts traffic, and the exact
 // commands that realize it. All `vsctl` commands of a plan run as ONE ovs-vsctl invocation (one
 // OVSDB transaction); `flows` replace a bridge's OpenFlow table atomically (an OpenFlow 1.4
-// bundle); `ip` commands set addresses on internal ports. Commands are argv lists, never shell.
+// bundle), after its `meters` are added or changed (Open vSwitch takes no meter in a bundle, and
+// refuses a flow whose meter does not exist) and before the bridge's other meters are deleted;
+// `ip` commands set addresses on internal ports. Commands are argv lists, never shell.
 struct Operation
 {
     enum class Kind {
@@ -34,6 +36,7 @@ struct Operation
     QStringList changes;      // "tag: 10 -> 20", one per changed field
     QList<QStringList> vsctl; // ovs-vsctl commands (without the "--" separators)
     QStringList flows;        // SetFlows: the bridge's complete flow table
+    QStringList meters;       // SetFlows: the bridge's complete meter table (ratelimits.h)
     QList<QStringList> ip;    // argv lists of `ip` commands
 
     QString summary() const; // "+ port vm1 on LAN", "~ port vm1 on LAN: tag: 10 -> 20"
@@ -43,7 +46,7 @@ struct Operation
 struct Plan
 {
     std::vector<Operation> ops; // in the order they are applied
-    QStringList notes;          // from the desired state: what is not enforced
+    QStringList notes;          // from the desired state (what is not enforced) and how rates are
 
     bool isEmpty() const { return ops.empty(); }
     bool hasDestructive() const;

@@ -1,4 +1,5 @@
 #include "planops.h"
+#include "ratelimits.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -51,7 +52,7 @@ Operation operation(Operation::Kind kind, const QString &bridge, const QString &
     return op;
 }
 
-QList<QStringList> portColumns(const Port &p)
+QList<QStringList> portColumns(const Bridge &b, const Port &p)
 {
     QStringList port{QStringLiteral("set"), QStringLiteral("Port"), p.name};
     const bool overlay = p.vsid >= 0;
@@ -70,6 +71,7 @@ QList<QStringList> portColumns(const Port &p)
     port << QStringLiteral("external_ids:converge-uplink=") +
                 (p.uplink ? QStringLiteral("true") : QStringLiteral("false"));
     port << QStringLiteral("external_ids:converge-policy=") + atom(policyText(p));
+    port << QStringLiteral("external_ids:converge-max-rate=%1").arg(p.maxRateKbps);
     QList<QStringList> out{port};
     if (p.type == Port::Type::Bond) {
         if (p.bondPrimary.isEmpty())
@@ -84,20 +86,20 @@ QList<QStringList> portColumns(const Port &p)
         i << (p.mtu > 0 ? QStringLiteral("mtu_request=%1").arg(p.mtu)
                         : QStringLiteral("mtu_request=[]"));
         if (p.type != Port::Type::Bond)
-            i << QStringLiteral("ingress_policing_rate=%1").arg(p.maxRateKbps)
-              << QStringLiteral("ingress_policing_burst=%1").arg(p.maxRateKbps / 10);
+            i << QStringLiteral("ingress_policing_rate=%1").arg(policingRateKbps(b, p))
+              << QStringLiteral("ingress_policing_burst=%1").arg(policingBurstKbits(b, p));
         out << i;
     }
     return out;
 }
 
-QList<QStringList> addPortCommands(const QString &bridge, const Port &p)
+QList<QStringList> addPortCommands(const Bridge &b, const Port &p)
 {
     QList<QStringList> out;
     if (p.type == Port::Type::Bond)
-        out << (QStringList{QStringLiteral("add-bond"), bridge, p.name} + p.members);
+        out << (QStringList{QStringLiteral("add-bond"), b.name, p.name} + p.members);
     else
-        out << QStringList{QStringLiteral("add-port"), bridge, p.name};
+        out << QStringList{QStringLiteral("add-port"), b.name, p.name};
     if (p.type == Port::Type::Internal)
         out << QStringList{QStringLiteral("set"), QStringLiteral("Interface"), p.name,
                            QStringLiteral("type=internal")};
@@ -109,7 +111,7 @@ QList<QStringList> addPortCommands(const QString &bridge, const Port &p)
                            QStringLiteral("type=") + typeName(p.type),
                            QStringLiteral("options:remote_ip=flow"),
                            QStringLiteral("options:key=flow")};
-    return out + portColumns(p);
+    return out + portColumns(b, p);
 }
 
 QList<QStringList> addressCommands(const QString &device, const QStringList &desired,
@@ -135,7 +137,7 @@ QList<QStringList> addressCommands(const Port &desired, const QStringList &curre
     return addressCommands(desired.name, desired.addresses, current, isNew);
 }
 
-QStringList portChanges(const Port &c, const Port &d)
+QStringList portChanges(const Bridge &b, const Port &c, const Port &d)
 {
     QStringList out;
     diff(out, "vlan mode", c.vlanMode, d.vlanMode);
@@ -150,7 +152,8 @@ QStringList portChanges(const Port &c, const Port &d)
     diff(out, "bond mode", c.bondMode, d.bondMode);
     diff(out, "LACP", c.lacp, d.lacp);
     diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
-    diff(out, "maximum rate kbps", c.maxRateKbps, d.maxRateKbps);
+    if (c.maxRateKbps != d.maxRateKbps)
+        out << rateChange(b, d, c.maxRateKbps);
     diff(out, "MTU", c.mtu == 0 ? -1 : c.mtu, d.mtu == 0 ? -1 : d.mtu);
     diff(out, "MAC", c.mac, d.mac);
     diff(out, "MAC spoofing", c.macSpoofing, d.macSpoofing);

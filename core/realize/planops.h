@@ -26,9 +26,10 @@ QString overlaysText(const std::vector<Overlay> &overlays);
 // "+ overlay VSID 5001 over VXLAN to 10.77.0.2 (2 MACs)", one per overlay added or removed.
 QStringList overlayChanges(const std::vector<Overlay> &current,
                            const std::vector<Overlay> &desired);
-// Every managed column of a port and its interfaces, so a set is also a repair.
-QList<QStringList> portColumns(const Port &p);
-QList<QStringList> addPortCommands(const QString &bridge, const Port &p);
+// Every managed column of a port and its interfaces, so a set is also a repair. The bridge's
+// datapath decides how the port's maximum rate is enforced (ratelimits.h).
+QList<QStringList> portColumns(const Bridge &b, const Port &p);
+QList<QStringList> addPortCommands(const Bridge &b, const Port &p);
 // `ip` commands from the `current` addresses to the desired port's; the link is set up too
 // when anything changes or the port `isNew`.
 QList<QStringList> addressCommands(const Port &desired, const QStringList &current, bool isNew);
@@ -40,7 +41,7 @@ QList<QStringList> mirrorAdd(const Mirror &m, int serial);
 QList<QStringList> mirrorRemove(const Mirror &m, int serial);
 
 // "tag: 10 -> 20", one per changed field.
-QStringList portChanges(const Port &current, const Port &desired);
+QStringList portChanges(const Bridge &bridge, const Port &current, const Port &desired);
 bool sameExceptAddresses(Port a, Port b);
 
 // A value in a change line; empty, negative or zero values are "none".

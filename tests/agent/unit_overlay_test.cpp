@@ -88,7 +88,8 @@ TEST(Overlays, DesiredStateHasTunnelsToTheOtherHostsProviderAddresses)
     ASSERT_TRUE(vxlan && gre);
     EXPECT_EQ(vxlan->type, Port::Type::Vxlan);
     EXPECT_EQ(gre->type, Port::Type::Gre);
-    EXPECT_TRUE(s.notes.filter(QStringLiteral("provider address")).isEmpty()) << s.notes.join(u'\n').toStdString();
+    EXPECT_TRUE(s.notes.filter(QStringLiteral("provider address")).isEmpty())
+        << s.notes.join(u'\n').toStdString();
 
     auto back = HostState::fromJson(s.toJson());
     ASSERT_TRUE(back) << back.error().message.toStdString();
@@ -117,8 +118,9 @@ TEST(Overlays, WhatCannotBeRealizedIsANote)
     d = overlayDesign();
     set(d, "hv2", "providerAddress", QStringLiteral("10.78.0.2/24"));
     s = desired(d);
-    EXPECT_EQ(s.notes.filter(QStringLiteral("provider address 10.78.0.2 is outside 10.77.0.1/24 "
-                                            "and needs a route"))
+    EXPECT_EQ(s.notes
+                  .filter(QStringLiteral("provider address 10.78.0.2 is outside 10.77.0.1/24 "
+                                         "and needs a route"))
                   .size(),
               2)
         << "one per VSID; " << s.notes.join(u'\n').toStdString();
@@ -147,12 +149,12 @@ TEST(Overlays, FlowsKeepEachVsidApartAndReplicateFloodsHeadEnd)
     EXPECT_TRUE(has("table=0,priority=400,dl_vlan=4095,actions=drop"));
     // No flow hands a Blue frame to a Red port or the physical network, nor the reverse.
     for (const QString &f : flows) {
-        if (f.contains(QLatin1String("in_port=\"blue1\"")) ||
-            f.contains(QLatin1String("tun_id=0x1389")))
-            EXPECT_FALSE(f.contains(QLatin1String("\"red1\"")) ||
-                         f.contains(QLatin1String("\"phy1\"")) ||
-                         f.contains(QLatin1String("NORMAL")))
-                << f.toStdString();
+        if (!f.contains(QLatin1String("in_port=\"blue1\"")) &&
+            !f.contains(QLatin1String("tun_id=0x1389")))
+            continue;
+        EXPECT_FALSE(f.contains(QLatin1String("\"red1\"")) ||
+                     f.contains(QLatin1String("\"phy1\"")) || f.contains(QLatin1String("NORMAL")))
+            << f.toStdString();
     }
     // Floods: the multicast flow of blue1 goes to the remote host (no other Blue port here).
     const QStringList flood = flows.filter(QRegularExpression(
@@ -172,7 +174,8 @@ TEST(Overlays, PlanLinesNameTunnelsProviderAddressAndOverlays)
         << diff.toStdString();
     EXPECT_TRUE(diff.contains(QStringLiteral("overlay VSID 5002 over NVGRE to 10.77.0.2 (1 MAC)")))
         << diff.toStdString();
-    EXPECT_TRUE(diff.contains(QStringLiteral("provider address 10.77.0.1/24"))) << diff.toStdString();
+    EXPECT_TRUE(diff.contains(QStringLiteral("provider address 10.77.0.1/24")))
+        << diff.toStdString();
     EXPECT_TRUE(diff.contains(QStringLiteral("+ port cv-vxlan on lab"))) << diff.toStdString();
     const QStringList vsctl = p.vsctlArguments();
     EXPECT_TRUE(vsctl.contains(QStringLiteral("options:remote_ip=flow")));
@@ -206,7 +209,8 @@ TEST(Overlays, TheHostStateFormRefusesWhatCannotBeRealized)
     const QJsonObject good = desired(overlayDesign()).toJson();
     ASSERT_TRUE(HostState::fromJson(good));
     const auto portIndex = [&](const char *name) {
-        const QJsonArray ports = good[QStringLiteral("bridges")][0][QStringLiteral("ports")].toArray();
+        const QJsonArray ports =
+            good[QStringLiteral("bridges")][0][QStringLiteral("ports")].toArray();
         for (qsizetype i = 0; i < ports.size(); ++i)
             if (ports[i][QStringLiteral("name")].toString() == QLatin1String(name))
                 return i;

@@ -4,6 +4,7 @@
 // configured key and refuses any other.
 #include "collectors/crypto/bundlesigner.h"
 #include "collectors/ovs/ovsapplier.h"
+#include "collectors/ovs/ovsmeters.h"
 #include "collectors/ovs/ovsreader.h"
 #include "core/deploy/bundle.h"
 #include "core/io/designdocument.h"
@@ -179,6 +180,13 @@ TEST_F(OvsBundle, ShellScriptLeavesTheSameStateAsTheAgentsApply)
         const std::string fa = flows(*byScript.ovs, bridge.name);
         EXPECT_EQ(fa, flows(*byAgent.ovs, bridge.name)) << bridge.name.toStdString();
         EXPECT_NE(fa.find("in_port=g1"), std::string::npos) << fa;
+        // And the meters the flows use (t1's maximum rate on the userspace datapath).
+        auto ma = collectors::ovs::readMeters(byScript.ovs->env(), bridge.name);
+        auto mb = collectors::ovs::readMeters(byAgent.ovs->env(), bridge.name);
+        ASSERT_TRUE(ma && mb);
+        EXPECT_EQ(ma->join(u'\n').toStdString(), mb->join(u'\n').toStdString());
+        EXPECT_EQ(ma->size(), 1) << ma->join(u'\n').toStdString();
+        EXPECT_NE(fa.find("meter:"), std::string::npos) << fa;
     }
 }
 

@@ -12,6 +12,7 @@
 # Run it as root on lab1:  sh apply.sh
 # Environment: OVS_DB (ovsdb-server remote, e.g. unix:/run/openvswitch/db.sock; default: OVS's own),
 # OVS_RUNDIR (ovs-vswitchd's run directory, for ovs-ofctl), OVS_DATAPATH (system or netdev; default system).
+# note: bridge lab: the maximum bandwidth of port t1 (100 Mb/s) is enforced by ingress policing on the kernel datapath, by OpenFlow meters on the userspace one, on what each vNIC sends into the switch; what it receives is not limited
 set -eu
 
 OVS_DATAPATH=${OVS_DATAPATH:-system}
@@ -40,64 +41,70 @@ esac
 #   + port prom on lab: type system; tag 30
 #   + port s1 on lab: type system; tag 60
 #   + port s2 on lab: type system; tag 60
-#   + port t1 on lab: type system
+#   + port t1 on lab: type system; maximum rate 100 Mb/s (ingress policing, or an OpenFlow meter on the userspace datapath)
 #   + port team0 on lab: type bond
 #   + mirror watch-a on lab: a1, a2 -> mon
 #   ~ flow table of lab (32 flows)
+
+# by_datapath KERNEL USERSPACE: the argument for the datapath this script runs on
+# (maximum rates: ingress policing on the kernel datapath, OpenFlow meters on the userspace one)
+by_datapath() {
+    if [ "$OVS_DATAPATH" = netdev ]; then printf '%s' "$2"; else printf '%s' "$1"; fi
+}
 ovs-vsctl ${OVS_DB:+"--db=$OVS_DB"} --timeout=60 \
     -- 'add-br' 'lab' \
     -- 'set' 'Bridge' 'lab' 'datapath_type='"$OVS_DATAPATH" 'protocols=OpenFlow10,OpenFlow13,OpenFlow14' 'external_ids:converge-managed=true' 'external_ids:converge-id="lab1.vs"' 'external_ids:converge-sriov=false' 'external_ids:converge-pvlans="[{\"isolated\":[31],\"primary\":30}]"' \
     -- 'add-port' 'lab' 'a1' \
-    -- 'set' 'Port' 'a1' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:01\"}"' \
+    -- 'set' 'Port' 'a1' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:01\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'a1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'a2' \
-    -- 'set' 'Port' 'a2' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:02\"}"' \
+    -- 'set' 'Port' 'a2' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.a2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:02\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'a2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl1' \
-    -- 'set' 'Port' 'acl1' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"acls\":[{\"action\":\"deny\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.3/32\"},{\"action\":\"meter\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.2/32\"}],\"mac\":\"02:cf:00:00:00:07\"}"' \
+    -- 'set' 'Port' 'acl1' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"acls\":[{\"action\":\"deny\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.3/32\"},{\"action\":\"meter\",\"direction\":\"out\",\"remotePrefix\":\"10.77.40.2/32\"}],\"mac\":\"02:cf:00:00:00:07\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'acl1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl2' \
-    -- 'set' 'Port' 'acl2' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:08\"}"' \
+    -- 'set' 'Port' 'acl2' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:08\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'acl2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'acl3' \
-    -- 'set' 'Port' 'acl3' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl3.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:09\"}"' \
+    -- 'set' 'Port' 'acl3' 'tag=40' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.acl3.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:09\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'acl3' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'b1' \
-    -- 'set' 'Port' 'b1' 'tag=20' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.b1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:03\"}"' \
+    -- 'set' 'Port' 'b1' 'tag=20' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.b1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:03\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'b1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'g1' \
-    -- 'set' 'Port' 'g1' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"dhcpGuard\":true,\"mac\":\"02:cf:00:00:00:0a\",\"routerGuard\":true}"' \
+    -- 'set' 'Port' 'g1' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"dhcpGuard\":true,\"mac\":\"02:cf:00:00:00:0a\",\"routerGuard\":true}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'g1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'g2' \
-    -- 'set' 'Port' 'g2' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0b\"}"' \
+    -- 'set' 'Port' 'g2' 'tag=50' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.g2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0b\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'g2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'iso1' \
-    -- 'set' 'Port' 'iso1' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:04\",\"pvlanPrimary\":30}"' \
+    -- 'set' 'Port' 'iso1' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:04\",\"pvlanPrimary\":30}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'iso1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'iso2' \
-    -- 'set' 'Port' 'iso2' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:05\",\"pvlanPrimary\":30}"' \
+    -- 'set' 'Port' 'iso2' 'tag=31' 'trunks=[]' 'vlan_mode=access' 'protected=true' 'external_ids:converge-id="lab1.iso2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:05\",\"pvlanPrimary\":30}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'iso2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'mgmt0' \
     -- 'set' 'Interface' 'mgmt0' 'type=internal' \
-    -- 'set' 'Port' 'mgmt0' 'tag=99' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mgmt"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:01:01\"}"' \
+    -- 'set' 'Port' 'mgmt0' 'tag=99' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mgmt"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:01:01\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'mgmt0' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'mon' \
-    -- 'set' 'Port' 'mon' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mon.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0e\"}"' \
+    -- 'set' 'Port' 'mon' 'tag=10' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.mon.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0e\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'mon' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 'prom' \
-    -- 'set' 'Port' 'prom' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.prom.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:06\"}"' \
+    -- 'set' 'Port' 'prom' 'tag=30' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.prom.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:06\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 'prom' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 's1' \
-    -- 'set' 'Port' 's1' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0c\",\"macSpoofing\":false}"' \
+    -- 'set' 'Port' 's1' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0c\",\"macSpoofing\":false}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 's1' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 's2' \
-    -- 'set' 'Port' 's2' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0d\"}"' \
+    -- 'set' 'Port' 's2' 'tag=60' 'trunks=[]' 'vlan_mode=access' 'protected=false' 'external_ids:converge-id="lab1.s2.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0d\"}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Interface' 's2' 'mtu_request=[]' 'ingress_policing_rate=0' 'ingress_policing_burst=0' \
     -- 'add-port' 'lab' 't1' \
-    -- 'set' 'Port' 't1' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'external_ids:converge-id="lab1.t1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0f\"}"' \
-    -- 'set' 'Interface' 't1' 'mtu_request=[]' 'ingress_policing_rate=100000' 'ingress_policing_burst=10000' \
+    -- 'set' 'Port' 't1' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'external_ids:converge-id="lab1.t1.nic"' 'external_ids:converge-uplink=false' 'external_ids:converge-policy="{\"mac\":\"02:cf:00:00:00:0f\"}"' 'external_ids:converge-max-rate=100000' \
+    -- 'set' 'Interface' 't1' 'mtu_request=[]' "$(by_datapath 'ingress_policing_rate=100000' 'ingress_policing_rate=0')" "$(by_datapath 'ingress_policing_burst=10000' 'ingress_policing_burst=0')" \
     -- 'add-bond' 'lab' 'team0' 'up1' 'up2' \
-    -- 'set' 'Port' 'team0' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'bond_mode=active-backup' 'lacp=off' 'external_ids:converge-id="lab1.team"' 'external_ids:converge-uplink=true' 'external_ids:converge-policy="{}"' \
+    -- 'set' 'Port' 'team0' 'tag=[]' 'trunks=[]' 'vlan_mode=[]' 'protected=false' 'bond_mode=active-backup' 'lacp=off' 'external_ids:converge-id="lab1.team"' 'external_ids:converge-uplink=true' 'external_ids:converge-policy="{}"' 'external_ids:converge-max-rate=0' \
     -- 'set' 'Port' 'team0' 'other_config:bond-primary="up1"' \
     -- 'set' 'Interface' 'up1' 'mtu_request=1500' \
     -- 'set' 'Interface' 'up2' 'mtu_request=1500' \
@@ -106,10 +113,51 @@ ovs-vsctl ${OVS_DB:+"--db=$OVS_DB"} --timeout=60 \
     -- '--id=@cvm1p2' 'get' 'Port' 'mon' \
     -- '--id=@cvm1' 'create' 'Mirror' 'name="watch-a"' 'select_src_port=@cvm1p0,@cvm1p1' 'select_dst_port=@cvm1p0,@cvm1p1' 'output_port=@cvm1p2' 'external_ids:converge-id="lab1.mirror"' \
     -- 'add' 'Bridge' 'lab' 'mirrors' '@cvm1' \
-    -- 'set' 'Bridge' 'lab' 'external_ids:converge-flows=d9db975b830f3344b890b27dfbd755a686e41fe8bcad8f12b62cf61ae1e55ccf' 'external_ids:converge-flow-count=32'
+    -- 'set' 'Bridge' 'lab' "$(by_datapath 'external_ids:converge-flows=d9db975b830f3344b890b27dfbd755a686e41fe8bcad8f12b62cf61ae1e55ccf' 'external_ids:converge-flows=2e7176dc47ff86642a33e9746cc191a6edb93338c4ac4df9e9dbbdf53758ea98')" "$(by_datapath 'external_ids:converge-flow-count=32' 'external_ids:converge-flow-count=33')" \
+    -- 'remove' 'Bridge' 'lab' 'external_ids' 'converge-meters' \
+    -- "$(by_datapath 'remove' 'add')" 'Bridge' 'lab' 'external_ids' "$(by_datapath 'converge-meters' 'converge-meters="9f34e4d79f1ab9b1ed63440f9506603f9d732a96ea899db39a404d7b6301da25"')"
 
 # Flow table of bridge lab (32 flows), replaced atomically (an OpenFlow 1.4 bundle)
-ovs-ofctl -O OpenFlow14 --bundle -- replace-flows 'lab' - <<'CONVERGE_FLOWS'
+# Maximum rates: OpenFlow meters on the userspace datapath (33 flows), ingress policing on the kernel one
+if [ "$OVS_DATAPATH" = netdev ]; then
+    ovs-ofctl -O OpenFlow14 -- add-meter 'lab' 'meter=44133,kbps,burst,band=type=drop,rate=100000,burst_size=50000'
+    ovs-ofctl -O OpenFlow14 --bundle -- replace-flows 'lab' - <<'CONVERGE_FLOWS'
+cookie=0xc00022f3a2210000,table=3,priority=165,ip,in_port="acl1",nw_dst=10.77.40.3/32,actions=drop
+cookie=0xc00022f3a2210001,table=2,priority=264,ip,in_port="acl1",nw_dst=10.77.40.2/32,actions=resubmit(,3)
+table=1,priority=200,udp,in_port="g1",tp_src=67,actions=drop
+table=1,priority=200,udp6,in_port="g1",tp_src=547,actions=drop
+table=1,priority=200,icmp6,in_port="g1",icmp_type=134,actions=drop
+table=1,priority=200,icmp6,in_port="g1",icmp_type=137,actions=drop
+table=0,priority=200,in_port="s1",dl_src=02:cf:00:00:00:0c,actions=resubmit(,1)
+table=0,priority=190,in_port="s1",actions=drop
+table=0,priority=100,in_port="t1",actions=meter:44133,resubmit(,1)
+table=4,priority=120,in_port="iso1",dl_dst=02:cf:00:00:00:06,actions=output:"prom"
+table=4,priority=110,in_port="iso1",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"prom"
+table=4,priority=120,in_port="iso2",dl_dst=02:cf:00:00:00:06,actions=output:"prom"
+table=4,priority=110,in_port="iso2",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"prom"
+table=4,priority=120,in_port="prom",dl_dst=02:cf:00:00:00:04,actions=output:"iso1"
+table=4,priority=120,in_port="prom",dl_dst=02:cf:00:00:00:05,actions=output:"iso2"
+table=4,priority=110,in_port="prom",dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up1",dl_vlan=30,dl_dst=02:cf:00:00:00:04,actions=strip_vlan,output:"iso1"
+table=4,priority=120,in_port="up1",dl_vlan=30,dl_dst=02:cf:00:00:00:05,actions=strip_vlan,output:"iso2"
+table=4,priority=110,in_port="up1",dl_vlan=30,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,strip_vlan,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up1",dl_vlan=31,dl_dst=02:cf:00:00:00:06,actions=strip_vlan,output:"prom"
+table=4,priority=110,in_port="up1",dl_vlan=31,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=strip_vlan,output:"prom"
+table=4,priority=100,in_port="up1",dl_vlan=31,actions=drop
+table=4,priority=120,in_port="up2",dl_vlan=30,dl_dst=02:cf:00:00:00:04,actions=strip_vlan,output:"iso1"
+table=4,priority=120,in_port="up2",dl_vlan=30,dl_dst=02:cf:00:00:00:05,actions=strip_vlan,output:"iso2"
+table=4,priority=110,in_port="up2",dl_vlan=30,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=NORMAL,strip_vlan,output:"iso1",output:"iso2"
+table=4,priority=120,in_port="up2",dl_vlan=31,dl_dst=02:cf:00:00:00:06,actions=strip_vlan,output:"prom"
+table=4,priority=110,in_port="up2",dl_vlan=31,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=strip_vlan,output:"prom"
+table=4,priority=100,in_port="up2",dl_vlan=31,actions=drop
+table=0,priority=0,actions=resubmit(,1)
+table=1,priority=0,actions=resubmit(,2)
+table=2,priority=0,actions=resubmit(,3)
+table=3,priority=0,actions=resubmit(,4)
+table=4,priority=0,actions=NORMAL
+CONVERGE_FLOWS
+else
+    ovs-ofctl -O OpenFlow14 --bundle -- replace-flows 'lab' - <<'CONVERGE_FLOWS'
 cookie=0xc00022f3a2210000,table=3,priority=165,ip,in_port="acl1",nw_dst=10.77.40.3/32,actions=drop
 cookie=0xc00022f3a2210001,table=2,priority=264,ip,in_port="acl1",nw_dst=10.77.40.2/32,actions=resubmit(,3)
 table=1,priority=200,udp,in_port="g1",tp_src=67,actions=drop
@@ -143,6 +191,7 @@ table=2,priority=0,actions=resubmit(,3)
 table=3,priority=0,actions=resubmit(,4)
 table=4,priority=0,actions=NORMAL
 CONVERGE_FLOWS
+fi
 
 # ~ addresses of mgmt0: + 10.77.99.1/24
 ip 'link' 'set' 'dev' 'mgmt0' 'up'
