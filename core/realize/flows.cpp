@@ -138,19 +138,26 @@ void aclFlows(const Port &p, QStringList &flows)
 // Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
 // two ports with one MAC) would replace the first and the bridge would hold fewer flows than
 // its recorded count: the first one stays, the others are left out.
-QStringList withoutDuplicates(const QStringList &flows)
+std::vector<PurposedFlow> withoutDuplicates(std::vector<PurposedFlow> flows)
 {
-    QStringList unique;
     QSet<QString> seen;
-    for (const QString &f : flows) {
-        QString key = f.startsWith(QLatin1String("cookie=")) ? f.section(QLatin1Char(','), 1) : f;
+    std::erase_if(flows, [&seen](const PurposedFlow &f) {
+        QString key = f.flow.startsWith(QLatin1String("cookie="))
+                          ? f.flow.section(QLatin1Char(','), 1)
+                          : f.flow;
         key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
-        if (!seen.contains(key)) {
-            seen.insert(key);
-            unique << f;
-        }
-    }
-    return unique;
+        if (seen.contains(key))
+            return true;
+        seen.insert(key);
+        return false;
+    });
+    return flows;
+}
+
+void add(std::vector<PurposedFlow> &to, FlowPurpose purpose, const QStringList &flows)
+{
+    for (const QString &f : flows)
+        to.push_back({purpose, f});
 }
 
 } // namespace
@@ -165,20 +172,31 @@ quint64 aclCookie(const QString &port, int index)
     return (quint64{0xc0} << 56) | (v << 16) | static_cast<quint64>(index & 0xffff);
 }
 
+std::vector<PurposedFlow> purposedFlows(const Bridge &bridge)
+{
+    std::vector<PurposedFlow> flows;
+    for (const Port &p : bridge.ports) {
+        QStringList guards, acls;
+        guardFlows(p, guards);
+        aclFlows(p, acls);
+        add(flows, FlowPurpose::Guard, guards);
+        add(flows, FlowPurpose::Acl, acls);
+    }
+    add(flows, FlowPurpose::Pvlan, pvlanForwarding(bridge));
+    add(flows, FlowPurpose::Default,
+        {flow(0, 0, {}, QStringLiteral("resubmit(,1)")),
+         flow(1, 0, {}, QStringLiteral("resubmit(,2)")),
+         flow(2, 0, {}, QStringLiteral("resubmit(,3)")),
+         flow(3, 0, {}, QStringLiteral("resubmit(,4)")), flow(4, 0, {}, QStringLiteral("NORMAL"))});
+    return withoutDuplicates(std::move(flows));
+}
+
 QStringList bridgeFlows(const Bridge &bridge)
 {
     QStringList flows;
-    for (const Port &p : bridge.ports) {
-        guardFlows(p, flows);
-        aclFlows(p, flows);
-    }
-    flows << pvlanForwarding(bridge);
-    flows << flow(0, 0, {}, QStringLiteral("resubmit(,1)"))
-          << flow(1, 0, {}, QStringLiteral("resubmit(,2)"))
-          << flow(2, 0, {}, QStringLiteral("resubmit(,3)"))
-          << flow(3, 0, {}, QStringLiteral("resubmit(,4)"))
-          << flow(4, 0, {}, QStringLiteral("NORMAL"));
-    return withoutDuplicates(flows);
+    for (const PurposedFlow &f : purposedFlows(bridge))
+        flows << f.flow;
+    return flows;
 }
 
 QString flowsDigest(const QStringList &flows)
