@@ -123,31 +123,6 @@ QList<QStringList> addressCommands(const Port &desired, const QStringList &curre
     return out;
 }
 
-QStringList portChanges(const Port &c, const Port &d)
-{
-    QStringList out;
-    diff(out, "vlan mode", c.vlanMode, d.vlanMode);
-    diff(out, "tag", c.tag, d.tag);
-    diff(out, "trunks", c.trunks, d.trunks);
-    diff(out, "PVLAN isolated", c.isolated, d.isolated);
-    diff(out, "PVLAN community", c.community, d.community);
-    diff(out, "PVLAN primary", c.pvlanPrimary, d.pvlanPrimary);
-    diff(out, "uplink", c.uplink, d.uplink);
-    diff(out, "bond mode", c.bondMode, d.bondMode);
-    diff(out, "LACP", c.lacp, d.lacp);
-    diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
-    diff(out, "maximum rate kbps", c.maxRateKbps, d.maxRateKbps);
-    diff(out, "MTU", c.mtu == 0 ? -1 : c.mtu, d.mtu == 0 ? -1 : d.mtu);
-    diff(out, "MAC", c.mac, d.mac);
-    diff(out, "MAC spoofing", c.macSpoofing, d.macSpoofing);
-    diff(out, "DHCP guard", c.dhcpGuard, d.dhcpGuard);
-    diff(out, "router guard", c.routerGuard, d.routerGuard);
-    diff(out, "element", c.elementId, d.elementId);
-    if (c.acls != d.acls)
-        out << QStringLiteral("ACLs: %1 -> %2 rules").arg(c.acls.size()).arg(d.acls.size());
-    return out;
-}
-
 bool sameExceptAddresses(Port a, Port b)
 {
     a.addresses.clear();

@@ -4,8 +4,8 @@
 
 #include <QStringList>
 
-// The pieces of plan operations (planner.cpp): their ovs-vsctl and ip commands and the change
-// lines of their summaries.
+// The pieces of plan operations (planner.cpp): their ovs-vsctl and ip commands, and the change
+// lines of mirrors (bridges', ports' and flow tables' are planlines.h's).
 namespace converge::core::realize::planops {
 
 Operation operation(Operation::Kind kind, const QString &bridge, const QString &target,
@@ -28,8 +28,6 @@ QList<QStringList> addressCommands(const Port &desired, const QStringList &curre
 QList<QStringList> mirrorAdd(const Mirror &m, int serial);
 QList<QStringList> mirrorRemove(const Mirror &m, int serial);
 
-// "tag: 10 -> 20", one per changed field.
-QStringList portChanges(const Port &current, const Port &desired);
 bool sameExceptAddresses(Port a, Port b);
 
 // A value in a change line; empty, negative or zero values are "none".
