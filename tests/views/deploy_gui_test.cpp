@@ -131,9 +131,10 @@ TEST_F(DeployViews, PlanDiffShowsDestructiveStepsRedAndBoldAndNotesGrey)
 {
     const QJsonObject plan{
         {QStringLiteral("diff"),
-         QStringLiteral("  + port web on conv\n! - bridge old and all its ports\n"
-                        "  ~ port <db> on conv: tag: 100 -> 101\n  note: QoS minimum is not "
-                        "enforced\n")},
+         QStringLiteral(
+             "  + port web on conv\n! - bridge old and all its ports\n"
+             "  ~ port <db> on conv: VLAN: access 100 -> access 101\n  note: QoS minimum is not "
+             "enforced\n")},
         {QStringLiteral("operations"),
          QJsonArray{QJsonObject{{QStringLiteral("destructive"), false}},
                     QJsonObject{{QStringLiteral("destructive"), true}},
@@ -153,7 +154,7 @@ TEST_F(DeployViews, PlanDiffShowsDestructiveStepsRedAndBoldAndNotesGrey)
     EXPECT_NE(note.fontWeight(), QFont::Bold);
     // Text from the agent is shown as text.
     const QTextCharFormat change =
-        formats[QStringLiteral("  ~ port <db> on conv: tag: 100 -> 101")];
+        formats[QStringLiteral("  ~ port <db> on conv: VLAN: access 100 -> access 101")];
     EXPECT_NE(change.fontWeight(), QFont::Bold);
     EXPECT_EQ(planSummary({}), QStringLiteral("no changes"));
 }
