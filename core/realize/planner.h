@@ -37,8 +37,8 @@ struct Operation
     QList<QStringList> ip;    // argv lists of `ip` commands
 
     QString title() const; // "+ port vm1 on LAN", "~ flow table of LAN"
-    QString
-    summary() const; // the title and its changes: "~ port vm1 on LAN: VLAN: access 10 -> ..."
+    // The title and its changes on one line: "~ port vm1 on LAN: VLAN: access 10 -> access 20".
+    QString summary() const;
     // Its lines in a diff (Plan::diffText): "! " before a destructive step, then the summary on
     // one line when there is one change; else the title, then each change on a line of its own,
     // indented (an item added or removed, "+ ACL ...", always goes below).
