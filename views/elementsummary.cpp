@@ -47,19 +47,10 @@ QString endName(const Design &design, const QString &id)
 // [100, 101, 102, 110] -> "100-102, 110"
 QString vlanList(const QJsonArray &ids)
 {
-    std::vector<int> v;
+    QList<int> v;
     for (const QJsonValue id : ids)
-        v.push_back(id.toInt());
-    std::ranges::sort(v);
-    QStringList parts;
-    for (std::size_t i = 0; i < v.size();) {
-        std::size_t j = i;
-        while (j + 1 < v.size() && v[j + 1] == v[j] + 1)
-            ++j;
-        parts << (j > i ? QStringLiteral("%1-%2").arg(v[i]).arg(v[j]) : QString::number(v[i]));
-        i = j + 1;
-    }
-    return parts.join(QStringLiteral(", "));
+        v << id.toInt();
+    return core::formatVlanList(v);
 }
 
 QString nameList(const Design &design, const QJsonArray &ids, const QString &separator)

@@ -2,6 +2,8 @@
 
 #include "schema.h"
 
+#include <algorithm>
+
 namespace converge::core {
 
 QString formatBandwidth(double bitsPerSecond)
@@ -14,6 +16,21 @@ QString formatBandwidth(double bitsPerSecond)
     }
     return QString::number(bitsPerSecond, 'f', 0) + QLatin1Char(' ') +
            QLatin1String(bandwidthUnits.front().name);
+}
+
+QString formatVlanList(QList<int> ids)
+{
+    std::ranges::sort(ids);
+    QStringList parts;
+    for (qsizetype i = 0; i < ids.size();) {
+        qsizetype j = i;
+        while (j + 1 < ids.size() && ids[j + 1] <= ids[j] + 1)
+            ++j;
+        parts << (ids[j] > ids[i] ? QStringLiteral("%1-%2").arg(ids[i]).arg(ids[j])
+                                  : QString::number(ids[i]));
+        i = j + 1;
+    }
+    return parts.join(QStringLiteral(", "));
 }
 
 QString elementLabel(const Element &e)

@@ -2,6 +2,7 @@
 
 #include "element.h"
 
+#include <QList>
 #include <QString>
 
 #include <array>
@@ -27,6 +28,9 @@ inline constexpr std::array<BandwidthUnit, 5> bandwidthUnits{{{"b/s", 1},
 // 10e9 -> "10 Gb/s", 2.5e9 -> "2.5 Gb/s", 300e6 -> "300 Mb/s": the largest unit the value
 // reaches, at most four significant digits.
 QString formatBandwidth(double bitsPerSecond);
+
+// VLAN ids in order, runs as ranges: {30, 10, 11, 12} -> "10-12, 30".
+QString formatVlanList(QList<int> ids);
 
 // How a finding names an element: "NIC 'eth1'", "virtual switch 'LAN'".
 QString elementLabel(const Element &e);

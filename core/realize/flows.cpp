@@ -146,19 +146,26 @@ void aclFlows(const Port &p, QStringList &flows)
 // Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
 // two ports with one MAC) would replace the first and the bridge would hold fewer flows than
 // its recorded count: the first one stays, the others are left out.
-QStringList withoutDuplicates(const QStringList &flows)
+std::vector<PurposedFlow> withoutDuplicates(std::vector<PurposedFlow> flows)
 {
-    QStringList unique;
     QSet<QString> seen;
-    for (const QString &f : flows) {
-        QString key = f.startsWith(QLatin1String("cookie=")) ? f.section(QLatin1Char(','), 1) : f;
+    std::erase_if(flows, [&seen](const PurposedFlow &f) {
+        QString key = f.flow.startsWith(QLatin1String("cookie="))
+                          ? f.flow.section(QLatin1Char(','), 1)
+                          : f.flow;
         key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
-        if (!seen.contains(key)) {
-            seen.insert(key);
-            unique << f;
-        }
-    }
-    return unique;
+        if (seen.contains(key))
+            return true;
+        seen.insert(key);
+        return false;
+    });
+    return flows;
+}
+
+void add(std::vector<PurposedFlow> &to, FlowPurpose purpose, const QStringList &flows)
+{
+    for (const QString &f : flows)
+        to.push_back({purpose, f});
 }
 
 } // namespace
@@ -173,26 +180,44 @@ quint64 aclCookie(const QString &port, int index)
     return (quint64{0xc0} << 56) | (v << 16) | static_cast<quint64>(index & 0xffff);
 }
 
-QStringList bridgeFlows(const Bridge &bridge)
+std::vector<PurposedFlow> purposedFlows(const Bridge &bridge)
 {
     const std::vector<Meter> meters = bridgeMeters(bridge);
     const auto meterOf = [&](const QString &port) -> const Meter * {
         const auto m = std::ranges::find(meters, port, &Meter::port);
         return m == meters.end() ? nullptr : &*m;
     };
-    QStringList flows;
+    std::vector<PurposedFlow> flows;
     for (const Port &p : bridge.ports) {
-        guardFlows(p, meterOf(p.name), flows);
-        aclFlows(p, flows);
+        QStringList guards, acls;
+        guardFlows(p, meterOf(p.name), guards);
+        aclFlows(p, acls);
+        // A port's meter flow admits what its guards would: a rate limit unless it also checks
+        // the source MAC.
+        for (const QString &f : std::as_const(guards))
+            add(flows,
+                f.contains(QLatin1String("meter:")) && !f.contains(QLatin1String("dl_src="))
+                    ? FlowPurpose::RateLimit
+                    : FlowPurpose::Guard,
+                {f});
+        add(flows, FlowPurpose::Acl, acls);
     }
-    flows << overlayForwarding(bridge);
-    flows << pvlanForwarding(bridge);
-    flows << flow(0, 0, {}, QStringLiteral("resubmit(,1)"))
-          << flow(1, 0, {}, QStringLiteral("resubmit(,2)"))
-          << flow(2, 0, {}, QStringLiteral("resubmit(,3)"))
-          << flow(3, 0, {}, QStringLiteral("resubmit(,4)"))
-          << flow(4, 0, {}, QStringLiteral("NORMAL"));
-    return withoutDuplicates(flows);
+    add(flows, FlowPurpose::Overlay, overlayForwarding(bridge));
+    add(flows, FlowPurpose::Pvlan, pvlanForwarding(bridge));
+    add(flows, FlowPurpose::Default,
+        {flow(0, 0, {}, QStringLiteral("resubmit(,1)")),
+         flow(1, 0, {}, QStringLiteral("resubmit(,2)")),
+         flow(2, 0, {}, QStringLiteral("resubmit(,3)")),
+         flow(3, 0, {}, QStringLiteral("resubmit(,4)")), flow(4, 0, {}, QStringLiteral("NORMAL"))});
+    return withoutDuplicates(std::move(flows));
+}
+
+QStringList bridgeFlows(const Bridge &bridge)
+{
+    QStringList flows;
+    for (const PurposedFlow &f : purposedFlows(bridge))
+        flows << f.flow;
+    return flows;
 }
 
 QString flowsDigest(const QStringList &flows, const QStringList &meters)

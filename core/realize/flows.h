@@ -17,6 +17,23 @@ namespace converge::core::realize {
 // exactly like a plain Open vSwitch bridge.
 QStringList bridgeFlows(const Bridge &bridge);
 
+// What each flow of a bridge's table is for: the plan says what its table is made of.
+enum class FlowPurpose {
+    RateLimit, // table 0: a port's frames through its OpenFlow meter (ratelimits.h)
+    Guard,     // tables 0 and 1: MAC spoofing (with the meter, if any), DHCP and router guards
+    Acl,       // tables 2 and 3: meter, allow and deny ACLs
+    Overlay,   // table 4: overlay networks by VSID (overlayForwarding)
+    Pvlan,     // table 4: delivery between a PVLAN's secondary VLANs and its primary
+    Default,   // each table's priority-0 flow: on to the next table, the last one to NORMAL
+};
+struct PurposedFlow
+{
+    FlowPurpose purpose;
+    QString flow;
+};
+// bridgeFlows, each flow with its purpose (the same flows in the same order).
+std::vector<PurposedFlow> purposedFlows(const Bridge &bridge);
+
 // Table 4's PVLAN flows (pvlanflows.cpp). Isolated and community ports are access ports of their
 // secondary VLAN, which the uplink carries on the wire, so NORMAL already keeps a community to
 // itself and protected ports keep isolated ones apart. What NORMAL cannot do is cross between a
@@ -26,6 +43,9 @@ QStringList bridgeFlows(const Bridge &bridge);
 // isolated VLAN reach the promiscuous ports only, never NORMAL (so no isolated port of this
 // host), community frames both, and primary frames the isolated and community ports by MAC.
 QStringList pvlanForwarding(const Bridge &bridge);
+// The PVLAN domain whose promiscuous port `port` is (an access port of its primary VLAN that is
+// not an uplink or a bond), or null.
+const PvlanDomain *promiscuousIn(const Bridge &bridge, const Port &port);
 
 // Table 4's overlay flows (overlayflows.cpp), above the PVLAN ones. A port of an overlay network
 // (Port::vsid) reaches the other ports of its VSID on this bridge and, through the tunnel port of

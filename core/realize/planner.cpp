@@ -1,5 +1,6 @@
 #include "planner.h"
 #include "flows.h"
+#include "planlines.h"
 #include "planops.h"
 #include "ratelimits.h"
 
@@ -50,6 +51,16 @@ QString portsOf(const Bridge &b)
         .arg(names.size() - kShown);
 }
 
+// The changes that make a bridge be re-created rather than set (planCurrentBridge).
+QStringList recreateCauses(const QStringList &changes)
+{
+    QStringList causes;
+    for (const QString &c : changes)
+        if (c.startsWith(QLatin1String("SR-IOV:")) || c.startsWith(QLatin1String("datapath:")))
+            causes << c;
+    return causes;
+}
+
 // Builds one plan: operations collected per group, applied group by group (see plan()).
 class Planner
 {
@@ -68,7 +79,7 @@ private:
     void planRemovedPorts();
     void planPorts(const Bridge &db);
     void planNewPort(const Bridge &db, const Port &dp);
-    void planChangedPort(const Bridge &db, const Port &cp, const Port &dp);
+    void planChangedPort(const Bridge &cb, const Port &cp, const Bridge &db, const Port &dp);
     void planAddresses(const Bridge &db, const Port &cp, const Port &dp);
     void planProviderAddress(const Bridge &db);
     void planFlows(const Bridge &db);
@@ -119,7 +130,7 @@ void Planner::planBridges()
     for (const Bridge &db : m_desired.bridges)
         if (!m_current.bridge(db.name)) {
             Operation op = operation(K::AddBridge, db.name, db.name, false);
-            op.changes << overlayChanges({}, db.overlays);
+            op.changes = planlines::newBridge(db);
             op.vsctl << bridgeAdd(db);
             m_bridges.push_back(op);
             m_recreated.insert(db.name);
@@ -138,13 +149,12 @@ void Planner::planCurrentBridge(const Bridge &cb)
     } else if (db->sriov != cb.sriov ||
                (!db->datapathType.isEmpty() && db->datapathType != cb.datapathType)) {
         Operation op = operation(K::RecreateBridge, cb.name, cb.name, true);
-        diff(op.changes, "SR-IOV", cb.sriov, db->sriov);
-        diff(op.changes, "datapath", cb.datapathType, db->datapathType);
+        op.changes = planlines::bridgeChanges(cb, *db);
         // Re-creating a bridge cuts what runs on it: the plan says so in words.
         m_notes << QStringLiteral("bridge %1 is re-created (%2): the VMs and management vNICs on "
                                   "its %3 ports lose their traffic until the apply is done, and "
                                   "again if it is rolled back")
-                       .arg(cb.name, op.changes.join(u"; "))
+                       .arg(cb.name, recreateCauses(op.changes).join(u"; "))
                        .arg(cb.ports.size());
         op.changes << QStringLiteral("interrupts %1").arg(portsOf(cb));
         op.vsctl << QStringList{QStringLiteral("del-br"), cb.name};
@@ -154,10 +164,7 @@ void Planner::planCurrentBridge(const Bridge &cb)
     } else if (db->elementId != cb.elementId || db->pvlans != cb.pvlans ||
                db->overlays != cb.overlays || db->providerAddress != cb.providerAddress) {
         Operation op = operation(K::SetBridge, cb.name, cb.name, false);
-        diff(op.changes, "element", cb.elementId, db->elementId);
-        diff(op.changes, "PVLAN domains", pvlansText(cb.pvlans), pvlansText(db->pvlans));
-        diff(op.changes, "provider address", cb.providerAddress, db->providerAddress);
-        op.changes << overlayChanges(cb.overlays, db->overlays);
+        op.changes = planlines::bridgeChanges(cb, *db);
         QStringList set{QStringLiteral("set"), QStringLiteral("Bridge"), cb.name,
                         QStringLiteral("external_ids:converge-id=") + atom(db->elementId)};
         const auto currentIds = optionalBridgeIds(cb);
@@ -221,7 +228,7 @@ void Planner::planPorts(const Bridge &db)
             planNewPort(db, dp);
             continue;
         }
-        planChangedPort(db, *cp, dp);
+        planChangedPort(*cb, *cp, db, dp);
         if (dp.type == Port::Type::Internal &&
             (cp->addresses != dp.addresses || cp->type != dp.type))
             planAddresses(db, *cp, dp);
@@ -231,13 +238,7 @@ void Planner::planPorts(const Bridge &db)
 void Planner::planNewPort(const Bridge &db, const Port &dp)
 {
     Operation op = operation(K::AddPort, db.name, dp.name, false);
-    op.changes << QStringLiteral("type %1").arg(typeName(dp.type));
-    if (dp.tag >= 0)
-        op.changes << QStringLiteral("tag %1").arg(dp.tag);
-    if (dp.vsid >= 0)
-        op.changes << QStringLiteral("VSID %1 (%2)").arg(dp.vsid).arg(dp.encapsulation.toUpper());
-    if (dp.maxRateKbps > 0 && dp.type != Port::Type::Bond)
-        op.changes << rateChange(db, dp);
+    op.changes = planlines::newPort(db, dp);
     op.vsctl << addPortCommands(db, dp);
     m_ports.push_back(op);
     if (dp.type == Port::Type::Internal) {
@@ -250,19 +251,18 @@ void Planner::planNewPort(const Bridge &db, const Port &dp)
 }
 
 // A new type or new bond members need a new Port row; anything else is set in place.
-void Planner::planChangedPort(const Bridge &db, const Port &cp, const Port &dp)
+void Planner::planChangedPort(const Bridge &cb, const Port &cp, const Bridge &db, const Port &dp)
 {
     if (cp.type != dp.type || cp.members != dp.members) {
         Operation op = operation(K::RecreatePort, db.name, dp.name, true);
-        diff(op.changes, "type", typeName(cp.type), typeName(dp.type));
-        diff(op.changes, "members", cp.members, dp.members);
+        op.changes = planlines::portChanges(cb, cp, db, dp);
         op.vsctl << QStringList{QStringLiteral("del-port"), db.name, dp.name};
         op.vsctl << addPortCommands(db, dp);
         m_ports.push_back(op);
         m_recreatedPorts.insert(dp.name);
     } else if (!sameExceptAddresses(cp, dp)) {
         Operation op = operation(K::SetPort, db.name, dp.name, false);
-        op.changes = portChanges(db, cp, dp);
+        op.changes = planlines::portChanges(cb, cp, db, dp);
         op.vsctl << portColumns(db, dp);
         m_ports.push_back(op);
     }
@@ -311,6 +311,11 @@ void Planner::planFlows(const Bridge &db)
     if (!m_recreated.contains(db.name) && cb && cb->flowsDigest == digest)
         return;
     Operation op = operation(K::SetFlows, db.name, db.name, false);
+    op.changes << planlines::flowTable(db);
+    // The reader records no digest for a table whose flows differ from the count it installed.
+    if (cb && !m_recreated.contains(db.name) && cb->flowsDigest.isEmpty())
+        op.changes << QStringLiteral("replaces a table Converge did not install (flows changed "
+                                     "by hand, or lost when Open vSwitch restarted)");
     op.flows = table;
     op.meters = meters;
     if (const QString change = metersChange(db); !change.isEmpty())
@@ -399,7 +404,7 @@ QString kindName(Operation::Kind kind)
     return {};
 }
 
-QString Operation::summary() const
+QString Operation::title() const
 {
     QString what;
     switch (kind) {
@@ -437,15 +442,31 @@ QString Operation::summary() const
         what = QStringLiteral("~ mirror %1 on %2").arg(target, bridge);
         break;
     case K::SetFlows:
-        what = QStringLiteral("~ flow table of %1 (%2 flows)").arg(bridge).arg(flows.size());
+        what = QStringLiteral("~ flow table of %1").arg(bridge);
         break;
     case K::SetAddresses:
         what = QStringLiteral("~ addresses of %1").arg(target);
         break;
     }
-    if (!changes.isEmpty())
-        what += QStringLiteral(": ") + changes.join(u"; ");
     return what;
+}
+
+QString Operation::summary() const
+{
+    return changes.isEmpty() ? title() : title() + QStringLiteral(": ") + changes.join(u"; ");
+}
+
+QStringList Operation::diffLines() const
+{
+    const QString mark = destructive ? QStringLiteral("! ") : QStringLiteral("  ");
+    const bool item = changes.size() == 1 && (changes.front().startsWith(QLatin1String("+ ")) ||
+                                              changes.front().startsWith(QLatin1String("- ")));
+    if (changes.size() == 1 && !item)
+        return {mark + summary()};
+    QStringList lines{mark + title()};
+    for (const QString &change : changes)
+        lines << QStringLiteral("      ") + change;
+    return lines;
 }
 
 QJsonObject Operation::toJson() const
@@ -482,7 +503,7 @@ QString Plan::diffText() const
 {
     QStringList lines;
     for (const Operation &o : ops)
-        lines << (o.destructive ? QStringLiteral("! ") : QStringLiteral("  ")) + o.summary();
+        lines << o.diffLines();
     for (const QString &n : notes)
         lines << QStringLiteral("  note: ") + n;
     if (ops.empty())

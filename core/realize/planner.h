@@ -33,13 +33,19 @@ struct Operation
     QString bridge;
     QString target; // port or mirror name; the bridge for bridge operations
     bool destructive = false;
-    QStringList changes;      // "tag: 10 -> 20", one per changed field
+    QStringList changes;      // "VLAN: access 10 -> access 20", one per setting (planlines.h)
     QList<QStringList> vsctl; // ovs-vsctl commands (without the "--" separators)
     QStringList flows;        // SetFlows: the bridge's complete flow table
     QStringList meters;       // SetFlows: the bridge's complete meter table (ratelimits.h)
     QList<QStringList> ip;    // argv lists of `ip` commands
 
-    QString summary() const; // "+ port vm1 on LAN", "~ port vm1 on LAN: tag: 10 -> 20"
+    QString title() const; // "+ port vm1 on LAN", "~ flow table of LAN"
+    // The title and its changes on one line: "~ port vm1 on LAN: VLAN: access 10 -> access 20".
+    QString summary() const;
+    // Its lines in a diff (Plan::diffText): "! " before a destructive step, then the summary on
+    // one line when there is one change; else the title, then each change on a line of its own,
+    // indented (an item added or removed, "+ ACL ...", always goes below).
+    QStringList diffLines() const;
     QJsonObject toJson() const;
 };
 
@@ -50,7 +56,7 @@ struct Plan
 
     bool isEmpty() const { return ops.empty(); }
     bool hasDestructive() const;
-    // Readable diff, one line per change, destructive steps marked with "!".
+    // Readable diff: each operation's diffLines, then the notes ("  note: ...").
     QString diffText() const;
     QJsonObject toJson() const;
     // SHA-256 of the operations: apply can insist on the plan the console reviewed.

@@ -137,34 +137,6 @@ QList<QStringList> addressCommands(const Port &desired, const QStringList &curre
     return addressCommands(desired.name, desired.addresses, current, isNew);
 }
 
-QStringList portChanges(const Bridge &b, const Port &c, const Port &d)
-{
-    QStringList out;
-    diff(out, "vlan mode", c.vlanMode, d.vlanMode);
-    diff(out, "tag", c.tag, d.tag);
-    diff(out, "trunks", c.trunks, d.trunks);
-    diff(out, "PVLAN isolated", c.isolated, d.isolated);
-    diff(out, "PVLAN community", c.community, d.community);
-    diff(out, "PVLAN primary", c.pvlanPrimary, d.pvlanPrimary);
-    diff(out, "VSID", c.vsid, d.vsid);
-    diff(out, "encapsulation", c.encapsulation, d.encapsulation);
-    diff(out, "uplink", c.uplink, d.uplink);
-    diff(out, "bond mode", c.bondMode, d.bondMode);
-    diff(out, "LACP", c.lacp, d.lacp);
-    diff(out, "bond primary", c.bondPrimary, d.bondPrimary);
-    if (c.maxRateKbps != d.maxRateKbps)
-        out << rateChange(b, d, c.maxRateKbps);
-    diff(out, "MTU", c.mtu == 0 ? -1 : c.mtu, d.mtu == 0 ? -1 : d.mtu);
-    diff(out, "MAC", c.mac, d.mac);
-    diff(out, "MAC spoofing", c.macSpoofing, d.macSpoofing);
-    diff(out, "DHCP guard", c.dhcpGuard, d.dhcpGuard);
-    diff(out, "router guard", c.routerGuard, d.routerGuard);
-    diff(out, "element", c.elementId, d.elementId);
-    if (c.acls != d.acls)
-        out << QStringLiteral("ACLs: %1 -> %2 rules").arg(c.acls.size()).arg(d.acls.size());
-    return out;
-}
-
 bool sameExceptAddresses(Port a, Port b)
 {
     a.addresses.clear();
@@ -246,31 +218,6 @@ QString overlaysText(const std::vector<Overlay> &overlays)
     if (overlays.empty())
         return {};
     return QString::fromUtf8(QJsonDocument(overlaysJson(overlays)).toJson(QJsonDocument::Compact));
-}
-
-QStringList overlayChanges(const std::vector<Overlay> &current, const std::vector<Overlay> &desired)
-{
-    const auto text = [](const Overlay &o) {
-        QStringList remotes;
-        for (const TunnelEndpoint &r : o.remotes)
-            remotes << QStringLiteral("%1 (%2 MAC%3)")
-                           .arg(r.address)
-                           .arg(r.macs.size())
-                           .arg(r.macs.size() == 1 ? QString() : QStringLiteral("s"));
-        return QStringLiteral("VSID %1 over %2 to %3")
-            .arg(o.vsid)
-            .arg(o.encapsulation == QLatin1String("vxlan") ? QStringLiteral("VXLAN")
-                                                           : QStringLiteral("NVGRE"))
-            .arg(remotes.isEmpty() ? QStringLiteral("no other host") : remotes.join(u", "));
-    };
-    QStringList out;
-    for (const Overlay &c : current)
-        if (std::ranges::find(desired, c) == desired.end())
-            out << QStringLiteral("- overlay ") + text(c);
-    for (const Overlay &d : desired)
-        if (std::ranges::find(current, d) == current.end())
-            out << QStringLiteral("+ overlay ") + text(d);
-    return out;
 }
 
 QString pvlansText(const std::vector<PvlanDomain> &pvlans)

@@ -4,8 +4,8 @@
 
 #include <QStringList>
 
-// The pieces of plan operations (planner.cpp): their ovs-vsctl and ip commands and the change
-// lines of their summaries.
+// The pieces of plan operations (planner.cpp): their ovs-vsctl and ip commands, and the change
+// lines of mirrors (bridges', ports' and flow tables' are planlines.h's).
 namespace converge::core::realize::planops {
 
 Operation operation(Operation::Kind kind, const QString &bridge, const QString &target,
@@ -23,9 +23,6 @@ std::vector<std::pair<QString, QString>> optionalBridgeIds(const Bridge &b);
 QString pvlansText(const std::vector<PvlanDomain> &pvlans);
 // The overlays as external_ids:converge-overlays holds them (compact JSON; empty for none).
 QString overlaysText(const std::vector<Overlay> &overlays);
-// "+ overlay VSID 5001 over VXLAN to 10.77.0.2 (2 MACs)", one per overlay added or removed.
-QStringList overlayChanges(const std::vector<Overlay> &current,
-                           const std::vector<Overlay> &desired);
 // Every managed column of a port and its interfaces, so a set is also a repair. The bridge's
 // datapath decides how the port's maximum rate is enforced (ratelimits.h).
 QList<QStringList> portColumns(const Bridge &b, const Port &p);
@@ -40,8 +37,6 @@ QList<QStringList> addressCommands(const QString &device, const QStringList &des
 QList<QStringList> mirrorAdd(const Mirror &m, int serial);
 QList<QStringList> mirrorRemove(const Mirror &m, int serial);
 
-// "tag: 10 -> 20", one per changed field.
-QStringList portChanges(const Bridge &bridge, const Port &current, const Port &desired);
 bool sameExceptAddresses(Port a, Port b);
 
 // A value in a change line; empty, negative or zero values are "none".

@@ -26,8 +26,7 @@ DomainPorts portsOf(const Bridge &b, const PvlanDomain &d)
             out.uplinks << &p;
         else if (p.pvlanPrimary == d.primary)
             out.members << &p;
-        else if (p.pvlanPrimary < 0 && p.type != Port::Type::Bond &&
-                 p.vlanMode == QLatin1String("access") && p.tag == d.primary)
+        else if (const PvlanDomain *of = promiscuousIn(b, p); of && of->primary == d.primary)
             out.promiscuous << &p;
     }
     return out;
@@ -97,6 +96,17 @@ void domainFlows(QStringList &flows, const Bridge &b, const PvlanDomain &d)
 }
 
 } // namespace
+
+const PvlanDomain *promiscuousIn(const Bridge &bridge, const Port &port)
+{
+    if (port.uplink || port.pvlanPrimary >= 0 || port.type == Port::Type::Bond ||
+        port.vlanMode != QLatin1String("access"))
+        return nullptr;
+    for (const PvlanDomain &d : bridge.pvlans)
+        if (d.primary == port.tag)
+            return &d;
+    return nullptr;
+}
 
 QStringList pvlanForwarding(const Bridge &bridge)
 {

@@ -41,12 +41,14 @@ QString mechanism(const Bridge &b, const Port &p)
     if (usesMeters(b)) {
         const std::vector<Meter> meters = bridgeMeters(b);
         const auto m = std::ranges::find(meters, p.name, &Meter::port);
-        return m == meters.end() ? QStringLiteral("OpenFlow meter")
-                                 : QStringLiteral("OpenFlow meter %1").arg(m->id);
+        return m == meters.end()
+                   ? QStringLiteral("an OpenFlow meter on the userspace datapath")
+                   : QStringLiteral("OpenFlow meter %1 on the userspace datapath").arg(m->id);
     }
     if (b.datapathType == QLatin1String("system"))
-        return QStringLiteral("ingress policing");
-    return QStringLiteral("ingress policing, or an OpenFlow meter on the userspace datapath");
+        return QStringLiteral("ingress policing on the kernel datapath");
+    return QStringLiteral("ingress policing on the kernel datapath, an OpenFlow meter on the "
+                          "userspace one");
 }
 
 QString limitedPorts(const Bridge &b)
@@ -180,6 +182,11 @@ QString metersChange(const Bridge &bridge)
         return {};
     return (parts.size() == 1 ? QStringLiteral("meter ") : QStringLiteral("meters ")) +
            parts.join(u", ");
+}
+
+QString rateMechanism(const Bridge &bridge, const Port &port)
+{
+    return mechanism(bridge, port);
 }
 
 } // namespace converge::core::realize

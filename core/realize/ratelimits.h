@@ -69,5 +69,8 @@ QString rateChange(const Bridge &bridge, const Port &port, qint64 currentKbps = 
 // A SetFlows operation's change line for BRIDGE's meters: "meters 4711 (vm1 10 Mb/s)"; empty
 // when it has none.
 QString metersChange(const Bridge &bridge);
+// How BRIDGE enforces PORT's maximum rate: "OpenFlow meter 4711", "ingress policing", or both
+// ways when the datapath is not known yet.
+QString rateMechanism(const Bridge &bridge, const Port &port);
 
 } // namespace converge::core::realize

@@ -243,7 +243,8 @@ QString shellScript(const QString &designName, const QString &hostName, const re
                .arg(plan.ops.size());
     for (const Operation &op : plan.ops)
         if (!op.vsctl.isEmpty())
-            out += QStringLiteral("#   %1\n").arg(commentText(op.summary()));
+            for (const QString &line : op.diffLines())
+                out += QStringLiteral("# %1\n").arg(commentText(line));
     if (!plan.vsctlArguments().isEmpty()) {
         const QString invocation = vsctlInvocation(plan, userspace);
         if (invocation.contains(QLatin1String("\"$(by_datapath ")))

@@ -171,7 +171,8 @@ TEST_F(OvsMetersRoot, ChangingOrRemovingARateChangesOrDeletesItsMeter)
         return;
     const HostState faster = desiredState(50000);
     const Plan change = converge(faster);
-    EXPECT_TRUE(change.diffText().contains(QStringLiteral("maximum rate: 10 Mb/s -> 50 Mb/s")))
+    EXPECT_TRUE(change.diffText().contains(
+        QStringLiteral("maximum rate from the vNIC: 10 Mb/s -> 50 Mb/s")))
         << change.diffText().toStdString();
     EXPECT_EQ(meters(),
               core::realize::meterSpecs(core::realize::bridgeMeters(faster.bridges.front())));

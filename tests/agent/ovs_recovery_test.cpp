@@ -432,9 +432,10 @@ TEST(AgentRecovery, DatapathChangeThatCannotBeRealizedRestoresTheWorkingBridge)
     auto plan = h.plan(labAndBrVm());
     ASSERT_TRUE(plan) << text(plan.error());
     EXPECT_GE(plan->plan.destructive, 1);
-    EXPECT_TRUE(plan->plan.diff.contains(QStringLiteral("! re-create bridge lab: datapath: "
-                                                        "netdev -> system; interrupts ports "
-                                                        "mgmt0, v1, v2")))
+    EXPECT_TRUE(plan->plan.diff.contains(QStringLiteral("! re-create bridge lab\n"
+                                                        "      datapath: netdev (userspace) -> "
+                                                        "system (kernel)\n"
+                                                        "      interrupts ports mgmt0, v1, v2\n")))
         << plan->plan.diff.toStdString();
     EXPECT_TRUE(plan->plan.notes.join(u'\n').contains(
         QStringLiteral("the VMs and management vNICs on its 3 ports lose their traffic")))

@@ -162,7 +162,8 @@ TEST(Planner, VnicAddedChangedAndRemoved)
     set(after, "lab1.a1.nic", "accessVlan", 11);
     core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
-    EXPECT_EQ(opsOf(p, K::SetPort)[0]->changes, QStringList{QStringLiteral("tag: 10 -> 11")});
+    EXPECT_EQ(opsOf(p, K::SetPort)[0]->changes,
+              QStringList{QStringLiteral("VLAN: access 10 -> access 11")});
     EXPECT_FALSE(p.hasDestructive());
 
     core::Design removed = before;
@@ -193,14 +194,17 @@ TEST(Planner, TrunkAndPvlanChanges)
     const auto sets = opsOf(p, K::SetPort);
     ASSERT_EQ(sets.size(), 2u) << kinds(p).toStdString();
     const QString all = p.diffText();
-    EXPECT_TRUE(all.contains(QStringLiteral("vlan mode: access -> trunk"))) << all.toStdString();
-    EXPECT_TRUE(all.contains(QStringLiteral("trunks: none -> [20,21]"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("~ port b1 on lab: VLAN: access 20 -> trunk 20-21")))
+        << all.toStdString();
     // A PVLAN port carries its secondary VLAN, on the wire too.
-    EXPECT_TRUE(all.contains(QStringLiteral("tag: 31 -> 32"))) << all.toStdString();
-    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN isolated: on -> off"))) << all.toStdString();
-    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN community: none -> 32"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("~ port iso2 on lab: VLAN: isolated in PVLAN 30 "
+                                            "(secondary 31) -> community 32 in PVLAN 30")))
+        << all.toStdString();
     // The bridge learns the new community VLAN of its domain, and its flows cross to it.
-    EXPECT_TRUE(all.contains(QStringLiteral("PVLAN domains:"))) << all.toStdString();
+    EXPECT_TRUE(all.contains(QStringLiteral("  ~ bridge lab\n"
+                                            "      - PVLAN 30 (isolated 31)\n"
+                                            "      + PVLAN 30 (isolated 31; community 32)\n")))
+        << all.toStdString();
     EXPECT_EQ(opsOf(p, K::SetFlows).size(), 1u);
 }
 
@@ -211,8 +215,11 @@ TEST(Planner, TeamChangesAndMembershipRecreatesTheBond)
     set(after, "lab1.team", "mode", QStringLiteral("LACP"));
     core::realize::Plan p = planFor(before, after);
     ASSERT_EQ(opsOf(p, K::SetPort).size(), 1u) << kinds(p).toStdString();
-    EXPECT_TRUE(p.diffText().contains(QStringLiteral("bond mode: active-backup -> balance-tcp")));
-    EXPECT_TRUE(p.diffText().contains(QStringLiteral("LACP: off -> on")));
+    EXPECT_TRUE(p.diffText().contains(
+        QStringLiteral("bond mode: active-backup (team mode SwitchIndependent or Static, with a "
+                       "standby member) -> balance-tcp (team mode LACP)")))
+        << p.diffText().toStdString();
+    EXPECT_TRUE(p.diffText().contains(QStringLiteral("LACP: off -> active")));
 
     auto nic =
         core::commands::addElement(after, core::ElementKind::PhysicalNic, QStringLiteral("lab1"),
@@ -270,7 +277,9 @@ TEST(Planner, DatapathChangeRecreatesTheBridge)
     current.bridges[0].datapathType = QStringLiteral("system");
     const core::realize::Plan p = core::realize::makePlan(d, current);
     ASSERT_EQ(opsOf(p, K::RecreateBridge).size(), 1u);
-    EXPECT_TRUE(p.diffText().contains(QStringLiteral("datapath: system -> netdev")));
+    EXPECT_TRUE(
+        p.diffText().contains(QStringLiteral("datapath: system (kernel) -> netdev (userspace)")))
+        << p.diffText().toStdString();
 }
 
 // A datapath change cuts every VM on the bridge: destructive, and the plan says whom it cuts.
@@ -290,8 +299,9 @@ TEST(Planner, DatapathChangeSaysWhatItInterrupts)
         << op.summary().toStdString();
     ASSERT_FALSE(p.notes.isEmpty());
     EXPECT_TRUE(p.notes.last().contains(
-        QStringLiteral("bridge lab is re-created (datapath: system -> netdev): the VMs and "
-                       "management vNICs on its 17 ports lose their traffic")))
+        QStringLiteral("bridge lab is re-created (datapath: system (kernel) -> netdev "
+                       "(userspace)): the VMs and management vNICs on its 17 ports lose their "
+                       "traffic")))
         << p.notes.join(u'\n').toStdString();
     EXPECT_TRUE(p.diffText().contains(QStringLiteral("  note: bridge lab is re-created")));
 

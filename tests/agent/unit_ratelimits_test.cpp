@@ -110,8 +110,10 @@ TEST(RateLimits, UserspaceDatapathMetersEveryFrameTheVnicSends)
     const Plan plan = core::realize::makePlan(s, {});
     const Operation *t1 = findOp(plan, K::AddPort, QStringLiteral("t1"));
     ASSERT_TRUE(t1);
-    EXPECT_TRUE(
-        t1->changes.contains(QStringLiteral("maximum rate 100 Mb/s (OpenFlow meter %1)").arg(m.id)))
+    EXPECT_TRUE(t1->changes.contains(
+        QStringLiteral("maximum rate from the vNIC: 100 Mb/s (OpenFlow meter %1 on the "
+                       "userspace datapath)")
+            .arg(m.id)))
         << joined(t1->changes);
     // No policing on this datapath; the designed rate is recorded to be read back.
     const QStringList iface = setCommand(*t1, "Interface", QStringLiteral("t1"));
@@ -141,7 +143,8 @@ TEST(RateLimits, KernelDatapathPolicesIngressAndHasNoMeters)
     const Plan plan = core::realize::makePlan(s, {});
     const Operation *t1 = findOp(plan, K::AddPort, QStringLiteral("t1"));
     ASSERT_TRUE(t1);
-    EXPECT_TRUE(t1->changes.contains(QStringLiteral("maximum rate 100 Mb/s (ingress policing)")))
+    EXPECT_TRUE(t1->changes.contains(QStringLiteral("maximum rate from the vNIC: 100 Mb/s (ingress "
+                                                    "policing on the kernel datapath)")))
         << joined(t1->changes);
     const QStringList iface = setCommand(*t1, "Interface", QStringLiteral("t1"));
     EXPECT_TRUE(iface.contains(QStringLiteral("ingress_policing_rate=100000"))) << joined(iface);
@@ -228,7 +231,9 @@ TEST(RateLimits, ChangingARateChangesThePortAndItsMeterAndNothingAfterApply)
     EXPECT_EQ(
         t1->changes,
         QStringList{
-            QStringLiteral("maximum rate: 100 Mb/s -> 10 Mb/s (OpenFlow meter %1)").arg(m.id)});
+            QStringLiteral("maximum rate from the vNIC: 100 Mb/s -> 10 Mb/s (OpenFlow meter %1 on "
+                           "the userspace datapath)")
+                .arg(m.id)});
     const Operation *table = findOp(plan, K::SetFlows, QStringLiteral("lab"));
     ASSERT_TRUE(table) << plan.diffText().toStdString();
     EXPECT_EQ(
@@ -251,7 +256,8 @@ TEST(RateLimits, RemovingTheRateRemovesTheMeter)
         core::realize::afterApply(desired(before, QStringLiteral("netdev"))));
     const Operation *t1 = findOp(plan, K::SetPort, QStringLiteral("t1"));
     ASSERT_TRUE(t1) << plan.diffText().toStdString();
-    EXPECT_EQ(t1->changes, QStringList{QStringLiteral("maximum rate: 100 Mb/s -> none")});
+    EXPECT_EQ(t1->changes,
+              QStringList{QStringLiteral("maximum rate from the vNIC: 100 Mb/s -> none")});
     const Operation *table = findOp(plan, K::SetFlows, QStringLiteral("lab"));
     ASSERT_TRUE(table) << plan.diffText().toStdString();
     EXPECT_TRUE(table->meters.isEmpty());

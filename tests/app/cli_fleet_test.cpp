@@ -170,8 +170,8 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
     ASSERT_TRUE(set(QStringLiteral("hv1.web.lan"), QStringLiteral("accessVlan"), 101));
     const Outcome change = ctl({QStringLiteral("deploy"), m_file});
     ASSERT_EQ(change.code, 0) << change.out.toStdString();
-    EXPECT_TRUE(change.out.contains(QStringLiteral("plan for hv1:\n  ~ port web on conv: tag: "
-                                                   "100 -> 101")))
+    EXPECT_TRUE(change.out.contains(QStringLiteral("plan for hv1:\n  ~ port web on conv: VLAN: "
+                                                   "access 100 -> access 101")))
         << change.out.toStdString();
     EXPECT_TRUE(change.out.contains(QStringLiteral("; 2 unchanged")));
 
@@ -207,6 +207,63 @@ TEST_F(CliFleet, EnrollsDeploysSeesDriftAndRollsAHostBack)
              QStringLiteral("--to"), QStringLiteral("9")});
     EXPECT_EQ(unknown.code, 2);
     EXPECT_TRUE(unknown.err.contains(QStringLiteral("there is no deployment #9")));
+}
+
+// What a reviewer checks before a deployment lands: the team's bond, the guards, the rates and
+// every ACL rule; and when one rule of three changes, that rule.
+TEST_F(CliFleet, ThePlanShowsTheSecuritySettingsOneAclRuleAtATime)
+{
+    enrollAll();
+    const auto dryRun = [this] {
+        return ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--host"),
+                    QStringLiteral("hv1"), QStringLiteral("--dry-run")});
+    };
+    const Outcome first = dryRun();
+    ASSERT_EQ(first.code, 0) << first.err.toStdString();
+    for (const char *line :
+         {"\n  + port team0 on conv\n      type: bond\n      uplink: yes\n      bond mode: "
+          "active-backup (team mode SwitchIndependent or Static, with a standby member)\n      "
+          "members: up1, up2\n      primary member: up1 (standby up2)\n",
+          "\n  + port web on conv\n      VLAN: access 100\n      maximum rate from the vNIC: 1 "
+          "Gb/s (OpenFlow meter 41813 on the userspace datapath)\n      MAC: 02:cf:01:00:00:0a\n"
+          "      MAC spoofing: blocked (the port may send from 02:cf:01:00:00:0a only)\n"
+          "      DHCP guard: on (drops DHCP server messages from the port)\n      router guard: "
+          "on (drops IPv6 router advertisements and redirects from the port)\n      ACL meter in "
+          "from 0.0.0.0/0 to any\n",
+          "\n      ACL deny out from any to 10.78.10.0/24\n",
+          "\n  ~ flow table of conv\n      19 flows: 12 guard, 2 ACL, 5 forwarding\n      meter "
+          "41813 (web 1 Gb/s)\n"})
+        EXPECT_TRUE(first.out.contains(QLatin1String(line))) << line << "\n"
+                                                             << first.out.toStdString();
+
+    const auto rule = [](const char *remote, int port) {
+        return QJsonObject{{QStringLiteral("direction"), QStringLiteral("Inbound")},
+                           {QStringLiteral("action"), QStringLiteral("Deny")},
+                           {QStringLiteral("protocol"), QStringLiteral("TCP")},
+                           {QStringLiteral("remoteAddress"), QLatin1String(remote)},
+                           {QStringLiteral("localPorts"), QJsonArray{port}}};
+    };
+    ASSERT_TRUE(set(
+        QStringLiteral("hv1.web.lan"), QStringLiteral("acls"),
+        QJsonArray{rule("10.0.0.0/24", 22), rule("10.0.1.0/24", 443), rule("10.0.2.0/24", 3389)}));
+    ASSERT_EQ(
+        ctl({QStringLiteral("deploy"), m_file, QStringLiteral("--host"), QStringLiteral("hv1")})
+            .code,
+        0);
+    ASSERT_TRUE(set(
+        QStringLiteral("hv1.web.lan"), QStringLiteral("acls"),
+        QJsonArray{rule("10.0.0.0/24", 22), rule("10.0.1.0/24", 8443), rule("10.0.2.0/24", 3389)}));
+    const Outcome changed = dryRun();
+    ASSERT_EQ(changed.code, 0) << changed.err.toStdString();
+    EXPECT_TRUE(changed.out.contains(
+        QStringLiteral("plan for hv1:\n"
+                       "  ~ port web on conv\n"
+                       "      - ACL deny in tcp from 10.0.1.0/24 to any port 443\n"
+                       "      + ACL deny in tcp from 10.0.1.0/24 to any port 8443\n"
+                       "  ~ flow table of conv\n"
+                       "      21 flows: 12 guard, 4 ACL, 5 forwarding\n"
+                       "      meter 41813 (web 1 Gb/s)\n")))
+        << changed.out.toStdString();
 }
 
 TEST_F(CliFleet, AHostLostAfterTheChangeRollsTheOthersBackAndExitsFour)

@@ -29,6 +29,14 @@ TEST(Labels, BandwidthIsWrittenWithSiUnitSymbols)
     EXPECT_EQ(formatBandwidth(1e12), QStringLiteral("1 Tb/s"));
 }
 
+TEST(Labels, VlanListsAreSortedWithRunsAsRanges)
+{
+    EXPECT_EQ(formatVlanList({30, 10, 11, 12}), QStringLiteral("10-12, 30"));
+    EXPECT_EQ(formatVlanList({5}), QStringLiteral("5"));
+    EXPECT_EQ(formatVlanList({20, 21, 21, 40}), QStringLiteral("20-21, 40"));
+    EXPECT_EQ(formatVlanList({}), QString());
+}
+
 TEST(Labels, AVnicIsNamedWithItsVmAndHost)
 {
     const Element host = element("h", K::Host, "", "hv1");

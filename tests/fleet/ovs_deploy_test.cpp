@@ -139,8 +139,8 @@ TEST_F(Fleet, DeploysAConvergedDesignThenOnlyTheDifferencesAndSeesDrift)
     auto change = lab.convergectl({QStringLiteral("deploy"), file});
     ASSERT_TRUE(change && change->exitCode == 0) << text(change);
     const QString out = QString::fromUtf8(change->out);
-    EXPECT_TRUE(
-        out.contains(QStringLiteral("plan for hv2:\n  ~ port web on conv: tag: 100 -> 101")))
+    EXPECT_TRUE(out.contains(
+        QStringLiteral("plan for hv2:\n  ~ port web on conv: VLAN: access 100 -> access 101")))
         << text(change);
     EXPECT_TRUE(out.contains(QStringLiteral("plan for hv1:\n  no changes"))) << text(change);
     EXPECT_TRUE(out.contains(QStringLiteral("plan for hv3:\n  no changes"))) << text(change);
@@ -165,7 +165,8 @@ TEST_F(Fleet, DeploysAConvergedDesignThenOnlyTheDifferencesAndSeesDrift)
         lab.convergectl({QStringLiteral("rollback"), file, QStringLiteral("--host"),
                          QStringLiteral("hv2"), QStringLiteral("--to"), QStringLiteral("1")});
     ASSERT_TRUE(back && back->exitCode == 0) << text(back);
-    EXPECT_TRUE(back->out.contains("plan for hv2:\n  ~ port web on conv: tag: 101 -> 100"))
+    EXPECT_TRUE(
+        back->out.contains("plan for hv2:\n  ~ port web on conv: VLAN: access 101 -> access 100"))
         << text(back);
     EXPECT_TRUE(back->out.contains("rollback of hv2 to deployment #1: confirmed on 1 hosts"))
         << text(back);

@@ -130,6 +130,19 @@ TEST_F(FakeFleet, DeploysWithProgressPerHostRecordsItAndThenHasNothingToChange)
         EXPECT_TRUE(dialog.planView()->toPlainText().contains(QStringLiteral("+ bridge conv")))
             << dialog.planView()->toPlainText().toStdString();
     }
+    // The team's bond for review, one setting a line below its operation, and what the flow
+    // table is made of.
+    const QString shown = dialog.planView()->toPlainText();
+    EXPECT_TRUE(shown.contains(QStringLiteral(
+        "\n  + port team0 on conv\n      type: bond\n      uplink: yes\n      bond mode: "
+        "active-backup (team mode SwitchIndependent or Static, with a standby member)\n      "
+        "members: up1, up2\n      primary member: up1 (standby up2)\n")))
+        << shown.toStdString();
+    EXPECT_TRUE(shown.contains(QStringLiteral("\n      ACL deny out from any to 10.78.10.0/24\n")));
+    EXPECT_TRUE(
+        shown.contains(QStringLiteral("\n  ~ flow table of conv\n      19 flows: 12 guard, 2 "
+                                      "ACL, 5 forwarding\n      meter 41813 (web 1 Gb/s)\n")))
+        << shown.toStdString();
     // A review changes nothing on the hosts.
     EXPECT_TRUE(m_agents->snapshot(addressOf(QStringLiteral("hv1"))).running.bridges.empty());
 
@@ -398,7 +411,8 @@ TEST_F(FakeFleet, HistoryRollsAHostBackToAnEarlierDeployment)
     EXPECT_EQ(dialog->hostNames(), QStringList{"hv1"});
     QSignalSpy planned(dialog, &DeployDialog::plansShown);
     ASSERT_TRUE(planned.wait(10000));
-    EXPECT_TRUE(dialog->planView()->toPlainText().contains(QStringLiteral("tag: 101 -> 100")))
+    EXPECT_TRUE(dialog->planView()->toPlainText().contains(
+        QStringLiteral("~ port web on conv: VLAN: access 101 -> access 100")))
         << dialog->planView()->toPlainText().toStdString();
     QSignalSpy finished(dialog, &DeployDialog::deploymentFinished);
     QTest::mouseClick(dialog->deployButton(), Qt::LeftButton);

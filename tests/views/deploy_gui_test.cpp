@@ -12,6 +12,7 @@
 
 #include "core/io/designdocument.h"
 #include "core/realize/hoststate.h"
+#include "core/realize/planner.h"
 #include "core/store/projectstore.h"
 #include "views/deploy/deploydialog.h"
 #include "views/deploy/driftpanel.h"
@@ -34,6 +35,7 @@
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -129,9 +131,10 @@ TEST_F(DeployViews, PlanDiffShowsDestructiveStepsRedAndBoldAndNotesGrey)
 {
     const QJsonObject plan{
         {QStringLiteral("diff"),
-         QStringLiteral("  + port web on conv\n! - bridge old and all its ports\n"
-                        "  ~ port <db> on conv: tag: 100 -> 101\n  note: QoS minimum is not "
-                        "enforced\n")},
+         QStringLiteral(
+             "  + port web on conv\n! - bridge old and all its ports\n"
+             "  ~ port <db> on conv: VLAN: access 100 -> access 101\n  note: QoS minimum is not "
+             "enforced\n")},
         {QStringLiteral("operations"),
          QJsonArray{QJsonObject{{QStringLiteral("destructive"), false}},
                     QJsonObject{{QStringLiteral("destructive"), true}},
@@ -151,9 +154,92 @@ TEST_F(DeployViews, PlanDiffShowsDestructiveStepsRedAndBoldAndNotesGrey)
     EXPECT_NE(note.fontWeight(), QFont::Bold);
     // Text from the agent is shown as text.
     const QTextCharFormat change =
-        formats[QStringLiteral("  ~ port <db> on conv: tag: 100 -> 101")];
+        formats[QStringLiteral("  ~ port <db> on conv: VLAN: access 100 -> access 101")];
     EXPECT_NE(change.fontWeight(), QFont::Bold);
     EXPECT_EQ(planSummary({}), QStringLiteral("no changes"));
+}
+
+// A real plan as the dialog shows it: each change on a line of its own below its operation, an
+// ACL rule changed as that rule removed (dark red) and added (green), the changes of a
+// destructive step red like the step, and long lines wrapped rather than cut off.
+TEST_F(DeployViews, PlanDiffShowsEachChangeOnItsOwnLineBelowItsOperation)
+{
+    using namespace core::realize;
+    const auto port = [](const char *name) {
+        Port p;
+        p.name = QLatin1String(name);
+        p.vlanMode = QStringLiteral("access");
+        p.tag = 100;
+        p.mac = QStringLiteral("02:cf:01:00:00:0a");
+        return p;
+    };
+    const auto bridge = [](const char *name, std::vector<Port> ports) {
+        Bridge b;
+        b.name = QLatin1String(name);
+        b.datapathType = QStringLiteral("system");
+        b.ports = std::move(ports);
+        return b;
+    };
+    Acl rule;
+    rule.action = QStringLiteral("deny");
+    rule.direction = QStringLiteral("in");
+    rule.protocol = QStringLiteral("tcp");
+    rule.remotePrefix = QStringLiteral("10.0.1.0/24");
+    rule.localPorts = {443};
+    Port web = port("web");
+    web.acls = {rule};
+    HostState current;
+    current.bridges = {bridge("conv", {web}), bridge("store", {port("db")})};
+    HostState desired = current;
+    desired.bridges[0].ports[0].acls[0].localPorts = {8443};
+    desired.bridges[0].ports[0].dhcpGuard = true;
+    desired.bridges[1].datapathType = QStringLiteral("netdev");
+    const Plan plan = makePlan(desired, afterApply(current));
+
+    QTextBrowser view;
+    view.resize(420, 600);
+    view.setHtml(planDiffHtml(plan.toJson()));
+    std::vector<QString> blocks;
+    std::map<QString, QColor> colours;
+    for (QTextBlock b = view.document()->begin(); b.isValid(); b = b.next()) {
+        blocks.push_back(b.text());
+        colours[b.text()] = b.begin().fragment().charFormat().foreground().color();
+    }
+    const auto at = [&blocks](const char *text) {
+        return std::ranges::find(blocks, QLatin1String(text)) - blocks.begin();
+    };
+    const auto web443 = at("      - ACL deny in tcp from 10.0.1.0/24 to any port 443");
+    ASSERT_LT(std::size_t(web443), blocks.size()) << plan.diffText().toStdString();
+    EXPECT_EQ(blocks[std::size_t(web443) - 2], QStringLiteral("  ~ port web on conv"));
+    EXPECT_EQ(blocks[std::size_t(web443) - 1],
+              QStringLiteral("      DHCP guard: off -> on (drops DHCP server messages from the "
+                             "port)"));
+    EXPECT_EQ(blocks[std::size_t(web443) + 1],
+              QStringLiteral("      + ACL deny in tcp from 10.0.1.0/24 to any port 8443"));
+    EXPECT_EQ(colours[blocks[std::size_t(web443)]], QColor(0xa0, 0x30, 0x30));
+    EXPECT_EQ(colours[blocks[std::size_t(web443) + 1]], QColor(0x10, 0x70, 0x10));
+    EXPECT_EQ(colours[blocks[std::size_t(web443) - 1]], QColor(Qt::black)) << "a plain change";
+
+    const auto recreate = at("! re-create bridge store");
+    ASSERT_LT(std::size_t(recreate), blocks.size()) << plan.diffText().toStdString();
+    EXPECT_EQ(blocks[std::size_t(recreate) + 1],
+              QStringLiteral("      datapath: system (kernel) -> netdev (userspace)"));
+    EXPECT_EQ(blocks[std::size_t(recreate) + 2], QStringLiteral("      interrupts ports db"));
+    EXPECT_EQ(colours[blocks[std::size_t(recreate) + 2]], QColor(0xa0, 0x30, 0x30));
+
+    // The widest line fits the view's width: it wraps, and goes on below its own text (a
+    // hanging indent deeper than its operation's).
+    std::map<QString, QTextBlockFormat> paragraphs;
+    for (QTextBlock b = view.document()->begin(); b.isValid(); b = b.next())
+        paragraphs[b.text()] = b.blockFormat();
+    const QTextBlockFormat change = paragraphs[blocks[std::size_t(web443)]];
+    const QTextBlockFormat title = paragraphs[blocks[std::size_t(web443) - 2]];
+    EXPECT_EQ(change.textIndent(), -change.leftMargin());
+    EXPECT_GT(change.leftMargin(), title.leftMargin());
+    EXPECT_GT(title.leftMargin(), 0);
+    view.show();
+    EXPECT_LE(view.document()->idealWidth(), view.viewport()->width());
+    EXPECT_EQ(view.horizontalScrollBar()->maximum(), 0);
 }
 
 TEST_F(DeployViews, ListsHostsWithoutAnAgentDisabledAndReportsAFailedPlan)

@@ -25,26 +25,72 @@ system | netdev) ;;
 esac
 
 # Open vSwitch database: 21 operations in one transaction
-#   + bridge lab
-#   + port a1 on lab: type system; tag 10
-#   + port a2 on lab: type system; tag 10
-#   + port acl1 on lab: type system; tag 40
-#   + port acl2 on lab: type system; tag 40
-#   + port acl3 on lab: type system; tag 40
-#   + port b1 on lab: type system; tag 20
-#   + port g1 on lab: type system; tag 50
-#   + port g2 on lab: type system; tag 50
-#   + port iso1 on lab: type system; tag 31
-#   + port iso2 on lab: type system; tag 31
-#   + port mgmt0 on lab: type internal; tag 99
-#   + port mon on lab: type system; tag 10
-#   + port prom on lab: type system; tag 30
-#   + port s1 on lab: type system; tag 60
-#   + port s2 on lab: type system; tag 60
-#   + port t1 on lab: type system; maximum rate 100 Mb/s (ingress policing, or an OpenFlow meter on the userspace datapath)
-#   + port team0 on lab: type bond
+#   + bridge lab: PVLAN 30 (isolated 31)
+#   + port a1 on lab
+#       VLAN: access 10
+#       MAC: 02:cf:00:00:00:01
+#   + port a2 on lab
+#       VLAN: access 10
+#       MAC: 02:cf:00:00:00:02
+#   + port acl1 on lab
+#       VLAN: access 40
+#       MAC: 02:cf:00:00:00:07
+#       ACL deny out from any to 10.77.40.3/32
+#       ACL meter out from any to 10.77.40.2/32
+#   + port acl2 on lab
+#       VLAN: access 40
+#       MAC: 02:cf:00:00:00:08
+#   + port acl3 on lab
+#       VLAN: access 40
+#       MAC: 02:cf:00:00:00:09
+#   + port b1 on lab
+#       VLAN: access 20
+#       MAC: 02:cf:00:00:00:03
+#   + port g1 on lab
+#       VLAN: access 50
+#       MAC: 02:cf:00:00:00:0a
+#       DHCP guard: on (drops DHCP server messages from the port)
+#       router guard: on (drops IPv6 router advertisements and redirects from the port)
+#   + port g2 on lab
+#       VLAN: access 50
+#       MAC: 02:cf:00:00:00:0b
+#   + port iso1 on lab
+#       VLAN: isolated in PVLAN 30 (secondary 31)
+#       MAC: 02:cf:00:00:00:04
+#   + port iso2 on lab
+#       VLAN: isolated in PVLAN 30 (secondary 31)
+#       MAC: 02:cf:00:00:00:05
+#   + port mgmt0 on lab
+#       type: internal
+#       VLAN: access 99
+#       MAC: 02:cf:00:00:01:01
+#   + port mon on lab
+#       VLAN: access 10
+#       MAC: 02:cf:00:00:00:0e
+#   + port prom on lab
+#       VLAN: promiscuous in PVLAN 30
+#       MAC: 02:cf:00:00:00:06
+#   + port s1 on lab
+#       VLAN: access 60
+#       MAC: 02:cf:00:00:00:0c
+#       MAC spoofing: blocked (the port may send from 02:cf:00:00:00:0c only)
+#   + port s2 on lab
+#       VLAN: access 60
+#       MAC: 02:cf:00:00:00:0d
+#   + port t1 on lab
+#       VLAN: all VLANs (no tag)
+#       maximum rate from the vNIC: 100 Mb/s (ingress policing on the kernel datapath, an OpenFlow meter on the userspace one)
+#       MAC: 02:cf:00:00:00:0f
+#   + port team0 on lab
+#       type: bond
+#       uplink: yes
+#       bond mode: active-backup (team mode SwitchIndependent or Static, with a standby member)
+#       members: up1, up2
+#       primary member: up1 (standby up2)
+#       VLAN: all VLANs (no tag)
+#       MTU: 1500
 #   + mirror watch-a on lab: a1, a2 -> mon
-#   ~ flow table of lab (32 flows)
+#   ~ flow table of lab: 32 flows: 6 guard, 2 ACL, 19 PVLAN, 5 forwarding
 
 # by_datapath KERNEL USERSPACE: the argument for the datapath this script runs on
 # (maximum rates: ingress policing on the kernel datapath, OpenFlow meters on the userspace one)
