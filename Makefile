@@ -52,6 +52,7 @@ bench: build
 	./$(BUILD)/bench/agent/bench-agent-apply 5
 	./$(BUILD)/bench/fleet/bench-deploy 20 5
 	./$(BUILD)/bench/fleet/bench-deploy 20 5 --host-delay 1000
+	./$(BUILD)/bench/wire/bench-wire 5 4
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
