@@ -5,6 +5,9 @@
 #include "testapp.h"
 #include "wirelab.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <QDeadlineTimer>
@@ -106,12 +109,17 @@ protected:
 // meter, is on what the VM sends).
 TEST_F(WireRates, MaximumBandwidthHoldsTheLimitedVnicAndOnlyIt)
 {
-    const double limited = throughput("lim");
+    // The median of three runs: TCP against a meter saws around the limit, and a busy machine
+    // (the suite runs two tests at once) can cost one run a few percent.
+    std::vector<double> runs{throughput("lim"), throughput("lim"), throughput("lim")};
+    std::ranges::sort(runs);
+    const double limited = runs[1];
     const double unlimited = throughput("free");
     const double received = throughput("lim", true);
-    std::printf("iperf3 (5 s bulk TCP): lim -> srv %.2f Mbit/s (limit 10), free -> srv %.2f "
-                "Mbit/s, srv -> lim %.2f Mbit/s\n",
-                limited / 1e6, unlimited / 1e6, received / 1e6);
+    std::printf("iperf3 (5 s bulk TCP): lim -> srv %.2f Mbit/s (limit 10; median of %.2f, %.2f, "
+                "%.2f), free -> srv %.2f Mbit/s, srv -> lim %.2f Mbit/s\n",
+                limited / 1e6, runs[0] / 1e6, runs[1] / 1e6, runs[2] / 1e6, unlimited / 1e6,
+                received / 1e6);
     EXPECT_NEAR(limited, kLimitBps, 0.1 * kLimitBps) << bridgeTables();
     EXPECT_GT(unlimited, 50e6) << bridgeTables();
     EXPECT_GT(unlimited, 5 * limited);
