@@ -91,9 +91,10 @@ core::Result<void> AgentService::recoverJournal()
     m_journalProblem = journal ? QString() : journal.error().message;
     if (!journal)
         return std::unexpected(journal.error());
-    if (!*journal)
+    std::optional<Pending> pending = std::move(*journal);
+    if (!pending)
         return {};
-    Pending p = std::move(**journal);
+    Pending p = std::move(*pending);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (phase == QLatin1String("pending") && p.deadlineMs > now) {
         qCInfo(lcAgent).noquote() << "transaction" << p.transaction << "awaits confirmation until"

@@ -96,8 +96,7 @@ TEST(PvlanAcrossHosts, AHostsPvlanFlowsNameOnlyItsOwnMacs)
                     macs << p.mac;
         return macs;
     };
-    for (const auto &[mine, theirs] :
-         {std::pair{&hv1, &hv2}, std::pair{&hv2, &hv1}}) {
+    for (const auto &[mine, theirs] : {std::pair{&hv1, &hv2}, std::pair{&hv2, &hv1}}) {
         const QStringList flows = pvlanForwarding(mine->bridges.front());
         ASSERT_FALSE(flows.isEmpty());
         for (const QString &mac : macsOf(*theirs))
