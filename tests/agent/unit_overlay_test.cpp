@@ -2,16 +2,13 @@
 // per-bridge overlays with the other hosts' provider addresses and MACs, table 4 flows that keep
 // each VSID apart, plan lines a reviewer can read, and a host-state form that refuses what the
 // agent could not realize.
-#include "core/io/designdocument.h"
-#include "core/model/commands.h"
-#include "core/model/design.h"
-#include "core/realize/desiredstate.h"
+#include "unitdesigns.h"
+
 #include "core/realize/flows.h"
 #include "core/realize/planner.h"
 
 #include <gtest/gtest.h>
 
-#include <QFile>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -25,30 +22,15 @@ namespace {
 // physical-network VM on each host.
 core::Design overlayDesign()
 {
-    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/tests/wire/data/two-hosts-overlay.converge.json"));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly));
-    auto d = core::designdocument::load(f.readAll());
-    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
-    return d ? std::move(*d) : core::Design();
+    return converge::testing::sourceDesign("tests/wire/data/two-hosts-overlay.converge.json");
 }
 
 HostState desired(const core::Design &d, const char *host = "hv1")
 {
-    auto s = desiredState(d, QLatin1String(host));
-    EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
-    if (!s)
-        return {};
-    for (Bridge &b : s->bridges)
-        b.datapathType = QStringLiteral("netdev");
-    return *s;
+    return converge::testing::desiredOn(d, QLatin1String(host), QStringLiteral("netdev"));
 }
 
-void set(core::Design &d, const char *id, const char *key, const QJsonValue &v)
-{
-    auto e = core::commands::setProperty(d, QLatin1String(id), QLatin1String(key), v);
-    ASSERT_TRUE(e) << e.error().message.toStdString();
-    ASSERT_TRUE(d.apply(*e));
-}
+using converge::testing::setProperty;
 
 const Port *portNamed(const Bridge &b, const char *name)
 {
@@ -99,9 +81,9 @@ TEST(Overlays, DesiredStateHasTunnelsToTheOtherHostsProviderAddresses)
 TEST(Overlays, WhatCannotBeRealizedIsANote)
 {
     core::Design d = overlayDesign();
-    set(d, "hv1", "providerAddress", QJsonValue::Undefined);
-    set(d, "hv1.blue1.nic", "vlanMode", QStringLiteral("Access"));
-    set(d, "hv1.blue1.nic", "accessVlan", 10);
+    setProperty(d, "hv1", "providerAddress", QJsonValue::Undefined);
+    setProperty(d, "hv1.blue1.nic", "vlanMode", QStringLiteral("Access"));
+    setProperty(d, "hv1.blue1.nic", "accessVlan", 10);
     HostState s = desired(d);
     EXPECT_EQ(s.notes.filter(QStringLiteral("has no IPv4 provider address")).size(), 1)
         << s.notes.join(u'\n').toStdString();
@@ -116,7 +98,7 @@ TEST(Overlays, WhatCannotBeRealizedIsANote)
     EXPECT_FALSE(portNamed(s.bridges[0], "cv-vxlan"));
 
     d = overlayDesign();
-    set(d, "hv2", "providerAddress", QStringLiteral("10.78.0.2/24"));
+    setProperty(d, "hv2", "providerAddress", QStringLiteral("10.78.0.2/24"));
     s = desired(d);
     EXPECT_EQ(s.notes
                   .filter(QStringLiteral("provider address 10.78.0.2 is outside 10.77.0.1/24 "
@@ -185,7 +167,7 @@ TEST(Overlays, PlanLinesNameTunnelsProviderAddressAndOverlays)
 
     // hv2's Blue VM leaves Blue: hv1's Blue has no other host, and no VXLAN tunnel is left.
     core::Design after = overlayDesign();
-    set(after, "hv2.blue2", "vmNetwork", QJsonValue::Undefined);
+    setProperty(after, "hv2.blue2", "vmNetwork", QJsonValue::Undefined);
     const Plan change = makePlan(desired(after), afterApply(d));
     EXPECT_FALSE(change.hasDestructive()) << "the tunnel port cuts nothing";
     EXPECT_TRUE(change.diffText().contains(QStringLiteral("- port cv-vxlan from lab")))
@@ -194,7 +176,7 @@ TEST(Overlays, PlanLinesNameTunnelsProviderAddressAndOverlays)
         << change.diffText().toStdString();
     // Its PA changes: only addresses and the bridge's record.
     after = overlayDesign();
-    set(after, "hv1", "providerAddress", QStringLiteral("10.77.0.11/24"));
+    setProperty(after, "hv1", "providerAddress", QStringLiteral("10.77.0.11/24"));
     const Plan moved = makePlan(desired(after), afterApply(d));
     EXPECT_TRUE(moved.diffText().contains(QStringLiteral("10.77.0.11/24")))
         << moved.diffText().toStdString();

@@ -1,9 +1,7 @@
 // The planner (core/realize): design -> desired host state -> plan. Every kind of host element
 // added, changed and removed; idempotence; destructive marking; the commands it emits.
-#include "core/io/designdocument.h"
-#include "core/model/commands.h"
-#include "core/model/design.h"
-#include "core/realize/desiredstate.h"
+#include "unitdesigns.h"
+
 #include "core/realize/flows.h"
 #include "core/realize/planner.h"
 
@@ -21,29 +19,17 @@ namespace {
 
 core::Design labDesign()
 {
-    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/tests/agent/data/ovs-lab.converge.json"));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly));
-    auto d = core::designdocument::load(f.readAll());
-    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
-    return d ? std::move(*d) : core::Design();
+    return converge::testing::sourceDesign("tests/agent/data/ovs-lab.converge.json");
 }
 
 core::realize::HostState desired(const core::Design &d)
 {
-    auto s = core::realize::desiredState(d, QStringLiteral("lab1"));
-    EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
-    if (!s)
-        return {};
-    for (core::realize::Bridge &b : s->bridges)
-        b.datapathType = QStringLiteral("netdev");
-    return *s;
+    return converge::testing::desiredOn(d, QStringLiteral("lab1"), QStringLiteral("netdev"));
 }
 
 void set(core::Design &d, const char *id, const char *key, const QJsonValue &v)
 {
-    auto e = core::commands::setProperty(d, QLatin1String(id), QLatin1String(key), v);
-    ASSERT_TRUE(e) << e.error().message.toStdString();
-    ASSERT_TRUE(d.apply(*e));
+    converge::testing::setProperty(d, id, key, v);
 }
 
 std::vector<const Operation *> opsOf(const core::realize::Plan &p, K kind)

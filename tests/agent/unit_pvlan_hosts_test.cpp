@@ -1,16 +1,13 @@
 // A PVLAN across hosts (core/realize): what each host gets depends on its own ports only, so a
 // VM added on one host changes no other host's plan; the PVLAN's secondary VLANs are what its
 // ports carry (tests/wire/data/two-hosts-pvlan.converge.json).
-#include "core/io/designdocument.h"
-#include "core/model/commands.h"
-#include "core/model/design.h"
-#include "core/realize/desiredstate.h"
+#include "unitdesigns.h"
+
 #include "core/realize/flows.h"
 #include "core/realize/planner.h"
 
 #include <gtest/gtest.h>
 
-#include <QFile>
 #include <QJsonArray>
 
 using namespace converge;
@@ -20,18 +17,12 @@ namespace {
 
 core::Design pvlanDesign()
 {
-    QFile f(QStringLiteral(CONVERGE_SOURCE_DIR "/tests/wire/data/two-hosts-pvlan.converge.json"));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly));
-    auto d = core::designdocument::load(f.readAll());
-    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
-    return d ? std::move(*d) : core::Design();
+    return converge::testing::sourceDesign("tests/wire/data/two-hosts-pvlan.converge.json");
 }
 
 HostState desired(const core::Design &d, const char *host)
 {
-    auto s = desiredState(d, QLatin1String(host));
-    EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
-    return s ? *s : HostState();
+    return converge::testing::desiredOn(d, QLatin1String(host));
 }
 
 void add(core::Design &d, core::ElementKind kind, const char *parent, const char *id,

@@ -2,10 +2,8 @@
 // the plan uses per datapath (OpenFlow meters on the userspace one, ingress policing on the
 // kernel one), what it says about it, what it says is not enforced, how a rate reads back, and
 // that a second plan after applying is empty.
-#include "core/io/designdocument.h"
-#include "core/model/commands.h"
-#include "core/model/design.h"
-#include "core/realize/desiredstate.h"
+#include "unitdesigns.h"
+
 #include "core/realize/flows.h"
 #include "core/realize/planner.h"
 #include "core/realize/ratelimits.h"
@@ -13,7 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include <QFile>
 #include <QHash>
 
 #include <algorithm>
@@ -32,28 +29,21 @@ namespace {
 // The lab design's vNIC t1 has a maximum bandwidth of 100 Mbit/s (tests/agent/data).
 core::Design labDesign()
 {
-    auto d = core::designdocument::loadFile(
-        QStringLiteral(CONVERGE_SOURCE_DIR "/tests/agent/data/ovs-lab.converge.json"));
-    EXPECT_TRUE(d) << (d ? "" : d.error().message.toStdString());
-    return d ? std::move(*d) : core::Design();
+    return converge::testing::sourceDesign("tests/agent/data/ovs-lab.converge.json");
 }
 
+// lab1's desired state on DATAPATH ("": as a bundle made without the host's datapath).
 HostState desired(const core::Design &d, const QString &datapath)
 {
-    auto s = core::realize::desiredState(d, QStringLiteral("lab1"));
-    EXPECT_TRUE(s) << (s ? "" : s.error().message.toStdString());
-    if (!s)
-        return {};
-    for (Bridge &b : s->bridges)
+    HostState s = converge::testing::desiredOn(d, QStringLiteral("lab1"));
+    for (Bridge &b : s.bridges)
         b.datapathType = datapath;
-    return *s;
+    return s;
 }
 
 void set(core::Design &d, const char *id, const char *key, const QJsonValue &v)
 {
-    auto e = core::commands::setProperty(d, QLatin1String(id), QLatin1String(key), v);
-    ASSERT_TRUE(e) << e.error().message.toStdString();
-    ASSERT_TRUE(d.apply(*e));
+    converge::testing::setProperty(d, id, key, v);
 }
 
 const Operation *findOp(const Plan &p, K kind, const QString &target)
