@@ -76,7 +76,7 @@ Result<QString> Enrollment::issueToken(const QString &stateDir)
 
 Result<void> Enrollment::acceptToken(const QString &stateDir, const QString &token)
 {
-    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{32,128}$"));
+    static const QRegularExpression hex(QStringLiteral("\\A[0-9a-f]{32,128}\\z"));
     if (!hex.match(token).hasMatch())
         return core::invalid(QStringLiteral("enrollment token: expected 32-128 lower-case hex "
                                             "characters (as convergectl enroll prints them)"));

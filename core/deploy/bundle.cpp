@@ -157,7 +157,7 @@ QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
 
 bool isSafeHostName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$"));
+    static const QRegularExpression re(QStringLiteral("\\A[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\\z"));
     return re.match(name).hasMatch();
 }
 

@@ -54,13 +54,14 @@ bool isIpPrefix(const QString &s)
 bool isMac(const QString &s)
 {
     static const QRegularExpression re(
-        QStringLiteral("^[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}$"));
+        QStringLiteral("\\A[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}\\z"));
     return re.match(s).hasMatch();
 }
 
 bool isIdentifier(const QString &s)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9 ._:()#+-]{0,63}$"));
+    static const QRegularExpression re(
+        QStringLiteral("\\A[A-Za-z0-9][A-Za-z0-9 ._:()#+-]{0,63}\\z"));
     return re.match(s).hasMatch();
 }
 
@@ -367,7 +368,7 @@ QString describeType(const PropertySpec &spec)
 
 bool isValidId(const QString &id)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"));
+    static const QRegularExpression re(QStringLiteral("\\A[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\\z"));
     return re.match(id).hasMatch();
 }
 

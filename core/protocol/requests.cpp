@@ -168,7 +168,8 @@ QJsonObject EnrollRequest::toJson() const
 
 Result<EnrollRequest> EnrollRequest::fromJson(const QJsonObject &body)
 {
-    static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{%1}$").arg(kProofHexLength));
+    static const QRegularExpression hex(
+        QStringLiteral("\\A[0-9a-fA-F]{%1}\\z").arg(kProofHexLength));
     const QString proof = body.value(QLatin1String("proof")).toString();
     if (!hex.match(proof).hasMatch())
         return invalid(QStringLiteral("body.proof: must be %1 hex characters (HMAC-SHA256)")

@@ -162,7 +162,7 @@ quint32 tunnelKey(int vsid, const QString &encapsulation)
 
 bool isValidInterfaceName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_.-]{1,15}$"));
+    static const QRegularExpression re(QStringLiteral("\\A[A-Za-z0-9_.-]{1,15}\\z"));
     // A leading '-' would make the name an option to ovs-ofctl and ip.
     return re.match(name).hasMatch() && !name.startsWith(QLatin1Char('-')) &&
            name != QLatin1String(".") && name != QLatin1String("..");
@@ -171,7 +171,7 @@ bool isValidInterfaceName(const QString &name)
 QString canonicalMac(const QString &text)
 {
     static const QRegularExpression re(
-        QStringLiteral("^[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}$"));
+        QStringLiteral("\\A[0-9A-Fa-f]{2}([-:])[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}\\z"));
     if (!re.match(text).hasMatch())
         return {};
     QString m = text.toLower();

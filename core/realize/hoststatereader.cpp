@@ -18,7 +18,8 @@ QString indexed(const QString &key, qsizetype i)
 QString HostStateReader::ifname(const QString &key, bool required)
 {
     const QString s = str(key, required);
-    if (!s.isEmpty() && !isValidInterfaceName(s))
+    // Present and empty is no name either (only an absent optional name may be empty).
+    if ((!s.isEmpty() || json().value(key).isString()) && !isValidInterfaceName(s))
         fail(key, QStringLiteral("\"%1\" is not a valid interface name (1-15 characters of "
                                  "letters, digits, '_', '.', '-', not starting with '-')")
                       .arg(s));

@@ -74,7 +74,7 @@ QString JsonReader::token(const QString &key, bool required)
     const QJsonValue v = present(key, required);
     if (v.isUndefined())
         return {};
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._:-]{1,128}$"));
+    static const QRegularExpression re(QStringLiteral("\\A[A-Za-z0-9._:-]{1,128}\\z"));
     if (!v.isString() || !re.match(v.toString()).hasMatch()) {
         fail(key,
              QStringLiteral("must be 1-128 characters of letters, digits, '.', '_', ':', '-'"));

@@ -501,6 +501,18 @@ TEST(HostStateJson, EveryCheckSaysExactlyWhereAndWhat)
         {desiredWithAll({{"bridges/0/ports/0/maxRateKbps", 10},
                          {"bridges/0/ports/0/members", QJsonArray{QStringLiteral("up1")}}}),
          "bridges[0].ports[0].maxRateKbps: a bond has no maximum rate"},
+        // A final newline is not the end of a name (issue 13: a bridge "br0\n" was committed).
+        {desiredWithAll({{"bridges/0/name", QStringLiteral("br0\n")}}),
+         "bridges[0].name: \"br0\n\" is not a valid interface name (1-15 characters of letters, "
+         "digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/ports/2/name", QStringLiteral("vm1\n")}}),
+         "bridges[0].ports[2].name: \"vm1\n\" is not a valid interface name (1-15 characters of "
+         "letters, digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/ports/2/name", QString()}}),
+         "bridges[0].ports[2].name: \"\" is not a valid interface name (1-15 characters of "
+         "letters, digits, '_', '.', '-', not starting with '-')"},
+        {desiredWithAll({{"bridges/0/ports/2/policy/mac", QStringLiteral("02:cf:00:00:00:01\n")}}),
+         "bridges[0].ports[2].policy.mac: \"02:cf:00:00:00:01\n\" is not a MAC address"},
     };
     for (const auto &[json, message] : cases) {
         auto r = core::realize::HostState::fromJson(json);

@@ -3,6 +3,7 @@
 
 #include "core/io/designdocument.h"
 #include "core/model/commands.h"
+#include "core/model/schema.h"
 
 #include <gtest/gtest.h>
 
@@ -125,6 +126,22 @@ TEST(Commands, SetPropertyRefusesValuesThatDoNotFit)
     EXPECT_EQ(errorOf(commands::setProperty(d, QStringLiteral("zz"), QStringLiteral("name"),
                                             QStringLiteral("x"))),
               QStringLiteral("no element with id 'zz'"));
+}
+
+// A final newline is not the end of a name, MAC or id: the whole value must fit (issue 13).
+TEST(Commands, AFinalNewlineDoesNotPassForTheEndOfAValue)
+{
+    Design d = load();
+    EXPECT_TRUE(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("interfaceName"),
+                                      QStringLiteral("eth9")));
+    EXPECT_FALSE(commands::setProperty(d, QStringLiteral("h1.eth1"),
+                                       QStringLiteral("interfaceName"), QStringLiteral("eth9\n")));
+    EXPECT_FALSE(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("mac"),
+                                       QStringLiteral("02:00:00:00:00:01\n")));
+    EXPECT_TRUE(commands::setProperty(d, QStringLiteral("h1.eth1"), QStringLiteral("mac"),
+                                      QStringLiteral("02:00:00:00:00:01")));
+    EXPECT_FALSE(isValidId(QStringLiteral("h1\n")));
+    EXPECT_TRUE(isValidId(QStringLiteral("h1")));
 }
 
 TEST(Commands, UndoRedoOfASequenceOfEditsReturnsToEachState)
