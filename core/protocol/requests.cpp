@@ -170,6 +170,10 @@ Result<EnrollRequest> EnrollRequest::fromJson(const QJsonObject &body)
 {
     static const QRegularExpression hex(
         QStringLiteral("\\A[0-9a-fA-F]{%1}\\z").arg(kProofHexLength));
+    JsonReader r = JsonReader::body(body);
+    r.unknownKeys({QStringLiteral("proof")});
+    if (auto known = r.result(); !known)
+        return std::unexpected(known.error());
     const QString proof = body.value(QLatin1String("proof")).toString();
     if (!hex.match(proof).hasMatch())
         return invalid(QStringLiteral("body.proof: must be %1 hex characters (HMAC-SHA256)")

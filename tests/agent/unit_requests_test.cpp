@@ -285,6 +285,23 @@ TEST(Requests, MalformedRequestsAreRejectedWithWhereAndWhat)
     }
 }
 
+// Enrollment bodies are checked like every request: unknown fields and a proof with a final
+// newline are refused (issue 13).
+TEST(Requests, AnEnrollmentBodyIsCheckedLikeEveryRequest)
+{
+    const QString proof(core::protocol::EnrollRequest::kProofHexLength, u'a');
+    EXPECT_TRUE(core::protocol::EnrollRequest::fromJson({{QStringLiteral("proof"), proof}}));
+    auto extra = core::protocol::EnrollRequest::fromJson(
+        {{QStringLiteral("proof"), proof}, {QStringLiteral("fingerprint"), 1}});
+    ASSERT_FALSE(extra);
+    EXPECT_EQ(extra.error().message.toStdString(), "body.fingerprint: unknown field");
+    auto newline =
+        core::protocol::EnrollRequest::fromJson({{QStringLiteral("proof"), proof + u'\n'}});
+    ASSERT_FALSE(newline);
+    EXPECT_TRUE(newline.error().message.startsWith(QLatin1String("body.proof: must be")))
+        << newline.error().message.toStdString();
+}
+
 namespace {
 
 // One or more changes to the valid desired state: {"path/to/key", value} (undefined removes).
