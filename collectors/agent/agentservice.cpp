@@ -3,6 +3,7 @@
 #include "collectors/agent/unrealizedbridges.h"
 #include "collectors/logging.h"
 #include "core/realize/flows.h"
+#include "core/util/logtext.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -76,8 +77,9 @@ protocol::Message AgentService::handle(const protocol::Message &request)
 {
     auto r = protocol::parseRequest(request.type, request.body);
     if (!r) {
-        qCWarning(lcAgent).noquote()
-            << "rejected" << request.type << "request" << request.id << ":" << r.error().message;
+        // What a peer sent is escaped and capped: no request can write or forge a log line.
+        qCWarning(lcAgent).noquote() << "rejected" << core::logText(request.type, 40) << "request"
+                                     << request.id << ":" << core::logText(r.error().message);
         return protocol::errorReply(request.id, QStringLiteral("bad-request"), r.error().message);
     }
     qCInfo(lcAgent).noquote() << "request" << request.type << request.id;

@@ -1,6 +1,7 @@
 #include "channel.h"
 
 #include "collectors/logging.h"
+#include "core/util/logtext.h"
 
 #include "enrollment.h"
 
@@ -188,7 +189,8 @@ void AgentConnection::readFrames()
         if (!next)
             return;
         if (!*next) {
-            qCInfo(lcChannel) << "bad frame from" << m_peerFingerprint << next->error().message;
+            qCInfo(lcChannel).noquote()
+                << "bad frame from" << m_peerFingerprint << core::logText(next->error().message);
             send(core::protocol::errorReply(0, QStringLiteral("bad-frame"), next->error().message));
             close();
             return;

@@ -488,12 +488,24 @@ TEST(AgentOnOvs, MalformedRequestsGetErrorsAndChangeNothing)
         {QStringLiteral("confirm"), {{QStringLiteral("transaction"), QStringLiteral("t-0000")}}},
         {QStringLiteral("rollback"), {}},
         {QStringLiteral("format-disk"), {}},
+        // A name that would write a log line of its own (issue 13): it is refused, and logged
+        // escaped on the line of its refusal.
+        {QStringLiteral("plan"),
+         {{QStringLiteral("desired"),
+           QJsonObject{{QStringLiteral("bridges"),
+                        QJsonArray{QJsonObject{
+                            {QStringLiteral("name"),
+                             QStringLiteral("br0\nFORGED transaction t-1 confirmed")}}}}}}}},
     };
     for (const auto &[type, body] : bad) {
         auto r = lab.request(type, body);
         ASSERT_FALSE(r) << type.toStdString();
         EXPECT_FALSE(r.error().message.isEmpty()) << type.toStdString();
     }
+    const QString log = lab.agentLog();
+    EXPECT_TRUE(log.contains(QLatin1String("br0\\nFORGED"))) << log.toStdString();
+    for (const QString &line : log.split(u'\n'))
+        EXPECT_FALSE(line.startsWith(QLatin1String("FORGED"))) << line.toStdString();
     EXPECT_EQ(lab.state().value(QLatin1String("state")).toObject(), before);
     EXPECT_TRUE(lab.vm("a1").ping(ip("a2")));
 }
