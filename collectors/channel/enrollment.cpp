@@ -2,6 +2,7 @@
 
 #include "collectors/logging.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -24,6 +25,14 @@ namespace {
 
 const QString kTokenFile = QStringLiteral("enroll.token");
 const QString kConsoleFile = QStringLiteral("console.crt");
+// The wrong proofs counted against the pending token: "SHA256(token) COUNT", so a restart does
+// not reset the count and a new token starts from zero.
+const QString kFailuresFile = QStringLiteral("enroll.failures");
+
+QByteArray tokenTag(const QByteArray &token)
+{
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
+}
 constexpr int kTokenBytes = 16;
 QByteArray hmac(const QByteArray &key, const QString &label, const QString &agentFingerprint,
                 const QString &consoleFingerprint)
@@ -83,6 +92,7 @@ Result<void> Enrollment::acceptToken(const QString &stateDir, const QString &tok
     if (!QDir().mkpath(stateDir))
         return fail(Error::Code::Io,
                     QStringLiteral("%1: cannot create the directory").arg(stateDir));
+    QFile::remove(QDir(stateDir).filePath(kFailuresFile)); // a new token starts from zero
     return core::writeFileAtomically(QDir(stateDir).filePath(kTokenFile), token.toLatin1() + '\n',
                                      true);
 }
@@ -161,11 +171,25 @@ Message Enrollment::handleRequest(const QSslCertificate &console, const Message 
 
 Message Enrollment::deny(qint64 id, const QByteArray &token)
 {
-    if (token != m_failedToken) {
-        m_failedToken = token;
-        m_failures = 0;
+    // The count lives in the state directory with the token, so it survives restarts.
+    const QString failuresPath = QDir(m_dir).filePath(kFailuresFile);
+    const QByteArray tag = tokenTag(token);
+    int failures = 0;
+    if (QFile f(failuresPath); f.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> words = f.read(256).trimmed().split(' ');
+        if (words.size() == 2 && words[0] == tag)
+            failures = std::clamp(words[1].toInt(), 0, kMaxFailedAttempts);
     }
-    ++m_failures;
+    m_failures = ++failures;
+    if (m_failures < kMaxFailedAttempts) {
+        if (auto ok = core::writeFileAtomically(
+                failuresPath, tag + ' ' + QByteArray::number(m_failures) + '\n', true);
+            !ok) {
+            // Without a record the token cannot be guarded across restarts: burn it now.
+            qCWarning(lcEnroll).noquote() << ok.error().message << "- burning the token";
+            m_failures = kMaxFailedAttempts;
+        }
+    }
     qCWarning(lcEnroll) << "wrong enrollment proof, attempt" << m_failures << "of"
                         << kMaxFailedAttempts;
     if (m_failures < kMaxFailedAttempts)
@@ -177,8 +201,8 @@ Message Enrollment::deny(qint64 id, const QByteArray &token)
                 .arg(kMaxFailedAttempts));
     // Burnt: whoever is guessing has to get a new token from the administrator.
     QFile::remove(tokenPath());
+    QFile::remove(failuresPath);
     m_failures = 0;
-    m_failedToken.clear();
     return core::protocol::errorReply(
         id, QStringLiteral("enroll-denied"),
         QStringLiteral("wrong enrollment proof %1 times: the token is "
@@ -195,6 +219,7 @@ Message Enrollment::accept(qint64 id, const QSslCertificate &console, const QByt
     }
     if (!QFile::remove(tokenPath()))
         qCWarning(lcEnroll) << tokenPath() << "could not be removed after enrollment";
+    QFile::remove(QDir(m_dir).filePath(kFailuresFile));
     m_failures = 0;
     const QString consoleFingerprint = fingerprint(console);
     qCInfo(lcEnroll) << "enrolled console" << consoleFingerprint;

@@ -23,6 +23,8 @@ namespace converge::collectors {
 // The agent's side, kept in its state directory:
 //   enroll.token  the one-time token (written by the admin or issueToken(), mode 0600); deleted
 //                 on success, and burnt after kMaxFailedAttempts wrong proofs.
+//   enroll.failures  the wrong proofs counted against that token (its SHA-256 and the count),
+//                 so a restart does not reset them.
 //   console.crt   the pinned console certificate (PEM).
 class Enrollment
 {
@@ -59,10 +61,8 @@ private:
 
     QString m_dir;
     QString m_agentFingerprint;
-    // Wrong proofs for the token in m_failedToken. Kept in memory: a restart resets the count,
-    // which is harmless against a 128-bit token; the limit is there to make guessing loud.
+    // Wrong proofs for the pending token, as stateDir/enroll.failures last recorded them.
     int m_failures = 0;
-    QByteArray m_failedToken;
 };
 
 // The proofs of the exchange above, as lower-case hex.

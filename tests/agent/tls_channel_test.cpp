@@ -533,6 +533,36 @@ TEST_F(AgentChannelTest, TokenIsBurntAfterFiveWrongProofs)
     EXPECT_FALSE(m_enrollment->isEnrolled());
 }
 
+// The count survives the agent's restarts (issue 13: 4 wrong proofs, restart, repeat, and the
+// token still worked after 12): four wrong proofs, a restart, and the fifth burns it.
+TEST_F(AgentChannelTest, TokenIsBurntAfterFiveWrongProofsAcrossRestarts)
+{
+    const QString wrong = QStringLiteral("ffffffffffffffffffffffffffffffff");
+    for (int i = 1; i < Enrollment::kMaxFailedAttempts; ++i)
+        ASSERT_FALSE(enroll(m_console, wrong).has_value());
+    // The agent restarts: a new listener and enrollment on the same state directory.
+    m_listener.reset();
+    m_enrollment = std::make_unique<Enrollment>(m_dir.path(), fingerprint(m_agent.certificate));
+    m_listener = std::make_unique<AgentListener>(m_agent, m_enrollment.get());
+    ASSERT_TRUE(m_listener->listen(QHostAddress::LocalHost, 0));
+    auto last = enroll(m_console, wrong);
+    ASSERT_FALSE(last.has_value());
+    EXPECT_TRUE(last.error().message.contains(QLatin1String("burnt")))
+        << last.error().message.toStdString();
+    EXPECT_FALSE(QFile::exists(m_enrollment->tokenPath()));
+    EXPECT_FALSE(enroll(m_console, m_token).has_value()) << "a burnt token must not enroll";
+
+    // A new token starts from zero.
+    auto fresh = Enrollment::issueToken(m_dir.path());
+    ASSERT_TRUE(fresh.has_value());
+    auto first = enroll(m_console, wrong);
+    ASSERT_FALSE(first.has_value());
+    EXPECT_TRUE(first.error().message.contains(QLatin1String("attempt 1 of 5")))
+        << first.error().message.toStdString();
+    m_token = *fresh;
+    enrollConsole();
+}
+
 TEST_F(AgentChannelTest, EnrollOnlyConnectionMayOnlyEnroll)
 {
     AgentClient client;

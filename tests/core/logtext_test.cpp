@@ -12,7 +12,8 @@ TEST(LogText, ControlCharactersAreEscapedSoNoLineCanBeForged)
         QStringLiteral("br0\n2026-12-07T10:00:00Z converged: transaction 42 confirmed");
     const QString line = logText(forged);
     EXPECT_FALSE(line.contains(u'\n'));
-    EXPECT_EQ(line, QStringLiteral("br0\\n2026-12-07T10:00:00Z converged: transaction 42 confirmed"));
+    EXPECT_EQ(line,
+              QStringLiteral("br0\\n2026-12-07T10:00:00Z converged: transaction 42 confirmed"));
     EXPECT_EQ(logText(QStringLiteral("a\rb\tc")), QStringLiteral("a\\rb\\tc"));
     EXPECT_EQ(logText(QString(QStringLiteral("a")) + QChar(u'\0') + QStringLiteral("b")),
               QStringLiteral("a\\0b"));
@@ -28,6 +29,7 @@ TEST(LogText, LongTextIsCappedAndCounted)
     const QString big(8 * 1024 * 1024, u'x');
     const QString line = logText(big, 200);
     EXPECT_LT(line.size(), 240);
-    EXPECT_TRUE(line.endsWith(QStringLiteral("... (8388408 more)"))) << line.right(30).toStdString();
+    EXPECT_TRUE(line.endsWith(QStringLiteral("... (8388408 more)")))
+        << line.right(30).toStdString();
     EXPECT_EQ(logText(QStringLiteral("short"), 200), QStringLiteral("short"));
 }
