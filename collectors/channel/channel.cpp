@@ -7,6 +7,7 @@
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QMetaEnum>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpServer>
@@ -244,6 +245,29 @@ QString AgentListener::fingerprint() const
     return collectors::fingerprint(m_identity.certificate);
 }
 
+namespace {
+
+// Why a peer's handshake failed, never empty: Qt's text, else the TLS errors, else the socket
+// error's name (a plain-text or HTTP peer often leaves errorString() empty).
+QString handshakeFailure(const QSslSocket &socket)
+{
+    QStringList why;
+    if (const QString text = socket.errorString().trimmed();
+        !text.isEmpty() && text != QLatin1String("Unknown error"))
+        why << text;
+    for (const QSslError &e : socket.sslHandshakeErrors())
+        why << e.errorString();
+    if (why.isEmpty())
+        why << QStringLiteral("socket error %1 (%2)")
+                   .arg(int(socket.error()))
+                   .arg(
+                       QLatin1String(QMetaEnum::fromType<QAbstractSocket::SocketError>().valueToKey(
+                           socket.error())));
+    return core::logText(why.join(QStringLiteral("; ")));
+}
+
+} // namespace
+
 // QueryPeer, not VerifyPeer: the console's certificate is self-signed, so no chain check could
 // pass, and before enrollment there is nothing to check it against. QueryPeer still makes the
 // client prove it holds the certificate's key (TLS CertificateVerify); the policy then compares
@@ -260,14 +284,18 @@ void AgentListener::startHandshake(qintptr descriptor)
     connect(socket, &QSslSocket::encrypted, this, [this, socket] { admit(socket); });
     connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
     connect(socket, &QAbstractSocket::errorOccurred, this, [socket] {
-        qCInfo(lcChannel) << "handshake with" << socket->peerAddress()
-                          << "failed:" << socket->errorString();
+        qCInfo(lcChannel).noquote() << "handshake with" << socket->peerAddress().toString()
+                                    << "failed:" << handshakeFailure(*socket);
         socket->abort();
         socket->deleteLater();
     });
     QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
-        if (!socket->isEncrypted())
-            socket->abort();
+        if (socket->isEncrypted())
+            return;
+        qCInfo(lcChannel).noquote()
+            << "handshake with" << socket->peerAddress().toString()
+            << "failed: no TLS 1.3 handshake within" << kHandshakeTimeoutMs << "ms";
+        socket->abort();
     });
     socket->startServerEncryption();
 }

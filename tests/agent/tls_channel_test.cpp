@@ -17,6 +17,7 @@
 #include <QRegularExpression>
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtEndian>
@@ -632,6 +633,48 @@ TEST_F(AgentChannelTest, Tls12ClientIsRefused)
     EXPECT_FALSE(seen.encrypted);
     EXPECT_TRUE(seen.closed);
     EXPECT_TRUE(seen.received.isEmpty());
+    EXPECT_EQ(m_dispatched, 0);
+}
+
+namespace {
+
+QStringList g_logged;
+
+void keepMessage(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    g_logged << message;
+}
+
+} // namespace
+
+// A peer that speaks plain HTTP is refused, and the log says why (issue 13: the reason was
+// empty).
+TEST_F(AgentChannelTest, AFailedHandshakeIsLoggedWithItsReason)
+{
+    g_logged.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(keepMessage);
+    // An HTTP request, and a peer that hangs up half-way through its ClientHello.
+    for (const QByteArray &sent :
+         {QByteArray("GET / HTTP/1.0\r\n\r\n"), QByteArray::fromHex("160301")}) {
+        QTcpSocket plain;
+        plain.connectToHost(kHost, m_listener->port());
+        ASSERT_TRUE(plain.waitForConnected(kTimeoutMs));
+        plain.write(sent);
+        plain.waitForBytesWritten(kTimeoutMs);
+        if (sent.size() == 3)
+            plain.disconnectFromHost();
+        QDeadlineTimer deadline(kTimeoutMs);
+        while (plain.state() != QAbstractSocket::UnconnectedState && !deadline.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        for (int i = 0; i < 20; ++i)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    }
+    qInstallMessageHandler(previous);
+    const QStringList failed = g_logged.filter(QStringLiteral("handshake with"));
+    ASSERT_EQ(failed.size(), 2) << g_logged.join(u'\n').toStdString();
+    for (const QString &line : failed)
+        EXPECT_FALSE(line.section(QStringLiteral("failed:"), 1).trimmed().isEmpty())
+            << line.toStdString();
     EXPECT_EQ(m_dispatched, 0);
 }
 
