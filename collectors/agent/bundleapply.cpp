@@ -2,9 +2,11 @@
 
 #include "collectors/agent/agentservice.h"
 #include "collectors/crypto/bundlesigner.h"
+#include "core/deploy/tar.h"
 #include "core/model/propertykeys.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSysInfo>
 
@@ -14,13 +16,35 @@ using core::Result;
 
 namespace {
 
-Result<QByteArray> readAll(const QString &path)
+// A bundle holds at most kTarMaxTotalBytes of files, plus a tar header (and padding) for each:
+// anything larger is refused before a byte of it is read.
+constexpr qint64 kMaxBundleBytes = core::deploy::kTarMaxTotalBytes + qint64(8) * 1024 * 1024;
+constexpr qint64 kMaxKeyBytes = 64 * 1024;
+
+// The regular file at PATH, if it holds at most CAP bytes; what it is called in messages: WHAT.
+Result<QByteArray> readCapped(const QString &path, qint64 cap, const QString &what)
 {
+    const QFileInfo info(path);
+    if (!info.exists())
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("cannot read %1: no such file").arg(path));
+    if (!info.isFile())
+        return core::invalid(QStringLiteral("%1 is not a regular file (a %2 is)").arg(path, what));
+    const auto mib = [](qint64 bytes) {
+        return QString::number(double(bytes) / (1 << 20), 'f', 1);
+    };
+    if (info.size() > cap)
+        return core::invalid(QStringLiteral("%1 is %2 MiB; a %3 is at most %4 MiB")
+                                 .arg(path, mib(info.size()), what, mib(cap)));
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return core::fail(core::Error::Code::Io,
                           QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-    return f.readAll();
+    QByteArray data = f.read(cap + 1); // the file may grow while it is read
+    if (data.size() > cap)
+        return core::invalid(
+            QStringLiteral("%1 is larger than a %2 can be (%3 MiB)").arg(path, what, mib(cap)));
+    return data;
 }
 
 Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
@@ -28,10 +52,10 @@ Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
     if (config.bundleSigner.isEmpty())
         return core::invalid(QStringLiteral("--apply-bundle needs bundle_signer (the console's "
                                             "public bundle key) in the configuration"));
-    auto signer = readAll(config.bundleSigner);
+    auto signer = readCapped(config.bundleSigner, kMaxKeyBytes, QStringLiteral("public key"));
     if (!signer)
         return std::unexpected(signer.error());
-    auto tar = readAll(path);
+    auto tar = readCapped(path, kMaxBundleBytes, QStringLiteral("bundle"));
     if (!tar)
         return std::unexpected(tar.error());
     auto bundle = verifyBundle(*tar, *signer);
