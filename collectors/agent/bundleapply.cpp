@@ -19,7 +19,7 @@ namespace {
 // A bundle holds at most kTarMaxTotalBytes of files, plus a tar header (and padding) for each:
 // anything larger is refused before a byte of it is read.
 constexpr qint64 kMaxBundleBytes = core::deploy::kTarMaxTotalBytes + qint64(8) * 1024 * 1024;
-constexpr qint64 kMaxKeyBytes = 64 * 1024;
+constexpr qint64 kMaxKeyBytes = qint64(64) * 1024;
 
 // The regular file at PATH, if it holds at most CAP bytes; what it is called in messages: WHAT.
 Result<QByteArray> readCapped(const QString &path, qint64 cap, const QString &what)
