@@ -39,16 +39,17 @@ TEST(ApplyBundle, AHugeFileIsRefusedBeforeItIsRead)
     auto r = collectors::applyBundle(configIn(dir), path, QStringLiteral("h1"));
     ASSERT_FALSE(r);
     EXPECT_LT(t.elapsed(), 1000) << "nothing was read";
-    EXPECT_EQ(r.error().message, path + QStringLiteral(" is 2048.0 MiB; a bundle is at most 72.0 MiB"));
+    EXPECT_EQ(r.error().message,
+              path + QStringLiteral(" is 2048.0 MiB; a bundle is at most 72.0 MiB"));
 }
 
 TEST(ApplyBundle, ADeviceIsNotABundle)
 {
     QTemporaryDir dir;
-    auto r = collectors::applyBundle(configIn(dir), QStringLiteral("/dev/zero"), QStringLiteral("h1"));
+    auto r =
+        collectors::applyBundle(configIn(dir), QStringLiteral("/dev/zero"), QStringLiteral("h1"));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message,
-              QStringLiteral("/dev/zero is not a regular file (a bundle is)"));
+    EXPECT_EQ(r.error().message, QStringLiteral("/dev/zero is not a regular file (a bundle is)"));
     auto missing = collectors::applyBundle(configIn(dir), dir.filePath(QStringLiteral("none.tar")),
                                            QStringLiteral("h1"));
     ASSERT_FALSE(missing);
