@@ -323,6 +323,10 @@ void AgentListener::route(AgentConnection *connection, const Message &message)
 {
     if (m_enrollment && message.type == QLatin1String("enroll")) {
         connection->send(m_enrollment->handleRequest(connection->peerCertificate(), message));
+        // An enroll-only connection is good for one enrollment, whatever its outcome: the
+        // console reconnects pinned, and nothing else may hold the connection open.
+        if (connection->isEnrollOnly())
+            connection->close();
         return;
     }
     if (connection->isEnrollOnly()) {

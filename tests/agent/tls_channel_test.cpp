@@ -576,6 +576,25 @@ TEST_F(AgentChannelTest, EnrollOnlyConnectionMayOnlyEnroll)
     EXPECT_EQ(m_dispatched, 0);
 }
 
+// An enroll-only connection ends with its enrollment, right or wrong (issue 13: it survived
+// the enrollment and could be held open).
+TEST_F(AgentChannelTest, AnEnrollOnlyConnectionEndsWithItsEnrollment)
+{
+    for (const QString &token : {QStringLiteral("ffffffffffffffffffffffffffffffff"), m_token}) {
+        AgentClient client;
+        ASSERT_TRUE(client.connectTo(kHost, m_listener->port(), m_console, {}, kTimeoutMs));
+        const QString proof = enrollmentProof(token, agentFp(), consoleFp());
+        auto answer = client.request(QStringLiteral("enroll"), {{QStringLiteral("proof"), proof}},
+                                     kTimeoutMs);
+        EXPECT_EQ(answer.has_value(), token == m_token)
+            << (answer ? "" : answer.error().message.toStdString());
+        EXPECT_TRUE(waitUntil([&] { return !client.isConnected(); }))
+            << "the connection outlived its enrollment";
+    }
+    EXPECT_TRUE(m_enrollment->isEnrolled());
+    EXPECT_EQ(m_dispatched, 0);
+}
+
 TEST_F(AgentChannelTest, OtherCertificateGetsNotASingleByte)
 {
     enrollConsole();
