@@ -183,17 +183,10 @@ int main(int argc, char *argv[])
     const core::Design design = std::move(*loaded);
     WireLab lab;
     QString why;
-    if (!lab.setUp(2, &why, o.switchMtu)) {
-        out << "bench-wire skipped: " << why << '\n';
-        return why.contains(QStringLiteral("needs root")) ? 0 : 1;
-    }
-    if (!lab.addVmsOf(design, &why)) {
-        out << why << '\n';
-        return 1;
-    }
-    if (auto deployed = lab.deploy(design); !deployed) {
-        out << deployed.error().message << '\n';
-        return 1;
+    if (const WireLab::Ready ready = lab.deployed(design, &why, o.switchMtu);
+        ready != WireLab::Ready::Yes) {
+        out << (ready == WireLab::Ready::Skip ? "bench-wire skipped: " : "") << why << '\n';
+        return ready == WireLab::Ready::Skip ? 0 : 1;
     }
     if (!addKernelVxlan(lab, &why)) {
         out << why << '\n';

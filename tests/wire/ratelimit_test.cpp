@@ -33,18 +33,11 @@ protected:
     {
         if (QStandardPaths::findExecutable(QStringLiteral("iperf3")).isEmpty())
             GTEST_SKIP() << "iperf3 is not installed (installer/deps.sh installs it)";
-        const core::Design design = wireDesign("rate-limits.converge.json");
-        ASSERT_FALSE(design.elements(core::ElementKind::Host).empty()) << "design did not load";
         QString why;
-        if (!lab.setUp(1, &why)) {
-            if (why.contains(QLatin1String("needs root")) ||
-                why.contains(QLatin1String("not installed")))
-                GTEST_SKIP() << why.toStdString();
-            FAIL() << why.toStdString();
-        }
-        ASSERT_TRUE(lab.addVmsOf(design, &why)) << why.toStdString();
-        auto deployed = lab.deploy(design);
-        ASSERT_TRUE(deployed) << deployed.error().message.toStdString();
+        const WireLab::Ready ready = lab.deployed(wireDesign("rate-limits.converge.json"), &why);
+        if (ready == WireLab::Ready::Skip)
+            GTEST_SKIP() << why.toStdString();
+        ASSERT_EQ(ready, WireLab::Ready::Yes) << why.toStdString();
         // The server lives as long as srv's namespace, which stops it.
         auto server = lab.vm(QStringLiteral("srv"))
                           .ns()

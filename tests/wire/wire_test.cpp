@@ -23,20 +23,14 @@ class Wire : public ::testing::Test
 protected:
     static void SetUpTestSuite() { ensureApp(); }
 
-    // Sets up `hosts` lab hosts with the VMs of `design` and deploys it.
-    void deploy(const core::Design &design, int hosts, int switchMtu = 1500)
+    // Sets up the lab hosts with the VMs of `design` and deploys it.
+    void deploy(const core::Design &design, int switchMtu = 1500)
     {
-        ASSERT_FALSE(design.elements(core::ElementKind::Host).empty()) << "design did not load";
         QString why;
-        if (!lab.setUp(hosts, &why, switchMtu)) {
-            if (why.contains(QLatin1String("needs root")) ||
-                why.contains(QLatin1String("not installed")))
-                GTEST_SKIP() << why.toStdString();
-            FAIL() << why.toStdString();
-        }
-        ASSERT_TRUE(lab.addVmsOf(design, &why)) << why.toStdString();
-        auto deployed = lab.deploy(design);
-        ASSERT_TRUE(deployed) << deployed.error().message.toStdString();
+        const WireLab::Ready ready = lab.deployed(design, &why, switchMtu);
+        if (ready == WireLab::Ready::Skip)
+            GTEST_SKIP() << why.toStdString();
+        ASSERT_EQ(ready, WireLab::Ready::Yes) << why.toStdString();
         // What the agents read back is what was designed: deploying again changes nothing.
         auto again = lab.planAgain(design);
         ASSERT_TRUE(again) << again.error().message.toStdString();
@@ -133,7 +127,7 @@ protected:
 // hosts and the promiscuous port, never another community or an isolated port.
 TEST_F(Wire, PvlanAcrossHostsKeepsItsPromises)
 {
-    deploy(wireDesign("two-hosts-pvlan.converge.json"), 2);
+    deploy(wireDesign("two-hosts-pvlan.converge.json"));
     if (IsSkipped() || HasFatalFailure())
         return;
     // hv1: prom 10.66.0.1 (promiscuous), isoa .2 (isolated 301), coma .3 (community 302)
@@ -160,7 +154,7 @@ TEST_F(Wire, PvlanAcrossHostsKeepsItsPromises)
 // physical network reach each other but no overlay VM.
 TEST_F(Wire, OverlaysIsolateNetworksWithOverlappingAddresses)
 {
-    deploy(wireDesign("two-hosts-overlay.converge.json"), 2, 1600);
+    deploy(wireDesign("two-hosts-overlay.converge.json"), 1600);
     if (IsSkipped() || HasFatalFailure())
         return;
     // hv1: blue1 10.50.0.1 (Blue), red1 10.50.0.2 (Red), phy1 10.50.0.3 (physical network)

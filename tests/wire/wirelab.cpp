@@ -140,4 +140,21 @@ core::Result<QStringList> WireLab::planAgain(const core::Design &design)
     return changes;
 }
 
+WireLab::Ready WireLab::deployed(const core::Design &design, QString *why, int switchMtu)
+{
+    const auto hosts = int(design.elements(core::ElementKind::Host).size());
+    if (hosts == 0)
+        return (*why = QStringLiteral("the design did not load (no hosts)"), Ready::Fail);
+    if (!setUp(hosts, why, switchMtu))
+        return why->contains(QLatin1String("needs root")) ||
+                       why->contains(QLatin1String("not installed"))
+                   ? Ready::Skip
+                   : Ready::Fail;
+    if (!addVmsOf(design, why))
+        return Ready::Fail;
+    if (auto done = deploy(design); !done)
+        return (*why = done.error().message, Ready::Fail);
+    return Ready::Yes;
+}
+
 } // namespace converge::testing

@@ -30,6 +30,11 @@ public:
     // not confirmed.
     core::Result<void> deploy(const core::Design &design);
 
+    enum class Ready { Yes, Skip, Fail };
+    // setUp with as many hosts as `design` has, addVmsOf and deploy in one: Skip when this
+    // machine cannot run the lab (not root, a tool missing), Fail otherwise; *why says why.
+    Ready deployed(const core::Design &design, QString *why, int switchMtu = 1500);
+
     // What each agent would still change to reach `design`, "HOST: DIFF" per host with
     // changes; empty when the hosts are as designed (a second deploy is a no-op).
     core::Result<QStringList> planAgain(const core::Design &design);
