@@ -4,7 +4,7 @@
 // quotes, so a new Open vSwitch that words them differently fails here.
 #include "collectors/ovs/ovsapplier.h"
 #include "core/realize/planner.h"
-#include "tests/agent/ovsenv.h"
+#include "tests/agent/ovshosttest.h"
 
 #include <gtest/gtest.h>
 
@@ -47,20 +47,9 @@ Port port(const QString &name, Port::Type type = Port::Type::System)
     return p;
 }
 
-class OvsErrorsRoot : public ::testing::Test
+class OvsErrorsRoot : public converge::testing::OvsHostTest
 {
 protected:
-    void SetUp() override
-    {
-        QString why;
-        if (!haveRootAndOvs(&why))
-            GTEST_SKIP() << str(why);
-        ns = std::make_unique<NetNs>();
-        ASSERT_TRUE(ns->isValid()) << str(ns->error());
-        ovs = std::make_unique<OvsInstance>(*ns);
-        ASSERT_TRUE(ovs->isValid()) << str(ovs->error());
-    }
-
     // Applies DESIRED to the (empty) host through ENV; the error it fails with.
     QString failureApplying(const HostState &desired, const OvsEnv &env)
     {
@@ -68,9 +57,6 @@ protected:
         EXPECT_FALSE(applied) << "applied after all";
         return applied ? QString() : applied.error().message;
     }
-
-    std::unique_ptr<NetNs> ns;
-    std::unique_ptr<OvsInstance> ovs;
 };
 
 TEST_F(OvsErrorsRoot, AVmNotRunningIsToldToStartTheVmFirst)

@@ -9,6 +9,7 @@
 #include "core/realize/planner.h"
 #include "core/realize/ratelimits.h"
 #include "ovsenv.h"
+#include "ovshosttest.h"
 
 #include <gtest/gtest.h>
 
@@ -48,18 +49,14 @@ HostState desiredState(qint64 vm1Rate)
     return s;
 }
 
-class OvsMetersRoot : public ::testing::Test
+class OvsMetersRoot : public converge::testing::OvsHostTest
 {
 protected:
     void SetUp() override
     {
-        QString why;
-        if (!haveRootAndOvs(&why))
-            GTEST_SKIP() << why.toStdString();
-        ns = std::make_unique<NetNs>();
-        ASSERT_TRUE(ns->isValid()) << ns->error().toStdString();
-        ovs = std::make_unique<OvsInstance>(*ns);
-        ASSERT_TRUE(ovs->isValid()) << ovs->error().toStdString();
+        OvsHostTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         for (const char *name : {"vm1", "vm2"})
             ASSERT_TRUE(ns->run({QStringLiteral("ip"), QStringLiteral("link"),
                                  QStringLiteral("add"), QLatin1String(name), QStringLiteral("type"),
@@ -110,9 +107,6 @@ protected:
         EXPECT_EQ(current->bridges.front().port(QStringLiteral("vm1"))->maxRateKbps,
                   desired.bridges.front().port(QStringLiteral("vm1"))->maxRateKbps);
     }
-
-    std::unique_ptr<NetNs> ns;
-    std::unique_ptr<OvsInstance> ovs;
 };
 
 } // namespace

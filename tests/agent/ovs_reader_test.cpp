@@ -5,7 +5,7 @@
 #include "collectors/ovs/ovsdbclient.h"
 #include "collectors/ovs/ovsreader.h"
 #include "collectors/ovs/process.h"
-#include "tests/agent/ovsenv.h"
+#include "tests/agent/ovshosttest.h"
 
 #include <gtest/gtest.h>
 
@@ -165,25 +165,9 @@ TEST(FlowStats, ParsesDumpFlows)
 
 // ---- root tests ----
 
-class OvsRootTest : public ::testing::Test
+class OvsRootTest : public converge::testing::OvsHostTest
 {
 protected:
-    void SetUp() override
-    {
-        QString why;
-        if (!haveRootAndOvs(&why))
-            GTEST_SKIP() << str(why);
-        ns = std::make_unique<NetNs>();
-        ASSERT_TRUE(ns->isValid()) << str(ns->error());
-        ovs = std::make_unique<OvsInstance>(*ns);
-        ASSERT_TRUE(ovs->isValid()) << str(ovs->error());
-    }
-    void TearDown() override
-    {
-        ovs.reset();
-        ns.reset();
-    }
-
     void vsctl(const QStringList &args)
     {
         auto r = ovs->vsctl(args);
@@ -213,9 +197,6 @@ protected:
             return core::invalid(scope.error());
         return readHostState(ovs->env(), client, host);
     }
-
-    std::unique_ptr<NetNs> ns;
-    std::unique_ptr<OvsInstance> ovs;
 };
 
 TEST_F(OvsRootTest, ReadsManagedBridgeState)
