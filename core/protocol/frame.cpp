@@ -99,6 +99,11 @@ Result<Message> parseMessage(const QByteArray &json)
     return message;
 }
 
+FrameDecoder::FrameDecoder(qint64 maxFrameBytes)
+    : m_maxFrameBytes(std::clamp<qint64>(maxFrameBytes, 1, kMaxFrameBytes))
+{
+}
+
 void FrameDecoder::feed(const QByteArray &bytes)
 {
     if (m_broken)
@@ -110,6 +115,19 @@ void FrameDecoder::feed(const QByteArray &bytes)
     m_buffer.append(bytes);
 }
 
+qint64 FrameDecoder::currentFrameBytes()
+{
+    if (m_broken || buffered() < kHeaderBytes)
+        return 0;
+    const quint32 length = qFromBigEndian<quint32>(m_buffer.constData() + m_offset);
+    if (length > m_maxFrameBytes) // refused by next()
+        return 0;
+    const qint64 frame = kHeaderBytes + qint64(length);
+    if (m_offset == 0 && m_buffer.capacity() < frame)
+        m_buffer.reserve(frame);
+    return frame;
+}
+
 std::optional<Result<Message>> FrameDecoder::next()
 {
     if (m_broken || m_buffer.size() - m_offset < kHeaderBytes)
@@ -118,14 +136,18 @@ std::optional<Result<Message>> FrameDecoder::next()
     // Checked on the header alone, so an oversized frame is refused before it is buffered.
     if (length == 0)
         return breakWith(QStringLiteral("frame of 0 bytes: a frame carries one JSON object"));
-    if (length > kMaxFrameBytes)
+    if (length > m_maxFrameBytes)
         return breakWith(QStringLiteral("frame of %1 bytes exceeds the %2-byte cap")
                              .arg(length)
-                             .arg(kMaxFrameBytes));
+                             .arg(m_maxFrameBytes));
     if (m_buffer.size() - m_offset - kHeaderBytes < qsizetype(length))
         return std::nullopt;
     const QByteArray payload = m_buffer.mid(m_offset + kHeaderBytes, length);
     m_offset += kHeaderBytes + length;
+    if (m_offset == m_buffer.size()) { // nothing left: give a large frame's memory back now
+        m_buffer.clear();
+        m_offset = 0;
+    }
     auto message = parseMessage(payload);
     if (!message)
         return breakWith(message.error().message);

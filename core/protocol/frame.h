@@ -34,17 +34,29 @@ core::Result<Message> parseMessage(const QByteArray &json);
 class FrameDecoder
 {
 public:
+    FrameDecoder() = default;
+    // Frames longer than maxFrameBytes (at most kMaxFrameBytes) are refused on their header.
+    explicit FrameDecoder(qint64 maxFrameBytes);
+
     void feed(const QByteArray &bytes);
     // A complete message, an error (the decoder is then broken), or nullopt if more bytes are
     // needed or the decoder is broken.
     std::optional<core::Result<Message>> next();
     bool broken() const { return m_broken; }
+    // Bytes fed and not yet taken by next(): a partial frame, or frames not yet read.
+    qsizetype buffered() const { return m_buffer.size() - m_offset; }
+    qint64 maxFrameBytes() const { return m_maxFrameBytes; }
+    // The bytes of the frame being received, header included, once its header is in (0 before):
+    // what a reader must be prepared to hold to complete it. Reserves that much at once, so that
+    // receiving it never reallocates.
+    qint64 currentFrameBytes();
 
 private:
     std::unexpected<core::Error> breakWith(const QString &message);
 
     QByteArray m_buffer;
     qsizetype m_offset = 0; // bytes of m_buffer already consumed
+    qint64 m_maxFrameBytes = kMaxFrameBytes;
     bool m_broken = false;
 };
 

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+#include <QtGlobal>
+
+#include <optional>
+#include <vector>
+
+// What the agent's listener lets peers cost it (docs/agent.md, "Limits"): descriptors, memory
+// and time, each capped, so that nothing a peer does from the network can lock an enrolled
+// console out or exhaust the host.
+namespace converge::collectors {
+
+struct ChannelLimits
+{
+    int maxConnections = 256;  // open sockets in any state
+    int maxPerSource = 32;     // open sockets from one address
+    int maxUnauthenticated = 64; // in their TCP or TLS handshake, or enroll-only
+    int listenBacklog = 512;
+    int handshakeTimeoutMs = 10'000; // accepted -> TLS 1.3 done and the certificate admitted
+    int enrollTimeoutMs = 10'000;    // an enroll-only connection's whole life
+    int idleTimeoutMs = 300'000;     // an enrolled console's connection with nothing under way
+    int frameTimeoutMs = 30'000;     // a frame's first byte -> its last
+    int writeTimeoutMs = 30'000;     // without the peer taking a byte of a pending reply
+    qint64 maxEnrollFrameBytes = 64 * 1024; // frames on an enroll-only connection
+    qint64 freeInputBytes = 64 * 1024;      // what any connection may buffer of its input
+    qint64 sharedInputBytes = qint64(32) * 1024 * 1024; // beyond that, all connections together
+};
+
+// Who holds a socket. For each accepted connection it decides whether it may stay and which
+// unauthenticated connection makes room for it: the oldest of its source when the source is at
+// its cap, else the oldest of all when the agent is. Authenticated connections (an enrolled
+// console) are never evicted, so a flood without the console's key can neither hold a descriptor
+// for long nor keep the console out. Pure bookkeeping: the listener acts on the decisions.
+class ConnectionBudget
+{
+public:
+    using Id = quintptr;
+    struct Decision
+    {
+        bool accept = false;
+        std::optional<Id> evict; // an unauthenticated connection to close first
+        QString refusal;         // why not, when !accept
+    };
+
+    explicit ConnectionBudget(const ChannelLimits &limits);
+
+    Decision arrive(Id id, const QString &source, qint64 nowMs);
+    void authenticated(Id id);
+    void left(Id id);
+    // Unauthenticated connections accepted before nowMs - timeoutMs.
+    std::vector<Id> olderThan(qint64 nowMs, int timeoutMs) const;
+
+    int open() const { return int(m_entries.size()); }
+    int unauthenticated() const { return m_unauthenticated; }
+    int fromSource(const QString &source) const { return m_perSource.value(source); }
+    int maxConnections() const { return m_maxConnections; }
+    // Fewer when the descriptors the process may open do not allow the configured number.
+    void setMaxConnections(int n) { m_maxConnections = std::max(1, n); }
+
+private:
+    struct Entry
+    {
+        QString source;
+        qint64 since = 0;
+        bool authenticated = false;
+    };
+    std::optional<Id> oldestUnauthenticated(const QString *source) const;
+    void forget(Id id);
+
+    ChannelLimits m_limits;
+    int m_maxConnections;
+    QHash<Id, Entry> m_entries;
+    QHash<QString, int> m_perSource;
+    int m_unauthenticated = 0;
+};
+
+// The input bytes all connections may buffer beyond their free allowance, together.
+class InputBudget
+{
+public:
+    explicit InputBudget(qint64 capacity)
+        : m_capacity(capacity)
+    {
+    }
+    // Grants up to `bytes` (less when the budget is short; 0 when it is spent).
+    qint64 reserve(qint64 bytes);
+    void release(qint64 bytes);
+    qint64 used() const { return m_used; }
+    qint64 capacity() const { return m_capacity; }
+
+private:
+    qint64 m_capacity;
+    qint64 m_used = 0;
+};
+
+} // namespace converge::collectors
