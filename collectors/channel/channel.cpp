@@ -6,6 +6,7 @@
 #include "enrollment.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QEventLoop>
 #include <QMetaEnum>
 #include <QSslConfiguration>
@@ -14,6 +15,11 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace converge::collectors {
 
@@ -126,16 +132,78 @@ QString whyNotConnected(const QSslSocket &socket, int timeoutMs)
 
 } // namespace
 
-// --- AgentConnection -------------------------------------------------------------------------
+// --- PeerLog, AgentConnection ----------------------------------------------------------------
 
-AgentConnection::AgentConnection(QSslSocket *socket, PeerAccess access, QObject *parent)
+namespace {
+
+qint64 monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// A reply this size may stay queued while the next request is read: small replies then never
+// wait for the peer's acknowledgement, and a peer that does not read stalls within one reply.
+constexpr qint64 kOutputSlackBytes = qint64(64) * 1024;
+// A closing connection whose peer does not take its last bytes is aborted after this.
+constexpr qint64 kClosingGraceMs = 5'000;
+
+} // namespace
+
+void PeerLog::note(const QString &what)
+{
+    const qint64 now = monotonicMs();
+    if (m_windowStart < 0 || now - m_windowStart > 10'000) {
+        summarize(now);
+        m_windowStart = now;
+        m_lines = 0;
+    }
+    if (++m_lines <= 20)
+        qCInfo(lcChannel).noquote() << what;
+    else
+        ++m_suppressed[what.section(QLatin1Char(':'), 0, 0)];
+}
+
+void PeerLog::summarize(qint64 nowMs)
+{
+    if (m_suppressed.isEmpty() || nowMs - m_windowStart <= 10'000)
+        return;
+    QStringList counts;
+    for (auto it = m_suppressed.cbegin(); it != m_suppressed.cend(); ++it)
+        counts << QStringLiteral("%1 x \"%2\"").arg(it.value()).arg(it.key());
+    counts.sort();
+    qCInfo(lcChannel).noquote() << "not logged one by one in the last 10 s:"
+                                << counts.join(QStringLiteral(", "));
+    m_suppressed.clear();
+}
+
+AgentConnection::AgentConnection(QSslSocket *socket, PeerAccess access, const ChannelLimits &limits,
+                                 InputBudget *budget, PeerLog *log, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_access(access)
     , m_peerFingerprint(fingerprint(socket->peerCertificate()))
+    , m_limits(limits)
+    , m_budget(budget)
+    , m_log(log)
+    , m_decoder(access == PeerAccess::EnrollOnly ? limits.maxEnrollFrameBytes
+                                                 : core::protocol::kMaxFrameBytes)
+    , m_admittedAt(monotonicMs())
+    , m_lastActivity(m_admittedAt)
+    , m_lastWrite(m_admittedAt)
 {
     socket->setParent(this);
     connect(socket, &QIODevice::readyRead, this, &AgentConnection::readFrames);
+    // The peer took reply bytes: its write deadline starts again, and once the reply is out
+    // the next request may be read.
+    const auto wrote = [this] {
+        m_lastWrite = monotonicMs();
+        if (pendingOutput() <= kOutputSlackBytes)
+            readFrames();
+    };
+    connect(socket, &QSslSocket::encryptedBytesWritten, this, wrote);
+    connect(socket, &QIODevice::bytesWritten, this, wrote);
     connect(socket, &QAbstractSocket::disconnected, this, [this] {
         Q_EMIT closed(this);
         deleteLater();
@@ -144,7 +212,10 @@ AgentConnection::AgentConnection(QSslSocket *socket, PeerAccess access, QObject 
     QTimer::singleShot(0, this, &AgentConnection::readFrames);
 }
 
-AgentConnection::~AgentConnection() = default;
+AgentConnection::~AgentConnection()
+{
+    m_budget->release(m_reserved);
+}
 
 QSslCertificate AgentConnection::peerCertificate() const
 {
@@ -156,8 +227,20 @@ bool AgentConnection::isOpen() const
     return !m_closing && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
+qint64 AgentConnection::pendingOutput() const
+{
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
+}
+
 void AgentConnection::send(const Message &message)
 {
+    if (message.id != 0 && message.id == m_inFlight && message.type != QLatin1String("event")) {
+        m_inFlight = 0;
+        m_lastActivity = monotonicMs();
+        if (m_decoder.buffered() > 0)
+            m_frameStartedAt = m_lastActivity; // the next frame's clock starts now
+        QTimer::singleShot(0, this, &AgentConnection::readFrames);
+    }
     if (!isOpen())
         return;
     QByteArray frame = core::protocol::encodeFrame(message);
@@ -168,6 +251,8 @@ void AgentConnection::send(const Message &message)
                                        QStringLiteral("the reply exceeds the %1-byte frame cap")
                                            .arg(core::protocol::kMaxFrameBytes)));
     }
+    if (pendingOutput() == 0)
+        m_lastWrite = monotonicMs();
     m_socket->write(frame);
 }
 
@@ -176,44 +261,152 @@ void AgentConnection::close()
     if (m_closing)
         return;
     m_closing = true;
+    m_closingSince = monotonicMs();
     m_socket->disconnectFromHost(); // writes what is queued first
+}
+
+void AgentConnection::resumeReading()
+{
+    if (m_waitingForBudget)
+        readFrames();
+}
+
+// Moves what the socket holds into the decoder, as far as the budgets allow: false if nothing
+// could be moved (nothing there, or the budget is short: resumeReading() tries again). A frame
+// larger than the free allowance is read only once the shared budget grants all of it, so that
+// partial frames never hold the budget between them without one of them completing.
+bool AgentConnection::takeInput(qint64 nowMs)
+{
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= 0)
+        return false;
+    const qint64 free = isEnrollOnly() ? m_limits.maxEnrollFrameBytes + 4 : m_limits.freeInputBytes;
+    const qint64 needed = m_decoder.currentFrameBytes() - free;
+    if (!isEnrollOnly() && needed > m_reserved) {
+        const qint64 granted = m_budget->reserve(needed - m_reserved);
+        if (granted < needed - m_reserved) {
+            m_budget->release(granted); // all or nothing
+            m_waitingForBudget = true;
+            return false;
+        }
+        m_reserved = needed;
+    }
+    m_waitingForBudget = false;
+    const qint64 room = free + m_reserved - m_decoder.buffered();
+    if (room <= 0)
+        return false;
+    if (m_decoder.buffered() == 0)
+        m_frameStartedAt = nowMs;
+    m_decoder.feed(m_socket->read(std::min(available, room)));
+    return true;
+}
+
+// Gives back the shared budget once the frame it was granted for is complete.
+void AgentConnection::settleBudget()
+{
+    const qint64 free = isEnrollOnly() ? m_limits.maxEnrollFrameBytes + 4 : m_limits.freeInputBytes;
+    const qint64 needed = std::max<qint64>(0, m_decoder.currentFrameBytes() - free);
+    if (m_reserved > needed) {
+        m_budget->release(m_reserved - needed);
+        m_reserved = needed;
+    }
+    if (m_decoder.buffered() == 0)
+        m_frameStartedAt = -1;
 }
 
 void AgentConnection::readFrames()
 {
-    if (m_closing)
-        return;
-    m_decoder.feed(m_socket->readAll());
     const QPointer<AgentConnection> alive(this);
-    while (alive && !m_closing) {
+    while (alive && !m_closing && m_inFlight == 0 && pendingOutput() <= kOutputSlackBytes) {
+        const qint64 now = monotonicMs();
         auto next = m_decoder.next();
-        if (!next)
-            return;
+        if (!next) {
+            if (!takeInput(now))
+                return;
+            continue;
+        }
+        settleBudget();
         if (!*next) {
-            qCInfo(lcChannel).noquote()
-                << "bad frame from" << m_peerFingerprint << core::logText(next->error().message);
+            m_log->note(QStringLiteral("bad frame from %1: %2")
+                            .arg(m_peerFingerprint, core::logText(next->error().message)));
             send(core::protocol::errorReply(0, QStringLiteral("bad-frame"), next->error().message));
             close();
             return;
         }
-        Q_EMIT messageReceived(this, **next);
+        m_inFlight = (*next)->id;
+        m_lastActivity = now;
+        if (m_decoder.buffered() > 0)
+            m_frameStartedAt = now;
+        Q_EMIT messageReceived(this, **next); // a reply sent from here clears m_inFlight
     }
+}
+
+// Why the connection must end now, or nothing.
+QString AgentConnection::expired(qint64 nowMs) const
+{
+    const ChannelLimits &l = m_limits;
+    if (isEnrollOnly() && nowMs - m_admittedAt > l.enrollTimeoutMs)
+        return QStringLiteral("an enroll-only connection lasts at most %1 ms")
+            .arg(l.enrollTimeoutMs);
+    if (pendingOutput() > 0 && nowMs - m_lastWrite > l.writeTimeoutMs)
+        return QStringLiteral("the peer took none of its reply for %1 ms").arg(l.writeTimeoutMs);
+    if (m_inFlight != 0)
+        return {}; // the agent is at work: the peer waits for it
+    if (m_frameStartedAt >= 0 && nowMs - m_frameStartedAt > l.frameTimeoutMs)
+        return QStringLiteral("a frame begun %1 ms ago is still incomplete")
+            .arg(nowMs - m_frameStartedAt);
+    if (m_decoder.buffered() == 0 && m_socket->bytesAvailable() == 0 && pendingOutput() == 0 &&
+        nowMs - m_lastActivity > l.idleTimeoutMs)
+        return QStringLiteral("idle for %1 ms").arg(nowMs - m_lastActivity);
+    return {};
+}
+
+QString AgentConnection::enforceDeadlines(qint64 nowMs)
+{
+    if (m_closing) {
+        if (nowMs - m_closingSince <= kClosingGraceMs)
+            return {};
+        m_socket->abort();
+        return QStringLiteral("the peer did not take the last bytes within %1 ms")
+            .arg(kClosingGraceMs);
+    }
+    const QString why = expired(nowMs);
+    if (why.isEmpty())
+        return {};
+    if (why.startsWith(QLatin1String("the peer took none"))) {
+        m_socket->abort(); // it does not read: nothing more can reach it
+        return why;
+    }
+    send(core::protocol::errorReply(0, QStringLiteral("timeout"), why));
+    close();
+    return why;
 }
 
 // --- AgentListener ---------------------------------------------------------------------------
 
-AgentListener::AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent)
+AgentListener::AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent,
+                             const ChannelLimits &limits)
     : QObject(parent)
     , m_identity(std::move(identity))
     , m_policy(std::move(policy))
+    , m_limits(limits)
+    , m_budget(limits)
+    , m_input(limits.sharedInputBytes)
     , m_server(new DescriptorServer([this](qintptr d) { startHandshake(d); }, this))
+    , m_sweep(new QTimer(this))
 {
+    connect(m_server, &QTcpServer::acceptError, this, &AgentListener::acceptFailed);
+    m_sweep->setInterval(250);
+    connect(m_sweep, &QTimer::timeout, this, &AgentListener::sweep);
+    m_sweep->start();
 }
 
-AgentListener::AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent)
+AgentListener::AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent,
+                             const ChannelLimits &limits)
     : AgentListener(
           std::move(identity),
-          [enrollment](const QSslCertificate &peer) { return enrollment->policyFor(peer); }, parent)
+          [enrollment](const QSslCertificate &peer) { return enrollment->policyFor(peer); }, parent,
+          limits)
 {
     setEnrollment(enrollment);
 }
@@ -227,7 +420,77 @@ void AgentListener::setEnrollment(Enrollment *enrollment)
 
 bool AgentListener::listen(const QHostAddress &address, quint16 port)
 {
+    fitDescriptors();
+    m_server->setListenBacklogSize(m_limits.listenBacklog);
     return m_server->listen(address, port);
+}
+
+// Raises the soft descriptor limit to the hard one, and serves no more connections than the
+// descriptors allow with kReservedDescriptors kept free for the agent's own work.
+void AgentListener::fitDescriptors()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    const qint64 open = QDir(QStringLiteral("/proc/self/fd")).count();
+    const qint64 usable =
+        qint64(std::min<rlim_t>(limit.rlim_cur, 1 << 20)) - open - kReservedDescriptors;
+    if (usable < m_limits.maxConnections) {
+        m_budget.setMaxConnections(int(std::max<qint64>(1, usable)));
+        qCWarning(lcChannel) << "the descriptor limit" << qint64(limit.rlim_cur) << "allows only"
+                             << m_budget.maxConnections() << "connections, not"
+                             << m_limits.maxConnections << "(raise LimitNOFILE)";
+    }
+}
+
+// accept() failed (out of descriptors or memory): back off instead of retrying at once.
+void AgentListener::acceptFailed()
+{
+    m_log.note(QStringLiteral("accept failed (%1); pausing accepts for 200 ms")
+                   .arg(m_server->errorString()));
+    m_server->pauseAccepting();
+    QTimer::singleShot(200, this, [this] { m_server->resumeAccepting(); });
+}
+
+void AgentListener::sweep()
+{
+    const qint64 now = monotonicMs();
+    for (ConnectionBudget::Id id : m_budget.olderThan(now, m_limits.handshakeTimeoutMs)) {
+        const auto it = m_unauthenticated.find(id);
+        if (it != m_unauthenticated.end() && it->second && !it->second->isEncrypted()) {
+            m_log.note(QStringLiteral("handshake with %1 failed: no TLS 1.3 handshake within %2 ms")
+                           .arg(it->second->peerAddress().toString())
+                           .arg(m_limits.handshakeTimeoutMs));
+            dropUnauthenticated(id);
+        }
+    }
+    for (AgentConnection *c : findChildren<AgentConnection *>(Qt::FindDirectChildrenOnly)) {
+        if (const QString why = c->enforceDeadlines(now); !why.isEmpty())
+            m_log.note(
+                QStringLiteral("closed the connection of %1: %2").arg(c->peerFingerprint(), why));
+        else
+            c->resumeReading();
+    }
+    m_log.summarize(now);
+}
+
+void AgentListener::dropUnauthenticated(ConnectionBudget::Id id)
+{
+    m_budget.left(id);
+    const auto it = m_unauthenticated.find(id);
+    if (it == m_unauthenticated.end())
+        return;
+    const QPointer<QSslSocket> socket = it->second;
+    m_unauthenticated.erase(it);
+    if (socket) {
+        socket->abort();
+        socket->deleteLater();
+    }
 }
 
 quint16 AgentListener::port() const
@@ -266,6 +529,21 @@ QString handshakeFailure(const QSslSocket &socket)
     return core::logText(why.join(QStringLiteral("; ")));
 }
 
+// The peer's address of an accepted descriptor, "" if it cannot be read.
+QString peerOf(qintptr descriptor)
+{
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &size) != 0)
+        return {};
+    QHostAddress host(reinterpret_cast<const sockaddr *>(&address));
+    if (const auto v4 = host.toIPv4Address();
+        host.protocol() == QAbstractSocket::IPv6Protocol &&
+        host.isEqual(QHostAddress(v4), QHostAddress::ConvertV4MappedToIPv4))
+        host = QHostAddress(v4);
+    return host.toString();
+}
+
 } // namespace
 
 // QueryPeer, not VerifyPeer: the console's certificate is self-signed, so no chain check could
@@ -274,28 +552,40 @@ QString handshakeFailure(const QSslSocket &socket)
 // the certificate with the pinned one, exactly, after the handshake.
 void AgentListener::startHandshake(qintptr descriptor)
 {
+    const QString source = peerOf(descriptor);
     auto *socket = new QSslSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-        qCWarning(lcChannel) << "cannot take over an accepted socket:" << socket->errorString();
+    const auto id = ConnectionBudget::Id(socket);
+    const ConnectionBudget::Decision d = m_budget.arrive(id, source, monotonicMs());
+    if (!d.accept) {
+        m_log.note(QStringLiteral("refused a connection: %1").arg(d.why));
+        ::close(int(descriptor));
         delete socket;
         return;
     }
+    if (d.evict) {
+        m_log.note(QStringLiteral("dropped an unauthenticated connection: %1").arg(d.why));
+        dropUnauthenticated(*d.evict);
+    }
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcChannel) << "cannot take over an accepted socket:" << socket->errorString();
+        m_budget.left(id);
+        delete socket;
+        return;
+    }
+    m_unauthenticated.emplace(id, socket);
+    connect(socket, &QObject::destroyed, this, [this, id] {
+        m_budget.left(id);
+        m_unauthenticated.erase(id);
+    });
+    socket->setReadBufferSize(m_limits.freeInputBytes);
     socket->setSslConfiguration(channelConfiguration(m_identity, QSslSocket::QueryPeer));
     connect(socket, &QSslSocket::encrypted, this, [this, socket] { admit(socket); });
     connect(socket, &QAbstractSocket::disconnected, this, [socket] { socket->deleteLater(); });
-    connect(socket, &QAbstractSocket::errorOccurred, this, [socket] {
-        qCInfo(lcChannel).noquote() << "handshake with" << socket->peerAddress().toString()
-                                    << "failed:" << handshakeFailure(*socket);
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket] {
+        m_log.note(QStringLiteral("handshake with %1 failed: %2")
+                       .arg(socket->peerAddress().toString(), handshakeFailure(*socket)));
         socket->abort();
         socket->deleteLater();
-    });
-    QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {
-        if (socket->isEncrypted())
-            return;
-        qCInfo(lcChannel).noquote()
-            << "handshake with" << socket->peerAddress().toString()
-            << "failed: no TLS 1.3 handshake within" << kHandshakeTimeoutMs << "ms";
-        socket->abort();
     });
     socket->startServerEncryption();
 }
@@ -303,18 +593,29 @@ void AgentListener::startHandshake(qintptr descriptor)
 void AgentListener::admit(QSslSocket *socket)
 {
     socket->disconnect(this); // from here on the socket belongs to its connection or dies
+    const auto id = ConnectionBudget::Id(socket);
+    connect(socket, &QObject::destroyed, this, [this, id] {
+        m_budget.left(id);
+        m_unauthenticated.erase(id);
+    });
     const QSslCertificate peer = socket->peerCertificate();
     const PeerAccess access = peer.isNull() ? PeerAccess::Reject : m_policy(peer);
     if (access == PeerAccess::Reject) {
-        qCInfo(lcChannel) << "refused" << socket->peerAddress()
-                          << (peer.isNull() ? QStringLiteral("(no certificate)")
-                                            : collectors::fingerprint(peer));
+        m_log.note(QStringLiteral("refused %1 %2")
+                       .arg(socket->peerAddress().toString(),
+                            peer.isNull() ? QStringLiteral("(no certificate)")
+                                          : collectors::fingerprint(peer)));
         socket->abort(); // no close_notify wait: not a byte of application data either way
         socket->deleteLater();
         Q_EMIT peerRejected(collectors::fingerprint(peer));
         return;
     }
-    auto *connection = new AgentConnection(socket, access, this);
+    // An enroll-only connection stays unauthenticated: it may be evicted like a handshake.
+    if (access == PeerAccess::Authenticated) {
+        m_budget.authenticated(id);
+        m_unauthenticated.erase(id);
+    }
+    auto *connection = new AgentConnection(socket, access, m_limits, &m_input, &m_log, this);
     connect(connection, &AgentConnection::messageReceived, this, &AgentListener::route);
     Q_EMIT connectionAccepted(connection);
 }

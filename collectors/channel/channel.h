@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collectors/channel/connectionbudget.h"
 #include "collectors/channel/tlsidentity.h"
 #include "core/protocol/frame.h"
 #include "core/protocol/replies.h"
@@ -15,10 +16,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 
 QT_BEGIN_NAMESPACE
 class QSslSocket;
 class QTcpServer;
+class QTimer;
 QT_END_NAMESPACE
 
 // The console <-> agent channel: TLS 1.3 only, both sides present self-signed certificates and
@@ -31,18 +34,43 @@ class Enrollment;
 enum class PeerAccess { Reject, EnrollOnly, Authenticated };
 using PeerPolicy = std::function<PeerAccess(const QSslCertificate &peer)>;
 
+// What the agent logs about peers: at most 20 lines in 10 s; beyond that, lines are counted by
+// their first words and summarized once the window has passed. A flood thus writes counts, not a
+// line per connection.
+class PeerLog
+{
+public:
+    void note(const QString &what);
+    void summarize(qint64 nowMs);
+
+private:
+    QHash<QString, int> m_suppressed;
+    int m_lines = 0;
+    qint64 m_windowStart = -1;
+};
+
 // One accepted, TLS-established connection on the agent side. Owned by its AgentListener and
 // deleted soon after the peer goes away: observe it with QPointer.
+//
+// It serves one request at a time: the next frame is read only once the reply to the last one
+// has been handed to the kernel, so a peer that sends without reading stalls itself (and is
+// disconnected after writeTimeoutMs) instead of growing the agent's buffers. Its input is
+// bounded by freeInputBytes plus what the listener's shared InputBudget grants.
 class AgentConnection : public QObject
 {
     Q_OBJECT
 public:
-    AgentConnection(QSslSocket *socket, PeerAccess access, QObject *parent);
+    AgentConnection(QSslSocket *socket, PeerAccess access, const ChannelLimits &limits,
+                    InputBudget *budget, PeerLog *log, QObject *parent);
     ~AgentConnection() override;
 
     void send(const core::protocol::Message &message);
-    // Closes once everything sent so far has been written.
+    // Closes once everything sent so far has been written (or writeTimeoutMs has passed).
     void close();
+    // Ends the connection if it broke one of its time limits; says why, or nothing.
+    QString enforceDeadlines(qint64 nowMs);
+    // Reads on if it was waiting for the shared input budget.
+    void resumeReading();
 
     QString peerFingerprint() const { return m_peerFingerprint; }
     QSslCertificate peerCertificate() const;
@@ -56,33 +84,60 @@ Q_SIGNALS:
 
 private:
     void readFrames();
+    bool takeInput(qint64 nowMs);
+    void settleBudget();
+    qint64 pendingOutput() const;
+    QString expired(qint64 nowMs) const;
 
     QSslSocket *m_socket;
     PeerAccess m_access;
     QString m_peerFingerprint;
+    ChannelLimits m_limits;
+    InputBudget *m_budget;
+    PeerLog *m_log;
     core::protocol::FrameDecoder m_decoder;
+    qint64 m_reserved = 0;     // bytes of m_budget this connection holds
+    qint64 m_inFlight = 0;     // the id of the request being served, 0 if none
+    qint64 m_admittedAt = 0;   // monotonic ms
+    qint64 m_lastActivity = 0; // the last request taken or reply sent
+    qint64 m_frameStartedAt = -1;
+    qint64 m_lastWrite = 0; // when the peer last took reply bytes (or a reply was queued)
+    qint64 m_closingSince = -1;
+    bool m_waitingForBudget = false;
     bool m_closing = false;
 };
 
 // The agent's listening side. A peer that presents no certificate, or one the policy rejects, is
 // disconnected right after the handshake without a byte of application data.
+//
+// Every connection counts against its ChannelLimits (ConnectionBudget): a connection over a cap
+// is closed at once (or makes an older unauthenticated one give way), and a sweep every 250 ms
+// ends connections past their deadlines. Refusals and timeouts under a flood are logged as a
+// count every 10 s, not a line each.
 class AgentListener : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kHandshakeTimeoutMs = 10'000;
+    // Descriptors kept free for the agent's own work (ovs-vsctl, ovs-ofctl, the journal).
+    static constexpr int kReservedDescriptors = 64;
 
-    AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent = nullptr);
+    AgentListener(TlsIdentity identity, PeerPolicy policy, QObject *parent = nullptr,
+                  const ChannelLimits &limits = {});
     // Peers are admitted by enrollment->policyFor(); "enroll" requests are answered by it.
-    AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent = nullptr);
+    AgentListener(TlsIdentity identity, Enrollment *enrollment, QObject *parent = nullptr,
+                  const ChannelLimits &limits = {});
     ~AgentListener() override;
 
     // Answer "enroll" requests here instead of passing them on (the enrollment must outlive this).
     void setEnrollment(Enrollment *enrollment);
+    // Also raises the descriptor limit to its hard maximum and serves fewer connections than
+    // configured when the descriptors do not allow them (with kReservedDescriptors kept free).
     bool listen(const QHostAddress &address, quint16 port);
     quint16 port() const;
     QString errorString() const;
     QString fingerprint() const;
+    const ConnectionBudget &budget() const { return m_budget; }
+    const InputBudget &inputBudget() const { return m_input; }
 
 Q_SIGNALS:
     // A request from an authenticated peer; reply with
@@ -98,11 +153,23 @@ private:
     void startHandshake(qintptr descriptor);
     void admit(QSslSocket *socket);
     void route(AgentConnection *connection, const core::protocol::Message &message);
+    void sweep();
+    void dropUnauthenticated(ConnectionBudget::Id id);
+    void fitDescriptors();
+    void acceptFailed();
 
     TlsIdentity m_identity;
     PeerPolicy m_policy;
     Enrollment *m_enrollment = nullptr;
+    ChannelLimits m_limits;
+    ConnectionBudget m_budget;
+    InputBudget m_input;
+    // Unauthenticated sockets by budget id: in their handshake, or owned by an enroll-only
+    // connection.
+    std::unordered_map<ConnectionBudget::Id, QPointer<QSslSocket>> m_unauthenticated;
     QTcpServer *m_server;
+    QTimer *m_sweep;
+    PeerLog m_log;
 };
 
 // The console's side: a synchronous client (under TlsAgentSession, the CLI and tests). It waits

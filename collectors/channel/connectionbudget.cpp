@@ -11,12 +11,12 @@ ConnectionBudget::ConnectionBudget(const ChannelLimits &limits)
 }
 
 std::optional<ConnectionBudget::Id>
-ConnectionBudget::oldestUnauthenticated(const QString *source) const
+ConnectionBudget::oldestUnauthenticated(const QString &source) const
 {
     std::optional<Id> oldest;
     qint64 since = 0;
     for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
-        if (it->authenticated || (source && it->source != *source))
+        if (it->authenticated || it->source != source)
             continue;
         if (!oldest || it->since < since) {
             oldest = it.key();
@@ -26,32 +26,54 @@ ConnectionBudget::oldestUnauthenticated(const QString *source) const
     return oldest;
 }
 
+// The source holding the most unauthenticated connections ("" if none does).
+QString ConnectionBudget::greediestSource() const
+{
+    QString greediest;
+    int most = 0;
+    for (auto it = m_unauthenticatedPerSource.cbegin(); it != m_unauthenticatedPerSource.cend();
+         ++it)
+        if (it.value() > most) {
+            most = it.value();
+            greediest = it.key();
+        }
+    return greediest;
+}
+
 // At most one eviction is ever needed: evicting for the source also frees a place overall.
 ConnectionBudget::Decision ConnectionBudget::arrive(Id id, const QString &source, qint64 nowMs)
 {
     Decision d;
     if (fromSource(source) >= m_limits.maxPerSource) {
-        d.evict = oldestUnauthenticated(&source);
-        if (!d.evict) {
-            d.refusal = QStringLiteral("%1 already has %2 connections (max_connections_per_source)")
-                            .arg(source)
-                            .arg(m_limits.maxPerSource);
+        d.evict = oldestUnauthenticated(source);
+        d.why = QStringLiteral("%1 already has %2 connections (max_connections_per_source)")
+                    .arg(source)
+                    .arg(m_limits.maxPerSource);
+        if (!d.evict)
             return d;
-        }
     } else if (open() >= m_maxConnections || m_unauthenticated >= m_limits.maxUnauthenticated) {
-        d.evict = oldestUnauthenticated(nullptr);
-        if (!d.evict) {
-            d.refusal = QStringLiteral("%1 enrolled consoles' connections are open "
-                                       "(max_connections)")
-                            .arg(open());
+        const QString greediest = greediestSource();
+        d.evict = oldestUnauthenticated(greediest);
+        d.why = d.evict ? QStringLiteral("the agent is at its limit (%1 unauthenticated of %2 "
+                                         "max_unauthenticated, %3 of %4 max_connections); %5 holds "
+                                         "the most")
+                              .arg(m_unauthenticated)
+                              .arg(m_limits.maxUnauthenticated)
+                              .arg(open())
+                              .arg(m_maxConnections)
+                              .arg(greediest)
+                        : QStringLiteral("%1 enrolled consoles' connections are open "
+                                         "(max_connections)")
+                              .arg(open());
+        if (!d.evict)
             return d;
-        }
     }
     if (d.evict)
         forget(*d.evict);
     d.accept = true;
     m_entries.insert(id, Entry{source, nowMs, false});
     ++m_perSource[source];
+    ++m_unauthenticatedPerSource[source];
     ++m_unauthenticated;
     return d;
 }
@@ -63,6 +85,8 @@ void ConnectionBudget::authenticated(Id id)
         return;
     it->authenticated = true;
     --m_unauthenticated;
+    if (--m_unauthenticatedPerSource[it->source] <= 0)
+        m_unauthenticatedPerSource.remove(it->source);
 }
 
 void ConnectionBudget::left(Id id)
@@ -75,8 +99,11 @@ void ConnectionBudget::forget(Id id)
     const auto it = m_entries.find(id);
     if (it == m_entries.end())
         return;
-    if (!it->authenticated)
+    if (!it->authenticated) {
         --m_unauthenticated;
+        if (--m_unauthenticatedPerSource[it->source] <= 0)
+            m_unauthenticatedPerSource.remove(it->source);
+    }
     if (--m_perSource[it->source] <= 0)
         m_perSource.remove(it->source);
     m_entries.erase(it);

@@ -14,8 +14,8 @@ namespace converge::collectors {
 
 struct ChannelLimits
 {
-    int maxConnections = 256;  // open sockets in any state
-    int maxPerSource = 32;     // open sockets from one address
+    int maxConnections = 256;    // open sockets in any state
+    int maxPerSource = 32;       // open sockets from one address
     int maxUnauthenticated = 64; // in their TCP or TLS handshake, or enroll-only
     int listenBacklog = 512;
     int handshakeTimeoutMs = 10'000; // accepted -> TLS 1.3 done and the certificate admitted
@@ -23,16 +23,18 @@ struct ChannelLimits
     int idleTimeoutMs = 300'000;     // an enrolled console's connection with nothing under way
     int frameTimeoutMs = 30'000;     // a frame's first byte -> its last
     int writeTimeoutMs = 30'000;     // without the peer taking a byte of a pending reply
-    qint64 maxEnrollFrameBytes = 64 * 1024; // frames on an enroll-only connection
-    qint64 freeInputBytes = 64 * 1024;      // what any connection may buffer of its input
-    qint64 sharedInputBytes = qint64(32) * 1024 * 1024; // beyond that, all connections together
+    qint64 maxEnrollFrameBytes = qint64(64) * 1024; // frames on an enroll-only connection
+    qint64 freeInputBytes = qint64(64) * 1024;      // what any connection may buffer of its input
+    qint64 sharedInputBytes = qint64(16) * 1024 * 1024; // beyond that, all connections together
 };
 
 // Who holds a socket. For each accepted connection it decides whether it may stay and which
-// unauthenticated connection makes room for it: the oldest of its source when the source is at
-// its cap, else the oldest of all when the agent is. Authenticated connections (an enrolled
-// console) are never evicted, so a flood without the console's key can neither hold a descriptor
-// for long nor keep the console out. Pure bookkeeping: the listener acts on the decisions.
+// unauthenticated connection makes room for it: the oldest of its own source when the source is
+// at its cap, else, when the agent is at its cap, the oldest of the source that holds the most
+// unauthenticated connections. Authenticated connections (an enrolled console) are never evicted,
+// so a flood without the console's key can neither hold a descriptor for long nor keep a console
+// from another address out: the flood's sources give way first. Pure bookkeeping: the listener
+// acts on the decisions.
 class ConnectionBudget
 {
 public:
@@ -41,7 +43,7 @@ public:
     {
         bool accept = false;
         std::optional<Id> evict; // an unauthenticated connection to close first
-        QString refusal;         // why not, when !accept
+        QString why;             // why it is refused, or why one is evicted
     };
 
     explicit ConnectionBudget(const ChannelLimits &limits);
@@ -66,13 +68,15 @@ private:
         qint64 since = 0;
         bool authenticated = false;
     };
-    std::optional<Id> oldestUnauthenticated(const QString *source) const;
+    std::optional<Id> oldestUnauthenticated(const QString &source) const;
+    QString greediestSource() const;
     void forget(Id id);
 
     ChannelLimits m_limits;
     int m_maxConnections;
     QHash<Id, Entry> m_entries;
     QHash<QString, int> m_perSource;
+    QHash<QString, int> m_unauthenticatedPerSource;
     int m_unauthenticated = 0;
 };
 
