@@ -11,6 +11,7 @@
 #include <QTextStream>
 
 #include <csignal>
+#include <malloc.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -143,6 +144,10 @@ int serve(const collectors::AgentConfig &config, const collectors::TlsIdentity &
 
 int main(int argc, char *argv[])
 {
+    // Buffers of a large frame or reply are mapped and unmapped as a whole, so the memory a peer
+    // made the agent hold is given back when the frame is done (glibc would otherwise raise the
+    // threshold after the first such buffer and keep the next ones in the heap).
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     const sigset_t signals = blockTerminationSignals();
     qSetMessagePattern(QStringLiteral("%{if-category}%{category}: %{endif}%{message}"));
     QCoreApplication app(argc, argv);

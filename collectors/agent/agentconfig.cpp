@@ -84,6 +84,23 @@ Result<void> applyTimeout(AgentConfig &c, const QString &, const QString &value)
     return {};
 }
 
+// A setter for a whole number in [MIN, MAX] stored times SCALE in a channel limit.
+Setter limit(int ChannelLimits::*field, int min, int max, int scale = 1)
+{
+    return [=](AgentConfig &c, const QString &key, const QString &value) -> Result<void> {
+        bool numOk = false;
+        const int n = value.toInt(&numOk);
+        if (!numOk || n < min || n > max)
+            return core::invalid(QStringLiteral("%1 must be a whole number in %2-%3, got \"%4\"")
+                                     .arg(key)
+                                     .arg(min)
+                                     .arg(max)
+                                     .arg(value));
+        c.limits.*field = n * scale;
+        return {};
+    };
+}
+
 const std::map<QString, Setter> &setters()
 {
     static const std::map<QString, Setter> table{
@@ -96,8 +113,25 @@ const std::map<QString, Setter> &setters()
         {QStringLiteral("console_certificate"), absolutePath(&AgentConfig::consoleCertificate)},
         {QStringLiteral("apply_timeout"), applyTimeout},
         {QStringLiteral("bundle_signer"), absolutePath(&AgentConfig::bundleSigner)},
+        {QStringLiteral("max_connections"), limit(&ChannelLimits::maxConnections, 1, 65536)},
+        {QStringLiteral("max_connections_per_source"),
+         limit(&ChannelLimits::maxPerSource, 1, 65536)},
+        {QStringLiteral("max_unauthenticated"),
+         limit(&ChannelLimits::maxUnauthenticated, 1, 65536)},
+        {QStringLiteral("idle_timeout"), limit(&ChannelLimits::idleTimeoutMs, 10, 86400, 1000)},
     };
     return table;
+}
+
+const QStringList &keys()
+{
+    static const QStringList names = [] {
+        QStringList n;
+        for (const auto &entry : setters())
+            n << entry.first;
+        return n;
+    }();
+    return names;
 }
 
 // One non-comment line into C; SEEN holds the keys set so far.
@@ -114,9 +148,7 @@ Result<void> parseLine(AgentConfig &c, QSet<QString> &seen, const QString &line)
     const auto setter = setters().find(key);
     if (setter == setters().end())
         return core::invalid(
-            QStringLiteral("unknown key \"%1\" (listen, state_dir, ovs_db, ovs_rundir, datapath, "
-                           "host_name, console_certificate, apply_timeout, bundle_signer)")
-                .arg(key));
+            QStringLiteral("unknown key \"%1\" (%2)").arg(key, keys().join(QStringLiteral(", "))));
     return setter->second(c, key, value);
 }
 

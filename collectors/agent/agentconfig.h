@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collectors/channel/connectionbudget.h"
 #include "collectors/ovs/process.h"
 #include "core/util/result.h"
 
@@ -21,6 +22,9 @@ struct AgentConfig
     int applyTimeoutMs = 60'000; // apply_timeout: seconds one apply step may take
     QString
         bundleSigner; // bundle_signer: PEM Ed25519 public key whose bundles --apply-bundle takes
+    // max_connections, max_connections_per_source, max_unauthenticated, idle_timeout (seconds);
+    // the other limits are fixed (docs/agent.md, "Limits").
+    ChannelLimits limits;
 };
 
 // Parses the file's text. Errors name the file and line: "converged.conf:4: port 70000 ...".

@@ -37,22 +37,45 @@ AgentServer::AgentServer(const AgentConfig &config, const TlsIdentity &identity)
     , m_service(std::make_unique<AgentService>(config))
 {
     // The configured console certificate is admitted as is; anyone else through enrollment.
-    m_listener = std::make_unique<AgentListener>(identity, [this](const QSslCertificate &peer) {
-        if (!peer.isNull() && !m_configuredConsole.isNull() && peer == m_configuredConsole)
-            return PeerAccess::Authenticated;
-        return m_enrollment->policyFor(peer);
-    });
+    m_serviceThread.setObjectName(QStringLiteral("converged-service"));
+    m_service->moveToThread(&m_serviceThread);
+    m_serviceThread.start();
+    // The configured console certificate is admitted as is; anyone else through enrollment.
+    m_listener = std::make_unique<AgentListener>(
+        identity,
+        [this](const QSslCertificate &peer) {
+            if (!peer.isNull() && !m_configuredConsole.isNull() && peer == m_configuredConsole)
+                return PeerAccess::Authenticated;
+            return m_enrollment->policyFor(peer);
+        },
+        nullptr, config.limits);
     m_listener->setEnrollment(m_enrollment.get());
-    connect(m_listener.get(), &AgentListener::messageReceived, this,
-            [this](AgentConnection *connection, const core::protocol::Message &message) {
-                QPointer<AgentConnection> guard(connection);
-                const core::protocol::Message answer = m_service->handle(message);
-                if (guard)
-                    guard->send(answer);
-            });
+    connect(m_listener.get(), &AgentListener::messageReceived, this, &AgentServer::serve);
 }
 
-AgentServer::~AgentServer() = default;
+// The request goes to the service thread, its answer comes back here; the connection (one
+// request at a time) reads nothing more meanwhile, and may be gone when the answer comes.
+void AgentServer::serve(AgentConnection *connection, const core::protocol::Message &request)
+{
+    const QPointer<AgentConnection> guard(connection);
+    AgentService *service = m_service.get();
+    QMetaObject::invokeMethod(service, [this, service, guard, request] {
+        core::protocol::Message answer = service->handle(request);
+        QMetaObject::invokeMethod(this, [guard, answer = std::move(answer)] {
+            if (guard)
+                guard->send(answer);
+        });
+    });
+}
+
+// Connections first (no request reaches the service any more), then the service thread ends
+// after the request it serves; its answer is dropped with this object's pending events.
+AgentServer::~AgentServer()
+{
+    m_listener.reset();
+    m_serviceThread.quit();
+    m_serviceThread.wait();
+}
 
 Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &config,
                                                          const TlsIdentity &identity)
@@ -67,8 +90,11 @@ Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &conf
         server->m_configuredConsole = certs.first();
     }
     // Whatever the journal holds, the agent serves: recover() logs what stays unresolved, hello and
-    // state report it, and applies are refused until it is resolved.
-    (void)server->m_service->recover();
+    // state report it, and applies are refused until it is resolved. It runs in the service
+    // thread, where everything the service owns (its OVSDB connection, timers) must live.
+    AgentService *service = server->m_service.get();
+    QMetaObject::invokeMethod(
+        service, [service] { (void)service->recover(); }, Qt::BlockingQueuedConnection);
     return server;
 }
 

@@ -5,17 +5,23 @@
 #include "collectors/channel/tlsidentity.h"
 
 #include <QObject>
+#include <QThread>
 
 #include <memory>
 
 namespace converge::collectors {
 
+class AgentConnection;
 class AgentListener;
 class Enrollment;
 
 // The running agent: its TLS listener (peers admitted by enrollment or a configured console
 // certificate), the enrollment it answers, and the service every other request goes to.
 // converged's main creates one and runs the event loop.
+//
+// Two threads: the network (TLS, framing, limits, enrollment) runs in the thread that made the
+// server; the service (reading Open vSwitch, planning, applying) in its own, one request at a
+// time. However long a plan or apply takes, handshakes, timeouts and the connection budget go on.
 class AgentServer : public QObject
 {
     Q_OBJECT
@@ -30,16 +36,19 @@ public:
     core::Result<void> listen();
     // "converged 0.1.0 listening on 0.0.0.0:7443, fingerprint ..., enrolled"
     QString statusLine() const;
+    // Lives in the service thread: call it before listen(), or through that thread.
     AgentService &service() { return *m_service; }
 
 private:
     AgentServer(const AgentConfig &config, const TlsIdentity &identity);
+    void serve(AgentConnection *connection, const core::protocol::Message &request);
 
     AgentConfig m_config;
     QString m_fingerprint;
     QSslCertificate m_configuredConsole;
     std::unique_ptr<Enrollment> m_enrollment;
     std::unique_ptr<AgentService> m_service;
+    QThread m_serviceThread;
     std::unique_ptr<AgentListener> m_listener;
 };
 

@@ -66,6 +66,7 @@ AgentService::AgentService(AgentConfig config, QObject *parent)
     , m_config(withHostName(std::move(config)))
     , m_host(m_config)
 {
+    m_deadline.setParent(this); // moves with the service to its thread
     m_deadline.setSingleShot(true);
     m_deadline.setTimerType(Qt::PreciseTimer); // never before the promised deadline
     connect(&m_deadline, &QTimer::timeout, this, &AgentService::deadlinePassed);
