@@ -114,7 +114,11 @@ class Flood:
 
     async def run(self):
         self.loop_end = asyncio.get_running_loop().time() + self.args.seconds
-        await asyncio.gather(*(self.slot(i) for i in range(self.args.connections)))
+        tasks = [asyncio.create_task(self.slot(i)) for i in range(self.args.connections)]
+        await asyncio.sleep(self.args.seconds)
+        for t in tasks:  # whatever a slot waits for now, it ends
+            t.cancel()
+        await asyncio.wait(tasks, timeout=5)
 
 
 def main():
@@ -136,7 +140,8 @@ def main():
             contexts["console"] = tls_context(args.cert, args.key)
         flood = Flood(args, contexts)
         asyncio.run(flood.run())
-    print(json.dumps({"counts": flood.counts, "by_kind": flood.by_kind}))
+    print(json.dumps({"counts": flood.counts, "by_kind": flood.by_kind}), flush=True)
+    os._exit(0)  # no clean-up of connections the agent may still hold open
 
 
 if __name__ == "__main__":
