@@ -1,6 +1,8 @@
 // ACL port lists as Open vSwitch flows (core/realize/portmasks.h, flows.cpp): masked matches per
-// range, a conjunctive match when both lists need several, never their cross product (issue 13
-// item 3).
+// range, a conjunctive match when both lists need several, never their cross product; and the
+// caps on list length and flows per bridge the host-state form enforces (issue 13 item 3).
+#include "core/model/limits.h"
+#include "core/model/schema.h"
 #include "core/realize/flows.h"
 #include "core/realize/planlines.h"
 #include "core/realize/portmasks.h"
@@ -12,6 +14,8 @@
 #include <QSet>
 
 using namespace converge::core::realize;
+using converge::core::maxAclPorts;
+using converge::core::maxBridgeFlows;
 
 namespace {
 
@@ -226,5 +230,115 @@ TEST(AclFlows, AFlowWithActionsReplacesAClauseWithItsMatch)
                                                     match + QStringLiteral("resubmit(,4)")}))
             << flows.join(u'\n').toStdString();
         EXPECT_EQ(flows.size(), 1 + 4);
+    }
+}
+
+namespace {
+
+QJsonArray jsonPorts(const QList<int> &ports)
+{
+    QJsonArray out;
+    for (int p : ports)
+        out.append(p);
+    return out;
+}
+
+QJsonObject aclPort(const QString &name, int mac, const QJsonArray &local,
+                    const QJsonArray &remote = {})
+{
+    QJsonObject acl{{QStringLiteral("direction"), QStringLiteral("in")},
+                    {QStringLiteral("action"), QStringLiteral("allow")},
+                    {QStringLiteral("protocol"), QStringLiteral("tcp")},
+                    {QStringLiteral("localPorts"), local}};
+    if (!remote.isEmpty())
+        acl.insert(QStringLiteral("remotePorts"), remote);
+    return {{QStringLiteral("name"), name},
+            {QStringLiteral("type"), QStringLiteral("system")},
+            {QStringLiteral("policy"),
+             QJsonObject{{QStringLiteral("mac"),
+                          QStringLiteral("02:cf:00:00:00:%1").arg(mac, 2, 16, QLatin1Char('0'))},
+                         {QStringLiteral("acls"), QJsonArray{acl}}}}};
+}
+
+QJsonObject hostWith(const QJsonArray &ports)
+{
+    return {{QStringLiteral("host"), QStringLiteral("lab1")},
+            {QStringLiteral("bridges"),
+             QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("lab")},
+                                    {QStringLiteral("ports"), ports}}}}};
+}
+
+} // namespace
+
+TEST(AclLimits, TheTwoThousandPortRequestIsAcceptedAndPlannedSmall)
+{
+    const auto s = HostState::fromJson(
+        hostWith({aclPort(QStringLiteral("vm1"), 1, jsonPorts(range(10000, 11999)),
+                          jsonPorts(range(20000, 21999)))}));
+    ASSERT_TRUE(s) << s.error().message.toStdString();
+    EXPECT_LE(bridgeFlows(s->bridges[0]).size(), 30);
+}
+
+TEST(AclLimits, APortListLongerThanTheCapIsRefusedWithItsPath)
+{
+    const QJsonArray atCap = jsonPorts(range(1, 2 * maxAclPorts - 1, 2));
+    ASSERT_EQ(atCap.size(), maxAclPorts);
+    EXPECT_TRUE(HostState::fromJson(hostWith({aclPort(QStringLiteral("vm1"), 1, atCap)})));
+    const QJsonArray over = jsonPorts(range(1, 2 * maxAclPorts + 1, 2));
+    for (const bool local : {true, false}) {
+        const auto s = HostState::fromJson(
+            hostWith({aclPort(QStringLiteral("vm1"), 1, local ? over : QJsonArray{80},
+                              local ? QJsonArray{} : over)}));
+        ASSERT_FALSE(s);
+        EXPECT_EQ(s.error().message,
+                  QStringLiteral("bridges[0].ports[0].policy.acls[0].%1: 4097 entries, more than "
+                                 "the 4096 allowed")
+                      .arg(local ? QStringLiteral("localPorts") : QStringLiteral("remotePorts")));
+    }
+}
+
+TEST(AclLimits, ABridgeWhoseTableWouldPassTheCapIsRefused)
+{
+    // Every other port: no two can share a mask, so each ACL makes 4,096 flows. Twelve ports
+    // (49,152 ACL flows and the rest) fit; thirteen do not.
+    const QJsonArray scattered = jsonPorts(range(1, 2 * maxAclPorts - 1, 2));
+    QJsonArray ports;
+    for (int i = 0; i < 12; ++i)
+        ports.append(aclPort(QStringLiteral("vm%1").arg(i), i + 1, scattered));
+    const auto fits = HostState::fromJson(hostWith(ports));
+    ASSERT_TRUE(fits) << fits.error().message.toStdString();
+    EXPECT_LE(bridgeFlows(fits->bridges[0]).size(), maxBridgeFlows);
+    EXPECT_GT(bridgeFlows(fits->bridges[0]).size(), 49152);
+
+    ports.append(aclPort(QStringLiteral("big"), 13, jsonPorts(range(1, 8191, 2)),
+                         jsonPorts(range(1, 8191, 2))));
+    const auto over = HostState::fromJson(hostWith(ports));
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error().message,
+              QStringLiteral("bridges[0].ports[12].policy.acls: the flow table of bridge lab "
+                             "would hold 57345 flows, more than the 50000 a bridge may hold "
+                             "(these ACLs make 8193)"));
+}
+
+TEST(AclLimits, TheDesignSchemaCapsPortLists)
+{
+    const converge::core::PropertySpec *acls = converge::core::findProperty(
+        converge::core::ElementKind::VirtualNic, QStringLiteral("acls"));
+    ASSERT_TRUE(acls);
+    const auto check = [&](const QString &key, const QJsonArray &ports) {
+        const QJsonObject acl{{QStringLiteral("direction"), QStringLiteral("Inbound")},
+                              {QStringLiteral("action"), QStringLiteral("Allow")},
+                              {QStringLiteral("protocol"), QStringLiteral("TCP")},
+                              {key, ports}};
+        return converge::core::checkValue(*acls, QJsonArray{acl}).value_or(QString()).toStdString();
+    };
+    const QJsonArray atCap = jsonPorts(range(1, maxAclPorts));
+    const QJsonArray over = jsonPorts(range(1, maxAclPorts + 1));
+    for (const QString &key : {QStringLiteral("localPorts"), QStringLiteral("remotePorts")}) {
+        EXPECT_EQ(check(key, atCap), "");
+        EXPECT_EQ(check(key, over),
+                  QStringLiteral("[0].%1: 4097 entries, more than the 4096 allowed")
+                      .arg(key)
+                      .toStdString());
     }
 }
