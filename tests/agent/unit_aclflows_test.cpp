@@ -3,6 +3,7 @@
 // caps on list length and flows per bridge the host-state form enforces (issue 13 item 3).
 #include "core/model/limits.h"
 #include "core/model/schema.h"
+#include "core/protocol/requests.h"
 #include "core/realize/flows.h"
 #include "core/realize/planlines.h"
 #include "core/realize/portmasks.h"
@@ -295,6 +296,20 @@ TEST(AclLimits, APortListLongerThanTheCapIsRefusedWithItsPath)
                                  "the 4096 allowed")
                       .arg(local ? QStringLiteral("localPorts") : QStringLiteral("remotePorts")));
     }
+}
+
+TEST(AclLimits, ThePlanRequestOverACapIsABadRequestNamingThePath)
+{
+    const QJsonArray over = jsonPorts(range(1, maxAclPorts + 1));
+    const auto plan = converge::core::protocol::parseRequest(
+        QStringLiteral("plan"),
+        {{QStringLiteral("desired"), hostWith({aclPort(QStringLiteral("vm1"), 1, over)})}});
+    ASSERT_FALSE(plan);
+    EXPECT_EQ(plan.error().code, converge::core::Error::Code::InvalidInput);
+    EXPECT_TRUE(plan.error().message.endsWith(
+        QStringLiteral("bridges[0].ports[0].policy.acls[0].localPorts: 4097 entries, more than "
+                       "the 4096 allowed")))
+        << plan.error().message.toStdString();
 }
 
 TEST(AclLimits, ABridgeWhoseTableWouldPassTheCapIsRefused)
