@@ -50,6 +50,7 @@ bench: build
 	./$(BUILD)/bench/bench-validation 1000 5
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
 	./$(BUILD)/bench/agent/bench-agent-apply 5
+	./$(BUILD)/bench/agent/bench-acl-plan 21
 	./$(BUILD)/bench/fleet/bench-deploy 20 5
 	./$(BUILD)/bench/fleet/bench-deploy 20 5 --host-delay 1000
 	./$(BUILD)/bench/wire/bench-wire 5 4

@@ -72,6 +72,10 @@ std::optional<QString> checkList(const QJsonValue &v, const char *what,
     const QString expected = QStringLiteral("expected an array of ") + QLatin1String(what);
     if (!v.isArray())
         return expected;
+    if (spec.maxItems > 0 && v.toArray().size() > spec.maxItems)
+        return QStringLiteral("%1 entries, more than the %2 allowed")
+            .arg(v.toArray().size())
+            .arg(spec.maxItems);
     QSet<QString> seen;
     for (const QJsonValue item : v.toArray()) {
         if (!ok(item, spec))
@@ -215,7 +219,7 @@ std::optional<QString> checkListValue(const PropertySpec &spec, const QJsonValue
     switch (spec.type) {
     case T::IntList:
         return checkList(value, "integers", isIntegerIn, spec, true).transform([&](QString m) {
-            return m.startsWith(QLatin1String("duplicate"))
+            return !m.startsWith(QLatin1String("expected"))
                        ? m
                        : m + QStringLiteral(" %1-%2").arg(spec.min).arg(spec.max);
         });
@@ -338,7 +342,8 @@ QString describeType(const PropertySpec &spec)
     case T::Enum:
         return QStringLiteral("one of ") + spec.enumValues.join(QStringLiteral(", "));
     case T::IntList:
-        return QStringLiteral("array of integers %1-%2")
+        return QStringLiteral("array of %1integers %2-%3")
+            .arg(spec.maxItems > 0 ? QStringLiteral("at most %1 ").arg(spec.maxItems) : QString())
             .arg(spec.min, 0, 'f', 0)
             .arg(spec.max, 0, 'f', 0);
     case T::IpAddress:

@@ -46,6 +46,7 @@ struct PropertySpec
     QList<ElementKind> refKinds;
     std::vector<PropertySpec> fields; // for Records
     bool required = false;
+    int maxItems = 0; // lists: at most this many entries (0: any number)
 };
 
 // What people read for a kind: the one home of these words (edit descriptions, findings, the

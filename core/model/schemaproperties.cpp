@@ -1,3 +1,4 @@
+#include "limits.h"
 #include "propertykeys.h"
 #include "schematable.h"
 
@@ -31,6 +32,14 @@ PropertySpec intList(QLatin1StringView key, double min, double max, const char *
 {
     PropertySpec s = intProp(key, min, max, doc);
     s.type = T::IntList;
+    return s;
+}
+
+// An ACL's ports: each one costs flows (core/realize/portmasks.h), so the list is capped.
+PropertySpec portList(QLatin1StringView key, const char *doc)
+{
+    PropertySpec s = intList(key, 1, 65535, doc);
+    s.maxItems = maxAclPorts;
     return s;
 }
 
@@ -177,8 +186,8 @@ std::vector<PropertySpec> aclFields()
         prop(key::localMac, T::MacAddress, "Local MAC address."),
         prop(key::remoteMac, T::MacAddress, "Remote MAC address."),
         enumProp(key::protocol, {value::any, value::tcp, value::udp, value::icmp}, "IP protocol."),
-        intList(key::localPorts, 1, 65535, "Local ports."),
-        intList(key::remotePorts, 1, 65535, "Remote ports."),
+        portList(key::localPorts, "Local ports."),
+        portList(key::remotePorts, "Remote ports."),
         prop(key::stateful, T::Bool, "Stateful (extended) ACL."),
         intProp(key::weight, 0, 65535, "Order among ACLs (higher first)."),
     };

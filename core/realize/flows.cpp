@@ -1,9 +1,10 @@
 #include "flows.h"
 #include "flowsyntax.h"
+#include "portmasks.h"
 #include "ratelimits.h"
 
 #include <QCryptographicHash>
-#include <QSet>
+#include <QHash>
 
 #include <algorithm>
 
@@ -38,9 +39,9 @@ QString l3Match(const Acl &a)
     return {};
 }
 
-// The match fields of one ACL seen from the switch: "out" frames enter from the port, "in"
-// frames are addressed to the port's MAC.
-QStringList aclMatches(const Port &port, const Acl &a)
+// The match fields every flow of one ACL has, seen from the switch: "out" frames enter from the
+// port, "in" frames are addressed to the port's MAC.
+QStringList aclBase(const Port &port, const Acl &a)
 {
     const bool out = a.direction == QLatin1String("out");
     const bool v6 = isV6(a);
@@ -62,25 +63,39 @@ QStringList aclMatches(const Port &port, const Acl &a)
         base << (out ? src : dst) + a.localPrefix;
     if (!a.remotePrefix.isEmpty() && !matchesAll(a.remotePrefix))
         base << (out ? dst : src) + a.remotePrefix;
+    return base;
+}
 
-    QList<int> local = a.localPorts, remote = a.remotePorts;
-    if (local.isEmpty())
-        local << 0;
-    if (remote.isEmpty())
-        remote << 0;
-    QStringList matches;
-    for (int lp : local)
-        for (int rp : remote) {
-            QStringList m = base;
-            if (lp)
-                m << (out ? QStringLiteral("tp_src=") : QStringLiteral("tp_dst=")) +
-                         QString::number(lp);
-            if (rp)
-                m << (out ? QStringLiteral("tp_dst=") : QStringLiteral("tp_src=")) +
-                         QString::number(rp);
-            matches << m.join(QLatin1Char(','));
-        }
-    return matches;
+// One side's ports as masked matches of FIELD ("tp_dst="); no ports is one empty match (any).
+QStringList portMatches(const QList<int> &ports, const QString &field)
+{
+    if (ports.isEmpty())
+        return {QString()};
+    QStringList out;
+    for (const PortMask &m : portMasks(ports))
+        out << field + maskText(m);
+    return out;
+}
+
+// An ACL's matches: its base and one local and one remote port match each.
+struct AclMatches
+{
+    QString base;
+    QStringList local;  // tp_src for "out", tp_dst for "in"
+    QStringList remote; // the other one
+};
+
+AclMatches aclMatches(const Port &port, const Acl &a)
+{
+    const bool out = a.direction == QLatin1String("out");
+    const QString src = QStringLiteral("tp_src="), dst = QStringLiteral("tp_dst=");
+    return {aclBase(port, a).join(QLatin1Char(',')), portMatches(a.localPorts, out ? src : dst),
+            portMatches(a.remotePorts, out ? dst : src)};
+}
+
+QString joined(const QString &a, const QString &b)
+{
+    return a.isEmpty() || b.isEmpty() ? a + b : a + QLatin1Char(',') + b;
 }
 
 int aclPriority(const Acl &a)
@@ -125,41 +140,95 @@ void guardFlows(const Port &p, const Meter *meter, QStringList &flows)
     }
 }
 
-// Meter ACLs count in table 2 and continue; allow and deny ACLs decide in table 3.
-void aclFlows(const Port &p, QStringList &flows)
+// Where and how one ACL's flows decide.
+struct AclTarget
+{
+    int table;
+    int priority;
+    QString actions;
+    quint64 cookie;
+};
+
+AclTarget aclTarget(const Port &p, const Acl &a, int index)
+{
+    const quint64 cookie = aclCookie(p.name, index);
+    if (a.action == QLatin1String("meter"))
+        return {2, 100 + aclPriority(a), QStringLiteral("resubmit(,3)"), cookie};
+    return {3, aclPriority(a),
+            a.action == QLatin1String("allow") ? QStringLiteral("resubmit(,4)")
+                                               : QStringLiteral("drop"),
+            cookie};
+}
+
+// Both sides with several matches: a conjunctive match (ovs-fields(7) "Conjunctive Match
+// Fields"), so the flows are local + remote + 1, never their product. The conj_id flow carries
+// the action and the cookie: only it counts packets (the clause flows' counters never move), so
+// a meter ACL's counters are its own. Same table and priority for all of them, as OVS requires.
+void conjunctiveFlows(const AclMatches &m, const AclTarget &t, int conjId, QStringList &flows)
+{
+    flows << flow(t.table, t.priority, QStringLiteral("conj_id=%1").arg(conjId), t.actions,
+                  t.cookie);
+    const auto clauses = [&](const QStringList &side, int k) {
+        for (const QString &port : side)
+            flows << flow(t.table, t.priority, joined(m.base, port),
+                          QStringLiteral("conjunction(%1,%2/2)").arg(conjId).arg(k));
+    };
+    clauses(m.local, 1);
+    clauses(m.remote, 2);
+}
+
+// Meter ACLs count in table 2 and continue; allow and deny ACLs decide in table 3. CONJ_ID is
+// the bridge's next free conjunction id.
+void aclFlows(const Port &p, int &conjId, QStringList &flows)
 {
     for (int i = 0; i < p.acls.size(); ++i) {
-        const Acl &a = p.acls[i];
-        const quint64 cookie = aclCookie(p.name, i);
-        for (const QString &m : aclMatches(p, a)) {
-            if (a.action == QLatin1String("meter"))
-                flows << flow(2, 100 + aclPriority(a), m, QStringLiteral("resubmit(,3)"), cookie);
-            else
-                flows << flow(3, aclPriority(a), m,
-                              a.action == QLatin1String("allow") ? QStringLiteral("resubmit(,4)")
-                                                                 : QStringLiteral("drop"),
-                              cookie);
+        const AclTarget t = aclTarget(p, p.acls[i], i);
+        const AclMatches m = aclMatches(p, p.acls[i]);
+        if (m.local.size() > 1 && m.remote.size() > 1) {
+            conjunctiveFlows(m, t, conjId++, flows);
+            continue;
         }
+        for (const QString &local : m.local)
+            for (const QString &remote : m.remote)
+                flows << flow(t.table, t.priority, joined(joined(m.base, local), remote), t.actions,
+                              t.cookie);
     }
+}
+
+bool isClause(const QString &flow)
+{
+    return flow.contains(QLatin1String(",actions=conjunction("));
 }
 
 // Open vSwitch keeps one flow per table, priority and match, so a second one (two equal ACLs,
 // two ports with one MAC) would replace the first and the bridge would hold fewer flows than
-// its recorded count: the first one stays, the others are left out.
+// its recorded count: the first one stays, the others are left out. Two conjunctive clauses
+// with one match become one flow with both conjunction actions (ovs-fields(7)); a flow with
+// real actions takes the place of a clause with its match, since at one priority it matches
+// first anyway.
 std::vector<PurposedFlow> withoutDuplicates(std::vector<PurposedFlow> flows)
 {
-    QSet<QString> seen;
-    std::erase_if(flows, [&seen](const PurposedFlow &f) {
+    QHash<QString, size_t> seen;
+    std::vector<PurposedFlow> out;
+    out.reserve(flows.size());
+    for (PurposedFlow &f : flows) {
         QString key = f.flow.startsWith(QLatin1String("cookie="))
                           ? f.flow.section(QLatin1Char(','), 1)
                           : f.flow;
         key.truncate(key.lastIndexOf(QLatin1String(",actions=")));
-        if (seen.contains(key))
-            return true;
-        seen.insert(key);
-        return false;
-    });
-    return flows;
+        const auto it = seen.constFind(key);
+        if (it == seen.cend()) {
+            seen.insert(key, out.size());
+            out.push_back(std::move(f));
+            continue;
+        }
+        PurposedFlow &kept = out[*it];
+        if (isClause(kept.flow) && isClause(f.flow))
+            kept.flow += QLatin1Char(',') + f.flow.mid(f.flow.lastIndexOf(u"conjunction("));
+        else if (isClause(kept.flow))
+            kept = std::move(f);
+    }
+    return out;
 }
 
 void add(std::vector<PurposedFlow> &to, FlowPurpose purpose, const QStringList &flows)
@@ -180,6 +249,14 @@ quint64 aclCookie(const QString &port, int index)
     return (quint64{0xc0} << 56) | (v << 16) | static_cast<quint64>(index & 0xffff);
 }
 
+qsizetype aclFlowCount(const Port &port)
+{
+    qsizetype n = 0;
+    for (const Acl &a : port.acls)
+        n += aclFlowCount(a.localPorts, a.remotePorts);
+    return n;
+}
+
 std::vector<PurposedFlow> purposedFlows(const Bridge &bridge)
 {
     const std::vector<Meter> meters = bridgeMeters(bridge);
@@ -188,10 +265,11 @@ std::vector<PurposedFlow> purposedFlows(const Bridge &bridge)
         return m == meters.end() ? nullptr : &*m;
     };
     std::vector<PurposedFlow> flows;
+    int conjId = 1; // unique in the bridge (ovs-fields(7))
     for (const Port &p : bridge.ports) {
         QStringList guards, acls;
         guardFlows(p, meterOf(p.name), guards);
-        aclFlows(p, acls);
+        aclFlows(p, conjId, acls);
         // A port's meter flow admits what its guards would: a rate limit unless it also checks
         // the source MAC.
         for (const QString &f : std::as_const(guards))

@@ -11,6 +11,8 @@ namespace converge::core::realize {
 //   1  guards: DHCP guard (UDP source 67/547), router guard (ICMPv6 134/137)
 //   2  meter ACLs: count and continue (each ACL's flows carry its own cookie, see aclCookie)
 //   3  allow/deny ACLs
+//      An ACL's port lists become masked matches (portmasks.h); when both need several, a
+//      conjunctive match (conj_id, unique in the bridge), so its flows never multiply.
 //   4  forwarding: overlays (overlayForwarding), PVLAN (pvlanForwarding), then NORMAL (MAC
 //      learning, VLANs, bonds, mirrors: the bridge's own)
 // Every table ends in a priority-0 flow that continues, so a bridge without policy forwards
@@ -62,6 +64,13 @@ QString flowsDigest(const QStringList &flows, const QStringList &meters = {});
 QString tableDigest(const Bridge &bridge);
 
 // The cookie of the flows realizing ACL `index` of port `port`, so their counters can be read.
+// An ACL whose local and remote ports both need several matches (portmasks.h) is a conjunctive
+// match: its conj_id flow carries the action and the cookie, its conjunction flows carry none
+// (Open vSwitch never counts on them).
 quint64 aclCookie(const QString &port, int index);
+
+// How many flows the ACLs of PORT make, before duplicates are left out (portmasks.h
+// aclFlowCount), without making them.
+qsizetype aclFlowCount(const Port &port);
 
 } // namespace converge::core::realize

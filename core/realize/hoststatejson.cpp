@@ -1,8 +1,10 @@
 // Reading the host-state form (HostState::fromJson, Port::setPolicyJson): one table of field
 // descriptors per JSON object, read by HostStateReader::readFields(), then the checks between
 // fields.
+#include "flows.h"
 #include "hoststatereader.h"
 
+#include "core/model/limits.h"
 #include "core/util/ipaddress.h"
 
 #include <QSet>
@@ -134,8 +136,10 @@ std::span<const Field<Acl>> aclFields()
          {.key = "protocol",
           .check = FieldCheck::OneOf,
           .choices = {QStringLiteral("tcp"), QStringLiteral("udp"), QStringLiteral("icmp")}}},
-        {&Acl::localPorts, {.key = "localPorts", .min = 1, .max = 65535, .what = "a port"}},
-        {&Acl::remotePorts, {.key = "remotePorts", .min = 1, .max = 65535, .what = "a port"}},
+        {&Acl::localPorts,
+         {.key = "localPorts", .min = 1, .max = 65535, .what = "a port", .maxItems = maxAclPorts}},
+        {&Acl::remotePorts,
+         {.key = "remotePorts", .min = 1, .max = 65535, .what = "a port", .maxItems = maxAclPorts}},
         {&Acl::weight, {.key = "weight", .min = 0, .max = 65535}},
     };
     return fields;
@@ -395,6 +399,29 @@ Result<Bridge> readOverlays(HostStateReader &r, Bridge &b)
     return b;
 }
 
+// The bridge's flow table fits maxBridgeFlows. The ACLs are counted first, without making their
+// flows, so an oversized request costs no more than its port lists; the error names the port
+// whose ACLs make the most flows.
+void checkFlowTable(HostStateReader &r, const Bridge &b)
+{
+    qsizetype acl = 0, most = 0;
+    QString where = QStringLiteral("ports");
+    for (qsizetype i = 0; i < qsizetype(b.ports.size()); ++i) {
+        const qsizetype n = aclFlowCount(b.ports[i]);
+        acl += n;
+        if (n > most)
+            most = n, where = QStringLiteral("ports[%1].policy.acls").arg(i);
+    }
+    const qsizetype total = acl > maxBridgeFlows ? acl : qsizetype(bridgeFlows(b).size());
+    if (total > maxBridgeFlows)
+        r.fail(where, QStringLiteral("the flow table of bridge %1 would hold %2 flows, more than "
+                                     "the %3 a bridge may hold (these ACLs make %4)")
+                          .arg(b.name)
+                          .arg(total)
+                          .arg(maxBridgeFlows)
+                          .arg(most));
+}
+
 Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &names)
 {
     HostStateReader r(o, path);
@@ -420,7 +447,12 @@ Result<Bridge> bridgeFromJson(const QJsonObject &o, const QString &path, Names &
     if (!r.ok())
         return core::invalid(r.error());
     b.pvlans = std::move(*pvlans);
-    return readOverlays(r, b);
+    auto done = readOverlays(r, b);
+    if (done)
+        checkFlowTable(r, *done);
+    if (!r.ok())
+        return core::invalid(r.error());
+    return done;
 }
 
 // A mirror's ports are ports of its bridge; its output is not also one of its sources.

@@ -36,10 +36,17 @@ int HostStateReader::vlan(const QString &key, int fallback)
     return static_cast<int>(integer(key, 0, 4094, fallback));
 }
 
-QList<int> HostStateReader::intList(const QString &key, int min, int max, const QString &what)
+QList<int> HostStateReader::intList(const QString &key, int min, int max, const QString &what,
+                                    int maxItems)
 {
     QList<int> out;
     const QJsonArray a = array(key);
+    // Checked before the entries are, so an oversized list costs no more than its count.
+    if (maxItems > 0 && a.size() > maxItems) {
+        fail(key,
+             QStringLiteral("%1 entries, more than the %2 allowed").arg(a.size()).arg(maxItems));
+        return out;
+    }
     for (qsizetype i = 0; i < a.size(); ++i) {
         const double d = a[i].toDouble(-1);
         if (!a[i].isDouble() || d < min || d > max || d != std::floor(d)) {
@@ -118,7 +125,7 @@ void HostStateReader::read(const FieldRule &f, qint64 &out, qint64 fallback)
 void HostStateReader::read(const FieldRule &f, QList<int> &out, const QList<int> &)
 {
     out = intList(QString::fromLatin1(f.key), static_cast<int>(f.min), static_cast<int>(f.max),
-                  QString::fromLatin1(f.what));
+                  QString::fromLatin1(f.what), f.maxItems);
 }
 
 void HostStateReader::read(const FieldRule &f, QStringList &out, const QStringList &)

@@ -35,6 +35,7 @@ struct FieldRule
     qint64 min = 0;
     qint64 max = 0;
     const char *what = ""; // lists of integers: one of them, for errors ("a port")
+    int maxItems = 0;      // lists of integers: at most this many (0: any number)
 };
 
 // One field of a JSON object and the member of T it fills; monostate for a list or object the
@@ -65,8 +66,9 @@ public:
 
     QString ifname(const QString &key, bool required); // isValidInterfaceName
     int vlan(const QString &key, int fallback);        // 0-4094
-    // A list of integers in min-max; `what` names one in errors ("a port").
-    QList<int> intList(const QString &key, int min, int max, const QString &what);
+    // A list of integers in min-max, at most maxItems of them (0: any number); `what` names one
+    // in errors ("a port").
+    QList<int> intList(const QString &key, int min, int max, const QString &what, int maxItems = 0);
     QString prefix(const QString &key, bool networkForm); // "10.0.0.0/24"
     QString mac(const QString &key);                      // canonicalMac
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 using namespace converge::testing;
@@ -290,4 +291,52 @@ TEST(SwitchRules, Vsw010UniqueMacs)
                              "00:15:5d:01:00:01; each vNIC has its own MAC address. Give them "
                              "different ones."));
     EXPECT_TRUE(findingsOf("VSW-010", doc("00-15-5D-01-01-01")).empty());
+}
+
+// Open vSwitch realizes a switch as one bridge, whose flow table the agent caps at 50,000 flows
+// (core/model/limits.h): a linux-ovs switch whose vNICs' ACLs need more is refused before it is
+// deployed. Contiguous ranges cost a few masked flows; scattered ports one each.
+TEST(SwitchRules, Vsw012AclsFitOneBridgesFlowTable)
+{
+    const auto doc = [](int vnics, const char *platform, bool scattered) {
+        QJsonArray odd; // 4,096 ports, no two adjacent: 4,096 flows per direction
+        for (int p = 1; p < 8192; p += 2)
+            odd.append(scattered ? p : p / 2 + 1);
+        const auto acl = [&](const char *direction) {
+            return QJsonArray{QJsonObject{{QStringLiteral("direction"), QLatin1String(direction)},
+                                          {QStringLiteral("action"), QStringLiteral("Allow")},
+                                          {QStringLiteral("protocol"), QStringLiteral("TCP")},
+                                          {QStringLiteral("localPorts"), odd}}};
+        };
+        QJsonArray list{QJsonObject{{QStringLiteral("id"), QStringLiteral("big")},
+                                    {QStringLiteral("name"), QStringLiteral("Big")},
+                                    {QStringLiteral("switch"), QStringLiteral("vs")},
+                                    {QStringLiteral("acls"), acl("Both")}}};
+        for (int i = 1; i < vnics; ++i)
+            list.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("v%1").arg(i)},
+                                    {QStringLiteral("name"), QStringLiteral("V%1").arg(i)},
+                                    {QStringLiteral("switch"), QStringLiteral("vs")},
+                                    {QStringLiteral("acls"), acl("Inbound")}});
+        QByteArray d = switchDoc((R"(, "switches": [{"id": "vs", "name": "LAN", "type": "Private"}],
+                "vms": [{"id": "vm", "name": "g1", "vnics": )" +
+                                  QJsonDocument(list).toJson(QJsonDocument::Compact) + "}]")
+                                     .constData());
+        return d.replace("\"platform\": \"hyperv\"",
+                         QByteArray("\"platform\": \"") + platform + '"');
+    };
+    // Big (both directions: 8,192 flows) and eleven with 4,096 each: 53,248.
+    const auto over = findingsOf("VSW-012", doc(12, "linux-ovs", true));
+    ASSERT_EQ(over.size(), 1u);
+    EXPECT_EQ(over[0].severity, Severity::Error);
+    EXPECT_EQ(over[0].elements, ids({"vs", "big"}));
+    EXPECT_EQ(over[0].message,
+              QStringLiteral("The ACLs of the vNICs on virtual switch 'LAN' on host 'hv1' need "
+                             "53248 OpenFlow flows, more than the 50000 one Open vSwitch bridge "
+                             "may hold, so the agent refuses to deploy it (vNIC 'Big' of VM 'g1' "
+                             "on host 'hv1' alone needs 8192). Give ports as contiguous ranges (a "
+                             "range is a few masked flows, scattered ports one flow each) or "
+                             "spread the vNICs over more switches."));
+    EXPECT_TRUE(findingsOf("VSW-012", doc(11, "linux-ovs", true)).empty()) << "49,152 flows";
+    EXPECT_TRUE(findingsOf("VSW-012", doc(12, "linux-ovs", false)).empty()) << "ranges";
+    EXPECT_TRUE(findingsOf("VSW-012", doc(12, "hyperv", true)).empty()) << "not Open vSwitch";
 }

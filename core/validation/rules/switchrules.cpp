@@ -1,6 +1,8 @@
 // Virtual switches: 003 §4.1 (switch types), §4.1.4 (SR-IOV); 002 "SR-IOV", "Extensible virtual
 // switch"; 000 §4-§5.
 #include "../catalog.h"
+#include "core/model/limits.h"
+#include "core/realize/portmasks.h"
 #include "rulehelpers.h"
 
 #include <QJsonArray>
@@ -337,6 +339,58 @@ void uniqueMacs(const Element &sw, RuleContext &ctx, FindingSink &out)
     }
 }
 
+// --- VSW-012: Converge's Open vSwitch realization (docs/agent.md "Port ACLs as flows") turns a
+// switch into one bridge whose flow table holds at most maxBridgeFlows flows; the agent refuses
+// a bigger one. Its ACLs are what can make it that big, so they are counted.
+
+// The flows of one vNIC's ACLs: "Both" is one ACL per direction (portsettings.cpp).
+qsizetype aclFlows(const Element &vnic)
+{
+    qsizetype n = 0;
+    for (const QJsonValue v : vnic.value(key::acls).toArray()) {
+        const QJsonObject acl = v.toObject();
+        const auto ports = [&](QLatin1StringView key) {
+            QList<int> out;
+            for (const QJsonValue p : acl.value(key).toArray())
+                out << p.toInt();
+            return out;
+        };
+        const int directions = acl.value(key::direction).toString() == value::both ? 2 : 1;
+        n += directions * realize::aclFlowCount(ports(key::localPorts), ports(key::remotePorts));
+    }
+    return n;
+}
+
+static_assert(maxBridgeFlows == 50000, "VSW-012's rationale names the limit");
+
+void flowTableLimit(const Element &sw, RuleContext &ctx, FindingSink &out)
+{
+    const Element *host = ctx.hostOf(sw);
+    if (!host || str(*host, key::platform) != value::linuxOvs)
+        return;
+    qsizetype total = 0, most = 0;
+    const Element *largest = nullptr;
+    for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
+        const qsizetype n = aclFlows(*v);
+        total += n;
+        if (n > most)
+            most = n, largest = v;
+    }
+    if (total <= maxBridgeFlows || !largest)
+        return;
+    out.add(QStringLiteral("The ACLs of the vNICs on %1 need %2 OpenFlow flows, more than the %3 "
+                           "one Open vSwitch bridge may hold, so the agent refuses to deploy it "
+                           "(%4 alone needs %5). Give ports as contiguous ranges (a range is a "
+                           "few masked flows, scattered ports one flow each) or spread the vNICs "
+                           "over more switches.")
+                .arg(labelOnHost(sw, ctx))
+                .arg(total)
+                .arg(maxBridgeFlows)
+                .arg(vnicLabel(*largest, ctx))
+                .arg(most),
+            {largest->id});
+}
+
 void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
     if (str(sw, key::type) != value::external || flag(sw, key::allowManagementOs))
@@ -353,6 +407,21 @@ void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
                 setFix(QStringLiteral("Allow the management OS on %1").arg(sw.name()), sw.id,
                        key::allowManagementOs, true));
     }
+}
+
+// Limits of Converge's own realization, not the vendor's (VSW-012).
+void addRealizationLimits(std::vector<Rule> &out)
+{
+    out.push_back(rule(
+        "VSW-012", Severity::Error, K::VirtualSwitch,
+        "A linux-ovs switch's ACLs fit one bridge's flow table",
+        "Open vSwitch realizes a switch as one bridge and its port ACLs as OpenFlow flows (a port "
+        "range as a few masked matches, local and remote lists as a conjunctive match); the "
+        "agent refuses a bridge whose table would exceed 50,000 flows, so planning and applying "
+        "stay bounded.",
+        "Converge's Open vSwitch realization (docs/agent.md \"Port ACLs as flows\"); "
+        "ovs-fields(7) \"Conjunctive Match Fields\"",
+        flowTableLimit));
 }
 
 } // namespace
@@ -430,6 +499,7 @@ void addSwitchRules(std::vector<Rule> &out)
                        "vNICs on one virtual switch have distinct MAC addresses",
                        "Each vNIC connected to a virtual switch has its own unique MAC address.",
                        "003_8b87448cefe986c9.txt §4.1 l.664", uniqueMacs));
+    addRealizationLimits(out);
 }
 
 } // namespace converge::core::rules
