@@ -298,7 +298,10 @@ TEST_F(FloodTest, AnEnrolledConsoleDeploysOnTimeThroughTwoThousandHostileConnect
     EXPECT_TRUE(log.contains(QLatin1String("refused a connection")) ||
                 log.contains(QLatin1String("dropped an unauthenticated connection")))
         << log.right(3000).toStdString();
-    EXPECT_LT(log.count(u'\n'), 400) << log.right(3000).toStdString();
+    // (Requests of the console's key are each logged by the service, as always; lines about
+    // peers are at most 20 in 10 s plus a summary.)
+    EXPECT_LT(log.count(QLatin1String("converge.agent.channel:")), 150)
+        << log.right(3000).toStdString();
     // And it still serves.
     auto state = client.call<protocol::StateReply>(protocol::StateRequest{}, 30000);
     ASSERT_TRUE(state) << state.error().message.toStdString();
