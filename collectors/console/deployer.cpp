@@ -288,7 +288,8 @@ void Deployer::rollBackOn(std::size_t i, Session &session)
     if (error.reason == QLatin1String("unknown-transaction"))
         return report(i, HostPhase::RolledBack, 100,
                       QStringLiteral("already rolled back by itself (its deadline passed)"));
-    if (!error.reason.isEmpty()) // the agent answered, but could not roll back
+    // The agent answered, but could not roll back (a dropped connection is no answer).
+    if (!error.reason.isEmpty() && error.reason != QLatin1String("connection-dropped"))
         return report(i, HostPhase::Failed, 100,
                       QStringLiteral("the rollback failed: %1").arg(error.message));
     report(i, HostPhase::LeftToDeadline, 100,
