@@ -42,8 +42,8 @@ std::pair<qint64, QString> peakRss(const QTemporaryDir &dir, const QString &bund
     QProcess p;
     p.start(QStringLiteral("/usr/bin/time"),
             {QStringLiteral("-f"), QStringLiteral("peak-rss-kib=%M"), converged,
-             QStringLiteral("--config"),
-             config.fileName(), QStringLiteral("--apply-bundle"), bundle});
+             QStringLiteral("--config"), config.fileName(), QStringLiteral("--apply-bundle"),
+             bundle});
     EXPECT_TRUE(p.waitForFinished(120000));
     const QString err = QString::fromUtf8(p.readAllStandardError());
     const qsizetype at = err.lastIndexOf(QLatin1String("peak-rss-kib="));
@@ -52,11 +52,11 @@ std::pair<qint64, QString> peakRss(const QTemporaryDir &dir, const QString &bund
 
 QJsonObject listing(const QString &path, const QByteArray &data)
 {
-    return {{QStringLiteral("path"), path},
-            {QStringLiteral("size"), data.size()},
-            {QStringLiteral("sha256"),
-             QString::fromLatin1(
-                 QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex())}};
+    return {
+        {QStringLiteral("path"), path},
+        {QStringLiteral("size"), data.size()},
+        {QStringLiteral("sha256"),
+         QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex())}};
 }
 
 // The lab design's bundle, lab1's plan.json grown to PLANBYTES (a field converged ignores), filled
