@@ -4,11 +4,14 @@
 #include "collectors/crypto/bundlesigner.h"
 #include "core/deploy/tar.h"
 #include "core/model/propertykeys.h"
+#include "core/protocol/frame.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSysInfo>
+
+#include <memory>
 
 namespace converge::collectors {
 
@@ -20,9 +23,18 @@ namespace {
 // anything larger is refused before a byte of it is read.
 constexpr qint64 kMaxBundleBytes = core::deploy::kTarMaxTotalBytes + qint64(8) * 1024 * 1024;
 constexpr qint64 kMaxKeyBytes = qint64(64) * 1024;
+// The one file --apply-bundle keeps in memory besides the manifest: the host's plan.json, which
+// holds a desired state, as large as one protocol frame can carry.
+constexpr qint64 kMaxPlanBytes = core::protocol::kMaxFrameBytes;
 
-// The regular file at PATH, if it holds at most CAP bytes; what it is called in messages: WHAT.
-Result<QByteArray> readCapped(const QString &path, qint64 cap, const QString &what)
+QString mib(qint64 bytes)
+{
+    return QString::number(double(bytes) / (1 << 20), 'f', 1);
+}
+
+// The regular file at PATH opened for reading, if it holds at most CAP bytes; what it is called
+// in messages: WHAT. Checked before a byte is read.
+Result<std::unique_ptr<QFile>> openCapped(const QString &path, qint64 cap, const QString &what)
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -30,24 +42,36 @@ Result<QByteArray> readCapped(const QString &path, qint64 cap, const QString &wh
                           QStringLiteral("cannot read %1: no such file").arg(path));
     if (!info.isFile())
         return core::invalid(QStringLiteral("%1 is not a regular file (a %2 is)").arg(path, what));
-    const auto mib = [](qint64 bytes) {
-        return QString::number(double(bytes) / (1 << 20), 'f', 1);
-    };
     if (info.size() > cap)
         return core::invalid(QStringLiteral("%1 is %2 MiB; a %3 is at most %4 MiB")
                                  .arg(path, mib(info.size()), what, mib(cap)));
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
+    auto f = std::make_unique<QFile>(path);
+    if (!f->open(QIODevice::ReadOnly))
         return core::fail(core::Error::Code::Io,
-                          QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-    QByteArray data = f.read(cap + 1); // the file may grow while it is read
+                          QStringLiteral("cannot read %1: %2").arg(path, f->errorString()));
+    return f;
+}
+
+Result<QByteArray> readCapped(const QString &path, qint64 cap, const QString &what)
+{
+    auto f = openCapped(path, cap, what);
+    if (!f)
+        return std::unexpected(f.error());
+    QByteArray data = (*f)->read(cap + 1); // the file may grow while it is read
     if (data.size() > cap)
         return core::invalid(
             QStringLiteral("%1 is larger than a %2 can be (%3 MiB)").arg(path, what, mib(cap)));
     return data;
 }
 
-Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
+QString planPath(const QString &host)
+{
+    return QStringLiteral("hosts/%1/plan.json").arg(host);
+}
+
+// The bundle read in chunks and verified as it is read; of its files only the host's plan is
+// kept (core::deploy::scanTar, verifyBundle).
+Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path, const QString &host)
 {
     if (config.bundleSigner.isEmpty())
         return core::invalid(QStringLiteral("--apply-bundle needs bundle_signer (the console's "
@@ -55,10 +79,10 @@ Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
     auto signer = readCapped(config.bundleSigner, kMaxKeyBytes, QStringLiteral("public key"));
     if (!signer)
         return std::unexpected(signer.error());
-    auto tar = readCapped(path, kMaxBundleBytes, QStringLiteral("bundle"));
+    auto tar = openCapped(path, kMaxBundleBytes, QStringLiteral("bundle"));
     if (!tar)
         return std::unexpected(tar.error());
-    auto bundle = verifyBundle(*tar, *signer);
+    auto bundle = verifyBundle(**tar, *signer, {planPath(host)}, kMaxPlanBytes);
     if (!bundle)
         return core::invalid(QStringLiteral("%1 refused: %2").arg(path, bundle.error().message));
     return bundle;
@@ -68,8 +92,7 @@ Result<VerifiedBundle> verified(const AgentConfig &config, const QString &path)
 Result<core::realize::HostState> desiredIn(const VerifiedBundle &bundle, const QString &path,
                                            const QString &host)
 {
-    const core::deploy::BundleFile *plan =
-        bundle.file(QStringLiteral("hosts/%1/plan.json").arg(host));
+    const core::deploy::BundleFile *plan = bundle.file(planPath(host));
     if (!plan)
         return core::invalid(QStringLiteral("%1 has no plan for host \"%2\" (it holds %3); use "
                                             "--host")
@@ -91,12 +114,12 @@ Result<core::realize::HostState> desiredIn(const VerifiedBundle &bundle, const Q
 Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bundlePath,
                                   const QString &hostIn)
 {
-    auto bundle = verified(config, bundlePath);
-    if (!bundle)
-        return std::unexpected(bundle.error());
     const QString host = !hostIn.isEmpty()            ? hostIn
                          : !config.hostName.isEmpty() ? config.hostName
                                                       : QSysInfo::machineHostName();
+    auto bundle = verified(config, bundlePath, host);
+    if (!bundle)
+        return std::unexpected(bundle.error());
     auto desired = desiredIn(*bundle, bundlePath, host);
     if (!desired)
         return std::unexpected(desired.error());

@@ -712,6 +712,8 @@ Result<void> AgentClient::connectTo(const QString &host, quint16 port, const Tls
         return fail(Error::Code::Io, QStringLiteral("%1: %2").arg(where(), reason));
     }
     m_agentFingerprint = presented;
+    m_handshakeMs = QDeadlineTimer::current().deadline();
+    m_answered = false;
     return {};
 }
 
@@ -739,6 +741,7 @@ std::optional<Result<Message>> AgentClient::readFrames(qint64 id)
             qCDebug(lcChannel) << "dropping a message for request" << message.id;
             continue;
         }
+        m_answered = true;
         if (message.type == QLatin1String("error")) {
             const auto e = core::protocol::ErrorReply::fromJson(message.body);
             return std::unexpected(Error{
@@ -778,6 +781,29 @@ Result<std::optional<Message>> AgentClient::nextEvent(int timeoutMs)
     return std::optional<Message>();
 }
 
+// An agent closes the connection of a console it has not pinned as soon as the handshake is
+// done, before it reads a request; any other close before the reply dropped a request in flight
+// (the agent was stopped or killed, or the network failed), and an apply may have begun.
+std::unexpected<Error> AgentClient::closedWithoutAnswer(const QString &type) const
+{
+    const qint64 sinceHandshake = QDeadlineTimer::current().deadline() - m_handshakeMs;
+    if (!m_answered && sinceHandshake < kClosedAtHandshakeMs)
+        return fail(Error::Code::Io,
+                    QStringLiteral("%1 closed the connection right after the handshake, before "
+                                   "answering \"%2\": is this console enrolled with it? (an "
+                                   "agent closes the connection of a console it has not pinned)")
+                        .arg(where(), type));
+    QString message = QStringLiteral("the connection to %1 dropped while \"%2\" was in flight "
+                                     "(the agent stopped or restarted, or the network failed)")
+                          .arg(where(), type);
+    if (type == QLatin1String("apply"))
+        message += QStringLiteral(": whether the apply began is not known from this connection. "
+                                  "The agent journals each transaction: when it starts again it "
+                                  "rolls back one it had not finished, and one left unconfirmed "
+                                  "rolls back at its deadline");
+    return std::unexpected(Error{Error::Code::Io, message, QStringLiteral("connection-dropped")});
+}
+
 Result<Message> AgentClient::request(const QString &type, const QJsonObject &body, int timeoutMs)
 {
     if (!isConnected())
@@ -798,10 +824,7 @@ Result<Message> AgentClient::request(const QString &type, const QJsonObject &bod
     if (result)
         return *result;
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
-        return fail(Error::Code::Io,
-                    QStringLiteral("%1 closed the connection without answering \"%2\" (is this "
-                                   "console enrolled with it?)")
-                        .arg(where(), type));
+        return closedWithoutAnswer(type);
     return fail(
         Error::Code::Io,
         QStringLiteral("%1: no answer to \"%2\" within %3 ms").arg(where(), type).arg(timeoutMs));

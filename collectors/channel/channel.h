@@ -207,7 +207,11 @@ public:
     }
     // Sends a request by name and waits for the reply with its id: for the typed call() and for
     // tests that send what no console would. An "error" reply becomes an error (code Conflict,
-    // reason the agent's code) whose message holds the agent's code and message.
+    // reason the agent's code) whose message holds the agent's code and message. A connection
+    // that closes before the reply is an Io error: with reason "connection-dropped" when the
+    // request was in flight, without one when it closed right after the handshake with nothing
+    // answered yet (what an agent does to a console it has not pinned).
+    static constexpr int kClosedAtHandshakeMs = 500;
     core::Result<core::protocol::Message> request(const QString &type, const QJsonObject &body,
                                                   int timeoutMs);
     // The next stream event (frame type "event"), waiting up to timeoutMs; nullopt if none came.
@@ -221,6 +225,7 @@ public:
 private:
     std::optional<core::Result<core::protocol::Message>> readFrames(qint64 id);
     std::unexpected<core::Error> unreadableReply(const QString &type, const core::Error &e) const;
+    std::unexpected<core::Error> closedWithoutAnswer(const QString &type) const;
 
     std::unique_ptr<QSslSocket> m_socket;
     core::protocol::FrameDecoder m_decoder;
@@ -230,6 +235,8 @@ private:
     QString m_agentFingerprint;
     QString m_host;
     quint16 m_port = 0;
+    qint64 m_handshakeMs = 0; // when the handshake completed (QDeadlineTimer's monotonic clock)
+    bool m_answered = false;  // a reply came on this connection
 };
 
 } // namespace converge::collectors

@@ -3,6 +3,7 @@
 #include "collectors/logging.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QThread>
 #include <QTimer>
@@ -199,6 +200,8 @@ void Deployer::applyOn(std::size_t i, Session &session)
     report(i, HostPhase::Applying, 55, QStringLiteral("applying"));
     auto applied =
         (*session)->apply({m_targets[i].desired, m_options.confirmTimeoutSec, result.plan.digest});
+    if (!applied && applied.error().reason == QLatin1String("connection-dropped"))
+        return report(i, HostPhase::Failed, 100, afterDroppedApply(i, applied.error().message));
     if (!applied)
         return report(i, HostPhase::Failed, 100, applied.error().message);
     if (!applied->changed)
@@ -209,6 +212,39 @@ void Deployer::applyOn(std::size_t i, Session &session)
     report(i, HostPhase::Applied, 75,
            QStringLiteral("applied; rolls back by itself unless confirmed by %1")
                .arg(applied->deadline));
+}
+
+// The connection dropped while the apply was in flight: a new one tells what became of it. The
+// agent journals each apply before it changes anything and, when it starts, rolls back one it had
+// not finished (agentrecovery.cpp); an apply it finished waits for a confirmation this console
+// cannot give, not knowing its transaction for certain, so it rolls back at its deadline.
+QString Deployer::afterDroppedApply(std::size_t i, const QString &dropped)
+{
+    const QDeadlineTimer window(m_options.reconnectWindowMs);
+    for (bool first = true; first || (!window.hasExpired() && !m_cancelled); first = false) {
+        if (!first)
+            QThread::msleep(500);
+        Session again = m_connector->open(m_targets[i].endpoint(), m_options.timeouts);
+        auto hello = again ? (*again)->hello(protocol::consoleHello())
+                           : core::Result<protocol::HelloReply>(std::unexpected(again.error()));
+        if (!hello)
+            continue;
+        if (!hello->pendingTransaction.isEmpty())
+            return QStringLiteral("%1. The agent answers again and holds transaction %2 "
+                                  "unconfirmed: it rolls it back by itself at its deadline")
+                .arg(dropped, hello->pendingTransaction);
+        if (!hello->problems.isEmpty())
+            return QStringLiteral("%1. The agent answers again, with problems: %2")
+                .arg(dropped, hello->problems.join(QLatin1String("; ")));
+        return QStringLiteral("%1. The agent answers again with no transaction pending: the apply "
+                              "was rolled back by the agent (or had not begun), so this host is "
+                              "as it was")
+            .arg(dropped);
+    }
+    return QStringLiteral("%1. The agent did not answer again within %2 s; once it does, "
+                          "`convergectl drift` shows what the host runs")
+        .arg(dropped)
+        .arg(m_options.reconnectWindowMs / 1000);
 }
 
 // A new connection proves the console still reaches the agent after the change.
@@ -252,7 +288,8 @@ void Deployer::rollBackOn(std::size_t i, Session &session)
     if (error.reason == QLatin1String("unknown-transaction"))
         return report(i, HostPhase::RolledBack, 100,
                       QStringLiteral("already rolled back by itself (its deadline passed)"));
-    if (!error.reason.isEmpty()) // the agent answered, but could not roll back
+    // The agent answered, but could not roll back (a dropped connection is no answer).
+    if (!error.reason.isEmpty() && error.reason != QLatin1String("connection-dropped"))
         return report(i, HostPhase::Failed, 100,
                       QStringLiteral("the rollback failed: %1").arg(error.message));
     report(i, HostPhase::LeftToDeadline, 100,

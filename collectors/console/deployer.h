@@ -39,6 +39,9 @@ struct DeployOptions
     bool dryRun = false;
     int confirmTimeoutSec = core::protocol::kDefaultConfirmTimeoutSec;
     core::protocol::SessionTimeouts timeouts = {};
+    // After a connection dropped mid-apply: how long to try reaching the agent again to learn
+    // what became of the apply (a restarted agent has rolled back an apply it had not finished).
+    int reconnectWindowMs = 20000;
 };
 
 struct DeployHostResult
@@ -99,6 +102,7 @@ private:
     void workOn(Stage stage, std::size_t index);
     void planOn(std::size_t index, Session &session);
     void applyOn(std::size_t index, Session &session);
+    QString afterDroppedApply(std::size_t index, const QString &dropped);
     void reachOn(std::size_t index, Session &session);
     void confirmOn(std::size_t index, Session &session);
     void rollBackOn(std::size_t index, Session &session);

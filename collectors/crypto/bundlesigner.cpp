@@ -5,6 +5,7 @@
 
 #include "collectors/crypto/opensslsupport.h"
 
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -198,23 +199,21 @@ Result<QByteArray> writeBundle(const std::vector<BundleFile> &files, const Bundl
     return core::deploy::writeTar(all, created.isValid() ? created.toSecsSinceEpoch() : 0);
 }
 
-Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
-                                    const std::optional<QByteArray> &expectedPublicPem)
+namespace {
+
+using core::deploy::TarDigest;
+
+const TarDigest *findScanned(const std::vector<TarDigest> &files, const char *path)
 {
-    auto files = core::deploy::readTar(tar);
-    if (!files)
-        return std::unexpected(files.error());
-    const BundleFile *manifest = findFile(*files, core::deploy::kManifestPath);
-    const BundleFile *signature = findFile(*files, core::deploy::kSignaturePath);
-    const BundleFile *signer = findFile(*files, core::deploy::kSignerPath);
-    for (const auto &[f, path] : {std::pair{manifest, core::deploy::kManifestPath},
-                                  std::pair{signature, core::deploy::kSignaturePath},
-                                  std::pair{signer, core::deploy::kSignerPath}})
-        if (!f)
-            return core::invalid(
-                QStringLiteral("%1: missing from the bundle").arg(QLatin1String(path)));
-    const bool pinned = expectedPublicPem.has_value();
-    const QByteArray keyPem = pinned ? *expectedPublicPem : signer->data;
+    for (const TarDigest &f : files)
+        if (f.path == QLatin1String(path))
+            return &f;
+    return nullptr;
+}
+
+// The key the manifest must be signed with: the expected one, else the bundle's signer.pub.
+Result<PkeyPtr> verifyingKey(const QByteArray &keyPem, bool pinned)
+{
     PkeyPtr key = readPublic(keyPem);
     if (!key)
         return core::invalid(
@@ -222,26 +221,123 @@ Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
                     : QStringLiteral("the expected key is not a PEM Ed25519 public key%1")
                           .arg(keyPem.trimmed().isEmpty() ? QStringLiteral(" (it is empty)")
                                                           : QString()));
-    const auto raw = QByteArray::fromBase64Encoding(signature->data.trimmed(),
+    return key;
+}
+
+// The bundle's own files, which the signature check needs.
+struct SignedParts
+{
+    QByteArray manifest;
+    QByteArray signature;
+    QByteArray signer;
+};
+
+// Nothing signs MANIFEST.sig and signer.pub: only the exact form writeBundle gives them is taken,
+// so that no byte of them changes unnoticed either.
+Result<void> checkUnsignedForm(const SignedParts &parts, const QByteArray &raw)
+{
+    if (parts.signature != raw.toBase64() + '\n')
+        return core::invalid(QStringLiteral("MANIFEST.sig: not in the form the console writes "
+                                            "(one line of base64)"));
+    const PkeyPtr named = readPublic(parts.signer);
+    if (auto canonical = named ? publicPemOf(named.get()) : Result<QByteArray>(core::invalid({}));
+        !canonical || *canonical != parts.signer)
+        return core::invalid(QStringLiteral("signer.pub: not a PEM Ed25519 public key in the form "
+                                            "the console writes"));
+    return {};
+}
+
+Result<void> checkSignature(const SignedParts &parts, const std::optional<QByteArray> &expected)
+{
+    const bool pinned = expected.has_value();
+    const QByteArray keyPem = expected.value_or(parts.signer);
+    auto key = verifyingKey(keyPem, pinned);
+    if (!key)
+        return std::unexpected(key.error());
+    const auto raw = QByteArray::fromBase64Encoding(parts.signature.trimmed(),
                                                     QByteArray::AbortOnBase64DecodingErrors);
     if (!raw)
         return core::invalid(QStringLiteral("MANIFEST.sig: not base64"));
-    if (!signatureVerifies(manifest->data, raw.decoded, key.get()))
+    if (auto form = checkUnsignedForm(parts, raw.decoded); !form)
+        return form;
+    const QString named = publicKeyFingerprint(parts.signer);
+    if (!signatureVerifies(parts.manifest, raw.decoded, key->get()))
         return core::invalid(
             !pinned ? QStringLiteral("MANIFEST.json: the signature does not verify with signer.pub "
                                      "(the manifest or its signature was changed)")
                     : QStringLiteral("MANIFEST.json: not signed by the expected key %1 (the bundle "
                                      "names signer %2)")
-                          .arg(publicKeyFingerprint(keyPem), publicKeyFingerprint(signer->data)));
-    auto checked = core::deploy::checkManifest(*files);
+                          .arg(publicKeyFingerprint(keyPem), named));
+    if (pinned && named != publicKeyFingerprint(keyPem))
+        return core::invalid(QStringLiteral("signer.pub: names key %1, but the manifest is signed "
+                                            "by the expected key %2 (an altered bundle)")
+                                 .arg(named, publicKeyFingerprint(keyPem)));
+    return {};
+}
+
+// The signature over the manifest, then every scanned file against it. Nothing scanned is handed
+// out before both hold.
+Result<VerifiedBundle> verifyScanned(std::vector<TarDigest> scanned,
+                                     const std::optional<QByteArray> &expectedPublicPem)
+{
+    SignedParts parts;
+    for (const auto &[into, path] : {std::pair{&parts.manifest, core::deploy::kManifestPath},
+                                     std::pair{&parts.signature, core::deploy::kSignaturePath},
+                                     std::pair{&parts.signer, core::deploy::kSignerPath}}) {
+        const TarDigest *f = findScanned(scanned, path);
+        if (!f || !f->data.has_value())
+            return core::invalid(
+                QStringLiteral("%1: missing from the bundle").arg(QLatin1String(path)));
+        *into = f->data.value_or(QByteArray());
+    }
+    if (auto signedOk = checkSignature(parts, expectedPublicPem); !signedOk)
+        return std::unexpected(signedOk.error());
+    std::vector<core::deploy::FileDigest> digests;
+    for (const TarDigest &f : scanned)
+        digests.push_back({f.path, f.size, f.sha256});
+    auto checked = core::deploy::checkManifest(parts.manifest, digests);
     if (!checked)
         return std::unexpected(checked.error());
     VerifiedBundle out;
     out.manifest = std::move(*checked);
-    out.signerPem = keyPem;
-    out.signerFingerprint = publicKeyFingerprint(keyPem);
-    out.files = std::move(*files);
+    out.signerPem = expectedPublicPem.value_or(parts.signer);
+    out.signerFingerprint = publicKeyFingerprint(out.signerPem);
+    for (TarDigest &f : scanned)
+        if (f.data.has_value())
+            out.files.push_back(BundleFile{f.path, f.data.value_or(QByteArray()), f.mode});
     return out;
+}
+
+} // namespace
+
+Result<VerifiedBundle> verifyBundle(QIODevice &tar,
+                                    const std::optional<QByteArray> &expectedPublicPem,
+                                    const QStringList &keep, qint64 keepCap)
+{
+    auto scanned = core::deploy::scanTar(tar, [&](const QString &path) -> qint64 {
+        if (path == QLatin1String(core::deploy::kManifestPath))
+            return kMaxManifestBytes;
+        if (path == QLatin1String(core::deploy::kSignaturePath) ||
+            path == QLatin1String(core::deploy::kSignerPath))
+            return kMaxKeyFileBytes;
+        return keep.contains(path) ? keepCap : 0;
+    });
+    if (!scanned)
+        return std::unexpected(scanned.error());
+    return verifyScanned(std::move(*scanned), expectedPublicPem);
+}
+
+Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
+                                    const std::optional<QByteArray> &expectedPublicPem)
+{
+    QBuffer buffer;
+    buffer.setData(tar);
+    buffer.open(QIODevice::ReadOnly);
+    auto scanned = core::deploy::scanTar(
+        buffer, [](const QString &) { return core::deploy::kTarMaxTotalBytes; });
+    if (!scanned)
+        return std::unexpected(scanned.error());
+    return verifyScanned(std::move(*scanned), expectedPublicPem);
 }
 
 } // namespace converge::collectors

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -14,6 +15,8 @@
 // MANIFEST.json bytes, which hold the SHA-256 of every other file. The console's key is kept
 // in the console directory (core/util/consoledirectory.h) as bundle-signing.key (PEM, 0600), made
 // on first use.
+class QIODevice;
+
 namespace converge::collectors {
 
 struct BundleSigningKey
@@ -38,7 +41,9 @@ core::Result<QByteArray> writeBundle(const std::vector<core::deploy::BundleFile>
 struct VerifiedBundle
 {
     core::deploy::Manifest manifest;
-    std::vector<core::deploy::BundleFile> files; // all of them, MANIFEST.* and signer.pub included
+    // All of them, MANIFEST.* and signer.pub included; from the streaming verifyBundle, those
+    // and the files it was asked to keep.
+    std::vector<core::deploy::BundleFile> files;
     QByteArray signerPem;
     QString signerFingerprint;
     const core::deploy::BundleFile *file(const QString &path) const;
@@ -51,5 +56,19 @@ struct VerifiedBundle
 // never a fall-back to signer.pub.
 core::Result<VerifiedBundle> verifyBundle(const QByteArray &tar,
                                           const std::optional<QByteArray> &expectedPublicPem = {});
+
+// Caps on what the streaming verifyBundle keeps of the bundle's own files.
+inline constexpr qint64 kMaxManifestBytes = qint64(8) * 1024 * 1024; // 10,000 entries fit
+inline constexpr qint64 kMaxKeyFileBytes = qint64(64) * 1024;        // MANIFEST.sig, signer.pub
+
+// The same checks, reading the archive from TAR front to back in chunks of 64 KiB
+// (core::deploy::scanTar) and hashing each file as it passes. It holds one chunk, a digest per
+// file, MANIFEST.json (at most kMaxManifestBytes), MANIFEST.sig and signer.pub (at most
+// kMaxKeyFileBytes each) and the contents of the files KEEP names (at most KEEPCAP bytes each; a
+// larger one is refused): VerifiedBundle::files holds just those, handed out only once the
+// signature and every file's digest are checked.
+core::Result<VerifiedBundle> verifyBundle(QIODevice &tar,
+                                          const std::optional<QByteArray> &expectedPublicPem,
+                                          const QStringList &keep, qint64 keepCap);
 
 } // namespace converge::collectors

@@ -178,7 +178,7 @@ private:
     QString missingSocket(const QString &bridge) const;
     Result<void> readInternalAddresses(core::realize::HostState &state) const;
     Result<core::realize::Port> mapPort(const Row &row, const core::realize::Bridge &bridge);
-    core::realize::Mirror mapMirror(const Row &row, const QString &bridge) const;
+    core::realize::Mirror mapMirror(const QString &uuid, const QString &bridge) const;
     QString portName(const QString &uuid) const;
 
     const OvsEnv &m_env;
@@ -248,7 +248,7 @@ Result<void> Reader::mapBridgeRow(const Row &row, HostReading &reading)
         reading.unrealized.push_back({name, bridge->datapathType, true, unserved});
     reading.state.bridges.push_back(std::move(*bridge));
     for (const QString &mirrorUuid : uuidSet(row["mirrors"]))
-        reading.state.mirrors.push_back(mapMirror(m_mirrors.value(mirrorUuid), name));
+        reading.state.mirrors.push_back(mapMirror(mirrorUuid, name));
     return {};
 }
 
@@ -447,9 +447,11 @@ Result<core::realize::Port> Reader::mapPort(const Row &row, const core::realize:
     return port;
 }
 
-core::realize::Mirror Reader::mapMirror(const Row &row, const QString &bridge) const
+core::realize::Mirror Reader::mapMirror(const QString &rowUuid, const QString &bridge) const
 {
+    const Row row = m_mirrors.value(rowUuid);
     core::realize::Mirror mirror;
+    mirror.uuid.value = rowUuid; // the planner changes and removes the mirror by it
     mirror.name = row["name"].toString();
     mirror.bridge = bridge;
     mirror.elementId = mapItems(row["external_ids"]).value(QStringLiteral("converge-id"));

@@ -198,19 +198,13 @@ Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStr
     return files;
 }
 
-Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
+Result<Manifest> checkManifest(const QByteArray &manifest, const std::vector<FileDigest> &files)
 {
-    const BundleFile *manifestFile = nullptr;
-    QHash<QString, const BundleFile *> byPath;
-    for (const BundleFile &f : files) {
+    QHash<QString, const FileDigest *> byPath;
+    for (const FileDigest &f : files)
         byPath.insert(f.path, &f);
-        if (f.path == QLatin1String(kManifestPath))
-            manifestFile = &f;
-    }
-    if (!manifestFile)
-        return core::invalid(QStringLiteral("MANIFEST.json: missing from the bundle"));
     QJsonParseError pe;
-    const QJsonObject json = QJsonDocument::fromJson(manifestFile->data, &pe).object();
+    const QJsonObject json = QJsonDocument::fromJson(manifest, &pe).object();
     if (pe.error != QJsonParseError::NoError)
         return core::invalid(QStringLiteral("MANIFEST.json: not JSON (%1)").arg(pe.errorString()));
     if (json.value(QLatin1String("format")).toString() != QLatin1String(kBundleFormat))
@@ -225,17 +219,17 @@ Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
             return core::invalid(
                 QStringLiteral("MANIFEST.json: file entry \"%1\" is empty or repeated").arg(path));
         listed.insert(path);
-        const BundleFile *f = byPath.value(path);
+        const FileDigest *f = byPath.value(path);
         if (!f)
             return core::invalid(
                 QStringLiteral("%1: listed in the manifest but missing").arg(path));
-        if (f->data.size() != entry.value(QLatin1String("size")).toInteger(-1))
+        if (f->size != entry.value(QLatin1String("size")).toInteger(-1))
             return core::invalid(QStringLiteral("%1: size does not match the manifest").arg(path));
-        if (sha256(f->data) != entry.value(QLatin1String("sha256")).toString())
+        if (f->sha256 != entry.value(QLatin1String("sha256")).toString())
             return core::invalid(
                 QStringLiteral("%1: SHA-256 does not match the manifest").arg(path));
     }
-    for (const BundleFile &f : files)
+    for (const FileDigest &f : files)
         if (!listed.contains(f.path))
             return core::invalid(QStringLiteral("%1: not in the manifest").arg(f.path));
     Manifest m;
@@ -245,6 +239,20 @@ Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
     for (const QJsonValue &h : json.value(QLatin1String("hosts")).toArray())
         m.hosts << h.toObject().value(QLatin1String("name")).toString();
     return m;
+}
+
+Result<Manifest> checkManifest(const std::vector<BundleFile> &files)
+{
+    const BundleFile *manifestFile = nullptr;
+    std::vector<FileDigest> digests;
+    for (const BundleFile &f : files) {
+        digests.push_back({f.path, f.data.size(), sha256(f.data)});
+        if (f.path == QLatin1String(kManifestPath))
+            manifestFile = &f;
+    }
+    if (!manifestFile)
+        return core::invalid(QStringLiteral("MANIFEST.json: missing from the bundle"));
+    return checkManifest(manifestFile->data, digests);
 }
 
 } // namespace converge::core::deploy

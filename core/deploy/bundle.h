@@ -52,6 +52,17 @@ struct Manifest
     QStringList hosts;
 };
 
+// A file of a bundle as a manifest lists it.
+struct FileDigest
+{
+    QString path;
+    qint64 size = 0;
+    QString sha256; // lower-case hex
+};
+
+// Checks the files, by their digests, against MANIFEST (the bytes of MANIFEST.json): as below.
+Result<Manifest> checkManifest(const QByteArray &manifest, const std::vector<FileDigest> &files);
+
 // Checks FILES against the MANIFEST.json among them: every listed file present with its size
 // and SHA-256, nothing else present besides MANIFEST.json, MANIFEST.sig and signer.pub. The
 // error names the file: "hosts/hv01/apply.ps1: SHA-256 does not match the manifest".

@@ -1,7 +1,11 @@
 #include "tar.h"
 
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QIODevice>
 #include <QSet>
 
+#include <algorithm>
 #include <cstring>
 
 namespace converge::core::deploy {
@@ -87,12 +91,24 @@ qint64 octal(const char *header, Field f)
     return value;
 }
 
+// The checksum does not cover its own field: past its digits there may be only NULs and spaces,
+// so that no byte of a header changes unnoticed.
+bool onlyEndsAfterDigits(const char *header, Field f)
+{
+    const char *end = header + f.offset + f.size;
+    const char *c = std::find_if(header + f.offset, end, [](char x) { return x != ' '; });
+    c = std::find_if(c, end, [](char x) { return x < '0' || x > '7'; });
+    return std::all_of(c, end, [](char x) { return x == ' ' || x == '\0'; });
+}
+
+bool isZero(const char *bytes, qint64 n)
+{
+    return std::all_of(bytes, bytes + n, [](char c) { return c == 0; });
+}
+
 bool isZeroBlock(const char *block)
 {
-    for (int i = 0; i < kBlock; ++i)
-        if (block[i] != 0)
-            return false;
-    return true;
+    return isZero(block, kBlock);
 }
 
 Result<void> appendEntry(QByteArray &out, const TarFile &file, qint64 mtime)
@@ -141,7 +157,7 @@ Result<Header> parseHeader(const char *h, qint64 offset)
     if (std::memcmp(h + kMagic.offset, "ustar", 5) != 0)
         return bad(QStringLiteral("not a ustar header"));
     const qint64 stored = octal(h, kChecksum);
-    if (stored < 0 || unsigned(stored) != checksumOf(h))
+    if (stored < 0 || unsigned(stored) != checksumOf(h) || !onlyEndsAfterDigits(h, kChecksum))
         return bad(QStringLiteral("header checksum does not match (damaged archive)"));
     Header out;
     const QByteArray prefix = field(h, kPrefix);
@@ -210,54 +226,162 @@ Result<QByteArray> writeTar(const std::vector<TarFile> &files, qint64 mtime)
     return out;
 }
 
-Result<std::vector<TarFile>> readTar(const QByteArray &archive)
+namespace {
+
+struct ScanState
 {
-    std::vector<TarFile> files;
     QSet<QString> seen;
     qint64 total = 0; // bytes of file contents
     int entries = 0;
-    qint64 offset = 0;
-    while (true) {
-        if (offset + kBlock > archive.size())
+};
+
+// What an entry may be: a regular file or a directory, once, with a safe path, within the caps.
+// The size of its contents.
+Result<qint64> checkEntry(const Header &header, ScanState &state)
+{
+    const QString &path = header.path;
+    const auto bad = [&](const QString &what) {
+        return core::invalid(QStringLiteral("%1: %2").arg(path, what));
+    };
+    QString dirPath = path;
+    if (header.type == '5' && dirPath.endsWith(QLatin1Char('/')))
+        dirPath.chop(1);
+    if (const QString problem = tarPathProblem(dirPath); !problem.isEmpty())
+        return bad(problem);
+    if (header.type != '0' && header.type != '7' && header.type != '5')
+        return bad(typeName(header.type) + QStringLiteral(" (only regular files allowed)"));
+    if (state.seen.contains(dirPath))
+        return bad(QStringLiteral("appears twice in the archive"));
+    state.seen.insert(dirPath);
+    if (++state.entries > kTarMaxEntries)
+        return bad(QStringLiteral("more than %1 entries").arg(kTarMaxEntries));
+    const qint64 size = header.type == '5' ? 0 : header.size;
+    if (size > kTarMaxTotalBytes || state.total + size > kTarMaxTotalBytes)
+        return bad(QStringLiteral("the archive's files exceed %1 MiB")
+                       .arg(kTarMaxTotalBytes / (qint64(1024) * 1024)));
+    state.total += size;
+    return size;
+}
+
+// Up to N bytes (fewer only at the end of DEVICE).
+qint64 readUpTo(QIODevice &device, char *out, qint64 n)
+{
+    qint64 got = 0;
+    while (got < n) {
+        const qint64 r = device.read(out + got, n - got);
+        if (r <= 0)
+            break;
+        got += r;
+    }
+    return got;
+}
+
+// An entry's contents and padding, chunk by chunk: hashed, and kept up to KEEPCAP bytes.
+Result<TarDigest> readContents(QIODevice &device, const Header &header, qint64 size, qint64 keepCap,
+                               QByteArray &chunk)
+{
+    TarDigest out{header.path, header.mode & 0777, size, {}, {}};
+    if (keepCap > 0 && size > keepCap)
+        return core::invalid(QStringLiteral("%1: %2 bytes, more than the %3 this reader keeps")
+                                 .arg(header.path)
+                                 .arg(size)
+                                 .arg(keepCap));
+    if (keepCap > 0)
+        out.data.emplace().reserve(size);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const qint64 padded = (size + kBlock - 1) / kBlock * kBlock;
+    for (qint64 done = 0; done < padded;) {
+        const qint64 want = std::min(kTarChunkBytes, padded - done);
+        const qint64 got = readUpTo(device, chunk.data(), want);
+        const qint64 content = std::clamp(size - done, qint64(0), got);
+        hash.addData(QByteArrayView(chunk.constData(), content));
+        if (out.data)
+            out.data->append(chunk.constData(), content);
+        // Nothing signs the padding: a changed byte there is refused all the same.
+        if (!isZero(chunk.constData() + content, got - content))
+            return core::invalid(
+                QStringLiteral("%1: the padding after its contents is not zero (an altered "
+                               "archive)")
+                    .arg(header.path));
+        done += got;
+        if (got < want && done < size)
+            return core::invalid(QStringLiteral("%1: truncated: %2 bytes announced, %3 present")
+                                     .arg(header.path)
+                                     .arg(size)
+                                     .arg(done));
+        if (got < want)
+            break; // missing padding: the next header's read says the archive is truncated
+    }
+    out.sha256 = QString::fromLatin1(hash.result().toHex());
+    return out;
+}
+
+// After the end-of-archive marker's first block there may be only zeros (its second block, a
+// record's padding). The marker is two zero blocks: an archive cut in the second is truncated.
+Result<void> checkTrailer(QIODevice &device, qint64 offset, QByteArray &chunk)
+{
+    const qint64 marker = offset - kBlock; // where the first zero block began
+    for (qint64 got = 0; (got = readUpTo(device, chunk.data(), kTarChunkBytes)) > 0; offset += got)
+        if (!isZero(chunk.constData(), got))
+            return core::invalid(QStringLiteral("archive altered after its end-of-archive marker "
+                                                "(bytes %1-%2 are not all zero)")
+                                     .arg(offset)
+                                     .arg(offset + got - 1));
+    if (offset < marker + qint64(2) * kBlock)
+        return core::invalid(QStringLiteral("archive truncated at byte %1: the end-of-archive "
+                                            "marker is two zero blocks")
+                                 .arg(offset));
+    return {};
+}
+
+} // namespace
+
+Result<std::vector<TarDigest>> scanTar(QIODevice &device,
+                                       const std::function<qint64(const QString &)> &keep)
+{
+    std::vector<TarDigest> files;
+    ScanState state;
+    QByteArray chunk(kTarChunkBytes, Qt::Uninitialized);
+    char h[kBlock];
+    for (qint64 offset = 0;;) {
+        if (readUpTo(device, h, kBlock) < kBlock)
             return core::invalid(QStringLiteral("archive truncated at byte %1: no end-of-archive "
                                                 "marker")
                                      .arg(offset));
-        const char *h = archive.constData() + offset;
-        if (isZeroBlock(h))
+        if (isZeroBlock(h)) {
+            if (auto trailer = checkTrailer(device, offset + kBlock, chunk); !trailer)
+                return std::unexpected(trailer.error());
             break;
+        }
         auto header = parseHeader(h, offset);
         if (!header)
             return std::unexpected(header.error());
-        const QString &path = header->path;
-        const auto bad = [&](const QString &what) {
-            return core::invalid(QStringLiteral("%1: %2").arg(path, what));
-        };
-        QString dirPath = path;
-        if (header->type == '5' && dirPath.endsWith(QLatin1Char('/')))
-            dirPath.chop(1);
-        if (const QString problem = tarPathProblem(dirPath); !problem.isEmpty())
-            return bad(problem);
-        if (header->type != '0' && header->type != '7' && header->type != '5')
-            return bad(typeName(header->type) + QStringLiteral(" (only regular files allowed)"));
-        if (seen.contains(dirPath))
-            return bad(QStringLiteral("appears twice in the archive"));
-        seen.insert(dirPath);
-        if (++entries > kTarMaxEntries)
-            return bad(QStringLiteral("more than %1 entries").arg(kTarMaxEntries));
-        const qint64 size = header->type == '5' ? 0 : header->size;
-        if (size > kTarMaxTotalBytes || total + size > kTarMaxTotalBytes)
-            return bad(QStringLiteral("the archive's files exceed %1 MiB")
-                           .arg(kTarMaxTotalBytes / (qint64(1024) * 1024)));
-        total += size;
-        offset += kBlock;
-        if (offset + size > archive.size())
-            return bad(QStringLiteral("truncated: %1 bytes announced, %2 present")
-                           .arg(size)
-                           .arg(archive.size() - offset));
-        if (header->type != '5')
-            files.push_back(TarFile{path, archive.mid(offset, size), header->mode & 0777});
-        offset += (size + kBlock - 1) / kBlock * kBlock;
+        auto size = checkEntry(*header, state);
+        if (!size)
+            return std::unexpected(size.error());
+        const bool file = header->type != '5';
+        auto contents = readContents(device, *header, *size, file ? keep(header->path) : 0, chunk);
+        if (!contents)
+            return std::unexpected(contents.error());
+        if (file)
+            files.push_back(std::move(*contents));
+        offset += kBlock + (*size + kBlock - 1) / kBlock * kBlock;
     }
+    return files;
+}
+
+Result<std::vector<TarFile>> readTar(const QByteArray &archive)
+{
+    QBuffer buffer;
+    buffer.setData(archive);
+    buffer.open(QIODevice::ReadOnly);
+    auto scanned = scanTar(buffer, [](const QString &) { return kTarMaxTotalBytes; });
+    if (!scanned)
+        return std::unexpected(scanned.error());
+    std::vector<TarFile> files;
+    files.reserve(scanned->size());
+    for (TarDigest &f : *scanned)
+        files.push_back(TarFile{f.path, f.data.value_or(QByteArray()), f.mode});
     return files;
 }
 

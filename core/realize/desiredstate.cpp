@@ -390,7 +390,9 @@ std::optional<Mirror> StateBuilder::sessionMirror(const Element &ms, QSet<QStrin
     if (!b || output.isEmpty() || !b->port(output))
         return std::nullopt;
     Mirror m;
-    m.name = ms.name().isEmpty() ? ms.id : ms.name();
+    // A name Open vSwitch cannot be given safely ("--", a newline) gives way to the id, which is
+    // always a valid mirror name (isValidId).
+    m.name = isValidMirrorName(ms.name()) ? ms.name() : ms.id;
     m.bridge = b->name;
     m.elementId = ms.id;
     m.output = output;
@@ -426,7 +428,8 @@ std::optional<Mirror> StateBuilder::roleMirror(const Bridge &b,
     if (m.selectSrc.isEmpty() || m.output.isEmpty())
         return std::nullopt;
     const Element *sw = m_design.find(b.elementId);
-    m.name = (sw ? sw->name() : b.name) + QStringLiteral(" mirroring");
+    const QString preferred = (sw ? sw->name() : b.name) + QStringLiteral(" mirroring");
+    m.name = isValidMirrorName(preferred) ? preferred : b.name + QStringLiteral(" mirroring");
     m.bridge = b.name;
     m.elementId = b.elementId;
     m.selectDst = m.selectSrc;

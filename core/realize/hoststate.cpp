@@ -168,6 +168,16 @@ bool isValidInterfaceName(const QString &name)
            name != QLatin1String(".") && name != QLatin1String("..");
 }
 
+bool isValidMirrorName(const QString &name)
+{
+    // Cc: controls (a newline among them); Cf: invisible formatting (bidi overrides); Zl, Zp:
+    // line and paragraph separators.
+    static const QRegularExpression re(
+        QStringLiteral("\\A(?![-\\s])[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]{1,64}(?<!\\s)\\z"),
+        QRegularExpression::UseUnicodePropertiesOption);
+    return re.match(name).hasMatch();
+}
+
 QString canonicalMac(const QString &text)
 {
     static const QRegularExpression re(

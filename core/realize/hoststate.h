@@ -158,14 +158,23 @@ struct Bridge
     friend bool operator==(const Bridge &, const Bridge &) = default;
 };
 
+// Where a state read from a host found a row: its OVSDB UUID. It is not part of the value:
+// any two compare equal (a desired state has none), and the host-state form leaves it out.
+struct RowUuid
+{
+    QString value; // "5d8e...-..." or empty (not read from a host)
+    friend bool operator==(const RowUuid &, const RowUuid &) { return true; }
+};
+
 struct Mirror
 {
-    QString name;
+    QString name; // isValidMirrorName
     QString bridge;
     QString elementId;
     QStringList selectSrc; // port names, sorted
     QStringList selectDst; // port names, sorted
     QString output;        // port name
+    RowUuid uuid;          // observed: the Mirror row, which the planner changes and removes by
     friend bool operator==(const Mirror &, const Mirror &) = default;
 };
 
@@ -210,6 +219,10 @@ quint32 tunnelKey(int vsid, const QString &encapsulation);
 // Interface-name rules Linux and OVS share: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..", and
 // not starting with '-' (ovs-ofctl and ip would take it for an option).
 bool isValidInterfaceName(const QString &name);
+// A mirror's name (Mirror::name; OVSDB takes any string): 1-64 characters, no control or
+// invisible formatting characters, not starting with '-' (ovs-vsctl would take it for an option
+// or its "--" separator), no white space at either end.
+bool isValidMirrorName(const QString &name);
 // "00-15-5D-01-01-01" or "00:15:5d:01:01:01" -> "00:15:5d:01:01:01"; empty if not a MAC.
 QString canonicalMac(const QString &text);
 

@@ -488,6 +488,12 @@ Result<Mirror> mirrorFromJson(const QJsonObject &o, const QString &path, const H
     if (r.ok() && (m.name.size() > 64 || mirrorNames.contains(m.name)))
         r.fail(QStringLiteral("name"),
                QStringLiteral("\"%1\" is too long or used twice").arg(m.name));
+    // Present and empty is no name either; a leading '-' would reach ovs-vsctl as an option.
+    if (r.ok() && !isValidMirrorName(m.name))
+        r.fail(QStringLiteral("name"),
+               QStringLiteral("\"%1\" is not a valid mirror name (1-64 characters, no control "
+                              "characters, not starting with '-', no white space at either end)")
+                   .arg(m.name));
     mirrorNames.insert(m.name);
     checkMirrorPorts(r, m, s);
     if (!r.ok())

@@ -192,7 +192,7 @@ void Planner::planRemovedMirrors()
             continue; // goes with its bridge
         if (!dm || dm->bridge != cm.bridge) {
             Operation op = operation(K::RemoveMirror, cm.bridge, cm.name, false);
-            op.vsctl << mirrorRemove(cm, ++m_serial);
+            op.vsctl << mirrorRemove(cm);
             m_removeMirrors.push_back(op);
         }
     }
@@ -363,7 +363,7 @@ void Planner::planMirror(const Mirror &dm)
         diff(op.changes, "element", cm->elementId, dm.elementId);
         if (op.changes.isEmpty())
             op.changes << QStringLiteral("follows its re-created ports");
-        op.vsctl << mirrorRemove(*cm, ++m_serial);
+        op.vsctl << mirrorRemove(*cm);
         op.vsctl << mirrorAdd(dm, ++m_serial);
         m_mirrors.push_back(op);
     }

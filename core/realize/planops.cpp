@@ -178,13 +178,14 @@ QList<QStringList> mirrorAdd(const Mirror &m, int serial)
     return out;
 }
 
-QList<QStringList> mirrorRemove(const Mirror &m, int serial)
+QList<QStringList> mirrorRemove(const Mirror &m)
 {
-    const QString id = QStringLiteral("@cvr%1").arg(serial);
-    // A record is named as is (its own argv element), not as an OVSDB atom.
-    return {{QStringLiteral("--id=") + id, QStringLiteral("get"), QStringLiteral("Mirror"), m.name},
-            {QStringLiteral("remove"), QStringLiteral("Bridge"), m.bridge,
-             QStringLiteral("mirrors"), id}};
+    // By the row's UUID, never by its name: ovs-vsctl looks a record up by UUID before it tries
+    // names (a mirror named with another's UUID is taken for that one) and reads a name starting
+    // with '-' as an option ("--" ends the command). A mirror not read from a host has no UUID:
+    // ovs-vsctl refuses the empty one and the transaction changes nothing.
+    return {{QStringLiteral("remove"), QStringLiteral("Bridge"), m.bridge,
+             QStringLiteral("mirrors"), m.uuid.value}};
 }
 
 QList<QStringList> bridgeAdd(const Bridge &b)

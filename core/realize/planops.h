@@ -33,9 +33,10 @@ QList<QStringList> addressCommands(const Port &desired, const QStringList &curre
 // The same for any device (a bridge's own interface).
 QList<QStringList> addressCommands(const QString &device, const QStringList &desired,
                                    const QStringList &current, bool isNew);
-// Mirrors are created and removed through named references ("@cvm<serial>"), unique per plan.
+// Mirrors are created through named references ("@cvm<serial>"), unique per plan, and removed
+// by their row's UUID (Mirror::uuid, read from the host), never by name.
 QList<QStringList> mirrorAdd(const Mirror &m, int serial);
-QList<QStringList> mirrorRemove(const Mirror &m, int serial);
+QList<QStringList> mirrorRemove(const Mirror &m);
 
 bool sameExceptAddresses(Port a, Port b);
 

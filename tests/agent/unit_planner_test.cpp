@@ -326,6 +326,55 @@ TEST(Planner, MirrorAddedChangedAndRemoved)
     ASSERT_EQ(opsOf(p, K::AddMirror).size(), 1u) << kinds(p).toStdString();
 }
 
+// Mirrors are changed and removed by their row's UUID, never by name (issue 13): ovs-vsctl takes
+// a name that is another row's UUID for that row, and a name starting with '-' for an option.
+TEST(Planner, MirrorsAreChangedAndRemovedByTheirRowUuidNeverByName)
+{
+    const core::Design before = labDesign();
+    core::realize::HostState current = core::realize::afterApply(desired(before));
+    ASSERT_EQ(current.mirrors.size(), 1u);
+    const QString uuid = QStringLiteral("0a1b2c3d-0000-4000-8000-000000000001");
+    current.mirrors[0].uuid.value = uuid;
+    // The UUID is the reader's: it neither makes states differ nor reaches the form.
+    EXPECT_TRUE(core::realize::makePlan(desired(before), current).isEmpty());
+    EXPECT_FALSE(QJsonDocument(current.toJson()).toJson().contains(uuid.toUtf8()));
+
+    core::Design changed = before;
+    set(changed, "lab1.mirror", "sources", QJsonArray{QStringLiteral("lab1.a1.nic")});
+    core::Design removed = before;
+    auto rm = core::commands::removeElements(removed, {QStringLiteral("lab1.mirror")});
+    ASSERT_TRUE(rm);
+    ASSERT_TRUE(removed.apply(*rm));
+    for (const core::Design *after : {&changed, &removed}) {
+        const core::realize::Plan p = core::realize::makePlan(desired(*after), current);
+        const QStringList args = p.vsctlArguments();
+        const QStringList removal{QStringLiteral("remove"), QStringLiteral("Bridge"),
+                                  QStringLiteral("lab"), QStringLiteral("mirrors"), uuid};
+        EXPECT_NE(args.join(u' ').indexOf(removal.join(u' ')), -1) << args.join(u' ').toStdString();
+        EXPECT_FALSE(args.contains(QStringLiteral("watch-a"))) << args.join(u' ').toStdString();
+        EXPECT_EQ(args.join(u' ').indexOf(QStringLiteral("get Mirror")), -1)
+            << "no mirror is looked up by name: " << args.join(u' ').toStdString();
+    }
+}
+
+// A session name Open vSwitch cannot take safely as a mirror's name gives way to the session's id.
+TEST(DesiredState, AMirrorSessionNamedLikeAnOptionIsNamedByItsId)
+{
+    // A right-to-left override (U+202E) would show the name backwards.
+    for (const QString &name :
+         {QStringLiteral("--"), QStringLiteral("-x"), QStringLiteral(" watch"),
+          QStringLiteral("watch "), QStringLiteral("\u202Ehctaw")}) {
+        core::Design d = labDesign();
+        set(d, "lab1.mirror", "name", name);
+        const core::realize::HostState s = desired(d);
+        ASSERT_EQ(s.mirrors.size(), 1u) << name.toStdString();
+        EXPECT_EQ(s.mirrors[0].name.toStdString(), "lab1.mirror") << name.toStdString();
+    }
+    core::Design d = labDesign();
+    set(d, "lab1.mirror", "name", QStringLiteral("watch a (Überwachung)"));
+    EXPECT_EQ(desired(d).mirrors.at(0).name.toStdString(), "watch a (Überwachung)");
+}
+
 TEST(Planner, AclAndGuardChangesRewriteTheFlowTable)
 {
     const core::Design before = labDesign();

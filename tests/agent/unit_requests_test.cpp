@@ -492,6 +492,22 @@ TEST(HostStateJson, EveryCheckSaysExactlyWhereAndWhat)
          "mirrors[0].name: \"mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\" "
          "is too long or used twice"},
         {twoMirrors, "mirrors[1].name: \"m\" is too long or used twice"},
+        // Mirror names as ovs-vsctl could misread them (issue 13: "--" ended the command).
+        {desiredWithAll({{"mirrors/0/name", QStringLiteral("--")}}),
+         "mirrors[0].name: \"--\" is not a valid mirror name (1-64 characters, no control "
+         "characters, not starting with '-', no white space at either end)"},
+        {desiredWithAll({{"mirrors/0/name", QString()}}),
+         "mirrors[0].name: \"\" is not a valid mirror name (1-64 characters, no control "
+         "characters, not starting with '-', no white space at either end)"},
+        {desiredWithAll({{"mirrors/0/name", QStringLiteral("m\n")}}),
+         "mirrors[0].name: \"m\n\" is not a valid mirror name (1-64 characters, no control "
+         "characters, not starting with '-', no white space at either end)"},
+        {desiredWithAll({{"mirrors/0/name", QStringLiteral(" m")}}),
+         "mirrors[0].name: \" m\" is not a valid mirror name (1-64 characters, no control "
+         "characters, not starting with '-', no white space at either end)"},
+        {desiredWithAll({{"mirrors/0/name", QStringLiteral("m\u202E")}}),
+         "mirrors[0].name: \"m\u202E\" is not a valid mirror name (1-64 characters, no control "
+         "characters, not starting with '-', no white space at either end)"},
         {desiredWithAll({{"mirrors/0/bridge", QStringLiteral("nope")}}),
          "mirrors[0].bridge: \"nope\" is not one of the bridges"},
         {desiredWithAll({{"mirrors/0/selectSrc", QJsonArray{QStringLiteral("nope")}}}),
@@ -535,6 +551,19 @@ TEST(HostStateJson, EveryCheckSaysExactlyWhereAndWhat)
         auto r = core::realize::HostState::fromJson(json);
         ASSERT_FALSE(r) << QJsonDocument(json).toJson().toStdString();
         EXPECT_EQ(r.error().message.toStdString(), message);
+    }
+}
+
+// The names people give mirror sessions are kept as they are, a UUID-shaped one too (mirrors are
+// changed and removed by their row's UUID, so a name cannot be taken for another row).
+TEST(HostStateJson, MirrorNamesPeopleGiveAreKept)
+{
+    for (const QString &name :
+         {QStringLiteral("lab mirroring"), QStringLiteral("watch a (Überwachung)"),
+          QStringLiteral("0a1b2c3d-0000-4000-8000-000000000001"), QString(64, u'm')}) {
+        auto r = core::realize::HostState::fromJson(desiredWithAll({{"mirrors/0/name", name}}));
+        ASSERT_TRUE(r) << r.error().message.toStdString();
+        EXPECT_EQ(r->mirrors.at(0).name, name);
     }
 }
 

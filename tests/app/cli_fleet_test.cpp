@@ -323,6 +323,36 @@ TEST_F(CliFleet, AHostWhoseRollbackFailedIsNotCountedAsRolledBack)
     EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 1);
 }
 
+// The connection to an agent dropped while the apply was in flight (kill -9, issue 13): the CLI
+// says so, connects again and tells what became of the apply; it no longer asks whether this
+// console is enrolled.
+TEST_F(CliFleet, AnApplyWhoseConnectionDroppedSaysWhatBecameOfIt)
+{
+    enrollAll();
+    m_agents->with(address(1),
+                   [](FakeAgent &a) { a.dropApply = FakeAgent::DropApply::RolledBack; });
+    m_agents->with(address(2), [](FakeAgent &a) { a.dropApply = FakeAgent::DropApply::Applied; });
+    const Outcome r = ctl({QStringLiteral("deploy"), m_file});
+    EXPECT_EQ(r.code, 4) << r.out.toStdString();
+    EXPECT_FALSE(r.out.contains(QStringLiteral("enrolled"))) << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral(
+        "dropped while \"apply\" was in flight. The agent answers again with no transaction "
+        "pending: the apply was rolled back by the agent (or had not begun), so this host is as "
+        "it was")))
+        << r.out.toStdString();
+    const auto hv2 = m_agents->snapshot(address(2));
+    ASSERT_TRUE(hv2.pending.has_value());
+    EXPECT_TRUE(r.out.contains(
+        QStringLiteral("The agent answers again and holds transaction %1 unconfirmed: it rolls it "
+                       "back by itself at its deadline")
+            .arg(hv2.pending->transaction)))
+        << r.out.toStdString();
+    EXPECT_TRUE(r.out.contains(QStringLiteral("not confirmed (failed on hv1, hv2)")))
+        << r.out.toStdString();
+    EXPECT_TRUE(m_agents->snapshot(address(1)).running.bridges.empty());
+    EXPECT_EQ(m_agents->snapshot(address(3)).rollbacks, 1);
+}
+
 TEST_F(CliFleet, ASuccessfulDeploymentSaysItsSummaryOnceAndLogsNothingAtInfo)
 {
     enrollAll();

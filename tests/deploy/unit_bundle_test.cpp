@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <QBuffer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -135,6 +136,72 @@ TEST(BundleSignature, OneChangedByteIsRejectedNamingTheFile)
     tar[at + 4] = 'X'; // inside hosts/HV01/apply.ps1's data: tar headers are untouched
     EXPECT_EQ(rejection(tar),
               QStringLiteral("hosts/HV01/apply.ps1: SHA-256 does not match the manifest"));
+}
+
+// The agent's verification reads the bundle as a stream (issue 13): what it refuses.
+QString streamRejection(const QByteArray &tar, const std::optional<QByteArray> &keyPem)
+{
+    QBuffer buffer;
+    buffer.setData(tar);
+    buffer.open(QIODevice::ReadOnly);
+    auto r = collectors::verifyBundle(buffer, keyPem, {}, 0);
+    return r ? QString() : r.error().message;
+}
+
+TEST(BundleStream, ATamperedByteAnywhereIsRefused)
+{
+    const QByteArray tar = signedBundle("tests/agent/data/ovs-lab.converge.json");
+    ASSERT_EQ(streamRejection(tar, signingKey().publicPem), QString());
+    ASSERT_EQ(streamRejection(tar, std::nullopt), QString());
+    // Bytes all over: headers, contents, padding, signature, key and end-of-archive marker (a
+    // stride of 61, prime to the 512-byte block, meets each offset in a block about twice), and
+    // every byte of the first header; with the key given, as the agent verifies, and with the
+    // bundle's own signer.pub.
+    int accepted = 0;
+    for (qsizetype at = 0; at < tar.size(); at += at < 512 ? 1 : 61) {
+        QByteArray tampered = tar;
+        tampered[at] = char(tampered[at] ^ 0x01);
+        for (const std::optional<QByteArray> &key :
+             {std::optional<QByteArray>(signingKey().publicPem), std::optional<QByteArray>()}) {
+            if (streamRejection(tampered, key).isEmpty() && ++accepted <= 5)
+                ADD_FAILURE() << "byte " << at << " of " << tar.size() << " changed, accepted";
+        }
+    }
+    EXPECT_EQ(accepted, 0);
+}
+
+TEST(BundleStream, ATruncatedBundleIsRefused)
+{
+    const QByteArray tar = signedBundle("tests/agent/data/ovs-lab.converge.json");
+    for (qsizetype size = 0; size < tar.size(); size += size < tar.size() - 2048 ? 97 : 1)
+        EXPECT_NE(streamRejection(tar.left(size), signingKey().publicPem), QString())
+            << size << " of " << tar.size() << " bytes";
+}
+
+// Only the files asked for are kept, each within its cap, and only once everything is verified.
+TEST(BundleStream, KeepsOnlyTheFilesAskedForWithinTheirCap)
+{
+    const QByteArray tar = signedBundle("tests/agent/data/ovs-lab.converge.json");
+    QBuffer buffer;
+    buffer.setData(tar);
+    buffer.open(QIODevice::ReadOnly);
+    auto ok = collectors::verifyBundle(buffer, signingKey().publicPem,
+                                       {QStringLiteral("hosts/lab1/plan.json")}, 1 << 20);
+    ASSERT_TRUE(ok) << ok.error().message.toStdString();
+    QStringList kept;
+    for (const BundleFile &f : ok->files)
+        kept << f.path;
+    kept.sort();
+    EXPECT_EQ(kept.join(u' ').toStdString(),
+              "MANIFEST.json MANIFEST.sig hosts/lab1/plan.json signer.pub");
+    EXPECT_EQ(ok->file(QStringLiteral("hosts/lab1/plan.json"))->data,
+              readTar(tar)->at(0).data); // the plan is the archive's first file
+    buffer.seek(0);
+    auto capped = collectors::verifyBundle(buffer, signingKey().publicPem,
+                                           {QStringLiteral("hosts/lab1/plan.json")}, 100);
+    ASSERT_FALSE(capped);
+    EXPECT_TRUE(capped.error().message.startsWith(QStringLiteral("hosts/lab1/plan.json: ")))
+        << capped.error().message.toStdString();
 }
 
 TEST(BundleSignature, ExtraMissingAndResizedFilesAreRejected)

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QThread>
 
+#include <utility>
+
 namespace converge::testing {
 
 namespace protocol = core::protocol;
@@ -19,6 +21,16 @@ std::unexpected<core::Error> refuse(const FakeAgent &a, const QString &code, con
         core::Error::Code::Conflict,
         QStringLiteral("agent at %1 refused the request: %2: %3").arg(a.address, code, what),
         code});
+}
+
+// What AgentClient says when the connection drops with the apply in flight.
+std::unexpected<core::Error> dropped(const FakeAgent &a)
+{
+    return std::unexpected(core::Error{
+        core::Error::Code::Io,
+        QStringLiteral("the connection to agent at %1 dropped while \"apply\" was in flight")
+            .arg(a.address),
+        QStringLiteral("connection-dropped")});
 }
 
 std::unexpected<core::Error> unreachable(const QString &address)
@@ -145,6 +157,9 @@ Result<protocol::ApplyReply> FakeSession::apply(const protocol::ApplyRequest &r)
                 return refuse(a, QStringLiteral("busy"),
                               QStringLiteral("transaction %1 awaits confirmation")
                                   .arg(a.pending->transaction));
+            const auto drop = std::exchange(a.dropApply, FakeAgent::DropApply::No);
+            if (drop == FakeAgent::DropApply::RolledBack)
+                return dropped(a);
             const auto desired = prepared(r.desired, a);
             const core::realize::Plan p = core::realize::makePlan(desired, a.running);
             if (!r.expectedPlanDigest.isEmpty() && r.expectedPlanDigest != p.digest())
@@ -163,6 +178,8 @@ Result<protocol::ApplyReply> FakeSession::apply(const protocol::ApplyRequest &r)
             a.running = core::realize::afterApply(desired);
             if (a.unreachableAfterApply)
                 a.reachable = false;
+            if (drop == FakeAgent::DropApply::Applied)
+                return dropped(a);
             return protocol::ApplyReply{
                 a.pending->transaction, true,
                 QDateTime::fromMSecsSinceEpoch(deadline, Qt::UTC).toString(Qt::ISODate),

@@ -31,6 +31,11 @@ struct FakeAgent
     QString refuseApply;                // an error code apply answers with ("apply-failed")
     QString refuseRollback;             // ...and rollback ("rollback-failed"; it stays changed)
     QString enrollToken;                // a pending one-time token
+    // The connection drops while an apply is in flight: the agent restarted and rolled back the
+    // apply it had not finished (RolledBack), or it finished it and only the reply was lost
+    // (Applied). Once: the next apply is served as usual.
+    enum class DropApply { No, RolledBack, Applied };
+    DropApply dropApply = DropApply::No;
 
     struct Pending
     {
