@@ -23,6 +23,7 @@
 #include <QtEndian>
 
 #include "testapp.h"
+#include "tlstesting.h"
 
 #include <gtest/gtest.h>
 
@@ -50,30 +51,11 @@ const QString kHost = QStringLiteral("127.0.0.1");
 
 bool waitUntil(const std::function<bool()> &done, int ms = kTimeoutMs)
 {
-    QDeadlineTimer deadline(ms);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(10, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
+    return converge::testing::waitUntil(done, ms);
 }
 
-QByteArray rawFrame(const QByteArray &payload)
-{
-    QByteArray header(4, Qt::Uninitialized);
-    qToBigEndian<quint32>(quint32(payload.size()), header.data());
-    return header + payload;
-}
-
-TlsIdentity makeIdentity(const QString &name)
-{
-    auto identity = generateIdentity(name);
-    EXPECT_TRUE(identity.has_value()) << identity.error().message.toStdString();
-    return identity.value_or(TlsIdentity{});
-}
+using converge::testing::makeIdentity;
+using converge::testing::rawFrame;
 
 // --- framing ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include "core/protocol/frame.h"
 
 #include "testapp.h"
+#include "tlstesting.h"
 
 #include <gtest/gtest.h>
 
@@ -99,32 +100,9 @@ TEST(ConnectionBudgetTest, TheInputBudgetGrantsWhatIsLeftAndNoMore)
 
 // --- a listener with small limits ------------------------------------------------------------
 
-bool waitUntil(const std::function<bool()> &done, int ms)
-{
-    QDeadlineTimer deadline(ms);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(10, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
-
-QByteArray header(quint32 length)
-{
-    QByteArray h(4, Qt::Uninitialized);
-    qToBigEndian<quint32>(length, h.data());
-    return h;
-}
-
-TlsIdentity makeIdentity(const QString &name)
-{
-    auto identity = generateIdentity(name);
-    EXPECT_TRUE(identity.has_value()) << identity.error().message.toStdString();
-    return identity.value_or(TlsIdentity{});
-}
+using converge::testing::makeIdentity;
+using converge::testing::waitUntil;
+constexpr auto header = converge::testing::frameHeader;
 
 // A TLS 1.3 client that sends what the test says and reads only when asked.
 class RawTls
