@@ -159,14 +159,35 @@ std::vector<Seed> replySeeds(const HostState &state)
     };
 }
 
+// The state after a redesign: a VLAN, a bond's members and mode, a mirror and SR-IOV changed.
+HostState changed(HostState s)
+{
+    for (core::realize::Port &p : s.bridges.front().ports) {
+        if (p.name == QLatin1String("vm1"))
+            p.tag = 20;
+        if (p.name == QLatin1String("team0")) {
+            p.members = {QStringLiteral("up1"), QStringLiteral("up3")};
+            p.bondMode = QStringLiteral("active-backup");
+            p.lacp = false;
+            p.bondPrimary = QStringLiteral("up3");
+        }
+    }
+    s.mirrors.clear();
+    s.bridges.back().sriov = false;
+    return s;
+}
+
 std::vector<Seed> stateSeeds(const HostState &state)
 {
     const QString t = QStringLiteral("fuzz_hoststate");
-    const auto compact = [](const HostState &s) {
-        return QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact);
+    const auto compact = [](const QJsonValue &v) {
+        return v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                           : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
     };
-    return {{t, QStringLiteral("lab1"), compact(state)},
-            {t, QStringLiteral("lab2"), compact(small(state))}};
+    const QJsonArray pair{changed(state).toJson(), state.toJson()};
+    return {{t, QStringLiteral("lab1"), compact(state.toJson())},
+            {t, QStringLiteral("lab2"), compact(small(state).toJson())},
+            {t, QStringLiteral("lab1-changed"), compact(pair)}};
 }
 
 // A frame seed: its chunk sizes (fuzz_frame.cpp), then the stream.
