@@ -2,7 +2,8 @@
 // which reads it with HostStateReader), then what the agent does with an accepted one. The input
 // is one state (a JSON object) or two ([A, B]: A desired on a host that is B now, as a rollback
 // or a second deployment plans). Checked: errors have a message; an accepted state survives its
-// JSON (toJson, fromJson: equal); the planner plans it onto an empty host, onto itself (an
+// JSON (toJson, fromJson: equal) and normalize() puts its lists in one order whatever order
+// they come in; the planner plans it onto an empty host, onto itself (an
 // empty plan: makePlan(desired, afterApply(desired)), planner.h) and away (an empty desired
 // state); the console reads the plans' JSON (PlanReport).
 #include "fuzzchecks.h"
@@ -12,6 +13,8 @@
 #include "core/realize/planner.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
 
 using namespace converge;
 using namespace converge::core::realize;
@@ -38,6 +41,22 @@ void checkPlans(const HostState &desired)
     require(desired.bridges.empty() || !away.isEmpty(), "removing bridges is a plan");
 }
 
+// The same state with its lists in the opposite order.
+HostState reversed(HostState s)
+{
+    std::ranges::reverse(s.bridges);
+    for (Bridge &b : s.bridges) {
+        std::ranges::reverse(b.ports);
+        std::ranges::reverse(b.pvlans);
+        std::ranges::reverse(b.overlays);
+        for (Overlay &o : b.overlays)
+            std::ranges::reverse(o.remotes);
+    }
+    std::ranges::reverse(s.mirrors);
+    std::reverse(s.unmanagedBridges.begin(), s.unmanagedBridges.end());
+    return s;
+}
+
 std::optional<HostState> accepted(const QJsonValue &input)
 {
     if (!input.isObject())
@@ -50,6 +69,9 @@ std::optional<HostState> accepted(const QJsonValue &input)
     require(again.has_value(), "an accepted state's toJson() is accepted",
             again ? QString() : again.error().message + QLatin1Char(' ') + fuzz::compact(json));
     require(*again == *state, "a state survives its JSON", fuzz::compact(json));
+    HostState other = reversed(*state);
+    other.normalize();
+    require(other == *state, "normalize() gives a state's lists one order", fuzz::compact(json));
     checkPlans(*state);
     return *state;
 }
