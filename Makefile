@@ -4,8 +4,9 @@ BUILD     ?= build
 PRESET    ?= default
 SAMPLE    ?= smb-converged
 JOBS      ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build run test test-asan tidy lengths bench screenshots format clean
+.PHONY: all deps configure build run test test-asan fuzz fuzz-build fuzz-corpus tidy lengths bench screenshots format clean
 
 all: build
 
@@ -37,6 +38,20 @@ test-asan: deps
 	cmake --build --preset asan -j $(JOBS)
 	cd build-asan && QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (tests/fuzz, docs/design.md "Fuzzing"), FUZZ_SECONDS split across them.
+fuzz: fuzz-build
+	tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
+
+fuzz-build: deps
+	@if command -v ninja >/dev/null; then gen="-G Ninja"; else gen=""; fi; \
+	 [ -f build-fuzz/CMakeCache.txt ] || cmake --preset fuzz $$gen
+	cmake --build --preset fuzz -j $(JOBS)
+
+# Rewrites the seeds of the checked-in corpus from the protocol structs (tests/fuzz/fuzz_seeds.cpp);
+# the reproducers of fixed bugs stay.
+fuzz-corpus: fuzz-build
+	./build-fuzz/tests/fuzz/fuzz_seeds tests/fuzz/corpus
+
 # clang-tidy with the checked-in .clang-tidy over core, collectors, views, app and bench.
 tidy: build
 	.ci/clang-tidy $(BUILD)
@@ -59,4 +74,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

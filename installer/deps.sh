@@ -9,6 +9,7 @@ packages=(
     libpcap-dev libsqlite3-dev libgtest-dev libgmock-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
     python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags
+    clang-19 libclang-rt-19-dev
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3 tcpdump
 )
 

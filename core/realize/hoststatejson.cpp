@@ -9,6 +9,8 @@
 
 #include <QSet>
 
+#include <algorithm>
+
 namespace converge::core::realize {
 
 namespace {
@@ -533,6 +535,11 @@ Result<std::vector<PvlanDomain>> pvlansFromJson(const QJsonArray &json, const QS
             {QStringLiteral("primary"), QStringLiteral("isolated"), QStringLiteral("communities")});
         if (!r.ok())
             return core::invalid(r.error());
+        // One domain per primary VLAN, as the console makes them: normalize() sorts by it, and
+        // two would come out in no particular order (a state that no longer equals itself).
+        if (std::ranges::any_of(out, [&](const PvlanDomain &o) { return o.primary == d.primary; }))
+            return core::invalid(
+                where + QStringLiteral(": primary VLAN %1 is listed twice").arg(d.primary));
         out.push_back(std::move(d));
     }
     return out;
@@ -563,6 +570,22 @@ Result<TunnelEndpoint> endpointFromJson(const QJsonObject &o, const QString &whe
     return e;
 }
 
+// One endpoint per remote host, with all its MACs, as the console makes them: normalize() sorts
+// by address, and two would come out in no particular order.
+Result<void> checkRemotesOnce(const std::vector<TunnelEndpoint> &remotes, const QString &path)
+{
+    QSet<QString> seen;
+    for (std::size_t i = 0; i < remotes.size(); ++i) {
+        if (seen.contains(remotes[i].address))
+            return core::invalid(QStringLiteral("%1[%2]: address %3 is listed twice")
+                                     .arg(path)
+                                     .arg(i)
+                                     .arg(remotes[i].address));
+        seen.insert(remotes[i].address);
+    }
+    return {};
+}
+
 Result<Overlay> overlayFromJson(const QJsonObject &o, const QString &where)
 {
     HostStateReader r(o, where);
@@ -575,6 +598,8 @@ Result<Overlay> overlayFromJson(const QJsonObject &o, const QString &where)
     auto remotes = r.readObjects<TunnelEndpoint>(QStringLiteral("remotes"), endpointFromJson);
     if (!remotes)
         return std::unexpected(remotes.error());
+    if (auto once = checkRemotesOnce(*remotes, r.where(QStringLiteral("remotes"))); !once)
+        return std::unexpected(once.error());
     ov.remotes = std::move(*remotes);
     r.unknownKeys(
         {QStringLiteral("vsid"), QStringLiteral("encapsulation"), QStringLiteral("remotes")});
