@@ -22,10 +22,14 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--forbid", action="append", default=[])
     args = ap.parse_args()
-    if not os.access(args.multitool, os.X_OK):
+    if not os.path.exists(args.multitool):
         print(f"SKIPPED: the SARIF multitool is not installed ({args.multitool}); "
               "run installer/deps.sh (npm ci in tests/tools)")
         return SKIPPED
+    if not os.access(args.multitool, os.X_OK):
+        print(f"{args.multitool} is not executable: its postinstall (chmod u+x) did not run; "
+              "check allowScripts in tests/tools/package.json")
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
         sarif = os.path.join(tmp, "design.sarif")
         run = subprocess.run([args.convergectl, "validate", args.design, "--format", "sarif"],
