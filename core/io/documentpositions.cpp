@@ -153,7 +153,7 @@ qsizetype Scanner::string(qsizetype open)
         if (m_text[close] == '\\')
             ++close;
         else if (m_text[close] == '\n' || m_text[close] == '\r')
-            lineEnd(close); // not valid JSON; counted so later lines still match the file
+            lineEnd(close); // not strict JSON, but Qt's parser accepts it: still a line
     }
     if (m_stack.empty() || !m_stack.back().object)
         return close;

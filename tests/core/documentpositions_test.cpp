@@ -91,6 +91,17 @@ TEST(DocumentPositions, EscapesAndWideCharactersInStringsDoNotShiftColumns)
     EXPECT_EQ(positions.value(QStringLiteral("n1")), at(2, 82));
 }
 
+TEST(DocumentPositions, ARawLineBreakInsideAStringStillEndsALine)
+{
+    // Qt's parser accepts a raw line break inside a string; the file has one more line.
+    QByteArray json = layered;
+    json.replace("\"name\": \"Layered\"", "\"name\": \"Lay\r\nered\"");
+    expectLoads(json);
+    const auto positions = elementPositions(json);
+    EXPECT_EQ(positions.value(QStringLiteral("h1")), at(6, 5));
+    EXPECT_EQ(positions.value(QStringLiteral("h1.web.lan")), at(15, 24));
+}
+
 TEST(DocumentPositions, AnElementMovedDownGetsItsNewLine)
 {
     QByteArray moved = layered;
