@@ -39,6 +39,15 @@ QString pathOf(const ValidationReport &r, const QString &id)
     return r.design ? elementPath(*r.design, id) : id;
 }
 
+// Where the finding's first element that has a place in the document starts, if any.
+std::optional<TextPosition> placeOf(const ValidationReport &r, const Finding &f)
+{
+    for (const QString &id : f.elements)
+        if (const auto at = r.positions.constFind(id); at != r.positions.constEnd())
+            return *at;
+    return std::nullopt;
+}
+
 QByteArray text(const ValidationReport &r)
 {
     QString out;
@@ -59,6 +68,9 @@ QByteArray text(const ValidationReport &r)
             const RuleInfo *info = infoOf(r, f.ruleId);
             out += QStringLiteral("  %1  %2\n      %3\n")
                        .arg(f.ruleId, pathOf(r, f.elements.value(0)), f.message);
+            if (const auto at = placeOf(r, f))
+                out +=
+                    QStringLiteral("      at %1:%2:%3\n").arg(r.file).arg(at->line).arg(at->column);
             if (info)
                 out += QStringLiteral("      source: %1\n").arg(info->source);
             if (f.fix)
@@ -147,14 +159,10 @@ QJsonObject sarifPhysicalLocation(const ValidationReport &r, const Finding &f)
 {
     QJsonObject physical{{QStringLiteral("artifactLocation"),
                           QJsonObject{{QStringLiteral("uri"), sarifUri(r.file)}}}};
-    for (const QString &id : f.elements) {
-        if (const auto at = r.positions.constFind(id); at != r.positions.constEnd()) {
-            physical.insert(QStringLiteral("region"),
-                            QJsonObject{{QStringLiteral("startLine"), at->line},
-                                        {QStringLiteral("startColumn"), at->column}});
-            break;
-        }
-    }
+    if (const auto at = placeOf(r, f))
+        physical.insert(QStringLiteral("region"),
+                        QJsonObject{{QStringLiteral("startLine"), at->line},
+                                    {QStringLiteral("startColumn"), at->column}});
     return physical;
 }
 

@@ -247,3 +247,17 @@ TEST(Report, SarifToolEntryHasAnAbsoluteInformationUriAndVersions)
     EXPECT_EQ(driver.value(QStringLiteral("semanticVersion")).toString(),
               QStringLiteral(CONVERGE_VERSION));
 }
+
+TEST(Report, TextNamesTheFileLineAndColumnOfADocumentsFinding)
+{
+    Fixture f;
+    f.report.positions = designdocument::elementPositions(brokenTeam);
+    const auto [line, column] = teamOpensAt(brokenTeam);
+    const QString text = QString::fromUtf8(renderReport(f.report, ReportFormat::Text));
+    EXPECT_TRUE(text.contains(
+        QStringLiteral("  TEAM-007  hv1 / LAN\n      %1\n      at lab.converge.json:%2:%3\n")
+            .arg(f.report.findings.at(0).message)
+            .arg(line)
+            .arg(column)))
+        << text.toStdString();
+}
