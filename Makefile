@@ -61,7 +61,7 @@ lengths: deps
 	.ci/function-lengths
 
 bench: build
-	./$(BUILD)/bench/bench-document 1000 5
+	./$(BUILD)/bench/bench-document 1000 5 resources/samples/smb-iscsi-highperf.converge.json
 	./$(BUILD)/bench/bench-validation 1000 5
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
 	./$(BUILD)/bench/agent/bench-agent-apply 5

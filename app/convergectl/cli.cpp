@@ -162,15 +162,17 @@ int validate(const QStringList &args, Cli &cli)
                "error|warning|info\n";
         return ExitBadInput;
     }
-    auto design = loadAny(a.positional.first());
+    const QString &file = a.positional.first();
+    QHash<QString, TextPosition> positions; // a document's lines, for SARIF regions
+    auto design = fileType(file) == FileType::Document ? designdocument::loadFile(file, &positions)
+                                                       : loadAny(file);
     if (!design) {
         err << "convergectl validate: " << design.error().message << '\n';
         return ExitBadInput;
     }
     ValidationEngine engine(ruleCatalog());
     engine.validate(*design, ValidationEngine::Mode::OneShot);
-    ValidationReport report{
-        a.positional.first(), &*design, atLeast(engine.findings(), *minimum), {}};
+    ValidationReport report{file, &*design, atLeast(engine.findings(), *minimum), {}, positions};
     for (const Rule &r : ruleCatalog())
         report.rules.push_back(r.info);
     out << QString::fromUtf8(renderReport(report, *format));

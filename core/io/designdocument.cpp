@@ -326,15 +326,18 @@ Result<Design> load(const QByteArray &json)
     return Loader().run(doc.object());
 }
 
-Result<Design> loadFile(const QString &path)
+Result<Design> loadFile(const QString &path, QHash<QString, TextPosition> *positions)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(Error::Code::Io,
                     QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
-    auto design = load(file.readAll());
+    const QByteArray json = file.readAll();
+    auto design = load(json);
     if (!design)
         design.error().message = path + QStringLiteral(": ") + design.error().message;
+    else if (positions)
+        *positions = elementPositions(json);
     return design;
 }
 

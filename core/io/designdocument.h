@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../model/design.h"
+#include "documentpositions.h"
 
 #include <QByteArray>
 
@@ -16,7 +17,9 @@ inline constexpr auto fileSuffix = ".converge.json";
 // Loads a whole document or nothing. Errors name the JSON path and the problem:
 // "$.hosts[2].nics[0].speed: expected a positive number (bits per second)".
 Result<Design> load(const QByteArray &json);
-Result<Design> loadFile(const QString &path);
+// With `positions`, also fills in where each element starts in the file (elementPositions),
+// from the same bytes, for reports that point at lines.
+Result<Design> loadFile(const QString &path, QHash<QString, TextPosition> *positions = nullptr);
 
 QJsonObject toJson(const Design &design);
 // Indented, with ids and names first in each object so diffs read well.

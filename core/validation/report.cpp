@@ -2,6 +2,7 @@
 
 #include "../model/schema.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +39,15 @@ QString pathOf(const ValidationReport &r, const QString &id)
     return r.design ? elementPath(*r.design, id) : id;
 }
 
+// Where the finding's first element that has a place in the document starts, if any.
+std::optional<TextPosition> placeOf(const ValidationReport &r, const Finding &f)
+{
+    for (const QString &id : f.elements)
+        if (const auto at = r.positions.constFind(id); at != r.positions.constEnd())
+            return *at;
+    return std::nullopt;
+}
+
 QByteArray text(const ValidationReport &r)
 {
     QString out;
@@ -58,6 +68,9 @@ QByteArray text(const ValidationReport &r)
             const RuleInfo *info = infoOf(r, f.ruleId);
             out += QStringLiteral("  %1  %2\n      %3\n")
                        .arg(f.ruleId, pathOf(r, f.elements.value(0)), f.message);
+            if (const auto at = placeOf(r, f))
+                out +=
+                    QStringLiteral("      at %1:%2:%3\n").arg(r.file).arg(at->line).arg(at->column);
             if (info)
                 out += QStringLiteral("      source: %1\n").arg(info->source);
             if (f.fix)
@@ -99,6 +112,15 @@ QByteArray json(const ValidationReport &r)
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
+// A relative path stays relative (to the directory validate ran in, the repository root in a
+// pipeline), so code review maps it onto the repository; an absolute one becomes a file: URI.
+QString sarifUri(const QString &file)
+{
+    if (QDir::isAbsolutePath(file))
+        return QUrl::fromLocalFile(file).toString(QUrl::FullyEncoded);
+    return QString::fromUtf8(QUrl::toPercentEncoding(QDir::fromNativeSeparators(file), "/"));
+}
+
 QJsonObject sarifRule(const RuleInfo &info)
 {
     return {
@@ -106,6 +128,7 @@ QJsonObject sarifRule(const RuleInfo &info)
         {QStringLiteral("name"), info.title},
         {QStringLiteral("shortDescription"), QJsonObject{{QStringLiteral("text"), info.title}}},
         {QStringLiteral("fullDescription"), QJsonObject{{QStringLiteral("text"), info.rationale}}},
+        {QStringLiteral("helpUri"), QStringLiteral(CONVERGE_DOCS_URI "rules.md")},
         {QStringLiteral("help"),
          QJsonObject{
              {QStringLiteral("text"), info.rationale + QStringLiteral(" Source: ") + info.source}}},
@@ -114,7 +137,7 @@ QJsonObject sarifRule(const RuleInfo &info)
         {QStringLiteral("properties"), QJsonObject{{QStringLiteral("source"), info.source}}}};
 }
 
-QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleIndex)
+QJsonArray sarifLogicalLocations(const ValidationReport &r, const Finding &f)
 {
     QJsonArray logical;
     for (const QString &id : f.elements) {
@@ -127,18 +150,39 @@ QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleInd
              QJsonObject{{QStringLiteral("id"), id},
                          {QStringLiteral("elementKind"), e ? kindName(e->kind) : QString()}}}});
     }
-    const QJsonObject location{
-        {QStringLiteral("physicalLocation"),
-         QJsonObject{{QStringLiteral("artifactLocation"),
-                      QJsonObject{{QStringLiteral("uri"),
-                                   QString::fromUtf8(QUrl::toPercentEncoding(r.file, "/"))}}}}},
-        {QStringLiteral("logicalLocations"), logical}};
+    return logical;
+}
+
+// The file, and where in it the finding's first placed element starts: the line a code review
+// annotates.
+QJsonObject sarifPhysicalLocation(const ValidationReport &r, const Finding &f)
+{
+    QJsonObject physical{{QStringLiteral("artifactLocation"),
+                          QJsonObject{{QStringLiteral("uri"), sarifUri(r.file)}}}};
+    if (const auto at = placeOf(r, f))
+        physical.insert(QStringLiteral("region"),
+                        QJsonObject{{QStringLiteral("startLine"), at->line},
+                                    {QStringLiteral("startColumn"), at->column}});
+    return physical;
+}
+
+// A design document's results are located by file, line and element; a project store has no
+// lines, so its results are located by element alone and name the store as what was analyzed.
+QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleIndex)
+{
+    QJsonObject location{{QStringLiteral("logicalLocations"), sarifLogicalLocations(r, f)}};
+    if (!r.positions.isEmpty())
+        location.insert(QStringLiteral("physicalLocation"), sarifPhysicalLocation(r, f));
     QJsonObject result{
         {QStringLiteral("ruleId"), f.ruleId},
-        {QStringLiteral("ruleIndex"), ruleIndex},
         {QStringLiteral("level"), sarifLevel(f.severity)},
         {QStringLiteral("message"), QJsonObject{{QStringLiteral("text"), f.message}}},
         {QStringLiteral("locations"), QJsonArray{location}}};
+    if (ruleIndex >= 0)
+        result.insert(QStringLiteral("ruleIndex"), ruleIndex);
+    if (r.positions.isEmpty())
+        result.insert(QStringLiteral("analysisTarget"),
+                      QJsonObject{{QStringLiteral("uri"), sarifUri(r.file)}});
     if (f.isSuppressed())
         result.insert(QStringLiteral("suppressions"),
                       QJsonArray{QJsonObject{{QStringLiteral("kind"), QStringLiteral("inSource")},
@@ -146,22 +190,32 @@ QJsonObject sarifResult(const ValidationReport &r, const Finding &f, int ruleInd
     return result;
 }
 
-QByteArray sarif(const ValidationReport &r)
+QJsonObject sarifDriver(const ValidationReport &r)
 {
     QJsonArray rules;
-    QHash<QString, int> index;
-    for (const RuleInfo &info : r.rules) {
-        index.insert(info.id, int(rules.size()));
+    for (const RuleInfo &info : r.rules)
         rules.append(sarifRule(info));
-    }
+    return {
+        {QStringLiteral("name"), QStringLiteral("convergectl")},
+        {QStringLiteral("fullName"), QStringLiteral("Converge validator (convergectl validate)")},
+        {QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)},
+        {QStringLiteral("semanticVersion"), QStringLiteral(CONVERGE_VERSION)},
+        {QStringLiteral("informationUri"), QStringLiteral(CONVERGE_DOCS_URI "cli.md")},
+        {QStringLiteral("rules"), rules}};
+}
+
+QByteArray sarif(const ValidationReport &r)
+{
+    QHash<QString, int> index;
+    for (const RuleInfo &info : r.rules)
+        index.insert(info.id, int(index.size()));
     QJsonArray results;
     for (const Finding &f : r.findings)
         results.append(sarifResult(r, f, index.value(f.ruleId, -1)));
-    const QJsonObject driver{{QStringLiteral("name"), QStringLiteral("convergectl")},
-                             {QStringLiteral("version"), QStringLiteral(CONVERGE_VERSION)},
-                             {QStringLiteral("rules"), rules}};
-    const QJsonObject run{{QStringLiteral("tool"), QJsonObject{{QStringLiteral("driver"), driver}}},
-                          {QStringLiteral("results"), results}};
+    const QJsonObject run{
+        {QStringLiteral("tool"), QJsonObject{{QStringLiteral("driver"), sarifDriver(r)}}},
+        {QStringLiteral("columnKind"), QStringLiteral("utf16CodeUnits")},
+        {QStringLiteral("results"), results}};
     const QJsonObject log{{QStringLiteral("$schema"),
                            QStringLiteral("https://json.schemastore.org/sarif-2.1.0.json")},
                           {QStringLiteral("version"), QStringLiteral("2.1.0")},

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "../io/documentpositions.h"
 #include "finding.h"
 
 #include <QByteArray>
+#include <QHash>
 
 namespace converge::core {
 
@@ -14,6 +16,9 @@ struct ValidationReport
     const Design *design = nullptr;
     std::vector<Finding> findings; // already filtered by severity
     std::vector<RuleInfo> rules;   // the catalog that ran
+    // Where each element starts in `file` (designdocument::elementPositions), for SARIF regions.
+    // Empty when `file` is a project store: SARIF results then have logical locations only.
+    QHash<QString, TextPosition> positions;
 };
 
 enum class ReportFormat { Text, Json, Sarif, Junit };

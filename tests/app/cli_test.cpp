@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QUrl>
 
 namespace {
 
@@ -160,6 +161,75 @@ TEST(Convergectl, ValidateReportsFindingsAndExitsOneOnErrors)
             .code,
         2);
     EXPECT_EQ(ctl({QStringLiteral("validate"), bad, QStringLiteral("--severity")}).code, 2);
+}
+
+// The location and analysisTarget of rule `ruleId`'s result in `validate FILE --format sarif`.
+std::pair<QJsonObject, QJsonObject> sarifLocation(const QString &file, const QString &ruleId)
+{
+    const Outcome r = ctl(
+        {QStringLiteral("validate"), file, QStringLiteral("--format"), QStringLiteral("sarif")});
+    EXPECT_EQ(r.code, 1) << r.err.toStdString();
+    const QJsonArray results = QJsonDocument::fromJson(r.out.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("runs"))
+                                   .toArray()
+                                   .at(0)
+                                   .toObject()
+                                   .value(QStringLiteral("results"))
+                                   .toArray();
+    for (const QJsonValue &v : results) {
+        const QJsonObject result = v.toObject();
+        if (result.value(QStringLiteral("ruleId")).toString() == ruleId)
+            return {result.value(QStringLiteral("locations")).toArray().at(0).toObject(),
+                    result.value(QStringLiteral("analysisTarget")).toObject()};
+    }
+    ADD_FAILURE() << "no " << ruleId.toStdString() << " result for " << file.toStdString();
+    return {};
+}
+
+QJsonObject regionOf(const QJsonObject &location)
+{
+    return location.value(QStringLiteral("physicalLocation"))
+        .toObject()
+        .value(QStringLiteral("region"))
+        .toObject();
+}
+
+QJsonObject lineColumn(int line, int column)
+{
+    return {{QStringLiteral("startLine"), line}, {QStringLiteral("startColumn"), column}};
+}
+
+TEST(Convergectl, ValidateSarifPointsAtTheDocumentLineAndLocatesStoreResultsByElement)
+{
+    QTemporaryDir dir;
+    const QString doc = dir.filePath(QStringLiteral("team.converge.json"));
+    QFile f(doc);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("{\"schemaVersion\": 1,\r\n\"hosts\": [{\"id\": \"h1\", \"name\": \"hv1\","
+            " \"platform\": \"hyperv\", \"hardwareVirtualization\": false,\r\n  \"nics\": "
+            "[{\"id\": \"n1\", \"name\": \"eth1\","
+            " \"interfaceName\": \"eth1\"}],\r\n\r\n  \"teams\": [\r\n    {\"id\": \"t\","
+            " \"name\": \"LAN\", \"members\": [\"n1\"]}]}]}\r\n");
+    f.close();
+    const auto [team, noTarget] = sarifLocation(doc, QStringLiteral("TEAM-007"));
+    EXPECT_EQ(regionOf(team), lineColumn(6, 5)) << "the team's '{', CR LF line ends";
+    EXPECT_EQ(regionOf(sarifLocation(doc, QStringLiteral("HOST-001")).first), lineColumn(2, 11));
+    EXPECT_EQ(QUrl(team.value(QStringLiteral("physicalLocation"))
+                       .toObject()
+                       .value(QStringLiteral("artifactLocation"))
+                       .toObject()
+                       .value(QStringLiteral("uri"))
+                       .toString())
+                  .toLocalFile(),
+              doc);
+    EXPECT_TRUE(noTarget.isEmpty());
+    const QString db = dir.filePath(QStringLiteral("team.converge.db"));
+    ASSERT_EQ(ctl({QStringLiteral("convert"), doc, db}).code, 0);
+    const auto [logical, target] = sarifLocation(db, QStringLiteral("TEAM-007"));
+    EXPECT_FALSE(logical.contains(QStringLiteral("physicalLocation")));
+    EXPECT_EQ(logical.value(QStringLiteral("logicalLocations")).toArray().size(), 1);
+    EXPECT_EQ(QUrl(target.value(QStringLiteral("uri")).toString()).toLocalFile(), db);
 }
 
 TEST(Convergectl, SchemaDocumentIsCurrent)

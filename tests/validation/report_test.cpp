@@ -1,6 +1,7 @@
 // Report formats: what a CI pipeline or a person reading them relies on.
 #include "rulestestsupport.h"
 
+#include "core/io/designdocument.h"
 #include "core/validation/catalog.h"
 #include "core/validation/report.h"
 
@@ -9,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 #include <QXmlStreamReader>
 
 using namespace converge::core;
@@ -24,9 +26,10 @@ const QByteArray brokenTeam = hostDocument(
 
 struct Fixture
 {
-    Design design = loadDesign(brokenTeam);
+    Design design;
     ValidationReport report;
-    Fixture()
+    explicit Fixture(const QByteArray &document = brokenTeam)
+        : design(loadDesign(document))
     {
         // The team rules' findings only, so other rules' findings on this small host don't
         // change what the formats are checked against.
@@ -34,11 +37,39 @@ struct Fixture
         std::ranges::copy_if(allFindings(design), std::back_inserter(team), [](const Finding &f) {
             return f.ruleId.startsWith(QLatin1String("TEAM-"));
         });
-        report = {QStringLiteral("lab.converge.json"), &design, team, {}};
+        report = {QStringLiteral("lab.converge.json"), &design, team, {}, {}};
         for (const Rule &r : ruleCatalog())
             report.rules.push_back(r.info);
     }
 };
+
+QJsonObject sarifOf(const ValidationReport &report)
+{
+    return QJsonDocument::fromJson(renderReport(report, ReportFormat::Sarif)).object();
+}
+
+QJsonObject firstRun(const QJsonObject &log)
+{
+    return log.value(QStringLiteral("runs")).toArray().at(0).toObject();
+}
+
+QJsonObject physicalLocation(const QJsonObject &result)
+{
+    return result.value(QStringLiteral("locations"))
+        .toArray()
+        .at(0)
+        .toObject()
+        .value(QStringLiteral("physicalLocation"))
+        .toObject();
+}
+
+// Where the team's object opens in `document`, found by its text: line and column, 1-based.
+std::pair<int, int> teamOpensAt(const QByteArray &document)
+{
+    const qsizetype at = document.indexOf("{\"id\": \"t\"");
+    EXPECT_GE(at, 0);
+    return {int(document.left(at).count('\n')) + 1, int(at - document.lastIndexOf('\n', at))};
+}
 
 } // namespace
 
@@ -139,4 +170,94 @@ TEST(Report, SeverityFilterAndBlockingCount)
     EXPECT_EQ(atLeast(f.report.findings, Severity::Error).size(), 1u);
     EXPECT_EQ(atLeast(f.report.findings, Severity::Info).size(), 2u);
     EXPECT_EQ(blockingCount(f.report.findings), 1u);
+}
+
+TEST(Report, SarifResultsPointAtTheElementsLineAndFollowItWhenItMoves)
+{
+    QByteArray moved = brokenTeam;
+    moved.replace("\"teams\"", "\n\n\n        \"teams\"");
+    int previousLine = 0;
+    for (const QByteArray &document : {brokenTeam, moved}) {
+        Fixture f(document);
+        f.report.positions = designdocument::elementPositions(document);
+        const QJsonObject run = firstRun(sarifOf(f.report));
+        EXPECT_EQ(run.value(QStringLiteral("columnKind")).toString(),
+                  QStringLiteral("utf16CodeUnits"));
+        const QJsonArray results = run.value(QStringLiteral("results")).toArray();
+        ASSERT_EQ(results.size(), 2);
+        const auto [line, column] = teamOpensAt(document);
+        for (const QJsonValue &result : results) {
+            const QJsonObject physical = physicalLocation(result.toObject());
+            const QJsonObject region = physical.value(QStringLiteral("region")).toObject();
+            EXPECT_EQ(region.value(QStringLiteral("startLine")).toInt(), line);
+            EXPECT_EQ(region.value(QStringLiteral("startColumn")).toInt(), column);
+            EXPECT_EQ(physical.value(QStringLiteral("artifactLocation"))
+                          .toObject()
+                          .value(QStringLiteral("uri"))
+                          .toString(),
+                      QStringLiteral("lab.converge.json"));
+        }
+        EXPECT_GT(line, previousLine) << "the moved team is annotated on its new line";
+        previousLine = line;
+    }
+    EXPECT_EQ(previousLine, teamOpensAt(brokenTeam).first + 3);
+}
+
+TEST(Report, SarifFromAProjectStoreLocatesResultsByElementAndNamesTheStore)
+{
+    Fixture f; // no positions: the design came from a store, which has no lines
+    f.report.file = QStringLiteral("designs/lab.converge.db");
+    const QJsonArray results =
+        firstRun(sarifOf(f.report)).value(QStringLiteral("results")).toArray();
+    ASSERT_EQ(results.size(), 2);
+    const QJsonObject result = results.at(0).toObject();
+    const QJsonObject location =
+        result.value(QStringLiteral("locations")).toArray().at(0).toObject();
+    EXPECT_FALSE(location.contains(QStringLiteral("physicalLocation")));
+    EXPECT_EQ(location.value(QStringLiteral("logicalLocations"))
+                  .toArray()
+                  .at(0)
+                  .toObject()
+                  .value(QStringLiteral("fullyQualifiedName"))
+                  .toString(),
+              QStringLiteral("hv1 / LAN"));
+    EXPECT_EQ(
+        result.value(QStringLiteral("analysisTarget")).toObject().value(QStringLiteral("uri")),
+        QStringLiteral("designs/lab.converge.db"));
+}
+
+TEST(Report, SarifToolEntryHasAnAbsoluteInformationUriAndVersions)
+{
+    Fixture f;
+    const QJsonObject driver = firstRun(sarifOf(f.report))
+                                   .value(QStringLiteral("tool"))
+                                   .toObject()
+                                   .value(QStringLiteral("driver"))
+                                   .toObject();
+    const QUrl info(driver.value(QStringLiteral("informationUri")).toString());
+    EXPECT_TRUE(info.isValid() && !info.isRelative()) << info.toString().toStdString();
+    const QUrl help(driver.value(QStringLiteral("rules"))
+                        .toArray()
+                        .at(0)
+                        .toObject()
+                        .value(QStringLiteral("helpUri"))
+                        .toString());
+    EXPECT_TRUE(help.isValid() && !help.isRelative()) << help.toString().toStdString();
+    EXPECT_EQ(driver.value(QStringLiteral("version")).toString(), QStringLiteral(CONVERGE_VERSION));
+    EXPECT_EQ(driver.value(QStringLiteral("semanticVersion")).toString(),
+              QStringLiteral(CONVERGE_VERSION));
+}
+
+TEST(Report, TextNamesTheFileLineAndColumnOfADocumentsFinding)
+{
+    Fixture f;
+    f.report.positions = designdocument::elementPositions(brokenTeam);
+    const auto [line, column] = teamOpensAt(brokenTeam);
+    const QString text = QString::fromUtf8(renderReport(f.report, ReportFormat::Text));
+    EXPECT_TRUE(text.contains(
+        QStringLiteral("  TEAM-007  hv1 / LAN\n      %1\n      at lab.converge.json:%2:%3\n")
+            .arg(f.report.findings.at(0).message)
+            .arg(line)
+            .arg(column)))
+        << text.toStdString();
 }
