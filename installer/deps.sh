@@ -10,6 +10,7 @@ packages=(
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
     python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3 tcpdump
+    shellcheck
 )
 
 missing=()
