@@ -120,8 +120,8 @@ QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
         "This archive holds, per host of the design, what is needed to bring the host to the "
         "design by hand, where the console cannot reach an agent.\n\n"
         "| file | what it is |\n| --- | --- |\n"
-        "| `MANIFEST.json` | design, time of creation, hosts, and the size and SHA-256 of every "
-        "file |\n"
+        "| `MANIFEST.json` | design, time of creation, sequence number, expiry, hosts, and the "
+        "size and SHA-256 of every file |\n"
         "| `MANIFEST.sig` | Ed25519 signature of `MANIFEST.json` (base64) |\n"
         "| `signer.pub` | the public key that made the signature (PEM) |\n"
         "| `hosts/NAME/plan.json` | the host's desired state and plan (linux-ovs), or its "
@@ -140,8 +140,9 @@ QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
             QStringLiteral("linux-ovs hosts (%1):\n\n").arg(linuxHosts.join(QLatin1String(", ")));
         out += QStringLiteral(
             "- with the agent installed: `converged --apply-bundle BUNDLE.tar` (as root; needs "
-            "`bundle_signer` in converged.conf). It verifies the bundle, plans from the host's "
-            "current state, applies, checks and rolls back on failure;\n"
+            "`bundle_signer` in converged.conf). It verifies the bundle, refuses it once expired "
+            "or when a bundle with the same or a later sequence number was applied, plans from "
+            "the host's current state, applies, checks and rolls back on failure;\n"
             "- without it: unpack and run `sh hosts/NAME/apply.sh` as root, on a host without "
             "Converge's bridges (set `OVS_DATAPATH=netdev` for the userspace datapath).\n\n");
     }
