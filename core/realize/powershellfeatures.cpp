@@ -169,11 +169,17 @@ void teamQueues(Writer &s, const Design &design, const Element &team)
     if ((mode != value::rss && mode != value::dvmq) || members.isEmpty())
         return;
     s.comment(QStringLiteral("%1: member queues serve %2").arg(what(team), mode));
+    // Only the adapters whose setting differs: a change restarts the adapter.
+    const auto pipe = [&](const char *get, const char *filter, const char *set) -> QString {
+        return QLatin1String(get) + QStringLiteral(" -Name ") + psList(members) +
+               QStringLiteral(" | Where-Object { ") + QLatin1String(filter) +
+               QStringLiteral(" } | ") + QLatin1String(set);
+    };
     if (mode == value::dvmq) {
-        s.line(QStringLiteral("Enable-NetAdapterVmq -Name %1").arg(psList(members)));
+        s.line(pipe("Get-NetAdapterVmq", "-not $_.Enabled", "Enable-NetAdapterVmq"));
     } else {
-        s.line(QStringLiteral("Disable-NetAdapterVmq -Name %1").arg(psList(members)));
-        s.line(QStringLiteral("Enable-NetAdapterRss -Name %1").arg(psList(members)));
+        s.line(pipe("Get-NetAdapterVmq", "$_.Enabled", "Disable-NetAdapterVmq"));
+        s.line(pipe("Get-NetAdapterRss", "-not $_.Enabled", "Enable-NetAdapterRss"));
     }
     s.blank();
 }

@@ -113,10 +113,15 @@ TEST(PowerShellFeatures, TeamQueueModesOnTheMembers)
 {
     const QString s = scriptOf("a");
     expectInSection(s, QStringLiteral("Team 'LAN' (a.team): member queues serve dVMQ"),
-                    QStringLiteral("Enable-NetAdapterVmq -Name 'LAN 1', 'LAN 2'"));
+                    QStringLiteral("Get-NetAdapterVmq -Name 'LAN 1', 'LAN 2' | Where-Object { "
+                                   "-not $_.Enabled } | Enable-NetAdapterVmq"));
     const QString set = QStringLiteral("Team 'SET' (a.set): member queues serve RSS");
-    expectInSection(s, set, QStringLiteral("Disable-NetAdapterVmq -Name 'SET 1', 'SET 2'"));
-    expectInSection(s, set, QStringLiteral("Enable-NetAdapterRss -Name 'SET 1', 'SET 2'"));
+    expectInSection(s, set,
+                    QStringLiteral("Get-NetAdapterVmq -Name 'SET 1', 'SET 2' | Where-Object { "
+                                   "$_.Enabled } | Disable-NetAdapterVmq"));
+    expectInSection(s, set,
+                    QStringLiteral("Get-NetAdapterRss -Name 'SET 1', 'SET 2' | Where-Object { -not "
+                                   "$_.Enabled } | Enable-NetAdapterRss"));
 }
 
 TEST(PowerShellFeatures, NetworkVirtualizationOnEveryHostOfTheVmNetwork)

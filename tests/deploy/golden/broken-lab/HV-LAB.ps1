@@ -56,8 +56,8 @@ if (-not (Get-NetLbfoTeam -Name 'SAN' -ErrorAction SilentlyContinue)) {
 }
 
 # Team 'SAN' (lab.santeam): member queues serve RSS
-Disable-NetAdapterVmq -Name 'eth4'
-Enable-NetAdapterRss -Name 'eth4'
+Get-NetAdapterVmq -Name 'eth4' | Where-Object { $_.Enabled } | Disable-NetAdapterVmq
+Get-NetAdapterRss -Name 'eth4' | Where-Object { -not $_.Enabled } | Enable-NetAdapterRss
 
 # VirtualSwitch 'vsLAN' (lab.vsLAN): External switch
 if (-not (Get-VMSwitch -Name 'vsLAN' -ErrorAction SilentlyContinue)) {

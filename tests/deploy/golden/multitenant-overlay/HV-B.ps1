@@ -33,7 +33,7 @@ if (-not (Get-NetLbfoTeam -Name 'Provider' -ErrorAction SilentlyContinue)) {
 }
 
 # Team 'Provider' (h2.team): member queues serve dVMQ
-Enable-NetAdapterVmq -Name 'eth1', 'eth2'
+Get-NetAdapterVmq -Name 'eth1', 'eth2' | Where-Object { -not $_.Enabled } | Enable-NetAdapterVmq
 
 # VirtualSwitch 'Tenant' (h2.vsTenant): External switch
 if (-not (Get-VMSwitch -Name 'Tenant' -ErrorAction SilentlyContinue)) {

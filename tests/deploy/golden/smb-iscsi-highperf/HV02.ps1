@@ -43,7 +43,7 @@ if (-not (Get-NetLbfoTeam -Name 'LAN' -ErrorAction SilentlyContinue)) {
 }
 
 # Team 'LAN' (h2.team): member queues serve dVMQ
-Enable-NetAdapterVmq -Name 'eth1', 'eth2'
+Get-NetAdapterVmq -Name 'eth1', 'eth2' | Where-Object { -not $_.Enabled } | Enable-NetAdapterVmq
 
 # VirtualSwitch 'LAN' (h2.vsLAN): External switch
 if (-not (Get-VMSwitch -Name 'LAN' -ErrorAction SilentlyContinue)) {
