@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (or, when not root, names) the Debian 12 packages Converge needs to build, test and run,
-# then the test-only npm tools pinned in tests/tools/package-lock.json (the SARIF multitool).
+# then the test-only npm tools pinned in tests/tools/package-lock.json (the SARIF multitool, the
+# PowerShell grammar).
 # usage: installer/deps.sh [--print]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ packages=(
     python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags libicu72
     clang-19 libclang-rt-19-dev
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3 tcpdump
+    shellcheck
 )
 
 # Node.js and npm install the test tools below; a Node.js the machine already has counts.
@@ -33,15 +35,19 @@ test_tools() {
     local lock=tests/tools/package-lock.json stamp=tests/tools/node_modules/.converge-installed
     if cmp -s "$lock" "$stamp" 2>/dev/null; then return 0; fi
     if ! command -v npm >/dev/null; then
-        echo "npm is missing: the SARIF multitool test will be skipped (apt-get install nodejs npm)." >&2
+        echo "npm is missing: the SARIF multitool and PowerShell syntax tests will be skipped (apt-get install nodejs npm)." >&2
         return 0
     fi
     local start=$SECONDS
-    if npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error >/dev/null; then
+    # No package's install script runs (npm 9 and 10 would run the grammar's native build, which
+    # nothing needs: the tests use its WebAssembly); the multitool's one script is its chmod.
+    if npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error \
+        >/dev/null &&
+        chmod u+x tests/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; then
         cp "$lock" "$stamp"
         echo "Installed the npm test tools (tests/tools) in $((SECONDS - start)) s."
     else
-        echo "npm ci in tests/tools failed: the SARIF multitool test will be skipped." >&2
+        echo "npm ci in tests/tools failed: the SARIF multitool and PowerShell syntax tests cannot run." >&2
     fi
 }
 

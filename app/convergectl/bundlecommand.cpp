@@ -17,16 +17,39 @@ using namespace converge::core;
 namespace {
 
 const char *bundleUsage = "usage: convergectl bundle FILE -o OUT.tar [--host H ...] [--force]\n"
+                          "                         [--sequence N] [--expires-in 7d|36h|90m]\n"
                           "       convergectl bundle verify BUNDLE.tar [--key SIGNER.pub]\n"
                           "       convergectl bundle key\n";
+
+// --sequence N (default: the time of creation in milliseconds since the epoch, so a later bundle
+// has a larger number) and --expires-in DURATION (default 7d).
+Result<deploy::BundleOptions> bundleOptions(const Arguments &a)
+{
+    deploy::BundleOptions options;
+    if (const QString seq = a.options.value(QStringLiteral("sequence")); !seq.isEmpty()) {
+        bool ok = false;
+        options.sequence = seq.toLongLong(&ok);
+        if (!ok || *options.sequence < 1)
+            return core::invalid(
+                QStringLiteral("--sequence %1: expected a whole number of 1 or more").arg(seq));
+    }
+    if (const QString exp = a.options.value(QStringLiteral("expires-in")); !exp.isEmpty()) {
+        auto secs = deploy::parseValidity(exp);
+        if (!secs)
+            return std::unexpected(secs.error());
+        options.validSecs = *secs;
+    }
+    return options;
+}
 
 int exportBundle(QStringList args, Cli &cli)
 {
     for (QString &a : args)
         if (a == QLatin1String("-o"))
             a = QStringLiteral("--output");
-    const Arguments a = parseArguments(args, {QStringLiteral("output")}, {QStringLiteral("force")},
-                                       {QStringLiteral("host")});
+    const Arguments a = parseArguments(
+        args, {QStringLiteral("output"), QStringLiteral("sequence"), QStringLiteral("expires-in")},
+        {QStringLiteral("force")}, {QStringLiteral("host")});
     const QString output = a.options.value(QStringLiteral("output"));
     if (!a.error.isEmpty() || a.positional.size() != 1 || output.isEmpty()) {
         cli.err << "convergectl bundle: "
@@ -48,7 +71,13 @@ int exportBundle(QStringList args, Cli &cli)
                        .arg(errors.join(QStringLiteral("\n  ")));
         return ExitFindings;
     }
-    auto bundle = collectors::signedBundle(*design, a.repeated.value(QStringLiteral("host")));
+    auto options = bundleOptions(a);
+    if (!options) {
+        cli.err << "convergectl bundle: " << options.error().message << '\n';
+        return ExitBadInput;
+    }
+    auto bundle =
+        collectors::signedBundle(*design, a.repeated.value(QStringLiteral("host")), *options);
     if (!bundle) {
         cli.err << "convergectl bundle: " << bundle.error().message << '\n';
         return bundle.error().code == Error::Code::Io ? ExitIoError : ExitBadInput;
@@ -59,10 +88,15 @@ int exportBundle(QStringList args, Cli &cli)
         cli.err << "convergectl bundle: " << w.error().message << '\n';
         return ExitIoError;
     }
+    auto manifest = deploy::checkManifest(bundle->files);
     cli.out << QStringLiteral("wrote %1: %2 files, signed by %3\n")
                    .arg(output)
                    .arg(bundle->files.size() + 2)
                    .arg(bundle->signerFingerprint);
+    if (manifest)
+        cli.out << QStringLiteral("sequence %1, expires %2\n")
+                       .arg(manifest->sequence)
+                       .arg(manifest->expires.toString(Qt::ISODate));
     for (const core::deploy::BundleFile &f : bundle->files)
         cli.out << "  " << f.path << '\n';
     return ExitOk;
@@ -101,11 +135,18 @@ int verify(const QStringList &args, Cli &cli)
             << ": REJECTED: " << bundle.error().message << '\n';
         return ExitFindings;
     }
+    const deploy::Manifest &m = bundle->manifest;
     out << QStringLiteral("%1: OK, design \"%2\", created %3, hosts %4, %5 files\n")
-               .arg(f.fileName(), bundle->manifest.design,
-                    bundle->manifest.created.toString(Qt::ISODate),
-                    bundle->manifest.hosts.join(QLatin1String(", ")))
+               .arg(f.fileName(), m.design, m.created.toString(Qt::ISODate),
+                    m.hosts.join(QLatin1String(", ")))
                .arg(bundle->files.size())
+        << QStringLiteral("sequence %1, expires %2%3\n")
+               .arg(m.sequence ? QString::number(m.sequence) : QStringLiteral("none"),
+                    m.expires.isValid() ? m.expires.toString(Qt::ISODate) : QStringLiteral("never"),
+                    !m.expires.isValid() || m.sequence == 0
+                        ? QStringLiteral(" (made before sequence numbers: converged refuses it)")
+                    : m.expires <= QDateTime::currentDateTimeUtc() ? QStringLiteral(" (EXPIRED)")
+                                                                   : QString())
         << QStringLiteral("signed by %1%2\n")
                .arg(bundle->signerFingerprint,
                     !keyPem ? QStringLiteral(" (the bundle's own signer.pub: compare "

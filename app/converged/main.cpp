@@ -72,7 +72,9 @@ int applyBundleFile(const collectors::AgentConfig &config, const QString &path, 
     if (!applied)
         return fail(applied.error().message);
     QTextStream(stdout) << "bundle " << path << ": design \"" << applied->design << "\", created "
-                        << applied->created.toString(Qt::ISODate) << ", signed by "
+                        << applied->created.toString(Qt::ISODate) << ", sequence "
+                        << applied->sequence << ", expires "
+                        << applied->expires.toString(Qt::ISODate) << ", signed by "
                         << applied->signerFingerprint << '\n'
                         << applied->diff << "host " << applied->host << ": applied and confirmed\n";
     return 0;

@@ -1,6 +1,7 @@
 #include "bundleapply.h"
 
 #include "collectors/agent/agentservice.h"
+#include "collectors/agent/bundlesequence.h"
 #include "collectors/crypto/bundlesigner.h"
 #include "core/deploy/tar.h"
 #include "core/model/propertykeys.h"
@@ -109,6 +110,19 @@ Result<core::realize::HostState> desiredIn(const VerifiedBundle &bundle, const Q
     return desired;
 }
 
+// Refuses a bundle that expired, or is not newer than the last one applied to HOST.
+Result<void> fresh(const AgentConfig &config, const VerifiedBundle &bundle, const QString &path,
+                   const QString &host)
+{
+    auto last = lastAppliedBundle(config.stateDir, host);
+    if (!last)
+        return std::unexpected(last.error());
+    if (auto ok = checkBundleFresh(bundle.manifest, host, *last, QDateTime::currentDateTimeUtc());
+        !ok)
+        return core::invalid(QStringLiteral("%1 refused: %2").arg(path, ok.error().message));
+    return {};
+}
+
 } // namespace
 
 Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bundlePath,
@@ -123,6 +137,8 @@ Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bund
     auto desired = desiredIn(*bundle, bundlePath, host);
     if (!desired)
         return std::unexpected(desired.error());
+    if (auto ok = fresh(config, *bundle, bundlePath, host); !ok)
+        return std::unexpected(ok.error());
     AgentConfig local = config;
     local.hostName = host;
     AgentService service(local);
@@ -132,8 +148,16 @@ Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bund
     if (!diff)
         return core::fail(diff.error().code,
                           QStringLiteral("host %1: %2").arg(host, diff.error().message));
-    return AppliedBundle{bundle->manifest.design, bundle->manifest.created,
-                         bundle->signerFingerprint, host, *diff};
+    if (auto r = recordAppliedBundle(config.stateDir, host, bundle->manifest,
+                                     QDateTime::currentDateTimeUtc());
+        !r)
+        return core::fail(r.error().code,
+                          QStringLiteral("host %1: applied and confirmed, but the bundle's "
+                                         "sequence was not recorded: %2")
+                              .arg(host, r.error().message));
+    const core::deploy::Manifest &m = bundle->manifest;
+    return AppliedBundle{m.design, m.created, m.sequence, m.expires, bundle->signerFingerprint,
+                         host,     *diff};
 }
 
 } // namespace converge::collectors

@@ -15,6 +15,8 @@ struct AppliedBundle
 {
     QString design;
     QDateTime created;
+    qint64 sequence = 0;
+    QDateTime expires;
     QString signerFingerprint;
     QString host;
     QString diff; // the plan that was applied
@@ -22,7 +24,9 @@ struct AppliedBundle
 
 // Verifies BUNDLEPATH against config.bundleSigner, picks the plan of `host` (default: the
 // configured host_name, else the machine's name) and applies it. Errors name the file and what
-// is wrong with it; nothing is changed on the host unless the bundle verified.
+// is wrong with it; nothing is changed on the host unless the bundle verified, has not expired
+// and its sequence is above the last one applied for the host (bundlesequence.h), which is
+// recorded once the plan is applied and confirmed.
 core::Result<AppliedBundle> applyBundle(const AgentConfig &config, const QString &bundlePath,
                                         const QString &host = {});
 

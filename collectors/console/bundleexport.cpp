@@ -7,9 +7,10 @@
 
 namespace converge::collectors {
 
-core::Result<SignedBundle> signedBundle(const core::Design &design, const QStringList &hosts)
+core::Result<SignedBundle> signedBundle(const core::Design &design, const QStringList &hosts,
+                                        const core::deploy::BundleOptions &options)
 {
-    auto files = core::deploy::makeBundleFiles(design, hosts);
+    auto files = core::deploy::makeBundleFiles(design, hosts, options);
     if (!files)
         return std::unexpected(files.error());
     auto key = loadOrCreateBundleSigningKey();

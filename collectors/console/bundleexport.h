@@ -18,8 +18,10 @@ struct SignedBundle
 };
 
 // Signed with the console's bundle key (made on first use). Does not check findings: callers
-// refuse a design with blocking findings first (deploymentgate.h).
-core::Result<SignedBundle> signedBundle(const core::Design &design, const QStringList &hosts = {});
+// refuse a design with blocking findings first (deploymentgate.h). OPTIONS: the sequence number
+// and expiry (default: the time of creation in milliseconds, and 7 days).
+core::Result<SignedBundle> signedBundle(const core::Design &design, const QStringList &hosts = {},
+                                        const core::deploy::BundleOptions &options = {});
 
 // Writes the archive to PATH atomically; an existing PATH is an error unless `overwrite`.
 core::Result<void> saveBundle(const QString &path, const QByteArray &archive, bool overwrite);

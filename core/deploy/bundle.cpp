@@ -12,6 +12,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+
 namespace converge::core::deploy {
 
 namespace {
@@ -24,6 +26,9 @@ QByteArray jsonBytes(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
+
+// JSON numbers are doubles: integers are exact up to 2^53.
+constexpr qint64 kMaxSequence = (qint64(1) << 53) - 1;
 
 QString sha256(const QByteArray &data)
 {
@@ -115,8 +120,8 @@ QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
         "This archive holds, per host of the design, what is needed to bring the host to the "
         "design by hand, where the console cannot reach an agent.\n\n"
         "| file | what it is |\n| --- | --- |\n"
-        "| `MANIFEST.json` | design, time of creation, hosts, and the size and SHA-256 of every "
-        "file |\n"
+        "| `MANIFEST.json` | design, time of creation, sequence number, expiry, hosts, and the "
+        "size and SHA-256 of every file |\n"
         "| `MANIFEST.sig` | Ed25519 signature of `MANIFEST.json` (base64) |\n"
         "| `signer.pub` | the public key that made the signature (PEM) |\n"
         "| `hosts/NAME/plan.json` | the host's desired state and plan (linux-ovs), or its "
@@ -135,8 +140,9 @@ QString bundleReadme(const QString &designName, const QStringList &linuxHosts,
             QStringLiteral("linux-ovs hosts (%1):\n\n").arg(linuxHosts.join(QLatin1String(", ")));
         out += QStringLiteral(
             "- with the agent installed: `converged --apply-bundle BUNDLE.tar` (as root; needs "
-            "`bundle_signer` in converged.conf). It verifies the bundle, plans from the host's "
-            "current state, applies, checks and rolls back on failure;\n"
+            "`bundle_signer` in converged.conf). It verifies the bundle, refuses it once expired "
+            "or when a bundle with the same or a later sequence number was applied, plans from "
+            "the host's current state, applies, checks and rolls back on failure;\n"
             "- without it: unpack and run `sh hosts/NAME/apply.sh` as root, on a host without "
             "Converge's bridges (set `OVS_DATAPATH=netdev` for the userspace datapath).\n\n");
     }
@@ -164,6 +170,24 @@ bool isSafeHostName(const QString &name)
 Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStringList &hostFilter,
                                                 const QDateTime &created)
 {
+    BundleOptions options;
+    options.created = created;
+    return makeBundleFiles(design, hostFilter, options);
+}
+
+Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStringList &hostFilter,
+                                                const BundleOptions &options)
+{
+    const QDateTime when =
+        (options.created.isValid() ? options.created : QDateTime::currentDateTimeUtc()).toUTC();
+    const qint64 sequence =
+        options.sequence.value_or(std::max<qint64>(1, when.toMSecsSinceEpoch()));
+    if (sequence < 1 || sequence > kMaxSequence)
+        return core::invalid(QStringLiteral("sequence %1: a bundle's sequence number is 1 to %2")
+                                 .arg(sequence)
+                                 .arg(kMaxSequence));
+    if (options.validSecs < 1 || options.validSecs > kMaxBundleValiditySecs)
+        return core::invalid(QStringLiteral("a bundle is valid for 1 second to 365 days"));
     auto hosts = selectHosts(design, hostFilter);
     if (!hosts)
         return std::unexpected(hosts.error());
@@ -186,16 +210,33 @@ Result<std::vector<BundleFile>> makeBundleFiles(const Design &design, const QStr
         list.append(QJsonObject{{QStringLiteral("path"), f.path},
                                 {QStringLiteral("size"), double(f.data.size())},
                                 {QStringLiteral("sha256"), sha256(f.data)}});
-    const QDateTime when = created.isValid() ? created : QDateTime::currentDateTimeUtc();
     const QJsonObject manifest{
         {QStringLiteral("format"), QLatin1String(kBundleFormat)},
         {QStringLiteral("design"), designName},
-        {QStringLiteral("created"), when.toUTC().toString(Qt::ISODate)},
+        {QStringLiteral("created"), when.toString(Qt::ISODate)},
+        {QStringLiteral("sequence"), double(sequence)},
+        {QStringLiteral("expires"), when.addSecs(options.validSecs).toString(Qt::ISODate)},
         {QStringLiteral("generator"), QStringLiteral("Converge " CONVERGE_VERSION)},
         {QStringLiteral("hosts"), hostList},
         {QStringLiteral("files"), list}};
     files.push_back({QLatin1String(kManifestPath), jsonBytes(manifest)});
     return files;
+}
+
+Result<qint64> parseValidity(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral("\\A([0-9]{1,6})([dhm])\\z"));
+    const QRegularExpressionMatch m = re.match(text);
+    const qint64 unit = !m.hasMatch()                         ? 0
+                        : m.captured(2) == QLatin1String("d") ? 86400
+                        : m.captured(2) == QLatin1String("h") ? 3600
+                                                              : 60;
+    const qint64 secs = unit * m.captured(1).toLongLong();
+    if (secs < 1 || secs > kMaxBundleValiditySecs)
+        return core::invalid(QStringLiteral("expiry \"%1\": expected a duration of 1m to 365d, "
+                                            "such as 7d, 36h or 90m")
+                                 .arg(text));
+    return secs;
 }
 
 Result<Manifest> checkManifest(const QByteArray &manifest, const std::vector<FileDigest> &files)
@@ -238,6 +279,8 @@ Result<Manifest> checkManifest(const QByteArray &manifest, const std::vector<Fil
     m.created = QDateTime::fromString(json.value(QLatin1String("created")).toString(), Qt::ISODate);
     for (const QJsonValue &h : json.value(QLatin1String("hosts")).toArray())
         m.hosts << h.toObject().value(QLatin1String("name")).toString();
+    m.sequence = json.value(QLatin1String("sequence")).toInteger(0);
+    m.expires = QDateTime::fromString(json.value(QLatin1String("expires")).toString(), Qt::ISODate);
     return m;
 }
 

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <optional>
+
 #include <vector>
 
 namespace converge::core {
@@ -32,13 +34,34 @@ inline constexpr char kSignerPath[] = "signer.pub";
 //                          elements} (the host's design elements)
 //   hosts/NAME/apply.sh    linux-ovs (realize::shellScript, mode 0755)
 //   hosts/NAME/apply.ps1   hyperv (realize::powerShellScript)
-//   README.md, and MANIFEST.json last: {format, design, created (UTC, ISO 8601), generator,
-//   hosts: [{name, platform}], files: [{path, size, sha256}]}.
+//   README.md, and MANIFEST.json last: {format, design, created (UTC, ISO 8601), sequence,
+//   expires (UTC, ISO 8601), generator, hosts: [{name, platform}], files: [{path, size,
+//   sha256}]}.
 // Fails when a filtered host does not exist, a host name is not a safe file name, two hosts
 // share a name, or a host's desired state cannot be made. CREATED defaults to now.
 Result<std::vector<BundleFile>> makeBundleFiles(const core::Design &design,
                                                 const QStringList &hostFilter,
                                                 const QDateTime &created = {});
+
+// A bundle is valid for 7 days after it is made unless told otherwise (docs/cli.md, "Bundles").
+inline constexpr qint64 kDefaultBundleValiditySecs = qint64(7) * 24 * 3600;
+inline constexpr qint64 kMaxBundleValiditySecs = qint64(365) * 24 * 3600;
+
+struct BundleOptions
+{
+    QDateTime created;              // invalid: now
+    std::optional<qint64> sequence; // absent: created, in milliseconds since the epoch
+    qint64 validSecs = kDefaultBundleValiditySecs; // expires = created + validSecs
+};
+
+// As above, with the sequence number and expiry OPTIONS give (both in the signed manifest).
+// Fails on a sequence below 1 or a validity outside 1 s .. kMaxBundleValiditySecs.
+Result<std::vector<BundleFile>> makeBundleFiles(const core::Design &design,
+                                                const QStringList &hostFilter,
+                                                const BundleOptions &options);
+
+// "7d", "36h", "90m": a duration in seconds, or an error that says what is accepted.
+Result<qint64> parseValidity(const QString &text);
 
 // A host name usable as one path component on Linux and Windows: 1-64 of [A-Za-z0-9._-], not
 // starting with '.' or '-'.
@@ -50,6 +73,8 @@ struct Manifest
     QString design;
     QDateTime created;
     QStringList hosts;
+    qint64 sequence = 0; // 0: the manifest has none (made before sequence numbers)
+    QDateTime expires;   // invalid: the manifest has none
 };
 
 // A file of a bundle as a manifest lists it.

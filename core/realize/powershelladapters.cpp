@@ -51,9 +51,9 @@ QString minimumBandwidth(Writer &s, const Design &design, const Element &vnic)
 }
 
 void adapterSettings(Writer &s, const Design &design, const Element &vnic, const Adapter &a,
-                     const MirroringRoles &roles)
+                     const MirroringRoles &roles, const QString &extra = {})
 {
-    QString args = minimumBandwidth(s, design, vnic);
+    QString args = minimumBandwidth(s, design, vnic) + extra;
     if (has(vnic, key::maximumBandwidth))
         args += QStringLiteral(" -MaximumBandwidth ") + num(vnic, key::maximumBandwidth);
     if (has(vnic, key::macSpoofing))
@@ -74,22 +74,23 @@ void adapterSettings(Writer &s, const Design &design, const Element &vnic, const
 }
 
 // " -Community -PrimaryVlanId 10 -SecondaryVlanId 11" (promiscuous ports take a list).
-QString pvlanArguments(const Element &vnic)
+QString pvlanArguments(const Design &design, const Element &vnic)
 {
     const QString pm = str(vnic, key::pvlanMode);
-    const QString ids = QStringLiteral(" -PrimaryVlanId %1 -%2 %3")
-                            .arg(num(vnic, key::pvlanPrimary),
-                                 pm == value::promiscuous ? QStringLiteral("SecondaryVlanIdList")
-                                                          : QStringLiteral("SecondaryVlanId"),
-                                 pm == value::promiscuous ? psQuote(num(vnic, key::pvlanSecondary))
-                                                          : num(vnic, key::pvlanSecondary));
+    const QString ids =
+        QStringLiteral(" -PrimaryVlanId %1 -%2 %3")
+            .arg(num(vnic, key::pvlanPrimary),
+                 pm == value::promiscuous ? QStringLiteral("SecondaryVlanIdList")
+                                          : QStringLiteral("SecondaryVlanId"),
+                 pm == value::promiscuous ? psQuote(pvlanSecondaryList(design, vnic))
+                                          : num(vnic, key::pvlanSecondary));
     const QString flag = pm == value::community     ? QStringLiteral(" -Community")
                          : pm == value::promiscuous ? QStringLiteral(" -Promiscuous")
                                                     : QStringLiteral(" -Isolated");
     return flag + ids;
 }
 
-void vlan(Writer &s, const Element &vnic, const Adapter &a)
+void vlan(Writer &s, const Design &design, const Element &vnic, const Adapter &a)
 {
     const QString mode = str(vnic, key::vlanMode);
     const QString cmd = QStringLiteral("Set-VMNetworkAdapterVlan ") + a.byAdapterName;
@@ -107,7 +108,7 @@ void vlan(Writer &s, const Element &vnic, const Adapter &a)
                                                                        : QStringLiteral("0")));
     } else if (mode == value::pvlan && has(vnic, key::pvlanPrimary) &&
                has(vnic, key::pvlanSecondary)) {
-        s.line(cmd + pvlanArguments(vnic));
+        s.line(cmd + pvlanArguments(design, vnic));
     } else if (!mode.isEmpty()) {
         s.warn(QStringLiteral("%1: VLAN mode %2 lacks its VLAN ids in the design: not set")
                    .arg(what(vnic), mode));
@@ -222,9 +223,7 @@ QString switchName(const Design &design, const Element &vnic)
 // IP configuration of a management-OS vNIC, on its "vEthernet (NAME)" interface.
 void ipConfiguration(Writer &s, const Element &vnic)
 {
-    const QString alias = str(vnic, key::hostInterface).isEmpty()
-                              ? QStringLiteral("vEthernet (%1)").arg(vnic.name())
-                              : str(vnic, key::hostInterface);
+    const QString alias = hostAlias(vnic);
     for (const QJsonValue &v : vnic.value(key::addresses).toArray()) {
         const QString address = v.toString().section(QLatin1Char('/'), 0, 0);
         const QString length = v.toString().section(QLatin1Char('/'), 1, 1);
@@ -257,6 +256,12 @@ void ipConfiguration(Writer &s, const Element &vnic)
 
 } // namespace
 
+QString hostAlias(const Element &vnic)
+{
+    const QString name = str(vnic, key::hostInterface);
+    return name.isEmpty() ? QStringLiteral("vEthernet (%1)").arg(vnic.name()) : name;
+}
+
 void managementVnic(Writer &s, const Design &design, const Element &vnic,
                     const MirroringRoles &roles)
 {
@@ -276,8 +281,9 @@ void managementVnic(Writer &s, const Design &design, const Element &vnic,
     const Adapter a{QStringLiteral("-ManagementOS -Name ") + name,
                     QStringLiteral("-ManagementOS -VMNetworkAdapterName ") + name};
     adapterSettings(s, design, vnic, a, roles);
-    vlan(s, vnic, a);
+    vlan(s, design, vnic, a);
     acls(s, vnic, a);
+    vnicMtu(s, vnic, true);
     ipConfiguration(s, vnic);
 }
 
@@ -303,9 +309,10 @@ void vmVnic(Writer &s, const Design &design, const Element &vm, const Element &v
     s.close();
     const Adapter a{QStringLiteral("-VMName %1 -Name %2").arg(vmName, name),
                     QStringLiteral("-VMName %1 -VMNetworkAdapterName %2").arg(vmName, name)};
-    adapterSettings(s, design, vnic, a, roles);
-    vlan(s, vnic, a);
+    adapterSettings(s, design, vnic, a, roles, virtualSubnetArgument(design, vm));
+    vlan(s, design, vnic, a);
     acls(s, vnic, a);
+    vnicMtu(s, vnic, false);
 }
 
 } // namespace converge::core::realize::ps

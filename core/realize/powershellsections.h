@@ -45,6 +45,8 @@ QString what(const Element &e);            // "Kind 'name' (id)"
 // The Windows name of a physical NIC: its interface name (NetAdapter name), else its name.
 QString adapterName(const Element &nic);
 QStringList memberAdapters(const Design &design, const Element &team);
+// The management-OS interface of a vNIC: its hostInterface, else "vEthernet (NAME)".
+QString hostAlias(const Element &vnic);
 
 // vNIC id -> its mirroring role: mirror sessions first, then the vNIC's own mirroringRole.
 using MirroringRoles = QHash<QString, QString>;
@@ -58,5 +60,22 @@ void managementVnic(Writer &s, const Design &design, const Element &vnic,
                     const MirroringRoles &roles);
 void vmVnic(Writer &s, const Design &design, const Element &vm, const Element &vnic,
             const MirroringRoles &roles);
+
+// powershellfeatures.cpp
+// Set-NetAdapterAdvancedProperty *JumboPacket for every physical NIC of HOST with an MTU.
+void adapterMtus(Writer &s, const Design &design, const Element &host);
+// A management-OS vNIC's MTU on its interface; a VM vNIC's is noted as the guest's to set.
+void vnicMtu(Writer &s, const Element &vnic, bool managementOs);
+// A team's queue mode (RSS or dVMQ) on its member adapters.
+void teamQueues(Writer &s, const Design &design, const Element &team);
+// Enable-/Disable-VMSwitchExtension for the switch's extensions.
+void switchExtensions(Writer &s, const Element &sw);
+// A promiscuous port's -SecondaryVlanIdList: its own secondary and those of the isolated and
+// community ports with the same primary on its switch ("11,12").
+QString pvlanSecondaryList(const Design &design, const Element &vnic);
+// " -VirtualSubnetId N" for the vNICs of a VM in a network-virtualization VM network.
+QString virtualSubnetArgument(const Design &design, const Element &vm);
+// Lookup records and customer routes of the VM networks HOST's VMs are in.
+void networkVirtualization(Writer &s, const Design &design, const Element &host);
 
 } // namespace converge::core::realize::ps

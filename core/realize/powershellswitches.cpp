@@ -158,6 +158,7 @@ void virtualSwitch(Writer &s, const Design &design, const Element &host, const E
     if (str(sw, key::minimumBandwidthMode) == value::weight && has(sw, key::defaultFlowWeight))
         s.line(QStringLiteral("Set-VMSwitch -Name %1 -DefaultFlowMinimumBandwidthWeight %2")
                    .arg(psQuote(sw.name()), num(sw, key::defaultFlowWeight)));
+    switchExtensions(s, sw);
 }
 
 } // namespace converge::core::realize::ps

@@ -82,12 +82,12 @@ struct Host
     }
 };
 
-std::vector<core::deploy::BundleFile> labBundle()
+std::vector<core::deploy::BundleFile> labBundle(const core::deploy::BundleOptions &options = {})
 {
     auto design = core::designdocument::loadFile(
         QStringLiteral(CONVERGE_SOURCE_DIR "/tests/agent/data/ovs-lab.converge.json"));
     EXPECT_TRUE(design);
-    auto files = core::deploy::makeBundleFiles(*design, {});
+    auto files = core::deploy::makeBundleFiles(*design, {}, options);
     EXPECT_TRUE(files) << files.error().message.toStdString();
     return files ? *files : std::vector<core::deploy::BundleFile>{};
 }
@@ -247,9 +247,21 @@ TEST_F(OvsBundle, ConvergedAppliesOnlyBundlesSignedByItsKey)
     ASSERT_TRUE(a && b);
     EXPECT_TRUE(*a == *b);
 
-    // Applying the same bundle again changes nothing.
-    auto again = host.ns.exec(
+    // The same bundle again is refused (a replay); a newer one of the same design changes
+    // nothing.
+    auto replayed = host.ns.exec(
         {agent, QStringLiteral("--config"), config, QStringLiteral("--apply-bundle"), goodPath},
+        120000);
+    ASSERT_TRUE(replayed);
+    EXPECT_EQ(replayed->exitCode, 2);
+    EXPECT_TRUE(replayed->err.contains("was applied to host lab1 already"))
+        << replayed->err.toStdString();
+    auto newer = collectors::writeBundle(
+        labBundle({QDateTime::currentDateTimeUtc().addSecs(1), {}, 3600}), *console);
+    ASSERT_TRUE(newer);
+    const QString newerPath = write(QStringLiteral("newer.tar"), *newer);
+    auto again = host.ns.exec(
+        {agent, QStringLiteral("--config"), config, QStringLiteral("--apply-bundle"), newerPath},
         120000);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->exitCode, 0) << again->err.toStdString();
@@ -262,4 +274,84 @@ TEST_F(OvsBundle, ConvergedAppliesOnlyBundlesSignedByItsKey)
     EXPECT_EQ(wrongHost->exitCode, 2);
     EXPECT_TRUE(wrongHost->err.contains("has no plan for host \"lab9\" (it holds lab1)"))
         << wrongHost->err.toStdString();
+}
+
+// An older, a replayed and an expired bundle are each refused with its numbers or dates, and
+// change neither the host nor the recorded sequence.
+TEST_F(OvsBundle, ConvergedRefusesOlderReplayedAndExpiredBundles)
+{
+    Host host;
+    QString why;
+    ASSERT_TRUE(host.setUp(&why)) << why.toStdString();
+    auto console = collectors::generateBundleSigningKey();
+    ASSERT_TRUE(console);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QTemporaryDir dir;
+    const auto bundle = [&](const QString &name, const core::deploy::BundleOptions &options) {
+        auto tar = collectors::writeBundle(labBundle(options), *console);
+        EXPECT_TRUE(tar);
+        QFile f(dir.filePath(name));
+        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(tar ? *tar : QByteArray());
+        return f.fileName();
+    };
+    QFile signer(dir.filePath(QStringLiteral("signer.pub")));
+    ASSERT_TRUE(signer.open(QIODevice::WriteOnly));
+    signer.write(console->publicPem);
+    signer.close();
+    QFile conf(dir.filePath(QStringLiteral("converged.conf")));
+    ASSERT_TRUE(conf.open(QIODevice::WriteOnly));
+    conf.write(QStringLiteral("state_dir = %1/state\novs_db = %2/db.sock\novs_rundir = %2\n"
+                              "datapath = netdev\nhost_name = lab1\nbundle_signer = %3\n")
+                   .arg(dir.path(), host.ovs->dir(), signer.fileName())
+                   .toUtf8());
+    conf.close();
+    const auto apply = [&](const QString &path) {
+        auto r = host.ns.exec({QStringLiteral(CONVERGE_BINARY_DIR "/app/converged"),
+                               QStringLiteral("--config"), conf.fileName(),
+                               QStringLiteral("--apply-bundle"), path},
+                              120000);
+        EXPECT_TRUE(r);
+        return r ? *r : decltype(r)::value_type{};
+    };
+
+    const QString expired = bundle(QStringLiteral("expired.tar"), {now.addDays(-3), 50, 86400});
+    const auto e = apply(expired);
+    EXPECT_EQ(e.exitCode, 2);
+    EXPECT_TRUE(e.err.contains(QStringLiteral("refused: the bundle expired at %1 (it is ")
+                                   .arg(now.addDays(-2).toString(Qt::ISODate))
+                                   .toUtf8()))
+        << e.err.toStdString();
+    auto state = host.read();
+    ASSERT_TRUE(state);
+    EXPECT_TRUE(state->bridges.empty()) << "an expired bundle changed the host";
+
+    const auto applied = apply(bundle(QStringLiteral("s100.tar"), {now, 100, 3600}));
+    ASSERT_EQ(applied.exitCode, 0) << applied.err.toStdString();
+    EXPECT_TRUE(applied.out.contains("sequence 100")) << applied.out.toStdString();
+    auto before = host.read();
+    ASSERT_TRUE(before);
+    ASSERT_FALSE(before->bridges.empty());
+    QFile record(dir.filePath(QStringLiteral("state/bundle-sequence.json")));
+    ASSERT_TRUE(record.open(QIODevice::ReadOnly));
+    const QByteArray recorded = record.readAll();
+    record.close();
+    EXPECT_TRUE(recorded.contains("\"sequence\": 100")) << recorded.toStdString();
+
+    // Sequence 99 was made after 100, yet it is older by its number; then 100 again.
+    const auto older = apply(bundle(QStringLiteral("s99.tar"), {now.addSecs(5), 99, 3600}));
+    EXPECT_EQ(older.exitCode, 2);
+    EXPECT_TRUE(older.err.contains("refused: bundle sequence 99 (created "))
+        << older.err.toStdString();
+    EXPECT_TRUE(older.err.contains("is older than sequence 100")) << older.err.toStdString();
+    const auto replay = apply(dir.filePath(QStringLiteral("s100.tar")));
+    EXPECT_EQ(replay.exitCode, 2);
+    EXPECT_TRUE(replay.err.contains("refused: bundle sequence 100 was applied to host lab1 "
+                                    "already"))
+        << replay.err.toStdString();
+    auto after = host.read();
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(*after == *before) << "a refused bundle changed the host";
+    ASSERT_TRUE(record.open(QIODevice::ReadOnly));
+    EXPECT_EQ(record.readAll(), recorded) << "a refused bundle changed the recorded sequence";
 }
