@@ -234,7 +234,14 @@ std::vector<PropertySpec> vmProps()
     return withCommon({
         intProp(key::vcpus, 1, 1024, "Virtual processors."),
         intProp(key::memoryMiB, 1, 1 << 24, "Memory in MiB."),
-        prop(key::guestTeam, T::Bool, "The guest teams its vNICs."),
+        refProp(key::guestTeamMembers, {K::VirtualNic},
+                "The VM's vNICs the guest teams (two, on external switches); its other vNICs "
+                "(iSCSI with MPIO, say) stay out of the team. Absent: no guest team, unless "
+                "guestTeam is on.",
+                T::RefList),
+        prop(key::guestTeam, T::Bool,
+             "Older form of guestTeamMembers (schema 1): on means the guest teams all of the "
+             "VM's vNICs. Ignored when guestTeamMembers is set. Absent: off."),
         prop(key::approvedDhcpServer, T::Bool, "The VM is an approved DHCP server."),
         prop(key::mpio, T::Bool, "Multipath I/O installed in the guest."),
         refProp(key::resourcePool, {K::ResourcePool}, "Resource pool for metering."),
