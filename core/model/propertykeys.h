@@ -82,6 +82,7 @@
     X(providerAddress, "providerAddress") \
     X(pvlanMode, "pvlanMode") \
     X(pvlanPrimary, "pvlanPrimary") \
+    X(pvlanSecondaries, "pvlanSecondaries") \
     X(pvlanSecondary, "pvlanSecondary") \
     X(queueMode, "queueMode") \
     X(rdma, "rdma") \
