@@ -118,7 +118,7 @@ void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out
                                   .arg(str(vnic, key::trafficRole))
                             : QStringLiteral("the VM is not a DHCP server")),
             {vm->id},
-            setFix(QStringLiteral("Turn DHCP guard on on %1").arg(vnic.name()), vnic.id,
+            setFix(QStringLiteral("Turn on DHCP guard for %1").arg(label(vnic)), vnic.id,
                    key::dhcpGuard, true));
 }
 
@@ -142,7 +142,7 @@ void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
                            "guard on.")
                 .arg(vnicLabel(vnic, ctx)),
             {vm->id},
-            setFix(QStringLiteral("Turn router guard on on %1").arg(vnic.name()), vnic.id,
+            setFix(QStringLiteral("Turn on router guard for %1").arg(label(vnic)), vnic.id,
                    key::routerGuard, true));
 }
 
