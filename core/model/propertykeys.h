@@ -82,7 +82,6 @@
     X(providerAddress, "providerAddress") \
     X(pvlanMode, "pvlanMode") \
     X(pvlanPrimary, "pvlanPrimary") \
-    X(pvlanSecondaries, "pvlanSecondaries") \
     X(pvlanSecondary, "pvlanSecondary") \
     X(queueMode, "queueMode") \
     X(rdma, "rdma") \

@@ -240,14 +240,11 @@ std::vector<PropertySpec> vnicProps()
         intProp(key::pvlanPrimary, 0, 4095, "PVLAN primary VLAN.",
                 "none: PVLAN mode needs one (VLAN-003)"),
         intProp(key::pvlanSecondary, 0, 4095,
-                "PVLAN secondary VLAN: the isolated or community VLAN of the port; a promiscuous "
-                "port may give one here or a list in pvlanSecondaries.",
-                "none: PVLAN mode needs one (VLAN-003), or pvlanSecondaries on a promiscuous port"),
-        intList(key::pvlanSecondaries, 0, 4095,
-                "Promiscuous PVLAN ports: the list of secondary VLANs the port serves (Hyper-V "
-                "-SecondaryVlanIdList), instead of pvlanSecondary. Only promiscuous ports take "
-                "a list.",
-                "pvlanSecondary alone"),
+                "PVLAN secondary VLAN: the isolated or community VLAN of the port. A promiscuous "
+                "port takes a list of secondary VLANs: this one and the secondary VLANs of the "
+                "isolated and community ports of its primary VLAN on the same switch (Hyper-V "
+                "-SecondaryVlanIdList).",
+                "none: PVLAN mode needs one (VLAN-003)"),
         enumProp(key::pvlanMode, {value::isolated, value::community, value::promiscuous},
                  "PVLAN port mode.", "none: PVLAN mode needs one (VLAN-003)"),
         prop(key::minimumBandwidthAbsolute, T::Bandwidth, "Minimum bandwidth, bits per second.",

@@ -500,27 +500,3 @@ TEST(VlanRules, Vlan002UntaggedVnicOverATrunk)
         << "a trunk without a list carries every VLAN";
     EXPECT_TRUE(findingsOf("VLAN-002", pathDoc(untagged, accessPort10)).empty());
 }
-
-// A promiscuous PVLAN port serves a list of secondary VLANs (Hyper-V -SecondaryVlanIdList); an
-// isolated or community port has one.
-TEST(VlanRules, Vlan003PromiscuousPortTakesAListOfSecondaries)
-{
-    const char *promiscuous =
-        R"({"id": "v", "name": "router", "switch": "vs", "vlanMode": "Pvlan", "pvlanPrimary": 100, "pvlanMode": "Promiscuous",
-            "pvlanSecondaries": [101, 102]})";
-    EXPECT_TRUE(findingsOf("VLAN-003", pathDoc(promiscuous, accessPort10)).empty());
-    const auto trunk = findingsOf(
-        "VLAN-002", pathDoc(promiscuous, R"(, "mode": "Trunk", "allowedVlans": [100, 101])"));
-    ASSERT_EQ(trunk.size(), 1u) << "every secondary VLAN of the list crosses the port";
-    EXPECT_TRUE(trunk[0].message.contains(QStringLiteral("does not carry VLAN 102.")));
-
-    const auto isolated = findingsOf(
-        "VLAN-003",
-        pathDoc(
-            R"({"id": "v", "name": "web", "vlanMode": "Pvlan", "pvlanPrimary": 100, "pvlanMode": "Isolated",
-                "pvlanSecondary": 101, "pvlanSecondaries": [101, 102]})",
-            accessPort10));
-    ASSERT_EQ(isolated.size(), 1u);
-    EXPECT_TRUE(
-        isolated[0].message.contains(QStringLiteral("only a promiscuous port takes a list")));
-}

@@ -40,14 +40,8 @@ void pvlanPair(const Element &vnic, RuleContext &ctx, FindingSink &out)
     QStringList missing;
     if (!has(vnic, key::pvlanPrimary))
         missing << QStringLiteral("primary VLAN");
-    const bool promiscuous = str(vnic, key::pvlanMode) == value::promiscuous;
-    if (!has(vnic, key::pvlanSecondary) &&
-        !(promiscuous && !ints(vnic, key::pvlanSecondaries).isEmpty()))
+    if (!has(vnic, key::pvlanSecondary))
         missing << QStringLiteral("secondary VLAN");
-    if (!promiscuous && has(vnic, key::pvlanSecondaries))
-        out.add(QStringLiteral("%1 lists secondary VLANs %2, but only a promiscuous port takes a "
-                               "list; an isolated or community port has one secondary VLAN.")
-                    .arg(vnicLabel(vnic, ctx), joinInts(ints(vnic, key::pvlanSecondaries))));
     if (!has(vnic, key::pvlanMode))
         missing << QStringLiteral("PVLAN mode");
     if (!missing.isEmpty()) {

@@ -128,13 +128,12 @@ const char *rangeAdvice = "802.1Q VLAN ids are 1-4094 (0 and 4095 are reserved)"
 
 void vnicVlanIds(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const QStringList bad = invalidIds(
-        vnic,
-        {{key::accessVlan, "access VLAN"},
-         {key::nativeVlan, "native VLAN"},
-         {key::pvlanPrimary, "PVLAN primary VLAN"},
-         {key::pvlanSecondary, "PVLAN secondary VLAN"}},
-        {{key::trunkVlans, "trunk VLAN"}, {key::pvlanSecondaries, "PVLAN secondary VLAN"}});
+    const QStringList bad = invalidIds(vnic,
+                                       {{key::accessVlan, "access VLAN"},
+                                        {key::nativeVlan, "native VLAN"},
+                                        {key::pvlanPrimary, "PVLAN primary VLAN"},
+                                        {key::pvlanSecondary, "PVLAN secondary VLAN"}},
+                                       {{key::trunkVlans, "trunk VLAN"}});
     if (bad.isEmpty())
         return;
     std::optional<QuickFix> fix = dropInvalid(vnic, key::trunkVlans, bad.size());
@@ -187,7 +186,6 @@ QList<int> taggedVlans(const Element &vnic)
         for (QLatin1StringView key : {key::pvlanPrimary, key::pvlanSecondary})
             if (has(vnic, key))
                 out << int(number(vnic, key));
-        out << ints(vnic, key::pvlanSecondaries);
     } else if ((mode.isEmpty() || mode == value::access) && has(vnic, key::accessVlan))
         out << int(number(vnic, key::accessVlan));
     out.removeIf([](int id) { return !validVlan(id); }); // VLAN-001 reports them
