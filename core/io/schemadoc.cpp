@@ -22,9 +22,11 @@ QString propertyRows(const std::vector<PropertySpec> &props, const QString &pref
 {
     QString out;
     for (const PropertySpec &p : props) {
-        out += QStringLiteral("| `%1%2` | %3 | %4 | %5 |\n")
-                   .arg(prefix, p.key, describeType(p),
-                        p.required ? QStringLiteral("yes") : QString(), p.doc);
+        out +=
+            QStringLiteral("| `%1%2` | %3 | %4 | %5 |\n")
+                .arg(prefix, p.key, describeType(p),
+                     p.required ? QStringLiteral("yes") : QStringLiteral("no; absent: ") + p.absent,
+                     p.doc);
         if (p.type == PropertyType::Records)
             out += propertyRows(p.fields, prefix + p.key + QStringLiteral("[]."));
     }
@@ -49,8 +51,8 @@ QString schemaReferenceMarkdown()
             owns << QStringLiteral("`%1` (%2)").arg(kindSpec(child).collection, kindName(child));
         if (!owns.isEmpty())
             out += QStringLiteral(" Owns: %1.").arg(owns.join(QStringLiteral(", ")));
-        out += QStringLiteral(
-            "\n\n| property | type | required | meaning |\n| --- | --- | --- | --- |\n");
+        out += QStringLiteral("\n\n| property | type | required (absent means) | meaning |\n| --- "
+                              "| --- | --- | --- |\n");
         out += propertyRows(spec.properties, QString());
     }
     return out;

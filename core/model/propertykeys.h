@@ -44,6 +44,7 @@
     X(extensions, "extensions") \
     X(gateway, "gateway") \
     X(guestTeam, "guestTeam") \
+    X(guestTeamMembers, "guestTeamMembers") \
     X(hardwareVirtualization, "hardwareVirtualization") \
     X(hostInterface, "hostInterface") \
     X(interfaceName, "interfaceName") \

@@ -47,6 +47,7 @@ struct PropertySpec
     std::vector<PropertySpec> fields; // for Records
     bool required = false;
     int maxItems = 0; // lists: at most this many entries (0: any number)
+    QString absent;   // optional properties: what leaving the property out means
 };
 
 // What people read for a kind: the one home of these words (edit descriptions, findings, the

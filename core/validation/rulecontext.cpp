@@ -78,13 +78,13 @@ std::vector<const Element *> RuleContext::referrers(const QString &id, ElementKi
                                                 : resolve(*it, kind);
 }
 
-std::vector<const Element *> RuleContext::withAddress(const QString &address)
+std::vector<const Element *> RuleContext::withAddress(const QString &address, ElementKind kind)
 {
     if (m_deps)
         m_deps->insert(addressKey(address));
     auto it = m_indexes.byAddress.constFind(address);
     return it == m_indexes.byAddress.constEnd() ? std::vector<const Element *>{}
-                                                : resolve(*it, ElementKind::VirtualNic);
+                                                : resolve(*it, kind);
 }
 
 QStringList vnicAddresses(const Element &vnic)
@@ -100,6 +100,36 @@ QStringList vnicAddresses(const Element &vnic)
             out << prefix->address.toString();
     }
     return out;
+}
+
+namespace {
+
+QStringList canonical(const QJsonValue &value)
+{
+    QStringList out;
+    const QJsonArray items = value.isArray() ? value.toArray() : QJsonArray{value};
+    for (const QJsonValue v : items)
+        if (const auto address = IpAddress::parse(v.toString()))
+            out << address->toString();
+    return out;
+}
+
+} // namespace
+
+QStringList heldAddresses(const Element &e)
+{
+    switch (e.kind) {
+    case ElementKind::VirtualNic:
+        return vnicAddresses(e);
+    case ElementKind::Subnet:
+        return canonical(e.value(key::gateway));
+    case ElementKind::StorageTarget:
+        return canonical(e.value(key::portals));
+    case ElementKind::PhysicalSwitch:
+        return canonical(e.value(key::managementAddress));
+    default:
+        return {};
+    }
 }
 
 } // namespace converge::core

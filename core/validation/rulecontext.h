@@ -8,14 +8,14 @@
 namespace converge::core {
 
 // Reverse lookups the rules need and the engine keeps current as the design changes:
-// who refers to an element, and which vNICs hold an address.
+// who refers to an element, and which elements hold an address (heldAddresses()).
 // Members are kept by id (the engine unindexes by id after an element is gone) with a pointer
 // to the element, which the design keeps valid for as long as the element is indexed.
 struct RuleIndexes
 {
     using Members = QHash<QString, const Element *>;
     QHash<QString, Members> referrers; // target id -> elements referring to it
-    QHash<QString, Members> byAddress; // "10.0.0.1" -> vNICs with that address
+    QHash<QString, Members> byAddress; // "10.0.0.1" -> elements holding that address
 };
 
 // What a rule check may read. Every read is recorded as a dependency of the check's anchor,
@@ -38,8 +38,9 @@ public:
     std::vector<const Element *> all(ElementKind kind);
     // Elements of `kind` with a reference (Ref or RefList property) to `id`.
     std::vector<const Element *> referrers(const QString &id, ElementKind kind);
-    // vNICs with `address` (no prefix, canonical form) among their addresses.
-    std::vector<const Element *> withAddress(const QString &address);
+    // Elements of `kind` holding `address` (no prefix, canonical form): see heldAddresses().
+    std::vector<const Element *> withAddress(const QString &address,
+                                             ElementKind kind = ElementKind::VirtualNic);
 
     // Dependency keys, shared with the engine.
     static QString elementKey(const QString &id) { return QLatin1Char('e') + id; }
@@ -63,5 +64,8 @@ private:
 
 // Canonical address strings ("10.127.4.50") of a vNIC's "addresses" property.
 QStringList vnicAddresses(const Element &vnic);
+// The addresses an element takes on the network, canonical: a vNIC's addresses, a subnet's
+// gateway, a storage target's portals, a physical switch's management address.
+QStringList heldAddresses(const Element &e);
 
 } // namespace converge::core

@@ -114,9 +114,7 @@ void ValidationEngine::indexElement(const Element &e, QSet<QString> *invalidated
     const bool tracked = m_mode == Mode::Incremental; // one-shot runs never unindex
     if (tracked && !refs.isEmpty())
         m_refsOf.insert(e.id, refs);
-    if (e.kind != ElementKind::VirtualNic)
-        return;
-    QStringList addrs = vnicAddresses(e);
+    QStringList addrs = heldAddresses(e);
     addrs.removeDuplicates();
     for (const QString &a : addrs) {
         m_indexes.byAddress[a].insert(e.id, &e);

@@ -66,6 +66,32 @@ TEST(Schema, ArchitectureKindsCarryTheirTypedProperties)
               (QList<ElementKind>{ElementKind::Host, ElementKind::VirtualMachine}));
 }
 
+// The reference (docs/design-document.md) says what leaving out each optional property means.
+TEST(Schema, EveryOptionalPropertyStatesWhatAbsentMeans)
+{
+    const auto check = [](const std::vector<PropertySpec> &props, const QString &where,
+                          const auto &self) -> void {
+        for (const PropertySpec &p : props) {
+            EXPECT_NE(p.required, !p.absent.isEmpty()) << (where + p.key).toStdString();
+            if (p.type == PropertyType::Records)
+                self(p.fields, where + p.key + QStringLiteral("[]."), self);
+        }
+    };
+    for (ElementKind kind : allElementKinds)
+        check(kindSpec(kind).properties, kindName(kind) + QLatin1Char('.'), check);
+    const QString allowed =
+        findProperty(ElementKind::VirtualSwitch, QStringLiteral("allowManagementOs"))->absent;
+    EXPECT_TRUE(allowed.startsWith(QStringLiteral("on"))) << "003 l.683: selected by default";
+    const QString hostInterface =
+        findProperty(ElementKind::VirtualNic, QStringLiteral("hostInterface"))->absent;
+    EXPECT_TRUE(hostInterface.contains(QStringLiteral("hyperv")) &&
+                hostInterface.contains(QStringLiteral("linux-ovs")))
+        << "what the interface name is on each platform";
+    EXPECT_TRUE(findProperty(ElementKind::VirtualNic, QStringLiteral("pvlanSecondary"))
+                    ->doc.contains(QStringLiteral("A promiscuous port takes a list of secondary "
+                                                  "VLANs")));
+}
+
 TEST(Schema, ValuesAreCheckedAgainstTheirType)
 {
     const PropertySpec &speed = *findProperty(ElementKind::PhysicalNic, QStringLiteral("speed"));

@@ -82,8 +82,9 @@ TEST(AddressingRules, Ip002OverlappingSubnets)
     EXPECT_EQ(bad[0].elements, ids({"s1", "s2"}));
     EXPECT_EQ(bad[0].message,
               QStringLiteral("subnet 'LAN' (10.0.0.0/16) overlaps subnet 'LM' (10.0.5.0/24) in the "
-                             "physical network. Subnets of one routing domain must not overlap; "
-                             "change one of the prefixes."));
+                             "physical network. Subnets of one routing domain must not overlap: "
+                             "renumber one of them, or, if they belong to different tenants, give "
+                             "each its own routing domain."));
     EXPECT_EQ(findingsOf("IP-002",
                          doc(R"({"id": "s1", "name": "LAN", "prefix": "10.0.0.0/24", "vlan": "v10"},
                                           {"id": "s2", "name": "LM", "prefix": "10.0.0.0/24", "vlan": "v20"})"))
@@ -244,4 +245,41 @@ TEST(AddressingRules, SamplesBreakNoAddressingRule)
         for (const char *rule : {"IP-001", "IP-002", "IP-003", "IP-004", "IP-005", "IP-006"})
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }
+}
+
+// 004 IPAM "conflicts and duplicates": a vNIC's address clashes not only with another vNIC's but
+// with what the design gives to routers, arrays and switches.
+TEST(AddressingRules, Ip001AddressTakenByAGatewayPortalOrSwitch)
+{
+    const char *top =
+        R"("subnets": [{"id": "s", "name": "LAN", "prefix": "10.0.0.0/24", "gateway": "10.0.0.1"},
+                   {"id": "t", "name": "Tenant", "prefix": "10.0.0.0/24", "gateway": "10.0.0.1", "routingDomain": "BLUE"}],
+        "storageTargets": [{"id": "st", "name": "Array", "portals": ["10.0.0.20", "10.0.0.21"]}],
+        "physicalSwitches": [{"id": "tor", "name": "ToR", "managementAddress": "10.0.0.2"}], )";
+    auto doc = [&](const char *address) {
+        const QByteArray vm = QByteArray(R"({"id": "vm1", "name": "g1", "vnics": [
+            {"id": "a", "name": "LAN", "switch": "vs", "addresses": [")") +
+                              address + R"("]}]})";
+        return addressDoc(mgmtVnic, vm.constData(), top);
+    };
+    const auto gateway = findingsOf("IP-001", doc("10.0.0.1/24"));
+    ASSERT_EQ(gateway.size(), 1u) << "the tenant subnet's gateway is in another routing domain";
+    EXPECT_EQ(gateway[0].severity, Severity::Error);
+    EXPECT_EQ(gateway[0].elements, ids({"a", "s"}));
+    EXPECT_EQ(gateway[0].message,
+              QStringLiteral("vNIC 'LAN' of VM 'g1' on host 'hv1' has address 10.0.0.1, the "
+                             "gateway of subnet 'LAN' (10.0.0.0/24): the subnet's router holds it. "
+                             "Give the vNIC another address, or correct the subnet's gateway."));
+
+    const auto portal = findingsOf("IP-001", doc("10.0.0.21/24"));
+    ASSERT_EQ(portal.size(), 1u);
+    EXPECT_EQ(portal[0].elements, ids({"a", "st"}));
+    EXPECT_TRUE(portal[0].message.contains(QStringLiteral("a portal address of storage target")));
+
+    const auto management = findingsOf("IP-001", doc("10.0.0.2/24"));
+    ASSERT_EQ(management.size(), 1u);
+    EXPECT_EQ(management[0].elements, ids({"a", "tor"}));
+    EXPECT_TRUE(management[0].message.contains(QStringLiteral("the management address of")));
+
+    EXPECT_TRUE(findingsOf("IP-001", doc("10.0.0.30/24")).empty());
 }

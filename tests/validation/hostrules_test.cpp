@@ -232,3 +232,29 @@ TEST(HostRules, SamplesBreakNoHostRule)
             EXPECT_TRUE(findingsOf(rule, design).empty()) << file << " breaks " << rule;
     }
 }
+
+// A DHCP server VM serves DHCP on its LAN vNIC; its iSCSI vNIC carries no DHCP clients, so DHCP
+// guard on that one is right (SEC-001 used to demand it off on every vNIC of the VM).
+TEST(HostRules, Sec001OnlyTheVnicThatServesDhcp)
+{
+    const QByteArray server =
+        R"({"id": "vm1", "name": "dhcp1", "approvedDhcpServer": true, "vnics": [
+        {"id": "vm1.lan", "name": "LAN", "switch": "vs", "dhcpGuard": false},
+        {"id": "vm1.san", "name": "SAN", "switch": "vs", "trafficRole": "iSCSI", "dhcpGuard": true}]})";
+    EXPECT_TRUE(findingsOf("SEC-001", hostDoc("", server)).empty());
+    EXPECT_TRUE(findingsOf("SEC-003", hostDoc("", server)).empty());
+
+    QByteArray guardOnLan = server;
+    guardOnLan.replace(R"("switch": "vs", "dhcpGuard": false)",
+                       R"("switch": "vs", "dhcpGuard": true)");
+    const auto bad = findingsOf("SEC-001", hostDoc("", guardOnLan));
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].elements, ids({"vm1.lan", "vm1"}));
+
+    QByteArray sanUnguarded = server;
+    sanUnguarded.replace(R"("trafficRole": "iSCSI", "dhcpGuard": true)",
+                         R"("trafficRole": "iSCSI", "dhcpGuard": false)");
+    const auto warn = findingsOf("SEC-003", hostDoc("", sanUnguarded));
+    ASSERT_EQ(warn.size(), 1u) << "the server's iSCSI vNIC should have DHCP guard on";
+    EXPECT_EQ(warn[0].elements, ids({"vm1.san", "vm1"}));
+}

@@ -67,9 +67,10 @@ TEST(MonitoringRules, Mon001SessionShape)
     EXPECT_EQ(split[0].message,
               QStringLiteral(
                   "vNIC 'monitor' of VM 'vm1' on host 'hv1' is the destination of mirror "
-                  "session 'watch' but is on virtual switch 'vsB', not on virtual switch 'vsA' "
-                  "where the session runs; port mirroring copies traffic within one virtual "
-                  "switch. Connect it to that switch or take it out of the session."));
+                  "session 'watch' but is on virtual switch 'vsB' on host 'hv1', not on virtual "
+                  "switch 'vsA' on host 'hv1' where the session runs; port mirroring copies "
+                  "traffic within one virtual switch. Connect it to that switch or take it out of "
+                  "the session."));
 
     QByteArray contradicting(threeVnics);
     contradicting.replace(R"("name": "web", "switch": "vsA")",
@@ -176,5 +177,44 @@ TEST(MonitoringRules, SamplesBreakNoMonitoringRule)
         for (const char *id : {"MON-001", "MON-002", "MON-003"})
             for (const Finding &f : findingsOf(id, design))
                 ADD_FAILURE() << file << ": " << testing::PrintToString(f);
+    }
+}
+
+// Two hosts each with a switch named 'LAN': the message tells them apart by host (it used to read
+// "on virtual switch 'LAN', not on virtual switch 'LAN'").
+TEST(MonitoringRules, Mon001NamesEachSwitchWithItsHost)
+{
+    const QByteArray doc = R"({"schemaVersion": 1,
+        "mirrorSessions": [{"id": "s", "name": "watch", "switch": "vs1", "sources": ["a"], "destination": "m"}],
+        "hosts": [{"id": "h1", "name": "hv1", "platform": "hyperv",
+                   "switches": [{"id": "vs1", "name": "LAN", "type": "Private"}],
+                   "vms": [{"id": "vm1", "name": "web", "vnics": [
+                       {"id": "a", "name": "LAN", "switch": "vs1", "mirroringRole": "Source"}]}]},
+                  {"id": "h2", "name": "hv2", "platform": "hyperv",
+                   "switches": [{"id": "vs2", "name": "LAN", "type": "Private"}],
+                   "vms": [{"id": "vm2", "name": "probe", "vnics": [
+                       {"id": "m", "name": "monitor", "switch": "vs2", "mirroringRole": "Destination"}]}]}]})";
+    const auto bad = findingsOf("MON-001", doc);
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_TRUE(bad[0].message.contains(
+        QStringLiteral("is on virtual switch 'LAN' on host 'hv2', not on virtual switch 'LAN' on "
+                       "host 'hv1' where the session runs")))
+        << bad[0].message.toStdString();
+}
+
+TEST(MonitoringRules, QuickFixTitlesDoNotRepeatWords)
+{
+    const QByteArray doc =
+        R"({"schemaVersion": 1, "hosts": [{"id": "h1", "name": "hv1", "platform": "hyperv",
+        "switches": [{"id": "vs", "name": "LAN", "type": "Private"}],
+        "vms": [{"id": "vm1", "name": "web", "vnics": [
+            {"id": "a", "name": "LAN", "switch": "vs", "trafficRole": "Tenant"}]}]}]})";
+    for (const char *rule : {"SEC-002", "SEC-003"}) {
+        const auto found = findingsOf(rule, doc);
+        ASSERT_EQ(found.size(), 1u) << rule;
+        ASSERT_TRUE(found[0].fix) << rule;
+        EXPECT_FALSE(found[0].fix->title.contains(QStringLiteral("on on"))) << rule;
+        EXPECT_TRUE(found[0].fix->title.endsWith(QStringLiteral("for vNIC 'LAN'")))
+            << found[0].fix->title.toStdString();
     }
 }

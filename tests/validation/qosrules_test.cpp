@@ -333,3 +333,30 @@ INSTANTIATE_TEST_SUITE_P(QosRules, SampleSwitchAndQosRules,
                          ::testing::Values("smb-basic.converge.json", "smb-converged.converge.json",
                                            "smb-iscsi-highperf.converge.json",
                                            "multitenant-overlay.converge.json"));
+
+// 003 §4.1.6 l.1024-1028: "All of the host NICs, switches, and storage arrays on the network must
+// support the protocol": DCB on at the host and the array, off on the switch port between them.
+TEST(QosRules, Qos008DcbHostNicAndArrayOnAPortWithoutDcb)
+{
+    QByteArray doc = dcbDoc(R"("dcb": true)", R"("dcb": true)", R"("dcb": true)", R"("dcb": true)");
+    doc.replace(R"({"id": "p1", "name": "Te0/1", "dcb": true})",
+                R"({"id": "p1", "name": "Te0/1", "dcb": false})");
+    const auto bad = findingsOf("QOS-008", doc);
+    ASSERT_EQ(bad.size(), 2u);
+    EXPECT_EQ(bad[0].elements, ids({"sw", "n1", "p1"}));
+    EXPECT_EQ(bad[0].message,
+              QStringLiteral("NIC 'eth1' on host 'hv1' has DCB on but is cabled to port 'Te0/1' of "
+                             "physical switch 'SAN-SW1', which has DCB off; DCB works only end to "
+                             "end. Enable DCB on port 'Te0/1', or turn it off on the NIC."));
+    ASSERT_TRUE(bad[0].fix);
+    EXPECT_EQ(bad[0].fix->changes.front().id, QStringLiteral("p1"));
+    EXPECT_EQ(bad[1].elements, ids({"sw", "st", "p1"}));
+    EXPECT_TRUE(bad[1].message.startsWith(QStringLiteral("storage target 'Array' has DCB on")));
+
+    // Nothing on the path uses DCB: nothing to say.
+    QByteArray plain =
+        dcbDoc(R"("dcb": false)", R"("dcb": true)", R"("dcb": true)", R"("dcb": false)");
+    plain.replace(R"({"id": "p1", "name": "Te0/1", "dcb": true})",
+                  R"({"id": "p1", "name": "Te0/1", "dcb": false})");
+    EXPECT_TRUE(findingsOf("QOS-008", plain).empty());
+}

@@ -146,8 +146,41 @@ TEST(TeamRules, Team008VlanInterfacesForVms)
 {
     const char *tnics = R"({"id": "t", "name": "LAN", "members": ["n1", "n2"], "queueMode": "RSS",
         "teamInterfaces": [{"name": "LAN"}, {"name": "VLAN10", "vlan": 10}, {"name": "VLAN20", "vlan": 20}]})";
-    EXPECT_EQ(findingsOf("TEAM-008", teamDoc(tnics)).size(), 1u);
-    EXPECT_TRUE(findingsOf("TEAM-008", teamDoc(goodTeam)).empty());
+    // VMs on VLAN 10, on an internal switch routed by the host: what the VLAN interfaces would
+    // reach. (This test used to fire on the team alone; the host's own VLAN interfaces are a
+    // documented use, 002 l.66.)
+    const char *vms = R"(, "switches": [{"id": "vi", "name": "Inside", "type": "Internal"}],
+        "vms": [{"id": "vm", "name": "web", "vnics": [
+            {"id": "vm.lan", "name": "LAN", "switch": "vi", "vlanMode": "Access", "accessVlan": 10}]}])";
+    const auto bad = findingsOf("TEAM-008", teamDoc(tnics, vms));
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].elements, ids({"t", "vm"}));
+    EXPECT_TRUE(findingsOf("TEAM-008", teamDoc(goodTeam, vms)).empty());
+    EXPECT_TRUE(findingsOf("TEAM-008", teamDoc(tnics)).empty())
+        << "VLAN team interfaces for the host's own traffic";
+}
+
+// 002 l.66: "You can even set up a team with only a single NIC, but multiple team interfaces for
+// VLAN-based traffic segregation."
+TEST(TeamRules, SingleNicTeamWithVlanInterfacesIsADocumentedUse)
+{
+    const char *single = R"({"id": "t", "name": "Seg", "members": ["n1"], "queueMode": "RSS",
+        "teamInterfaces": [{"name": "Mgmt", "vlan": 10}, {"name": "Backup", "vlan": 20}]})";
+    EXPECT_TRUE(findingsOf("TEAM-002", teamDoc(single)).empty());
+    EXPECT_TRUE(findingsOf("TEAM-008", teamDoc(single)).empty());
+    const char *underSwitch =
+        R"(, "switches": [{"id": "vs", "name": "LAN", "type": "External", "uplink": "t"}])";
+    EXPECT_EQ(findingsOf("TEAM-002", teamDoc(single, underSwitch)).size(), 1u)
+        << "under a virtual switch the team is there for failover";
+}
+
+// 003 §4.1.3's RSS / dVMQ choice is a Windows NIC setting; Open vSwitch hosts have none.
+TEST(TeamRules, Team007NotOnLinuxOvsHosts)
+{
+    QByteArray doc = teamDoc(R"({"id": "t", "name": "LAN", "members": ["n1", "n2"]})");
+    ASSERT_EQ(findingsOf("TEAM-007", doc).size(), 1u);
+    doc.replace("\"platform\": \"hyperv\"", "\"platform\": \"linux-ovs\"");
+    EXPECT_TRUE(findingsOf("TEAM-007", doc).empty());
 }
 
 TEST(TeamRules, Team009LoadBalancingForWorkload)
@@ -253,4 +286,62 @@ TEST(TeamRules, Gteam003TwoVnicsOnExternalSwitches)
                                              R"(, {"id": "c", "name": "C", "switch": "vs3"})"));
     EXPECT_EQ(three.size(), 2u) << "three vNICs, and one of them on a private switch";
     EXPECT_TRUE(findingsOf("GTEAM-003", guestTeamDoc(teamed1, teamed2)).empty());
+}
+
+namespace {
+
+// The Dell guest layout (003 §4.3): the VM teams two LAN vNICs in the guest and reaches iSCSI over
+// two more vNICs with MPIO; every vNIC on its own external switch. `team` is the VM's
+// guest-team member (or flag) JSON.
+QByteArray dellGuestDoc(const char *team)
+{
+    const QByteArray body =
+        QByteArray(R"("nics": [{"id": "n1", "name": "eth1", "interfaceName": "eth1"},
+                 {"id": "n2", "name": "eth2", "interfaceName": "eth2"},
+                 {"id": "n3", "name": "eth3", "interfaceName": "eth3", "role": "iSCSI"},
+                 {"id": "n4", "name": "eth4", "interfaceName": "eth4", "role": "iSCSI"}],
+        "switches": [{"id": "vs1", "name": "LAN1", "type": "External", "uplink": "n1"},
+                     {"id": "vs2", "name": "LAN2", "type": "External", "uplink": "n2"},
+                     {"id": "vs3", "name": "SAN1", "type": "External", "uplink": "n3"},
+                     {"id": "vs4", "name": "SAN2", "type": "External", "uplink": "n4"}],
+        "vms": [{"id": "vm", "name": "sql1", "mpio": true, )") +
+        team + R"(, "vnics": [
+            {"id": "lan1", "name": "LAN1", "switch": "vs1", "macSpoofing": true, "allowTeaming": true},
+            {"id": "lan2", "name": "LAN2", "switch": "vs2", "macSpoofing": true, "allowTeaming": true},
+            {"id": "san1", "name": "SAN1", "switch": "vs3", "trafficRole": "iSCSI"},
+            {"id": "san2", "name": "SAN2", "switch": "vs4", "trafficRole": "iSCSI"}]}])";
+    return hostDocument(body.constData());
+}
+
+} // namespace
+
+TEST(TeamRules, GuestTeamOfTwoLanVnicsBesideIscsiVnics)
+{
+    const QByteArray members = dellGuestDoc(R"("guestTeamMembers": ["lan1", "lan2"])");
+    for (const char *rule : {"GTEAM-001", "GTEAM-002", "GTEAM-003"})
+        EXPECT_TRUE(findingsOf(rule, members).empty()) << rule;
+
+    // The older VM-wide flag keeps its meaning (all the VM's vNICs), so old documents load.
+    const QByteArray flag = dellGuestDoc(R"("guestTeam": true)");
+    EXPECT_EQ(findingsOf("GTEAM-001", flag).size(), 2u) << "the iSCSI vNICs, as members";
+    EXPECT_EQ(findingsOf("GTEAM-003", flag).size(), 1u) << "four members";
+
+    // A member that is not the VM's own vNIC, or a member that breaks the rules, is still caught.
+    QByteArray bad = dellGuestDoc(R"("guestTeamMembers": ["lan1", "san1"])");
+    const auto settings = findingsOf("GTEAM-001", bad);
+    ASSERT_EQ(settings.size(), 1u);
+    EXPECT_EQ(settings[0].elements, ids({"vm", "san1"}));
+}
+
+TEST(TeamRules, Gteam002MessageNamesEachVnicOnce)
+{
+    const auto bad = findingsOf(
+        "GTEAM-002",
+        guestTeamDoc(
+            teamed1,
+            R"({"id": "b", "name": "B", "switch": "vs1", "macSpoofing": true, "allowTeaming": true})"));
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].message,
+              QStringLiteral("VM 'vm1' teams vNICs 'A' and 'B' on the same virtual switch; one NIC "
+                             "failure takes both. Connect them to different external switches."));
 }

@@ -461,3 +461,42 @@ TEST(VlanRules, SamplesBreakNoVlanOrMtuRule)
                 ADD_FAILURE() << file << ": " << testing::PrintToString(f);
     }
 }
+
+// Untagged frames ride a trunk's native VLAN: a trunk without one, or whose allowed list leaves
+// it out, drops them (VLAN-002 used to skip untagged vNICs).
+TEST(VlanRules, Vlan002UntaggedVnicOverATrunk)
+{
+    const char *untagged = R"({"id": "v", "name": "web", "switch": "vs", "vlanMode": "Untagged"})";
+    const auto none =
+        findingsOf("VLAN-002", pathDoc(untagged, R"(, "mode": "Trunk", "allowedVlans": [10, 20])"));
+    ASSERT_EQ(none.size(), 1u);
+    EXPECT_EQ(none[0].severity, Severity::Error);
+    EXPECT_EQ(none[0].elements, ids({"n1", "v", "p1"}));
+    EXPECT_EQ(none[0].message,
+              QStringLiteral("vNIC 'web' of VM 'vm1' on host 'hv1' sends untagged frames through "
+                             "NIC 'eth1', which is cabled to switch port 'Te1/0/1' on physical "
+                             "switch 'tor1'; that port is a trunk port allowing VLANs 10, 20 and "
+                             "it has no native VLAN, so the frames are dropped. Give the port a "
+                             "native VLAN it carries, or tag the vNIC's traffic."));
+    EXPECT_FALSE(none[0].fix);
+
+    const char *noMode = R"({"id": "v", "name": "web", "switch": "vs"})";
+    const auto uncarried = findingsOf(
+        "VLAN-002",
+        pathDoc(noMode, R"(, "mode": "Trunk", "allowedVlans": [10, 20], "nativeVlan": 30)"));
+    ASSERT_EQ(uncarried.size(), 1u) << "no VLAN mode and no access VLAN: untagged";
+    EXPECT_TRUE(uncarried[0].message.contains(
+        QStringLiteral("its native VLAN 30 is not among its allowed VLANs")));
+    ASSERT_TRUE(uncarried[0].fix);
+    EXPECT_EQ(uncarried[0].fix->changes.front().value.toArray(), (QJsonArray{10, 20, 30}));
+
+    EXPECT_TRUE(
+        findingsOf(
+            "VLAN-002",
+            pathDoc(untagged, R"(, "mode": "Trunk", "allowedVlans": [10, 20], "nativeVlan": 10)"))
+            .empty());
+    EXPECT_TRUE(
+        findingsOf("VLAN-002", pathDoc(untagged, R"(, "mode": "Trunk", "nativeVlan": 30)")).empty())
+        << "a trunk without a list carries every VLAN";
+    EXPECT_TRUE(findingsOf("VLAN-002", pathDoc(untagged, accessPort10)).empty());
+}

@@ -65,6 +65,31 @@ QString reservedHostAddress(const IpPrefix &p)
     return zeros ? QStringLiteral("network") : ones ? QStringLiteral("broadcast") : QString();
 }
 
+// What else on the physical network holds `address`: a subnet's gateway (of the physical
+// network), a storage target's portal, a physical switch's management address.
+void reservedElsewhere(const Element &vnic, const QString &address, RuleContext &ctx,
+                       FindingSink &out)
+{
+    for (const Element *s : ctx.withAddress(address, K::Subnet))
+        if (str(*s, key::routingDomain).isEmpty())
+            out.add(QStringLiteral("%1 has address %2, the gateway of %3 (%4): the subnet's router "
+                                   "holds it. Give the vNIC another address, or correct the "
+                                   "subnet's gateway.")
+                        .arg(vnicLabel(vnic, ctx), address, label(*s), str(*s, key::prefix)),
+                    {s->id});
+    for (const Element *t : ctx.withAddress(address, K::StorageTarget))
+        out.add(QStringLiteral("%1 has address %2, a portal address of %3: initiators would "
+                               "reach the vNIC instead of the array. Give the vNIC another "
+                               "address.")
+                    .arg(vnicLabel(vnic, ctx), address, label(*t)),
+                {t->id});
+    for (const Element *sw : ctx.withAddress(address, K::PhysicalSwitch))
+        out.add(QStringLiteral("%1 has address %2, the management address of %3. Give the vNIC "
+                               "another address.")
+                    .arg(vnicLabel(vnic, ctx), address, label(*sw)),
+                {sw->id});
+}
+
 void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
     if (!has(vnic, key::addresses))
@@ -75,6 +100,7 @@ void duplicateAddresses(const Element &vnic, RuleContext &ctx, FindingSink &out)
     QStringList addresses = vnicAddresses(vnic);
     addresses.removeDuplicates();
     for (const QString &address : std::as_const(addresses)) {
+        reservedElsewhere(vnic, address, ctx, out);
         const auto others = clashingHolders(vnic, address, ctx, [&](const Element &o) {
             return routingDomain(o, ctx).key.isEmpty();
         });
@@ -108,7 +134,8 @@ void overlappingSubnets(const Element &subnet, RuleContext &ctx, FindingSink &ou
         if (identical && (vlan.isEmpty() || theirVlan.isEmpty() || vlan == theirVlan))
             continue; // the same network drawn twice
         out.add(QStringLiteral("%1 (%2) %3 %4 (%5) in %6. Subnets of one routing domain must "
-                               "not overlap; change one of the prefixes.")
+                               "not overlap: renumber one of them, or, if they belong to "
+                               "different tenants, give each its own routing domain.")
                     .arg(label(subnet), prefixText(*mine),
                          identical ? QStringLiteral("has the same prefix, on another VLAN, as")
                                    : QStringLiteral("overlaps"),
@@ -328,13 +355,16 @@ void addAddressingRules(std::vector<Rule> &out)
         "IP-001", Severity::Error, K::VirtualNic, "No duplicate IP address on the physical network",
         "IPAM detects and prevents IP address conflicts and duplicates: two interfaces of one "
         "routing domain cannot hold the same address. This rule covers the physical network "
-        "(management OS and VMs not on a network-virtualized VM network); HNV-002 covers "
-        "customer routing domains.",
+        "(management OS and VMs not on a network-virtualized VM network): a vNIC's address "
+        "clashes with another vNIC's, a subnet's gateway, a storage target's portal or a physical "
+        "switch's management address. HNV-002 covers customer routing domains.",
         "004_7c35f0513785686e.txt \"IP Address Management (IPAM)\" l.3514", duplicateAddresses));
     out.push_back(
         rule("IP-002", Severity::Error, K::Subnet, "Subnets in one routing domain don't overlap",
-             "IPAM detects and prevents IP address space overlaps; the same prefix drawn twice is "
-             "the same network, unless the two are on different VLANs.",
+             "IPAM detects and prevents IP address space overlaps within a routing domain: a "
+             "VLAN does not separate address spaces, so the same prefix on two VLANs is a "
+             "conflict too (only the same network drawn twice, on one VLAN, is not). Tenants "
+             "that reuse a range need separate routing domains.",
              "004_7c35f0513785686e.txt \"IP Address Management (IPAM)\" l.3514-3516",
              overlappingSubnets));
     out.push_back(

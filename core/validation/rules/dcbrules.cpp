@@ -7,6 +7,9 @@
 
 #include <QJsonObject>
 
+#include <algorithm>
+#include <iterator>
+
 namespace converge::core::rules {
 
 namespace {
@@ -129,12 +132,71 @@ std::vector<IpPrefix> dcbPeer(const Element &port, const Element &peer, RuleCont
     return {};
 }
 
+// A DCB host NIC cabled to a port with DCB off; returns the subnets the NIC carries.
+std::vector<IpPrefix> dcbNicOnPlainPort(const Element &port, const Element &nic, RuleContext &ctx,
+                                        FindingSink &out)
+{
+    if (nic.kind != K::PhysicalNic || !flag(nic, key::dcb))
+        return {};
+    const Element *sw = ctx.owner(port);
+    out.add(QStringLiteral("%1 has DCB on but is cabled to port '%2' of %3, which has DCB off; DCB "
+                           "works only end to end. Enable DCB on port '%2', or turn it off on the "
+                           "NIC.")
+                .arg(labelOnHost(nic, ctx), port.name(), sw ? label(*sw) : QString()),
+            {nic.id, port.id},
+            setFix(QStringLiteral("Enable DCB on port '%1'").arg(port.name()), port.id, key::dcb,
+                   true));
+    return subnetsOver(nic, ctx);
+}
+
+// DCB storage arrays reached over ports with DCB off from DCB host NICs.
+void dcbStorageOverPlainPorts(
+    const Element &sw, const std::vector<std::pair<const Element *, std::vector<IpPrefix>>> &ports,
+    RuleContext &ctx, FindingSink &out)
+{
+    if (ports.empty())
+        return;
+    for (const Element *target : ctx.all(K::StorageTarget)) {
+        if (!flag(*target, key::dcb))
+            continue;
+        std::vector<const Element *> over;
+        for (const auto &[port, subnets] : ports)
+            if (reachable(*target, subnets))
+                over.push_back(port);
+        if (!over.empty())
+            out.add(
+                QStringLiteral("%1 has DCB on and is reached from DCB host NICs over port(s) %2 "
+                               "of %3, which have DCB off; DCB works only end to end. Enable "
+                               "DCB on the ports.")
+                    .arg(label(*target), quotedNames(over), label(sw)),
+                QStringList{target->id} + idsOf(over));
+    }
+}
+
+// Host NICs and storage arrays with DCB on, on the far side of ports with DCB off.
+void dcbOverPlainPorts(const Element &sw, const std::vector<const Element *> &ports,
+                       RuleContext &ctx, FindingSink &out)
+{
+    std::vector<std::pair<const Element *, std::vector<IpPrefix>>> reached;
+    for (const Element *port : ports) {
+        std::vector<IpPrefix> subnets;
+        for (const Element *link : ctx.referrers(port->id, K::Link))
+            if (const Element *peer = ctx.find(otherEnd(*link, port->id)))
+                std::ranges::move(dcbNicOnPlainPort(*port, *peer, ctx, out),
+                                  std::back_inserter(subnets));
+        if (!subnets.empty())
+            reached.emplace_back(port, std::move(subnets));
+    }
+    dcbStorageOverPlainPorts(sw, reached, ctx, out);
+}
+
 void dcbEndToEnd(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
     std::vector<const Element *> dcbPorts;
+    std::vector<const Element *> plainPorts;
     for (const Element *p : ctx.children(sw.id, K::SwitchPort))
-        if (flag(*p, key::dcb))
-            dcbPorts.push_back(p);
+        (flag(*p, key::dcb) ? dcbPorts : plainPorts).push_back(p);
+    dcbOverPlainPorts(sw, plainPorts, ctx, out);
     if (dcbPorts.empty())
         return;
     if (!flag(sw, key::dcb))
@@ -207,9 +269,11 @@ void addDcbRules(std::vector<Rule> &out)
     out.push_back(rule(
         "QOS-008", Severity::Error, ElementKind::PhysicalSwitch, "DCB runs end to end",
         "DCB must be supported end to end: all host NICs, switches and storage arrays on the "
-        "network must support it. (The DCB network is read as the ports with DCB enabled, what is "
-        "cabled to them, and the storage targets in the subnets of the vNICs over those NICs.)",
-        "003_8b87448cefe986c9.txt §4.1.6 l.1024", dcbEndToEnd));
+        "network must support it. (The DCB network is read from both ends: ports with DCB on and "
+        "what is cabled to them and reached over them; host NICs with DCB on and the storage "
+        "arrays with DCB on in the subnets of the vNICs over those NICs, whose switch ports must "
+        "have DCB on.)",
+        "003_8b87448cefe986c9.txt §4.1.6 l.1024-1028", dcbEndToEnd));
     out.push_back(rule(
         "QOS-009", Severity::Warning, ElementKind::PhysicalNic,
         "RDMA traffic needs DCB for a bandwidth guarantee",

@@ -79,9 +79,17 @@ QString dhcpServerReason(const Element &vm, RuleContext &ctx)
     return {};
 }
 
+// Whether a DHCP server VM's vNIC is one it serves DHCP on: iSCSI, live-migration and cluster
+// networks carry no DHCP clients (003 §4.3.1: static addresses on the SAN).
+bool servesDhcp(const Element &vnic)
+{
+    const QString role = str(vnic, key::trafficRole);
+    return role != value::iscsi && role != value::liveMigration && role != value::cluster;
+}
+
 void dhcpServerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
-    const Element *vm = flag(vnic, key::dhcpGuard) ? vmOf(vnic, ctx) : nullptr;
+    const Element *vm = flag(vnic, key::dhcpGuard) && servesDhcp(vnic) ? vmOf(vnic, ctx) : nullptr;
     if (!vm)
         return;
     const QString reason = dhcpServerReason(*vm, ctx);
@@ -98,13 +106,19 @@ void dhcpServerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
 void dhcpGuardOnOtherVms(const Element &vnic, RuleContext &ctx, FindingSink &out)
 {
     const Element *vm = flag(vnic, key::dhcpGuard) ? nullptr : vmOf(vnic, ctx);
-    if (!vm || !dhcpServerReason(*vm, ctx).isEmpty())
+    if (!vm)
         return;
-    out.add(QStringLiteral("%1 has DHCP guard off, and the VM is not a DHCP server: a rogue DHCP "
-                           "server in it could hand out addresses. Turn DHCP guard on.")
-                .arg(vnicLabel(vnic, ctx)),
+    const bool server = !dhcpServerReason(*vm, ctx).isEmpty();
+    if (server && servesDhcp(vnic))
+        return;
+    out.add(QStringLiteral("%1 has DHCP guard off, and %2: a rogue DHCP server in it could hand "
+                           "out addresses. Turn DHCP guard on.")
+                .arg(vnicLabel(vnic, ctx),
+                     server ? QStringLiteral("the VM serves no DHCP on its %1 network")
+                                  .arg(str(vnic, key::trafficRole))
+                            : QStringLiteral("the VM is not a DHCP server")),
             {vm->id},
-            setFix(QStringLiteral("Turn DHCP guard on on %1").arg(vnic.name()), vnic.id,
+            setFix(QStringLiteral("Turn on DHCP guard for %1").arg(label(vnic)), vnic.id,
                    key::dhcpGuard, true));
 }
 
@@ -128,7 +142,7 @@ void routerGuard(const Element &vnic, RuleContext &ctx, FindingSink &out)
                            "guard on.")
                 .arg(vnicLabel(vnic, ctx)),
             {vm->id},
-            setFix(QStringLiteral("Turn router guard on on %1").arg(vnic.name()), vnic.id,
+            setFix(QStringLiteral("Turn on router guard for %1").arg(label(vnic)), vnic.id,
                    key::routerGuard, true));
 }
 
@@ -248,8 +262,10 @@ void addHostRules(std::vector<Rule> &out)
     out.push_back(rule(
         "SEC-001", Severity::Error, K::VirtualNic, "No DHCP guard on a DHCP server's vNICs",
         "DHCP guard halts DHCP traffic coming from a VM unless the VM is approved as a DHCP "
-        "server, so a DHCP server VM (approved, or a DHCP failover partner) must not have it on. "
-        "The companion recommendation, DHCP guard on every other VM's vNICs, is SEC-003.",
+        "server, so a DHCP server VM (approved, or a DHCP failover partner) must not have it on "
+        "the vNICs it serves DHCP on: every vNIC except iSCSI, live-migration and cluster ones, "
+        "which carry no DHCP clients. The companion recommendation, DHCP guard on every other VM "
+        "vNIC, is SEC-003.",
         "002_4fa7ab3843d54fef.txt l.86; 003_8b87448cefe986c9.txt §4.1 l.600-602", dhcpServerGuard));
     out.push_back(
         rule("SEC-002", Severity::Warning, K::VirtualNic, "Tenant VM vNICs have router guard on",
@@ -261,8 +277,9 @@ void addHostRules(std::vector<Rule> &out)
         rule("SEC-003", Severity::Warning, K::VirtualNic,
              "VMs that are not DHCP servers have DHCP guard on",
              "The warning half of SEC-001 (whose catalog severity is error): DHCP guard halts DHCP "
-             "traffic from VMs that are not approved DHCP servers, so every other VM's vNIC should "
-             "have it on.",
+             "traffic from VMs that are not approved DHCP servers, so every other VM vNIC should "
+             "have it on: those of other VMs, and a DHCP server's iSCSI, live-migration and "
+             "cluster vNICs.",
              "002_4fa7ab3843d54fef.txt l.86; 003_8b87448cefe986c9.txt §4.1 l.600-602",
              dhcpGuardOnOtherVms));
     out.push_back(rule(

@@ -36,13 +36,13 @@ void checkMember(const Element &session, const Element &vnic, bool isSource, con
     if (vnicSwitch != swId) {
         const Element *sw = ctx.find(swId);
         const Element *own = ctx.find(vnicSwitch);
-        out.add(QStringLiteral("%1 is %2 of %3 but is %4, not on virtual switch '%5' where the "
-                               "session runs; port mirroring copies traffic within one virtual "
-                               "switch. Connect it to that switch or take it out of the session.")
+        // Switches of different hosts may share a name: each is named with its host.
+        out.add(QStringLiteral("%1 is %2 of %3 but is on %4, not on %5 where the session runs; "
+                               "port mirroring copies traffic within one virtual switch. Connect "
+                               "it to that switch or take it out of the session.")
                     .arg(vnicLabel(vnic, ctx), what, label(session),
-                         own ? QStringLiteral("on virtual switch '%1'").arg(own->name())
-                             : QStringLiteral("on no virtual switch"),
-                         sw ? sw->name() : swId),
+                         own ? labelOnHost(*own, ctx) : QStringLiteral("no virtual switch"),
+                         sw ? labelOnHost(*sw, ctx) : swId),
                 {vnic.id});
     }
     const QLatin1String wanted = isSource ? value::source : value::destination;
@@ -174,16 +174,16 @@ void mirroringPairs(const Element &vnic, RuleContext &ctx, FindingSink &out)
         if (other != &vnic && mirroringRole(*other, ctx) == wanted)
             return;
     if (role == value::source)
-        out.add(QStringLiteral("%1 is a mirroring source on virtual switch '%2', which has no "
-                               "destination vNIC, so the copies go nowhere; set the monitoring "
-                               "vNIC's mirroring role to Destination.")
-                    .arg(vnicLabel(vnic, ctx), sw->name()),
+        out.add(QStringLiteral("%1 is a mirroring source on %2, which has no destination vNIC, so "
+                               "the copies go nowhere; set the monitoring vNIC's mirroring role "
+                               "to Destination.")
+                    .arg(vnicLabel(vnic, ctx), label(*sw)),
                 {sw->id});
     else
-        out.add(QStringLiteral("%1 is a mirroring destination on virtual switch '%2', which has no "
-                               "source vNIC, so nothing is copied to it; set the mirroring role of "
-                               "the vNICs to watch to Source.")
-                    .arg(vnicLabel(vnic, ctx), sw->name()),
+        out.add(QStringLiteral("%1 is a mirroring destination on %2, which has no source vNIC, "
+                               "so nothing is copied to it; set the mirroring role of the vNICs "
+                               "to watch to Source.")
+                    .arg(vnicLabel(vnic, ctx), label(*sw)),
                 {sw->id});
 }
 

@@ -85,41 +85,28 @@ void uplinkByType(const Element &sw, RuleContext &ctx, FindingSink &out)
     }
 }
 
+// Private switches; external ones are VSW-011's, so that one defect is reported once.
 void managementOsVnics(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (isType(sw, value::private_)) {
-        const auto vnics = hostVnicsOn(sw, ctx);
-        if (!vnics.empty())
-            out.add(QStringLiteral("%1 is private but the management OS has vNIC(s) %2 on it; a "
-                                   "private switch is isolated from the management OS. Make the "
-                                   "switch internal or move the vNICs to another switch.")
-                        .arg(labelOnHost(sw, ctx), quotedNames(vnics)),
-                    idsOf(vnics),
-                    setFix(QStringLiteral("Make %1 internal").arg(label(sw)), sw.id, key::type,
-                           value::internal));
-        if (flag(sw, key::allowManagementOs))
-            out.add(QStringLiteral("%1 is private but allows the management OS; a private switch "
-                                   "is isolated from the management OS. Turn 'allow management "
-                                   "OS' off or make the switch internal.")
-                        .arg(labelOnHost(sw, ctx)),
-                    {},
-                    setFix(QStringLiteral("Turn 'allow management OS' off on %1").arg(label(sw)),
-                           sw.id, key::allowManagementOs, false));
-        return;
-    }
-    // External: the choice made at creation (003 §4.1 l.678-684); absent means the default, on.
-    if (!isType(sw, value::external) || !has(sw, key::allowManagementOs) ||
-        flag(sw, key::allowManagementOs))
+    if (!isType(sw, value::private_))
         return;
     const auto vnics = hostVnicsOn(sw, ctx);
     if (!vnics.empty())
-        out.add(QStringLiteral("%1 does not let the management OS share its uplink, but the "
-                               "management OS has vNIC(s) %2 on it. Allow the management OS on "
-                               "the switch or move the vNICs.")
+        out.add(QStringLiteral("%1 is private but the management OS has vNIC(s) %2 on it; a "
+                               "private switch is isolated from the management OS. Make the "
+                               "switch internal or move the vNICs to another switch.")
                     .arg(labelOnHost(sw, ctx), quotedNames(vnics)),
                 idsOf(vnics),
-                setFix(QStringLiteral("Allow the management OS on %1").arg(label(sw)), sw.id,
-                       key::allowManagementOs, true));
+                setFix(QStringLiteral("Make %1 internal").arg(label(sw)), sw.id, key::type,
+                       value::internal));
+    if (flag(sw, key::allowManagementOs))
+        out.add(QStringLiteral("%1 is private but allows the management OS; a private switch "
+                               "is isolated from the management OS. Turn 'allow management "
+                               "OS' off or make the switch internal.")
+                    .arg(labelOnHost(sw, ctx)),
+                {},
+                setFix(QStringLiteral("Turn 'allow management OS' off on %1").arg(label(sw)), sw.id,
+                       key::allowManagementOs, false));
 }
 
 void oneForwardingExtension(const Element &sw, RuleContext &ctx, FindingSink &out)
@@ -391,9 +378,12 @@ void flowTableLimit(const Element &sw, RuleContext &ctx, FindingSink &out)
             {largest->id});
 }
 
+// The choice made when an external switch is created (003 §4.1 l.678-684); absent means its
+// default, on.
 void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
 {
-    if (str(sw, key::type) != value::external || flag(sw, key::allowManagementOs))
+    if (str(sw, key::type) != value::external || !has(sw, key::allowManagementOs) ||
+        flag(sw, key::allowManagementOs))
         return;
     for (const Element *v : ctx.referrers(sw.id, K::VirtualNic)) {
         const Element *owner = ctx.owner(*v);
@@ -404,7 +394,7 @@ void managementOsAllowed(const Element &sw, RuleContext &ctx, FindingSink &out)
                                "switch, or move the vNIC.")
                     .arg(vnicLabel(*v, ctx), label(sw)),
                 {v->id},
-                setFix(QStringLiteral("Allow the management OS on %1").arg(sw.name()), sw.id,
+                setFix(QStringLiteral("Allow the management OS on %1").arg(label(sw)), sw.id,
                        key::allowManagementOs, true));
     }
 }
@@ -431,8 +421,9 @@ void addSwitchRules(std::vector<Rule> &out)
     out.push_back(rule("VSW-011", Severity::Error, K::VirtualSwitch,
                        "Management-OS vNICs need the management OS allowed on an external switch",
                        "An external switch carries management-OS vNICs only when the management "
-                       "OS is allowed to share its uplink.",
-                       "003_8b87448cefe986c9.txt §4.3.1", managementOsAllowed));
+                       "OS is allowed to share its uplink, a choice made when the switch is "
+                       "created and on by default (absent: on).",
+                       "003_8b87448cefe986c9.txt §4.1 l.678-684, §4.3.1", managementOsAllowed));
     out.push_back(rule(
         "VSW-001", Severity::Error, K::VirtualSwitch,
         "External switches have exactly one uplink; internal and private switches none",
@@ -444,8 +435,8 @@ void addSwitchRules(std::vector<Rule> &out)
         "VSW-002", Severity::Error, K::VirtualSwitch,
         "Management-OS vNICs only on switches that allow them",
         "A private switch is not connected to the management OS; an internal switch allows a vNIC "
-        "connection from the management OS; on an external switch it is the 'allow management OS' "
-        "choice. (Table 5 swaps the internal and private cells; the prose is right.)",
+        "connection from the management OS. (Table 5 swaps the internal and private cells; the "
+        "prose is right. External switches: VSW-011.)",
         "003_8b87448cefe986c9.txt §4.1 l.678-711", managementOsVnics));
     out.push_back(rule(
         "VSW-003", Severity::Error, K::VirtualSwitch,

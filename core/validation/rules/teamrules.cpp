@@ -37,9 +37,25 @@ void memberCount(const Element &team, RuleContext &ctx, FindingSink &out)
                     .arg(n));
 }
 
+int vlanInterfaces(const Element &team)
+{
+    int n = 0;
+    for (const QJsonValue v : team.value(key::teamInterfaces).toArray())
+        if (v.toObject().value(key::vlan).toInt() > 0)
+            ++n;
+    return n;
+}
+
+// A team with one NIC and VLAN team interfaces, under no virtual switch, is there for VLAN-based
+// traffic segregation, not failover (002 "Teaming network cards" l.66).
+bool segregatesVlans(const Element &team, RuleContext &ctx)
+{
+    return vlanInterfaces(team) > 0 && ctx.referrers(team.id, K::VirtualSwitch).empty();
+}
+
 void singleMember(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (ids(team, key::members).size() == 1)
+    if (ids(team, key::members).size() == 1 && !segregatesVlans(team, ctx))
         out.add(QStringLiteral("%1 has a single member NIC: it gives no fault protection. Add a "
                                "second NIC to the team.")
                     .arg(labelOnHost(team, ctx)));
@@ -156,7 +172,9 @@ void switchDependentCabling(const Element &team, RuleContext &ctx, FindingSink &
 
 void queueMode(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (has(team, key::queueMode))
+    // The choice is a Windows NIC setting; an Open vSwitch host has nothing to realize it with.
+    const Element *host = ctx.hostOf(team);
+    if (has(team, key::queueMode) || (host && str(*host, key::platform) == value::linuxOvs))
         return;
     const bool underSwitch = !ctx.referrers(team.id, K::VirtualSwitch).empty();
     const QString suggested = underSwitch ? value::dvmq : value::rss;
@@ -171,23 +189,53 @@ void queueMode(const Element &team, RuleContext &ctx, FindingSink &out)
                suggested));
 }
 
-int vlanInterfaces(const Element &team)
+// The VLANs a vNIC carries: its access VLAN or its trunk's allowed ids.
+QSet<int> vnicVlans(const Element &vnic)
 {
-    int n = 0;
-    for (const QJsonValue v : team.value(key::teamInterfaces).toArray())
-        if (v.toObject().value(key::vlan).toInt() > 0)
-            ++n;
-    return n;
+    const QString mode = str(vnic, key::vlanMode);
+    if (mode == value::access)
+        return {int(number(vnic, key::accessVlan))};
+    if (mode != value::trunk)
+        return {};
+    const QList<int> trunk = ints(vnic, key::trunkVlans);
+    return QSet<int>(trunk.begin(), trunk.end());
 }
 
+// The host's VMs with a vNIC on one of `vlans`.
+std::vector<const Element *> vmsOnVlans(const Element &host, const QSet<int> &vlans,
+                                        RuleContext &ctx)
+{
+    std::vector<const Element *> out;
+    for (const Element *vm : ctx.children(host.id, K::VirtualMachine))
+        for (const Element *v : ctx.children(vm->id, K::VirtualNic))
+            if (vnicVlans(*v).intersects(vlans)) {
+                out.push_back(vm);
+                break;
+            }
+    return out;
+}
+
+// Several VLAN team interfaces are a documented way for the host to segregate its own traffic
+// (002 l.66); they are the wrong tool only when VMs on the host are meant to reach those VLANs.
 void vlanInterfacesForVms(const Element &team, RuleContext &ctx, FindingSink &out)
 {
-    if (vlanInterfaces(team) >= 2 && ctx.referrers(team.id, K::VirtualSwitch).empty())
-        out.add(
-            QStringLiteral("%1 has %2 VLAN team interfaces; to reach VMs on different VLANs put a "
-                           "virtual switch on the team and set the VLANs on the VMs' vNICs.")
+    const Element *host = ctx.hostOf(team);
+    if (!host || vlanInterfaces(team) < 2 || !ctx.referrers(team.id, K::VirtualSwitch).empty())
+        return;
+    QSet<int> vlans;
+    for (const QJsonValue v : team.value(key::teamInterfaces).toArray())
+        if (const int id = v.toObject().value(key::vlan).toInt(); id > 0)
+            vlans.insert(id);
+    const auto vms = vmsOnVlans(*host, vlans, ctx);
+    if (vms.empty())
+        return;
+    out.add(QStringLiteral("%1 has %2 VLAN team interfaces while VM(s) %3 use those VLANs; to "
+                           "reach VMs on different VLANs put a virtual switch on the team and set "
+                           "the VLANs on the VMs' vNICs.")
                 .arg(labelOnHost(team, ctx))
-                .arg(vlanInterfaces(team)));
+                .arg(vlanInterfaces(team))
+                .arg(quotedNames(vms)),
+            idsOf(vms));
 }
 
 void loadBalancingForWorkload(const Element &team, RuleContext &ctx, FindingSink &out)
@@ -266,16 +314,29 @@ void switchEmbeddedTeam(const Element &team, RuleContext &ctx, FindingSink &out)
                     .arg(labelOnHost(team, ctx), problems.join(QStringLiteral("; "))));
 }
 
-std::vector<const Element *> vmVnics(const Element &vm, RuleContext &ctx)
+// The vNICs a VM teams in the guest: its guestTeamMembers, or all its vNICs when only the older
+// VM-wide guestTeam flag is on; none when it does not team.
+std::vector<const Element *> guestTeamVnics(const Element &vm, RuleContext &ctx)
 {
-    return ctx.children(vm.id, K::VirtualNic);
+    if (has(vm, key::guestTeamMembers)) {
+        std::vector<const Element *> out;
+        for (const QString &id : ids(vm, key::guestTeamMembers))
+            if (const Element *v = ctx.find(id))
+                out.push_back(v);
+        return out;
+    }
+    return flag(vm, key::guestTeam) ? ctx.children(vm.id, K::VirtualNic)
+                                    : std::vector<const Element *>{};
+}
+
+bool teamsInGuest(const Element &vm)
+{
+    return has(vm, key::guestTeamMembers) || flag(vm, key::guestTeam);
 }
 
 void guestTeamVnicSettings(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, key::guestTeam))
-        return;
-    for (const Element *v : vmVnics(vm, ctx)) {
+    for (const Element *v : guestTeamVnics(vm, ctx)) {
         if (flag(*v, key::macSpoofing) && flag(*v, key::allowTeaming))
             continue;
         out.add(QStringLiteral("VM '%1' teams its vNICs in the guest, but %2 does not allow MAC "
@@ -289,18 +350,16 @@ void guestTeamVnicSettings(const Element &vm, RuleContext &ctx, FindingSink &out
 
 void guestTeamDifferentSwitches(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, key::guestTeam))
-        return;
     QHash<QString, QString> seen; // switch -> first vNIC on it
-    for (const Element *v : vmVnics(vm, ctx)) {
+    for (const Element *v : guestTeamVnics(vm, ctx)) {
         const QString sw = str(*v, key::switch_);
         if (sw.isEmpty())
             continue;
         if (seen.contains(sw))
             out.add(QStringLiteral(
-                        "VM '%1' teams vNICs %2 and '%3' on the same virtual switch; one NIC "
+                        "VM '%1' teams vNICs '%2' and '%3' on the same virtual switch; one NIC "
                         "failure takes both. Connect them to different external switches.")
-                        .arg(vm.name(), label(*v), ctx.find(seen.value(sw))->name()),
+                        .arg(vm.name(), ctx.find(seen.value(sw))->name(), v->name()),
                     {v->id, seen.value(sw), sw});
         else
             seen.insert(sw, v->id);
@@ -309,9 +368,15 @@ void guestTeamDifferentSwitches(const Element &vm, RuleContext &ctx, FindingSink
 
 void guestTeamShape(const Element &vm, RuleContext &ctx, FindingSink &out)
 {
-    if (!flag(vm, key::guestTeam))
+    if (!teamsInGuest(vm))
         return;
-    const auto vnics = vmVnics(vm, ctx);
+    const auto vnics = guestTeamVnics(vm, ctx);
+    for (const Element *v : vnics)
+        if (v->parent != vm.id)
+            out.add(QStringLiteral("VM '%1' lists %2 as a guest-team member, but it is not one of "
+                                   "the VM's vNICs.")
+                        .arg(vm.name(), label(*v)),
+                    {v->id});
     if (vnics.size() != 2)
         out.add(QStringLiteral("VM '%1' teams %2 vNICs in the guest; a guest team has exactly 2.")
                     .arg(vm.name())
@@ -340,8 +405,10 @@ void addTeamRules(std::vector<Rule> &out)
                        memberCount));
     out.push_back(
         rule("TEAM-002", Severity::Warning, K::Team, "A failover team needs at least two members",
-             "A team protects against a NIC failure only when another member can take over.",
-             "000_acfab75fad698c3d.txt §1 l.85-95", singleMember));
+             "A team protects against a NIC failure only when another member can take over. (A "
+             "single NIC with VLAN team interfaces and no virtual switch is a documented way to "
+             "segregate traffic by VLAN, not a failover team, and is not flagged.)",
+             "000_acfab75fad698c3d.txt §1 l.85-95; 002_4fa7ab3843d54fef.txt l.66", singleMember));
     out.push_back(rule(
         "TEAM-003", Severity::Warning, K::Team, "Team members should be the same speed",
         "Mixing speeds in a team is not recommended: traffic hashed to the slower NIC is capped.",
@@ -365,14 +432,17 @@ void addTeamRules(std::vector<Rule> &out)
              switchDependentCabling));
     out.push_back(rule("TEAM-007", Severity::Error, K::Team, "A team's queues serve RSS or dVMQ",
                        "A team's NIC queues serve either RSS (host traffic) or dVMQ (VM traffic); "
-                       "the team must be set to one.",
+                       "the team must be set to one. (Hyper-V hosts: a linux-ovs host has no such "
+                       "setting to realize.)",
                        "003_8b87448cefe986c9.txt §4.1.3 l.823-825", queueMode));
     out.push_back(
         rule("TEAM-008", Severity::Warning, K::Team,
              "Use a virtual switch, not VLAN team interfaces, for VMs",
              "Several VLAN team interfaces to reach VMs on different VLANs is the wrong tool; "
-             "put a virtual switch on the team and set VLANs on the VMs' vNICs.",
-             "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.68", vlanInterfacesForVms));
+             "put a virtual switch on the team and set VLANs on the VMs' vNICs. (Flagged when VMs "
+             "on the host use the team interfaces' VLANs: VLAN team interfaces for the host's own "
+             "traffic are a documented use.)",
+             "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.66-68", vlanInterfacesForVms));
     out.push_back(
         rule("TEAM-009", Severity::Info, K::Team, "Load balancing suits the host's workload",
              "Address Hash suits heavy outbound traffic (inbound uses one NIC); Hyper-V Port suits "
@@ -396,8 +466,8 @@ void addTeamRules(std::vector<Rule> &out)
         "Microsoft docs: RDMA and Switch Embedded Teaming", switchEmbeddedTeam));
     out.push_back(rule("GTEAM-001", Severity::Error, K::VirtualMachine,
                        "Guest-teamed vNICs allow MAC spoofing and teaming",
-                       "Each vNIC of a VM that teams inside the guest must allow MAC spoofing and "
-                       "have AllowTeaming on.",
+                       "Each vNIC a VM teams inside the guest (its guest-team members) must allow "
+                       "MAC spoofing and have AllowTeaming on; the VM's other vNICs need neither.",
                        "000_acfab75fad698c3d.txt §5 l.240-250; 002_4fa7ab3843d54fef.txt l.68",
                        guestTeamVnicSettings));
     out.push_back(rule(
@@ -409,8 +479,8 @@ void addTeamRules(std::vector<Rule> &out)
     out.push_back(rule("GTEAM-003", Severity::Error, K::VirtualMachine,
                        "A guest team has exactly 2 vNICs on external switches",
                        "Teaming inside a VM is supported with exactly two member vNICs, both on "
-                       "external switches, "
-                       "in Switch Independent mode with Address Hash.",
+                       "external switches, in Switch Independent mode with Address Hash. The VM "
+                       "may have further vNICs outside the team (iSCSI paths with MPIO).",
                        "Microsoft docs: NIC Teaming (teaming in VMs)", guestTeamShape));
 }
 

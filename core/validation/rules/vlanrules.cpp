@@ -215,6 +215,39 @@ void reportUncarried(const std::function<QString()> &who, const Element &sender,
     }
 }
 
+// Whether a vNIC's frames leave untagged: untagged mode, or no mode and no access VLAN.
+bool untagged(const Element &vnic)
+{
+    const QString mode = str(vnic, key::vlanMode);
+    return mode == value::untagged || (mode.isEmpty() && !has(vnic, key::accessVlan));
+}
+
+// Untagged frames on a trunk belong to its native VLAN: a trunk without one, or whose allowed
+// list leaves it out, drops them. Access ports take them into their VLAN.
+void reportUntaggedOnTrunks(const Element &vnic, const Element &nic,
+                            const std::vector<const Element *> &ports, RuleContext &ctx,
+                            FindingSink &out)
+{
+    for (const Element *port : ports) {
+        if (portMode(*port) != PortMode::Trunk)
+            continue;
+        const bool native = has(*port, key::nativeVlan);
+        const int id = int(number(*port, key::nativeVlan));
+        if (native &&
+            (!has(*port, key::allowedVlans) || ints(*port, key::allowedVlans).contains(id)))
+            continue;
+        const QString why =
+            native ? QStringLiteral("its native VLAN %1 is not among its allowed VLANs").arg(id)
+                   : QStringLiteral("it has no native VLAN");
+        out.add(QStringLiteral("%1 sends untagged frames through NIC '%2', which is cabled to %3; "
+                               "that port is %4 and %5, so the frames are dropped. Give the port "
+                               "a native VLAN it carries, or tag the vNIC's traffic.")
+                    .arg(vnicLabel(vnic, ctx), nic.name(), portLabel(*port, ctx),
+                         portVlanText(*port), why),
+                {vnic.id, port->id}, native ? allowOnPort(*port, {id}) : std::nullopt);
+    }
+}
+
 // Anchored on the NIC, where the virtual and physical sides meet: every vNIC on a switch over the
 // NIC, and every team interface of a team the NIC is in, against each port the NIC is cabled to.
 void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
@@ -227,6 +260,8 @@ void vlansOnPorts(const Element &nic, RuleContext &ctx, FindingSink &out)
             if (const QList<int> vlans = taggedVlans(*v); !vlans.isEmpty())
                 reportUncarried([&] { return vnicLabel(*v, ctx); }, *v, vlans, nic, ports, ctx, out,
                                 QStringLiteral("change the vNIC's VLAN setting"));
+            else if (untagged(*v))
+                reportUntaggedOnTrunks(*v, nic, ports, ctx, out);
     for (const Element *team : ctx.referrers(nic.id, K::Team)) {
         if (!ids(*team, key::members).contains(nic.id))
             continue;
@@ -289,7 +324,8 @@ void addVlanRules(std::vector<Rule> &out)
              "VLANs are allowed on the physical switch port the uplink is cabled to",
              "The VLAN configuration of the physical switch and the virtual switch must "
              "match: the port a NIC is cabled to must carry the VLANs of the vNICs above it "
-             "(and of its team's VLAN interfaces), else that traffic is cut off.",
+             "(and of its team's VLAN interfaces), else that traffic is cut off. Untagged vNIC "
+             "traffic rides a trunk's native VLAN: the trunk needs one, and must carry it.",
              "004_7c35f0513785686e.txt \"Physical switch management\" l.1925-1935; "
              "002_4fa7ab3843d54fef.txt \"Teaming network cards\" l.66",
              vlansOnPorts));
