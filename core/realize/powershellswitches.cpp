@@ -87,7 +87,7 @@ QString uplinkArguments(const Design &design, const Element &host, const Element
     // The design's management-OS vNICs are added by name below; Hyper-V's automatic one
     // (named after the switch) only when the design shares the uplink without naming any.
     const bool automatic =
-        sw.value(key::allowManagementOs).toBool() && !hasManagementVnic(design, host, sw);
+        sw.value(key::allowManagementOs).toBool(true) && !hasManagementVnic(design, host, sw);
     return args + (automatic ? QStringLiteral(" -AllowManagementOS $true")
                              : QStringLiteral(" -AllowManagementOS $false"));
 }

@@ -84,7 +84,7 @@ if (-not (Get-VMSwitch -Name 'vsSAN' -ErrorAction SilentlyContinue)) {
 
 # VirtualSwitch 'vsIOV' (lab.vsIOV): External switch
 if (-not (Get-VMSwitch -Name 'vsIOV' -ErrorAction SilentlyContinue)) {
-    New-VMSwitch -Name 'vsIOV' -NetAdapterName 'eth5' -AllowManagementOS $false -EnableIov $true
+    New-VMSwitch -Name 'vsIOV' -NetAdapterName 'eth5' -AllowManagementOS $true -EnableIov $true
 }
 
 # VirtualSwitch 'vsPrivate' (lab.vsPriv): Private switch
