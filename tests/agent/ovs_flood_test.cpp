@@ -34,6 +34,13 @@ namespace protocol = core::protocol;
 namespace {
 
 const QString kHost = QStringLiteral("fld1");
+#ifdef __SANITIZE_ADDRESS__
+// Under AddressSanitizer the agent's memory and CPU are ASan's (shadow memory, quarantine of
+// freed blocks, checks): the budget figures are asserted on the release build only.
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
 const QString kAgentAddress = QStringLiteral("10.213.47.1");
 const QStringList kFloodSources = {QStringLiteral("10.213.47.2"), QStringLiteral("10.213.47.3"),
                                    QStringLiteral("10.213.47.4"), QStringLiteral("10.213.47.5")};
@@ -292,8 +299,10 @@ TEST_F(FloodTest, AnEnrolledConsoleDeploysOnTimeThroughTwoThousandHostileConnect
 
     const QJsonObject counts = stats.value(QLatin1String("counts")).toObject();
     EXPECT_GE(counts.value(QLatin1String("attempts")).toInt(), 2000) << figures.toStdString();
-    EXPECT_LT(meter.peakRssKb, 64 * 1024) << figures.toStdString();
-    EXPECT_LT(cores, 1.0) << figures.toStdString();
+    if (!kSanitized) {
+        EXPECT_LT(meter.peakRssKb, 64 * 1024) << figures.toStdString();
+        EXPECT_LT(cores, 1.0) << figures.toStdString();
+    }
     EXPECT_LT(connectMs + planMs + applyMs + confirmMs, 20000) << figures.toStdString();
     // The agent said what it refused, and in counts rather than a line per connection.
     const QString log = agentLog();

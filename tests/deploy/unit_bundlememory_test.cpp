@@ -121,6 +121,8 @@ TEST(BundleMemory, ApplyBundleOnTheLargestBundleHoldsAFractionOfIt)
                     double(tar.size()) / (1 << 20), double(planBytes) / (1 << 20),
                     double(kib) / 1024);
         EXPECT_FALSE(err.contains(QLatin1String("refused"))) << "verified: " << err.toStdString();
+#ifndef __SANITIZE_ADDRESS__ // ASan's shadow memory and quarantine are not converged's
         EXPECT_LT(kib, 64 * 1024) << "the bundle is " << tar.size() << " bytes";
+#endif
     }
 }
