@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QTextStream>
+#include <QTimer>
 
 #include <csignal>
 #include <malloc.h>
@@ -136,6 +137,11 @@ int serve(const collectors::AgentConfig &config, const collectors::TlsIdentity &
             qInfo("converged: signal %u, shutting down", info.ssi_signo);
         QCoreApplication::quit();
     });
+    // A flood churns thousands of TLS sessions a second through the heap; what they freed goes
+    // back to the system every second instead of staying in the process (docs/agent.md, "Limits").
+    QTimer trim;
+    QObject::connect(&trim, &QTimer::timeout, [] { malloc_trim(0); });
+    trim.start(1000);
     QTextStream(stdout) << (*server)->statusLine() << Qt::endl;
     const int code = QCoreApplication::exec();
     close(sfd);
