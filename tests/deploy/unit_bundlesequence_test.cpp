@@ -10,6 +10,8 @@
 #include "core/io/designdocument.h"
 #include "core/model/design.h"
 
+#include "unit_clirun.h"
+
 #include <gtest/gtest.h>
 
 #include <QDir>
@@ -170,23 +172,8 @@ TEST(BundleSequence, ApplyBundleRefusesAnExpiredBundleBeforeApplying)
 
 namespace {
 
-struct CliRun
-{
-    int code = -1;
-    QString out, err;
-};
-
-CliRun convergectl(const QStringList &args, const QString &consoleDir)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("CONVERGE_CONSOLE_DIR"), consoleDir);
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(CONVERGE_BINARY_DIR "/app/convergectl"), args);
-    p.waitForFinished(30000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using converge::testing::CliRun;
+using converge::testing::convergectl;
 
 } // namespace
 
