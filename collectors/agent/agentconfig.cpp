@@ -118,6 +118,8 @@ const std::map<QString, Setter> &setters()
          limit(&ChannelLimits::maxPerSource, 1, 65536)},
         {QStringLiteral("max_unauthenticated"),
          limit(&ChannelLimits::maxUnauthenticated, 1, 65536)},
+        {QStringLiteral("connection_rate_per_source"),
+         limit(&ChannelLimits::newPerSecondPerSource, 1, 65536)},
         {QStringLiteral("idle_timeout"), limit(&ChannelLimits::idleTimeoutMs, 10, 86400, 1000)},
     };
     return table;

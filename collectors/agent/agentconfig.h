@@ -22,8 +22,8 @@ struct AgentConfig
     int applyTimeoutMs = 60'000; // apply_timeout: seconds one apply step may take
     QString
         bundleSigner; // bundle_signer: PEM Ed25519 public key whose bundles --apply-bundle takes
-    // max_connections, max_connections_per_source, max_unauthenticated, idle_timeout (seconds);
-    // the other limits are fixed (docs/agent.md, "Limits").
+    // max_connections, max_connections_per_source, max_unauthenticated,
+    // connection_rate_per_source (a second), idle_timeout (seconds); the other limits are fixed (docs/agent.md, "Limits").
     ChannelLimits limits;
 };
 

@@ -553,6 +553,11 @@ QString peerOf(qintptr descriptor)
 void AgentListener::startHandshake(qintptr descriptor)
 {
     const QString source = peerOf(descriptor);
+    if (const QString why = m_budget.paceNew(source, monotonicMs()); !why.isEmpty()) {
+        m_log.note(QStringLiteral("refused a connection: %1").arg(why));
+        ::close(int(descriptor));
+        return;
+    }
     auto *socket = new QSslSocket(this);
     const auto id = ConnectionBudget::Id(socket);
     const ConnectionBudget::Decision d = m_budget.arrive(id, source, monotonicMs());

@@ -1,5 +1,7 @@
 #include "connectionbudget.h"
 
+#include <QHostAddress>
+
 #include <algorithm>
 
 namespace converge::collectors {
@@ -38,6 +40,65 @@ QString ConnectionBudget::greediestSource() const
             greediest = it.key();
         }
     return greediest;
+}
+
+namespace {
+
+// The pacing key of an address: IPv6 addresses by their /64, which one holder usually has whole.
+QString paceKey(const QString &source)
+{
+    QHostAddress address(source);
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return source;
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    std::fill(std::begin(bytes.c) + 8, std::end(bytes.c), quint8(0));
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
+// Sources tracked at once; beyond it those whose bucket has refilled are forgotten, and if a
+// flood from that many prefixes leaves none, the newcomers share one bucket.
+constexpr qsizetype kMaxPacedSources = 4096;
+const QString kSharedPace = QStringLiteral("(new sources while %1 are paced)").arg(kMaxPacedSources);
+
+} // namespace
+
+// A source's tokens now: a burst's worth at most (and never less than a second's rate).
+double ConnectionBudget::burst() const
+{
+    return double(std::max({1, m_limits.newBurstPerSource, m_limits.newPerSecondPerSource}));
+}
+
+double ConnectionBudget::refilled(const Pace &pace, qint64 nowMs) const
+{
+    return std::min(burst(),
+                    pace.tokens + double(std::max<qint64>(0, nowMs - pace.at)) *
+                                      m_limits.newPerSecondPerSource / 1000.0);
+}
+
+QString ConnectionBudget::paceNew(const QString &source, qint64 nowMs)
+{
+    QString key = paceKey(source);
+    auto it = m_pace.find(key);
+    if (it == m_pace.end()) {
+        if (m_pace.size() >= kMaxPacedSources)
+            m_pace.removeIf([&](const auto &entry) {
+                return refilled(entry.value(), nowMs) >= burst();
+            });
+        if (m_pace.size() >= kMaxPacedSources)
+            key = kSharedPace;
+        it = m_pace.find(key);
+        if (it == m_pace.end())
+            it = m_pace.insert(key, Pace{burst(), nowMs});
+    }
+    it->tokens = refilled(*it, nowMs);
+    it->at = nowMs;
+    if (it->tokens < 1.0)
+        return QStringLiteral("%1 opens connections faster than %2 a second "
+                              "(connection_rate_per_source)")
+            .arg(key)
+            .arg(m_limits.newPerSecondPerSource);
+    it->tokens -= 1.0;
+    return {};
 }
 
 // At most one eviction is ever needed: evicting for the source also frees a place overall.

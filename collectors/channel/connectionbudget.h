@@ -18,6 +18,11 @@ struct ChannelLimits
     int maxPerSource = 32;       // open sockets from one address
     int maxUnauthenticated = 64; // in their TCP or TLS handshake, or enroll-only
     int listenBacklog = 512;
+    // New connections from one address (IPv6: one /64) per second, and how many it may open at
+    // once after a quiet spell; beyond them a connection is closed as soon as it is accepted,
+    // before any TLS work, so a flood costs the agent handshakes in proportion to its addresses.
+    int newPerSecondPerSource = 20;
+    int newBurstPerSource = 64;
     int handshakeTimeoutMs = 10'000; // accepted -> TLS 1.3 done and the certificate admitted
     int enrollTimeoutMs = 10'000;    // an enroll-only connection's whole life
     int idleTimeoutMs = 300'000;     // an enrolled console's connection with nothing under way
@@ -48,6 +53,9 @@ public:
 
     explicit ConnectionBudget(const ChannelLimits &limits);
 
+    // Takes one of SOURCE's new-connection tokens; why not when it has none left ("" if it may
+    // go on to arrive()).
+    QString paceNew(const QString &source, qint64 nowMs);
     Decision arrive(Id id, const QString &source, qint64 nowMs);
     void authenticated(Id id);
     void left(Id id);
@@ -58,6 +66,7 @@ public:
     int unauthenticated() const { return m_unauthenticated; }
     int fromSource(const QString &source) const { return m_perSource.value(source); }
     int maxConnections() const { return m_maxConnections; }
+    int pacedSources() const { return int(m_pace.size()); }
     // Fewer when the descriptors the process may open do not allow the configured number.
     void setMaxConnections(int n) { m_maxConnections = std::max(1, n); }
 
@@ -68,6 +77,13 @@ private:
         qint64 since = 0;
         bool authenticated = false;
     };
+    struct Pace
+    {
+        double tokens = 0;
+        qint64 at = 0;
+    };
+    double burst() const;
+    double refilled(const Pace &pace, qint64 nowMs) const;
     std::optional<Id> oldestUnauthenticated(const QString &source) const;
     QString greediestSource() const;
     void forget(Id id);
@@ -78,6 +94,7 @@ private:
     QHash<QString, int> m_perSource;
     QHash<QString, int> m_unauthenticatedPerSource;
     int m_unauthenticated = 0;
+    QHash<QString, Pace> m_pace; // by address (IPv6: /64), at most 4,096
 };
 
 // The input bytes all connections may buffer beyond their free allowance, together.

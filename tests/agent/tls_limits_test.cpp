@@ -87,6 +87,60 @@ TEST(ConnectionBudgetTest, AtTheAgentsCapTheSourceHoldingTheMostGivesWay)
     EXPECT_EQ(b.olderThan(5, 3), std::vector<ConnectionBudget::Id>{1});
 }
 
+TEST(ConnectionBudgetTest, ASourceFasterThanItsRateIsRefusedUntilItsTokensRefill)
+{
+    ChannelLimits limits;
+    limits.newPerSecondPerSource = 20;
+    limits.newBurstPerSource = 64;
+    ConnectionBudget b(limits);
+    for (int i = 0; i < 64; ++i)
+        ASSERT_EQ(b.paceNew(QStringLiteral("10.0.0.1"), 1000), QString()) << i;
+    const QString why = b.paceNew(QStringLiteral("10.0.0.1"), 1000);
+    EXPECT_TRUE(why.contains(QLatin1String("10.0.0.1 opens connections faster than 20 a second")))
+        << why.toStdString();
+    EXPECT_TRUE(why.contains(QLatin1String("connection_rate_per_source"))) << why.toStdString();
+    // Another address has a burst of its own.
+    EXPECT_EQ(b.paceNew(QStringLiteral("10.0.0.2"), 1000), QString());
+    // 100 ms later two more, not three; after a quiet spell a whole burst, no more.
+    EXPECT_EQ(b.paceNew(QStringLiteral("10.0.0.1"), 1100), QString());
+    EXPECT_EQ(b.paceNew(QStringLiteral("10.0.0.1"), 1100), QString());
+    EXPECT_NE(b.paceNew(QStringLiteral("10.0.0.1"), 1100), QString());
+    int allowed = 0;
+    while (b.paceNew(QStringLiteral("10.0.0.1"), 60'000).isEmpty())
+        ++allowed;
+    EXPECT_EQ(allowed, 64);
+}
+
+TEST(ConnectionBudgetTest, IPv6SourcesArePacedByTheirSlash64)
+{
+    ChannelLimits limits;
+    limits.newBurstPerSource = 2;
+    limits.newPerSecondPerSource = 1;
+    ConnectionBudget b(limits);
+    EXPECT_EQ(b.paceNew(QStringLiteral("2001:db8::1"), 0), QString());
+    EXPECT_EQ(b.paceNew(QStringLiteral("2001:db8::ffff:2"), 0), QString());
+    const QString why = b.paceNew(QStringLiteral("2001:db8::3"), 0);
+    EXPECT_TRUE(why.contains(QLatin1String("2001:db8::/64"))) << why.toStdString();
+    EXPECT_EQ(b.paceNew(QStringLiteral("2001:db8:0:1::1"), 0), QString());
+}
+
+// A flood from more prefixes than the agent tracks shares one bucket; the table stays bounded
+// and forgets the sources whose tokens have refilled.
+TEST(ConnectionBudgetTest, ThePacingTableStaysBoundedUnderAFloodOfSources)
+{
+    ChannelLimits limits;
+    ConnectionBudget b(limits);
+    int refused = 0;
+    for (int i = 0; i < 20'000; ++i)
+        if (!b.paceNew(QStringLiteral("2001:db8:%1:%2::1").arg(i / 60000).arg(i, 0, 16), 0)
+                 .isEmpty())
+            ++refused;
+    EXPECT_LE(b.pacedSources(), 4097);
+    EXPECT_GE(refused, 20'000 - 4096 - 64);
+    EXPECT_EQ(b.paceNew(QStringLiteral("10.0.0.1"), 3'600'000), QString());
+    EXPECT_LE(b.pacedSources(), 2);
+}
+
 TEST(ConnectionBudgetTest, TheInputBudgetGrantsWhatIsLeftAndNoMore)
 {
     InputBudget budget(100);
@@ -212,6 +266,38 @@ TEST_F(ListenerLimitsTest, ASilentFloodFromTheConsolesOwnAddressNeverKeepsItOut)
     const auto closed = std::ranges::count_if(
         flood, [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; });
     EXPECT_GE(closed, 55) << "the flood's connections were not closed by the agent";
+}
+
+// Beyond its rate an address's connections are closed at once, before TLS: they never count
+// against the caps, and a console at another address is served throughout.
+TEST_F(ListenerLimitsTest, AnAddressFasterThanItsRateIsRefusedBeforeAnyHandshake)
+{
+    ChannelLimits limits;
+    limits.newPerSecondPerSource = 5;
+    limits.newBurstPerSource = 10;
+    limits.maxPerSource = 1000;
+    limits.maxUnauthenticated = 1000;
+    limits.maxConnections = 1000;
+    listen(limits);
+    std::vector<std::unique_ptr<QTcpSocket>> flood;
+    for (int i = 0; i < 100; ++i) {
+        flood.push_back(std::make_unique<QTcpSocket>());
+        ASSERT_TRUE(flood.back()->bind(QHostAddress(QStringLiteral("127.0.0.2"))));
+        flood.back()->connectToHost(kHost, m_listener->port());
+    }
+    int mostOpen = 0;
+    waitUntil(
+        [&] {
+            mostOpen = std::max(mostOpen, m_listener->budget().open());
+            return false;
+        },
+        500);
+    EXPECT_LE(mostOpen, 10 + 5);
+    EXPECT_GE(mostOpen, 10);
+    EXPECT_TRUE(consoleIsServed());
+    const auto closed = std::ranges::count_if(
+        flood, [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; });
+    EXPECT_GE(closed, 100 - 10 - 5) << "connections beyond the rate were not closed";
 }
 
 TEST_F(ListenerLimitsTest, AConnectionThatNeverStartsItsHandshakeIsClosedInTime)
