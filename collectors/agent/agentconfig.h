@@ -23,7 +23,8 @@ struct AgentConfig
     QString
         bundleSigner; // bundle_signer: PEM Ed25519 public key whose bundles --apply-bundle takes
     // max_connections, max_connections_per_source, max_unauthenticated,
-    // connection_rate_per_source (a second), idle_timeout (seconds); the other limits are fixed (docs/agent.md, "Limits").
+    // connection_rate_per_source (a second), idle_timeout (seconds); the other limits are fixed
+    // (docs/agent.md, "Limits").
     ChannelLimits limits;
 };
 

@@ -58,7 +58,8 @@ QString paceKey(const QString &source)
 // Sources tracked at once; beyond it those whose bucket has refilled are forgotten, and if a
 // flood from that many prefixes leaves none, the newcomers share one bucket.
 constexpr qsizetype kMaxPacedSources = 4096;
-const QString kSharedPace = QStringLiteral("(new sources while %1 are paced)").arg(kMaxPacedSources);
+const QString kSharedPace =
+    QStringLiteral("(new sources while %1 are paced)").arg(kMaxPacedSources);
 
 } // namespace
 
@@ -70,9 +71,8 @@ double ConnectionBudget::burst() const
 
 double ConnectionBudget::refilled(const Pace &pace, qint64 nowMs) const
 {
-    return std::min(burst(),
-                    pace.tokens + double(std::max<qint64>(0, nowMs - pace.at)) *
-                                      m_limits.newPerSecondPerSource / 1000.0);
+    return std::min(burst(), pace.tokens + double(std::max<qint64>(0, nowMs - pace.at)) *
+                                               m_limits.newPerSecondPerSource / 1000.0);
 }
 
 QString ConnectionBudget::paceNew(const QString &source, qint64 nowMs)
@@ -81,9 +81,8 @@ QString ConnectionBudget::paceNew(const QString &source, qint64 nowMs)
     auto it = m_pace.find(key);
     if (it == m_pace.end()) {
         if (m_pace.size() >= kMaxPacedSources)
-            m_pace.removeIf([&](const auto &entry) {
-                return refilled(entry.value(), nowMs) >= burst();
-            });
+            m_pace.removeIf(
+                [&](const auto &entry) { return refilled(entry.value(), nowMs) >= burst(); });
         if (m_pace.size() >= kMaxPacedSources)
             key = kSharedPace;
         it = m_pace.find(key);
