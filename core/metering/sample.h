@@ -39,8 +39,11 @@ const MetricInfo *metricInfo(QStringView name);
 //   "disk/NAME"        a block device (sda, nvme0n1)
 //   "mount/PATH"       a file system by mount point ("mount//", "mount//var")
 //   "vm/ID"            a VM by its design element id
-//   "vnic/ID"          a vNIC by its design element id (its switch port's counters)
-//   "acl/ID"           a metering port ACL by its element id
+//   "vnic/ID"          a vNIC by its design element id: its switch port's counters, and the
+//                      acl_* metrics of its meter ACLs (an ACL whose remote prefix is any
+//                      address, 0.0.0.0/0 or ::/0, meters Internet traffic, the "default gateway"
+//                      traffic of Hyper-V's metering ACLs; one with a narrower prefix datacenter
+//                      traffic; the most specific matching ACL counts a packet)
 //   "pool/NAME"        a resource pool (aggregated by the console, never sampled)
 // metric: a catalog name.
 struct SeriesKey
