@@ -57,6 +57,11 @@ AgentServer::AgentServer(const AgentConfig &config, const TlsIdentity &identity)
 // request at a time) reads nothing more meanwhile, and may be gone when the answer comes.
 void AgentServer::serve(AgentConnection *connection, const core::protocol::Message &request)
 {
+    // Streams belong to connections, so they are served here, in the network thread.
+    if (auto answer = m_streams.serve(connection, request)) {
+        connection->send(*answer);
+        return;
+    }
     const QPointer<AgentConnection> guard(connection);
     AgentService *service = m_service.get();
     QMetaObject::invokeMethod(service, [this, service, guard, request] {

@@ -2,6 +2,7 @@
 
 #include "collectors/agent/agentconfig.h"
 #include "collectors/agent/agentservice.h"
+#include "collectors/agent/streamhub.h"
 #include "collectors/channel/tlsidentity.h"
 
 #include <QObject>
@@ -49,6 +50,7 @@ private:
     std::unique_ptr<Enrollment> m_enrollment;
     std::unique_ptr<AgentService> m_service;
     QThread m_serviceThread;
+    StreamHub m_streams;
     std::unique_ptr<AgentListener> m_listener;
 };
 

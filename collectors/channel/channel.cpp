@@ -8,6 +8,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
+#include <QJsonDocument>
 #include <QMetaEnum>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -148,6 +149,9 @@ qint64 monotonicMs()
 constexpr qint64 kOutputSlackBytes = qint64(64) * 1024;
 // A closing connection whose peer does not take its last bytes is aborted after this.
 constexpr qint64 kClosingGraceMs = 5'000;
+// What stream events may wait in a connection's output before the stream holds back (its
+// buffer keeps them; the peer catches up when it reads).
+constexpr qint64 kStreamSlackBytes = qint64(256) * 1024;
 
 } // namespace
 
@@ -254,6 +258,19 @@ void AgentConnection::send(const Message &message)
     if (pendingOutput() == 0)
         m_lastWrite = monotonicMs();
     m_socket->write(frame);
+}
+
+bool AgentConnection::sendEvent(qint64 subscription, qint64 seq, const QByteArray &dataJson)
+{
+    if (!isOpen() || pendingOutput() > kStreamSlackBytes)
+        return false;
+    // An event is activity: a console that follows a stream is not idle.
+    m_lastActivity = monotonicMs();
+    send({QStringLiteral("event"),
+          subscription,
+          {{QStringLiteral("seq"), double(seq)},
+           {QStringLiteral("data"), QJsonDocument::fromJson(dataJson).object()}}});
+    return true;
 }
 
 void AgentConnection::close()

@@ -248,8 +248,11 @@ Result<EnrollReply> EnrollReply::fromJson(const QJsonObject &body)
 
 QJsonObject SubscribeReply::toJson() const
 {
-    return {{QStringLiteral("subscription"), double(subscription)},
-            {QStringLiteral("firstSeq"), double(firstSeq)}};
+    QJsonObject o{{QStringLiteral("subscription"), double(subscription)},
+                  {QStringLiteral("firstSeq"), double(firstSeq)}};
+    if (!epoch.isEmpty())
+        o.insert(QStringLiteral("epoch"), epoch);
+    return o;
 }
 
 Result<SubscribeReply> SubscribeReply::fromJson(const QJsonObject &body)
@@ -258,7 +261,8 @@ Result<SubscribeReply> SubscribeReply::fromJson(const QJsonObject &body)
     SubscribeReply s;
     s.subscription = r.integer(QStringLiteral("subscription"), 1, kMaxMessageId, 0, true);
     s.firstSeq = r.integer(QStringLiteral("firstSeq"), 1, kMaxMessageId, 0, true);
-    return r.checked(s);
+    s.epoch = r.token(QStringLiteral("epoch"), false);
+    return r.checked(std::move(s));
 }
 
 QJsonObject StreamEvent::toJson() const

@@ -112,6 +112,9 @@ struct SubscribeReply
 {
     qint64 subscription = 0; // the id events of this stream carry
     qint64 firstSeq = 0;     // the first sequence number that will arrive
+    // The stream's run on the agent (new at each agent start): a console resuming with `since`
+    // from another epoch gets what the agent holds from the start, and knows numbers restarted.
+    QString epoch = {};
     QJsonObject toJson() const;
     static Result<SubscribeReply> fromJson(const QJsonObject &body);
 };

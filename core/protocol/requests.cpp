@@ -186,6 +186,8 @@ QJsonObject SubscribeRequest::toJson() const
     QJsonObject o{{QStringLiteral("stream"), stream}};
     if (since > 0)
         o.insert(QStringLiteral("since"), double(since));
+    if (!epoch.isEmpty())
+        o.insert(QStringLiteral("epoch"), epoch);
     if (!params.isEmpty())
         o.insert(QStringLiteral("params"), params);
     return o;
@@ -194,10 +196,12 @@ QJsonObject SubscribeRequest::toJson() const
 Result<SubscribeRequest> SubscribeRequest::fromJson(const QJsonObject &body)
 {
     JsonReader r = JsonReader::body(body);
-    r.unknownKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("params")});
+    r.unknownKeys({QStringLiteral("stream"), QStringLiteral("since"), QStringLiteral("epoch"),
+                   QStringLiteral("params")});
     SubscribeRequest s;
     s.stream = r.token(QStringLiteral("stream"));
     s.since = r.integer(QStringLiteral("since"), 0, kMaxMessageId, 0);
+    s.epoch = r.token(QStringLiteral("epoch"), false);
     s.params = r.object(QStringLiteral("params"), false);
     return r.checked(std::move(s));
 }

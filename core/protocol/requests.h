@@ -104,6 +104,7 @@ struct SubscribeRequest
     QString stream;
     qint64 since = 0;
     QJsonObject params;
+    QString epoch = {}; // the SubscribeReply::epoch `since` was counted in (empty: none yet)
     QJsonObject toJson() const;
     static Result<SubscribeRequest> fromJson(const QJsonObject &body);
 };

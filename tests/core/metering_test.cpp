@@ -1,6 +1,7 @@
 // Metering's vocabulary and counters (issue 15; docs/metering.md): series keys and sample batches
 // as they cross the wire are checked field by field, and counters become rates across wraps,
 // resets and re-created interfaces.
+#include "core/metering/aclmetering.h"
 #include "core/metering/counterrate.h"
 #include "core/metering/sample.h"
 
@@ -129,6 +130,65 @@ TEST(MetricCatalogTest, NamesAreUniqueAndAveragesAreRatesOrShares)
     }
     EXPECT_EQ(metricInfo(u"vm_memory_bytes")->kind, SeriesKind::Gauge);
     EXPECT_EQ(metricInfo(u"nope"), nullptr);
+}
+
+} // namespace
+
+namespace {
+
+using converge::core::realize::Acl;
+
+converge::core::realize::HostState meteredHost(const QString &digest)
+{
+    converge::core::realize::HostState s;
+    s.host = QStringLiteral("h1");
+    converge::core::realize::Bridge b;
+    b.name = QStringLiteral("lab");
+    b.flowsDigest = digest;
+    converge::core::realize::Port p;
+    p.name = QStringLiteral("v1");
+    p.elementId = QStringLiteral("web.nic0");
+    const auto acl = [](const char *direction, const char *action, const char *remote) {
+        Acl a;
+        a.direction = QLatin1String(direction);
+        a.action = QLatin1String(action);
+        a.remotePrefix = QLatin1String(remote);
+        return a;
+    };
+    p.acls = {acl("in", "meter", "0.0.0.0/0"), acl("in", "meter", "10.0.0.0/8"),
+              acl("out", "meter", ""), acl("in", "allow", "10.0.0.0/8"),
+              acl("out", "meter", "::/0")};
+    b.ports.push_back(p);
+    s.bridges.push_back(b);
+    return s;
+}
+
+TEST(AclMeteringTest, MeterAclsSplitIntoInternetAndDatacenterPerDirection)
+{
+    using converge::core::protocol::MeterCounter;
+    const std::vector<MeterCounter> counters = {
+        {QStringLiteral("lab"), QStringLiteral("v1"), 0, 1, 1000},
+        {QStringLiteral("lab"), QStringLiteral("v1"), 1, 1, 200},
+        {QStringLiteral("lab"), QStringLiteral("v1"), 2, 1, 30},
+        {QStringLiteral("lab"), QStringLiteral("v1"), 3, 1, 99999}, // an allow ACL: not metered
+        {QStringLiteral("lab"), QStringLiteral("v1"), 4, 1, 4},
+        {QStringLiteral("lab"), QStringLiteral("v9"), 0, 1, 77}, // no such port
+    };
+    const auto readings = aclReadings(QStringLiteral("h1"), 5000, meteredHost("d1"), counters);
+    QHash<QString, quint64> bytes;
+    for (const CounterReading &r : readings) {
+        EXPECT_EQ(r.key.entity, QStringLiteral("vnic/web.nic0"));
+        EXPECT_EQ(r.tMs, 5000);
+        bytes[r.key.metric] = r.value;
+    }
+    EXPECT_EQ(bytes.size(), 3);
+    EXPECT_EQ(bytes.value(QStringLiteral("acl_internet_receive_bytes_per_second")), 1000U);
+    EXPECT_EQ(bytes.value(QStringLiteral("acl_datacenter_receive_bytes_per_second")), 200U);
+    EXPECT_EQ(bytes.value(QStringLiteral("acl_internet_transmit_bytes_per_second")), 34U);
+    // Re-installed flows (another digest) count from zero again: another instance.
+    const auto again = aclReadings(QStringLiteral("h1"), 6000, meteredHost("d2"), counters);
+    ASSERT_FALSE(again.empty());
+    EXPECT_NE(again.front().instance, readings.front().instance);
 }
 
 } // namespace
