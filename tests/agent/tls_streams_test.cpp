@@ -4,7 +4,9 @@
 // that does not read holds the agent's output to a bound and, once it reads again, sees the gap.
 #include "collectors/agent/streamhub.h"
 #include "collectors/channel/channel.h"
+#include "collectors/channel/tlsagentconnector.h"
 #include "collectors/channel/tlsidentity.h"
+#include "collectors/console/meteringfeed.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 #include "core/protocol/streambuffer.h"
@@ -19,6 +21,7 @@
 #include <QSslSocket>
 
 #include <memory>
+#include <mutex>
 
 using converge::testing::ensureApp;
 using converge::testing::makeIdentity;
@@ -248,6 +251,57 @@ TEST_F(StreamHubTest, APeerThatDoesNotReadHoldsTheAgentToABound)
     EXPECT_EQ(seqs.back(), 1000);
     EXPECT_TRUE(std::ranges::is_sorted(seqs));
     EXPECT_LT(seqs.size(), 1000U) << "a 1-MiB buffer cannot have kept 10 MB of events";
+}
+
+// The console's feed: batches reach the sink in order; when the connection drops the feed
+// reconnects by itself and the agent back-fills what was published meanwhile, nothing twice.
+TEST_F(StreamHubTest, TheConsolesFeedResumesAfterADropAndBackFillsWhatItMissed)
+{
+    std::mutex mutex;
+    std::vector<qint64> times;
+    const auto batch = [](int i) {
+        core::metering::SampleBatch b;
+        b.series.push_back(
+            {{QStringLiteral("h1"), QStringLiteral("cpu"), QStringLiteral("cpu_busy_percent")},
+             {{qint64(i) * 1000, 12.5, 1000}}});
+        return QJsonDocument(b.toJson()).toJson(QJsonDocument::Compact);
+    };
+    MeteringFeed feed(
+        std::make_shared<TlsAgentConnector>(m_console),
+        [&](const QString &host, core::metering::SampleBatch &&b) {
+            EXPECT_EQ(host, QStringLiteral("h1"));
+            const std::lock_guard lock(mutex);
+            for (const auto &series : b.series)
+                for (const auto &sample : series.samples)
+                    times.push_back(sample.tMs);
+        },
+        nullptr, FeedTiming{100, 200, 1000});
+    const auto received = [&] {
+        const std::lock_guard lock(mutex);
+        return times.size();
+    };
+    feed.follow({QStringLiteral("h1"), QStringLiteral("127.0.0.1:%1").arg(m_listener->port()),
+                 fingerprint(m_agent.certificate)});
+    ASSERT_TRUE(waitUntil([&] { return m_hub.subscriptionCount() == 1; }, 5000));
+    for (int i = 1; i <= 5; ++i)
+        m_hub.publish(QStringLiteral("metering"), i, batch(i));
+    ASSERT_TRUE(waitUntil([&] { return received() == 5; }, 5000));
+
+    for (auto *c : m_listener->findChildren<AgentConnection *>())
+        for (auto *socket : c->findChildren<QSslSocket *>())
+            socket->abort();
+    ASSERT_TRUE(waitUntil([&] { return m_hub.subscriptionCount() == 0; }, 5000));
+    for (int i = 6; i <= 8; ++i)
+        m_hub.publish(QStringLiteral("metering"), i, batch(i));
+    ASSERT_TRUE(waitUntil([&] { return received() == 8; }, 10'000))
+        << "the feed did not come back: " << feed.status(QStringLiteral("h1")).why.toStdString();
+    waitUntil([] { return false; }, 300); // nothing more (no duplicate) arrives
+    const std::lock_guard lock(mutex);
+    EXPECT_EQ(times, (std::vector<qint64>{1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000}));
+    const FeedStatus status = feed.status(QStringLiteral("h1"));
+    EXPECT_EQ(status.state, FeedStatus::State::Following);
+    EXPECT_EQ(status.missed, 0);
+    EXPECT_EQ(status.lastSeq, 8);
 }
 
 } // namespace
