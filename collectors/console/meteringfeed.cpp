@@ -151,14 +151,15 @@ MeteringFeed::Outcome MeteringFeed::followSession(Feed &feed, protocol::AgentSes
         auto event = session.nextEvent(m_timing.pollMs);
         if (!event)
             return {delivered, event.error().message};
-        if (!*event || (*event)->subscription != subscription)
+        const std::optional<protocol::StreamEvent> &e = *event;
+        if (!e.has_value() || e->subscription != subscription)
             continue;
-        auto batch = metering::SampleBatch::fromJson((*event)->data);
+        auto batch = metering::SampleBatch::fromJson(e->data);
         if (!batch)
             return {delivered, QStringLiteral("the agent sent an unreadable metering event %1: %2")
-                                   .arg((*event)->seq)
+                                   .arg(e->seq)
                                    .arg(batch.error().message)};
-        const qint64 seq = (*event)->seq;
+        const qint64 seq = e->seq;
         const qint64 gap = lastSeq > 0 && seq > lastSeq + 1 ? seq - lastSeq - 1 : 0;
         lastSeq = seq;
         const qsizetype samples = batch->sampleCount();
