@@ -84,8 +84,10 @@ Result<void> applyTimeout(AgentConfig &c, const QString &, const QString &value)
     return {};
 }
 
-// A setter for a whole number in [MIN, MAX] stored times SCALE in a channel limit.
-Setter limit(int ChannelLimits::*field, int min, int max, int scale = 1)
+// A setter for a whole number in [MIN, MAX] stored times SCALE in a channel limit (FIELD) or
+// in the config itself (CONFIGFIELD).
+Setter limit(int ChannelLimits::*field, int min, int max, int scale = 1,
+             int AgentConfig::*configField = nullptr)
 {
     return [=](AgentConfig &c, const QString &key, const QString &value) -> Result<void> {
         bool numOk = false;
@@ -96,7 +98,7 @@ Setter limit(int ChannelLimits::*field, int min, int max, int scale = 1)
                                      .arg(min)
                                      .arg(max)
                                      .arg(value));
-        c.limits.*field = n * scale;
+        (configField ? c.*configField : c.limits.*field) = n * scale;
         return {};
     };
 }
@@ -121,6 +123,10 @@ const std::map<QString, Setter> &setters()
         {QStringLiteral("connection_rate_per_source"),
          limit(&ChannelLimits::newPerSecondPerSource, 1, 65536)},
         {QStringLiteral("idle_timeout"), limit(&ChannelLimits::idleTimeoutMs, 10, 86400, 1000)},
+        {QStringLiteral("metering_interval"),
+         limit(nullptr, 0, 3600, 1000, &AgentConfig::meteringIntervalMs)},
+        {QStringLiteral("metering_buffer"),
+         limit(nullptr, 1, 60, 60'000, &AgentConfig::meteringBufferMs)},
     };
     return table;
 }

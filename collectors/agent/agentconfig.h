@@ -26,6 +26,8 @@ struct AgentConfig
     // connection_rate_per_source (a second), idle_timeout (seconds); the other limits are fixed
     // (docs/agent.md, "Limits").
     ChannelLimits limits;
+    int meteringIntervalMs = 1000;  // metering_interval: seconds between samples, 0 = off
+    int meteringBufferMs = 600'000; // metering_buffer: minutes of samples kept for back-fill
 };
 
 // Parses the file's text. Errors name the file and line: "converged.conf:4: port 70000 ...".

@@ -22,13 +22,16 @@ TEST(AgentConfig, ShippedExampleParsesToTheDefaults)
     EXPECT_EQ(c->datapathType, QStringLiteral("auto"));
     EXPECT_EQ(c->datapathType, defaults.datapathType);
     EXPECT_EQ(c->applyTimeoutMs, 60000);
+    EXPECT_EQ(c->meteringIntervalMs, defaults.meteringIntervalMs);
+    EXPECT_EQ(c->meteringBufferMs, defaults.meteringBufferMs);
 }
 
 TEST(AgentConfig, ReadsEveryKey)
 {
     auto c = parseAgentConfig("listen = [::1]:9443\nstate_dir = /tmp/x/../y\novs_db = /o/db.sock\n"
                               "ovs_rundir = /o\ndatapath = netdev\nhost_name = hv01\n"
-                              "console_certificate = /etc/c.crt\napply_timeout = 5\n",
+                              "console_certificate = /etc/c.crt\napply_timeout = 5\n"
+                              "metering_interval = 0\nmetering_buffer = 30\n",
                               QStringLiteral("c.conf"));
     ASSERT_TRUE(c) << c.error().message.toStdString();
     EXPECT_EQ(c->listenAddress, QHostAddress(QStringLiteral("::1")));
@@ -39,6 +42,8 @@ TEST(AgentConfig, ReadsEveryKey)
     EXPECT_EQ(c->hostName, QStringLiteral("hv01"));
     EXPECT_EQ(c->consoleCertificate, QStringLiteral("/etc/c.crt"));
     EXPECT_EQ(c->applyTimeoutMs, 5000);
+    EXPECT_EQ(c->meteringIntervalMs, 0);
+    EXPECT_EQ(c->meteringBufferMs, 30 * 60'000);
 }
 
 TEST(AgentConfig, DatapathIsAutoSystemOrNetdev)
@@ -68,6 +73,7 @@ TEST(AgentConfig, MistakesNameFileAndLine)
         {"apply_timeout = 0\n", "c.conf:1: apply_timeout must be seconds in 1-3600"},
         {"apply_timeout = ten\n", "c.conf:1: apply_timeout must be seconds"},
         {"\n\nport = 1\n", "c.conf:3: unknown key \"port\""},
+        {"metering_buffer = 0\n", "c.conf:1: metering_buffer must be a whole number in 1-60"},
         {"datapath = netdev\ndatapath = system\n", "c.conf:2: \"datapath\" is set twice"},
     };
     for (const auto &[text, error] : bad) {
