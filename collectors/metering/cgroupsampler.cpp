@@ -42,7 +42,7 @@ bool isFile(const QString &path)
 // cpu.stat's "usage_usec N" line (cgroup-v2.rst, "Core Interface Files").
 core::Result<quint64> readUsageUsec(const QString &path)
 {
-    const auto text = readTextFile(path, 64 * 1024);
+    const auto text = readTextFile(path, qint64(64) * 1024);
     if (!text)
         return std::unexpected(text.error());
     std::optional<quint64> usage;
@@ -51,9 +51,10 @@ core::Result<quint64> readUsageUsec(const QString &path)
         std::array<QByteArrayView, 3> f;
         if (!line.startsWith("usage_usec ") || usage || !problem.isEmpty())
             return;
-        if (splitFields(line, f) == 2 && (usage = parseNumber(f[1])))
-            return;
-        problem = lineProblem(path, number, QStringLiteral("expected \"usage_usec N\""));
+        if (splitFields(line, f) == 2)
+            usage = parseNumber(f[1]);
+        if (!usage)
+            problem = lineProblem(path, number, QStringLiteral("expected \"usage_usec N\""));
     });
     if (!problem.isEmpty())
         return core::invalid(problem);

@@ -343,13 +343,16 @@ void HostSampler::sampleInterface(Round &round, const QString &name)
     if (!isSeriesName(entity))
         return round.problem(
             QStringLiteral("%1: the name cannot name a series").arg(dir.left(300)));
-    const auto ifindex = readNumberFile(dir + QLatin1String("/ifindex"));
+    const OpenDirectory device(dir);
+    const auto ifindex = device.readNumber("ifindex");
     if (!ifindex)
         return round.problem(ifindex.error().message);
     const QString instance = QStringLiteral("ifindex %1").arg(*ifindex);
+    const OpenDirectory statistics(dir + QLatin1String("/statistics"));
+    if (!statistics.error().isEmpty())
+        return round.problem(statistics.error());
     for (const auto &[file, metric] : counters) {
-        const auto value =
-            readNumberFile(dir + QLatin1String("/statistics/") + QLatin1String(file));
+        const auto value = statistics.readNumber(file);
         if (!value)
             round.problem(value.error().message);
         else

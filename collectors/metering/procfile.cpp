@@ -69,7 +69,7 @@ core::Result<FileText> readTextFile(const QString &path, qint64 cap)
     // /proc files report size 0: read in steps and stop one byte past the cap, which tells a
     // file of exactly `cap` bytes from a longer one.
     FileText text;
-    text.bytes.resize(qsizetype(std::min<qint64>(cap + 1, 64 * 1024)));
+    text.bytes.resize(qsizetype(std::min<qint64>(cap + 1, qint64(64) * 1024)));
     qint64 got = 0;
     for (;;) {
         const qint64 n = readUpTo(fd.get(), text.bytes.data() + got, text.bytes.size() - got);
@@ -86,15 +86,21 @@ core::Result<FileText> readTextFile(const QString &path, qint64 cap)
     return text;
 }
 
-core::Result<quint64> readNumberFile(const QString &path)
+namespace {
+
+// DIR/NAME, or DIR alone for no name: built only for an error, not for every read.
+QString joined(const QString &dir, const char *name)
 {
-    const Fd fd(path);
-    if (fd.get() < 0)
-        return std::unexpected(ioError("read", path, errno));
+    return name ? dir + u'/' + QLatin1String(name) : dir;
+}
+
+// The number in the file open as `fd`, which is DIR/NAME (see joined()).
+core::Result<quint64> readNumberFrom(int fd, const QString &dir, const char *name)
+{
     char buffer[64];
-    const qint64 n = readUpTo(fd.get(), buffer, sizeof buffer);
+    const qint64 n = readUpTo(fd, buffer, sizeof buffer);
     if (n < 0)
-        return std::unexpected(ioError("read", path, errno));
+        return std::unexpected(ioError("read", joined(dir, name), errno));
     QByteArrayView text(buffer, n);
     if (text.endsWith('\n'))
         text.chop(1);
@@ -102,8 +108,45 @@ core::Result<quint64> readNumberFile(const QString &path)
     if (!value)
         return core::invalid(
             QStringLiteral("%1: \"%2\" is not a number")
-                .arg(path, QString::fromLatin1(text.first(std::min<qsizetype>(text.size(), 30)))));
+                .arg(joined(dir, name),
+                     QString::fromLatin1(text.first(std::min<qsizetype>(text.size(), 30)))));
     return *value;
+}
+
+} // namespace
+
+core::Result<quint64> readNumberFile(const QString &path)
+{
+    const Fd fd(path);
+    if (fd.get() < 0)
+        return std::unexpected(ioError("read", path, errno));
+    return readNumberFrom(fd.get(), path, nullptr);
+}
+
+OpenDirectory::OpenDirectory(const QString &path)
+    : m_path(path)
+    , m_fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+{
+    if (m_fd < 0)
+        m_error = ioError("open", path, errno).message;
+}
+
+OpenDirectory::~OpenDirectory()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+core::Result<quint64> OpenDirectory::readNumber(const char *name) const
+{
+    if (m_fd < 0)
+        return std::unexpected(core::Error{core::Error::Code::Io, m_error});
+    const int fd = ::openat(m_fd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::unexpected(ioError("read", joined(m_path, name), errno));
+    auto value = readNumberFrom(fd, m_path, name);
+    ::close(fd);
+    return value;
 }
 
 std::optional<quint64> parseNumber(QByteArrayView text)

@@ -28,6 +28,28 @@ core::Result<FileText> readTextFile(const QString &path, qint64 cap = kMaxFileBy
 // A file that holds one unsigned decimal number (sysfs statistics, memory.current, ifindex).
 core::Result<quint64> readNumberFile(const QString &path);
 
+// A directory held open, whose files are opened relative to it: a round reads eight counters in
+// each interface's statistics/, and a lookup of the whole sysfs path for each costs more than
+// the read.
+class OpenDirectory
+{
+public:
+    explicit OpenDirectory(const QString &path);
+    ~OpenDirectory();
+    OpenDirectory(const OpenDirectory &) = delete;
+    OpenDirectory &operator=(const OpenDirectory &) = delete;
+
+    // Why the directory could not be opened; empty when it is open.
+    const QString &error() const { return m_error; }
+    // readNumberFile for the file `name` in the directory.
+    core::Result<quint64> readNumber(const char *name) const;
+
+private:
+    QString m_path;
+    QString m_error;
+    int m_fd = -1;
+};
+
 // An unsigned decimal, all of `text` and nothing else; nothing when it is not one.
 std::optional<quint64> parseNumber(QByteArrayView text);
 
