@@ -51,6 +51,32 @@ AgentServer::AgentServer(const AgentConfig &config, const TlsIdentity &identity)
         nullptr, config.limits);
     m_listener->setEnrollment(m_enrollment.get());
     connect(m_listener.get(), &AgentListener::messageReceived, this, &AgentServer::serve);
+    if (config.meteringIntervalMs > 0)
+        startMetering();
+}
+
+// Samples are made in the metering thread and published here; the VMs a console subscribes
+// for go there.
+void AgentServer::startMetering()
+{
+    m_streams.addStream(QStringLiteral("metering"), m_config.meteringBufferMs, kMeteringBufferBytes,
+                        checkMeteringParams);
+    m_metering = std::make_unique<AgentMetering>(m_config);
+    m_meteringThread.setObjectName(QStringLiteral("converged-metering"));
+    m_metering->moveToThread(&m_meteringThread);
+    AgentMetering *metering = m_metering.get();
+    connect(metering, &AgentMetering::sampled, this, [this](qint64 tMs, const QByteArray &data) {
+        m_streams.publish(QStringLiteral("metering"), tMs, data);
+    });
+    connect(&m_streams, &StreamHub::subscribed, this,
+            [metering](const QString &stream, const QJsonObject &params) {
+                if (stream != QLatin1String("metering"))
+                    return;
+                QMetaObject::invokeMethod(
+                    metering, [metering, vms = vmSourcesOf(params)] { metering->addVms(vms); });
+            });
+    m_meteringThread.start();
+    QMetaObject::invokeMethod(metering, [metering] { metering->start(); });
 }
 
 // The request goes to the service thread, its answer comes back here; the connection (one
@@ -80,6 +106,9 @@ AgentServer::~AgentServer()
     m_listener.reset();
     m_serviceThread.quit();
     m_serviceThread.wait();
+    m_meteringThread.quit();
+    m_meteringThread.wait();
+    m_metering.reset();
 }
 
 Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &config,

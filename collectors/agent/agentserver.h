@@ -1,6 +1,7 @@
 #pragma once
 
 #include "collectors/agent/agentconfig.h"
+#include "collectors/agent/agentmetering.h"
 #include "collectors/agent/agentservice.h"
 #include "collectors/agent/streamhub.h"
 #include "collectors/channel/tlsidentity.h"
@@ -20,9 +21,10 @@ class Enrollment;
 // certificate), the enrollment it answers, and the service every other request goes to.
 // converged's main creates one and runs the event loop.
 //
-// Two threads: the network (TLS, framing, limits, enrollment) runs in the thread that made the
-// server; the service (reading Open vSwitch, planning, applying) in its own, one request at a
-// time. However long a plan or apply takes, handshakes, timeouts and the connection budget go on.
+// Three threads: the network (TLS, framing, limits, enrollment, streams) runs in the thread that
+// made the server; the service (reading Open vSwitch, planning, applying) in its own, one request
+// at a time; metering (sampling every metering_interval) in a third. However long a plan or
+// apply takes, handshakes, timeouts, the connection budget and samples go on.
 class AgentServer : public QObject
 {
     Q_OBJECT
@@ -43,6 +45,10 @@ public:
 private:
     AgentServer(const AgentConfig &config, const TlsIdentity &identity);
     void serve(AgentConnection *connection, const core::protocol::Message &request);
+    void startMetering();
+    // What the "metering" stream keeps at most, whatever metering_buffer says (about 10 minutes
+    // of a host with 50 vNICs at 1 s).
+    static constexpr qint64 kMeteringBufferBytes = qint64(16) * 1024 * 1024;
 
     AgentConfig m_config;
     QString m_fingerprint;
@@ -50,6 +56,8 @@ private:
     std::unique_ptr<Enrollment> m_enrollment;
     std::unique_ptr<AgentService> m_service;
     QThread m_serviceThread;
+    std::unique_ptr<AgentMetering> m_metering; // null when metering_interval is 0
+    QThread m_meteringThread;
     StreamHub m_streams;
     std::unique_ptr<AgentListener> m_listener;
 };

@@ -1,5 +1,7 @@
 #include "agentservice.h"
 
+#include "collectors/agent/agentmetering.h"
+
 #include "collectors/agent/unrealizedbridges.h"
 #include "collectors/logging.h"
 #include "core/realize/flows.h"
@@ -36,15 +38,6 @@ template<typename Reply> protocol::Message answer(qint64 id, const Result<Reply>
         return protocol::reply(id, r->toJson());
     const QString code = r.error().reason.isEmpty() ? QStringLiteral("internal") : r.error().reason;
     return protocol::errorReply(id, code, r.error().message);
-}
-
-bool hasMeterAcls(const core::realize::Bridge &b)
-{
-    for (const core::realize::Port &p : b.ports)
-        for (const core::realize::Acl &a : p.acls)
-            if (a.action == QLatin1String("meter"))
-                return true;
-    return false;
 }
 
 template<class... F> struct Overloaded : F...
@@ -165,41 +158,12 @@ Result<void> AgentService::prepare(core::realize::HostState &desired) const
     return {};
 }
 
-// Meter ACLs: the counters of the flows carrying each ACL's cookie.
-Result<std::vector<protocol::MeterCounter>>
-AgentService::meterCounters(const ovs::HostReading &reading)
-{
-    std::vector<protocol::MeterCounter> counters;
-    const QStringList unserved = reading.unrealizedManaged(); // no flows to count
-    for (const core::realize::Bridge &b : reading.state.bridges) {
-        if (!hasMeterAcls(b) || unserved.contains(b.name))
-            continue;
-        auto flows = ovs::readFlowStats(m_config.ovs, b.name);
-        if (!flows)
-            return std::unexpected(flows.error());
-        for (const core::realize::Port &p : b.ports)
-            for (int i = 0; i < p.acls.size(); ++i) {
-                if (p.acls[i].action != QLatin1String("meter"))
-                    continue;
-                protocol::MeterCounter m{b.name, p.name, i, 0, 0};
-                const quint64 cookie = core::realize::aclCookie(p.name, i);
-                for (const ovs::FlowStat &f : *flows)
-                    if (f.cookie == cookie) {
-                        m.packets += f.packets;
-                        m.bytes += f.bytes;
-                    }
-                counters.push_back(m);
-            }
-    }
-    return counters;
-}
-
 Result<protocol::StateReply> AgentService::state()
 {
     auto reading = m_host.read();
     if (!reading)
         return hostUnavailable(reading.error());
-    auto counters = meterCounters(*reading);
+    auto counters = readMeterCounters(m_config.ovs, *reading);
     if (!counters)
         return hostUnavailable(counters.error());
     protocol::StateReply reply{std::move(reading->state), std::move(*counters), {}, {}, {}};

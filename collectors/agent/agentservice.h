@@ -88,8 +88,6 @@ private:
     core::Result<core::protocol::ApplyReply> failed(Pending pending, const QString &code,
                                                     const QString &what);
     QString unservedAfter(const core::realize::HostState &desired);
-    core::Result<std::vector<core::protocol::MeterCounter>>
-    meterCounters(const ovs::HostReading &reading);
     core::Result<void> prepare(core::realize::HostState &desired) const;
 
     // The rollback and the recovery on start (agentrecovery.cpp).

@@ -22,9 +22,10 @@ StreamHub::StreamHub(QObject *parent)
 
 StreamHub::~StreamHub() = default;
 
-void StreamHub::addStream(const QString &name, qint64 maxAgeMs, qint64 maxBytes)
+void StreamHub::addStream(const QString &name, qint64 maxAgeMs, qint64 maxBytes, ParamsCheck check)
 {
-    m_streams[name] = std::make_unique<protocol::StreamBuffer>(maxAgeMs, maxBytes);
+    m_streams[name] =
+        Stream{std::make_unique<protocol::StreamBuffer>(maxAgeMs, maxBytes), std::move(check)};
 }
 
 QStringList StreamHub::streams() const
@@ -38,7 +39,7 @@ QStringList StreamHub::streams() const
 const protocol::StreamBuffer *StreamHub::buffer(const QString &stream) const
 {
     const auto it = m_streams.find(stream);
-    return it == m_streams.end() ? nullptr : it->second.get();
+    return it == m_streams.end() ? nullptr : it->second.buffer.get();
 }
 
 void StreamHub::publish(const QString &stream, qint64 tMs, const QByteArray &dataJson)
@@ -46,7 +47,7 @@ void StreamHub::publish(const QString &stream, qint64 tMs, const QByteArray &dat
     const auto it = m_streams.find(stream);
     if (it == m_streams.end())
         return;
-    it->second->append(tMs, dataJson);
+    it->second.buffer->append(tMs, dataJson);
     deliver();
 }
 
@@ -82,7 +83,12 @@ protocol::Message StreamHub::subscribe(AgentConnection *connection, qint64 reque
         return protocol::errorReply(requestId, QStringLiteral("too-many-subscriptions"),
                                     QStringLiteral("a connection may hold %1 subscriptions")
                                         .arg(kMaxSubscriptionsPerConnection));
-    const protocol::StreamBuffer &buffer = *stream->second;
+    if (stream->second.check)
+        if (const QString why = stream->second.check(request.params); !why.isEmpty())
+            return protocol::errorReply(
+                requestId, QStringLiteral("bad-request"),
+                QStringLiteral("subscribe %1: %2").arg(request.stream, why));
+    const protocol::StreamBuffer &buffer = *stream->second.buffer;
     // since = 0: new events only. A since from another run of the agent: all it holds.
     qint64 next = buffer.lastSeq() + 1;
     if (request.since > 0)
@@ -93,6 +99,7 @@ protocol::Message StreamHub::subscribe(AgentConnection *connection, qint64 reque
     connect(connection, &QObject::destroyed, this, [this, id] { m_subscriptions.erase(id); });
     qCInfo(lcAgent).noquote() << "subscription" << id << "to" << request.stream << "from seq"
                               << next;
+    Q_EMIT subscribed(request.stream, request.params);
     // The reply goes out first; the events after it.
     QTimer::singleShot(0, this, [this] { deliver(); });
     return protocol::reply(requestId, protocol::SubscribeReply{id, next, m_epoch}.toJson());
@@ -130,7 +137,7 @@ void StreamHub::deliver()
 // Sends what S has not had yet, as far as its peer takes it; true if S is still behind.
 bool StreamHub::deliver(qint64 id, Subscription &s)
 {
-    const protocol::StreamBuffer &buffer = *m_streams.at(s.stream);
+    const protocol::StreamBuffer &buffer = *m_streams.at(s.stream).buffer;
     if (s.next < buffer.firstSeq()) {
         s.missed += buffer.firstSeq() - s.next;
         s.next = buffer.firstSeq();

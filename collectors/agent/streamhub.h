@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -34,8 +35,11 @@ public:
     explicit StreamHub(QObject *parent = nullptr);
     ~StreamHub() override;
 
-    // Offers a stream, keeping its events for maxAgeMs and at most maxBytes.
-    void addStream(const QString &name, qint64 maxAgeMs, qint64 maxBytes);
+    // Checks a subscription's params: what is wrong, or nothing.
+    using ParamsCheck = std::function<QString(const QJsonObject &params)>;
+    // Offers a stream, keeping its events for maxAgeMs and at most maxBytes; subscriptions with
+    // params CHECK refuses are answered "bad-request".
+    void addStream(const QString &name, qint64 maxAgeMs, qint64 maxBytes, ParamsCheck check = {});
     QStringList streams() const;
     // New at each start of the agent: a console resuming from another epoch gets all held events.
     QString epoch() const { return m_epoch; }
@@ -51,6 +55,11 @@ public:
     core::protocol::Message unsubscribe(AgentConnection *connection, qint64 requestId,
                                         const core::protocol::UnsubscribeRequest &request);
 
+Q_SIGNALS:
+    // A subscription was opened, with its params (checked).
+    void subscribed(const QString &stream, const QJsonObject &params);
+
+public:
     int subscriptionCount() const { return int(m_subscriptions.size()); }
     const core::protocol::StreamBuffer *buffer(const QString &stream) const;
 
@@ -67,7 +76,12 @@ private:
     bool deliver(qint64 id, Subscription &s);
 
     QString m_epoch;
-    std::map<QString, std::unique_ptr<core::protocol::StreamBuffer>> m_streams;
+    struct Stream
+    {
+        std::unique_ptr<core::protocol::StreamBuffer> buffer;
+        ParamsCheck check;
+    };
+    std::map<QString, Stream> m_streams;
     std::map<qint64, Subscription> m_subscriptions; // by subscription id (unique per agent run)
     qint64 m_nextId = 1;
     QTimer m_retry; // subscriptions held back by a slow peer try again
