@@ -441,24 +441,31 @@ std::vector<AlertEvent> AlertEvaluator::feed(const SampleBatch &batch, qint64 re
 
 void AlertEvaluator::feedSeries(const SeriesSamples &series, std::vector<AlertEvent> &events)
 {
+    QString text; // the key's text, made once and only for a series a rule watches
     for (int r = 0; r < int(m_rules.size()); ++r) {
         if (m_rules[size_t(r)].kind == AlertKind::Unreachable ||
             !m_rules[size_t(r)].selector.matches(series.key))
             continue;
+        if (text.isEmpty())
+            text = series.key.toString();
+        const StateKey sk{r, text};
         for (const Sample &sample : series.samples)
-            feedSample(r, series.key, sample, events);
+            feedSample(sk, series.key, sample, events);
     }
 }
 
 // The condition's start is where the sample's span starts: a 5-minute average above 90 % is
 // five minutes above 90 %, while a gauge (span 0) starts its wait at its own time.
-void AlertEvaluator::feedSample(int r, const SeriesKey &key, const Sample &sample,
+void AlertEvaluator::feedSample(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                                 std::vector<AlertEvent> &events)
 {
-    const AlertRule &rule = m_rules[size_t(r)];
-    const StateKey sk{r, key.toString()};
-    const qint64 start = sample.tMs - std::max(sample.spanMs, 0);
+    const AlertRule &rule = m_rules[size_t(sk.first)];
     auto it = m_states.find(sk);
+    if (it != m_states.end()) {
+        if (sample.tMs <= it->second.lastMs)
+            return; // seen already: a back-fill overlapping what came live
+        it->second.lastMs = sample.tMs;
+    }
     const bool open = it != m_states.end() && it->second.open;
     if (!(open ? clearHolds(rule, sample.value) : raiseHolds(rule, sample.value))) {
         if (it != m_states.end() && !open)
@@ -467,28 +474,27 @@ void AlertEvaluator::feedSample(int r, const SeriesKey &key, const Sample &sampl
             it->second.pendingSinceMs = -1; // not yet past the clear threshold
         return;
     }
-    if (it == m_states.end() || it->second.pendingSinceMs < 0) {
-        if (it == m_states.end() && qsizetype(m_states.size()) >= kMaxTracked) {
+    if (it == m_states.end()) {
+        if (qsizetype(m_states.size()) >= kMaxTracked) {
             ++m_dropped;
             return;
         }
-        it = m_states.try_emplace(sk).first;
-        it->second.pendingSinceMs = start;
+        it = m_states.emplace(sk, State{-1, sample.tMs, false}).first;
     }
-    it->second.lastMs = sample.tMs;
+    if (it->second.pendingSinceMs < 0)
+        it->second.pendingSinceMs = sample.tMs - std::max(sample.spanMs, 0);
     if (sample.tMs - it->second.pendingSinceMs < (open ? rule.clearForMs : rule.forMs))
         return;
     if (open)
-        closeAlert(r, key, sample, events);
+        closeAlert(sk, key, sample, events);
     else
-        openAlert(r, key, sample, events);
+        openAlert(sk, key, sample, events);
 }
 
-void AlertEvaluator::openAlert(int r, const SeriesKey &key, const Sample &sample,
+void AlertEvaluator::openAlert(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                                std::vector<AlertEvent> &events)
 {
-    const AlertRule &rule = m_rules[size_t(r)];
-    const StateKey sk{r, key.toString()};
+    const AlertRule &rule = m_rules[size_t(sk.first)];
     State &state = m_states[sk];
     state.open = true;
     state.pendingSinceMs = -1;
@@ -502,13 +508,12 @@ void AlertEvaluator::openAlert(int r, const SeriesKey &key, const Sample &sample
     events.push_back(std::move(e));
 }
 
-void AlertEvaluator::closeAlert(int r, const SeriesKey &key, const Sample &sample,
+void AlertEvaluator::closeAlert(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                                 std::vector<AlertEvent> &events)
 {
-    const AlertRule &rule = m_rules[size_t(r)];
-    const StateKey sk{r, key.toString()};
-    m_states.erase(sk);
+    const AlertRule &rule = m_rules[size_t(sk.first)];
     m_open.erase(sk);
+    m_states.erase(sk);
     events.push_back({AlertEvent::Type::Cleared, rule.id, key, sample.value, sample.tMs,
                       thresholdReason(rule, sample.value, false)});
 }
@@ -589,6 +594,43 @@ std::vector<AlertEvent> AlertEvaluator::tick(qint64 nowMs)
             OpenAlert{rule.id, key, nowMs, e.value, e.reason};
         events.push_back(std::move(e));
     }
+    return events;
+}
+
+namespace {
+
+// A map keyed by (rule index, ...) with the indexes of the new rule list; entries of rules that
+// are gone are left out.
+template<typename Map> Map remapped(Map &map, const std::vector<int> &to)
+{
+    Map out;
+    for (auto &[key, value] : map) {
+        if (const int r = to[size_t(key.first)]; r >= 0)
+            out.emplace(typename Map::key_type{r, key.second}, std::move(value));
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<AlertEvent> AlertEvaluator::setRules(std::vector<AlertRule> rules, qint64 nowMs)
+{
+    std::vector<int> to(m_rules.size(), -1);
+    for (size_t i = 0; i < m_rules.size(); ++i) {
+        const auto same = std::ranges::find(rules, m_rules[i]);
+        if (same != rules.end())
+            to[i] = int(same - rules.begin());
+    }
+    std::vector<AlertEvent> events;
+    for (const auto &[sk, alert] : m_open) {
+        if (to[size_t(sk.first)] < 0)
+            events.push_back({AlertEvent::Type::Cleared, alert.ruleId, alert.key, alert.value,
+                              nowMs, u"the rule was removed or changed"_s});
+    }
+    m_states = remapped(m_states, to);
+    m_silences = remapped(m_silences, to);
+    m_open = remapped(m_open, to);
+    m_rules = std::move(rules);
     return events;
 }
 

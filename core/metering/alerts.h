@@ -106,6 +106,9 @@ public:
     explicit AlertEvaluator(std::vector<AlertRule> rules = {});
 
     const std::vector<AlertRule> &rules() const { return m_rules; }
+    // The project's rules were edited: a rule kept as it was (same id and definition) keeps its
+    // pending waits and open alerts; the open alerts of a rule removed or changed are cleared.
+    std::vector<AlertEvent> setRules(std::vector<AlertRule> rules, qint64 nowMs);
 
     // receivedMs: the console's clock when the batch arrived (the Unreachable rules' clock;
     // samples carry the agent's times, which back-fills and clock skew make unfit for it).
@@ -138,14 +141,14 @@ private:
     using HostKey = std::pair<int, QString>;  // (rule index, host)
 
     void feedSeries(const SeriesSamples &series, std::vector<AlertEvent> &events);
-    void feedSample(int rule, const SeriesKey &key, const Sample &sample,
+    void feedSample(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                     std::vector<AlertEvent> &events);
     void hearHost(const QString &host, qint64 receivedMs, std::vector<AlertEvent> &events);
     void watchHosts(qint64 nowMs);
     void forgetStale(qint64 nowMs);
-    void openAlert(int rule, const SeriesKey &key, const Sample &sample,
+    void openAlert(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                    std::vector<AlertEvent> &events);
-    void closeAlert(int rule, const SeriesKey &key, const Sample &sample,
+    void closeAlert(const StateKey &sk, const SeriesKey &key, const Sample &sample,
                     std::vector<AlertEvent> &events);
 
     std::vector<AlertRule> m_rules;

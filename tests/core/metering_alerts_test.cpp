@@ -248,6 +248,42 @@ TEST(AlertEvaluatorTest, PendingStateIsCappedAndForgottenWhenASeriesStops)
     EXPECT_EQ(ev.trackedSeries(), 0);
 }
 
+TEST(AlertEvaluatorTest, ABackFillOverlappingLiveSamplesChangesNothing)
+{
+    AlertEvaluator ev({cpuRule()});
+    EXPECT_TRUE(feedAll(ev, steady(cpuKey(), kT0, 200, 95)).empty());
+    // A reconnect back-fills samples already seen, one of them below: the wait goes on.
+    SampleBatch backFill{{{cpuKey(), {{kT0 + 100 * kSecond, 10, 1000}}}}};
+    EXPECT_TRUE(ev.feed(backFill, kT0 + 200 * kSecond).empty());
+    EXPECT_EQ(feedAll(ev, steady(cpuKey(), kT0 + 200 * kSecond, 100, 95)).size(), 1U);
+}
+
+TEST(AlertEvaluatorTest, EditedRulesKeepWhatIsUnchangedAndClearWhatIsGone)
+{
+    AlertRule memory = cpuRule();
+    memory.id = QStringLiteral("mem");
+    memory.selector = {QStringLiteral("*"), {}, QStringLiteral("memory_used_bytes")};
+    memory.forMs = 0;
+    AlertEvaluator ev({cpuRule(), memory});
+    const SeriesKey used{QStringLiteral("hv1"), {}, memory.selector.metric};
+    ASSERT_EQ(feedAll(ev, steady(cpuKey(), kT0, 300, 95)).size(), 1U);
+    ASSERT_EQ(ev.feed(SampleBatch{{{used, {{kT0, 100, 0}}}}}, kT0).size(), 1U);
+
+    // cpu-high moves to the second place unchanged; mem's threshold changes.
+    AlertRule memory2 = memory;
+    memory2.threshold = 200;
+    memory2.clearThreshold = 150;
+    auto events = ev.setRules({memory2, cpuRule()}, kT0 + 400 * kSecond);
+    ASSERT_EQ(events.size(), 1U);
+    EXPECT_EQ(events[0].ruleId, QStringLiteral("mem"));
+    EXPECT_EQ(events[0].type, AlertEvent::Type::Cleared);
+    EXPECT_EQ(events[0].reason, QStringLiteral("the rule was removed or changed"));
+    ASSERT_EQ(ev.openCount(), 1);
+    EXPECT_EQ(ev.openAlerts()[0].ruleId, QStringLiteral("cpu-high"));
+    // The kept alert still clears by its own hysteresis.
+    EXPECT_EQ(feedAll(ev, steady(cpuKey(), kT0 + 400 * kSecond, 60, 10)).size(), 1U);
+}
+
 // ---- rules as the project keeps them ----
 
 TEST(AlertRuleTest, RoundTripsThroughJson)
