@@ -634,6 +634,23 @@ std::vector<AlertEvent> AlertEvaluator::setRules(std::vector<AlertRule> rules, q
     return events;
 }
 
+std::vector<AlertEvent> AlertEvaluator::forgetHost(const QString &host, qint64 nowMs)
+{
+    std::vector<AlertEvent> events;
+    std::erase_if(m_open, [&](const auto &entry) {
+        const OpenAlert &alert = entry.second;
+        if (alert.key.host != host)
+            return false;
+        events.push_back({AlertEvent::Type::Cleared, alert.ruleId, alert.key, alert.value, nowMs,
+                          u"%1 is no longer watched"_s.arg(host)});
+        return true;
+    });
+    std::erase_if(m_states,
+                  [&](const auto &entry) { return entry.first.second.startsWith(host + u'|'); });
+    std::erase_if(m_silences, [&](const auto &entry) { return entry.first.second == host; });
+    return events;
+}
+
 std::vector<OpenAlert> AlertEvaluator::openAlerts() const
 {
     std::vector<OpenAlert> list;

@@ -117,6 +117,10 @@ public:
     // waits of series that stopped (see kStaleGraceMs). Call it about once a second.
     std::vector<AlertEvent> tick(qint64 nowMs);
 
+    // A host left the design (or its agent was removed): its silences and open alerts go, cleared,
+    // so a "*" Unreachable rule does not raise for it forever.
+    std::vector<AlertEvent> forgetHost(const QString &host, qint64 nowMs);
+
     std::vector<OpenAlert> openAlerts() const; // by raise time
     int openCount() const { return int(m_open.size()); }
     QHash<QString, int> openPerHost() const;

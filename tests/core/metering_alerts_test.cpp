@@ -231,6 +231,21 @@ TEST(AlertEvaluatorTest, ANamedHostThatNeverSpokeIsUnreachable)
     EXPECT_EQ(raised[0].key.host, QStringLiteral("hv7"));
 }
 
+TEST(AlertEvaluatorTest, AForgottenHostIsNoLongerUnreachable)
+{
+    AlertEvaluator ev({unreachableRule("*"), cpuRule()});
+    ev.feed(steady(cpuKey("hv1"), kT0, 300, 95), kT0);
+    ev.feed(steady(cpuKey("hv2"), kT0, 1, 5), kT0);
+    ASSERT_EQ(ev.tick(kT0 + 2 * kMinute).size(), 2U);            // both silent
+    ASSERT_EQ(ev.openPerHost().value(QStringLiteral("hv1")), 2); // silent and CPU busy
+    auto cleared = ev.forgetHost(QStringLiteral("hv1"), kT0 + 3 * kMinute);
+    ASSERT_EQ(cleared.size(), 2U);
+    EXPECT_EQ(cleared[0].reason, QStringLiteral("hv1 is no longer watched"));
+    EXPECT_EQ(ev.openPerHost().value(QStringLiteral("hv1")), 0);
+    EXPECT_EQ(ev.openPerHost().value(QStringLiteral("hv2")), 1);
+    EXPECT_TRUE(ev.tick(kT0 + 10 * kMinute).empty()); // hv1 does not come back as silent
+}
+
 TEST(AlertEvaluatorTest, PendingStateIsCappedAndForgottenWhenASeriesStops)
 {
     AlertRule any = cpuRule();
