@@ -47,12 +47,19 @@ QString isoUtc(qint64 ms)
                                                                          : Qt::ISODate);
 }
 
+// Bytes as a whole number; clamped, since llround is undefined past qint64's range.
+qint64 wholeBytes(double v)
+{
+    constexpr double kLimit = 9.0e18;
+    return std::llround(std::clamp(v, -kLimit, kLimit));
+}
+
 QString formatCell(const std::optional<double> &v, int decimals)
 {
     if (!v)
         return {};
     if (decimals == 0)
-        return QString::number(qint64(std::llround(*v)));
+        return QString::number(wholeBytes(*v));
     return QString::number(*v, 'f', decimals);
 }
 
@@ -112,8 +119,7 @@ QJsonObject rowJson(const UsageRow &row)
         const auto &v = row.usage.values[i];
         o.insert(QLatin1String(kColumns[i].json),
                  !v ? QJsonValue()
-                    : (kColumns[i].decimals == 0 ? QJsonValue(qint64(std::llround(*v)))
-                                                 : QJsonValue(*v)));
+                    : (kColumns[i].decimals == 0 ? QJsonValue(wholeBytes(*v)) : QJsonValue(*v)));
     }
     return o;
 }
@@ -154,6 +160,10 @@ std::optional<SeriesTotals> Builder::totals(const QString &host, const QString &
 {
     auto t = m_source.totals({host, entity, QLatin1String(metric)}, m_from, m_to);
     if (!t || t->count <= 0)
+        return std::nullopt;
+    // A store that kept a NaN (or worse) gives no figure rather than a made-up one.
+    if (!std::isfinite(t->min) || !std::isfinite(t->max) || !std::isfinite(t->avg) ||
+        !std::isfinite(t->area))
         return std::nullopt;
     return t;
 }

@@ -12,6 +12,8 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <cmath>
+
 using namespace converge::core;
 using namespace converge::core::metering;
 
@@ -81,6 +83,7 @@ FakeTotals meteredTotals()
     t.set("hv1|vnic/h1.db.lan|net_transmit_bytes_per_second", {86400, 0, 1, 1, 7'000});
     t.set("hv2|vm/h2.app|vm_cpu_cores", {86400, 0, 1, 0.125, 10800});
     t.set("hv2|vm/h2.app|vm_memory_bytes", {0, 0, 0, 0, 0}); // no samples: no data
+    t.set("hv2|vm/h2.app|vm_disk_allocated_bytes", {3, 0, std::nan(""), 0, 0}); // damaged
     return t;
 }
 
@@ -230,9 +233,11 @@ TEST(MeteringReportTest, AVmWithNoDataShowsEmptyCellsNotZeros)
         EXPECT_EQ(cell(rows, QStringLiteral("Tenant B"), column), QString()) << column;
         EXPECT_EQ(cell(rows, QStringLiteral("Empty"), column), QString()) << column;
     }
-    // app has CPU but its memory series had no sample in the period.
+    // app has CPU but its memory series had no sample in the period, and its disk series'
+    // totals are not numbers.
     EXPECT_EQ(cell(rows, QStringLiteral("app"), "avg_cpu_cores"), QStringLiteral("0.125"));
     EXPECT_EQ(cell(rows, QStringLiteral("app"), "avg_memory_bytes"), QString());
+    EXPECT_EQ(cell(rows, QStringLiteral("app"), "max_disk_allocated_bytes"), QString());
     EXPECT_EQ(cell(rows, QStringLiteral("app"), "resource_pool"), QString());
 }
 
