@@ -258,7 +258,7 @@ void Usage::add(const Usage &other)
 
 QString meteringAclEntity(const QString &vnicId)
 {
-    return u"acl/"_s + vnicId;
+    return u"vnic/"_s + vnicId;
 }
 
 Result<MeteringReport> buildMeteringReport(const Design &design, TotalsSource &source,

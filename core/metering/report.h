@@ -96,8 +96,9 @@ struct MeteringReport
     QJsonObject toJson() const;
 };
 
-// The series a vNIC's metering ACLs are counted in: "acl/VNICID" (port ACLs are records of
-// their vNIC, with no id of their own; the samplers sum a vNIC's Meter ACLs by remote prefix).
+// The entity a vNIC's metering ACLs are counted in: the vNIC's own, "vnic/VNICID" (port ACLs
+// are records of their vNIC, with no id of their own; aclmetering.h sums a vNIC's Meter ACLs
+// by remote prefix into its acl_* series).
 QString meteringAclEntity(const QString &vnicId);
 
 // Every VM of the design, its vNICs and pools, over [fromMs, toMs). Fails when the period is

@@ -74,8 +74,8 @@ FakeTotals meteredTotals()
     t.set("hv1|vnic/h1.web.lan|net_receive_bytes_per_second", {86400, 0, 9e6, 1000, 86'400'000});
     t.set("hv1|vnic/h1.web.lan|net_transmit_bytes_per_second", {86400, 0, 9e6, 500, 43'200'000});
     t.set("hv1|vnic/h1.web.bak|net_receive_bytes_per_second", {10, 0, 10, 1, 1'000});
-    t.set("hv1|acl/h1.web.lan|acl_internet_receive_bytes_per_second", {86400, 0, 1, 1, 6'400'000});
-    t.set("hv1|acl/h1.web.lan|acl_datacenter_receive_bytes_per_second",
+    t.set("hv1|vnic/h1.web.lan|acl_internet_receive_bytes_per_second", {86400, 0, 1, 1, 6'400'000});
+    t.set("hv1|vnic/h1.web.lan|acl_datacenter_receive_bytes_per_second",
           {86400, 0, 1, 1, 80'000'000});
     t.set("hv1|vm/h1.db|vm_cpu_cores", {86400, 0, 2, 0.25, 21600});
     t.set("hv1|vm/h1.db|vm_memory_bytes", {86400, 1 * kGiB, 2 * kGiB, 1.5 * kGiB, 0});
@@ -183,10 +183,10 @@ TEST(MeteringReportTest, ReadsTheSeriesTheSamplersWrite)
     build(totals);
     EXPECT_TRUE(totals.asked.contains(QStringLiteral("hv2|vm/h2.app|vm_cpu_cores")));
     EXPECT_TRUE(totals.asked.contains(
-        QStringLiteral("hv1|acl/h1.web.lan|acl_datacenter_transmit_bytes_per_second")));
+        QStringLiteral("hv1|vnic/h1.web.lan|acl_datacenter_transmit_bytes_per_second")));
     // No metering ACL on db's vNIC: its ACL series are not asked for.
     for (const QString &key : totals.asked)
-        EXPECT_FALSE(key.startsWith(QLatin1String("hv1|acl/h1.db"))) << key.toStdString();
+        EXPECT_FALSE(key.startsWith(QLatin1String("hv1|vnic/h1.db"))) << key.toStdString();
 }
 
 TEST(MeteringReportTest, TotalsRowIsTheSumOfTheVmRows)
