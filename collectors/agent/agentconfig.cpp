@@ -123,6 +123,7 @@ const std::map<QString, Setter> &setters()
         {QStringLiteral("connection_rate_per_source"),
          limit(&ChannelLimits::newPerSecondPerSource, 1, 65536)},
         {QStringLiteral("idle_timeout"), limit(&ChannelLimits::idleTimeoutMs, 10, 86400, 1000)},
+        {QStringLiteral("cgroup_root"), absolutePath(&AgentConfig::cgroupRoot)},
         {QStringLiteral("metering_interval"),
          limit(nullptr, 0, 3600, 1000, &AgentConfig::meteringIntervalMs)},
         {QStringLiteral("metering_buffer"),

@@ -28,6 +28,7 @@ struct AgentConfig
     ChannelLimits limits;
     int meteringIntervalMs = 1000;  // metering_interval: seconds between samples, 0 = off
     int meteringBufferMs = 600'000; // metering_buffer: minutes of samples kept for back-fill
+    QString cgroupRoot = QStringLiteral("/sys/fs/cgroup"); // cgroup_root: where VMs' cgroups are
 };
 
 // Parses the file's text. Errors name the file and line: "converged.conf:4: port 70000 ...".

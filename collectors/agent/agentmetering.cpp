@@ -196,7 +196,8 @@ void AgentMetering::addVms(const std::vector<metering::VmSource> &vms)
     if (!changed)
         return;
     const QString host = hostNameOf(m_config);
-    auto cgroups = metering::CgroupSampler::create({host, QStringLiteral("/"), m_vms});
+    auto cgroups =
+        metering::CgroupSampler::create({host, QStringLiteral("/"), m_vms, m_config.cgroupRoot});
     auto disks = metering::DiskAllocationSampler::create(host, m_vms);
     if (cgroups)
         m_cgroups.emplace(std::move(*cgroups));

@@ -105,7 +105,9 @@ core::Result<CgroupSampler> CgroupSampler::create(CgroupSamplerConfig config)
 
 CgroupSampler::CgroupSampler(CgroupSamplerConfig config)
     : m_config(std::move(config))
-    , m_cgroupRoot(QDir::cleanPath(m_config.root + QLatin1String("/sys/fs/cgroup")))
+    , m_cgroupRoot(QDir::cleanPath(m_config.cgroupDir.isEmpty()
+                                       ? m_config.root + QLatin1String("/sys/fs/cgroup")
+                                       : m_config.cgroupDir))
 {
 }
 

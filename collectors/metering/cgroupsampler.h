@@ -16,6 +16,9 @@ struct CgroupSamplerConfig
     QString host;                       // the design's host name: every series' host
     QString root = QStringLiteral("/"); // the cgroup file systems are at ROOT/sys/fs/cgroup
     std::vector<VmSource> vms;
+    // Where the cgroup file systems are when not at ROOT/sys/fs/cgroup (an agent in a container
+    // that has the host's mounted elsewhere): the directory that holds them.
+    QString cgroupDir = {};
 };
 
 // Where one VM's counters are, as found in a round.
