@@ -90,8 +90,8 @@ protocol::Message AgentService::serve(qint64 id, const protocol::Request &reques
             [&](const protocol::ApplyRequest &r) { return answer(id, apply(r)); },
             [&](const protocol::ConfirmRequest &r) { return answer(id, confirm(r)); },
             [&](const protocol::RollbackRequest &r) { return answer(id, rollback(r)); },
-            // Streams come with metering and capture; until then the agent offers none (its
-            // hello lists what it serves) and says so rather than leave a subscriber waiting.
+            // Streams are served by the server's StreamHub, in the network thread, beside the
+            // connections; a service on its own (tests) offers none and says so.
             [&](const protocol::SubscribeRequest &r) {
                 return protocol::errorReply(
                     id, QStringLiteral("unknown-stream"),
@@ -116,6 +116,8 @@ protocol::HelloReply AgentService::hello() const
     h.datapath = m_host.datapath();
     h.capabilities = {QStringLiteral("state"), QStringLiteral("plan"), QStringLiteral("apply"),
                       QStringLiteral("confirm"), QStringLiteral("rollback")};
+    if (m_config.meteringIntervalMs > 0)
+        h.capabilities << QStringLiteral("metering"); // the stream (docs/metering.md)
     if (m_pending)
         h.pendingTransaction = m_pending->transaction;
     h.problems = problems();

@@ -777,7 +777,8 @@ TEST_F(AgentChannelTest, EventsNotReadAreBoundedAndTheOldestDropped)
     EXPECT_EQ((*first)->body.value(QStringLiteral("seq")).toInt(), 5) << "the oldest went first";
 }
 
-// The agent serves no stream yet: a subscriber is told so instead of being left waiting.
+// A stream the agent does not offer: a subscriber is told so instead of being left waiting; hello
+// lists the metering stream only when metering runs.
 TEST(AgentServiceStreams, SubscribingToAStreamTheAgentDoesNotOfferIsRefusedByName)
 {
     ensureApp();
@@ -798,4 +799,12 @@ TEST(AgentServiceStreams, SubscribingToAStreamTheAgentDoesNotOfferIsRefusedByNam
     auto reply = core::protocol::HelloReply::fromJson(hello.body);
     ASSERT_TRUE(reply) << reply.error().message.toStdString();
     EXPECT_FALSE(reply->capabilities.contains(QStringLiteral("subscribe")));
+    EXPECT_TRUE(reply->capabilities.contains(QStringLiteral("metering")));
+    config.meteringIntervalMs = 0;
+    AgentService unmetered(config);
+    auto off = core::protocol::HelloReply::fromJson(
+        unmetered.handle({QStringLiteral("hello"), 9, core::protocol::consoleHello().toJson()})
+            .body);
+    ASSERT_TRUE(off);
+    EXPECT_FALSE(off->capabilities.contains(QStringLiteral("metering")));
 }
