@@ -14,7 +14,7 @@ packages=(
     python3 python3-jsonschema clang-format clang-tidy-19 universal-ctags libicu72
     clang-19 libclang-rt-19-dev
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3 tcpdump
-    shellcheck
+    shellcheck prometheus-node-exporter
 )
 
 # Node.js and npm install the test tools below; a Node.js the machine already has counts.

@@ -70,28 +70,6 @@ core::realize::HostState twoVms()
     return s;
 }
 
-// /proc/PID: resident memory (kB) and CPU time (clock ticks, user + system).
-qint64 rssKb(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
-
-qint64 cpuTicks(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray stat = f.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.size() > 12 ? fields[11].toLongLong() + fields[12].toLongLong() : -1;
-}
-
 class FloodTest : public ::testing::Test
 {
 protected:
@@ -163,23 +141,18 @@ protected:
                           QStringLiteral("fl1"), QStringLiteral("up")}));
     }
 
-    QString agentBinary() const { return QStringLiteral(CONVERGE_BINARY_DIR "/app/converged"); }
     QString config() const { return dir.filePath(QStringLiteral("converged.conf")); }
 
     void startAgent()
     {
-        auto fp = host.run(
-            {agentBinary(), QStringLiteral("--config"), config(), QStringLiteral("--fingerprint")});
-        ASSERT_TRUE(fp) << fp.error().message.toStdString();
-        agentFingerprint = QString::fromUtf8(fp->trimmed());
         // A pending token: any self-signed certificate then gets an enroll-only connection.
-        ASSERT_TRUE(host.run({agentBinary(), QStringLiteral("--config"), config(),
-                              QStringLiteral("--issue-token")}));
-        auto p = host.spawn({agentBinary(), QStringLiteral("--config"), config()},
-                            QProcessEnvironment::systemEnvironment(),
-                            dir.filePath(QStringLiteral("agent.log")));
-        ASSERT_TRUE(p) << p.error().message.toStdString();
-        agent = *p;
+        ASSERT_TRUE(
+            host.run({QStringLiteral(CONVERGE_BINARY_DIR "/app/converged"),
+                      QStringLiteral("--config"), config(), QStringLiteral("--issue-token")}));
+        auto started = startConverged(host, config(), dir.filePath(QStringLiteral("agent.log")));
+        ASSERT_TRUE(started) << started.error().message.toStdString();
+        agent = started->process;
+        agentFingerprint = started->fingerprint;
         scope = std::make_unique<NetnsScope>(host.name());
         ASSERT_TRUE(scope->isValid()) << scope->error().toStdString();
         for (QDeadlineTimer deadline(15000); !deadline.hasExpired(); QThread::msleep(100)) {
@@ -216,16 +189,16 @@ struct Meter
 {
     explicit Meter(qint64 agentPid)
         : pid(agentPid)
-        , ticks0(cpuTicks(agentPid))
+        , ticks0(processCpuTicks(agentPid))
     {
         wall.start();
         QObject::connect(&timer, &QTimer::timeout,
-                         [this] { peakRssKb = std::max(peakRssKb, rssKb(this->pid)); });
+                         [this] { peakRssKb = std::max(peakRssKb, processRssKb(this->pid)); });
         timer.start(100);
     }
     double cores() const
     {
-        return double(cpuTicks(pid) - ticks0) / double(sysconf(_SC_CLK_TCK)) /
+        return double(processCpuTicks(pid) - ticks0) / double(sysconf(_SC_CLK_TCK)) /
                (double(wall.elapsed()) / 1000.0);
     }
     qint64 pid;
@@ -258,7 +231,7 @@ TEST_F(FloodTest, AnEnrolledConsoleDeploysOnTimeThroughTwoThousandHostileConnect
                        << QStringLiteral("--seconds") << QStringLiteral("25"));
     flood.setStandardErrorFile(dir.filePath(QStringLiteral("flood.err")));
     client.disconnectFromAgent();
-    const qint64 rssBefore = rssKb(agent->pid());
+    const qint64 rssBefore = processRssKb(agent->pid());
     flood.start();
     ASSERT_TRUE(flood.waitForStarted()) << flood.errorString().toStdString();
     Meter meter(agent->pid());

@@ -233,16 +233,10 @@ protected:
 
     void startAgent()
     {
-        const QString agent = QStringLiteral(CONVERGE_BINARY_DIR "/app/converged");
-        const QString config = dir.filePath(QStringLiteral("converged.conf"));
-        auto fp =
-            host.run({agent, QStringLiteral("--config"), config, QStringLiteral("--fingerprint")});
-        ASSERT_TRUE(fp) << fp.error().message.toStdString();
-        agentFingerprint = QString::fromUtf8(fp->trimmed());
-        auto p = host.spawn({agent, QStringLiteral("--config"), config},
-                            QProcessEnvironment::systemEnvironment(),
-                            dir.filePath(QStringLiteral("agent.log")));
-        ASSERT_TRUE(p) << p.error().message.toStdString();
+        auto agent = startConverged(host, dir.filePath(QStringLiteral("converged.conf")),
+                                    dir.filePath(QStringLiteral("agent.log")));
+        ASSERT_TRUE(agent) << agent.error().message.toStdString();
+        agentFingerprint = agent->fingerprint;
         scope = std::make_unique<NetnsScope>(host.name());
         ASSERT_TRUE(scope->isValid()) << scope->error().toStdString();
         for (QDeadlineTimer deadline(15000); !deadline.hasExpired(); QThread::msleep(100))

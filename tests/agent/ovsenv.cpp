@@ -104,6 +104,27 @@ void removeStaleLeftovers()
 
 } // namespace
 
+qint64 processRssKb(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+
+qint64 processCpuTicks(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 12 ? fields[11].toLongLong() + fields[12].toLongLong() : -1;
+}
+
 bool haveRootAndOvs(QString *why)
 {
     QString reason;
@@ -504,6 +525,20 @@ NetnsScope::~NetnsScope()
                      std::strerror(errno));
     if (m_original >= 0)
         ::close(m_original);
+}
+
+Result<StartedAgent> startConverged(NetNs &host, const QString &config, const QString &logFile)
+{
+    const QString agent = QStringLiteral(CONVERGE_BINARY_DIR "/app/converged");
+    auto fp =
+        host.run({agent, QStringLiteral("--config"), config, QStringLiteral("--fingerprint")});
+    if (!fp)
+        return std::unexpected(fp.error());
+    auto p = host.spawn({agent, QStringLiteral("--config"), config},
+                        QProcessEnvironment::systemEnvironment(), logFile);
+    if (!p)
+        return std::unexpected(p.error());
+    return StartedAgent{*p, QString::fromUtf8(fp->trimmed())};
 }
 
 } // namespace converge::testing

@@ -33,6 +33,11 @@ using core::Result;
 // is missing (tests: GTEST_SKIP() << why).
 bool haveRootAndOvs(QString *why);
 
+// /proc/PID: resident memory in kB and processor time in clock ticks (user + system); -1 when
+// the process is gone.
+qint64 processRssKb(qint64 pid);
+qint64 processCpuTicks(qint64 pid);
+
 // A long-running child process this fixture owns: SIGTERM, then SIGKILL, on destruction.
 class OwnedProcess
 {
@@ -184,5 +189,14 @@ private:
     bool m_entered = false;
     QString m_error;
 };
+
+// converged (this build's) started in HOST with CONFIG, its output in LOGFILE: the process
+// (owned by HOST) and the fingerprint it will present.
+struct StartedAgent
+{
+    OwnedProcess *process = nullptr;
+    QString fingerprint;
+};
+Result<StartedAgent> startConverged(NetNs &host, const QString &config, const QString &logFile);
 
 } // namespace converge::testing
