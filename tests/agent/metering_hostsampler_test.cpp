@@ -250,3 +250,29 @@ TEST(HostSampler, ConfigurationIsCheckedAndSaysWhatIsWrong)
     EXPECT_NE(error({QStringLiteral("h"), QStringLiteral("/"), 16}).find("32 or 64 bits"),
               std::string::npos);
 }
+
+TEST(HostSampler, GarbageAndHugeFilesCostBoundedWork)
+{
+    FixtureRoot root;
+    writeHost(root);
+    QByteArray garbage;
+    for (int i = 0; i < 1000; ++i)
+        garbage += "8 0 sda " + QByteArray::number(i) + "\n";
+    root.write(QStringLiteral("/proc/diskstats"), garbage);
+    // 2 MiB of mounts: only the first MiB is read.
+    QByteArray mounts = "/dev/sda1 / ext4 rw 0 0\n";
+    while (mounts.size() < 2 * 1024 * 1024)
+        mounts += "tmpfs /run/user/1000 tmpfs rw,nosuid,nodev,relatime,size=1000k,mode=700 0 0\n";
+    root.write(QStringLiteral("/proc/self/mounts"), mounts);
+    HostSampler host = sampler(root);
+    const SamplerRound round = host.sample(10'000);
+    const QString disks = root.path(QStringLiteral("/proc/diskstats"));
+    EXPECT_EQ(round.problems.size(), 5) << round.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(round.problems.contains(disks + QStringLiteral(":3: expected 14 fields")));
+    EXPECT_TRUE(
+        round.problems.contains(disks + QStringLiteral(": 997 more malformed lines skipped")));
+    EXPECT_TRUE(round.problems.contains(
+        QStringLiteral("%1: longer than 1048576 bytes, the rest is not read")
+            .arg(root.path(QStringLiteral("/proc/self/mounts")))));
+    EXPECT_TRUE(valueOf(round, QStringLiteral("mount//"), "filesystem_size_bytes"));
+}
