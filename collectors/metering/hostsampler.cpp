@@ -242,8 +242,9 @@ void HostSampler::sampleDisks(Round &round)
     if (!text)
         return round.problem(text.error().message);
     const QString blockDir = round.path("/sys/block");
-    const QStringList wholeDevices =
+    const QStringList listed =
         QDir(blockDir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System);
+    const QSet<QString> wholeDevices(listed.begin(), listed.end());
     if (wholeDevices.isEmpty())
         return round.problem(
             QStringLiteral("cannot list %1: disks are not metered without it").arg(blockDir));
