@@ -108,6 +108,23 @@ TEST(CgroupSampler, LibvirtDomainOnCgroupV1ByName)
     EXPECT_EQ(valueOf(round, QStringLiteral("vm/vm-m"), "vm_memory_bytes"), 2.0);
 }
 
+TEST(CgroupSampler, HybridHostsUnifiedTreeGivesProcessorTimeAndSaysWhyNoMemory)
+{
+    FixtureRoot root;
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/cgroup.controllers"), "hugetlb\n");
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1/cpu.stat"), "usage_usec 100\n");
+    CgroupSampler vms =
+        sampler(root, {{QStringLiteral("vm-u"), {}, QStringLiteral("lab/vm1"), {}}});
+    const SamplerRound first = vms.sample(1000);
+    EXPECT_TRUE(first.problems.contains(
+        QStringLiteral("%1: no memory.current (the memory controller is not enabled for this "
+                       "group)")
+            .arg(root.path(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1")))))
+        << first.problems.join(u'\n').toStdString();
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1/cpu.stat"), "usage_usec 250100\n");
+    EXPECT_EQ(valueOf(vms.sample(2000), QStringLiteral("vm/vm-u"), "vm_cpu_cores"), 0.25);
+}
+
 TEST(CgroupSampler, RestartedVmHasANewCgroupAndStartsNewCounters)
 {
     FixtureRoot root;

@@ -194,15 +194,31 @@ TEST(HostSampler, UnreadableSourceIsNamedAndTheOthersStillSample)
     FixtureRoot root;
     writeHost(root);
     ASSERT_TRUE(QFile::remove(root.path(QStringLiteral("/proc/diskstats"))));
-    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/class/net"))).removeRecursively());
+    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/block"))).removeRecursively());
     HostSampler host = sampler(root);
     const SamplerRound round = host.sample(10'000);
     EXPECT_TRUE(round.problems.contains(QStringLiteral("cannot read %1: No such file or directory")
                                             .arg(root.path(QStringLiteral("/proc/diskstats")))))
         << round.problems.join(u'\n').toStdString();
-    EXPECT_TRUE(round.problems.contains(QStringLiteral("cannot list %1: interfaces are not metered")
-                                            .arg(root.path(QStringLiteral("/sys/class/net")))));
     EXPECT_TRUE(valueOf(round, {}, "memory_total_bytes"));
+    // An interface whose statistics cannot be opened, then no /sys/class/net or /sys/block.
+    root.write(QStringLiteral("/proc/diskstats"), kDisks1);
+    root.write(QStringLiteral("/sys/class/net/broken0/ifindex"), "5\n");
+    const SamplerRound second = host.sample(11'000);
+    EXPECT_TRUE(second.problems.contains(
+        QStringLiteral("cannot open %1: No such file or directory")
+            .arg(root.path(QStringLiteral("/sys/class/net/broken0/statistics")))))
+        << second.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(
+        second.problems.contains(QStringLiteral("cannot list %1: disks are not metered without it")
+                                     .arg(root.path(QStringLiteral("/sys/block")))));
+    EXPECT_TRUE(hasEntity(second, QStringLiteral("if/eth0")));
+    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/class/net"))).removeRecursively());
+    const SamplerRound third = host.sample(12'000);
+    EXPECT_TRUE(third.problems.contains(QStringLiteral("cannot list %1: interfaces are not metered")
+                                            .arg(root.path(QStringLiteral("/sys/class/net")))))
+        << third.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(valueOf(third, {}, "memory_total_bytes"));
 }
 
 TEST(HostSampler, RealFileSystemsBySpaceEscapedPathsAndNoVirtualOnes)
