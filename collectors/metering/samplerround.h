@@ -15,7 +15,7 @@ struct SamplerRound
 {
     core::metering::SampleBatch batch;
     // New problems of this round ("cannot read /proc/diskstats: Permission denied",
-    // "/proc/diskstats:7: expected 14 fields, found 3"): each is reported once, in the round it
+    // "/proc/diskstats:7: expected 14 fields"): each is reported once, in the round it
     // appears, and again only after it went away for a round.
     QStringList problems;
 };
@@ -25,9 +25,9 @@ void addSample(core::metering::SampleBatch &batch, core::metering::SeriesKey key
                core::metering::Sample sample);
 
 // Remembers which problems were already reported, so a file that stays unreadable or a line
-// that stays malformed is not repeated every second.
-// A round keeps at most kMaxLinesPerFile malformed lines of a file and kMaxProblems in all: a
-// file of garbage must neither make a megabyte of problems nor hide the other sources' ones.
+// that stays malformed is not repeated every second. A round keeps at most kMaxLinesPerFile
+// malformed lines of a file and kMaxProblems in all: a file of garbage must neither make a
+// megabyte of problems nor hide the other sources' ones.
 class ProblemLog
 {
 public:
