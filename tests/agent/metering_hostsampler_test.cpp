@@ -292,3 +292,17 @@ TEST(HostSampler, GarbageAndHugeFilesCostBoundedWork)
             .arg(root.path(QStringLiteral("/proc/self/mounts")))));
     EXPECT_TRUE(valueOf(round, QStringLiteral("mount//"), "filesystem_size_bytes"));
 }
+
+TEST(ProblemLog, AProblemIsReportedWhenItAppearsAndAgainOnlyAfterItWentAway)
+{
+    ProblemLog log;
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_EQ(log.finishRound().size(), 1);
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_TRUE(log.finishRound().isEmpty());
+    EXPECT_EQ(log.current().size(), 1) << "still wrong";
+    EXPECT_TRUE(log.finishRound().isEmpty()); // a round without it: fixed
+    EXPECT_TRUE(log.current().isEmpty());
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_EQ(log.finishRound().size(), 1) << "broken again: said again";
+}
