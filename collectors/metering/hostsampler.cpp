@@ -196,9 +196,11 @@ void HostSampler::sampleCpu(Round &round)
         const auto busy = round.counter(round.key(entity, "cpu_busy_percent"), ticks->busy, {}, 64);
         const auto all = round.counter(
             round.key(entity + QLatin1String("#ticks"), "cpu_busy_percent"), ticks->all, {}, 64);
+        // At most 100: iowait may go down (proc(5)), so busy can rise by more than all ticks.
         if (busy && all && all->value > 0)
-            addSample(round.result.batch, round.key(entity, "cpu_busy_percent"),
-                      Sample{round.nowMs, 100.0 * busy->value / all->value, busy->spanMs});
+            addSample(
+                round.result.batch, round.key(entity, "cpu_busy_percent"),
+                Sample{round.nowMs, 100.0 * std::min(1.0, busy->value / all->value), busy->spanMs});
     });
 }
 

@@ -306,3 +306,19 @@ TEST(ProblemLog, AProblemIsReportedWhenItAppearsAndAgainOnlyAfterItWentAway)
     log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
     EXPECT_EQ(log.finishRound().size(), 1) << "broken again: said again";
 }
+
+TEST(HostSampler, IowaitGoingDownNeverMakesMoreThanAHundredPercent)
+{
+    FixtureRoot root;
+    writeHost(root);
+    root.write(QStringLiteral("/proc/stat"), "cpu  100 0 0 100 50 0 0 0 0 0\n"
+                                             "cpu0 100 0 0 100 50 0 0 0 0 0\n");
+    HostSampler host = sampler(root);
+    host.sample(10'000);
+    // 200 busy ticks while iowait went back by 10 (proc(5) says it may): 190 ticks in all.
+    root.write(QStringLiteral("/proc/stat"), "cpu  300 0 0 100 40 0 0 0 0 0\n"
+                                             "cpu0 300 0 0 100 40 0 0 0 0 0\n");
+    const SamplerRound round = host.sample(12'000);
+    EXPECT_EQ(valueOf(round, QStringLiteral("cpu"), "cpu_busy_percent"), 100.0);
+    EXPECT_EQ(valueOf(round, QStringLiteral("cpu0"), "cpu_busy_percent"), 100.0);
+}
