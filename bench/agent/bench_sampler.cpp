@@ -57,6 +57,7 @@ int main(int argc, char **argv)
         out << sampler.error().message << "\n";
         return 1;
     }
+    const qint64 rssBefore = residentKib();
     std::vector<double> us;
     us.reserve(size_t(rounds));
     qsizetype series = 0;
@@ -78,7 +79,8 @@ int main(int argc, char **argv)
     out << "rounds: " << rounds << ", series in a round: up to " << series << "\n"
         << "round: median " << percentile(us, 0.5) << " us, p90 " << percentile(us, 0.9)
         << " us; processor time " << cpu * 1e6 / rounds << " us a round\n"
-        << "RSS: " << rss << " KiB now, " << usage.ru_maxrss << " KiB peak\n";
+        << "RSS: " << rssBefore << " KiB before the first round, " << rss << " KiB after the last, "
+        << usage.ru_maxrss << " KiB peak\n";
     for (const QString &problem : sampler->currentProblems())
         out << "problem: " << problem << "\n";
     return 0;

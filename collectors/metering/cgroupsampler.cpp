@@ -114,8 +114,9 @@ CgroupSampler::CgroupSampler(CgroupSamplerConfig config)
 SamplerRound CgroupSampler::sample(qint64 nowMs)
 {
     SamplerRound round;
+    const Scan found = scan();
     for (const VmSource &vm : m_config.vms)
-        sampleVm(round, vm, nowMs);
+        sampleVm(round, vm, found, nowMs);
     // A VM stopped for two rounds has its counters forgotten; when it starts again its new
     // cgroup (a new inode) starts new counters anyway.
     if (m_lastRoundMs >= 0 && m_lastRoundMs <= nowMs)
@@ -125,9 +126,10 @@ SamplerRound CgroupSampler::sample(qint64 nowMs)
     return round;
 }
 
-void CgroupSampler::sampleVm(SamplerRound &round, const VmSource &vm, qint64 nowMs)
+void CgroupSampler::sampleVm(SamplerRound &round, const VmSource &vm, const Scan &scan,
+                             qint64 nowMs)
 {
-    const auto at = locate(vm);
+    const auto at = locate(vm, scan);
     if (!at) {
         m_problems.note(at.error().message);
         return;
@@ -172,30 +174,47 @@ void CgroupSampler::sampleMemory(SamplerRound &round, const QString &entity,
 
 // The v2 hierarchy when /sys/fs/cgroup is one (it has cgroup.controllers), the v1 cpuacct
 // hierarchy, and a hybrid host's v2 hierarchy; in that order, since a hybrid host's systemd
-// makes each group in both and only v1 has the controllers there.
-QStringList CgroupSampler::hierarchies() const
+// makes each group in both and only v1 has the controllers there. Then the scopes libvirt made
+// in each machine.slice, listed once a round however many VMs look for theirs.
+CgroupSampler::Scan CgroupSampler::scan() const
 {
-    QStringList found;
+    static const QRegularExpression machine(
+        QStringLiteral("^machine-(([a-z]+)-([0-9]{1,9})-.*)\\.scope$"));
+    Scan found;
     if (isFile(m_cgroupRoot + QLatin1String("/cgroup.controllers")))
-        found.append(m_cgroupRoot);
+        found.hierarchies.append(m_cgroupRoot);
     for (const char *v1 : {"/cpuacct", "/cpu,cpuacct"})
         if (isFile(m_cgroupRoot + QLatin1String(v1) + QLatin1String("/cpuacct.usage")))
-            found.append(m_cgroupRoot + QLatin1String(v1));
+            found.hierarchies.append(m_cgroupRoot + QLatin1String(v1));
     if (isFile(m_cgroupRoot + QLatin1String("/unified/cgroup.controllers")))
-        found.append(m_cgroupRoot + QLatin1String("/unified"));
+        found.hierarchies.append(m_cgroupRoot + QLatin1String("/unified"));
+    for (const QString &hierarchy : std::as_const(found.hierarchies)) {
+        const QDir slice(hierarchy + QLatin1String("/machine.slice"));
+        for (const QString &entry : slice.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const auto m = machine.match(unescapeUnitName(entry));
+            if (m.hasMatch())
+                found.scopes.push_back({hierarchy, QLatin1String("machine.slice/") + entry,
+                                        m.captured(2), m.captured(3).toInt(), m.captured(1)});
+        }
+    }
     return found;
 }
 
 core::Result<CgroupLocation> CgroupSampler::locate(const VmSource &vm) const
 {
+    return locate(vm, scan());
+}
+
+core::Result<CgroupLocation> CgroupSampler::locate(const VmSource &vm, const Scan &scan) const
+{
     QString path = vm.cgroupPath;
     if (path.isEmpty()) {
-        auto scope = findScope(vm.domain);
+        auto scope = findScope(vm.domain, scan);
         if (!scope)
             return std::unexpected(scope.error());
         path = *scope;
     }
-    for (const QString &hierarchy : hierarchies()) {
+    for (const QString &hierarchy : scan.hierarchies) {
         const QString dir = hierarchy + u'/' + path;
         if (!QFileInfo(dir).isDir())
             continue;
@@ -210,24 +229,19 @@ core::Result<CgroupLocation> CgroupSampler::locate(const VmSource &vm) const
                           .arg(vm.vmId, path, m_cgroupRoot));
 }
 
-// The scope under machine.slice whose machine name is the one libvirt makes for `domain`,
-// whatever the domain's id (it changes at every start).
-core::Result<QString> CgroupSampler::findScope(const QString &domain) const
+// The scope whose machine name is the one libvirt makes for `domain`, whatever the domain's id
+// (it changes at every start), from the first hierarchy that has one.
+core::Result<QString> CgroupSampler::findScope(const QString &domain, const Scan &scan) const
 {
-    static const QRegularExpression machine(
-        QStringLiteral("^machine-([a-z]+)-([0-9]{1,9})-.*\\.scope$"));
     QStringList matches;
-    for (const QString &hierarchy : hierarchies()) {
-        const QDir slice(hierarchy + QLatin1String("/machine.slice"));
-        for (const QString &entry : slice.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            const auto m = machine.match(unescapeUnitName(entry));
-            if (m.hasMatch() &&
-                unescapeUnitName(entry).chopped(6).sliced(8) ==
-                    libvirtMachineName(m.captured(1), m.captured(2).toInt(), domain))
-                matches.append(QLatin1String("machine.slice/") + entry);
-        }
-        if (!matches.isEmpty())
+    QString matchedIn;
+    for (const Scan::Scope &scope : scan.scopes) {
+        if (!matchedIn.isEmpty() && scope.hierarchy != matchedIn)
             break;
+        if (scope.machine == libvirtMachineName(scope.driver, scope.id, domain)) {
+            matches.append(scope.path);
+            matchedIn = scope.hierarchy;
+        }
     }
     if (matches.size() > 1)
         return core::invalid(QStringLiteral("libvirt domain %1: several scopes match (%2)")

@@ -30,6 +30,7 @@ struct CgroupLocation
     QString memoryDir; // v2: the group; v1: its directory in the memory hierarchy
 };
 
+// Used by one thread at a time (the agent's sampling thread, or the console's).
 class CgroupSampler
 {
 public:
@@ -47,10 +48,26 @@ public:
     core::Result<CgroupLocation> locate(const VmSource &vm) const;
 
 private:
+    // What a round looks in: the hierarchies present, and the libvirt scopes in them.
+    struct Scan
+    {
+        struct Scope
+        {
+            QString hierarchy;
+            QString path;    // "machine.slice/machine-qemu\x2d3\x2dweb.scope"
+            QString driver;  // "qemu"
+            int id = 0;      // 3
+            QString machine; // "qemu-3-web", unescaped
+        };
+        QStringList hierarchies;
+        std::vector<Scope> scopes; // by hierarchy, in the order of hierarchies
+    };
+
     explicit CgroupSampler(CgroupSamplerConfig config);
-    core::Result<QString> findScope(const QString &domain) const;
-    QStringList hierarchies() const;
-    void sampleVm(SamplerRound &round, const VmSource &vm, qint64 nowMs);
+    Scan scan() const;
+    core::Result<CgroupLocation> locate(const VmSource &vm, const Scan &scan) const;
+    core::Result<QString> findScope(const QString &domain, const Scan &scan) const;
+    void sampleVm(SamplerRound &round, const VmSource &vm, const Scan &scan, qint64 nowMs);
     void sampleCpu(SamplerRound &round, const QString &entity, const CgroupLocation &at,
                    qint64 nowMs);
     void sampleMemory(SamplerRound &round, const QString &entity, const CgroupLocation &at,

@@ -12,6 +12,7 @@ namespace converge::collectors::metering {
 // The space `file` takes on its file system, or why it cannot be read.
 core::Result<quint64> allocatedBytes(const QString &file);
 
+// Used by one thread at a time (the agent's sampling thread, or the console's).
 class DiskAllocationSampler
 {
 public:

@@ -129,6 +129,10 @@ struct HostSampler::Round
             addSample(result.batch, key(entity, metric), *s);
     }
     void problem(const QString &text) { sampler.m_problems.note(text); }
+    void lineProblem(const QString &path, int line, const QString &what)
+    {
+        sampler.m_problems.noteLine(path, line, what);
+    }
     QString path(const char *inRoot) const { return sampler.m_root + QLatin1String(inRoot); }
 };
 
@@ -187,14 +191,16 @@ void HostSampler::sampleCpu(Round &round)
             return;
         const auto ticks = parseCpuTicks(line);
         if (!ticks)
-            return round.problem(lineProblem(path, number, ticks.error().message));
+            return round.lineProblem(path, number, ticks.error().message);
         const QString entity = ticks->entity;
         const auto busy = round.counter(round.key(entity, "cpu_busy_percent"), ticks->busy, {}, 64);
         const auto all = round.counter(
             round.key(entity + QLatin1String("#ticks"), "cpu_busy_percent"), ticks->all, {}, 64);
+        // At most 100: iowait may go down (proc(5)), so busy can rise by more than all ticks.
         if (busy && all && all->value > 0)
-            addSample(round.result.batch, round.key(entity, "cpu_busy_percent"),
-                      Sample{round.nowMs, 100.0 * busy->value / all->value, busy->spanMs});
+            addSample(
+                round.result.batch, round.key(entity, "cpu_busy_percent"),
+                Sample{round.nowMs, 100.0 * std::min(1.0, busy->value / all->value), busy->spanMs});
     });
 }
 
@@ -214,8 +220,7 @@ void HostSampler::sampleMemory(Round &round)
         const auto kb =
             splitFields(line, f) == 3 && f[2] == "kB" ? parseNumber(f[1]) : std::nullopt;
         if (!kb || *kb > std::numeric_limits<quint64>::max() / 1024)
-            return round.problem(
-                lineProblem(path, number, QStringLiteral("expected \"NAME: N kB\"")));
+            return round.lineProblem(path, number, QStringLiteral("expected \"NAME: N kB\""));
         (isTotal ? total : available) = *kb * 1024;
     });
     if (!total || !available || *available > *total)
@@ -239,20 +244,21 @@ void HostSampler::sampleDisks(Round &round)
     if (!text)
         return round.problem(text.error().message);
     const QString blockDir = round.path("/sys/block");
-    const QStringList wholeDevices =
+    const QStringList listed =
         QDir(blockDir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System);
+    const QSet<QString> wholeDevices(listed.begin(), listed.end());
     if (wholeDevices.isEmpty())
         return round.problem(
             QStringLiteral("cannot list %1: disks are not metered without it").arg(blockDir));
     forEachLine(text->bytes, [&](QByteArrayView line, int number) {
         std::array<QByteArrayView, 14> f;
         if (splitFields(line, f) < 14)
-            return round.problem(lineProblem(path, number, QStringLiteral("expected 14 fields")));
+            return round.lineProblem(path, number, QStringLiteral("expected 14 fields"));
         std::array<quint64, 4> v; // reads, sectors read, writes, sectors written
         for (size_t i = 0; i < v.size(); ++i) {
             const auto n = parseNumber(f[3 + 2 * i]);
             if (!n)
-                return round.problem(lineProblem(path, number, QStringLiteral("not a count")));
+                return round.lineProblem(path, number, QStringLiteral("not a count"));
             v[i] = *n;
         }
         const QString name = QFile::decodeName(f[2].toByteArray());
@@ -261,7 +267,7 @@ void HostSampler::sampleDisks(Round &round)
             return;
         const QString entity = QLatin1String("disk/") + name;
         if (!isSeriesName(entity))
-            return round.problem(lineProblem(path, number, QStringLiteral("unusable device name")));
+            return round.lineProblem(path, number, QStringLiteral("unusable device name"));
         const QString instance = QString::fromLatin1(f[0]) + u':' + QString::fromLatin1(f[1]);
         round.rate(entity, "disk_reads_per_second", v[0], instance);
         round.rate(entity, "disk_read_bytes_per_second", v[1], instance, 512.0);
@@ -283,18 +289,17 @@ void HostSampler::sampleFileSystems(Round &round)
         round.problem(QStringLiteral("%1: longer than %2 bytes, the rest is not read")
                           .arg(path)
                           .arg(kMaxFileBytes));
-    QStringList points;
+    QMap<QString, bool> points; // mount point -> a real file system is mounted there
     forEachLine(text->bytes, [&](QByteArrayView line, int number) {
         std::array<QByteArrayView, 3> f;
         if (splitFields(line, f) < 3 || !f[1].startsWith('/'))
-            return round.problem(lineProblem(
-                path, number, QStringLiteral("expected a device, a mount point and a type")));
-        const QString point = unescapeMountPath(f[1]);
-        points.removeAll(point);
-        if (isRealFileSystem(f[2]))
-            points.append(point);
+            return round.lineProblem(path, number,
+                                     QStringLiteral("expected a device, a mount point and a type"));
+        points.insert(unescapeMountPath(f[1]), isRealFileSystem(f[2]));
     });
-    for (const QString &point : std::as_const(points)) {
+    for (const auto &[point, real] : points.asKeyValueRange()) {
+        if (!real)
+            continue;
         const QString entity = QLatin1String("mount/") + point;
         const QString where = m_root + point;
         struct statvfs fs = {};

@@ -19,6 +19,7 @@ struct HostSamplerConfig
     int counterBits = QT_POINTER_SIZE * 8;
 };
 
+// Used by one thread at a time (the agent's sampling thread, or the console's).
 class HostSampler
 {
 public:

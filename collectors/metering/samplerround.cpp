@@ -1,5 +1,7 @@
 #include "samplerround.h"
 
+#include "collectors/metering/procfile.h"
+
 #include <algorithm>
 
 namespace converge::collectors::metering {
@@ -10,8 +12,31 @@ void addSample(core::metering::SampleBatch &batch, core::metering::SeriesKey key
     batch.series.push_back({std::move(key), {sample}});
 }
 
+void ProblemLog::note(const QString &problem)
+{
+    if (m_now.size() < kMaxProblems || m_now.contains(problem))
+        m_now.insert(problem);
+    else
+        ++m_unlisted;
+}
+
+void ProblemLog::noteLine(const QString &path, int line, const QString &what)
+{
+    if (++m_badLines[path] <= kMaxLinesPerFile)
+        note(lineProblem(path, line, what));
+}
+
 QStringList ProblemLog::finishRound()
 {
+    for (const auto &[path, count] : m_badLines.asKeyValueRange())
+        if (count > kMaxLinesPerFile)
+            note(QStringLiteral("%1: %2 more malformed lines skipped")
+                     .arg(path)
+                     .arg(count - kMaxLinesPerFile));
+    if (m_unlisted > 0)
+        m_now.insert(QStringLiteral("%1 more problems not listed").arg(m_unlisted));
+    m_unlisted = 0;
+    m_badLines.clear();
     QStringList fresh;
     for (const QString &problem : std::as_const(m_now))
         if (!m_last.contains(problem))

@@ -2,6 +2,7 @@
 
 #include "core/metering/sample.h"
 
+#include <QHash>
 #include <QSet>
 #include <QStringList>
 
@@ -14,7 +15,7 @@ struct SamplerRound
 {
     core::metering::SampleBatch batch;
     // New problems of this round ("cannot read /proc/diskstats: Permission denied",
-    // "/proc/diskstats:7: expected 14 fields, found 3"): each is reported once, in the round it
+    // "/proc/diskstats:7: expected 14 fields"): each is reported once, in the round it
     // appears, and again only after it went away for a round.
     QStringList problems;
 };
@@ -24,11 +25,17 @@ void addSample(core::metering::SampleBatch &batch, core::metering::SeriesKey key
                core::metering::Sample sample);
 
 // Remembers which problems were already reported, so a file that stays unreadable or a line
-// that stays malformed is not repeated every second.
+// that stays malformed is not repeated every second. A round keeps at most kMaxLinesPerFile
+// malformed lines of a file and kMaxProblems in all: a file of garbage must neither make a
+// megabyte of problems nor hide the other sources' ones.
 class ProblemLog
 {
 public:
-    void note(const QString &problem) { m_now.insert(problem); }
+    static constexpr qsizetype kMaxProblems = 100;
+    static constexpr int kMaxLinesPerFile = 3;
+    void note(const QString &problem);
+    // "PATH:LINE: WHAT", the line skipped (past kMaxLinesPerFile: counted, not listed).
+    void noteLine(const QString &path, int line, const QString &what);
     // The problems noted since the last call that were not noted in the round before it.
     QStringList finishRound();
     // Every problem of the last finished round: what is wrong now.
@@ -37,6 +44,8 @@ public:
 private:
     QSet<QString> m_now;
     QSet<QString> m_last;
+    qsizetype m_unlisted = 0;       // noted this round past kMaxProblems
+    QHash<QString, int> m_badLines; // file -> malformed lines this round
 };
 
 // An entity name a series key accepts (core::metering::SeriesKey::parse): at most 255

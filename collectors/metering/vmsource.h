@@ -6,8 +6,8 @@
 
 #include <vector>
 
-// Where a VM's resource use is read on its host (docs/metering.md, "How a VM is found"): its
-// cgroup, found by libvirt domain name or given as a path, and its disk image files.
+// Where a VM's resource use is read on its host (docs/metering-samplers.md, "How a VM is
+// found"): its cgroup, found by libvirt domain name or given as a path, and its disk images.
 namespace converge::collectors::metering {
 
 struct VmSource

@@ -87,6 +87,42 @@ TEST(CgroupSampler, PathOnCgroupV1UsesCpuacctAndMemoryHierarchies)
         vms.locate({QStringLiteral("vm-b"), {}, QStringLiteral("machine.slice/db.scope"), {}});
     ASSERT_TRUE(at);
     EXPECT_EQ(at->layout, CgroupLocation::Layout::V1) << "v1 before the hybrid host's unified tree";
+    EXPECT_EQ(at->memoryDir,
+              root.path(QStringLiteral("/sys/fs/cgroup/memory/machine.slice/db.scope")));
+}
+
+TEST(CgroupSampler, LibvirtDomainOnCgroupV1ByName)
+{
+    FixtureRoot root;
+    root.write(QStringLiteral("/sys/fs/cgroup/cpuacct/cpuacct.usage"), "999\n");
+    const QString scope =
+        QStringLiteral("machine.slice/machine-qemu\\x2d17\\x2dmail.example.com.scope");
+    writeV1Group(root, scope, 1'000'000'000, 1);
+    CgroupSampler vms =
+        sampler(root, {{QStringLiteral("vm-m"), QStringLiteral("mail.example.com"), {}, {}}});
+    vms.sample(0);
+    writeV1Group(root, scope, 3'000'000'000, 2);
+    const SamplerRound round = vms.sample(1000);
+    EXPECT_TRUE(round.problems.isEmpty()) << round.problems.join(u'\n').toStdString();
+    EXPECT_EQ(valueOf(round, QStringLiteral("vm/vm-m"), "vm_cpu_cores"), 2.0);
+    EXPECT_EQ(valueOf(round, QStringLiteral("vm/vm-m"), "vm_memory_bytes"), 2.0);
+}
+
+TEST(CgroupSampler, HybridHostsUnifiedTreeGivesProcessorTimeAndSaysWhyNoMemory)
+{
+    FixtureRoot root;
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/cgroup.controllers"), "hugetlb\n");
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1/cpu.stat"), "usage_usec 100\n");
+    CgroupSampler vms =
+        sampler(root, {{QStringLiteral("vm-u"), {}, QStringLiteral("lab/vm1"), {}}});
+    const SamplerRound first = vms.sample(1000);
+    EXPECT_TRUE(first.problems.contains(
+        QStringLiteral("%1: no memory.current (the memory controller is not enabled for this "
+                       "group)")
+            .arg(root.path(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1")))))
+        << first.problems.join(u'\n').toStdString();
+    root.write(QStringLiteral("/sys/fs/cgroup/unified/lab/vm1/cpu.stat"), "usage_usec 250100\n");
+    EXPECT_EQ(valueOf(vms.sample(2000), QStringLiteral("vm/vm-u"), "vm_cpu_cores"), 0.25);
 }
 
 TEST(CgroupSampler, RestartedVmHasANewCgroupAndStartsNewCounters)

@@ -194,15 +194,31 @@ TEST(HostSampler, UnreadableSourceIsNamedAndTheOthersStillSample)
     FixtureRoot root;
     writeHost(root);
     ASSERT_TRUE(QFile::remove(root.path(QStringLiteral("/proc/diskstats"))));
-    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/class/net"))).removeRecursively());
+    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/block"))).removeRecursively());
     HostSampler host = sampler(root);
     const SamplerRound round = host.sample(10'000);
     EXPECT_TRUE(round.problems.contains(QStringLiteral("cannot read %1: No such file or directory")
                                             .arg(root.path(QStringLiteral("/proc/diskstats")))))
         << round.problems.join(u'\n').toStdString();
-    EXPECT_TRUE(round.problems.contains(QStringLiteral("cannot list %1: interfaces are not metered")
-                                            .arg(root.path(QStringLiteral("/sys/class/net")))));
     EXPECT_TRUE(valueOf(round, {}, "memory_total_bytes"));
+    // An interface whose statistics cannot be opened, then no /sys/class/net or /sys/block.
+    root.write(QStringLiteral("/proc/diskstats"), kDisks1);
+    root.write(QStringLiteral("/sys/class/net/broken0/ifindex"), "5\n");
+    const SamplerRound second = host.sample(11'000);
+    EXPECT_TRUE(second.problems.contains(
+        QStringLiteral("cannot open %1: No such file or directory")
+            .arg(root.path(QStringLiteral("/sys/class/net/broken0/statistics")))))
+        << second.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(
+        second.problems.contains(QStringLiteral("cannot list %1: disks are not metered without it")
+                                     .arg(root.path(QStringLiteral("/sys/block")))));
+    EXPECT_TRUE(hasEntity(second, QStringLiteral("if/eth0")));
+    ASSERT_TRUE(QDir(root.path(QStringLiteral("/sys/class/net"))).removeRecursively());
+    const SamplerRound third = host.sample(12'000);
+    EXPECT_TRUE(third.problems.contains(QStringLiteral("cannot list %1: interfaces are not metered")
+                                            .arg(root.path(QStringLiteral("/sys/class/net")))))
+        << third.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(valueOf(third, {}, "memory_total_bytes"));
 }
 
 TEST(HostSampler, RealFileSystemsBySpaceEscapedPathsAndNoVirtualOnes)
@@ -249,4 +265,60 @@ TEST(HostSampler, ConfigurationIsCheckedAndSaysWhatIsWrong)
               std::string::npos);
     EXPECT_NE(error({QStringLiteral("h"), QStringLiteral("/"), 16}).find("32 or 64 bits"),
               std::string::npos);
+}
+
+TEST(HostSampler, GarbageAndHugeFilesCostBoundedWork)
+{
+    FixtureRoot root;
+    writeHost(root);
+    QByteArray garbage;
+    for (int i = 0; i < 1000; ++i)
+        garbage += "8 0 sda " + QByteArray::number(i) + "\n";
+    root.write(QStringLiteral("/proc/diskstats"), garbage);
+    // 2 MiB of mounts: only the first MiB is read.
+    QByteArray mounts = "/dev/sda1 / ext4 rw 0 0\n";
+    while (mounts.size() < 2 * 1024 * 1024)
+        mounts += "tmpfs /run/user/1000 tmpfs rw,nosuid,nodev,relatime,size=1000k,mode=700 0 0\n";
+    root.write(QStringLiteral("/proc/self/mounts"), mounts);
+    HostSampler host = sampler(root);
+    const SamplerRound round = host.sample(10'000);
+    const QString disks = root.path(QStringLiteral("/proc/diskstats"));
+    EXPECT_EQ(round.problems.size(), 5) << round.problems.join(u'\n').toStdString();
+    EXPECT_TRUE(round.problems.contains(disks + QStringLiteral(":3: expected 14 fields")));
+    EXPECT_TRUE(
+        round.problems.contains(disks + QStringLiteral(": 997 more malformed lines skipped")));
+    EXPECT_TRUE(round.problems.contains(
+        QStringLiteral("%1: longer than 1048576 bytes, the rest is not read")
+            .arg(root.path(QStringLiteral("/proc/self/mounts")))));
+    EXPECT_TRUE(valueOf(round, QStringLiteral("mount//"), "filesystem_size_bytes"));
+}
+
+TEST(ProblemLog, AProblemIsReportedWhenItAppearsAndAgainOnlyAfterItWentAway)
+{
+    ProblemLog log;
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_EQ(log.finishRound().size(), 1);
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_TRUE(log.finishRound().isEmpty());
+    EXPECT_EQ(log.current().size(), 1) << "still wrong";
+    EXPECT_TRUE(log.finishRound().isEmpty()); // a round without it: fixed
+    EXPECT_TRUE(log.current().isEmpty());
+    log.note(QStringLiteral("cannot read /proc/diskstats: Permission denied"));
+    EXPECT_EQ(log.finishRound().size(), 1) << "broken again: said again";
+}
+
+TEST(HostSampler, IowaitGoingDownNeverMakesMoreThanAHundredPercent)
+{
+    FixtureRoot root;
+    writeHost(root);
+    root.write(QStringLiteral("/proc/stat"), "cpu  100 0 0 100 50 0 0 0 0 0\n"
+                                             "cpu0 100 0 0 100 50 0 0 0 0 0\n");
+    HostSampler host = sampler(root);
+    host.sample(10'000);
+    // 200 busy ticks while iowait went back by 10 (proc(5) says it may): 190 ticks in all.
+    root.write(QStringLiteral("/proc/stat"), "cpu  300 0 0 100 40 0 0 0 0 0\n"
+                                             "cpu0 300 0 0 100 40 0 0 0 0 0\n");
+    const SamplerRound round = host.sample(12'000);
+    EXPECT_EQ(valueOf(round, QStringLiteral("cpu"), "cpu_busy_percent"), 100.0);
+    EXPECT_EQ(valueOf(round, QStringLiteral("cpu0"), "cpu_busy_percent"), 100.0);
 }
