@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <future>
+#include <utility>
 
 // Why raw samples are stored in chunks (one row per series and minute, its samples packed in a
 // blob: meteringchunk.h) rather than a row per sample: samples arrive a second of every series at

@@ -2,6 +2,8 @@
 
 #include "core/logging.h"
 
+#include <utility>
+
 // The writer side of the metering store: one transaction per group of queued batches, raw chunks
 // rewritten while their minute is open, rollup deltas merged into their rows. Why chunks: see the
 // top of meteringstore.cpp.

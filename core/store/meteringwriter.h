@@ -10,6 +10,8 @@
 
 #include <QHash>
 
+#include <limits>
+
 namespace converge::core {
 
 // The metering store's writer connection and what it remembers per series between transactions:
