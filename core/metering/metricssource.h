@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/metering/downsample.h" // ChartPoint: one column of a chart, peaks kept
 #include "core/metering/sample.h"
 
 #include <QObject>
@@ -10,17 +11,6 @@
 // project's store by default, Prometheus for fleets (issue 18), a fake in tests of the views.
 // Views know only this interface.
 namespace converge::core::metering {
-
-// One column of a chart: the samples of [tMs, next column's tMs) summarized, peaks kept.
-struct ChartPoint
-{
-    qint64 tMs = 0;
-    double min = 0;
-    double max = 0;
-    double avg = 0;
-    qint64 count = 0;
-    friend bool operator==(const ChartPoint &, const ChartPoint &) = default;
-};
 
 class MetricsSource : public QObject
 {

@@ -1,6 +1,7 @@
 #pragma once
 
-// Internal to the ProjectStore's .cpp files (projectstore*.cpp): not part of core's interface.
+// Internal to the stores' .cpp files (projectstore*.cpp, metering*.cpp): not part of core's
+// interface.
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -43,6 +44,19 @@ public:
     }
     QString text(int col) const { return QString::fromUtf8(bytes(col)); }
     qint64 int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    // For statements run many times (the metering store's writer and readers).
+    void bindBlob(int i, const QByteArray &bytes)
+    {
+        sqlite3_bind_blob(m_stmt, i, bytes.constData(), int(bytes.size()), SQLITE_TRANSIENT);
+    }
+    void bindReal(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
+    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    void reset()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
 
 private:
     sqlite3_stmt *m_stmt = nullptr;
