@@ -1,0 +1,530 @@
+#include "meteringchart.h"
+
+#include <QAreaSeries>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QGraphicsSimpleTextItem>
+#include <QKeyEvent>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QTimer>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace converge::views::metering {
+
+using core::metering::ChartPoint;
+using core::metering::SeriesKey;
+
+namespace {
+
+constexpr qint64 minSpanMs = 10'000;
+constexpr qint64 maxSpanMs = qint64(400) * 24 * 3'600'000;
+constexpr int liveIntervalMs = 250; // at most four live redraws a second
+
+QColor seriesColor(size_t i)
+{
+    static const QColor colors[] = {
+        QColor(0x1f77b4), QColor(0xd62728), QColor(0x2ca02c), QColor(0xff7f0e), QColor(0x9467bd),
+        QColor(0x8c564b), QColor(0xe377c2), QColor(0x17becf), QColor(0xbcbd22), QColor(0x7f7f7f)};
+    return colors[i % std::size(colors)];
+}
+
+QString unitOf(const SeriesKey &key)
+{
+    const core::metering::MetricInfo *info = core::metering::metricInfo(key.metric);
+    return info ? info->unit : key.metric;
+}
+
+// Keys of the first two units met, in order: a chart has one value axis per unit.
+std::vector<SeriesKey> firstTwoUnits(const std::vector<SeriesKey> &keys)
+{
+    QStringList units;
+    std::vector<SeriesKey> kept;
+    for (const SeriesKey &key : keys) {
+        const QString unit = unitOf(key);
+        if (!units.contains(unit) && units.size() < 2)
+            units.append(unit);
+        if (units.contains(unit))
+            kept.push_back(key);
+    }
+    return kept;
+}
+
+QString timeFormat(qint64 spanMs)
+{
+    if (spanMs <= qint64(30) * 60'000)
+        return QStringLiteral("HH:mm:ss");
+    if (spanMs <= qint64(36) * 3'600'000)
+        return QStringLiteral("HH:mm");
+    return QStringLiteral("dd MMM HH:mm");
+}
+
+} // namespace
+
+QString entityTitle(const QString &host, const QString &entity)
+{
+    if (entity.isEmpty())
+        return host;
+    const qsizetype slash = entity.indexOf(QLatin1Char('/'));
+    return host + QStringLiteral(" / ") + (slash < 0 ? entity : entity.mid(slash + 1));
+}
+
+MeteringChart::MeteringChart(core::metering::MetricsSource *source, QWidget *parent)
+    : QChartView(parent)
+    , m_source(source)
+    , m_now([] { return QDateTime::currentMSecsSinceEpoch(); })
+    , m_refreshTimer(new QTimer(this))
+    , m_liveThrottle(new QTimer(this))
+    , m_fitTimer(new QTimer(this))
+    , m_latest(std::make_shared<std::atomic<quint64>>(0))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    chart()->legend()->setAlignment(Qt::AlignBottom);
+    chart()->setMargins(QMargins(4, 4, 4, 4));
+    m_timeAxis = new QDateTimeAxis;
+    m_timeAxis->setTickCount(7);
+    chart()->addAxis(m_timeAxis, Qt::AlignBottom);
+    m_overlay = new QGraphicsSimpleTextItem(chart());
+    m_overlay->setVisible(false);
+    m_pool.setMaxThreadCount(2);
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(0);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MeteringChart::startQuery);
+    m_liveThrottle->setSingleShot(true);
+    m_liveThrottle->setInterval(liveIntervalMs);
+    connect(m_liveThrottle, &QTimer::timeout, this, [this] {
+        if (std::exchange(m_livePending, false) && m_live) {
+            refresh();
+            m_liveThrottle->start();
+        }
+    });
+    // The plot's width follows the axis labels, which follow the data: ask again only when the
+    // columns no longer fit, or fill a tenth less than they could, else redraws never settle.
+    // A redraw passes through passing widths: judge the one it ends with.
+    m_fitTimer->setSingleShot(true);
+    m_fitTimer->setInterval(0);
+    connect(m_fitTimer, &QTimer::timeout, this, [this] {
+        const int width = columnsWanted();
+        if (width < m_queriedColumns || width > m_queriedColumns + m_queriedColumns / 10)
+            refresh();
+    });
+    connect(chart(), &QChart::plotAreaChanged, this, [this] {
+        showOverlay(m_overlayText);
+        m_fitTimer->start();
+    });
+    connect(source, &core::metering::MetricsSource::samplesArrived, this,
+            &MeteringChart::onSamplesArrived);
+    m_toMs = m_now();
+    m_fromMs = m_toMs - m_spanMs;
+    placeTimeAxis();
+}
+
+MeteringChart::~MeteringChart()
+{
+    // Queued queries skip their work; running ones finish before the chart they post to goes.
+    m_latest->store(std::numeric_limits<quint64>::max());
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+void MeteringChart::setSeries(const std::vector<SeriesKey> &keys)
+{
+    m_keys = firstTwoUnits(keys);
+    m_columns.assign(m_keys.size(), {});
+    buildSeries();
+    showOverlay({});
+    refresh();
+}
+
+void MeteringChart::buildSeries()
+{
+    chart()->removeAllSeries(); // bands own their min and max lines
+    for (const Axis &a : m_axes) {
+        chart()->removeAxis(a.axis);
+        delete a.axis;
+    }
+    m_axes.clear();
+    m_drawn.clear();
+    for (size_t i = 0; i < m_keys.size(); ++i)
+        addSeries(m_keys[i], int(i));
+}
+
+void MeteringChart::addSeries(const SeriesKey &key, int index)
+{
+    Drawn d;
+    d.axis = axisFor(unitOf(key));
+    QValueAxis *valueAxis = m_axes[size_t(d.axis)].axis;
+    const QColor color = seriesColor(size_t(index));
+    d.band = new QAreaSeries;
+    d.max = new QLineSeries(d.band);
+    d.min = new QLineSeries(d.band);
+    d.band->setUpperSeries(d.max);
+    d.band->setLowerSeries(d.min);
+    d.band->setColor(QColor(color.red(), color.green(), color.blue(), 60));
+    d.band->setPen(Qt::NoPen);
+    d.avg = new QLineSeries;
+    d.avg->setName(seriesName(key));
+    d.avg->setPen(QPen(color, 1.5));
+    for (QAbstractSeries *s :
+         {static_cast<QAbstractSeries *>(d.band), static_cast<QAbstractSeries *>(d.avg)}) {
+        chart()->addSeries(s);
+        s->attachAxis(m_timeAxis);
+        s->attachAxis(valueAxis);
+    }
+    for (QLegendMarker *marker : chart()->legend()->markers(d.band))
+        marker->setVisible(false); // the band is the line's, not a series of its own
+    m_drawn.push_back(d);
+}
+
+int MeteringChart::axisFor(const QString &unit)
+{
+    for (size_t i = 0; i < m_axes.size(); ++i) {
+        if (m_axes[i].unit == unit)
+            return int(i);
+    }
+    auto *axis = new QValueAxis;
+    axis->setLabelFormat(QStringLiteral("%.4g"));
+    chart()->addAxis(axis, m_axes.empty() ? Qt::AlignLeft : Qt::AlignRight);
+    m_axes.push_back({unit, scaleFor(unit, 0), axis});
+    return int(m_axes.size() - 1);
+}
+
+QString MeteringChart::seriesName(const SeriesKey &key) const
+{
+    const core::metering::MetricInfo *info = core::metering::metricInfo(key.metric);
+    const QString what = info ? info->help : key.metric;
+    const bool oneEntity = std::ranges::all_of(
+        m_keys, [&](const SeriesKey &k) { return k.host == key.host && k.entity == key.entity; });
+    return oneEntity ? what : entityTitle(key.host, key.entity) + QStringLiteral(": ") + what;
+}
+
+void MeteringChart::refresh()
+{
+    m_refreshTimer->start();
+}
+
+int MeteringChart::columnsWanted() const
+{
+    return std::max(1, int(chart()->plotArea().width()));
+}
+
+void MeteringChart::startQuery()
+{
+    if (m_keys.empty())
+        return;
+    if (m_live) {
+        m_toMs = m_now();
+        m_fromMs = m_toMs - m_spanMs;
+        placeTimeAxis();
+    }
+    m_queriedColumns = columnsWanted();
+    const quint64 generation = ++m_generation;
+    m_latest->store(generation);
+    // Runs on the pool; `this` only names where the result goes (the destructor waits for us).
+    m_pool.start([this, source = m_source, keys = m_keys, from = m_fromMs, to = m_toMs,
+                  columns = m_queriedColumns, generation, latest = m_latest] {
+        std::vector<core::Result<std::vector<ChartPoint>>> results;
+        for (const SeriesKey &key : keys) {
+            if (latest->load() != generation)
+                return; // superseded: its result would be dropped anyway
+            results.push_back(source->query(key, from, to, columns));
+        }
+        QMetaObject::invokeMethod(
+            this, [this, generation, results] { queryDone(generation, results); },
+            Qt::QueuedConnection);
+    });
+}
+
+void MeteringChart::queryDone(quint64 generation,
+                              const std::vector<core::Result<std::vector<ChartPoint>>> &results)
+{
+    if (generation != m_generation || results.size() != m_keys.size())
+        return; // a newer query has been asked for: this range is no longer shown
+    std::vector<std::vector<ChartPoint>> columns;
+    QString error;
+    for (size_t i = 0; i < results.size(); ++i) {
+        columns.push_back(results[i].value_or(std::vector<ChartPoint>{}));
+        if (!results[i] && error.isEmpty())
+            error = seriesName(m_keys[i]) + QStringLiteral(": ") + results[i].error().message;
+    }
+    showColumns(columns);
+    if (!error.isEmpty())
+        showOverlay(error);
+    Q_EMIT redrawn();
+}
+
+void MeteringChart::showColumns(const std::vector<std::vector<ChartPoint>> &columns)
+{
+    m_columns = columns;
+    m_columns.resize(m_keys.size());
+    for (size_t a = 0; a < m_axes.size(); ++a)
+        rescaleAxis(int(a), m_columns);
+    for (size_t i = 0; i < m_drawn.size(); ++i)
+        fillSeries(i, m_columns[i]);
+    placeTimeAxis();
+    const bool any = std::ranges::any_of(m_columns, [](const auto &c) { return !c.empty(); });
+    if (any || m_keys.empty()) {
+        showOverlay({});
+        return;
+    }
+    showOverlay(QStringLiteral("No samples yet for %1: the agent sends them every second once "
+                               "metering runs")
+                    .arg(entityTitle(m_keys.front().host, m_keys.front().entity)));
+}
+
+void MeteringChart::rescaleAxis(int axis, const std::vector<std::vector<ChartPoint>> &columns)
+{
+    double low = 0, high = 0;
+    for (size_t i = 0; i < m_drawn.size(); ++i) {
+        if (m_drawn[i].axis != axis)
+            continue;
+        for (const ChartPoint &p : columns[i]) {
+            low = std::min(low, p.min);
+            high = std::max(high, p.max);
+        }
+    }
+    Axis &a = m_axes[size_t(axis)];
+    a.scale = scaleFor(a.unit, std::max(std::abs(low), std::abs(high)));
+    double top = high * a.scale.factor;
+    if (a.unit == u"percent" && top <= 100)
+        top = 100; // a share reads against its whole
+    if (top <= 0)
+        top = 1;
+    a.axis->setRange(low * a.scale.factor, top);
+    a.axis->applyNiceNumbers();
+    a.axis->setTitleText(a.scale.suffix);
+}
+
+void MeteringChart::fillSeries(size_t i, const std::vector<ChartPoint> &points)
+{
+    const Drawn &d = m_drawn[i];
+    const double factor = m_axes[size_t(d.axis)].scale.factor;
+    QList<QPointF> avg, low, high;
+    avg.reserve(qsizetype(points.size()));
+    low.reserve(qsizetype(points.size()));
+    high.reserve(qsizetype(points.size()));
+    for (const ChartPoint &p : points) {
+        const auto x = double(p.tMs);
+        avg.append(QPointF(x, p.avg * factor));
+        low.append(QPointF(x, p.min * factor));
+        high.append(QPointF(x, p.max * factor));
+    }
+    d.avg->replace(avg);
+    d.min->replace(low);
+    d.max->replace(high);
+}
+
+void MeteringChart::placeTimeAxis()
+{
+    m_timeAxis->setFormat(timeFormat(m_toMs - m_fromMs));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_fromMs),
+                         QDateTime::fromMSecsSinceEpoch(m_toMs));
+}
+
+void MeteringChart::showOverlay(const QString &text)
+{
+    m_overlayText = text;
+    m_overlay->setText(text);
+    m_overlay->setVisible(!text.isEmpty());
+    const QRectF area = chart()->plotArea();
+    m_overlay->setPos(area.center() - m_overlay->boundingRect().center());
+}
+
+QString MeteringChart::emptyText() const
+{
+    return m_overlayText;
+}
+
+void MeteringChart::onSamplesArrived(qint64 /*latestMs*/)
+{
+    if (!m_live)
+        return;
+    if (m_liveThrottle->isActive()) {
+        m_livePending = true; // drawn when the quarter second is over
+        return;
+    }
+    refresh();
+    m_liveThrottle->start();
+}
+
+void MeteringChart::setClock(std::function<qint64()> now)
+{
+    m_now = std::move(now);
+    if (m_live)
+        setLive(true);
+}
+
+void MeteringChart::moveRange(qint64 fromMs, qint64 toMs, bool live)
+{
+    const qint64 span = std::clamp(toMs - fromMs, minSpanMs, maxSpanMs);
+    const qint64 center = fromMs + (toMs - fromMs) / 2;
+    m_fromMs = toMs - fromMs == span ? fromMs : center - span / 2;
+    m_toMs = m_fromMs + span;
+    m_spanMs = span;
+    m_live = live;
+    placeTimeAxis();
+    Q_EMIT rangeChanged(m_fromMs, m_toMs, m_live);
+    refresh();
+}
+
+void MeteringChart::setTimeRange(qint64 fromMs, qint64 toMs)
+{
+    if (toMs > fromMs)
+        moveRange(fromMs, toMs, false);
+}
+
+void MeteringChart::showLast(qint64 spanMs)
+{
+    const qint64 now = m_now();
+    moveRange(now - spanMs, now, true);
+}
+
+void MeteringChart::setLive(bool live)
+{
+    if (live) {
+        showLast(m_spanMs);
+    } else if (m_live) {
+        m_live = false;
+        Q_EMIT rangeChanged(m_fromMs, m_toMs, false);
+    }
+}
+
+void MeteringChart::zoom(double factor, qint64 centerMs)
+{
+    const auto from = qint64(double(centerMs) - double(centerMs - m_fromMs) * factor);
+    const auto to = qint64(double(centerMs) + double(m_toMs - centerMs) * factor);
+    moveRange(from, to, false);
+}
+
+void MeteringChart::pan(double fraction)
+{
+    const auto shift = qint64(double(m_toMs - m_fromMs) * fraction);
+    moveRange(m_fromMs + shift, m_toMs + shift, false);
+}
+
+qint64 MeteringChart::timeAt(QPoint viewPos) const
+{
+    const QRectF area = chart()->plotArea();
+    const QPointF p = chart()->mapFromScene(mapToScene(viewPos));
+    const double share = area.width() > 0 ? (p.x() - area.left()) / area.width() : 0.5;
+    return m_fromMs + qint64(share * double(m_toMs - m_fromMs));
+}
+
+QString MeteringChart::valueTextAt(QPoint viewPos) const
+{
+    if (!chart()->plotArea().contains(chart()->mapFromScene(mapToScene(viewPos))))
+        return {};
+    const qint64 t = timeAt(viewPos);
+    QStringList parts{QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"))};
+    for (size_t i = 0; i < m_columns.size(); ++i) {
+        const auto &cols = m_columns[i];
+        auto it = std::ranges::upper_bound(cols, t, {}, &ChartPoint::tMs);
+        if (it == cols.begin())
+            continue;
+        --it;
+        const UnitScale &s = m_axes[size_t(m_drawn[i].axis)].scale;
+        QString text = seriesName(m_keys[i]) + QLatin1Char(' ') + formatValue(it->avg, s);
+        if (it->max != it->min)
+            text += QStringLiteral(" (max %1)").arg(formatValue(it->max, s));
+        parts.append(text);
+    }
+    return parts.size() > 1 ? parts.join(QStringLiteral("  ")) : QString();
+}
+
+QLineSeries *MeteringChart::averageLine(int i) const
+{
+    return i >= 0 && size_t(i) < m_drawn.size() ? m_drawn[size_t(i)].avg : nullptr;
+}
+
+QAreaSeries *MeteringChart::band(int i) const
+{
+    return i >= 0 && size_t(i) < m_drawn.size() ? m_drawn[size_t(i)].band : nullptr;
+}
+
+QValueAxis *MeteringChart::valueAxis(int axis) const
+{
+    return axis >= 0 && size_t(axis) < m_axes.size() ? m_axes[size_t(axis)].axis : nullptr;
+}
+
+void MeteringChart::wheelEvent(QWheelEvent *event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0) {
+        QChartView::wheelEvent(event);
+        return;
+    }
+    zoom(std::pow(0.8, steps), timeAt(event->position().toPoint()));
+    event->accept();
+}
+
+void MeteringChart::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton) {
+        QChartView::mousePressEvent(event);
+        return;
+    }
+    m_dragX = event->position().toPoint().x();
+    event->accept();
+}
+
+void MeteringChart::mouseMoveEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (m_dragX >= 0 && pos.x() != m_dragX) {
+        const double width = std::max(1.0, chart()->plotArea().width());
+        pan(-double(pos.x() - m_dragX) / width); // the data follows the pointer
+        m_dragX = pos.x();
+    }
+    Q_EMIT hoverTextChanged(valueTextAt(pos));
+    event->accept();
+}
+
+void MeteringChart::mouseReleaseEvent(QMouseEvent *event)
+{
+    m_dragX = -1;
+    QChartView::mouseReleaseEvent(event);
+}
+
+void MeteringChart::keyPressEvent(QKeyEvent *event)
+{
+    const qint64 center = m_fromMs + (m_toMs - m_fromMs) / 2;
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoom(0.8, center);
+        break;
+    case Qt::Key_Minus:
+        zoom(1.25, center);
+        break;
+    case Qt::Key_Left:
+        pan(-0.1);
+        break;
+    case Qt::Key_Right:
+        pan(0.1);
+        break;
+    case Qt::Key_L:
+        setLive(!m_live);
+        break;
+    case Qt::Key_Home:
+        setLive(true);
+        break;
+    default:
+        QChartView::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+void MeteringChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    showOverlay(m_overlayText);
+    refresh();
+}
+
+} // namespace converge::views::metering
