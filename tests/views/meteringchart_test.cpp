@@ -8,9 +8,7 @@
 #include "views/metering/meteringdock.h"
 #include "views/metering/meteringpanel.h"
 
-#include <QAreaSeries>
 #include <QDir>
-#include <QLineSeries>
 #include <QTest>
 #include <QValueAxis>
 
@@ -34,13 +32,18 @@ SeriesKey key(const char *entity, const char *metric)
     return {QStringLiteral("web1"), QString::fromUtf8(entity), QString::fromUtf8(metric)};
 }
 
-// One sample a second over the last hour before `now`, value(i) for the i-th.
-std::vector<Sample> lastHour(const std::function<double(int)> &value)
+// One sample a second over the last `hours` before `now`, value(i) for the i-th.
+std::vector<Sample> lastHours(int hours, const std::function<double(int)> &value)
 {
     std::vector<Sample> samples;
-    for (int i = 0; i < 3600; ++i)
-        samples.push_back({now - hourMs + qint64(i) * 1000, value(i), 1000});
+    for (int i = 0; i < 3600 * hours; ++i)
+        samples.push_back({now - hours * hourMs + qint64(i) * 1000, value(i), 1000});
     return samples;
+}
+
+std::vector<Sample> lastHour(const std::function<double(int)> &value)
+{
+    return lastHours(1, value);
 }
 
 double maxY(const QList<QPointF> &points)
@@ -88,8 +91,8 @@ TEST(MeteringChart, AsksForNoMoreColumnsThanThePlotHasPixels)
     EXPECT_LE(source.lastMaxPoints.load(), plotWidth);
     EXPECT_GE(source.lastMaxPoints.load(), plotWidth - 1);
     // 3,600 samples drawn as at most one point per pixel.
-    EXPECT_LE(shown.chart.averageLine(0)->count(), plotWidth);
-    EXPECT_GT(shown.chart.averageLine(0)->count(), plotWidth / 2);
+    EXPECT_LE(shown.chart.averagePoints(0).size(), plotWidth);
+    EXPECT_GT(shown.chart.averagePoints(0).size(), plotWidth / 2);
 }
 
 TEST(MeteringChart, ASpikeShowsAsTheMaximumOfItsColumn)
@@ -101,8 +104,8 @@ TEST(MeteringChart, ASpikeShowsAsTheMaximumOfItsColumn)
                lastHour([](int i) { return i == 1234 ? 5000.0 : 1000.0; }));
     ShownChart shown(&source, source.series());
     EXPECT_EQ(shown.chart.scale(0).suffix, QStringLiteral("kbit/s"));
-    EXPECT_DOUBLE_EQ(maxY(shown.chart.band(0)->upperSeries()->points()), 40.0);
-    EXPECT_LT(maxY(shown.chart.averageLine(0)->points()), 20.0);
+    EXPECT_DOUBLE_EQ(maxY(shown.chart.bandTop(0)), 40.0);
+    EXPECT_LT(maxY(shown.chart.averagePoints(0)), 20.0);
     EXPECT_GE(shown.chart.valueAxis(0)->max(), 40.0); // the axis leaves room for the peak
 }
 
@@ -121,7 +124,7 @@ TEST(MeteringChart, ALateResultOfAnOlderQueryDoesNotOverwriteANewerOne)
     QObject::connect(&shown.chart, &MeteringChart::redrawn, [&] { ++drawn; });
     shown.chart.setTimeRange(newerFrom, now);
     ASSERT_TRUE(QTest::qWaitFor([&] { return drawn == 1; }, 5000));
-    const QList<QPointF> newer = shown.chart.averageLine(0)->points();
+    const QList<QPointF> newer = shown.chart.averagePoints(0);
     ASSERT_FALSE(newer.isEmpty());
     EXPECT_GE(newer.front().x(), double(newerFrom));
     // ...and stays drawn when the older one comes back late.
@@ -130,7 +133,7 @@ TEST(MeteringChart, ALateResultOfAnOlderQueryDoesNotOverwriteANewerOne)
     ASSERT_TRUE(QTest::qWaitFor([&] { return source.finished.load() > finishedBefore; }, 5000));
     QTest::qWait(100);
     EXPECT_EQ(drawn, 1);
-    EXPECT_EQ(shown.chart.averageLine(0)->points(), newer);
+    EXPECT_EQ(shown.chart.averagePoints(0), newer);
     EXPECT_EQ(shown.chart.fromMs(), newerFrom);
 }
 
@@ -294,23 +297,24 @@ TEST(MeteringScreenshot, AnInterfacesChartsAt1280x800)
     if (dir.isEmpty())
         GTEST_SKIP() << "set CONVERGE_SCREENSHOT_DIR to write docs/screenshots/metering-chart.png";
     FakeMetricsSource source;
-    // A working hour of a web server's uplink: a daily swing, noise, a backup burst.
+    // Six hours of a web server's uplink, a sample a second: a slow swing, noise (the bands,
+    // each column's min to max), a backup burst, a few send errors.
     auto wave = [](double base, double swing, int seed) {
-        return lastHour([=](int i) {
+        return lastHours(6, [=](int i) {
             const double noise = std::sin(i * 0.37 + seed) * std::sin(i * 0.071 * seed);
-            const double burst = (i > 2100 && i < 2400) ? 4 : 1;
-            return base * burst * (1 + swing * std::sin(i / 600.0) + 0.25 * noise);
+            const double burst = (i > 12600 && i < 13500) ? 4 : 1;
+            return base * burst * (1 + swing * std::sin(i / 3600.0) + 0.25 * noise);
         });
     };
     source.add(key("if/eth0", "net_receive_bytes_per_second"), wave(9e6, 0.4, 1));
     source.add(key("if/eth0", "net_transmit_bytes_per_second"), wave(3e6, 0.3, 2));
     source.add(key("if/eth0", "net_receive_packets_per_second"), wave(9000, 0.4, 3));
     source.add(key("if/eth0", "net_transmit_errors_per_second"),
-               lastHour([](int i) { return i % 700 == 0 ? 3.0 : 0.0; }));
+               lastHours(6, [](int i) { return i % 4000 == 0 ? 3.0 : 0.0; }));
     MeteringPanel panel(&source, QStringLiteral("web1"), QStringLiteral("if/eth0"));
     for (MeteringChart *chart : panel.charts())
         chart->setClock([] { return now; });
-    panel.showLast(hourMs);
+    panel.showLast(6 * hourMs);
     panel.resize(1280, 800);
     panel.show();
     int drawn = 0;

@@ -13,10 +13,10 @@
 #include <memory>
 #include <vector>
 
-class QAreaSeries;
 class QDateTimeAxis;
 class QGraphicsSimpleTextItem;
 class QLineSeries;
+class QPainter;
 class QTimer;
 class QValueAxis;
 
@@ -27,6 +27,8 @@ class QValueAxis;
 // results are dropped. Wheel and +/- zoom, drag and Left/Right pan, L toggles live (following
 // now, redrawn as samples arrive, at most four times a second), Home goes back to live.
 namespace converge::views::metering {
+
+class PlotLayer;
 
 // "web1 / eth0" for host web1, entity "if/eth0"; "web1" for the host itself.
 QString entityTitle(const QString &host, const QString &entity);
@@ -69,9 +71,14 @@ public:
     QString emptyText() const;
     // "14:03:05  Bytes received 94.2 Mbit/s" for the time under `viewPos`, empty outside.
     QString valueTextAt(QPoint viewPos) const;
-    QLineSeries *averageLine(int i) const; // of seriesKeys()[i], in axis units
-    QAreaSeries *band(int i) const;
-    QValueAxis *valueAxis(int axis) const; // 0 left, 1 right (nullptr: one unit)
+    // The columns drawn for seriesKeys()[i] as (tMs, value in the axis' scale): averages, maxima.
+    QList<QPointF> averagePoints(int i) const
+    {
+        return points(i, &core::metering::ChartPoint::avg);
+    }
+    QList<QPointF> bandTop(int i) const { return points(i, &core::metering::ChartPoint::max); }
+    QLineSeries *legendSeries(int i) const; // its legend entry (no points)
+    QValueAxis *valueAxis(int axis) const;  // 0 left, 1 right (nullptr: one unit)
     const UnitScale &scale(int axis) const { return m_axes[size_t(axis)].scale; }
 
 public Q_SLOTS:
@@ -99,13 +106,13 @@ private:
     };
     struct Drawn
     {
-        QLineSeries *avg = nullptr;
-        QLineSeries *min = nullptr;
-        QLineSeries *max = nullptr;
-        QAreaSeries *band = nullptr;
+        QLineSeries *legend = nullptr;
+        QColor color;
         int axis = 0;
     };
+    friend class PlotLayer;
 
+    void connectTimers();
     void buildSeries();
     void addSeries(const core::metering::SeriesKey &key, int index);
     int axisFor(const QString &unit);
@@ -113,7 +120,9 @@ private:
     void queryDone(quint64 generation,
                    const std::vector<core::Result<std::vector<core::metering::ChartPoint>>> &r);
     void rescaleAxis(int axis, const std::vector<std::vector<core::metering::ChartPoint>> &cols);
-    void fillSeries(size_t i, const std::vector<core::metering::ChartPoint> &points);
+    QList<QPointF> points(int i, double core::metering::ChartPoint::*value) const;
+    void paintPlot(QPainter *painter) const;
+    static void paintBand(QPainter *painter, const QPolygonF &band, const QColor &color);
     void placeTimeAxis();
     void showOverlay(const QString &text);
     void onSamplesArrived(qint64 latestMs);
@@ -127,6 +136,7 @@ private:
     std::vector<Axis> m_axes;
     std::vector<std::vector<core::metering::ChartPoint>> m_columns;
     QDateTimeAxis *m_timeAxis = nullptr;
+    PlotLayer *m_plot = nullptr; // child item of the chart
     QGraphicsSimpleTextItem *m_overlay = nullptr;
     QString m_overlayText;
     std::function<qint64()> m_now;
