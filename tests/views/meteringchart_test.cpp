@@ -8,9 +8,11 @@
 #include "views/metering/meteringdock.h"
 #include "views/metering/meteringpanel.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QTest>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <gtest/gtest.h>
 
@@ -188,6 +190,34 @@ TEST(MeteringChart, KeysZoomPanAndGoBackToLive)
     EXPECT_EQ(chart.toMs() - chart.fromMs(), hourMs * 5 / 4);
     QTest::keyClick(&chart, Qt::Key_L);
     EXPECT_FALSE(chart.isLive());
+}
+
+TEST(MeteringChart, TheWheelZoomsAroundThePointerAndDraggingPans)
+{
+    FakeMetricsSource source;
+    source.add(key("", "memory_used_bytes"), lastHour([](int) { return 2e9; }));
+    ShownChart shown(&source, source.series());
+    MeteringChart &chart = shown.chart;
+    const QRectF area = chart.chart()->plotArea();
+    const QPoint at = chart.mapFromScene(
+        chart.chart()->mapToScene(QPointF(area.left() + area.width() / 4, area.center().y())));
+    const double share = 0.25; // of the span, where the pointer is
+    const double before = double(chart.fromMs()) + share * double(hourMs);
+    QWheelEvent wheel(at, chart.mapToGlobal(at), {}, QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(chart.viewport(), &wheel);
+    const qint64 span = chart.toMs() - chart.fromMs();
+    EXPECT_NEAR(double(span), 0.8 * double(hourMs), 1000);
+    // The time under the pointer stays under it.
+    EXPECT_NEAR(double(chart.fromMs()) + share * double(span), before, 0.01 * double(hourMs));
+    EXPECT_FALSE(chart.isLive());
+    // Dragging to the right by a tenth of the plot shows what came a tenth of the span earlier.
+    const qint64 from = chart.fromMs();
+    const int tenth = int(area.width() / 10);
+    QTest::mousePress(chart.viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseMove(chart.viewport(), at + QPoint(tenth, 0));
+    QTest::mouseRelease(chart.viewport(), Qt::LeftButton, {}, at + QPoint(tenth, 0));
+    EXPECT_NEAR(double(from - chart.fromMs()), double(span) / 10, 0.01 * double(span));
 }
 
 TEST(MeteringChart, TheValueUnderThePointerReadsWithItsUnit)
