@@ -24,7 +24,7 @@ using core::metering::SeriesKey;
 namespace {
 
 // The chart draws what it is given (showColumns); queries, which this source answers with
-// nothing, are not what is timed here (bench-metering-store times those).
+// nothing, are not what is timed here (the store's benchmarks time those).
 class NoSamples : public core::metering::MetricsSource
 {
 public:

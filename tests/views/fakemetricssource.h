@@ -43,6 +43,8 @@ public:
         lastToMs.store(toMs);
         if (maxPoints <= 0 || toMs <= fromMs)
             return core::invalid(QStringLiteral("query: bad range or columns"));
+        if (!failure.isEmpty())
+            return core::fail(core::Error::Code::Store, failure);
         auto columns = summarize(m_samples.value(key), fromMs, toMs, maxPoints);
         finished.fetch_add(1);
         return columns;
@@ -63,6 +65,7 @@ public:
     mutable std::atomic<qint64> lastFromMs{0};
     mutable std::atomic<qint64> lastToMs{0};
     mutable std::atomic<bool> holding{false};
+    QString failure; // set before the chart queries: every query fails with it
 
 private:
     void holdIfAsked(qint64 fromMs) const

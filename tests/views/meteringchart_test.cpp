@@ -172,6 +172,28 @@ TEST(MeteringChart, LiveModeQueriesAgainAsSamplesArriveAtMostFourTimesASecond)
     EXPECT_FALSE(chart.isLive());
 }
 
+TEST(MeteringChart, ALiveWeekIsAskedForOnceAColumnNotOnEverySample)
+{
+    FakeMetricsSource source;
+    source.add(key("", "memory_used_bytes"), lastHour([](int) { return 2e9; }));
+    qint64 clock = now;
+    MeteringChart chart(&source);
+    chart.setClock([&clock] { return clock; });
+    chart.resize(800, 400);
+    chart.show();
+    chart.setSeries(source.series());
+    chart.showLast(7 * 24 * hourMs);
+    QTest::qWait(400);
+    const int before = source.calls.load();
+    // A column of a week over ~700 pixels is about 14 minutes: samples a second apart wait.
+    for (int second = 1; second <= 4; ++second) {
+        clock += 1000;
+        Q_EMIT source.samplesArrived(clock);
+        QTest::qWait(300);
+    }
+    EXPECT_EQ(source.calls.load(), before + 1);
+}
+
 TEST(MeteringChart, KeysZoomPanAndGoBackToLive)
 {
     FakeMetricsSource source;
@@ -242,6 +264,16 @@ TEST(MeteringChart, ASeriesWithoutSamplesSaysWhenTheyWillCome)
     EXPECT_EQ(shown.chart.emptyText(),
               QStringLiteral("No samples yet for web1 / eth0: the agent sends them every second "
                              "once metering runs"));
+}
+
+TEST(MeteringChart, AFailedQueryIsShownWithItsSeries)
+{
+    FakeMetricsSource source;
+    source.add(key("if/eth0", "net_receive_bytes_per_second"), lastHour([](int) { return 1.0; }));
+    source.failure = QStringLiteral("the project store is locked by another Converge");
+    ShownChart shown(&source, source.series());
+    EXPECT_EQ(shown.chart.emptyText(),
+              QStringLiteral("Bytes received: the project store is locked by another Converge"));
 }
 
 TEST(MeteringPanel, GroupsAnEntitysSeriesIntoOneChartPerUnitFamily)

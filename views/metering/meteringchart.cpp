@@ -22,7 +22,8 @@ namespace {
 
 constexpr qint64 minSpanMs = 10'000;
 constexpr qint64 maxSpanMs = qint64(400) * 24 * 3'600'000;
-constexpr int liveIntervalMs = 250; // at most four live redraws a second
+constexpr qint64 liveIntervalMs = 250;       // at most four live redraws a second
+constexpr qint64 maxLiveIntervalMs = 60'000; // and at least one a minute
 
 QColor seriesColor(size_t i)
 {
@@ -164,11 +165,10 @@ void MeteringChart::connectTimers()
     m_refreshTimer->setInterval(0);
     connect(m_refreshTimer, &QTimer::timeout, this, &MeteringChart::startQuery);
     m_liveThrottle->setSingleShot(true);
-    m_liveThrottle->setInterval(liveIntervalMs);
     connect(m_liveThrottle, &QTimer::timeout, this, [this] {
         if (std::exchange(m_livePending, false) && m_live) {
             refresh();
-            m_liveThrottle->start();
+            startLiveThrottle();
         }
     });
     // The plot's width follows the axis labels, which follow the data: ask again only when the
@@ -442,11 +442,19 @@ void MeteringChart::onSamplesArrived(qint64 /*latestMs*/)
     if (!m_live)
         return;
     if (m_liveThrottle->isActive()) {
-        m_livePending = true; // drawn when the quarter second is over
+        m_livePending = true; // drawn when the interval is over
         return;
     }
     refresh();
-    m_liveThrottle->start();
+    startLiveThrottle();
+}
+
+// A quarter second, or a column's time when that is longer: a week's chart gains a column
+// every eight minutes, and asking the store for a week every second would show nothing new.
+void MeteringChart::startLiveThrottle()
+{
+    const qint64 columnMs = m_spanMs / std::max(1, m_queriedColumns);
+    m_liveThrottle->start(int(std::clamp(columnMs, liveIntervalMs, maxLiveIntervalMs)));
 }
 
 void MeteringChart::setClock(std::function<qint64()> now)

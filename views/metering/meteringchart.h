@@ -25,7 +25,8 @@ class QValueAxis;
 // min-max band, over local time. Data comes from a MetricsSource, queried off the GUI thread
 // with as many columns as the plot is wide; a newer query supersedes older ones, whose late
 // results are dropped. Wheel and +/- zoom, drag and Left/Right pan, L toggles live (following
-// now, redrawn as samples arrive, at most four times a second), Home goes back to live.
+// now, redrawn as samples arrive, at most four times a second and at most once a column's
+// time), Home goes back to live.
 namespace converge::views::metering {
 
 class PlotLayer;
@@ -126,6 +127,7 @@ private:
     void placeTimeAxis();
     void showOverlay(const QString &text);
     void onSamplesArrived(qint64 latestMs);
+    void startLiveThrottle();
     void moveRange(qint64 fromMs, qint64 toMs, bool live);
     qint64 timeAt(QPoint viewPos) const;
     QString seriesName(const core::metering::SeriesKey &key) const;
