@@ -64,6 +64,7 @@ bench: build
 	./$(BUILD)/bench/bench-document 1000 5 resources/samples/smb-iscsi-highperf.converge.json
 	./$(BUILD)/bench/bench-validation 1000 5
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
+	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-metering-chart
 	./$(BUILD)/bench/agent/bench-agent-apply 5
 	./$(BUILD)/bench/agent/bench-acl-plan 21
 	./$(BUILD)/bench/fleet/bench-deploy 20 5

@@ -13,3 +13,7 @@ for shot in smb-basic:h1.eth1 smb-converged:h1 smb-iscsi-highperf:h1.vsSAN1 \
     "$gui" --sample "$sample" --select "${shot#*:}" --screenshot "$sample.png" 2>/dev/null
     echo "docs/screenshots/$sample.png"
 done
+# The metering charts of one interface, from the chart tests' fake data (tests/views).
+CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
+    --gtest_filter='MeteringScreenshot.*' >/dev/null 2>&1
+echo "docs/screenshots/metering-chart.png"
