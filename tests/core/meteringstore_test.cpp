@@ -4,11 +4,13 @@
 // bad input changes nothing.
 #include "printers.h"
 
+#include "core/store/meteringsource.h"
 #include "core/store/meteringstore.h"
 #include "core/store/projectstore.h"
 
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
 #include <QTemporaryDir>
 
 #include <sqlite3.h>
@@ -361,6 +363,40 @@ TEST(MeteringStoreOpenTest, RefusesAFileThatIsNotAProjectStore)
     EXPECT_TRUE(store.error().message.contains(QLatin1String("not a project store")));
     EXPECT_EQ(MeteringStore::open(dir.filePath(QStringLiteral("none.db"))).error().code,
               Error::Code::NotFound);
+}
+
+} // namespace
+
+namespace {
+
+// What the views and the report read: samples stored from another thread come back from the
+// source, charts hear of them, and a series without data has no totals (an empty report cell).
+TEST(StoreMetricsSourceTest, StoredSamplesAreQueriedTotalledAndAnnounced)
+{
+    int argc = 0;
+    QCoreApplication app(argc, nullptr);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("p.converge.db"));
+    ASSERT_TRUE(ProjectStore::create(path, Design{}));
+    auto store = MeteringStore::open(path);
+    ASSERT_TRUE(store);
+    StoreMetricsSource source(std::move(*store));
+    qint64 announced = 0;
+    QObject::connect(&source, &MetricsSource::samplesArrived, [&](qint64 t) { announced = t; });
+    std::thread feed(
+        [&] { EXPECT_TRUE(source.store(seconds(rx, t0, 120, [](qint64) { return 1000.0; }))); });
+    feed.join();
+    QCoreApplication::processEvents();
+    EXPECT_EQ(announced, t0 + 119'000);
+    EXPECT_EQ(source.series(QStringLiteral("h1")), std::vector<SeriesKey>{rx});
+    auto points = source.query(rx, t0, t0 + 120'000, 10);
+    ASSERT_TRUE(points);
+    EXPECT_EQ(points->size(), 10U);
+    const auto totals = source.totals(rx, t0, t0 + 120'000);
+    ASSERT_TRUE(totals);
+    EXPECT_EQ(totals->count, 120);
+    EXPECT_DOUBLE_EQ(totals->area, 120'000.0); // 1,000 bytes a second for 2 minutes
+    EXPECT_FALSE(source.totals(memory, t0, t0 + 120'000));
 }
 
 } // namespace
