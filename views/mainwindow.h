@@ -15,8 +15,15 @@ class QMimeData;
 class QStackedWidget;
 class QTreeView;
 
+namespace converge::core::metering {
+class MetricsSource;
+}
+
 namespace converge::views {
 
+namespace metering {
+class MeteringDock;
+}
 class Autosave;
 class DeployActions;
 class DesignerActions;
@@ -102,6 +109,16 @@ public:
     QDialog *openHistoryDialog();
     void checkDrift();
 
+    // Metering (docs/metering.md). LOCAL meters this machine as LOCALHOST (app samples it
+    // in-process); PROJECT (or null) holds what the open design's agents sent. Both must
+    // outlive the window or be replaced first. The Metering menu and dock come with the first.
+    void setMetering(core::metering::MetricsSource *local, const QString &localHost);
+    void setProjectMetering(core::metering::MetricsSource *project);
+    metering::MeteringDock *meteringDock() const { return m_meteringDock; }
+    // Opens the charts of the selected host, VM, vNIC or NIC; false (said in the status bar)
+    // when the selection is none of these.
+    bool showMeteringForSelection();
+
     // The bundled samples, in the order the start page shows them.
     static QList<Sample> samples();
     // The first local *.converge.json file among dropped URLs; empty when there is none.
@@ -130,6 +147,7 @@ private:
     void addSampleActions(QMenu *menu, bool (MainWindow::*opener)(const QString &));
     void createViewMenu();
     void createHelpMenu();
+    void createMeteringMenu();
     void saveAs();
     void exportPicture();
     void printDiagram();
@@ -166,6 +184,10 @@ private:
     QList<QAction *> m_designActions; // enabled only while a design is open
     QString m_autosaveDirectory;      // empty: Autosave's default
     QString m_pendingReveal;          // selected before the diagram drew it
+    metering::MeteringDock *m_meteringDock = nullptr;
+    core::metering::MetricsSource *m_localMetering = nullptr;
+    core::metering::MetricsSource *m_projectMetering = nullptr;
+    QString m_localHost;
 };
 
 } // namespace converge::views

@@ -1,5 +1,6 @@
 // converge: the GUI. Wiring only; the window lives in views/.
 #include "collectors/channel/tlsagentconnector.h"
+#include "collectors/console/consolemetering.h"
 #include "views/mainwindow.h"
 #include "views/session/designsession.h"
 
@@ -8,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QScreen>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <cstdio>
@@ -158,6 +160,50 @@ void exitAfterFirstFrame(MainWindow &window, const Options &options,
     }
 }
 
+using converge::collectors::ConsoleMetering;
+
+// This machine's metering, sampled in-process into the console's own store: live charts with no
+// set-up and no privilege. Null (and said on stderr) when that store cannot be opened.
+std::unique_ptr<ConsoleMetering>
+startLocalMetering(MainWindow &window,
+                   std::shared_ptr<converge::core::protocol::AgentConnector> agents)
+{
+    auto local = ConsoleMetering::open(ConsoleMetering::localStorePath(), std::move(agents));
+    if (!local) {
+        std::fprintf(stderr, "converge: no metering of this machine: %s\n",
+                     qPrintable(local.error().message));
+        return nullptr;
+    }
+    const QString host = QSysInfo::machineHostName();
+    (*local)->sampleLocalHost(host);
+    window.setMetering((*local)->source(), host);
+    return std::move(*local);
+}
+
+// The open design's metering: its project store, following every enrolled agent's stream. Null
+// for a design without a store (nothing enrolled yet) or a sample.
+std::unique_ptr<ConsoleMetering>
+projectMetering(MainWindow &window, const QString &path,
+                std::shared_ptr<converge::core::protocol::AgentConnector> agents)
+{
+    namespace collectors = converge::collectors;
+    if (!window.design() || path.isEmpty() || path.startsWith(u':'))
+        return nullptr;
+    auto fleet =
+        collectors::openFleetStore(path, *window.design(), collectors::StoreMode::Existing);
+    if (!fleet)
+        return nullptr;
+    const auto hosts = collectors::fleetHosts(*window.design(), &*fleet);
+    auto metering = ConsoleMetering::open(fleet->path(), std::move(agents));
+    if (!metering) {
+        std::fprintf(stderr, "converge: no metering for %s: %s\n", qPrintable(path),
+                     qPrintable(metering.error().message));
+        return nullptr;
+    }
+    (*metering)->followFleet(*window.design(), hosts);
+    return std::move(*metering);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -170,8 +216,19 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(CONVERGE_VERSION));
     const Options options = parseCommandLine(app);
 
+    // Declared before the window, which charts from them until it is gone.
+    std::unique_ptr<ConsoleMetering> local;
+    std::unique_ptr<ConsoleMetering> project;
     MainWindow window;
-    window.setAgentConnector(std::make_shared<converge::collectors::TlsAgentConnector>());
+    auto agents = std::make_shared<converge::collectors::TlsAgentConnector>();
+    window.setAgentConnector(agents);
+    local = startLocalMetering(window, agents);
+    QObject::connect(&window, &MainWindow::designOpened, &window, [&](const QString &path) {
+        window.setProjectMetering(nullptr);
+        project = projectMetering(window, path, agents);
+        if (project)
+            window.setProjectMetering(project->source());
+    });
     if (const auto exitCode = openRequested(window, options))
         return *exitCode;
     exitAfterFirstFrame(window, options, sinceStart);

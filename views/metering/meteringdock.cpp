@@ -17,6 +17,7 @@ MeteringDock::MeteringDock(core::metering::MetricsSource *source, QWidget *paren
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
         QWidget *panel = m_tabs->widget(index);
         m_tabs->removeTab(index);
+        m_sources.remove(panel);
         delete panel;
     });
     setWidget(m_tabs);
@@ -25,16 +26,37 @@ MeteringDock::MeteringDock(core::metering::MetricsSource *source, QWidget *paren
 MeteringPanel *MeteringDock::openMeteringFor(const QString &host, const QString &entity,
                                              const QString &title)
 {
+    return openMeteringFor(m_source, host, entity, title);
+}
+
+void MeteringDock::closePanelsOf(const core::metering::MetricsSource *source)
+{
+    for (int i = m_tabs->count() - 1; i >= 0; --i) {
+        QWidget *panel = m_tabs->widget(i);
+        if (m_sources.value(panel) == source) {
+            m_tabs->removeTab(i);
+            m_sources.remove(panel);
+            delete panel;
+        }
+    }
+}
+
+MeteringPanel *MeteringDock::openMeteringFor(core::metering::MetricsSource *source,
+                                             const QString &host, const QString &entity,
+                                             const QString &title)
+{
     for (int i = 0; i < m_tabs->count(); ++i) {
         auto *panel = qobject_cast<MeteringPanel *>(m_tabs->widget(i));
-        if (panel && panel->host() == host && panel->entity() == entity) {
+        if (panel && m_sources.value(panel) == source && panel->host() == host &&
+            panel->entity() == entity) {
             m_tabs->setCurrentIndex(i);
             show();
             raise();
             return panel;
         }
     }
-    auto *panel = new MeteringPanel(m_source, host, entity, title);
+    auto *panel = new MeteringPanel(source, host, entity, title);
+    m_sources.insert(panel, source);
     m_tabs->setCurrentIndex(m_tabs->addTab(panel, panel->title()));
     show();
     raise();

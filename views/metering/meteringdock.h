@@ -3,6 +3,7 @@
 #include "core/metering/metricssource.h"
 
 #include <QDockWidget>
+#include <QHash>
 
 class QTabWidget;
 
@@ -23,11 +24,17 @@ public:
     // The panel of (host, entity), made current and shown; title as MeteringPanel's.
     MeteringPanel *openMeteringFor(const QString &host, const QString &entity,
                                    const QString &title = {});
+    // The same from another source (the project's store beside this machine's); SOURCE must
+    // outlive the panel or be passed to closePanelsOf() first.
+    MeteringPanel *openMeteringFor(core::metering::MetricsSource *source, const QString &host,
+                                   const QString &entity, const QString &title = {});
+    void closePanelsOf(const core::metering::MetricsSource *source);
     int panelCount() const;
 
 private:
     core::metering::MetricsSource *m_source;
     QTabWidget *m_tabs;
+    QHash<const QWidget *, const core::metering::MetricsSource *> m_sources; // by panel
 };
 
 } // namespace converge::views::metering

@@ -3,6 +3,7 @@
 #include "meteringchart.h"
 #include "meteringunits.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
@@ -69,6 +70,8 @@ MeteringPanel::MeteringPanel(core::metering::MetricsSource *source, const QStrin
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
     reload();
+    connect(source, &core::metering::MetricsSource::samplesArrived, this,
+            &MeteringPanel::seriesMayHaveChanged);
 }
 
 QWidget *MeteringPanel::buildToolBar()
@@ -98,7 +101,7 @@ QWidget *MeteringPanel::buildToolBar()
     return bar;
 }
 
-void MeteringPanel::reload()
+std::vector<SeriesKey> MeteringPanel::seriesShown() const
 {
     std::vector<SeriesKey> mine;
     for (const SeriesKey &key : m_source->series(m_host)) {
@@ -107,12 +110,32 @@ void MeteringPanel::reload()
             (key.entity == m_entity || (m_entity.isEmpty() && key.entity == u"cpu")))
             mine.push_back(key);
     }
+    return mine;
+}
+
+// Series appear as agents start sending them (a vNIC's ACL series after its first packets):
+// while the panel has none it looks at every arrival, else every 10 s.
+void MeteringPanel::seriesMayHaveChanged()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!m_keys.empty() && now - m_lastSeriesCheckMs < 10'000)
+        return;
+    m_lastSeriesCheckMs = now;
+    if (seriesShown() != m_keys)
+        reload();
+}
+
+void MeteringPanel::reload()
+{
+    const std::vector<SeriesKey> mine = seriesShown();
+    m_keys = mine;
+    m_lastSeriesCheckMs = QDateTime::currentMSecsSinceEpoch();
     qDeleteAll(m_charts);
     m_charts.clear();
     for (const ChartGroup &group : groupByUnit(mine)) {
         auto *chart = new MeteringChart(m_source);
         chart->chart()->setTitle(group.title);
-        chart->setMinimumHeight(220);
+        chart->setMinimumHeight(170);
         chart->setSeries(group.keys);
         connect(
             chart, &MeteringChart::rangeChanged, this,

@@ -51,6 +51,8 @@ public Q_SLOTS:
     void setLive(bool live);
 
 private:
+    std::vector<core::metering::SeriesKey> seriesShown() const;
+    void seriesMayHaveChanged();
     QWidget *buildToolBar();
     void follow(MeteringChart *from, qint64 fromMs, qint64 toMs, bool live);
 
@@ -63,6 +65,8 @@ private:
     QLabel *m_status = nullptr;
     QToolButton *m_liveButton = nullptr;
     std::vector<MeteringChart *> m_charts;
+    std::vector<core::metering::SeriesKey> m_keys; // what the charts show
+    qint64 m_lastSeriesCheckMs = 0;
     bool m_following = false;
 };
 

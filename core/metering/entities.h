@@ -1,0 +1,21 @@
+#pragma once
+
+#include "core/model/design.h"
+
+#include <optional>
+
+// Which series belong to a design element (docs/metering.md, "Series"): what "Show Metering"
+// opens and what dashboards ask for.
+namespace converge::core::metering {
+
+struct MeteredEntity
+{
+    QString host;   // the design host's name: the series' host
+    QString entity; // "" (the host), "vm/ID", "vnic/ID", "if/NAME"
+    QString title;  // "web1 (VM on hv01)"
+};
+
+// The host, a VM, a vNIC or a physical NIC; nothing for other elements (switches, VLANs, ...).
+std::optional<MeteredEntity> meteredEntity(const Design &design, const Element &element);
+
+} // namespace converge::core::metering
