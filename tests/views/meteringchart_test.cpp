@@ -4,9 +4,12 @@
 #include "fakemetricssource.h"
 #include "viewstestsupport.h"
 
+#include "core/model/newelements.h"
+#include "views/mainwindow.h"
 #include "views/metering/meteringchart.h"
 #include "views/metering/meteringdock.h"
 #include "views/metering/meteringpanel.h"
+#include "views/session/designsession.h"
 
 #include <QApplication>
 #include <QDir>
@@ -386,3 +389,37 @@ TEST(MeteringScreenshot, AnInterfacesChartsAt1280x800)
     QTest::qWait(300);
     EXPECT_TRUE(panel.grab().save(QDir(dir).filePath(QStringLiteral("metering-chart.png"))));
 }
+
+namespace {
+
+// The main window: Show Metering (the menu, Ctrl+M, the diagram's context menu) opens the
+// selected VM's charts from the project's source; a switch selected says what to select.
+TEST(MeteringInTheMainWindow, ShowMeteringOpensTheSelectedVmsCharts)
+{
+    converge::views::MainWindow window;
+    ASSERT_TRUE(window.openSample(converge::views::test::samplePath("smb-converged")));
+    FakeMetricsSource local, project;
+    window.setMetering(&local, QStringLiteral("console-host"));
+    window.setProjectMetering(&project);
+    ASSERT_TRUE(window.meteringDock());
+    EXPECT_EQ(window.meteringDock()->panelCount(), 1); // this machine, at once
+    const auto vms = window.design()->elements(converge::core::ElementKind::VirtualMachine);
+    ASSERT_FALSE(vms.empty());
+    window.session()->setSelection({vms.front()->id});
+    ASSERT_TRUE(window.showMeteringForSelection());
+    EXPECT_EQ(window.meteringDock()->panelCount(), 2);
+    auto *panel = window.meteringDock()->findChildren<MeteringPanel *>().last();
+    EXPECT_EQ(panel->entity(), QStringLiteral("vm/") + vms.front()->id);
+    EXPECT_EQ(panel->host(), converge::core::hostOf(*window.design(), *vms.front())->name());
+    // Again: the same tab, raised, not a second one.
+    ASSERT_TRUE(window.showMeteringForSelection());
+    EXPECT_EQ(window.meteringDock()->panelCount(), 2);
+    const auto switches = window.design()->elements(converge::core::ElementKind::VirtualSwitch);
+    window.session()->setSelection({switches.front()->id});
+    EXPECT_FALSE(window.showMeteringForSelection());
+    // The project's panels go with its source.
+    window.setProjectMetering(nullptr);
+    EXPECT_EQ(window.meteringDock()->panelCount(), 1);
+}
+
+} // namespace
