@@ -53,6 +53,7 @@ struct Options
     std::optional<QString> file;
     std::optional<QString> select;
     std::optional<QString> screenshot;
+    int screenshotAfterMs = 0; // --screenshot-after: seconds of live data before the grab
     bool quitAfterLoad = false;
 };
 
@@ -85,14 +86,32 @@ Options parseCommandLine(const QApplication &app)
         QStringLiteral("Select an element (by id) once the design is open."), QStringLiteral("ID"));
     const QCommandLineOption newDesign(QStringLiteral("new"),
                                        QStringLiteral("Start with a new, empty design."));
-    parser.addOptions({sample, screenshot, quitAfterLoad, select, newDesign});
+    const QCommandLineOption screenshotAfter(
+        QStringLiteral("screenshot-after"),
+        QStringLiteral("With --screenshot: wait this many seconds (1-600) after the first frame, "
+                       "so live charts have data."),
+        QStringLiteral("SECONDS"));
+    parser.addOptions({sample, screenshot, screenshotAfter, quitAfterLoad, select, newDesign});
     parser.process(app);
     const QStringList files = parser.positionalArguments();
+    int afterMs = 0;
+    if (parser.isSet(screenshotAfter)) {
+        bool ok = false;
+        const int seconds = parser.value(screenshotAfter).toInt(&ok);
+        if (!ok || seconds < 1 || seconds > 600) {
+            std::fprintf(stderr,
+                         "converge: --screenshot-after must be seconds in 1-600, got '%s'\n",
+                         qPrintable(parser.value(screenshotAfter)));
+            std::exit(2);
+        }
+        afterMs = seconds * 1000;
+    }
     return {.newDesign = parser.isSet(newDesign),
             .sample = valueOf(parser, sample),
             .file = files.isEmpty() ? std::nullopt : std::optional(files.constFirst()),
             .select = valueOf(parser, select),
             .screenshot = valueOf(parser, screenshot),
+            .screenshotAfterMs = afterMs,
             .quitAfterLoad = parser.isSet(quitAfterLoad)};
 }
 
@@ -145,12 +164,15 @@ void exitAfterFirstFrame(MainWindow &window, const Options &options,
 {
     if (options.screenshot) {
         window.resize(1280, 800); // the size the docs' screenshots are judged at
-        new FirstFrameProbe(&window, [&window, out = *options.screenshot] {
-            const bool saved = window.grab().save(out);
-            if (!saved)
-                std::fprintf(stderr, "converge: cannot write %s\n", qPrintable(out));
-            QApplication::exit(saved ? 0 : 1);
-        });
+        new FirstFrameProbe(
+            &window, [&window, out = *options.screenshot, after = options.screenshotAfterMs] {
+                QTimer::singleShot(after, &window, [&window, out] {
+                    const bool saved = window.grab().save(out);
+                    if (!saved)
+                        std::fprintf(stderr, "converge: cannot write %s\n", qPrintable(out));
+                    QApplication::exit(saved ? 0 : 1);
+                });
+            });
     } else if (options.quitAfterLoad) {
         new FirstFrameProbe(&window, [&sinceStart] {
             std::printf("loaded in %lld ms\n", static_cast<long long>(sinceStart.elapsed()));

@@ -17,3 +17,10 @@ done
 CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
     --gtest_filter='MeteringScreenshot.*' >/dev/null 2>&1
 echo "docs/screenshots/metering-chart.png"
+# make run's live charts of this machine: the GUI meters the machine it runs on in-process; 30 s
+# of samples, in a throw-away data directory.
+data=$(mktemp -d)
+XDG_DATA_HOME=$data "$gui" --sample smb-converged --select h1.g1 --screenshot this-machine.png \
+    --screenshot-after 30 2>/dev/null
+rm -rf "$data"
+echo "docs/screenshots/this-machine.png"

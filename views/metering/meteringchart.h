@@ -142,7 +142,7 @@ private:
     QGraphicsSimpleTextItem *m_overlay = nullptr;
     QString m_overlayText;
     std::function<qint64()> m_now;
-    qint64 m_spanMs = qint64(15) * 60'000; // live: the last 15 minutes
+    qint64 m_spanMs = qint64(5) * 60'000; // live: the last 5 minutes
     qint64 m_fromMs = 0;
     qint64 m_toMs = 0;
     bool m_live = true;
