@@ -300,7 +300,9 @@ TEST(MeteringPanel, GroupsAnEntitysSeriesIntoOneChartPerUnitFamily)
     EXPECT_EQ(panel.title(), QStringLiteral("web1 / eth0"));
 }
 
-TEST(MeteringPanel, TheHostPanelShowsCpuBeforeMemoryAndNoInterfaces)
+// A host's panel: its total CPU (not each core), its memory, and the traffic of its interfaces
+// (not loopback, not their packets or errors: each interface has its own panel for those).
+TEST(MeteringPanel, TheHostPanelShowsCpuMemoryAndItsInterfacesTraffic)
 {
     const auto groups = groupByUnit({key("", "memory_used_bytes"), key("cpu", "cpu_busy_percent"),
                                      key("", "memory_total_bytes")});
@@ -312,9 +314,13 @@ TEST(MeteringPanel, TheHostPanelShowsCpuBeforeMemoryAndNoInterfaces)
     source.add(key("cpu", "cpu_busy_percent"), {});
     source.add(key("cpu3", "cpu_busy_percent"), {});
     source.add(key("if/eth0", "net_receive_bytes_per_second"), {});
+    source.add(key("if/eth0", "net_receive_errors_per_second"), {});
+    source.add(key("if/lo", "net_receive_bytes_per_second"), {});
     MeteringPanel panel(&source, QStringLiteral("web1"), {});
-    ASSERT_EQ(panel.charts().size(), 2u);
+    ASSERT_EQ(panel.charts().size(), 3u);
     EXPECT_EQ(panel.charts()[0]->seriesKeys().size(), 1u); // total CPU, not each core
+    EXPECT_EQ(panel.charts()[2]->seriesKeys(),
+              std::vector<SeriesKey>{key("if/eth0", "net_receive_bytes_per_second")});
 }
 
 TEST(MeteringPanel, AnEntityWithoutSeriesSaysWhenTheyWillCome)

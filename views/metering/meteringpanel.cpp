@@ -105,9 +105,14 @@ std::vector<SeriesKey> MeteringPanel::seriesShown() const
 {
     std::vector<SeriesKey> mine;
     for (const SeriesKey &key : m_source->series(m_host)) {
-        // The host itself is its memory and its total CPU; per-core series have their own panel.
+        // The host itself is its memory, its total CPU and its interfaces' traffic; cores and
+        // each interface's packets and errors have their own panels.
+        const bool hostTraffic = m_entity.isEmpty() && key.entity.startsWith(u"if/") &&
+                                 key.entity != u"if/lo" &&
+                                 (key.metric == u"net_receive_bytes_per_second" ||
+                                  key.metric == u"net_transmit_bytes_per_second");
         if (key.host == m_host &&
-            (key.entity == m_entity || (m_entity.isEmpty() && key.entity == u"cpu")))
+            (key.entity == m_entity || hostTraffic || (m_entity.isEmpty() && key.entity == u"cpu")))
             mine.push_back(key);
     }
     return mine;
