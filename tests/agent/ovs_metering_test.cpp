@@ -1,10 +1,10 @@
 // Live metering end to end (root; issue 15): converged meters a namespace host with two VMs (their
 // processes in cgroups of their own) while traffic runs between them, and the console follows
 // its "metering" stream through the real TLS path into a project store (ConsoleMetering). The
-// per-vNIC byte totals the store gives match
-// the VMs' own interface counters within 1 %; the vNIC's meter ACLs split its traffic into
-// datacenter (10.213.50.0/24) and Internet (anything else) as the packets went; a process
-// burning a core in one VM shows in that VM's CPU and not in the other's.
+// per-vNIC byte totals the store gives match the VMs' own interface counters within 1 %; the
+// vNIC's meter ACLs split its traffic into datacenter (10.213.50.0/24) and Internet (anything
+// else) as the packets went; a process burning a core in one VM shows in that VM's CPU and not
+// in the other's.
 #include "collectors/channel/channel.h"
 #include "collectors/channel/tlsagentconnector.h"
 #include "collectors/channel/tlsidentity.h"
