@@ -48,7 +48,7 @@ void MainWindow::createMeteringMenu()
     menuBar()->insertMenu(bar.isEmpty() ? nullptr : bar.last(), menu);
     QAction *show = menu->addAction(tr("Show &Metering"));
     show->setShortcut(QKeySequence(tr("Ctrl+M")));
-    show->setStatusTip(tr("Charts of the selected host, VM, vNIC or NIC"));
+    show->setStatusTip(tr("Charts of the selected host, VM, vNIC, NIC or resource pool"));
     connect(show, &QAction::triggered, this, [this] { showMeteringForSelection(); });
     QAction *local = menu->addAction(tr("&This Machine"));
     connect(local, &QAction::triggered, this, [this] {
@@ -76,7 +76,8 @@ bool MainWindow::showMeteringForSelection()
         return false;
     }
     core::metering::MetricsSource *source = m_projectMetering ? m_projectMetering : m_localMetering;
-    m_meteringDock->openMeteringFor(source, target->host, target->entity, target->title);
+    m_meteringDock->openMeteringFor(source, target->host, target->entity, target->title,
+                                    target->members);
     return true;
 }
 

@@ -13,9 +13,12 @@ struct MeteredEntity
     QString host;   // the design host's name: the series' host
     QString entity; // "" (the host), "vm/ID", "vnic/ID", "if/NAME"
     QString title;  // "web1 (VM on hv01)"
+    // A resource pool ("pool/ID", no host of its own): its VMs' (host, entity) pairs.
+    std::vector<std::pair<QString, QString>> members = {};
 };
 
-// The host, a VM, a vNIC or a physical NIC; nothing for other elements (switches, VLANs, ...).
+// The host, a VM, a vNIC, a physical NIC or a resource pool (its VMs); nothing for other
+// elements (switches, VLANs, ...).
 std::optional<MeteredEntity> meteredEntity(const Design &design, const Element &element);
 
 } // namespace converge::core::metering

@@ -1,8 +1,10 @@
 // Metering's vocabulary and counters (issue 15; docs/metering.md): series keys and sample batches
 // as they cross the wire are checked field by field, and counters become rates across wraps,
 // resets and re-created interfaces.
+#include "core/io/designdocument.h"
 #include "core/metering/aclmetering.h"
 #include "core/metering/counterrate.h"
+#include "core/metering/entities.h"
 #include "core/metering/sample.h"
 
 #include <gtest/gtest.h>
@@ -189,6 +191,45 @@ TEST(AclMeteringTest, MeterAclsSplitIntoInternetAndDatacenterPerDirection)
     const auto again = aclReadings(QStringLiteral("h1"), 6000, meteredHost("d2"), counters);
     ASSERT_FALSE(again.empty());
     EXPECT_NE(again.front().instance, readings.front().instance);
+}
+
+} // namespace
+
+namespace {
+
+// What Show Metering opens for each kind of element: the host's own series, a VM's, a vNIC's, a
+// NIC's, and a resource pool's VMs across hosts; nothing for a switch.
+TEST(MeteredEntityTest, EachElementKindOpensItsSeries)
+{
+    auto design = converge::core::designdocument::load(R"({
+  "schemaVersion": 1, "name": "Pools",
+  "resourcePools": [{"id": "p", "name": "tenants"}],
+  "hosts": [
+    {"id": "h1", "name": "hv1", "platform": "linux-ovs",
+     "nics": [{"id": "h1.eth1", "name": "LAN 1", "interfaceName": "eth1"}],
+     "switches": [{"id": "h1.vs", "name": "LAN", "type": "Internal"}],
+     "vms": [{"id": "h1.a", "name": "a", "resourcePool": "p",
+              "vnics": [{"id": "h1.a.lan", "name": "LAN", "switch": "h1.vs"}]}]},
+    {"id": "h2", "name": "hv2", "platform": "linux-ovs",
+     "vms": [{"id": "h2.b", "name": "b", "resourcePool": "p"}, {"id": "h2.c", "name": "c"}]}]
+})");
+    ASSERT_TRUE(design) << design.error().message.toStdString();
+    const auto of = [&](const char *id) {
+        return meteredEntity(*design, *design->find(QLatin1String(id)));
+    };
+    EXPECT_EQ(of("h1")->entity, QString());
+    EXPECT_EQ(of("h1")->host, QStringLiteral("hv1"));
+    EXPECT_EQ(of("h1.a")->entity, QStringLiteral("vm/h1.a"));
+    EXPECT_EQ(of("h1.a.lan")->entity, QStringLiteral("vnic/h1.a.lan"));
+    EXPECT_EQ(of("h1.a.lan")->host, QStringLiteral("hv1"));
+    EXPECT_EQ(of("h1.eth1")->entity, QStringLiteral("if/eth1"));
+    const auto pool = of("p");
+    ASSERT_TRUE(pool);
+    EXPECT_EQ(pool->entity, QStringLiteral("pool/p"));
+    EXPECT_EQ(pool->members, (std::vector<std::pair<QString, QString>>{
+                                 {QStringLiteral("hv1"), QStringLiteral("vm/h1.a")},
+                                 {QStringLiteral("hv2"), QStringLiteral("vm/h2.b")}}));
+    EXPECT_FALSE(of("h1.vs"));
 }
 
 } // namespace

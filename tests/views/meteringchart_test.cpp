@@ -429,3 +429,29 @@ TEST(MeteringInTheMainWindow, ShowMeteringOpensTheSelectedVmsCharts)
 }
 
 } // namespace
+
+namespace {
+
+// A resource pool's panel: its VMs, from several hosts, side by side on one chart per unit.
+TEST(MeteringPanel, APoolChartsItsVmsSideBySide)
+{
+    FakeMetricsSource source;
+    const SeriesKey a{QStringLiteral("hv1"), QStringLiteral("vm/a"),
+                      QStringLiteral("vm_cpu_cores")};
+    const SeriesKey b{QStringLiteral("hv2"), QStringLiteral("vm/b"),
+                      QStringLiteral("vm_cpu_cores")};
+    const SeriesKey other{QStringLiteral("hv2"), QStringLiteral("vm/c"),
+                          QStringLiteral("vm_cpu_cores")};
+    const SeriesKey memory{QStringLiteral("hv1"), QStringLiteral("vm/a"),
+                           QStringLiteral("vm_memory_bytes")};
+    for (const SeriesKey &k : {a, b, other, memory})
+        source.add(k, {});
+    MeteringPanel panel(&source, {}, QStringLiteral("pool/p"), QStringLiteral("Tenants"));
+    panel.setMembers({{QStringLiteral("hv1"), QStringLiteral("vm/a")},
+                      {QStringLiteral("hv2"), QStringLiteral("vm/b")}});
+    ASSERT_EQ(panel.charts().size(), 2u);
+    EXPECT_EQ(panel.charts()[0]->seriesKeys(), (std::vector<SeriesKey>{a, b}));
+    EXPECT_EQ(panel.charts()[1]->seriesKeys(), std::vector<SeriesKey>{memory});
+}
+
+} // namespace

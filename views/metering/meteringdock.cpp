@@ -41,9 +41,10 @@ void MeteringDock::closePanelsOf(const core::metering::MetricsSource *source)
     }
 }
 
-MeteringPanel *MeteringDock::openMeteringFor(core::metering::MetricsSource *source,
-                                             const QString &host, const QString &entity,
-                                             const QString &title)
+MeteringPanel *
+MeteringDock::openMeteringFor(core::metering::MetricsSource *source, const QString &host,
+                              const QString &entity, const QString &title,
+                              const std::vector<std::pair<QString, QString>> &members)
 {
     for (int i = 0; i < m_tabs->count(); ++i) {
         auto *panel = qobject_cast<MeteringPanel *>(m_tabs->widget(i));
@@ -56,6 +57,8 @@ MeteringPanel *MeteringDock::openMeteringFor(core::metering::MetricsSource *sour
         }
     }
     auto *panel = new MeteringPanel(source, host, entity, title);
+    if (!members.empty())
+        panel->setMembers(members);
     m_sources.insert(panel, source);
     m_tabs->setCurrentIndex(m_tabs->addTab(panel, panel->title()));
     show();

@@ -26,8 +26,10 @@ public:
                                    const QString &title = {});
     // The same from another source (the project's store beside this machine's); SOURCE must
     // outlive the panel or be passed to closePanelsOf() first.
+    // MEMBERS: a group's (host, entity) pairs (a resource pool's VMs), charted side by side.
     MeteringPanel *openMeteringFor(core::metering::MetricsSource *source, const QString &host,
-                                   const QString &entity, const QString &title = {});
+                                   const QString &entity, const QString &title = {},
+                                   const std::vector<std::pair<QString, QString>> &members = {});
     void closePanelsOf(const core::metering::MetricsSource *source);
     int panelCount() const;
 

@@ -101,9 +101,22 @@ QWidget *MeteringPanel::buildToolBar()
     return bar;
 }
 
+void MeteringPanel::setMembers(std::vector<std::pair<QString, QString>> members)
+{
+    m_members = std::move(members);
+    reload();
+}
+
 std::vector<SeriesKey> MeteringPanel::seriesShown() const
 {
     std::vector<SeriesKey> mine;
+    if (!m_members.empty()) {
+        for (const auto &[host, entity] : m_members)
+            for (const SeriesKey &key : m_source->series(host))
+                if (key.entity == entity)
+                    mine.push_back(key);
+        return mine;
+    }
     for (const SeriesKey &key : m_source->series(m_host)) {
         // The host itself is its memory, its total CPU and its interfaces' traffic; cores and
         // each interface's packets and errors have their own panels.

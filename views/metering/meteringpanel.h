@@ -44,6 +44,9 @@ public:
     QString title() const { return m_title; }
     const std::vector<MeteringChart *> &charts() const { return m_charts; }
     QString emptyText() const; // shown when the source has no series for the entity
+    // A group (a resource pool): the series of each (host, entity) member, side by side, instead
+    // of the panel's own entity.
+    void setMembers(std::vector<std::pair<QString, QString>> members);
 
 public Q_SLOTS:
     void reload(); // reads the entity's series again (an interface appeared)
@@ -67,6 +70,7 @@ private:
     std::vector<MeteringChart *> m_charts;
     std::vector<core::metering::SeriesKey> m_keys; // what the charts show
     qint64 m_lastSeriesCheckMs = 0;
+    std::vector<std::pair<QString, QString>> m_members; // (host, entity); empty: not a group
     bool m_following = false;
 };
 
