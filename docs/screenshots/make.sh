@@ -17,3 +17,7 @@ done
 CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
     --gtest_filter='MeteringScreenshot.*' >/dev/null 2>&1
 echo "docs/screenshots/metering-chart.png"
+# The Resource Metering report dialog over a day of two hosts' VMs (fake totals, tests/views).
+CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
+    --gtest_filter='ReportScreenshot.*' >/dev/null 2>&1
+echo "docs/screenshots/metering-report.png"
