@@ -184,7 +184,7 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return display(row, index.column());
-    case SortRole:
+    case sortRole:
         return sortKey(row, index.column());
     case Qt::ToolTipRole:
         return QStringLiteral("%1\n%2").arg(row.key.toString(), row.reason);
@@ -215,7 +215,7 @@ AlertsView::AlertsView(AlertsModel *model, QWidget *parent)
     , m_summary(new QLabel(this))
 {
     m_proxy->setSourceModel(model);
-    m_proxy->setSortRole(AlertsModel::SortRole);
+    m_proxy->setSortRole(AlertsModel::sortRole);
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_filter->setPlaceholderText(tr("Filter by host, entity, rule or reason"));

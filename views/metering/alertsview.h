@@ -36,7 +36,7 @@ public:
         ColumnCount
     };
     // What sorting uses: since as milliseconds, state with open first; text otherwise.
-    static constexpr int SortRole = Qt::UserRole + 1;
+    static constexpr int sortRole = Qt::UserRole + 1;
     // Cleared rows kept: past this, the oldest cleared go, so a flapping alert cannot grow the
     // list without end. Open rows always stay (the evaluator caps those).
     static constexpr int maxClearedRows = 1000;

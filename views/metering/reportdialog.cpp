@@ -174,10 +174,10 @@ void ReportDialog::presetChosen(int index)
         m_fromMs = now - hourMs;
         break;
     case Preset::Last24Hours:
-        m_fromMs = now - 24 * hourMs;
+        m_fromMs = now - qint64(24) * hourMs;
         break;
     case Preset::Last7Days:
-        m_fromMs = now - 7 * 24 * hourMs;
+        m_fromMs = now - qint64(7) * 24 * hourMs;
         break;
     case Preset::ThisMonth:
         m_fromMs = startOfMonth(now).toMSecsSinceEpoch();
@@ -262,8 +262,8 @@ void ReportDialog::finished(quint64 generation, core::Result<MeteringReport> res
         Q_EMIT buildFailed(result.error().message);
         return;
     }
+    fillTable(*result);
     m_report = std::move(*result);
-    fillTable();
     m_exportCsv->setEnabled(true);
     m_exportJson->setEnabled(true);
     int vms = 0;
@@ -288,7 +288,7 @@ void ReportDialog::setBusy(bool busy)
     }
 }
 
-void ReportDialog::fillTable()
+void ReportDialog::fillTable(const MeteringReport &report)
 {
     QStringList headers{tr("Type"), tr("Name"), tr("Host"), tr("Resource pool"), tr("VMs")};
     for (const char *h : usageHeaders)
@@ -296,9 +296,9 @@ void ReportDialog::fillTable()
     m_table->clear();
     m_table->setColumnCount(int(headers.size()));
     m_table->setHorizontalHeaderLabels(headers);
-    m_table->setRowCount(int(m_report->rows.size()));
-    for (size_t i = 0; i < m_report->rows.size(); ++i)
-        fillRow(int(i), m_report->rows[i]);
+    m_table->setRowCount(int(report.rows.size()));
+    for (size_t i = 0; i < report.rows.size(); ++i)
+        fillRow(int(i), report.rows[i]);
     m_table->resizeColumnsToContents();
 }
 

@@ -67,7 +67,7 @@ private:
     void periodEdited();
     void showPeriod();
     void finished(quint64 generation, core::Result<core::metering::MeteringReport> result);
-    void fillTable();
+    void fillTable(const core::metering::MeteringReport &report);
     void fillRow(int row, const core::metering::UsageRow &usage);
     void setBusy(bool busy);
     void exportWithDialog(ExportFormat format);
