@@ -201,3 +201,29 @@ TEST_F(CliMeterTest, SeriesListsWhatIsStoredOneALine)
     EXPECT_EQ(r.code, 0);
     EXPECT_TRUE(r.out.isEmpty());
 }
+
+TEST_F(CliMeterTest, HelpPrintsTheUsageAndMisuseExitsTwo)
+{
+    Outcome r = ctl({QStringLiteral("meter"), QStringLiteral("--help")});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_TRUE(r.out.startsWith("usage: convergectl meter report FILE --from T --to T"));
+    r = ctl({QStringLiteral("meter")});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.err.startsWith(QStringLiteral("convergectl meter: expected report or series\n")))
+        << r.err.toStdString();
+    r = ctl({QStringLiteral("meter"), QStringLiteral("report"), m_db, QStringLiteral("--from"),
+             QStringLiteral("-1h"), QStringLiteral("--to"), QStringLiteral("now"),
+             QStringLiteral("--format"), QStringLiteral("xml")});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.err.contains(QStringLiteral("--format \"xml\": expected csv or json")));
+}
+
+TEST_F(CliMeterTest, AnOutputThatCannotBeWrittenExitsThree)
+{
+    const Outcome r =
+        ctl({QStringLiteral("meter"), QStringLiteral("report"), m_db, QStringLiteral("--from"),
+             QStringLiteral("-1h"), QStringLiteral("--to"), QStringLiteral("now"),
+             QStringLiteral("-o"), m_dir.filePath(QStringLiteral("missing/dir/r.csv"))});
+    EXPECT_EQ(r.code, 3);
+    EXPECT_TRUE(r.err.contains(QStringLiteral("missing/dir/r.csv"))) << r.err.toStdString();
+}
