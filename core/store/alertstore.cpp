@@ -233,17 +233,24 @@ Result<void> AlertStore::append(const std::vector<AlertEvent> &events)
     return {};
 }
 
-// Within append's transaction. Only when the log is past the bound, so the grouping query runs
-// once per batch that overflows, not on every append.
+// Within append's transaction. Only when more than maxEvents are newer than the last cut, and
+// then down to 99 % of it, so the grouping that spares open alerts runs once in a hundredth of
+// the bound's events, not on every append of a full log.
 Result<void> AlertStore::prune()
 {
+    sql::Statement over(m_db.get(), "SELECT seq FROM metering_alert_events WHERE seq >= ? ORDER "
+                                    "BY seq DESC LIMIT 1 OFFSET ?");
+    over.bind(1, m_pruneCutoff);
+    over.bind(2, m_maxEvents);
+    if (!over.ok())
+        return sqlError(QStringLiteral("pruning alert events"));
+    if (over.step() != SQLITE_ROW)
+        return {};
     sql::Statement oldestKept(m_db.get(), "SELECT seq FROM metering_alert_events ORDER BY seq "
                                           "DESC LIMIT 1 OFFSET ?");
-    oldestKept.bind(1, m_maxEvents - 1);
-    if (!oldestKept.ok())
+    oldestKept.bind(1, std::max<qint64>(m_maxEvents - m_maxEvents / 100, 1) - 1);
+    if (!oldestKept.ok() || oldestKept.step() != SQLITE_ROW)
         return sqlError(QStringLiteral("pruning alert events"));
-    if (oldestKept.step() != SQLITE_ROW)
-        return {};
     const QByteArray sql = QByteArray("DELETE FROM metering_alert_events WHERE seq < ? AND seq "
                                       "NOT IN (") +
                            openSeqs + ")";
@@ -251,6 +258,7 @@ Result<void> AlertStore::prune()
     remove.bind(1, oldestKept.int64(0));
     if (!remove.ok() || remove.step() != SQLITE_DONE)
         return sqlError(QStringLiteral("pruning alert events"));
+    m_pruneCutoff = oldestKept.int64(0);
     return {};
 }
 
