@@ -45,6 +45,9 @@ const char *overview =
     "                                   export a signed deployment bundle (scripts, plans)\n"
     "  bundle verify BUNDLE [--key PUB]  check a bundle's signature and files (1: rejected)\n"
     "  bundle key                       print the console's bundle-signing public key\n"
+    "  meter report FILE --from T --to T [--format csv|json] [-o OUT]\n"
+    "                                   the Resource Metering report over a period\n"
+    "  meter series FILE [--host H]     the metering series stored for a design\n"
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings (drift: differences), 2 bad arguments or unusable input,\n"
@@ -279,7 +282,8 @@ int runCli(const QStringList &args, Cli &cli)
 {
     const QString name = args.value(0);
     const QStringList rest = args.mid(1);
-    for (const auto *commands : {&designCommands(), &fleetCommands(), &bundleCommands()}) {
+    for (const auto *commands :
+         {&designCommands(), &fleetCommands(), &bundleCommands(), &meterCommands()}) {
         if (const Command *c = find(*commands, name)) {
             if (asksForHelp(rest)) {
                 cli.out << c->usage;

@@ -43,6 +43,8 @@ const std::vector<Command> &designCommands();
 const std::vector<Command> &fleetCommands();
 // bundle FILE -o OUT, bundle verify, bundle key (bundlecommand.cpp).
 const std::vector<Command> &bundleCommands();
+// meter report FILE --from --to, meter series FILE (metercommand.cpp).
+const std::vector<Command> &meterCommands();
 
 // Runs `convergectl ARGS`; every `COMMAND --help` prints that command's usage and exits 0.
 int runCli(const QStringList &args, Cli &cli);

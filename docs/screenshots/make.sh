@@ -17,6 +17,10 @@ done
 CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
     --gtest_filter='MeteringScreenshot.*' >/dev/null 2>&1
 echo "docs/screenshots/metering-chart.png"
+# The Resource Metering report dialog over a day of two hosts' VMs (fake totals, tests/views).
+CONVERGE_SCREENSHOT_DIR=$PWD ../../build/tests/views/metering_views_test \
+    --gtest_filter='ReportScreenshot.*' >/dev/null 2>&1
+echo "docs/screenshots/metering-report.png"
 # make run's live charts of this machine: the GUI meters the machine it runs on in-process; 30 s
 # of samples, in a throw-away data directory.
 data=$(mktemp -d)
