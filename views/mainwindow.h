@@ -22,8 +22,9 @@ class MetricsSource;
 namespace converge::views {
 
 namespace metering {
+class AlertsModel;
 class MeteringDock;
-}
+} // namespace metering
 class Autosave;
 class DeployActions;
 class DesignerActions;
@@ -115,6 +116,11 @@ public:
     void setMetering(core::metering::MetricsSource *local, const QString &localHost);
     void setProjectMetering(core::metering::MetricsSource *project);
     metering::MeteringDock *meteringDock() const { return m_meteringDock; }
+    // The alerts the app feeds (its console metering's events); in a dock beside Metering.
+    metering::AlertsModel *alertsModel() const { return m_alertsModel; }
+    // The Resource Metering report of the open design over the project's store (this
+    // machine's without one); window-modal, returns at once; null without a design.
+    QDialog *openMeteringReport();
     // Opens the charts of the selected host, VM, vNIC or NIC; false (said in the status bar)
     // when the selection is none of these.
     bool showMeteringForSelection();
@@ -185,6 +191,7 @@ private:
     QString m_autosaveDirectory;      // empty: Autosave's default
     QString m_pendingReveal;          // selected before the diagram drew it
     metering::MeteringDock *m_meteringDock = nullptr;
+    metering::AlertsModel *m_alertsModel = nullptr;
     core::metering::MetricsSource *m_localMetering = nullptr;
     core::metering::MetricsSource *m_projectMetering = nullptr;
     QString m_localHost;

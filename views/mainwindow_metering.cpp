@@ -3,8 +3,11 @@
 #include "mainwindow.h"
 
 #include "core/metering/entities.h"
+#include "core/metering/report.h"
 #include "views/diagram/designview.h"
+#include "views/metering/alertsview.h"
 #include "views/metering/meteringdock.h"
+#include "views/metering/reportdialog.h"
 #include "views/session/designsession.h"
 
 #include <QDockWidget>
@@ -27,6 +30,13 @@ void MainWindow::setMetering(core::metering::MetricsSource *local, const QString
         if (auto *validation = findChild<QDockWidget *>(QStringLiteral("validationDock")))
             tabifyDockWidget(validation, m_meteringDock);
         resizeDocks({m_meteringDock}, {320}, Qt::Vertical);
+        m_alertsModel = new metering::AlertsModel(this);
+        auto *alerts = new QDockWidget(tr("Alerts"), this);
+        alerts->setObjectName(QStringLiteral("alertsDock"));
+        alerts->setWidget(new metering::AlertsView(m_alertsModel));
+        addDockWidget(Qt::BottomDockWidgetArea, alerts);
+        tabifyDockWidget(m_meteringDock, alerts);
+        m_meteringDock->raise();
         createMeteringMenu();
     }
     m_meteringDock->openMeteringFor(local, localHost, {}, tr("This machine (%1)").arg(localHost));
@@ -55,14 +65,34 @@ void MainWindow::createMeteringMenu()
         m_meteringDock->openMeteringFor(m_localMetering, m_localHost, {},
                                         tr("This machine (%1)").arg(m_localHost));
     });
+    QAction *report = menu->addAction(tr("Resource Metering &Report\u2026"));
+    report->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
+    report->setStatusTip(tr("Per VM and resource pool over a period, as Hyper-V meters them"));
+    connect(report, &QAction::triggered, this, [this] { openMeteringReport(); });
+    m_designActions << report;
     menu->addSeparator();
     menu->addAction(m_meteringDock->toggleViewAction());
+    if (auto *alerts = findChild<QDockWidget *>(QStringLiteral("alertsDock")))
+        menu->addAction(alerts->toggleViewAction());
     for (QWidget *w : {static_cast<QWidget *>(m_view), static_cast<QWidget *>(treeView())}) {
         if (!w)
             continue;
         w->addAction(show);
         w->setContextMenuPolicy(Qt::ActionsContextMenu);
     }
+}
+
+QDialog *MainWindow::openMeteringReport()
+{
+    auto *totals = dynamic_cast<core::metering::TotalsSource *>(
+        m_projectMetering ? m_projectMetering : m_localMetering);
+    if (!design() || !totals)
+        return nullptr;
+    auto *dialog = new metering::ReportDialog(*design(), totals, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->show();
+    return dialog;
 }
 
 bool MainWindow::showMeteringForSelection()

@@ -2,6 +2,7 @@
 #include "collectors/channel/tlsagentconnector.h"
 #include "collectors/console/consolemetering.h"
 #include "views/mainwindow.h"
+#include "views/metering/alertsview.h"
 #include "views/session/designsession.h"
 
 #include <QApplication>
@@ -184,6 +185,17 @@ void exitAfterFirstFrame(MainWindow &window, const Options &options,
 
 using converge::collectors::ConsoleMetering;
 
+// METERING's alerts in the window's Alerts dock, as they are raised and cleared.
+void showAlerts(MainWindow &window, ConsoleMetering &metering)
+{
+    auto *model = window.alertsModel();
+    if (!model)
+        return;
+    model->setRules(metering.alertRules());
+    QObject::connect(&metering, &ConsoleMetering::alertEvents, model,
+                     &converge::views::metering::AlertsModel::addEvents);
+}
+
 // This machine's metering, sampled in-process into the console's own store: live charts with no
 // set-up and no privilege. Null (and said on stderr) when that store cannot be opened.
 std::unique_ptr<ConsoleMetering>
@@ -199,6 +211,7 @@ startLocalMetering(MainWindow &window,
     const QString host = QSysInfo::machineHostName();
     (*local)->sampleLocalHost(host);
     window.setMetering((*local)->source(), host);
+    showAlerts(window, **local);
     return std::move(*local);
 }
 
@@ -223,6 +236,7 @@ projectMetering(MainWindow &window, const QString &path,
         return nullptr;
     }
     (*metering)->followFleet(*window.design(), hosts);
+    showAlerts(window, **metering);
     return std::move(*metering);
 }
 

@@ -45,20 +45,110 @@ ConsoleMetering::open(const QString &path, std::shared_ptr<core::protocol::Agent
         return std::unexpected(store.error());
     std::unique_ptr<ConsoleMetering> m(new ConsoleMetering);
     m->m_source = std::make_unique<core::StoreMetricsSource>(std::move(*store));
-    core::StoreMetricsSource *source = m->m_source.get();
+    if (auto alerts = m->startAlerts(path); !alerts)
+        return std::unexpected(alerts.error());
+    ConsoleMetering *self = m.get();
     m->m_feed = std::make_unique<MeteringFeed>(
-        std::move(agents), [source](const QString &host, core::metering::SampleBatch &&batch) {
-            if (auto stored = source->store(std::move(batch)); !stored)
-                qCWarning(lcConsole).noquote()
-                    << "metering of" << host << "not stored:" << stored.error().message;
+        std::move(agents), [self](const QString &host, core::metering::SampleBatch &&batch) {
+            self->received(host, std::move(batch));
         });
     return m;
+}
+
+// The rules kept in the project (the defaults when none were saved). Alerts the store still has
+// open from an earlier run are cleared: the evaluator starts without their history and raises
+// them again once their condition has held for its time.
+core::Result<void> ConsoleMetering::startAlerts(const QString &path)
+{
+    auto store = core::AlertStore::open(path);
+    if (!store)
+        return std::unexpected(store.error());
+    m_alertStore = std::move(*store);
+    auto rules = m_alertStore->rules();
+    if (!rules)
+        return std::unexpected(rules.error());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_alerts.setRules(std::move(*rules), now);
+    if (auto open = m_alertStore->openAlerts(); open && !open->empty()) {
+        std::vector<core::metering::AlertEvent> cleared;
+        for (const core::metering::OpenAlert &a : *open)
+            cleared.push_back({core::metering::AlertEvent::Type::Cleared, a.ruleId, a.key, 0, now,
+                               QStringLiteral("the console restarted: watched again from now")});
+        (void)m_alertStore->append(cleared);
+    }
+    m_alertClock = new QThread;
+    m_alertClock->setObjectName(QStringLiteral("metering alerts"));
+    auto *timer = new QTimer;
+    timer->setInterval(1000);
+    timer->moveToThread(m_alertClock);
+    connect(timer, &QTimer::timeout, timer, [this] {
+        std::vector<core::metering::AlertEvent> events;
+        {
+            const std::lock_guard lock(m_alertsMutex);
+            events = m_alerts.tick(QDateTime::currentMSecsSinceEpoch());
+        }
+        publish(std::move(events));
+    });
+    connect(m_alertClock, &QThread::started, timer, qOverload<>(&QTimer::start));
+    connect(m_alertClock, &QThread::finished, timer, &QObject::deleteLater);
+    m_alertClock->start();
+    return {};
+}
+
+void ConsoleMetering::received(const QString &host, core::metering::SampleBatch &&batch)
+{
+    std::vector<core::metering::AlertEvent> events;
+    {
+        const std::lock_guard lock(m_alertsMutex);
+        events = m_alerts.feed(batch, QDateTime::currentMSecsSinceEpoch());
+    }
+    if (auto stored = m_source->store(std::move(batch)); !stored)
+        qCWarning(lcConsole).noquote()
+            << "metering of" << host << "not stored:" << stored.error().message;
+    publish(std::move(events));
+}
+
+// Kept first (the store's fsync: a raised alert survives a power cut), then told.
+void ConsoleMetering::publish(std::vector<core::metering::AlertEvent> events)
+{
+    if (events.empty())
+        return;
+    {
+        const std::lock_guard lock(m_alertsMutex);
+        if (auto kept = m_alertStore->append(events); !kept)
+            qCWarning(lcConsole).noquote() << "alerts not kept:" << kept.error().message;
+    }
+    for (const core::metering::AlertEvent &e : events)
+        qCInfo(lcConsole).noquote()
+            << "alert" << e.ruleId
+            << (e.type == core::metering::AlertEvent::Type::Raised ? "raised" : "cleared") << "on"
+            << e.key.toString() << ":" << e.reason;
+    QMetaObject::invokeMethod(
+        this, [this, events = std::move(events)] { Q_EMIT alertEvents(events); },
+        Qt::QueuedConnection);
+}
+
+std::vector<core::metering::AlertRule> ConsoleMetering::alertRules() const
+{
+    const std::lock_guard lock(m_alertsMutex);
+    return m_alerts.rules();
+}
+
+std::vector<core::metering::OpenAlert> ConsoleMetering::openAlerts() const
+{
+    const std::lock_guard lock(m_alertsMutex);
+    return m_alerts.openAlerts();
 }
 
 ConsoleMetering::~ConsoleMetering()
 {
     m_feed.reset(); // its threads store into the source: they stop first
     stopLocal();
+    if (m_alertClock) {
+        m_alertClock->quit();
+        m_alertClock->wait();
+        delete m_alertClock;
+    }
 }
 
 void ConsoleMetering::stopLocal()
@@ -88,13 +178,12 @@ void ConsoleMetering::sampleLocalHost(const QString &host, int intervalMs)
     timer->setInterval(intervalMs);
     timer->moveToThread(m_local);
     auto shared = std::make_shared<metering::HostSampler>(std::move(*sampler));
-    core::StoreMetricsSource *source = m_source.get();
-    connect(timer, &QTimer::timeout, timer, [shared, source] {
+    connect(timer, &QTimer::timeout, timer, [this, shared, host] {
         metering::SamplerRound round = shared->sample(QDateTime::currentMSecsSinceEpoch());
         for (const QString &problem : round.problems)
             qCInfo(lcConsole).noquote() << "metering this machine:" << problem;
         if (!round.batch.series.empty())
-            (void)source->store(std::move(round.batch));
+            received(host, std::move(round.batch));
     });
     connect(m_local, &QThread::started, timer, qOverload<>(&QTimer::start));
     connect(m_local, &QThread::finished, timer, &QObject::deleteLater);

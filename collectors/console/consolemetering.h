@@ -2,11 +2,14 @@
 
 #include "collectors/console/fleet.h"
 #include "collectors/console/meteringfeed.h"
+#include "core/metering/alerts.h"
+#include "core/store/alertstore.h"
 #include "core/store/meteringsource.h"
 
 #include <QThread>
 
 #include <memory>
+#include <mutex>
 
 // The console's metering (docs/metering.md): one store (the project's, or the local one of a
 // console with no project), the agents' streams into it, and, for the machine the console runs
@@ -36,14 +39,31 @@ public:
     // Where a console with no project keeps what it meters of its own machine.
     static QString localStorePath();
 
+    // Alerts (docs/metering-alerts.md): the project's rules, evaluated on every batch and every
+    // second (agent unreachable), their events kept in the store.
+    std::vector<core::metering::AlertRule> alertRules() const;
+    std::vector<core::metering::OpenAlert> openAlerts() const;
+
+Q_SIGNALS:
+    // Alerts raised or cleared, delivered in this object's thread.
+    void alertEvents(const std::vector<core::metering::AlertEvent> &events);
+
 private:
     ConsoleMetering() = default;
     void stopLocal();
+    // A batch from an agent or this machine: stored, then evaluated (any thread).
+    void received(const QString &host, core::metering::SampleBatch &&batch);
+    void publish(std::vector<core::metering::AlertEvent> events);
+    core::Result<void> startAlerts(const QString &path);
 
     std::unique_ptr<core::StoreMetricsSource> m_source;
     std::unique_ptr<MeteringFeed> m_feed;
     QThread *m_local = nullptr;
     QString m_localHost;
+    std::unique_ptr<core::AlertStore> m_alertStore;
+    mutable std::mutex m_alertsMutex; // the evaluator and the store's appends
+    core::metering::AlertEvaluator m_alerts;
+    QThread *m_alertClock = nullptr; // ticks the evaluator every second
 };
 
 // The "metering" subscription's params for HOST in DESIGN: its VMs, each by id with its name as

@@ -6,10 +6,13 @@
 #include "collectors/channel/channel.h"
 #include "collectors/channel/tlsagentconnector.h"
 #include "collectors/channel/tlsidentity.h"
+#include "collectors/console/consolemetering.h"
 #include "collectors/console/meteringfeed.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 #include "core/protocol/streambuffer.h"
+#include "core/store/alertstore.h"
+#include "core/store/projectstore.h"
 
 #include "testapp.h"
 #include "tlstesting.h"
@@ -19,6 +22,7 @@
 #include <QJsonDocument>
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QTemporaryDir>
 
 #include <memory>
 #include <mutex>
@@ -302,6 +306,55 @@ TEST_F(StreamHubTest, TheConsolesFeedResumesAfterADropAndBackFillsWhatItMissed)
     EXPECT_EQ(status.state, FeedStatus::State::Following);
     EXPECT_EQ(status.missed, 0);
     EXPECT_EQ(status.lastSeq, 8);
+}
+
+} // namespace
+
+namespace {
+
+// The console's metering end to end without an agent: this machine sampled in-process into a
+// real project store, and the project's alert rules evaluated on it: a rule that holds at once
+// is raised, shown (the signal) and kept in the store; the charts' source has the series.
+TEST(ConsoleMeteringTest, ThisMachineIsStoredAndItsAlertsRaisedAndKept)
+{
+    ensureApp();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("p.converge.db"));
+    {
+        ASSERT_TRUE(core::ProjectStore::create(path, core::Design{}));
+        auto alerts = core::AlertStore::open(path);
+        ASSERT_TRUE(alerts);
+        auto rule = core::metering::AlertRule::fromJson(
+            QJsonDocument::fromJson(R"({"id": "has-memory", "name": "Has memory",
+                "host": "*", "entity": "", "metric": "memory_total_bytes",
+                "condition": "above", "threshold": 1, "forMs": 0,
+                "clearThreshold": 0, "clearForMs": 0})")
+                .object());
+        ASSERT_TRUE(rule) << rule.error().message.toStdString();
+        ASSERT_TRUE((*alerts)->saveRules({*rule}));
+    }
+    auto metering = ConsoleMetering::open(
+        path, std::make_shared<TlsAgentConnector>(makeIdentity(QStringLiteral("console"))));
+    ASSERT_TRUE(metering) << metering.error().message.toStdString();
+    std::vector<core::metering::AlertEvent> seen;
+    QObject::connect(metering->get(), &ConsoleMetering::alertEvents,
+                     [&](const std::vector<core::metering::AlertEvent> &events) {
+                         seen.insert(seen.end(), events.begin(), events.end());
+                     });
+    (*metering)->sampleLocalHost(QStringLiteral("console-host"), 200);
+    ASSERT_TRUE(waitUntil([&] { return !seen.empty(); }, 5000)) << "no alert raised";
+    EXPECT_EQ(seen.front().type, core::metering::AlertEvent::Type::Raised);
+    EXPECT_EQ(seen.front().ruleId, QStringLiteral("has-memory"));
+    EXPECT_EQ(seen.front().key.host, QStringLiteral("console-host"));
+    EXPECT_EQ((*metering)->openAlerts().size(), 1U);
+    EXPECT_FALSE((*metering)->source()->series(QStringLiteral("console-host")).empty());
+    metering->reset();
+    auto kept = core::AlertStore::open(path);
+    ASSERT_TRUE(kept);
+    auto open = (*kept)->openAlerts();
+    ASSERT_TRUE(open);
+    ASSERT_EQ(open->size(), 1U);
+    EXPECT_EQ(open->front().ruleId, QStringLiteral("has-memory"));
 }
 
 } // namespace
