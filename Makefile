@@ -63,6 +63,11 @@ lengths: deps
 bench: build
 	./$(BUILD)/bench/bench-document 1000 5 resources/samples/smb-iscsi-highperf.converge.json
 	./$(BUILD)/bench/bench-validation 1000 5
+	./$(BUILD)/bench/bench-metering-ingest
+	./$(BUILD)/bench/bench-metering-query
+	./$(BUILD)/bench/bench-alerts
+	./$(BUILD)/bench/bench-alert-store
+	./$(BUILD)/bench/agent/bench-sampler
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-gui-frames --hosts 1000 --frames 240
 	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/gui/bench-metering-chart
 	./$(BUILD)/bench/agent/bench-agent-apply 5
