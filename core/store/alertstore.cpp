@@ -1,5 +1,6 @@
 #include "alertstore.h"
 
+#include "projecttables.h"
 #include "statement.h"
 
 #include "core/logging.h"
@@ -56,29 +57,6 @@ Result<SqliteConnection> connect(const QString &path)
     return db;
 }
 
-Result<void> makeSchema(sqlite3 *db, const QString &path)
-{
-    sql::Statement version(db, "SELECT (SELECT value FROM meta WHERE key = 'storeVersion'), "
-                               "(SELECT value FROM meta WHERE key = 'alertsVersion')");
-    if (!version.ok() || version.step() != SQLITE_ROW || version.isNull(0))
-        return fail(Error::Code::Store,
-                    QStringLiteral("%1: not a project store (no store version)").arg(path));
-    if (!version.isNull(1) && version.int64(1) > alertsVersion)
-        return fail(Error::Code::NewerSchema,
-                    QStringLiteral("%1: alert tables version %2 are newer than this Converge "
-                                   "reads (%3)")
-                        .arg(path, version.text(1))
-                        .arg(alertsVersion));
-    const QByteArray script = QByteArray("BEGIN IMMEDIATE;") + schema + "COMMIT;";
-    if (sqlite3_exec(db, script.constData(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-        const QString message = QStringLiteral("%1: making the alert tables: %2")
-                                    .arg(path, QString::fromUtf8(sqlite3_errmsg(db)));
-        (void)sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return fail(Error::Code::Store, message);
-    }
-    return {};
-}
-
 // "host|entity|metric" split back; not SeriesKey::parse, which refuses the empty entity and
 // metric of an Unreachable alert's key.
 std::optional<metering::SeriesKey> splitKey(const QString &text)
@@ -109,7 +87,9 @@ Result<std::unique_ptr<AlertStore>> AlertStore::open(const QString &path, qint64
     auto db = connect(path);
     if (!db)
         return std::unexpected(db.error());
-    if (auto ok = makeSchema(db->get(), path); !ok)
+    if (auto ok = sql::makeProjectTables(db->get(), path, "alertsVersion", alertsVersion, "alert",
+                                         schema);
+        !ok)
         return std::unexpected(ok.error());
     return std::unique_ptr<AlertStore>(new AlertStore(path, std::move(*db), maxEvents));
 }

@@ -1,6 +1,7 @@
 #include "meteringstore.h"
 
 #include "meteringwriter.h"
+#include "projecttables.h"
 #include "statement.h"
 
 #include "core/logging.h"
@@ -84,32 +85,6 @@ Result<SqliteConnection> connect(const QString &path)
     return db;
 }
 
-// The metering tables in a project store: refused for a file that is not one, or whose metering
-// tables are newer than this code.
-Result<void> makeSchema(sqlite3 *db, const QString &path)
-{
-    sql::Statement version(db, "SELECT (SELECT value FROM meta WHERE key = 'storeVersion'), "
-                               "(SELECT value FROM meta WHERE key = 'meteringVersion')");
-    if (!version.ok() || version.step() != SQLITE_ROW || version.isNull(0))
-        return fail(Error::Code::Store,
-                    QStringLiteral("%1: not a project store (no store version)").arg(path));
-    if (!version.isNull(1) && version.int64(1) > meteringVersion)
-        return fail(Error::Code::NewerSchema,
-                    QStringLiteral("%1: metering tables version %2 are newer than this Converge "
-                                   "reads (%3)")
-                        .arg(path, version.text(1))
-                        .arg(meteringVersion));
-    if (!version.isNull(1))
-        return {};
-    const QByteArray script = QByteArray("BEGIN IMMEDIATE;") + schema + "COMMIT;";
-    if (sqlite3_exec(db, script.constData(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-        auto error = sqlError(db, path, QStringLiteral("making the metering tables"));
-        (void)sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        return error;
-    }
-    return {};
-}
-
 // Where a batch is wrong, in the words SampleBatch::fromJson uses.
 QString checkSeries(const metering::SeriesSamples &series, qsizetype index)
 {
@@ -154,7 +129,9 @@ Result<std::unique_ptr<MeteringStore>> MeteringStore::open(const QString &path)
     auto db = connect(path);
     if (!db)
         return std::unexpected(db.error());
-    if (auto ok = makeSchema(db->get(), path); !ok)
+    if (auto ok = sql::makeProjectTables(db->get(), path, "meteringVersion", meteringVersion,
+                                         "metering", schema);
+        !ok)
         return std::unexpected(ok.error());
     auto writer = MeteringWriter::create(std::move(*db), path);
     if (!writer)
