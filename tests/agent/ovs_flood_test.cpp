@@ -51,23 +51,8 @@ const QString kAuthSource = QStringLiteral("10.213.47.9");
 
 core::realize::HostState twoVms()
 {
-    core::realize::HostState s;
-    s.host = kHost;
-    core::realize::Bridge b;
-    b.name = QStringLiteral("lab");
-    b.elementId = kHost + QStringLiteral(".lab");
-    for (const char *vm : {"v1", "v2"}) {
-        core::realize::Port p;
-        p.name = QLatin1String(vm);
-        p.elementId = kHost + QLatin1Char('.') + p.name;
-        p.vlanMode = QStringLiteral("access");
-        p.tag = 10;
-        p.dhcpGuard = true;
-        b.ports.push_back(p);
-    }
-    s.bridges.push_back(b);
-    s.normalize();
-    return s;
+    return labBridge(kHost, {QStringLiteral("v1"), QStringLiteral("v2")},
+                     [](core::realize::Port &p) { p.dhcpGuard = true; });
 }
 
 class FloodTest : public ::testing::Test

@@ -44,31 +44,20 @@ const QString kHost = QStringLiteral("mtr1");
 // rest of the world.
 core::realize::HostState meteredVms()
 {
-    core::realize::HostState s;
-    s.host = kHost;
-    core::realize::Bridge b;
-    b.name = QStringLiteral("lab");
-    b.elementId = kHost + QStringLiteral(".lab");
-    for (const char *vm : {"v1", "v2"}) {
-        core::realize::Port p;
-        p.name = QLatin1String(vm);
-        p.elementId = kHost + QLatin1Char('.') + p.name;
-        p.vlanMode = QStringLiteral("access");
-        p.tag = 10;
-        p.mac = QStringLiteral("02:48:00:00:00:0%1").arg(b.ports.size() + 1);
-        b.ports.push_back(p);
-    }
-    for (const char *direction : {"in", "out"})
-        for (const char *remote : {"10.213.50.0/24", "0.0.0.0/0"}) {
-            core::realize::Acl a;
-            a.direction = QLatin1String(direction);
-            a.action = QStringLiteral("meter");
-            a.remotePrefix = QLatin1String(remote);
-            b.ports.front().acls.push_back(a);
-        }
-    s.bridges.push_back(b);
-    s.normalize();
-    return s;
+    return labBridge(kHost, {QStringLiteral("v1"), QStringLiteral("v2")},
+                     [](core::realize::Port &p) {
+                         p.mac = QStringLiteral("02:48:00:00:00:0") + p.name.back();
+                         if (p.name != QLatin1String("v1"))
+                             return;
+                         for (const char *direction : {"in", "out"})
+                             for (const char *remote : {"10.213.50.0/24", "0.0.0.0/0"}) {
+                                 core::realize::Acl a;
+                                 a.direction = QLatin1String(direction);
+                                 a.action = QStringLiteral("meter");
+                                 a.remotePrefix = QLatin1String(remote);
+                                 p.acls.push_back(a);
+                             }
+                     });
 }
 
 std::optional<qint64> counter(Vm &vm, const char *name)

@@ -541,4 +541,27 @@ Result<StartedAgent> startConverged(NetNs &host, const QString &config, const QS
     return StartedAgent{*p, QString::fromUtf8(fp->trimmed())};
 }
 
+core::realize::HostState labBridge(const QString &host, const QStringList &vms,
+                                   const std::function<void(core::realize::Port &)> &each)
+{
+    core::realize::HostState s;
+    s.host = host;
+    core::realize::Bridge b;
+    b.name = QStringLiteral("lab");
+    b.elementId = host + QStringLiteral(".lab");
+    for (const QString &vm : vms) {
+        core::realize::Port p;
+        p.name = vm;
+        p.elementId = host + QLatin1Char('.') + vm;
+        p.vlanMode = QStringLiteral("access");
+        p.tag = 10;
+        if (each)
+            each(p);
+        b.ports.push_back(p);
+    }
+    s.bridges.push_back(b);
+    s.normalize();
+    return s;
+}
+
 } // namespace converge::testing

@@ -13,6 +13,7 @@
 // TCP/UDP checksums unfilled on packets OVS forwards in userspace).
 
 #include "collectors/ovs/process.h"
+#include "core/realize/hoststate.h"
 #include "core/util/result.h"
 
 #include <QProcess>
@@ -20,6 +21,7 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -189,6 +191,11 @@ private:
     bool m_entered = false;
     QString m_error;
 };
+
+// HOST's bridge "lab" with the VMs' ports (access VLAN 10, element ids HOST.NAME), each
+// changed by EACH (guards, MACs, ACLs) before the state is normalized.
+core::realize::HostState labBridge(const QString &host, const QStringList &vms,
+                                   const std::function<void(core::realize::Port &)> &each = {});
 
 // converged (this build's) started in HOST with CONFIG, its output in LOGFILE: the process
 // (owned by HOST) and the fingerprint it will present.
