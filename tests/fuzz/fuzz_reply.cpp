@@ -1,9 +1,11 @@
 // The agent's replies as the console reads them: a frame's payload (parseMessage) whose type
 // names the reply to read its body as ("hello", "state", "plan", "apply", "confirm",
-// "rollback", "enroll", "subscribe", "event", "error"). Checked: errors have a message; a reply
-// that reads writes JSON (toJson) that reads again and writes the same JSON.
+// "rollback", "enroll", "subscribe", "event" (and its data as a metering batch), "error"). Checked:
+// errors have a message; a reply that reads writes JSON (toJson) that reads again and writes the
+// same JSON.
 #include "fuzzchecks.h"
 
+#include "core/metering/sample.h"
 #include "core/protocol/replies.h"
 
 using namespace converge;
@@ -55,10 +57,12 @@ void checkReplyOfType(const Message &m)
         checkReply<EnrollReply>(m.body);
     else if (t == QLatin1String("subscribe"))
         checkReply<SubscribeReply>(m.body);
-    else if (t == QLatin1String("event"))
+    else if (t == QLatin1String("event")) {
         checkReply<StreamEvent>(
             m.body, [&](const QJsonObject &b) { return StreamEvent::fromJson(m.id, b); });
-    else if (t == QLatin1String("error"))
+        // The metering stream's data, as the console's feed reads it.
+        checkReply<core::metering::SampleBatch>(m.body.value(QLatin1String("data")).toObject());
+    } else if (t == QLatin1String("error"))
         checkError(m.body);
 }
 

@@ -3,6 +3,7 @@
 // with its toJson(), framed as the channel frames them. usage: fuzz_seeds CORPUS_DIR
 #include "fuzzchecks.h"
 
+#include "core/metering/sample.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 #include "core/realize/planner.h"
@@ -67,6 +68,18 @@ HostState desired()
     fuzz::require(state.has_value(), "the seed state is valid",
                   state ? QString() : state.error().message);
     return *state;
+}
+
+// One round of the metering stream: a gauge and a rate of two series.
+QJsonObject meteringBatch()
+{
+    core::metering::SampleBatch b;
+    b.series.push_back({{QStringLiteral("hv1"), QString(), QStringLiteral("memory_used_bytes")},
+                        {{1'765'000'000'000, 4.2e9, 0}}});
+    b.series.push_back({{QStringLiteral("hv1"), QStringLiteral("vnic/hv1.web.lan"),
+                         QStringLiteral("net_receive_bytes_per_second")},
+                        {{1'765'000'000'000, 125000.5, 1000}, {1'765'000'001'000, 0, 1000}}});
+    return b.toJson();
 }
 
 QByteArray payload(const QString &type, qint64 id, const QJsonObject &body)
@@ -152,6 +165,8 @@ std::vector<Seed> replySeeds(const HostState &state)
         {t, QStringLiteral("event"),
          payload(QStringLiteral("event"), 8,
                  StreamEvent{8, 42, {{QStringLiteral("packets"), 10}}}.toJson())},
+        {t, QStringLiteral("event-metering"),
+         payload(QStringLiteral("event"), 9, StreamEvent{9, 7, meteringBatch()}.toJson())},
         {t, QStringLiteral("error"),
          payload(QStringLiteral("error"), 0,
                  errorReply(0, QStringLiteral("bad-frame"), QStringLiteral("frame: not valid JSON"))
