@@ -55,9 +55,10 @@ ConsoleMetering::open(const QString &path, std::shared_ptr<core::protocol::Agent
     return m;
 }
 
-// The rules kept in the project (the defaults when none were saved). Alerts the store still has
-// open from an earlier run are cleared: the evaluator starts without their history and raises
-// them again once their condition has held for its time.
+// The rules kept in the project (the defaults when none were saved), evaluated every second on
+// a clock thread of their own, which also applies the store's retention every hour. Alerts the
+// store still has open from an earlier run are cleared: the evaluator starts without their history
+// and raises them again once their condition has held for its time.
 core::Result<void> ConsoleMetering::startAlerts(const QString &path)
 {
     auto store = core::AlertStore::open(path);
@@ -89,6 +90,22 @@ core::Result<void> ConsoleMetering::startAlerts(const QString &path)
         }
         publish(std::move(events));
     });
+    // Retention on the same clock: at start and every hour, old tiers go (meteringstore.h).
+    auto *retention = new QTimer;
+    retention->setInterval(3'600'000);
+    retention->moveToThread(m_alertClock);
+    const auto expire = [this] {
+        if (auto done =
+                m_source->meteringStore().applyRetention(QDateTime::currentMSecsSinceEpoch());
+            !done)
+            qCWarning(lcConsole).noquote() << "metering retention:" << done.error().message;
+    };
+    connect(retention, &QTimer::timeout, retention, expire);
+    connect(m_alertClock, &QThread::started, retention, [retention, expire] {
+        expire();
+        retention->start();
+    });
+    connect(m_alertClock, &QThread::finished, retention, &QObject::deleteLater);
     connect(m_alertClock, &QThread::started, timer, qOverload<>(&QTimer::start));
     connect(m_alertClock, &QThread::finished, timer, &QObject::deleteLater);
     m_alertClock->start();
