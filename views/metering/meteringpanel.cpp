@@ -164,7 +164,7 @@ void MeteringPanel::reload()
     }
     m_empty->setText(mine.empty() ? QStringLiteral("No samples yet for %1: the agent sends them "
                                                    "every second once metering runs")
-                                        .arg(entityTitle(m_host, m_entity))
+                                        .arg(m_title)
                                   : QString());
     m_empty->setVisible(mine.empty());
 }
