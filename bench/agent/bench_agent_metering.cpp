@@ -4,11 +4,15 @@
 // sampling every second for a console that drains its "metering" stream, (b) the same agent with
 // metering off (its baseline, a console connected), (c) Prometheus node_exporter on the same host
 // with its default collectors, scraped once a second. Each phase starts its process afresh, lets
-// it settle for kWarmUpSec, then measures for SECONDS_PER_PHASE: CPU (ticks over wall time) and
-// resident memory (the peak, VmHWM, which includes start-up, and at the end). Needs root.
+// it settle for kWarmUpSec, then measures for SECONDS_PER_PHASE: CPU (ticks over wall time, with
+// the children it ran, such as ovs-ofctl), resident memory (the peak, VmHWM, which includes
+// start-up, and at the end), and the CPU the OVS daemons spent meanwhile (what the sampling asks
+// of them). The scrape asks for no compression, which spares node_exporter the gzip a Prometheus
+// server would ask for: its CPU here is a lower bound. Needs root.
 //   usage: bench-agent-metering [SECONDS_PER_PHASE=20] [ROUNDS=3]
 #include "ovsenv.h"
 
+#include "collectors/agent/agentconfig.h"
 #include "collectors/channel/channel.h"
 #include "collectors/channel/tlsidentity.h"
 #include "core/metering/sample.h"
@@ -20,6 +24,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -44,6 +49,9 @@ constexpr int kWarmUpSec = 2; // start-up work (certificates, the first OVSDB re
 constexpr quint16 kAgentPort = 7443;
 constexpr quint16 kExporterPort = 9100;
 const QString kHost = QStringLiteral("b");
+// The agent's cap on the "metering" stream's buffer (AgentServer::kMeteringBufferBytes, private
+// to the agent: keep the two equal).
+constexpr qint64 kAgentBufferCapBytes = qint64(16) * 1024 * 1024;
 const QString kExporter = QStringLiteral("/usr/bin/prometheus-node-exporter");
 
 volatile std::sig_atomic_t s_interrupted = 0; // Ctrl-C: leave the phase, clean up, exit
@@ -58,11 +66,21 @@ struct Footprint
     double ovsCpuPercent = 0; // ovsdb-server and ovs-vswitchd meanwhile
 };
 
+// One "metering" event: its series (of which the vNICs' and their meter ACLs') and the size of
+// its data as compact JSON, which is what the agent keeps for back-fill.
+struct BatchShape
+{
+    qsizetype series = 0;
+    qsizetype vnicSeries = 0;
+    qsizetype aclSeries = 0;
+    qsizetype bytes = 0;
+};
+
 struct AgentFigures
 {
     Footprint use;
     qint64 events = 0;
-    qsizetype seriesPerBatch = 0; // the largest batch seen
+    BatchShape batch; // the largest batch seen
 };
 
 struct ExporterFigures
@@ -386,7 +404,7 @@ QList<qint64> MeteringBench::ovsPids() const
 }
 
 // The series in one "metering" event (what a console stores per second).
-core::Result<qsizetype> seriesIn(const protocol::Message &event)
+core::Result<BatchShape> shapeOf(const protocol::Message &event)
 {
     auto e = protocol::StreamEvent::fromJson(event.id, event.body);
     if (!e)
@@ -394,11 +412,18 @@ core::Result<qsizetype> seriesIn(const protocol::Message &event)
     auto batch = core::metering::SampleBatch::fromJson(e->data);
     if (!batch)
         return std::unexpected(batch.error());
-    return qsizetype(batch->series.size());
+    BatchShape shape{qsizetype(batch->series.size()), 0, 0,
+                     QJsonDocument(e->data).toJson(QJsonDocument::Compact).size()};
+    for (const core::metering::SeriesSamples &s : batch->series) {
+        shape.vnicSeries += s.key.entity.startsWith(QLatin1String("vnic/")) ? 1 : 0;
+        shape.aclSeries += s.key.metric.startsWith(QLatin1String("acl_")) ? 1 : 0;
+    }
+    return shape;
 }
 
 // Phase (a) or (b): converged started afresh, a console connected (and, with metering, subscribed
-// and taking every event as it comes), for SECONDS after the warm-up.
+// and taking every event as it comes), for SECONDS after the warm-up. With metering off the agent
+// offers no "metering" stream, so the console only holds its session.
 core::Result<AgentFigures> MeteringBench::agentPhase(bool metering, int seconds) const
 {
     collectors::AgentClient client;
@@ -416,11 +441,12 @@ core::Result<AgentFigures> MeteringBench::agentPhase(bool metering, int seconds)
         if (!event->has_value())
             return true;
         ++f.events;
-        auto series = seriesIn(**event);
-        if (!series)
-            why = QStringLiteral("unreadable metering event: %1").arg(series.error().message);
-        f.seriesPerBatch = std::max(f.seriesPerBatch, series.value_or(0));
-        return bool(series);
+        auto shape = shapeOf(**event);
+        if (!shape)
+            why = QStringLiteral("unreadable metering event: %1").arg(shape.error().message);
+        else if (shape->series > f.batch.series)
+            f.batch = *shape;
+        return bool(shape);
     };
     if (metering) {
         auto subscribed = client.call<protocol::SubscribeReply>(
@@ -506,7 +532,7 @@ core::Result<ExporterFigures> MeteringBench::exporterPhase(int seconds) const
     std::optional<ProcessMeter> meter;
     const auto measure = [&] {
         f.scrapes = 0;
-        nextMs = clock.elapsed(); // a scrape at the start, then once a second
+        nextMs = clock.elapsed() + 50; // SECONDS scrapes, the last one well before the end
         meter.emplace((*exporter)->pid(), ovsPids());
         return runFor(seconds, scrapeEachSecond);
     };
@@ -551,13 +577,22 @@ QString row(const QString &what, const Footprint &f)
         .arg(f.ovsCpuPercent, 5, 'f', 2);
 }
 
+QString batchText(const BatchShape &b)
+{
+    return QStringLiteral("%1 series per batch (%2 of vNICs, %3 of them ACLs), %4 bytes")
+        .arg(b.series)
+        .arg(b.vnicSeries)
+        .arg(b.aclSeries)
+        .arg(b.bytes);
+}
+
 void printRound(QTextStream &out, int n, const Round &r)
 {
     out << "round " << n << '\n'
         << row(QStringLiteral("(a) converged, metering every 1 s"), r.metering.use)
-        << QStringLiteral("   (%1 events, %2 series per batch)\n")
+        << QStringLiteral("   (%1 events; %2)\n")
                .arg(r.metering.events)
-               .arg(r.metering.seriesPerBatch)
+               .arg(batchText(r.metering.batch))
         << row(QStringLiteral("(b) converged, metering off"), r.baseline.use) << '\n'
         << row(QStringLiteral("(c) node_exporter, scraped at 1 Hz"), r.exporter.use)
         << QStringLiteral("   (%1 scrapes of %2 bytes, %3 series)\n")
@@ -582,7 +617,23 @@ Footprint medianOf(const std::vector<Round> &rounds, auto pick)
     return Footprint{median(cpu), median(peak), median(end), median(anon), median(ovs)};
 }
 
-void printMedians(QTextStream &out, const std::vector<Round> &rounds)
+// What the agent's back-fill buffer (metering_buffer minutes of events, capped in bytes) holds
+// once full, at the size of these batches: the phases are too short to fill it.
+void printBuffer(QTextStream &out, const BatchShape &batch, int phaseSec)
+{
+    const double minutes = double(collectors::AgentConfig{}.meteringBufferMs) / 60'000;
+    const qint64 cap = kAgentBufferCapBytes;
+    const double full = std::min(double(cap), minutes * 60 * double(batch.bytes));
+    out << QStringLiteral("  back-fill buffer (%1 min of events, at most %2 MB): full at %3 MB "
+                          "after %4 s; a phase ends with about %5 MB in it\n")
+               .arg(minutes, 0, 'f', 0)
+               .arg(double(cap) / 1e6, 0, 'f', 1)
+               .arg(full / 1e6, 0, 'f', 1)
+               .arg(full / double(std::max<qsizetype>(1, batch.bytes)), 0, 'f', 0)
+               .arg(double(phaseSec + kWarmUpSec) * double(batch.bytes) / 1e6, 0, 'f', 1);
+}
+
+void printMedians(QTextStream &out, const std::vector<Round> &rounds, int phaseSec)
 {
     const Footprint a = medianOf(rounds, [](const Round &r) { return r.metering.use; });
     const Footprint b = medianOf(rounds, [](const Round &r) { return r.baseline.use; });
@@ -590,18 +641,19 @@ void printMedians(QTextStream &out, const std::vector<Round> &rounds)
     const Footprint cost{a.cpuPercent - b.cpuPercent, a.rssPeakMb - b.rssPeakMb,
                          a.rssEndMb - b.rssEndMb, a.rssAnonEndMb - b.rssAnonEndMb,
                          a.ovsCpuPercent - b.ovsCpuPercent};
+    const Round &last = rounds.back();
     out << "median of " << rounds.size() << " rounds\n"
         << row(QStringLiteral("(a) converged, metering every 1 s"), a) << '\n'
         << row(QStringLiteral("(b) converged, metering off"), b) << '\n'
         << row(QStringLiteral("(c) node_exporter, scraped at 1 Hz"), c) << '\n'
         << row(QStringLiteral("metering's cost (a) - (b)"), cost) << '\n'
         << QStringLiteral("  CPU (a) / (c): %1\n").arg(a.cpuPercent / c.cpuPercent, 0, 'f', 2)
-        << QStringLiteral("  series per batch (a): %1; node_exporter: %2 series, %3 bytes a "
-                          "scrape\n")
-               .arg(rounds.back().metering.seriesPerBatch)
-               .arg(rounds.back().exporter.series)
-               .arg(rounds.back().exporter.bytes)
-        << QStringLiteral("  target RSS <= 10 MB: %1 (peak %2 MB); CPU below node_exporter's: %3\n")
+        << QStringLiteral("  (a): %1; node_exporter: %2 series, %3 bytes a scrape\n")
+               .arg(batchText(last.metering.batch))
+               .arg(last.exporter.series)
+               .arg(last.exporter.bytes);
+    printBuffer(out, last.metering.batch, phaseSec);
+    out << QStringLiteral("  target RSS <= 10 MB: %1 (peak %2 MB); CPU below node_exporter's: %3\n")
                .arg(QLatin1String(a.rssPeakMb <= 10 ? "met" : "NOT met"))
                .arg(a.rssPeakMb, 0, 'f', 1)
                .arg(QLatin1String(a.cpuPercent < c.cpuPercent ? "met" : "NOT met"));
@@ -654,6 +706,6 @@ int main(int argc, char *argv[])
         results.push_back(*r);
         printRound(out, i, *r);
     }
-    printMedians(out, results);
+    printMedians(out, results, seconds);
     return 0;
 }
