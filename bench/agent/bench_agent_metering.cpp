@@ -10,9 +10,9 @@
 // of them). The scrape asks for no compression, which spares node_exporter the gzip a Prometheus
 // server would ask for: its CPU here is a lower bound. Needs root.
 //   usage: bench-agent-metering [SECONDS_PER_PHASE=20] [ROUNDS=3]
+#include "meteringreport.h"
 #include "ovsenv.h"
 
-#include "collectors/agent/agentconfig.h"
 #include "collectors/channel/channel.h"
 #include "collectors/channel/tlsidentity.h"
 #include "core/metering/sample.h"
@@ -35,10 +35,9 @@
 #include <csignal>
 #include <functional>
 
-#include <unistd.h>
-
 using namespace converge;
 using namespace converge::testing;
+using namespace converge::bench;
 namespace protocol = core::protocol;
 namespace realize = core::realize;
 
@@ -49,168 +48,13 @@ constexpr int kWarmUpSec = 2; // start-up work (certificates, the first OVSDB re
 constexpr quint16 kAgentPort = 7443;
 constexpr quint16 kExporterPort = 9100;
 const QString kHost = QStringLiteral("b");
-// The agent's cap on the "metering" stream's buffer (AgentServer::kMeteringBufferBytes, private
-// to the agent: keep the two equal).
-constexpr qint64 kAgentBufferCapBytes = qint64(16) * 1024 * 1024;
 const QString kExporter = QStringLiteral("/usr/bin/prometheus-node-exporter");
 
 volatile std::sig_atomic_t s_interrupted = 0; // Ctrl-C: leave the phase, clean up, exit
 
-// What one phase measured of one process.
-struct Footprint
-{
-    double cpuPercent = 0; // of one core
-    double rssPeakMb = 0;
-    double rssEndMb = 0;
-    double rssAnonEndMb = 0;  // of which private (heap, stacks): not the libraries' mapped pages
-    double ovsCpuPercent = 0; // ovsdb-server and ovs-vswitchd meanwhile
-};
-
-// One "metering" event: its series (of which the vNICs' and their meter ACLs') and the size of
-// its data as compact JSON, which is what the agent keeps for back-fill.
-struct BatchShape
-{
-    qsizetype series = 0;
-    qsizetype vnicSeries = 0;
-    qsizetype aclSeries = 0;
-    qsizetype bytes = 0;
-};
-
-struct AgentFigures
-{
-    Footprint use;
-    qint64 events = 0;
-    BatchShape batch; // the largest batch seen
-};
-
-struct ExporterFigures
-{
-    Footprint use;
-    qint64 scrapes = 0;
-    qint64 bytes = 0;  // of the last scrape's body
-    qint64 series = 0; // lines of the last scrape not starting with '#'
-};
-
-struct Round
-{
-    AgentFigures metering, baseline;
-    ExporterFigures exporter;
-};
-
 core::Error failure(const QString &what)
 {
     return core::Error{core::Error::Code::Io, what, {}};
-}
-
-// kB (KiB, as /proc counts) to MB of 10^6 bytes: the unit of the 10 MB target.
-double megabytes(qint64 kb)
-{
-    return double(kb) * 1024 / 1e6;
-}
-
-// A "FIELD: N kB" line of /proc/PID/status; -1 when the process is gone.
-qint64 statusKb(qint64 pid, const QByteArray &field)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(field + ':'))
-            return line.mid(field.size() + 1).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
-
-// Processor time in clock ticks of PID and of its children it has waited for (converged runs
-// ovs-ofctl for the meter flows' counters: that is metering's cost too); -1 when it is gone.
-qint64 cpuTicksWithChildren(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray stat = f.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields.size() <= 14)
-        return -1;
-    qint64 ticks = 0;
-    for (int i = 11; i <= 14; ++i) // utime, stime, cutime, cstime
-        ticks += fields[i].toLongLong();
-    return ticks;
-}
-
-// The CPU PIDS took together from construction to percent(), in % of one core.
-class CpuMeter
-{
-public:
-    explicit CpuMeter(QList<qint64> pids)
-        : m_pids(std::move(pids))
-        , m_ticks0(ticks())
-    {
-        m_wall.start();
-    }
-
-    std::optional<double> percent() const
-    {
-        const qint64 now = ticks();
-        if (m_pids.isEmpty() || m_ticks0 < 0 || now < 0)
-            return std::nullopt;
-        const double cpuSec = double(now - m_ticks0) / double(::sysconf(_SC_CLK_TCK));
-        return 100.0 * cpuSec / (double(m_wall.nsecsElapsed()) / 1e9);
-    }
-
-private:
-    qint64 ticks() const
-    {
-        qint64 sum = 0;
-        for (qint64 pid : m_pids) {
-            const qint64 t = cpuTicksWithChildren(pid);
-            if (t < 0)
-                return -1;
-            sum += t;
-        }
-        return sum;
-    }
-
-    QList<qint64> m_pids;
-    qint64 m_ticks0;
-    QElapsedTimer m_wall;
-};
-
-// CPU and memory of PID, and the CPU of the Open vSwitch daemons OVSPIDS (what the process asks
-// of them), from construction to finish().
-class ProcessMeter
-{
-public:
-    ProcessMeter(qint64 pid, const QList<qint64> &ovsPids)
-        : m_pid(pid)
-        , m_cpu({pid})
-        , m_ovsCpu(ovsPids)
-    {
-    }
-
-    core::Result<Footprint> finish() const
-    {
-        const std::optional<double> cpu = m_cpu.percent(), ovsCpu = m_ovsCpu.percent();
-        const qint64 rss = statusKb(m_pid, "VmRSS"), peak = statusKb(m_pid, "VmHWM");
-        const qint64 anon = statusKb(m_pid, "RssAnon");
-        if (!cpu || rss < 0 || peak < 0 || anon < 0)
-            return std::unexpected(
-                failure(QStringLiteral("process %1 ended during the phase").arg(m_pid)));
-        if (!ovsCpu)
-            return std::unexpected(failure(
-                QStringLiteral("no Open vSwitch daemons (pid files) to measure in the phase")));
-        return Footprint{*cpu, megabytes(peak), megabytes(rss), megabytes(anon), *ovsCpu};
-    }
-
-private:
-    qint64 m_pid;
-    CpuMeter m_cpu;
-    CpuMeter m_ovsCpu;
-};
-
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v.empty() ? 0 : v[v.size() / 2];
 }
 
 // 50 vNIC ports on one bridge, each with one meter ACL on all outbound traffic, so that each
@@ -239,21 +83,22 @@ realize::HostState benchHost()
     return s;
 }
 
-// The vNICs' host ends (bvN), their peers (bvNp) in the same namespace; both up.
-core::Result<void> addVeths(NetNs &host)
+// The vNICs' host ends (bvN, as a VM's taps would be) and their peers (bvNp) in GUESTS, where
+// neither the agent nor node_exporter counts them as the host's interfaces; both ends up.
+core::Result<void> addVeths(NetNs &host, const NetNs &guests)
 {
+    const QString ip = QStringLiteral("ip"), link = QStringLiteral("link"),
+                  set = QStringLiteral("set"), up = QStringLiteral("up");
     for (int i = 0; i < kVnics; ++i) {
         const QString dev = QStringLiteral("bv%1").arg(i), peer = dev + QStringLiteral("p");
-        for (const QStringList &cmd :
-             {QStringList{QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("add"), dev,
-                          QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"),
-                          QStringLiteral("name"), peer},
-              QStringList{QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"), dev,
-                          QStringLiteral("up")},
-              QStringList{QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"), peer,
-                          QStringLiteral("up")}})
-            if (auto r = host.run(cmd); !r)
-                return std::unexpected(r.error());
+        auto added =
+            host.run({ip, link, QStringLiteral("add"), dev, QStringLiteral("type"),
+                      QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), peer,
+                      QStringLiteral("netns"), guests.name()});
+        auto hostUp = added ? host.run({ip, link, set, dev, up}) : added;
+        auto peerUp = hostUp ? guests.run({ip, link, set, peer, up}) : hostUp;
+        if (!peerUp)
+            return std::unexpected(peerUp.error());
     }
     return {};
 }
@@ -293,6 +138,7 @@ private:
     core::Result<ExporterFigures> exporterPhase(int seconds) const;
 
     NetNs &m_host;
+    NetNs m_guests; // the vNICs' far ends
     OvsInstance &m_ovs;
     QTextStream &m_out;
     QTemporaryDir m_dir{QStringLiteral("/tmp/cvbench-XXXXXX")};
@@ -331,7 +177,10 @@ core::Result<void> MeteringBench::setUp()
     m_console = *identity;
     if (auto w = writeFile(QStringLiteral("console.pem"), m_console.certificate.toPem()); !w)
         return w;
-    if (auto v = addVeths(m_host); !v)
+    if (!m_guests.isValid())
+        return std::unexpected(failure(
+            QStringLiteral("cannot create the guests' namespace: %1").arg(m_guests.error())));
+    if (auto v = addVeths(m_host, m_guests); !v)
         return v;
     return deploy();
 }
@@ -565,100 +414,6 @@ core::Result<Round> MeteringBench::round(int seconds)
     return Round{*a, *b, *c};
 }
 
-QString row(const QString &what, const Footprint &f)
-{
-    return QStringLiteral("  %1 CPU %2 %   RSS peak %3 MB, end %4 MB (anon %5)   OVS daemons "
-                          "CPU %6 %")
-        .arg(what, -36)
-        .arg(f.cpuPercent, 6, 'f', 2)
-        .arg(f.rssPeakMb, 5, 'f', 1)
-        .arg(f.rssEndMb, 5, 'f', 1)
-        .arg(f.rssAnonEndMb, 4, 'f', 1)
-        .arg(f.ovsCpuPercent, 5, 'f', 2);
-}
-
-QString batchText(const BatchShape &b)
-{
-    return QStringLiteral("%1 series per batch (%2 of vNICs, %3 of them ACLs), %4 bytes")
-        .arg(b.series)
-        .arg(b.vnicSeries)
-        .arg(b.aclSeries)
-        .arg(b.bytes);
-}
-
-void printRound(QTextStream &out, int n, const Round &r)
-{
-    out << "round " << n << '\n'
-        << row(QStringLiteral("(a) converged, metering every 1 s"), r.metering.use)
-        << QStringLiteral("   (%1 events; %2)\n")
-               .arg(r.metering.events)
-               .arg(batchText(r.metering.batch))
-        << row(QStringLiteral("(b) converged, metering off"), r.baseline.use) << '\n'
-        << row(QStringLiteral("(c) node_exporter, scraped at 1 Hz"), r.exporter.use)
-        << QStringLiteral("   (%1 scrapes of %2 bytes, %3 series)\n")
-               .arg(r.exporter.scrapes)
-               .arg(r.exporter.bytes)
-               .arg(r.exporter.series);
-    out.flush();
-}
-
-// The median of each figure over the rounds (not the round with the median CPU).
-Footprint medianOf(const std::vector<Round> &rounds, auto pick)
-{
-    std::vector<double> cpu, peak, end, anon, ovs;
-    for (const Round &r : rounds) {
-        const Footprint &f = pick(r);
-        cpu.push_back(f.cpuPercent);
-        peak.push_back(f.rssPeakMb);
-        end.push_back(f.rssEndMb);
-        anon.push_back(f.rssAnonEndMb);
-        ovs.push_back(f.ovsCpuPercent);
-    }
-    return Footprint{median(cpu), median(peak), median(end), median(anon), median(ovs)};
-}
-
-// What the agent's back-fill buffer (metering_buffer minutes of events, capped in bytes) holds
-// once full, at the size of these batches: the phases are too short to fill it.
-void printBuffer(QTextStream &out, const BatchShape &batch, int phaseSec)
-{
-    const double minutes = double(collectors::AgentConfig{}.meteringBufferMs) / 60'000;
-    const qint64 cap = kAgentBufferCapBytes;
-    const double full = std::min(double(cap), minutes * 60 * double(batch.bytes));
-    out << QStringLiteral("  back-fill buffer (%1 min of events, at most %2 MB): full at %3 MB "
-                          "after %4 s; a phase ends with about %5 MB in it\n")
-               .arg(minutes, 0, 'f', 0)
-               .arg(double(cap) / 1e6, 0, 'f', 1)
-               .arg(full / 1e6, 0, 'f', 1)
-               .arg(full / double(std::max<qsizetype>(1, batch.bytes)), 0, 'f', 0)
-               .arg(double(phaseSec + kWarmUpSec) * double(batch.bytes) / 1e6, 0, 'f', 1);
-}
-
-void printMedians(QTextStream &out, const std::vector<Round> &rounds, int phaseSec)
-{
-    const Footprint a = medianOf(rounds, [](const Round &r) { return r.metering.use; });
-    const Footprint b = medianOf(rounds, [](const Round &r) { return r.baseline.use; });
-    const Footprint c = medianOf(rounds, [](const Round &r) { return r.exporter.use; });
-    const Footprint cost{a.cpuPercent - b.cpuPercent, a.rssPeakMb - b.rssPeakMb,
-                         a.rssEndMb - b.rssEndMb, a.rssAnonEndMb - b.rssAnonEndMb,
-                         a.ovsCpuPercent - b.ovsCpuPercent};
-    const Round &last = rounds.back();
-    out << "median of " << rounds.size() << " rounds\n"
-        << row(QStringLiteral("(a) converged, metering every 1 s"), a) << '\n'
-        << row(QStringLiteral("(b) converged, metering off"), b) << '\n'
-        << row(QStringLiteral("(c) node_exporter, scraped at 1 Hz"), c) << '\n'
-        << row(QStringLiteral("metering's cost (a) - (b)"), cost) << '\n'
-        << QStringLiteral("  CPU (a) / (c): %1\n").arg(a.cpuPercent / c.cpuPercent, 0, 'f', 2)
-        << QStringLiteral("  (a): %1; node_exporter: %2 series, %3 bytes a scrape\n")
-               .arg(batchText(last.metering.batch))
-               .arg(last.exporter.series)
-               .arg(last.exporter.bytes);
-    printBuffer(out, last.metering.batch, phaseSec);
-    out << QStringLiteral("  target RSS <= 10 MB: %1 (peak %2 MB); CPU below node_exporter's: %3\n")
-               .arg(QLatin1String(a.rssPeakMb <= 10 ? "met" : "NOT met"))
-               .arg(a.rssPeakMb, 0, 'f', 1)
-               .arg(QLatin1String(a.cpuPercent < c.cpuPercent ? "met" : "NOT met"));
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -706,6 +461,6 @@ int main(int argc, char *argv[])
         results.push_back(*r);
         printRound(out, i, *r);
     }
-    printMedians(out, results, seconds);
+    printMedians(out, results, seconds + kWarmUpSec);
     return 0;
 }
