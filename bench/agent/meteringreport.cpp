@@ -87,7 +87,7 @@ void printBuffer(QTextStream &out, const BatchShape &batch, int measuredSec)
                .arg(double(cap) / 1e6, 0, 'f', 1)
                .arg(full / 1e6, 0, 'f', 1)
                .arg(full / double(std::max<qsizetype>(1, batch.bytes)), 0, 'f', 0)
-               .arg(double(measuredSec) * double(batch.bytes) / 1e6, 0, 'f', 1);
+               .arg(std::min(full, double(measuredSec) * double(batch.bytes)) / 1e6, 0, 'f', 1);
 }
 
 } // namespace
