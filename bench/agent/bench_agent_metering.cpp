@@ -261,8 +261,8 @@ core::Result<BatchShape> shapeOf(const protocol::Message &event)
     auto batch = core::metering::SampleBatch::fromJson(e->data);
     if (!batch)
         return std::unexpected(batch.error());
-    BatchShape shape{qsizetype(batch->series.size()), 0, 0,
-                     QJsonDocument(e->data).toJson(QJsonDocument::Compact).size()};
+    const QByteArray json = QJsonDocument(e->data).toJson(QJsonDocument::Compact);
+    BatchShape shape{qsizetype(batch->series.size()), 0, 0, json.size(), qCompress(json, 1).size()};
     for (const core::metering::SeriesSamples &s : batch->series) {
         shape.vnicSeries += s.key.entity.startsWith(QLatin1String("vnic/")) ? 1 : 0;
         shape.aclSeries += s.key.metric.startsWith(QLatin1String("acl_")) ? 1 : 0;

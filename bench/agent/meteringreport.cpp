@@ -1,16 +1,13 @@
 #include "meteringreport.h"
 
 #include "collectors/agent/agentconfig.h"
+#include "collectors/agent/agentserver.h"
 
 #include <algorithm>
 
 namespace converge::bench {
 
 namespace {
-
-// The agent's cap on the "metering" stream's buffer (AgentServer::kMeteringBufferBytes, private
-// to the agent: keep the two equal).
-constexpr qint64 kAgentBufferCapBytes = qint64(16) * 1024 * 1024;
 
 double median(std::vector<double> v)
 {
@@ -32,11 +29,13 @@ QString row(const QString &what, const Footprint &f)
 
 QString batchText(const BatchShape &b)
 {
-    return QStringLiteral("%1 series per batch (%2 of vNICs, %3 of them ACLs), %4 bytes")
+    return QStringLiteral("%1 series per batch (%2 of vNICs, %3 of them ACLs), %4 bytes, kept "
+                          "as %5")
         .arg(b.series)
         .arg(b.vnicSeries)
         .arg(b.aclSeries)
-        .arg(b.bytes);
+        .arg(b.bytes)
+        .arg(b.keptBytes);
 }
 
 } // namespace
@@ -79,15 +78,15 @@ Footprint medianOf(const std::vector<Round> &rounds, auto pick)
 void printBuffer(QTextStream &out, const BatchShape &batch, int measuredSec)
 {
     const double minutes = double(collectors::AgentConfig{}.meteringBufferMs) / 60'000;
-    const qint64 cap = kAgentBufferCapBytes;
-    const double full = std::min(double(cap), minutes * 60 * double(batch.bytes));
+    const qint64 cap = collectors::AgentServer::kMeteringBufferBytes;
+    const double full = std::min(double(cap), minutes * 60 * double(batch.keptBytes));
     out << QStringLiteral("  back-fill buffer (%1 min of events, at most %2 MB): full at %3 MB "
                           "after %4 s; a phase ends with about %5 MB in it\n")
                .arg(minutes, 0, 'f', 0)
                .arg(double(cap) / 1e6, 0, 'f', 1)
                .arg(full / 1e6, 0, 'f', 1)
-               .arg(full / double(std::max<qsizetype>(1, batch.bytes)), 0, 'f', 0)
-               .arg(std::min(full, double(measuredSec) * double(batch.bytes)) / 1e6, 0, 'f', 1);
+               .arg(full / double(std::max<qsizetype>(1, batch.keptBytes)), 0, 'f', 0)
+               .arg(std::min(full, double(measuredSec) * double(batch.keptBytes)) / 1e6, 0, 'f', 1);
 }
 
 } // namespace

@@ -17,6 +17,7 @@ struct BatchShape
     qsizetype vnicSeries = 0;
     qsizetype aclSeries = 0;
     qsizetype bytes = 0;
+    qsizetype keptBytes = 0; // what the agent's buffer keeps of it (compressed, as StreamHub does)
 };
 
 struct AgentFigures

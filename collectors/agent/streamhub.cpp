@@ -47,7 +47,9 @@ void StreamHub::publish(const QString &stream, qint64 tMs, const QByteArray &dat
     const auto it = m_streams.find(stream);
     if (it == m_streams.end())
         return;
-    it->second.buffer->append(tMs, dataJson);
+    // Kept compressed: a round repeats every series' key, so zlib keeps a tenth of it, and
+    // metering_buffer's minutes fit in a few MB (docs/agent.md, "Streams").
+    it->second.buffer->append(tMs, qCompress(dataJson, 1));
     deliver();
 }
 
@@ -151,7 +153,7 @@ bool StreamHub::deliver(qint64 id, Subscription &s)
         s.loggedAtMs = now;
     }
     for (const auto &event : buffer.after(s.next - 1, kMaxBackfillPerRound)) {
-        if (!s.connection->sendEvent(id, event.seq, event.data))
+        if (!s.connection->sendEvent(id, event.seq, qUncompress(event.data)))
             return true;
         s.next = event.seq + 1;
     }

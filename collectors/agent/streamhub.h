@@ -37,7 +37,8 @@ public:
 
     // Checks a subscription's params: what is wrong, or nothing.
     using ParamsCheck = std::function<QString(const QJsonObject &params)>;
-    // Offers a stream, keeping its events for maxAgeMs and at most maxBytes; subscriptions with
+    // Offers a stream, keeping its events for maxAgeMs and at most maxBytes (compressed);
+    // subscriptions with
     // params CHECK refuses are answered "bad-request".
     void addStream(const QString &name, qint64 maxAgeMs, qint64 maxBytes, ParamsCheck check = {});
     QStringList streams() const;

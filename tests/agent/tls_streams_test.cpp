@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTemporaryDir>
@@ -40,10 +41,15 @@ using core::protocol::StreamBuffer;
 
 const QString kHost = QStringLiteral("127.0.0.1");
 
+// An event's data with PAD random letters: the agent keeps events compressed, and these do not
+// compress much, so PAD is about what each costs it.
 QByteArray data(int n, qsizetype pad = 0)
 {
-    return QJsonDocument(
-               QJsonObject{{QStringLiteral("n"), n}, {QStringLiteral("pad"), QString(pad, u'x')}})
+    QByteArray random(pad, Qt::Uninitialized);
+    for (char &c : random)
+        c = char('a' + QRandomGenerator::global()->bounded(26));
+    return QJsonDocument(QJsonObject{{QStringLiteral("n"), n},
+                                     {QStringLiteral("pad"), QString::fromLatin1(random)}})
         .toJson(QJsonDocument::Compact);
 }
 
