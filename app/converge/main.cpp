@@ -208,6 +208,11 @@ startLocalMetering(MainWindow &window,
                      qPrintable(local.error().message));
         return nullptr;
     }
+    // A desktop's own history: raw seconds for 6 hours (about 20 MB for ~60 series), then
+    // minutes and hours as in any project.
+    converge::core::MeteringRetention keep;
+    keep.rawMs = qint64(6) * 3'600'000;
+    (*local)->source()->meteringStore().setRetention(keep);
     const QString host = QSysInfo::machineHostName();
     (*local)->sampleLocalHost(host);
     window.setMetering((*local)->source(), host);
