@@ -59,11 +59,15 @@ Result<SqliteConnection> connect(const QString &path)
 
 // "host|entity|metric" split back; not SeriesKey::parse, which refuses the empty entity and
 // metric of an Unreachable alert's key.
-std::optional<metering::SeriesKey> splitKey(const QString &text)
+Result<metering::SeriesKey> splitKey(const QString &path, qint64 seq, const QString &text)
 {
     const QStringList parts = text.split(QLatin1Char('|'));
     if (parts.size() != 3 || parts[0].isEmpty())
-        return std::nullopt;
+        return fail(Error::Code::Store,
+                    QStringLiteral("%1: alert event %2: series \"%3\" is not host|entity|metric")
+                        .arg(path)
+                        .arg(seq)
+                        .arg(text));
     return metering::SeriesKey{parts[0], parts[1], parts[2]};
 }
 
@@ -254,14 +258,9 @@ Result<std::vector<AlertEvent>> AlertStore::recentEvents(int limit) const
     std::vector<AlertEvent> events;
     int rc = SQLITE_ROW;
     while ((rc = read.step()) == SQLITE_ROW) {
-        const auto key = splitKey(read.text(3));
+        const auto key = splitKey(m_path, read.int64(0), read.text(3));
         if (!key)
-            return fail(
-                Error::Code::Store,
-                QStringLiteral("%1: alert event %2: series \"%3\" is not host|entity|metric")
-                    .arg(m_path)
-                    .arg(read.int64(0))
-                    .arg(read.text(3)));
+            return std::unexpected(key.error());
         events.push_back({read.text(1) == QLatin1String("raised") ? AlertEvent::Type::Raised
                                                                   : AlertEvent::Type::Cleared,
                           read.text(2), *key, read.real(4), read.int64(5), read.text(6)});
@@ -283,14 +282,9 @@ Result<std::vector<OpenAlert>> AlertStore::openAlerts() const
     std::vector<OpenAlert> open;
     int rc = SQLITE_ROW;
     while ((rc = read.step()) == SQLITE_ROW) {
-        const auto key = splitKey(read.text(2));
+        const auto key = splitKey(m_path, read.int64(0), read.text(2));
         if (!key)
-            return fail(
-                Error::Code::Store,
-                QStringLiteral("%1: alert event %2: series \"%3\" is not host|entity|metric")
-                    .arg(m_path)
-                    .arg(read.int64(0))
-                    .arg(read.text(2)));
+            return std::unexpected(key.error());
         open.push_back({read.text(1), *key, read.int64(3), read.real(4), read.text(5)});
     }
     if (rc != SQLITE_DONE)
