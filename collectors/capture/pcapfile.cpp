@@ -276,7 +276,7 @@ core::Result<PcapPacket> PcapFile::packetBlock(quint32 type, qint64 offset, qint
 {
     const Section &section = sectionAt(offset);
     const bool big = section.bigEndian, enhanced = type == BlockEnhanced;
-    const qint64 header = enhanced ? 28 : 16;
+    const qint64 header = enhanced ? 28 : 12;
     if ((type != BlockEnhanced && type != BlockSimple) || length < header + 4 ||
         offset + length > m_size)
         return std::unexpected(error(offset, QStringLiteral("no packet block of a valid length "

@@ -198,3 +198,24 @@ TEST(DissectorOracle, NvgreShowsItsVirtualSubnetId)
     EXPECT_EQ(s.source.toString(), QStringLiteral("192.168.1.1")); // the inner frame's
     EXPECT_EQ(s.destinationPort, 5678);
 }
+
+TEST(DissectorOracle, TsharkReadsTheTestsPcapNgInBothByteOrders)
+{
+    // The writer the reader's tests use is itself checked by tshark: same packets, same values.
+    if (!QFile::exists(tsharkPath))
+        GTEST_SKIP()
+            << "tshark is not installed (apt-get install tshark): no oracle to compare with";
+    QTemporaryDir dir;
+    std::vector<QByteArray> frames;
+    for (const Fixture &f : fixtures())
+        frames.push_back(f.frame);
+    const QString pcap = dir.filePath(QStringLiteral("a.pcap"));
+    ASSERT_TRUE(writeFile(pcap, CaptureWriter(true).pcap(frames, true)));
+    const auto expected = tsharkRows(pcap);
+    ASSERT_EQ(expected.size(), frames.size());
+    for (bool big : {false, true}) {
+        const QString path = dir.filePath(QStringLiteral("b%1.pcapng").arg(big));
+        ASSERT_TRUE(writeFile(path, CaptureWriter(big).pcapng(frames, true)));
+        EXPECT_EQ(tsharkRows(path), expected) << (big ? "big-endian" : "little-endian");
+    }
+}
