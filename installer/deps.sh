@@ -15,6 +15,9 @@ packages=(
     clang-19 libclang-rt-19-dev
     libssl-dev openvswitch-switch ethtool iputils-ping iproute2 nftables iperf3 tcpdump
     shellcheck prometheus-node-exporter
+    # The dissector tests' oracle (docs/capture.md, "Dissectors"); its debconf question (may
+    # non-superusers capture?) takes the default, no, under DEBIAN_FRONTEND=noninteractive.
+    tshark
 )
 
 # Node.js and npm install the test tools below; a Node.js the machine already has counts.

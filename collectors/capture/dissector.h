@@ -67,8 +67,8 @@ struct Malformed
 // allocates nothing (issue 16's target is ten times tshark's rate); texts are made on demand.
 struct PacketSummary
 {
-    static constexpr int MaxLayers = 20;
-    std::array<Protocol, MaxLayers> layers{};
+    static constexpr int maxLayers = 20;
+    std::array<Protocol, maxLayers> layers{};
     quint8 layerCount = 0;
     Address source, destination;       // the innermost addresses (IP, else ARP, else Ethernet)
     Address macSource, macDestination; // the outermost Ethernet header's

@@ -7,8 +7,8 @@ namespace converge::collectors {
 
 namespace {
 
-constexpr quint16 EtherIPv4 = 0x0800, EtherArp = 0x0806, EtherVlan = 0x8100, EtherQinQ = 0x88a8,
-                  EtherIPv6 = 0x86dd, EtherLldp = 0x88cc, EtherTransparent = 0x6558;
+constexpr quint16 etherIPv4 = 0x0800, etherArp = 0x0806, etherVlan = 0x8100, etherQinQ = 0x88a8,
+                  etherIPv6 = 0x86dd, etherLldp = 0x88cc, etherTransparent = 0x6558;
 
 } // namespace
 
@@ -29,7 +29,7 @@ bool DissectorWalker::invalid(const char *layer, const char *what, qint64 value,
 
 bool DissectorWalker::push(Protocol protocol, qint32 off, qint32 len)
 {
-    if (m_s.layerCount >= PacketSummary::MaxLayers)
+    if (m_s.layerCount >= PacketSummary::maxLayers)
         return invalid(protocolName(protocol), "layers nested deeper than", m_s.layerCount, off);
     m_s.layers[m_s.layerCount++] = protocol;
     m_s.topOffset = off;
@@ -88,8 +88,8 @@ void DissectorWalker::ethernet(qint32 off, qint32 end)
 
 void DissectorWalker::vlanTags(qint32 &off, qint32 end, quint16 &type)
 {
-    while (type == EtherVlan || type == EtherQinQ) {
-        const bool service = type == EtherQinQ;
+    while (type == etherVlan || type == etherQinQ) {
+        const bool service = type == etherQinQ;
         if (!need(off, 4, end, service ? "802.1ad" : "802.1Q", "tag length") ||
             !push(service ? Protocol::ServiceVlan : Protocol::Vlan, off, 4))
             return;
@@ -106,13 +106,13 @@ void DissectorWalker::vlanTags(qint32 &off, qint32 end, quint16 &type)
 void DissectorWalker::etherType(quint16 type, qint32 off, qint32 end)
 {
     switch (type) {
-    case EtherIPv4:
+    case etherIPv4:
         return ipv4(off, end);
-    case EtherIPv6:
+    case etherIPv6:
         return ipv6(off, end);
-    case EtherArp:
+    case etherArp:
         return arp(off, end);
-    case EtherLldp:
+    case etherLldp:
         return lldp(off, end);
     default:
         return data(off, end);
@@ -500,12 +500,12 @@ void DissectorWalker::gre(qint32 off, qint32 end)
         const qint32 at = off + 4 + (checksum ? 4 : 0);
         m_s.greKey = u32(at);
         fieldNumber("key", at, 4, m_s.greKey);
-        if (type == EtherTransparent) {
+        if (type == etherTransparent) {
             m_s.vsid = m_s.greKey >> 8;
             fieldNumber("VSID", at, 3, m_s.vsid);
         }
     }
-    if (type == EtherTransparent) {
+    if (type == etherTransparent) {
         ++m_depth;
         return ethernet(off + len, end);
     }
@@ -518,7 +518,7 @@ void DissectorWalker::iscsi(qint32 off, qint32 end)
     if (!need(off, 48, end, "iSCSI", "basic header segment length") ||
         !push(Protocol::Iscsi, off, 48))
         return;
-    m_s.iscsiOpcode = u8(off) & 0x3f;
+    m_s.iscsiOpcode = qint16(u8(off) & 0x3f);
     fieldNumber("opcode", off, 1, m_s.iscsiOpcode);
     fieldNumber("data segment length", off + 5, 3, u32(off + 4) & 0xffffff);
 }

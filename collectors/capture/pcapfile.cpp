@@ -7,10 +7,10 @@ namespace converge::collectors {
 
 namespace {
 
-constexpr quint32 PcapMicro = 0xa1b2c3d4, PcapNano = 0xa1b23c4d;
-constexpr quint32 BlockSection = 0x0a0d0d0a, BlockInterface = 1, BlockSimple = 3, BlockEnhanced = 6,
-                  ByteOrderMagic = 0x1a2b3c4d;
-constexpr qint64 PcapHeader = 24, PcapRecordHeader = 16;
+constexpr quint32 pcapMicro = 0xa1b2c3d4, pcapNano = 0xa1b23c4d;
+constexpr quint32 blockSection = 0x0a0d0d0a, blockInterface = 1, blockSimple = 3, blockEnhanced = 6,
+                  byteOrderMagic = 0x1a2b3c4d;
+constexpr qint64 pcapHeader = 24, pcapRecordHeader = 16;
 
 quint32 swap32(quint32 v)
 {
@@ -51,7 +51,7 @@ core::Result<PcapFile> PcapFile::open(const QString &path)
         return core::fail(
             core::Error::Code::Io,
             QStringLiteral("%1: cannot map: %2").arg(path, file.m_file->errorString()));
-    if (file.u32(0, false) == BlockSection) {
+    if (file.u32(0, false) == blockSection) {
         file.m_format = Format::PcapNg;
         return file;
     }
@@ -81,17 +81,17 @@ core::Error PcapFile::error(qint64 offset, const QString &what) const
 
 core::Result<void> PcapFile::readPcapHeader()
 {
-    if (m_size < PcapHeader)
+    if (m_size < pcapHeader)
         return std::unexpected(error(0, QStringLiteral("the pcap header needs 24 bytes")));
     const quint32 magic = u32(0, false);
-    m_bigEndian = magic == swap32(PcapMicro) || magic == swap32(PcapNano);
+    m_bigEndian = magic == swap32(pcapMicro) || magic == swap32(pcapNano);
     const quint32 native = m_bigEndian ? swap32(magic) : magic;
-    if (native != PcapMicro && native != PcapNano)
+    if (native != pcapMicro && native != pcapNano)
         return std::unexpected(error(0, QStringLiteral("0x%1 is neither a pcap nor a pcapng magic")
                                             .arg(magic, 8, 16, QLatin1Char('0'))));
-    m_nanoseconds = native == PcapNano;
+    m_nanoseconds = native == pcapNano;
     m_linkType = quint16(u32(20, m_bigEndian) & 0xffff);
-    m_position = PcapHeader;
+    m_position = pcapHeader;
     return {};
 }
 
@@ -102,16 +102,17 @@ core::Result<std::optional<PcapPacket>> PcapFile::next()
 
 core::Result<std::vector<qint64>> PcapFile::index()
 {
-    m_position = m_format == Format::Pcap ? PcapHeader : 0;
+    m_position = m_format == Format::Pcap ? pcapHeader : 0;
     m_sections.clear();
     std::vector<qint64> offsets;
     for (;;) {
         auto packet = next();
         if (!packet)
             return std::unexpected(packet.error());
-        if (!*packet)
+        const std::optional<PcapPacket> &found = *packet;
+        if (!found)
             return offsets;
-        offsets.push_back((*packet)->offset);
+        offsets.push_back(found->offset);
     }
 }
 
@@ -134,33 +135,33 @@ core::Result<std::optional<PcapPacket>> PcapFile::nextPcap()
     auto packet = pcapRecord(m_position);
     if (!packet)
         return std::unexpected(packet.error());
-    m_position += PcapRecordHeader + qint64(packet->bytes.size());
+    m_position += pcapRecordHeader + qint64(packet->bytes.size());
     return *packet;
 }
 
 core::Result<PcapPacket> PcapFile::pcapRecord(qint64 offset) const
 {
-    if (offset + PcapRecordHeader > m_size)
+    if (offset + pcapRecordHeader > m_size)
         return std::unexpected(error(offset, QStringLiteral("the record header needs 16 bytes, "
                                                             "%1 are left")
                                                  .arg(m_size - offset)));
     const quint32 captured = u32(offset + 8, m_bigEndian);
-    if (captured > MaxPacketLength)
+    if (captured > maxPacketLength)
         return std::unexpected(error(
             offset,
-            QStringLiteral("captured length %1 exceeds %2").arg(captured).arg(MaxPacketLength)));
-    if (offset + PcapRecordHeader + captured > m_size)
+            QStringLiteral("captured length %1 exceeds %2").arg(captured).arg(maxPacketLength)));
+    if (offset + pcapRecordHeader + captured > m_size)
         return std::unexpected(error(offset, QStringLiteral("captured length %1 exceeds the %2 "
                                                             "bytes left in the file")
                                                  .arg(captured)
-                                                 .arg(m_size - offset - PcapRecordHeader)));
+                                                 .arg(m_size - offset - pcapRecordHeader)));
     PcapPacket packet;
     packet.offset = offset;
     const qint64 seconds = u32(offset, m_bigEndian), fraction = u32(offset + 4, m_bigEndian);
     packet.timestampNs = seconds * 1000000000 + (m_nanoseconds ? fraction : fraction * 1000);
     packet.originalLength = u32(offset + 12, m_bigEndian);
     packet.linkType = m_linkType;
-    packet.bytes = {m_data + offset + PcapRecordHeader, captured};
+    packet.bytes = {m_data + offset + pcapRecordHeader, captured};
     return packet;
 }
 
@@ -185,7 +186,7 @@ core::Result<std::optional<PcapPacket>> PcapFile::pcapNgBlock(qint64 offset, qin
         return std::unexpected(error(offset, QStringLiteral("a block header needs 12 bytes, %1 "
                                                             "are left")
                                                  .arg(m_size - offset)));
-    if (u32(offset, false) == BlockSection) {
+    if (u32(offset, false) == blockSection) {
         if (auto section = sectionHeader(offset, 0); !section)
             return std::unexpected(section.error());
     }
@@ -207,11 +208,11 @@ core::Result<std::optional<PcapPacket>> PcapFile::pcapNgBlock(qint64 offset, qin
                                                  .arg(u32(offset + length - 4, big))
                                                  .arg(length)));
     after = offset + length;
-    if (type == BlockInterface) {
+    if (type == blockInterface) {
         if (auto idb = interfaceBlock(offset, length); !idb)
             return std::unexpected(idb.error());
     }
-    if (type != BlockEnhanced && type != BlockSimple)
+    if (type != blockEnhanced && type != blockSimple)
         return std::optional<PcapPacket>();
     auto packet = packetBlock(type, offset, length);
     if (!packet)
@@ -227,13 +228,13 @@ core::Result<void> PcapFile::sectionHeader(qint64 offset, qint64 /*length*/)
                                                             "bytes, %1 are left")
                                                  .arg(m_size - offset)));
     const quint32 magic = u32(offset + 8, false);
-    if (magic != ByteOrderMagic && magic != swap32(ByteOrderMagic))
+    if (magic != byteOrderMagic && magic != swap32(byteOrderMagic))
         return std::unexpected(error(offset + 8, QStringLiteral("byte-order magic 0x%1 is not "
                                                                 "0x1a2b3c4d")
                                                      .arg(magic, 8, 16, QLatin1Char('0'))));
     if (!m_sections.empty() && m_sections.back().offset == offset)
         return {};
-    m_sections.push_back({offset, magic != ByteOrderMagic, {}});
+    m_sections.push_back({offset, magic != byteOrderMagic, {}});
     return {};
 }
 
@@ -275,9 +276,9 @@ const PcapFile::Section &PcapFile::sectionAt(qint64 offset) const
 core::Result<PcapPacket> PcapFile::packetBlock(quint32 type, qint64 offset, qint64 length) const
 {
     const Section &section = sectionAt(offset);
-    const bool big = section.bigEndian, enhanced = type == BlockEnhanced;
+    const bool big = section.bigEndian, enhanced = type == blockEnhanced;
     const qint64 header = enhanced ? 28 : 12;
-    if ((type != BlockEnhanced && type != BlockSimple) || length < header + 4 ||
+    if ((type != blockEnhanced && type != blockSimple) || length < header + 4 ||
         offset + length > m_size)
         return std::unexpected(error(offset, QStringLiteral("no packet block of a valid length "
                                                             "starts here")));
@@ -292,7 +293,7 @@ core::Result<PcapPacket> PcapFile::packetBlock(quint32 type, qint64 offset, qint
     const qint64 room = length - header - 4;
     const qint64 captured =
         enhanced ? qint64(u32(offset + 20, big)) : std::min<qint64>(packet.originalLength, room);
-    if (captured > room || captured > MaxPacketLength)
+    if (captured > room || captured > maxPacketLength)
         return std::unexpected(error(offset, QStringLiteral("captured length %1 exceeds the "
                                                             "block's %2 bytes of packet data")
                                                  .arg(captured)

@@ -30,7 +30,7 @@ class PcapFile
 {
 public:
     enum class Format { Pcap, PcapNg };
-    static constexpr quint32 MaxPacketLength = 262144; // Wireshark's and tcpdump's cap
+    static constexpr quint32 maxPacketLength = 262144; // Wireshark's and tcpdump's cap
 
     static core::Result<PcapFile> open(const QString &path);
     Format format() const { return m_format; }

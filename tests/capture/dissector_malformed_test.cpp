@@ -83,7 +83,7 @@ TEST(DissectorMalformed, NestedEncapsulationStopsAtTheLayerLimit)
     const std::span s(reinterpret_cast<const quint8 *>(frame.constData()), size_t(frame.size()));
     const PacketSummary summary = dissectSummary(s);
     EXPECT_TRUE(summary.isMalformed());
-    EXPECT_EQ(summary.layerCount, PacketSummary::MaxLayers);
+    EXPECT_EQ(summary.layerCount, PacketSummary::maxLayers);
 }
 
 TEST(DissectorTree, FieldsSelectTheirBytes)
