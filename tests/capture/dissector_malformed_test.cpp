@@ -112,3 +112,14 @@ TEST(DissectorTree, FieldsSelectTheirBytes)
     EXPECT_EQ(query.length, 17);
     EXPECT_EQ(dissectSummary(frame).info(frame), QStringLiteral("Standard query www.example.org"));
 }
+
+TEST(DissectorMalformed, OtherLinkTypesAreNamedNotGuessed)
+{
+    const QByteArray frame(64, '\x45');
+    const std::span bytes(reinterpret_cast<const quint8 *>(frame.constData()),
+                          size_t(frame.size()));
+    const PacketSummary s = dissectSummary(bytes, LinkType(101)); // LINKTYPE_RAW
+    EXPECT_EQ(s.malformed.text(),
+              QStringLiteral("Frame: link type is not Ethernet (1): 101, at offset 0"));
+    EXPECT_EQ(s.layerCount, 0);
+}
