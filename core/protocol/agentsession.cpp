@@ -31,3 +31,48 @@ HelloRequest consoleHello()
 }
 
 } // namespace converge::core::protocol
+
+namespace converge::core::protocol {
+
+namespace {
+
+std::unexpected<Error> noCaptures()
+{
+    return std::unexpected(Error{Error::Code::Conflict,
+                                 QStringLiteral("this agent serves no captures"),
+                                 QStringLiteral("unknown-request")});
+}
+
+} // namespace
+
+Result<CaptureStartReply> AgentSession::captureStart(const CaptureStartRequest &)
+{
+    return noCaptures();
+}
+
+Result<CaptureStopReply> AgentSession::captureStop(const CaptureStopRequest &)
+{
+    return noCaptures();
+}
+
+Result<void> AgentSession::captureRenew(const CaptureRenewRequest &)
+{
+    return noCaptures();
+}
+
+Result<CaptureListReply> AgentSession::captureList()
+{
+    return noCaptures();
+}
+
+Result<CaptureFetchReply> AgentSession::captureFetch(const CaptureFetchRequest &)
+{
+    return noCaptures();
+}
+
+Result<void> AgentSession::captureDelete(const CaptureDeleteRequest &)
+{
+    return noCaptures();
+}
+
+} // namespace converge::core::protocol

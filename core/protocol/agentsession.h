@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/protocol/capture.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 
@@ -48,6 +49,16 @@ public:
     virtual Result<SubscribeReply> subscribe(const SubscribeRequest &request) = 0;
     virtual Result<void> unsubscribe(const UnsubscribeRequest &request) = 0;
     virtual Result<std::optional<StreamEvent>> nextEvent(int timeoutMs) = 0;
+
+    // Captures (capture.h). A live capture's packets arrive through nextEvent(), as events of
+    // the capture's id whose data is CapturePackets. An agent (or a fake) that serves none
+    // refuses them: these defaults say so.
+    virtual Result<CaptureStartReply> captureStart(const CaptureStartRequest &request);
+    virtual Result<CaptureStopReply> captureStop(const CaptureStopRequest &request);
+    virtual Result<void> captureRenew(const CaptureRenewRequest &request);
+    virtual Result<CaptureListReply> captureList();
+    virtual Result<CaptureFetchReply> captureFetch(const CaptureFetchRequest &request);
+    virtual Result<void> captureDelete(const CaptureDeleteRequest &request);
 };
 
 // Opens sessions. Called from worker threads, so implementations are thread-safe.

@@ -21,6 +21,12 @@ constexpr std::array kNames{
     std::pair{RequestType::Enroll, "enroll"},
     std::pair{RequestType::Subscribe, "subscribe"},
     std::pair{RequestType::Unsubscribe, "unsubscribe"},
+    std::pair{RequestType::CaptureStart, "capture-start"},
+    std::pair{RequestType::CaptureStop, "capture-stop"},
+    std::pair{RequestType::CaptureRenew, "capture-renew"},
+    std::pair{RequestType::CaptureList, "capture-list"},
+    std::pair{RequestType::CaptureFetch, "capture-fetch"},
+    std::pair{RequestType::CaptureDelete, "capture-delete"},
 };
 
 Result<realize::HostState> desiredOf(JsonReader &r)
@@ -62,6 +68,11 @@ QString requestTypeName(RequestType type)
         if (t == type)
             return QLatin1String(name);
     return {};
+}
+
+bool isCaptureRequest(RequestType type)
+{
+    return type >= RequestType::CaptureStart && type <= RequestType::CaptureDelete;
 }
 
 std::optional<RequestType> requestTypeFromName(const QString &name)
@@ -239,6 +250,8 @@ Result<Request> parseRequest(const QString &type, const QJsonObject &body)
     case RequestType::Unsubscribe:
         return parseAs<UnsubscribeRequest>(body);
     case RequestType::Enroll:
+        break;
+    default: // the capture requests: parseCaptureRequest (capture.h)
         break;
     }
     return invalid(QStringLiteral("type: \"%1\" is not a request this agent serves "

@@ -24,7 +24,15 @@ enum class RequestType {
     Enroll,
     Subscribe,
     Unsubscribe,
+    // Captures (capture.h): served by the agent's capture service, in the network thread.
+    CaptureStart,
+    CaptureStop,
+    CaptureRenew,
+    CaptureList,
+    CaptureFetch,
+    CaptureDelete,
 };
+bool isCaptureRequest(RequestType type);
 QString requestTypeName(RequestType type); // "apply"
 std::optional<RequestType> requestTypeFromName(const QString &name);
 
