@@ -99,4 +99,9 @@ QHash<QString, qint64> integerMapItems(const QJsonValue &v)
     return map;
 }
 
+bool isCaptureRow(const Row &row)
+{
+    return mapItems(row["external_ids"]).contains(QStringLiteral("converge-capture"));
+}
+
 } // namespace converge::collectors::ovs

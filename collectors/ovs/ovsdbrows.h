@@ -33,6 +33,10 @@ struct Row
     QJsonValue operator[](const char *column) const { return columns.value(QLatin1String(column)); }
 };
 
+// A port, interface or mirror a capture made for itself (external_ids:converge-capture): not part
+// of the host's state, so no plan touches it (collectors/ovs/capturemirror.h).
+bool isCaptureRow(const Row &row);
+
 QJsonObject selectAll(const QString &table, const QStringList &columns);
 QHash<QString, Row> rowsByUuid(const QJsonValue &selectResult);
 

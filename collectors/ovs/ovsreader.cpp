@@ -157,7 +157,8 @@ Result<void> Reader::mapBridgeRow(const Row &row, HostReading &reading)
         reading.unrealized.push_back({name, bridge->datapathType, true, unserved});
     reading.state.bridges.push_back(std::move(*bridge));
     for (const QString &mirrorUuid : uuidSet(row["mirrors"]))
-        reading.state.mirrors.push_back(mapMirror(mirrorUuid, name));
+        if (!isCaptureRow(m_mirrors.value(mirrorUuid)))
+            reading.state.mirrors.push_back(mapMirror(mirrorUuid, name));
     return {};
 }
 
@@ -273,6 +274,8 @@ Result<core::realize::Bridge> Reader::mapBridge(const Row &row)
         const Row portRow = m_ports.value(portUuid);
         if (portRow["name"].toString() == bridge.name)
             continue; // the bridge's local port
+        if (isCaptureRow(portRow))
+            continue; // a capture's, for as long as it runs (capturemirror.h)
         auto port = mapPort(portRow, bridge);
         if (!port)
             return std::unexpected(port.error());
