@@ -51,6 +51,7 @@ AgentServer::AgentServer(const AgentConfig &config, const TlsIdentity &identity)
         nullptr, config.limits);
     m_listener->setEnrollment(m_enrollment.get());
     connect(m_listener.get(), &AgentListener::messageReceived, this, &AgentServer::serve);
+    m_captures = std::make_unique<CaptureService>(config, [this] { return m_streams.reserveId(); });
     if (config.meteringIntervalMs > 0)
         startMetering();
 }
@@ -83,9 +84,15 @@ void AgentServer::startMetering()
 // request at a time) reads nothing more meanwhile, and may be gone when the answer comes.
 void AgentServer::serve(AgentConnection *connection, const core::protocol::Message &request)
 {
-    // Streams belong to connections, so they are served here, in the network thread.
+    // Streams and live captures belong to connections, so they are served here, in the
+    // network thread.
     if (auto answer = m_streams.serve(connection, request)) {
         connection->send(*answer);
+        return;
+    }
+    if (auto type = core::protocol::requestTypeFromName(request.type);
+        type && core::protocol::isCaptureRequest(*type)) {
+        m_captures->serve(connection, request);
         return;
     }
     const QPointer<AgentConnection> guard(connection);
@@ -104,6 +111,7 @@ void AgentServer::serve(AgentConnection *connection, const core::protocol::Messa
 AgentServer::~AgentServer()
 {
     m_listener.reset();
+    m_captures.reset(); // stops the captures, removes their temporary mirrors
     m_serviceThread.quit();
     m_serviceThread.wait();
     m_meteringThread.quit();
@@ -129,6 +137,7 @@ Result<std::unique_ptr<AgentServer>> AgentServer::create(const AgentConfig &conf
     AgentService *service = server->m_service.get();
     QMetaObject::invokeMethod(
         service, [service] { (void)service->recover(); }, Qt::BlockingQueuedConnection);
+    server->m_captures->recover();
     return server;
 }
 

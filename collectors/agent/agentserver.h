@@ -3,6 +3,7 @@
 #include "collectors/agent/agentconfig.h"
 #include "collectors/agent/agentmetering.h"
 #include "collectors/agent/agentservice.h"
+#include "collectors/agent/captureservice.h"
 #include "collectors/agent/streamhub.h"
 #include "collectors/channel/tlsidentity.h"
 
@@ -21,7 +22,7 @@ class Enrollment;
 // certificate), the enrollment it answers, and the service every other request goes to.
 // converged's main creates one and runs the event loop.
 //
-// Three threads: the network (TLS, framing, limits, enrollment, streams) runs in the thread that
+// Three threads (and one per running capture, captureservice.h): the network (TLS, framing, limits, enrollment, streams) runs in the thread that
 // made the server; the service (reading Open vSwitch, planning, applying) in its own, one request
 // at a time; metering (sampling every metering_interval) in a third. However long a plan or
 // apply takes, handshakes, timeouts, the connection budget and samples go on.
@@ -60,6 +61,7 @@ private:
     std::unique_ptr<AgentMetering> m_metering; // null when metering_interval is 0
     QThread m_meteringThread;
     StreamHub m_streams;
+    std::unique_ptr<CaptureService> m_captures;
     std::unique_ptr<AgentListener> m_listener;
 };
 

@@ -115,7 +115,8 @@ protocol::HelloReply AgentService::hello() const
     h.host = m_config.hostName;
     h.datapath = m_host.datapath();
     h.capabilities = {QStringLiteral("state"), QStringLiteral("plan"), QStringLiteral("apply"),
-                      QStringLiteral("confirm"), QStringLiteral("rollback")};
+                      QStringLiteral("confirm"), QStringLiteral("rollback"),
+                      QStringLiteral("capture")}; // served by the server's CaptureService
     if (m_config.meteringIntervalMs > 0)
         h.capabilities << QStringLiteral("metering"); // the stream (docs/metering.md)
     if (m_pending)

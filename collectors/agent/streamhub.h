@@ -62,6 +62,8 @@ Q_SIGNALS:
 
 public:
     int subscriptionCount() const { return int(m_subscriptions.size()); }
+    // An id no subscription of this agent run has or will have: live captures' events use them.
+    qint64 reserveId() { return m_nextId++; }
     const core::protocol::StreamBuffer *buffer(const QString &stream) const;
 
 private:

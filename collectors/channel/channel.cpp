@@ -262,14 +262,25 @@ void AgentConnection::send(const Message &message)
 
 bool AgentConnection::sendEvent(qint64 subscription, qint64 seq, const QByteArray &dataJson)
 {
-    if (!isOpen() || pendingOutput() > kStreamSlackBytes)
+    if (!canSendEvent())
+        return false;
+    return sendEvent(subscription, seq, QJsonDocument::fromJson(dataJson).object());
+}
+
+bool AgentConnection::canSendEvent() const
+{
+    return isOpen() && pendingOutput() <= kStreamSlackBytes;
+}
+
+bool AgentConnection::sendEvent(qint64 subscription, qint64 seq, const QJsonObject &data)
+{
+    if (!canSendEvent())
         return false;
     // An event is activity: a console that follows a stream is not idle.
     m_lastActivity = monotonicMs();
     send({QStringLiteral("event"),
           subscription,
-          {{QStringLiteral("seq"), double(seq)},
-           {QStringLiteral("data"), QJsonDocument::fromJson(dataJson).object()}}});
+          {{QStringLiteral("seq"), double(seq)}, {QStringLiteral("data"), data}}});
     return true;
 }
 

@@ -68,6 +68,8 @@ public:
     // Sends a stream's event unless the peer is behind (more than kStreamSlackBytes still to
     // write): false then, and the stream tries again later (it never queues more here).
     bool sendEvent(qint64 subscription, qint64 seq, const QByteArray &dataJson);
+    bool sendEvent(qint64 subscription, qint64 seq, const QJsonObject &data);
+    bool canSendEvent() const; // the peer is not behind
     // Closes once everything sent so far has been written (or writeTimeoutMs has passed).
     void close();
     // Ends the connection if it broke one of its time limits; says why, or nothing.

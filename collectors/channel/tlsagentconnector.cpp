@@ -51,14 +51,46 @@ public:
     }
     Result<void> unsubscribe(const protocol::UnsubscribeRequest &r) override
     {
+        return bare(r);
+    }
+    Result<std::optional<protocol::StreamEvent>> nextEvent(int timeoutMs) override;
+
+    Result<protocol::CaptureStartReply> captureStart(const protocol::CaptureStartRequest &r) override
+    {
+        return m_client.call<protocol::CaptureStartReply>(r, m_requestMs);
+    }
+    Result<protocol::CaptureStopReply> captureStop(const protocol::CaptureStopRequest &r) override
+    {
+        return m_client.call<protocol::CaptureStopReply>(r, m_requestMs);
+    }
+    Result<void> captureRenew(const protocol::CaptureRenewRequest &r) override
+    {
+        return bare(r);
+    }
+    Result<protocol::CaptureListReply> captureList() override
+    {
+        return m_client.call<protocol::CaptureListReply>(protocol::CaptureListRequest{},
+                                                         m_requestMs);
+    }
+    Result<protocol::CaptureFetchReply> captureFetch(const protocol::CaptureFetchRequest &r) override
+    {
+        return m_client.call<protocol::CaptureFetchReply>(r, m_requestMs);
+    }
+    Result<void> captureDelete(const protocol::CaptureDeleteRequest &r) override
+    {
+        return bare(r);
+    }
+
+private:
+    // A request whose reply carries nothing but its success.
+    template<typename Request> Result<void> bare(const Request &r)
+    {
         auto m = m_client.request(protocol::requestTypeName(r.kType), r.toJson(), m_requestMs);
         if (!m)
             return std::unexpected(m.error());
         return {};
     }
-    Result<std::optional<protocol::StreamEvent>> nextEvent(int timeoutMs) override;
 
-private:
     AgentClient m_client;
     int m_requestMs;
 };
