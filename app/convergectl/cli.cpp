@@ -48,6 +48,10 @@ const char *overview =
     "  meter report FILE --from T --to T [--format csv|json] [-o OUT]\n"
     "                                   the Resource Metering report over a period\n"
     "  meter series FILE [--host H]     the metering series stored for a design\n"
+    "  capture FILE --host H (--vnic V | --mirror M | --interface I) [filters] [-w OUT]\n"
+    "                                   capture packets through the host's agent\n"
+    "  captures list|fetch|stop|delete FILE --host H [NAME]\n"
+    "                                   the ring captures kept on a host\n"
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings (drift: differences), 2 bad arguments or unusable input,\n"
@@ -282,8 +286,8 @@ int runCli(const QStringList &args, Cli &cli)
 {
     const QString name = args.value(0);
     const QStringList rest = args.mid(1);
-    for (const auto *commands :
-         {&designCommands(), &fleetCommands(), &bundleCommands(), &meterCommands()}) {
+    for (const auto *commands : {&designCommands(), &fleetCommands(), &bundleCommands(),
+                                 &meterCommands(), &captureCommands()}) {
         if (const Command *c = find(*commands, name)) {
             if (asksForHelp(rest)) {
                 cli.out << c->usage;

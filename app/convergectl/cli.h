@@ -45,6 +45,11 @@ const std::vector<Command> &fleetCommands();
 const std::vector<Command> &bundleCommands();
 // meter report FILE --from --to, meter series FILE (metercommand.cpp).
 const std::vector<Command> &meterCommands();
+// capture FILE --host H ..., captures list|fetch|stop|delete (capturecommand.cpp).
+const std::vector<Command> &captureCommands();
+
+// converge-extcap ARGS: Wireshark's extcap interface (extcapcommand.cpp).
+int runExtcap(const QStringList &args, Cli &cli);
 
 // Runs `convergectl ARGS`; every `COMMAND --help` prints that command's usage and exits 0.
 int runCli(const QStringList &args, Cli &cli);

@@ -48,4 +48,19 @@ Result<Fleet> fleetFor(const QString &file, const QStringList &only)
     return f;
 }
 
+Result<HostSession> openHostSession(const QString &file, const QString &host,
+                                    core::protocol::AgentConnector &agents)
+{
+    if (host.isEmpty())
+        return invalid(QStringLiteral("--host is required"));
+    auto fleet = fleetFor(file, {host});
+    if (!fleet)
+        return std::unexpected(fleet.error());
+    DeployTarget target = fleet->choice.targets.front();
+    auto session = agents.open(target.endpoint(), {});
+    if (!session)
+        return std::unexpected(session.error());
+    return HostSession{std::move(*fleet), std::move(target), std::move(*session)};
+}
+
 } // namespace converge::app

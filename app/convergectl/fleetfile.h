@@ -20,4 +20,15 @@ core::Result<Fleet> openDesignStore(const QString &file);
 // ...and the targets: every enrolled host, or those named in `only` (deploy, drift, rollback).
 core::Result<Fleet> fleetFor(const QString &file, const QStringList &only);
 
+// One host of FILE's design, its target (with its desired state) and an open session to its
+// agent: the capture commands and the Wireshark extcap.
+struct HostSession
+{
+    Fleet fleet;
+    collectors::DeployTarget target;
+    std::unique_ptr<core::protocol::AgentSession> session;
+};
+core::Result<HostSession> openHostSession(const QString &file, const QString &host,
+                                          core::protocol::AgentConnector &agents);
+
 } // namespace converge::app
