@@ -22,10 +22,11 @@ class Enrollment;
 // certificate), the enrollment it answers, and the service every other request goes to.
 // converged's main creates one and runs the event loop.
 //
-// Three threads (and one per running capture, captureservice.h): the network (TLS, framing, limits, enrollment, streams) runs in the thread that
-// made the server; the service (reading Open vSwitch, planning, applying) in its own, one request
-// at a time; metering (sampling every metering_interval) in a third. However long a plan or
-// apply takes, handshakes, timeouts, the connection budget and samples go on.
+// Three threads (and one per running capture, captureservice.h): the network (TLS, framing, limits,
+// enrollment, streams) runs in the thread that made the server; the service (reading Open vSwitch,
+// planning, applying) in its own, one request at a time; metering (sampling every
+// metering_interval) in a third. However long a plan or apply takes, handshakes, timeouts, the
+// connection budget and samples go on.
 class AgentServer : public QObject
 {
     Q_OBJECT

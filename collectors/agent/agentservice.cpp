@@ -114,8 +114,11 @@ protocol::HelloReply AgentService::hello() const
     h.protocol = kProtocolVersion;
     h.host = m_config.hostName;
     h.datapath = m_host.datapath();
-    h.capabilities = {QStringLiteral("state"), QStringLiteral("plan"), QStringLiteral("apply"),
-                      QStringLiteral("confirm"), QStringLiteral("rollback"),
+    h.capabilities = {QStringLiteral("state"),
+                      QStringLiteral("plan"),
+                      QStringLiteral("apply"),
+                      QStringLiteral("confirm"),
+                      QStringLiteral("rollback"),
                       QStringLiteral("capture")}; // served by the server's CaptureService
     if (m_config.meteringIntervalMs > 0)
         h.capabilities << QStringLiteral("metering"); // the stream (docs/metering.md)

@@ -49,13 +49,11 @@ public:
     {
         return m_client.call<protocol::SubscribeReply>(r, m_requestMs);
     }
-    Result<void> unsubscribe(const protocol::UnsubscribeRequest &r) override
-    {
-        return bare(r);
-    }
+    Result<void> unsubscribe(const protocol::UnsubscribeRequest &r) override { return bare(r); }
     Result<std::optional<protocol::StreamEvent>> nextEvent(int timeoutMs) override;
 
-    Result<protocol::CaptureStartReply> captureStart(const protocol::CaptureStartRequest &r) override
+    Result<protocol::CaptureStartReply>
+    captureStart(const protocol::CaptureStartRequest &r) override
     {
         return m_client.call<protocol::CaptureStartReply>(r, m_requestMs);
     }
@@ -63,23 +61,18 @@ public:
     {
         return m_client.call<protocol::CaptureStopReply>(r, m_requestMs);
     }
-    Result<void> captureRenew(const protocol::CaptureRenewRequest &r) override
-    {
-        return bare(r);
-    }
+    Result<void> captureRenew(const protocol::CaptureRenewRequest &r) override { return bare(r); }
     Result<protocol::CaptureListReply> captureList() override
     {
         return m_client.call<protocol::CaptureListReply>(protocol::CaptureListRequest{},
                                                          m_requestMs);
     }
-    Result<protocol::CaptureFetchReply> captureFetch(const protocol::CaptureFetchRequest &r) override
+    Result<protocol::CaptureFetchReply>
+    captureFetch(const protocol::CaptureFetchRequest &r) override
     {
         return m_client.call<protocol::CaptureFetchReply>(r, m_requestMs);
     }
-    Result<void> captureDelete(const protocol::CaptureDeleteRequest &r) override
-    {
-        return bare(r);
-    }
+    Result<void> captureDelete(const protocol::CaptureDeleteRequest &r) override { return bare(r); }
 
 private:
     // A request whose reply carries nothing but its success.
