@@ -59,6 +59,43 @@ QJsonObject mutateBridge(const QString &bridgeUuid, const QString &column, const
              QJsonArray{QJsonArray{column, mutator, QJsonArray{QStringLiteral("set"), items}}}}};
 }
 
+// A wait that holds while BRIDGE's ports and mirrors are still what was read.
+QJsonObject waitUnchanged(const Row &bridge)
+{
+    return {
+        {QStringLiteral("op"), QStringLiteral("wait")},
+        {QStringLiteral("table"), QStringLiteral("Bridge")},
+        {QStringLiteral("timeout"), 0},
+        {QStringLiteral("where"),
+         QJsonArray{
+             QJsonArray{QStringLiteral("_uuid"), QStringLiteral("=="), uuidAtom(bridge.uuid)}}},
+        {QStringLiteral("columns"), QJsonArray{QStringLiteral("ports"), QStringLiteral("mirrors")}},
+        {QStringLiteral("until"), QStringLiteral("==")},
+        {QStringLiteral("rows"),
+         QJsonArray{QJsonObject{{QStringLiteral("ports"), bridge["ports"]},
+                                {QStringLiteral("mirrors"), bridge["mirrors"]}}}}};
+}
+
+// BRIDGE's ports and mirrors with the capture port and mirror of this transaction added.
+QJsonObject withNew(const Row &bridge)
+{
+    QJsonArray ports, mirrors;
+    for (const QString &uuid : uuidSet(bridge["ports"]))
+        ports.append(uuidAtom(uuid));
+    for (const QString &uuid : uuidSet(bridge["mirrors"]))
+        mirrors.append(uuidAtom(uuid));
+    ports.append(namedUuid(QStringLiteral("port")));
+    mirrors.append(namedUuid(QStringLiteral("mirror")));
+    return {{QStringLiteral("op"), QStringLiteral("update")},
+            {QStringLiteral("table"), QStringLiteral("Bridge")},
+            {QStringLiteral("where"),
+             QJsonArray{
+                 QJsonArray{QStringLiteral("_uuid"), QStringLiteral("=="), uuidAtom(bridge.uuid)}}},
+            {QStringLiteral("row"),
+             QJsonObject{{QStringLiteral("ports"), QJsonArray{QStringLiteral("set"), ports}},
+                         {QStringLiteral("mirrors"), QJsonArray{QStringLiteral("set"), mirrors}}}}};
+}
+
 struct Tables
 {
     QHash<QString, Row> bridges, ports, mirrors;
@@ -166,10 +203,10 @@ Result<CaptureMirror> createCaptureMirror(OvsdbClient &db, const QString &source
                 {QStringLiteral("select_dst_port"), sourceSet},
                 {QStringLiteral("output_port"), namedUuid(QStringLiteral("port"))},
                 {QStringLiteral("external_ids"), marked(id)}}),
-        mutateBridge(bridge, QStringLiteral("ports"), QStringLiteral("insert"),
-                     {namedUuid(QStringLiteral("port"))}),
-        mutateBridge(bridge, QStringLiteral("mirrors"), QStringLiteral("insert"),
-                     {namedUuid(QStringLiteral("mirror"))}),
+        // ovsdb-server takes no named-uuid in a mutation: the bridge's sets are written whole,
+        // after a wait that fails the transaction if they changed since they were read.
+        waitUnchanged(t->bridges.value(bridge)),
+        withNew(t->bridges.value(bridge)),
     };
     if (auto r = db.transact(kDb, ops, 10000); !r)
         return core::fail(

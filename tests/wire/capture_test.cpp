@@ -1,0 +1,217 @@
+// Remote capture through a real agent (root; issue 16): the design of
+// tests/wire/data/capture.converge.json deployed to one host with VMs a (10.68.0.1) and b
+// (10.68.0.2). The console captures alpha's vNIC through a temporary Open vSwitch mirror while a
+// pings b and sends it UDP: the capture holds exactly that flow. A ring capture on the host is
+// fetched and read back by tshark; tshark captures through converge-extcap; and the temporary
+// mirror goes when the console is killed (kill -9) or stops renewing its lease.
+#include "collectors/capture/dissector.h"
+#include "collectors/capture/pcapfile.h"
+#include "collectors/channel/tlsagentconnector.h"
+#include "collectors/console/capturesession.h"
+#include "collectors/console/fleet.h"
+#include "core/io/designdocument.h"
+#include "core/realize/desiredstate.h"
+
+#include "testapp.h"
+#include "wirelab.h"
+
+#include <gtest/gtest.h>
+
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <csignal>
+
+using namespace converge;
+using namespace converge::testing;
+namespace protocol = core::protocol;
+
+namespace {
+
+constexpr int kPings = 5;
+constexpr int kDatagrams = 7;
+const QString kB = QStringLiteral("10.68.0.2");
+
+std::string text(const core::Result<ProcessResult> &r)
+{
+    if (!r)
+        return r.error().message.toStdString();
+    return (r->out + r->err).toStdString();
+}
+
+struct Counted
+{
+    int requests = 0, replies = 0, udp = 0, other = 0;
+};
+
+// What a capture file holds: echo requests from a to b, replies, UDP datagrams to port 5555.
+core::Result<Counted> count(const QString &path)
+{
+    auto file = collectors::PcapFile::open(path);
+    if (!file)
+        return std::unexpected(file.error());
+    Counted c;
+    for (;;) {
+        auto next = file->next();
+        if (!next)
+            return std::unexpected(next.error());
+        if (!*next)
+            return c;
+        const collectors::PacketSummary s = collectors::dissectSummary((*next)->bytes);
+        if (s.icmpType == 8) // ICMP (an ICMPv6 echo is 128)
+            ++c.requests;
+        else if (s.icmpType == 0)
+            ++c.replies;
+        else if (s.destinationPort == 5555)
+            ++c.udp;
+        else
+            ++c.other;
+    }
+}
+
+class WireCapture : public ::testing::Test
+{
+protected:
+    static void SetUpTestSuite() { ensureApp(); }
+
+    void SetUp() override
+    {
+        QString why;
+        design = wireDesign("capture.converge.json");
+        const WireLab::Ready ready = lab.deployed(design, &why);
+        if (ready == WireLab::Ready::Skip)
+            GTEST_SKIP() << why.toStdString();
+        ASSERT_EQ(ready, WireLab::Ready::Yes) << why.toStdString();
+        // The design and its project store with the agent, as convergectl enroll leaves them.
+        file = lab.fleet().dir() + QStringLiteral("/capture.converge.json");
+        ASSERT_TRUE(core::designdocument::saveFile(design, file));
+        auto store =
+            collectors::openFleetStore(file, design, collectors::StoreMode::CreateIfMissing);
+        ASSERT_TRUE(store) << store.error().message.toStdString();
+        const FleetLab::Host &h = lab.fleet().hosts().front();
+        ASSERT_TRUE(store->saveAgent(
+            {h.name, h.address, h.fingerprint, QDateTime::currentDateTimeUtc(), {}, {}}));
+        ASSERT_TRUE(lab.vm(QStringLiteral("alpha")).ping(kB))
+            << lab.vm(QStringLiteral("alpha")).lastPing().toStdString();
+    }
+
+    // The known flow: kPings pings a -> b and kDatagrams UDP datagrams to b's port 5555, and
+    // datagrams to port 6666 the filter leaves out.
+    void sendFlow()
+    {
+        Vm &a = lab.vm(QStringLiteral("alpha"));
+        ASSERT_TRUE(a.ping(kB, kPings, 10)) << a.lastPing().toStdString();
+        const QString udp = QStringLiteral("for i in $(seq %1); do echo x > /dev/udp/%2/%3; done");
+        for (const auto &[port, n] : {std::pair{5555, kDatagrams}, std::pair{6666, 4}}) {
+            auto sent = a.exec(
+                {QStringLiteral("bash"), QStringLiteral("-c"), udp.arg(n).arg(kB).arg(port)});
+            ASSERT_TRUE(sent && sent->exitCode == 0) << text(sent);
+        }
+    }
+
+    QStringList captureMirrors()
+    {
+        auto names = lab.fleet().hosts().front().ovs->vsctl(
+            {QStringLiteral("--bare"), QStringLiteral("--columns=name"), QStringLiteral("list"),
+             QStringLiteral("mirror")});
+        QStringList list;
+        if (names)
+            for (const QByteArray &n : names->split('\n'))
+                if (n.startsWith("converge-capture"))
+                    list << QString::fromUtf8(n);
+        return list;
+    }
+
+    bool waitForMirrors(bool present, int ms = 5000)
+    {
+        for (QDeadlineTimer deadline(ms); !deadline.hasExpired(); QThread::msleep(50))
+            if (captureMirrors().isEmpty() != present)
+                return true;
+        return false;
+    }
+
+    // The capture filter of these tests: a's pings and what goes to port 5555, not port 6666
+    // (nor the ICMP port-unreachable answers b sends back for it).
+    static collectors::CaptureChoice choice()
+    {
+        collectors::CaptureChoice c;
+        c.vnic = QStringLiteral("alpha/nic");
+        c.bpf = QStringLiteral("icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply or "
+                               "udp port 5555");
+        return c;
+    }
+
+    WireLab lab;
+    core::Design design;
+    QString file;
+};
+
+} // namespace
+
+TEST_F(WireCapture, ALiveCaptureThroughATemporaryMirrorHoldsExactlyTheFlow)
+{
+    NetnsScope scope(lab.fleet().console().name());
+    ASSERT_TRUE(scope.isValid());
+    const FleetLab::Host &h = lab.fleet().hosts().front();
+    collectors::DeployTarget target{h.name, h.address, h.fingerprint,
+                                    *core::realize::desiredState(design, QStringLiteral("hv1"))};
+    auto resolved = collectors::resolveCapture(design, target, choice());
+    ASSERT_TRUE(resolved) << resolved.error().message.toStdString();
+    const QString out = lab.fleet().dir() + QStringLiteral("/live.pcapng");
+    std::atomic_bool stop = false, started = false;
+    core::Result<collectors::LiveCaptureProgress> done = core::invalid(QStringLiteral("not run"));
+    std::unique_ptr<QThread> console(QThread::create([&] {
+        NetnsScope inConsole(lab.fleet().console().name());
+        collectors::TlsAgentConnector connector(lab.fleet().identity());
+        auto session = connector.open(resolved->agent, {});
+        if (!session) {
+            done = std::unexpected(session.error());
+            return;
+        }
+        QFile output(out);
+        output.open(QIODevice::WriteOnly);
+        done = collectors::runLiveCapture(**session, resolved->request, output, stop, {},
+                                          [&](const auto &) { started = true; });
+    }));
+    console->start();
+    const auto joined = qScopeGuard([&] {
+        stop = true;
+        console->wait();
+    });
+    if (!waitForMirrors(true)) {
+        stop = true;
+        console->wait();
+        FAIL() << "no temporary mirror appeared: "
+               << (done ? std::string("the capture ran") : done.error().message.toStdString())
+               << "\n"
+               << lab.fleet().agentLog(lab.fleet().hosts().front()).right(3000).toStdString();
+    }
+    QThread::msleep(300); // the engine opens its interface after the mirror exists
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    QThread::msleep(500); // the last packets reach the console
+    stop = true;
+    console->wait();
+    ASSERT_TRUE(done) << done.error().message.toStdString();
+    EXPECT_EQ(done->end, QStringLiteral("stopped"));
+    EXPECT_EQ(done->stats.kernelDropped, 0);
+    EXPECT_EQ(done->stats.agentDropped, 0);
+    auto counted = count(out);
+    ASSERT_TRUE(counted) << counted.error().message.toStdString();
+    EXPECT_EQ(counted->requests, kPings);
+    EXPECT_EQ(counted->replies, kPings);
+    EXPECT_EQ(counted->udp, kDatagrams);
+    EXPECT_EQ(counted->other, 0);
+    EXPECT_EQ(done->packets, 2 * kPings + kDatagrams);
+    EXPECT_TRUE(waitForMirrors(false))
+        << "the temporary mirror stayed: " << captureMirrors().join(u' ').toStdString();
+    // And tshark reads the file as it came.
+    if (!QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty()) {
+        QProcess tshark;
+        tshark.start(QStringLiteral("tshark"), {QStringLiteral("-r"), out});
+        ASSERT_TRUE(tshark.waitForFinished(60000));
+        EXPECT_EQ(tshark.exitCode(), 0) << tshark.readAllStandardError().toStdString();
+        EXPECT_EQ(tshark.readAllStandardOutput().count('\n'), 2 * kPings + kDatagrams);
+    }
+}
