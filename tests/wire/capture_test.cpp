@@ -22,7 +22,10 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <QProcess>
+
 #include <csignal>
+#include <signal.h>
 
 using namespace converge;
 using namespace converge::testing;
@@ -214,4 +217,155 @@ TEST_F(WireCapture, ALiveCaptureThroughATemporaryMirrorHoldsExactlyTheFlow)
         EXPECT_EQ(tshark.exitCode(), 0) << tshark.readAllStandardError().toStdString();
         EXPECT_EQ(tshark.readAllStandardOutput().count('\n'), 2 * kPings + kDatagrams);
     }
+}
+
+// The ring runs on the host without the console; convergectl lists, stops and fetches it, tshark
+// reads every file, a second fetch adds nothing, delete removes it.
+TEST_F(WireCapture, ARingCaptureIsFetchedAndReadByTshark)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+        GTEST_SKIP() << "tshark is not installed (installer/deps.sh installs it)";
+    FleetLab &fleet = lab.fleet();
+    const QStringList where{file, QStringLiteral("--host"), QStringLiteral("hv1")};
+    auto started = fleet.convergectl(
+        QStringList{QStringLiteral("capture")} + where +
+        QStringList{QStringLiteral("--vnic"), QStringLiteral("alpha/nic"),
+                    QStringLiteral("--filter"), choice().bpf, QStringLiteral("--ring"),
+                    QStringLiteral("r1"), QStringLiteral("--file-size"), QStringLiteral("1"),
+                    QStringLiteral("--files"), QStringLiteral("3")});
+    ASSERT_TRUE(started && started->exitCode == 0) << text(started);
+    EXPECT_TRUE(started->out.contains("Ring capture r1 runs on hv1")) << text(started);
+    ASSERT_TRUE(waitForMirrors(true));
+    QThread::msleep(300);
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    QThread::msleep(300);
+    const auto ctl = [&](const QStringList &verbAndName, const QStringList &more = {}) {
+        return fleet.convergectl(QStringList{QStringLiteral("captures"), verbAndName.front()} +
+                                 where + verbAndName.mid(1) + more);
+    };
+    auto running = ctl({QStringLiteral("list")});
+    ASSERT_TRUE(running && running->exitCode == 0) << text(running);
+    EXPECT_TRUE(running->out.contains("r1  running")) << text(running);
+    auto stopped = ctl({QStringLiteral("stop"), QStringLiteral("r1")});
+    ASSERT_TRUE(stopped && stopped->exitCode == 0) << text(stopped);
+    EXPECT_TRUE(waitForMirrors(false)) << "the ring's temporary mirror stayed";
+    auto finished = ctl({QStringLiteral("list")});
+    EXPECT_TRUE(finished && finished->out.contains("r1  finished")) << text(finished);
+    EXPECT_TRUE(finished &&
+                finished->out.contains(QByteArray::number(2 * kPings + kDatagrams) + " packets"))
+        << text(finished);
+
+    const QString local = fleet.dir() + QStringLiteral("/fetched");
+    auto fetched =
+        ctl({QStringLiteral("fetch"), QStringLiteral("r1")}, {QStringLiteral("-o"), local});
+    ASSERT_TRUE(fetched && fetched->exitCode == 0) << text(fetched);
+    const QStringList files = QDir(local).entryList({QStringLiteral("*.pcapng")}, QDir::Files);
+    ASSERT_FALSE(files.isEmpty()) << text(fetched);
+    int packets = 0;
+    for (const QString &f : files) {
+        QProcess tshark;
+        tshark.start(QStringLiteral("tshark"), {QStringLiteral("-r"), QDir(local).filePath(f)});
+        ASSERT_TRUE(tshark.waitForFinished(60000));
+        EXPECT_EQ(tshark.exitCode(), 0)
+            << f.toStdString() << ": " << tshark.readAllStandardError().toStdString();
+        packets += int(tshark.readAllStandardOutput().count('\n'));
+    }
+    EXPECT_EQ(packets, 2 * kPings + kDatagrams);
+    const qint64 size = QFileInfo(QDir(local).filePath(files.front())).size();
+    auto again =
+        ctl({QStringLiteral("fetch"), QStringLiteral("r1")}, {QStringLiteral("-o"), local});
+    ASSERT_TRUE(again && again->exitCode == 0) << text(again);
+    EXPECT_EQ(QFileInfo(QDir(local).filePath(files.front())).size(), size)
+        << "a resumed fetch appended";
+
+    auto deleted = ctl({QStringLiteral("delete"), QStringLiteral("r1")});
+    ASSERT_TRUE(deleted && deleted->exitCode == 0) << text(deleted);
+    auto none = ctl({QStringLiteral("list")});
+    EXPECT_TRUE(none && none->out.contains("No ring captures")) << text(none);
+}
+
+// tshark -i with converge-extcap in its extcap directory: the design's vNIC is a capture
+// interface, and tshark's capture filter reaches the agent.
+TEST_F(WireCapture, TsharkCapturesAKnownFlowThroughTheExtcap)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+        GTEST_SKIP() << "tshark is not installed (installer/deps.sh installs it)";
+    FleetLab &fleet = lab.fleet();
+    // Wireshark 4.0 runs the extcap programs of its own directory and of the user's
+    // ~/.config/wireshark/extcap: a home of the test's own holds converge-extcap.
+    const QString home = fleet.dir() + QStringLiteral("/home");
+    const QString extcapDir = home + QStringLiteral("/.config/wireshark/extcap");
+    ASSERT_TRUE(QDir().mkpath(extcapDir));
+    ASSERT_TRUE(QFile::link(FleetLab::binary("converge-extcap"),
+                            extcapDir + QStringLiteral("/converge-extcap")));
+    QProcessEnvironment env = fleet.consoleEnv();
+    env.insert(QStringLiteral("HOME"), home);
+    env.insert(QStringLiteral("CONVERGE_EXTCAP_DESIGNS"), file);
+    auto listed =
+        fleet.console().exec({QStringLiteral("tshark"), QStringLiteral("-D")}, 60000, env);
+    ASSERT_TRUE(listed && listed->exitCode == 0) << text(listed);
+    EXPECT_TRUE(listed->out.contains("converge.hv1.alpha (Converge: hv1 / alpha/nic)"))
+        << text(listed);
+
+    const QString out = fleet.dir() + QStringLiteral("/extcap.pcapng");
+    auto tshark = fleet.console().spawn(
+        {QStringLiteral("tshark"), QStringLiteral("-i"), QStringLiteral("converge.hv1.alpha"),
+         QStringLiteral("-f"), choice().bpf, QStringLiteral("-c"),
+         QString::number(2 * kPings + kDatagrams), QStringLiteral("-w"), out},
+        env, fleet.dir() + QStringLiteral("/tshark.log"));
+    ASSERT_TRUE(tshark) << tshark.error().message.toStdString();
+    ASSERT_TRUE(waitForMirrors(true, 15000)) << "tshark's capture made no mirror";
+    QThread::msleep(300);
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    for (QDeadlineTimer deadline(15000); (*tshark)->isRunning() && !deadline.hasExpired();)
+        QThread::msleep(50);
+    EXPECT_FALSE((*tshark)->isRunning()) << "tshark did not get its packets";
+    auto counted = count(out);
+    ASSERT_TRUE(counted) << counted.error().message.toStdString();
+    EXPECT_EQ(counted->requests, kPings);
+    EXPECT_EQ(counted->replies, kPings);
+    EXPECT_EQ(counted->udp, kDatagrams);
+    EXPECT_TRUE(waitForMirrors(false)) << "the extcap's temporary mirror stayed";
+}
+
+// A console killed mid-capture (kill -9: no capture-stop) takes its temporary mirror with it:
+// its connection closes and the agent stops the capture.
+TEST_F(WireCapture, AConsoleKilledMidCaptureLeavesNoMirror)
+{
+    FleetLab &fleet = lab.fleet();
+    auto console = fleet.console().spawn(
+        {FleetLab::binary("convergectl"), QStringLiteral("capture"), file, QStringLiteral("--host"),
+         QStringLiteral("hv1"), QStringLiteral("--vnic"), QStringLiteral("alpha/nic"),
+         QStringLiteral("-w"), fleet.dir() + QStringLiteral("/killed.pcapng")},
+        fleet.consoleEnv());
+    ASSERT_TRUE(console) << console.error().message.toStdString();
+    ASSERT_TRUE(waitForMirrors(true, 15000)) << "convergectl capture made no mirror";
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    ASSERT_EQ(::kill(pid_t((*console)->pid()), SIGKILL), 0);
+    EXPECT_TRUE(waitForMirrors(false, 5000))
+        << "the mirror outlived its console: " << captureMirrors().join(u' ').toStdString();
+}
+
+// A console that keeps its connection but stops renewing (a frozen or partitioned console) loses
+// the capture when its lease passes, and the mirror with it.
+TEST_F(WireCapture, ACaptureWhoseLeaseIsNotRenewedEnds)
+{
+    NetnsScope scope(lab.fleet().console().name());
+    ASSERT_TRUE(scope.isValid());
+    const FleetLab::Host &h = lab.fleet().hosts().front();
+    collectors::TlsAgentConnector connector(lab.fleet().identity());
+    auto session = connector.open({h.name, h.address, h.fingerprint}, {});
+    ASSERT_TRUE(session) << session.error().message.toStdString();
+    protocol::CaptureStartRequest request;
+    request.target.port = QStringLiteral("alpha");
+    request.target.viaMirror = true;
+    request.leaseSec = 5;
+    auto started = (*session)->captureStart(request);
+    ASSERT_TRUE(started) << started.error().message.toStdString();
+    ASSERT_FALSE(captureMirrors().isEmpty());
+    const qint64 t0 = QDateTime::currentMSecsSinceEpoch();
+    EXPECT_TRUE(waitForMirrors(false, 9000)) << "the mirror outlived the lease";
+    EXPECT_GE(QDateTime::currentMSecsSinceEpoch() - t0, 3500)
+        << "the capture ended before its lease";
+    EXPECT_FALSE((*session)->captureRenew({started->capture})) << "a lapsed capture was renewed";
 }
