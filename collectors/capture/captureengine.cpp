@@ -202,7 +202,10 @@ void CaptureEngine::Private::updateKernelDrops()
 
 core::Error CaptureEngine::Private::gone(const QString &detail) const
 {
-    const QString why = detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail);
+    // libpcap's own words add nothing when they say the same ("The interface disappeared").
+    const QString why = detail.isEmpty() || detail.contains(QLatin1String("disappeared"))
+                            ? QString()
+                            : QStringLiteral(" (%1)").arg(detail);
     return core::Error{
         core::Error::Code::Io,
         QStringLiteral("interface %1 disappeared during the capture%2").arg(interface, why)};

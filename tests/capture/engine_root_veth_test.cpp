@@ -360,6 +360,24 @@ TEST_F(EngineOnVeth, StampsAreNanosecondsOfNowAndLengthsTheFrames)
     EXPECT_EQ(capture.engine().counters().bytes, 3 * 64);
 }
 
+TEST_F(EngineOnVeth, PacketsTheSinkRefusesAreCountedAsOurs)
+{
+    const Listeners listeners(veth->receiver(), {kPort});
+    collectors::CaptureFilter f;
+    f.ports = {kPort};
+    KeepingSink sink;
+    sink.refuse = true;
+    CaptureThread capture(veth->receiver(), options(f), sink);
+    ASSERT_TRUE(capture.openError().isEmpty()) << capture.openError().toStdString();
+    ASSERT_EQ(sendUdp(veth->sender(), kPort, 25), 25);
+    QThread::msleep(300);
+    capture.stop();
+    const auto c = capture.engine().counters();
+    EXPECT_EQ(c.ourDropped, 25);
+    EXPECT_EQ(c.received, 0);
+    EXPECT_EQ(c.bytes, 0);
+}
+
 TEST_F(EngineOnVeth, AnIdleCaptureStopsAtOnceAndStillFlushes)
 {
     collectors::CaptureFilter nothing;
