@@ -221,8 +221,12 @@ core::Result<void> CaptureEngine::Private::dispatch(PacketSink &sink, bool pollE
     bytes.store(bytes.load(std::memory_order_relaxed) + round.bytes, std::memory_order_relaxed);
     ourDropped.store(ourDropped.load(std::memory_order_relaxed) + round.dropped,
                      std::memory_order_relaxed);
-    if (n == PCAP_ERROR_IFACE_NOT_UP || (n < 0 && interfaceGone(interface)))
+    if (n < 0 && interfaceGone(interface))
         return std::unexpected(gone(pcapError(handle.get())));
+    if (n == PCAP_ERROR_IFACE_NOT_UP)
+        return core::fail(
+            core::Error::Code::Io,
+            QStringLiteral("interface %1 went down during the capture").arg(interface));
     if (n < 0)
         return core::fail(core::Error::Code::Io, QStringLiteral("interface %1: capture failed: %2")
                                                      .arg(interface, pcapError(handle.get())));
