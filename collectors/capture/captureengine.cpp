@@ -261,9 +261,12 @@ core::Result<void> CaptureEngine::run(PacketSink &sink, int stopFd)
         if (!sink.flush())
             return {};
     }
+    // Blocks the kernel handed over while we were told to stop are read too; the block still
+    // open (at most timeoutMs of packets) is not waited for.
+    auto drained = e.dispatch(sink, false);
     e.updateKernelDrops();
     (void)sink.flush();
-    return {};
+    return drained;
 }
 
 CaptureCounters CaptureEngine::counters() const
