@@ -76,10 +76,11 @@ core::Result<void> activate(pcap_t *p, const QString &interface)
             << "capture on" << interface << ":" << pcap_statustostr(status) << pcapError(p);
     if (status >= 0)
         return {};
+    // libpcap's detail, where it adds to the status's words (often it repeats them).
     QString what = QString::fromLocal8Bit(pcap_statustostr(status));
-    if (status == PCAP_ERROR || status == PCAP_ERROR_NO_SUCH_DEVICE ||
-        status == PCAP_ERROR_PERM_DENIED)
-        what += QStringLiteral(" (") + pcapError(p) + QLatin1Char(')');
+    const QString detail = pcapError(p);
+    if (!detail.isEmpty() && !what.contains(detail))
+        what += QStringLiteral(" (") + detail + QLatin1Char(')');
     return core::fail(core::Error::Code::Io,
                       QStringLiteral("interface %1: cannot capture: %2").arg(interface, what));
 }
