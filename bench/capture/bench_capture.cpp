@@ -146,7 +146,7 @@ public:
     DevNullSink()
         : m_fd(::open("/dev/null", O_WRONLY | O_CLOEXEC))
     {
-        m_buffer.reserve(2 * 1024 * 1024);
+        m_buffer.reserve(qsizetype(2) * 1024 * 1024);
     }
     ~DevNullSink() override { ::close(m_fd); }
     DevNullSink(const DevNullSink &) = delete;
@@ -154,7 +154,7 @@ public:
     bool packet(qint64 timestampNs, std::span<const quint8> bytes, quint32 originalLength) override
     {
         pcapng::appendPacket(m_buffer, timestampNs, bytes, originalLength);
-        return m_buffer.size() < 1024 * 1024 || flush();
+        return m_buffer.size() < qsizetype(1024) * 1024 || flush();
     }
     bool flush() override
     {

@@ -76,10 +76,11 @@ core::Result<void> activate(pcap_t *p, const QString &interface)
             << "capture on" << interface << ":" << pcap_statustostr(status) << pcapError(p);
     if (status >= 0)
         return {};
+    // libpcap's detail, where it adds to the status's words (often it repeats them).
     QString what = QString::fromLocal8Bit(pcap_statustostr(status));
-    if (status == PCAP_ERROR || status == PCAP_ERROR_NO_SUCH_DEVICE ||
-        status == PCAP_ERROR_PERM_DENIED)
-        what += QStringLiteral(" (") + pcapError(p) + QLatin1Char(')');
+    const QString detail = pcapError(p);
+    if (!detail.isEmpty() && !what.contains(detail))
+        what += QStringLiteral(" (") + detail + QLatin1Char(')');
     return core::fail(core::Error::Code::Io,
                       QStringLiteral("interface %1: cannot capture: %2").arg(interface, what));
 }
@@ -202,7 +203,10 @@ void CaptureEngine::Private::updateKernelDrops()
 
 core::Error CaptureEngine::Private::gone(const QString &detail) const
 {
-    const QString why = detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail);
+    // libpcap's own words add nothing when they say the same ("The interface disappeared").
+    const QString why = detail.isEmpty() || detail.contains(QLatin1String("disappeared"))
+                            ? QString()
+                            : QStringLiteral(" (%1)").arg(detail);
     return core::Error{
         core::Error::Code::Io,
         QStringLiteral("interface %1 disappeared during the capture%2").arg(interface, why)};
@@ -218,8 +222,12 @@ core::Result<void> CaptureEngine::Private::dispatch(PacketSink &sink, bool pollE
     bytes.store(bytes.load(std::memory_order_relaxed) + round.bytes, std::memory_order_relaxed);
     ourDropped.store(ourDropped.load(std::memory_order_relaxed) + round.dropped,
                      std::memory_order_relaxed);
-    if (n == PCAP_ERROR_IFACE_NOT_UP || (n < 0 && interfaceGone(interface)))
+    if (n < 0 && interfaceGone(interface))
         return std::unexpected(gone(pcapError(handle.get())));
+    if (n == PCAP_ERROR_IFACE_NOT_UP)
+        return core::fail(
+            core::Error::Code::Io,
+            QStringLiteral("interface %1 went down during the capture").arg(interface));
     if (n < 0)
         return core::fail(core::Error::Code::Io, QStringLiteral("interface %1: capture failed: %2")
                                                      .arg(interface, pcapError(handle.get())));
@@ -254,9 +262,12 @@ core::Result<void> CaptureEngine::run(PacketSink &sink, int stopFd)
         if (!sink.flush())
             return {};
     }
+    // Blocks the kernel handed over while we were told to stop are read too; the block still
+    // open (at most timeoutMs of packets) is not waited for.
+    auto drained = e.dispatch(sink, false);
     e.updateKernelDrops();
     (void)sink.flush();
-    return {};
+    return drained;
 }
 
 CaptureCounters CaptureEngine::counters() const

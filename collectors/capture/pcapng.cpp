@@ -152,7 +152,7 @@ void appendPacket(QByteArray &out, qint64 timestampNs, std::span<const quint8> b
     const auto t = quint64(timestampNs);
     const quint32 head[7] = {Epb,      total,         0, quint32(t >> 32), quint32(t & 0xFFFFFFFFu),
                              captured, originalLength};
-    for (int i = 0; i < 7; ++i)
+    for (qsizetype i = 0; i < 7; ++i)
         qToLittleEndian(head[i], p + 4 * i);
     if (captured != 0)
         std::memcpy(p + 28, bytes.data(), captured);

@@ -21,8 +21,8 @@ namespace {
 
 // Written out when it grows past this, and at each flush(): the ring's memory stays bounded
 // whatever the rate.
-constexpr qsizetype bufferLimit = 1024 * 1024;
-constexpr qint64 minFileBytes = 64 * 1024;
+constexpr qsizetype bufferLimit = qsizetype(1024) * 1024;
+constexpr qint64 minFileBytes = qint64(64) * 1024;
 constexpr qint64 maxFileBytes = qint64(4) * 1024 * 1024 * 1024;
 
 core::Result<void> checkOptions(const RingOptions &o, const QByteArray &header)
@@ -190,7 +190,7 @@ core::Result<std::unique_ptr<RingWriter>> RingWriter::create(const RingOptions &
     Private &r = *ring->d;
     r.options = options;
     r.header = header;
-    r.buffer.reserve(bufferLimit + 64 * 1024);
+    r.buffer.reserve(bufferLimit + qsizetype(64) * 1024);
     r.captureClock.start();
     if (!r.openNext() || !r.writeOut())
         return core::fail(core::Error::Code::Io, QStringLiteral("ring: ") + ring->error());

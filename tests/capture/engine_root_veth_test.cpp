@@ -360,6 +360,24 @@ TEST_F(EngineOnVeth, StampsAreNanosecondsOfNowAndLengthsTheFrames)
     EXPECT_EQ(capture.engine().counters().bytes, 3 * 64);
 }
 
+TEST_F(EngineOnVeth, PacketsTheSinkRefusesAreCountedAsOurs)
+{
+    const Listeners listeners(veth->receiver(), {kPort});
+    collectors::CaptureFilter f;
+    f.ports = {kPort};
+    KeepingSink sink;
+    sink.refuse = true;
+    CaptureThread capture(veth->receiver(), options(f), sink);
+    ASSERT_TRUE(capture.openError().isEmpty()) << capture.openError().toStdString();
+    ASSERT_EQ(sendUdp(veth->sender(), kPort, 25), 25);
+    QThread::msleep(300);
+    capture.stop();
+    const auto c = capture.engine().counters();
+    EXPECT_EQ(c.ourDropped, 25);
+    EXPECT_EQ(c.received, 0);
+    EXPECT_EQ(c.bytes, 0);
+}
+
 TEST_F(EngineOnVeth, AnIdleCaptureStopsAtOnceAndStillFlushes)
 {
     collectors::CaptureFilter nothing;
@@ -402,6 +420,36 @@ TEST_F(EngineOnVeth, TheInterfaceDeletedMidCaptureEndsItWithAnErrorNamingIt)
     EXPECT_TRUE(message.startsWith(
         QStringLiteral("interface %1 disappeared during the capture").arg(veth->receiverIf())))
         << message.toStdString();
+}
+
+// A vNIC bounces when its VM reboots: libpcap keeps the socket, and the capture goes on.
+TEST_F(EngineOnVeth, AnInterfaceTakenDownAndUpAgainKeepsItsCapture)
+{
+    const Listeners listeners(veth->receiver(), {kPort});
+    collectors::CaptureFilter f;
+    f.ports = {kPort};
+    KeepingSink sink;
+    CaptureThread capture(veth->receiver(), options(f), sink);
+    ASSERT_TRUE(capture.openError().isEmpty()) << capture.openError().toStdString();
+    ASSERT_EQ(sendUdp(veth->sender(), kPort, 3), 3);
+    QThread::msleep(200);
+    for (const char *state : {"down", "up"}) {
+        const ToolRun r =
+            runTool(ipTool(), {QStringLiteral("-n"), veth->receiver(), QStringLiteral("link"),
+                               QStringLiteral("set"), veth->receiverIf(), QLatin1String(state)});
+        ASSERT_EQ(r.exitCode, 0) << r.err.toStdString();
+        QThread::msleep(300);
+    }
+    EXPECT_FALSE(capture.waitEnded(0))
+        << "the capture ended: " << capture.result().error().message.toStdString();
+    // The veth carrier takes a moment to come back.
+    for (int tries = 0; tries < 20 && sink.packets().size() < 4; ++tries) {
+        (void)sendUdp(veth->sender(), kPort, 1);
+        QThread::msleep(100);
+    }
+    capture.stop();
+    ASSERT_TRUE(capture.result()) << capture.result().error().message.toStdString();
+    EXPECT_GE(sink.packets().size(), 4u) << "nothing captured after the interface came back up";
 }
 
 TEST_F(EngineOnVeth, ARingCapturesFilesEachReadBackByTshark)
