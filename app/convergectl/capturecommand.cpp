@@ -163,7 +163,7 @@ private:
 int liveCapture(const Arguments &a, HostSession &host, const ResolvedCapture &resolved, Cli &cli)
 {
     const auto count = number(a, "count", 1, qint64(1) << 40, 0);
-    const auto duration = number(a, "duration", 1, 366 * 86400, 0);
+    const auto duration = number(a, "duration", 1, qint64(366) * 86400, 0);
     if (!count || !duration)
         return misuse(cli, captureUsage, QStringLiteral("--count and --duration must be positive"));
     const QString path = a.options.value(QStringLiteral("write"));
@@ -202,8 +202,8 @@ int ringCapture(const Arguments &a, HostSession &host, ResolvedCapture resolved,
     ring.name = a.options.value(QStringLiteral("ring"));
     const auto size = number(a, "file-size", 1, 4096, 100);
     const auto files = number(a, "files", 1, 10000, 10);
-    const auto fileSeconds = number(a, "file-seconds", 1, 366 * 86400, 0);
-    const auto duration = number(a, "duration", 1, 366 * 86400, 0);
+    const auto fileSeconds = number(a, "file-seconds", 1, qint64(366) * 86400, 0);
+    const auto duration = number(a, "duration", 1, qint64(366) * 86400, 0);
     if (!size || !files || !fileSeconds || !duration)
         return misuse(cli, captureUsage,
                       QStringLiteral("--file-size (MB, 1-4096), --files (1-10000), "

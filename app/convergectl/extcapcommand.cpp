@@ -40,7 +40,7 @@ QStringList designFiles()
         return env.split(QLatin1Char(':'), Qt::SkipEmptyParts);
     QFile conf(core::consoleDirectory() + QStringLiteral("/extcap.conf"));
     QStringList files;
-    if (!conf.open(QIODevice::ReadOnly) || conf.size() > 1024 * 1024)
+    if (!conf.open(QIODevice::ReadOnly) || conf.size() > qint64(1024) * 1024)
         return files;
     static const QRegularExpression line(QStringLiteral("^\\s*design\\s*=\\s*(.+?)\\s*$"));
     for (const QByteArray &l : conf.readAll().split('\n'))

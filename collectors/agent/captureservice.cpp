@@ -127,6 +127,12 @@ struct CaptureService::Capture
 
 namespace {
 
+// A ring capture's name; empty for a live one.
+QString ringName(const CaptureService::Capture &c)
+{
+    return c.request.ring ? c.request.ring.value().name : QString();
+}
+
 struct Opened
 {
     protocol::CaptureStartReply reply;
@@ -295,7 +301,7 @@ void CaptureService::recover()
     const QDir dir(directory());
     for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QFile file(dir.filePath(name + QStringLiteral("/capture.json")));
-        if (!file.open(QIODevice::ReadOnly) || file.size() > 1024 * 1024)
+        if (!file.open(QIODevice::ReadOnly) || file.size() > qint64(1024) * 1024)
             continue;
         auto info = protocol::CaptureInfo::fromJson(
             QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
@@ -328,7 +334,7 @@ void CaptureService::serve(AgentConnection *connection, const protocol::Message 
             else if constexpr (std::is_same_v<T, protocol::CaptureRenewRequest>) {
                 Capture *c = find(connection, r.capture, {});
                 if (c)
-                    c->leaseDeadlineMs = monotonicMs() + c->request.leaseSec * 1000;
+                    c->leaseDeadlineMs = monotonicMs() + qint64(c->request.leaseSec) * 1000;
                 connection->send(c ? protocol::reply(id, {})
                                    : protocol::errorReply(id, QStringLiteral("unknown-capture"),
                                                           QStringLiteral("no live capture %1 on "
@@ -382,7 +388,7 @@ void CaptureService::start(AgentConnection *connection, qint64 requestId,
     c->connection = connection;
     c->startRequestId = requestId;
     c->stopFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    c->leaseDeadlineMs = monotonicMs() + c->request.leaseSec * 1000;
+    c->leaseDeadlineMs = monotonicMs() + qint64(c->request.leaseSec) * 1000;
     const qint64 id = c->id;
     QPointer<CaptureService> self(this);
     c->thread = QThread::create([self, id, r = c->request, config = m_config, ringDir,
@@ -499,7 +505,7 @@ CaptureService::Capture *CaptureService::find(AgentConnection *connection, qint6
     for (auto &[key, c] : m_captures) {
         if (!c->opened)
             continue;
-        if (!name.isEmpty() && c->request.ring && c->request.ring->name == name)
+        if (!name.isEmpty() && ringName(*c) == name)
             return c.get();
         if (name.isEmpty() && key == id && c->isLive() && c->connection == connection)
             return c.get();
@@ -582,7 +588,7 @@ Result<protocol::CaptureListReply> CaptureService::list() const
         const QDir captureDir(dir.filePath(name));
         protocol::CaptureInfo info;
         QFile file(captureDir.filePath(QStringLiteral("capture.json")));
-        if (file.open(QIODevice::ReadOnly) && file.size() <= 1024 * 1024) {
+        if (file.open(QIODevice::ReadOnly) && file.size() <= qint64(1024) * 1024) {
             auto read = protocol::CaptureInfo::fromJson(
                 QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
             if (read)
@@ -591,7 +597,7 @@ Result<protocol::CaptureListReply> CaptureService::list() const
         if (info.name != name)
             continue; // not started yet, or not one of ours
         for (const auto &[id, c] : m_captures)
-            if (c->request.ring && c->request.ring->name == name)
+            if (ringName(*c) == name)
                 info.stats = statsOf(*c);
         for (const QFileInfo &f :
              captureDir.entryInfoList({QStringLiteral("*.pcapng")}, QDir::Files, QDir::Name))
@@ -626,7 +632,7 @@ CaptureService::fetch(const protocol::CaptureFetchRequest &request) const
     // A file grows while its ring writes it: the newest file of a running capture.
     bool running = false;
     for (const auto &[id, c] : m_captures)
-        running = running || (c->request.ring && c->request.ring->name == request.name);
+        running = running || (ringName(*c) == request.name);
     const QStringList files = QDir(directory() + QLatin1Char('/') + request.name)
                                   .entryList({QStringLiteral("*.pcapng")}, QDir::Files, QDir::Name);
     reply.complete = !running || (!files.isEmpty() && files.last() != request.file);
@@ -636,7 +642,7 @@ CaptureService::fetch(const protocol::CaptureFetchRequest &request) const
 Result<void> CaptureService::remove(const protocol::CaptureDeleteRequest &request)
 {
     for (const auto &[id, c] : m_captures)
-        if (c->request.ring && c->request.ring->name == request.name)
+        if (ringName(*c) == request.name)
             return refuse(QStringLiteral("busy"),
                           QStringLiteral("capture %1 is running: stop it first").arg(request.name));
     QDir dir(directory() + QLatin1Char('/') + request.name);

@@ -53,8 +53,9 @@ public:
     QString directory() const; // STATE_DIR/captures
     int running() const { return int(m_captures.size()); }
 
+    struct Capture; // one running capture (captureservice.cpp)
+
 private:
-    struct Capture;
     void start(AgentConnection *connection, qint64 requestId,
                core::protocol::CaptureStartRequest request);
     void started(qint64 id, const core::Result<core::protocol::CaptureStartReply> &result);

@@ -150,7 +150,7 @@ void onPacket(u_char *user, const pcap_pkthdr *h, const u_char *bytes)
 } // namespace
 
 CaptureEngine::CaptureEngine()
-    : d(std::make_unique<Private>())
+    : m_d(std::make_unique<Private>())
 {
 }
 
@@ -176,7 +176,7 @@ core::Result<std::unique_ptr<CaptureEngine>> CaptureEngine::open(const CaptureOp
                           QStringLiteral("interface %1: cannot read without blocking: %2")
                               .arg(options.interface, QString::fromLocal8Bit(errbuf)));
     std::unique_ptr<CaptureEngine> engine(new CaptureEngine());
-    Private &e = *engine->d;
+    Private &e = *engine->m_d;
     e.interface = options.interface;
     e.bpf = bpf;
     e.timeoutMs = options.timeoutMs;
@@ -239,7 +239,7 @@ core::Result<void> CaptureEngine::Private::dispatch(PacketSink &sink, bool pollE
 
 core::Result<void> CaptureEngine::run(PacketSink &sink, int stopFd)
 {
-    Private &e = *d;
+    Private &e = *m_d;
     for (;;) {
         pollfd fds[2] = {{e.fd, POLLIN, 0}, {stopFd, POLLIN, 0}};
         const int ready = ::poll(fds, 2, e.timeoutMs);
@@ -273,26 +273,26 @@ core::Result<void> CaptureEngine::run(PacketSink &sink, int stopFd)
 CaptureCounters CaptureEngine::counters() const
 {
     CaptureCounters c;
-    c.received = d->received.load(std::memory_order_relaxed);
-    c.bytes = d->bytes.load(std::memory_order_relaxed);
-    c.kernelDropped = d->kernelDropped.load(std::memory_order_relaxed);
-    c.ourDropped = d->ourDropped.load(std::memory_order_relaxed);
+    c.received = m_d->received.load(std::memory_order_relaxed);
+    c.bytes = m_d->bytes.load(std::memory_order_relaxed);
+    c.kernelDropped = m_d->kernelDropped.load(std::memory_order_relaxed);
+    c.ourDropped = m_d->ourDropped.load(std::memory_order_relaxed);
     return c;
 }
 
 QString CaptureEngine::bpf() const
 {
-    return d->bpf;
+    return m_d->bpf;
 }
 
 int CaptureEngine::linkType() const
 {
-    return d->linkType;
+    return m_d->linkType;
 }
 
 int CaptureEngine::snapLength() const
 {
-    return d->snapLength;
+    return m_d->snapLength;
 }
 
 } // namespace converge::collectors

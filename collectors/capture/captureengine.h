@@ -94,7 +94,7 @@ public:
 private:
     CaptureEngine();
     struct Private;
-    std::unique_ptr<Private> d;
+    std::unique_ptr<Private> m_d;
 };
 
 // pcapng blocks (the pcapng draft, sections 4.1-4.6), little endian, each padded to 32 bits.
@@ -156,7 +156,7 @@ public:
 private:
     RingWriter();
     struct Private;
-    std::unique_ptr<Private> d;
+    std::unique_ptr<Private> m_d;
 };
 
 } // namespace converge::collectors

@@ -169,16 +169,16 @@ bool RingWriter::Private::rotate()
 }
 
 RingWriter::RingWriter()
-    : d(std::make_unique<Private>())
+    : m_d(std::make_unique<Private>())
 {
 }
 
 RingWriter::~RingWriter()
 {
-    if (d->fd >= 0 && !d->failed)
-        (void)d->closeCurrent(false);
-    else if (d->fd >= 0)
-        ::close(d->fd);
+    if (m_d->fd >= 0 && !m_d->failed)
+        (void)m_d->closeCurrent(false);
+    else if (m_d->fd >= 0)
+        ::close(m_d->fd);
 }
 
 core::Result<std::unique_ptr<RingWriter>> RingWriter::create(const RingOptions &options,
@@ -187,7 +187,7 @@ core::Result<std::unique_ptr<RingWriter>> RingWriter::create(const RingOptions &
     if (auto ok = checkOptions(options, header); !ok)
         return std::unexpected(ok.error());
     std::unique_ptr<RingWriter> ring(new RingWriter());
-    Private &r = *ring->d;
+    Private &r = *ring->m_d;
     r.options = options;
     r.header = header;
     r.buffer.reserve(bufferLimit + qsizetype(64) * 1024);
@@ -199,7 +199,7 @@ core::Result<std::unique_ptr<RingWriter>> RingWriter::create(const RingOptions &
 
 bool RingWriter::packet(qint64 timestampNs, std::span<const quint8> bytes, quint32 originalLength)
 {
-    Private &r = *d;
+    Private &r = *m_d;
     if (r.failed)
         return false;
     const qint64 blockBytes = 32 + ((qint64(bytes.size()) + 3) & ~qint64(3));
@@ -216,7 +216,7 @@ bool RingWriter::packet(qint64 timestampNs, std::span<const quint8> bytes, quint
 
 bool RingWriter::flush()
 {
-    Private &r = *d;
+    Private &r = *m_d;
     if (r.failed || !r.writeOut())
         return false;
     if (r.options.durationSeconds > 0 &&
@@ -230,7 +230,7 @@ bool RingWriter::flush()
 
 core::Result<void> RingWriter::finish(const QByteArray &statisticsBlock)
 {
-    Private &r = *d;
+    Private &r = *m_d;
     if (!r.failed && r.fd >= 0) {
         r.buffer.append(statisticsBlock);
         (void)r.closeCurrent(true);
@@ -242,14 +242,14 @@ core::Result<void> RingWriter::finish(const QByteArray &statisticsBlock)
 
 QStringList RingWriter::files() const
 {
-    const std::lock_guard lock(d->mutex);
-    return QStringList(d->kept.begin(), d->kept.end());
+    const std::lock_guard lock(m_d->mutex);
+    return QStringList(m_d->kept.begin(), m_d->kept.end());
 }
 
 QString RingWriter::error() const
 {
-    const std::lock_guard lock(d->mutex);
-    return d->error;
+    const std::lock_guard lock(m_d->mutex);
+    return m_d->error;
 }
 
 } // namespace converge::collectors

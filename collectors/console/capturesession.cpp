@@ -194,11 +194,12 @@ Result<bool> takeEvent(LiveRun &run, int waitMs)
     auto event = run.session.nextEvent(waitMs);
     if (!event)
         return std::unexpected(event.error());
-    if (!*event)
+    const std::optional<protocol::StreamEvent> &e = *event;
+    if (!e)
         return false;
-    if ((*event)->subscription != run.capture)
+    if (e->subscription != run.capture)
         return true;
-    auto packets = protocol::CapturePackets::fromJson((*event)->data);
+    auto packets = protocol::CapturePackets::fromJson(e->data);
     if (!packets)
         return core::invalid(QStringLiteral("the agent sent an unreadable capture event: %1")
                                  .arg(packets.error().message));

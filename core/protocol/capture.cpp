@@ -338,7 +338,7 @@ Result<CaptureStartReply> CaptureStartReply::fromJson(const QJsonObject &body)
     s.interface = r.str(QStringLiteral("interface"), true);
     s.bpf = r.str(QStringLiteral("bpf"));
     s.mirror = r.str(QStringLiteral("mirror"));
-    s.header = bytesOf(r, QStringLiteral("header"), 1024 * 1024, false);
+    s.header = bytesOf(r, QStringLiteral("header"), qint64(1024) * 1024, false);
     return r.checked(std::move(s));
 }
 
