@@ -91,7 +91,7 @@ void HexView::paintEvent(QPaintEvent * /*event*/)
 {
     QPainter painter(viewport());
     painter.setFont(font());
-    painter.translate(-horizontalScrollBar()->value() + charWidth() / 2, 0);
+    painter.translate(QPoint(charWidth() / 2 - horizontalScrollBar()->value(), 0));
     const int first = verticalScrollBar()->value();
     const int visible = viewport()->height() / lineHeight() + 1;
     for (int line = first; line < std::min(lineCount(), first + visible); ++line)
@@ -137,9 +137,7 @@ qint32 HexView::byteAt(QPoint point) const
     const int column = x / cw;
     int index = -1;
     for (int i = 0; i < bytesPerLine && index < 0; ++i) {
-        if (column >= hexColumn(i) && column < hexColumn(i) + 2)
-            index = i;
-        else if (column == asciiColumn(i))
+        if ((column >= hexColumn(i) && column < hexColumn(i) + 2) || column == asciiColumn(i))
             index = i;
     }
     const qint64 at = qint64(line) * bytesPerLine + index;

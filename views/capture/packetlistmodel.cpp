@@ -88,16 +88,7 @@ core::Result<void> PacketListModel::open(const QString &path, bool follow)
     m_file = std::make_unique<PcapFile>(std::move(*file));
     m_file->setGrowing(follow);
     // One pass records every packet: 24 bytes each, the bytes stay in the file.
-    for (;;) {
-        auto packet = m_file->next();
-        if (!packet) {
-            m_warning = packet.error().message;
-            break;
-        }
-        if (!*packet)
-            break;
-        append(**packet);
-    }
+    m_packets = readRecords(m_warning);
     endResetModel();
     if (follow && m_warning.isEmpty())
         m_followTimer.start();
@@ -130,9 +121,22 @@ void PacketListModel::stopFollowing()
     m_followTimer.stop();
 }
 
-void PacketListModel::append(const PcapPacket &packet)
+// The records of the packets next() gives up to the file's end; an error stops the reading
+// and says why in ERROR, keeping the packets before.
+std::vector<PacketListModel::Record> PacketListModel::readRecords(QString &error)
 {
-    m_packets.push_back({packet.offset, packet.timestampNs, packet.originalLength});
+    std::vector<Record> records;
+    for (;;) {
+        auto packet = m_file->next();
+        if (!packet) {
+            error = packet.error().message;
+            return records;
+        }
+        const std::optional<PcapPacket> &found = *packet;
+        if (!found)
+            return records;
+        records.push_back({found->offset, found->timestampNs, found->originalLength});
+    }
 }
 
 // The timer's work: everything the file gained, inserted as one batch of rows (Wireshark's
@@ -141,26 +145,22 @@ int PacketListModel::readNewPackets()
 {
     if (!m_file)
         return 0;
+    QString error;
     std::vector<Record> fresh;
-    auto refreshed = m_file->refresh();
-    for (auto packet = m_file->next(); refreshed; packet = m_file->next()) {
-        if (!packet)
-            refreshed = std::unexpected(packet.error());
-        else if (!*packet)
-            break;
-        else
-            fresh.push_back({(*packet)->offset, (*packet)->timestampNs, (*packet)->originalLength});
-    }
+    if (auto refreshed = m_file->refresh(); !refreshed)
+        error = refreshed.error().message;
+    else
+        fresh = readRecords(error);
     const auto added = int(fresh.size());
     if (m_visible)
-        insertFiltered(fresh);
+        insertFiltered(*m_visible, fresh);
     else if (added > 0)
         insertAll(fresh);
     if (added > 0)
         Q_EMIT packetsAdded(added);
-    if (!refreshed) {
+    if (!error.isEmpty()) {
         stopFollowing();
-        Q_EMIT errorOccurred(refreshed.error().message);
+        Q_EMIT errorOccurred(error);
     }
     return added;
 }
@@ -174,7 +174,8 @@ void PacketListModel::insertAll(const std::vector<Record> &fresh)
 
 // The filter's rows are apart from the packets: the packets go in first, the rows the
 // filter keeps are inserted after.
-void PacketListModel::insertFiltered(const std::vector<Record> &fresh)
+void PacketListModel::insertFiltered(std::vector<quint32> &visible,
+                                     const std::vector<Record> &fresh)
 {
     const auto first = qint64(m_packets.size());
     m_packets.insert(m_packets.end(), fresh.begin(), fresh.end());
@@ -186,7 +187,7 @@ void PacketListModel::insertFiltered(const std::vector<Record> &fresh)
     if (shown.empty())
         return;
     beginInsertRows({}, rowCount(), rowCount() + int(shown.size()) - 1);
-    m_visible->insert(m_visible->end(), shown.begin(), shown.end());
+    visible.insert(visible.end(), shown.begin(), shown.end());
     endInsertRows();
 }
 

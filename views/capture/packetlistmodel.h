@@ -104,9 +104,9 @@ private:
     const Row *row(qint64 packet) const;
     qint64 packetAt(int row) const;
     core::Result<collectors::PcapPacket> readPacket(qint64 packet) const;
-    void append(const collectors::PcapPacket &packet);
+    std::vector<Record> readRecords(QString &error);
     void insertAll(const std::vector<Record> &fresh);
-    void insertFiltered(const std::vector<Record> &fresh);
+    void insertFiltered(std::vector<quint32> &visible, const std::vector<Record> &fresh);
     void runFilterSlice();
     bool accepts(qint64 packet, const Filter &filter) const;
     void clear();
