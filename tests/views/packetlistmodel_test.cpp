@@ -63,6 +63,9 @@ TEST_F(PacketListModelTest, ShowsEveryPacketOfAPcapAndAPcapng)
                         .contains(QLatin1String("www.example.org")));
         EXPECT_EQ(cell(model, fixtureRow("vxlan-icmp"), PacketListModel::ProtocolColumn),
                   QStringLiteral("ICMP"));
+        // The ping's own Info, not the outer UDP ports (its data is no protocol).
+        EXPECT_EQ(cell(model, fixtureRow("vxlan-icmp"), PacketListModel::InfoColumn),
+                  QStringLiteral("Echo (ping) request"));
         EXPECT_EQ(cell(model, 0, PacketListModel::TimeColumn), QStringLiteral("0.000000"));
         EXPECT_EQ(cell(model, 1, PacketListModel::TimeColumn),
                   QString::fromLatin1(name) == QLatin1String("a.pcap")
