@@ -240,3 +240,38 @@ TEST(CaptureMenu, OpensACaptureFileInAWindowOfItsOwn)
 }
 
 } // namespace
+
+namespace {
+
+// docs/screenshots/capture-window.png from the real capture beside it (capture-traffic.sh: DNS,
+// HTTP over TCP, pings inside VXLAN, a malformed frame): the first VXLAN ping selected, its VNI
+// lit in the bytes. docs/screenshots/make.sh runs it under xvfb-run.
+TEST(CaptureScreenshot, ARealCaptureWithAVxlanPacketSelectedAt1280x800)
+{
+    const QString dir = qEnvironmentVariable("CONVERGE_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        GTEST_SKIP() << "set CONVERGE_SCREENSHOT_DIR to write docs/screenshots/capture-window.png";
+    CaptureWindow window;
+    ASSERT_TRUE(window.openPath(
+        QStringLiteral(CONVERGE_SOURCE_DIR "/docs/screenshots/capture-window.pcapng")));
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    ASSERT_TRUE(window.goToPacket(21));
+    QStandardItemModel *tree = window.protocolTree()->treeModel();
+    QStandardItem *vni = nullptr;
+    for (int r = 0; r < tree->rowCount() && !vni; ++r) {
+        for (int f = 0; f < tree->item(r)->rowCount(); ++f) {
+            if (tree->item(r)->child(f)->text().startsWith(QLatin1String("VNI")))
+                vni = tree->item(r)->child(f);
+        }
+    }
+    ASSERT_TRUE(vni);
+    window.protocolTree()->setCurrentIndex(vni->index());
+    window.setLiveCounters(27, 0, 0);
+    window.setWindowTitle(QStringLiteral("capture-window.pcapng \u2014 Converge Capture"));
+    QTest::qWait(300);
+    EXPECT_TRUE(window.grab().save(QDir(dir).filePath(QStringLiteral("capture-window.png"))));
+}
+
+} // namespace
