@@ -215,6 +215,28 @@ TEST(CaptureWindowLive, TheListKeepsToItsEndWhileTheUserIsThere)
     EXPECT_FALSE(window.packetModel()->isFollowing());
 }
 
+// A big capture filters in slices: the progress bar shows meanwhile and the list changes once.
+TEST(CaptureWindowFilter, ABigCaptureShowsProgressWhileItFilters)
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("big.pcapng"));
+    const int count = 4 * PacketListModel::filterSlice;
+    ASSERT_TRUE(writeFile(file, mixedPcapng(count)));
+    CaptureWindow window;
+    ASSERT_TRUE(window.openPath(file));
+    window.show();
+    QSignalSpy reset(window.packetModel(), &PacketListModel::modelReset);
+    ASSERT_TRUE(window.applyFilter(QStringLiteral("dns")));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.filterProgress()->isVisible(); }, 5000));
+    EXPECT_EQ(window.displayedText(),
+              QStringLiteral("Displayed: %1 of %1").arg(QLocale().toString(count)));
+    EXPECT_EQ(reset.count(), 0);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.packetModel()->isFiltering(); }, 10000));
+    EXPECT_FALSE(window.filterProgress()->isVisible());
+    EXPECT_EQ(reset.count(), 1);
+    EXPECT_EQ(window.packetModel()->rowCount(), count / 12 + (count % 12 > 0 ? 1 : 0));
+}
+
 TEST(CaptureMenu, OpensACaptureFileInAWindowOfItsOwn)
 {
     QTemporaryDir dir;

@@ -142,6 +142,29 @@ TEST_F(PacketListModelTest, FollowingAFileWrittenInThreeStepsInsertsThreeBatches
     EXPECT_EQ(cell(model, 12, PacketListModel::NumberColumn), QStringLiteral("13"));
 }
 
+// The console creates the live file before the agent's first block lands.
+TEST_F(PacketListModelTest, AFollowedFileWithoutItsHeaderYetIsReadOnceItComes)
+{
+    ASSERT_TRUE(writeFile(path("live.pcapng"), QByteArray()));
+    PacketListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QSignalSpy errors(&model, &PacketListModel::errorOccurred);
+    EXPECT_FALSE(model.open(path("live.pcapng"))) << "not followed: an empty file is an error";
+    ASSERT_TRUE(model.open(path("live.pcapng"), true));
+    EXPECT_EQ(model.rowCount(), 0);
+    QTest::qWait(250);
+    EXPECT_EQ(errors.count(), 0);
+    ASSERT_TRUE(appendFile(path("live.pcapng"), mixedPcapng(3)));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return model.rowCount() == 3; }, 3000));
+    // A file that is not a capture at all is an error once it is long enough to tell.
+    ASSERT_TRUE(writeFile(path("junk"), QByteArray()));
+    ASSERT_TRUE(model.open(path("junk"), true));
+    ASSERT_TRUE(appendFile(path("junk"), QByteArray(64, 'x')));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return errors.count() == 1; }, 3000));
+    EXPECT_FALSE(model.isFollowing());
+    EXPECT_TRUE(errors.first().first().toString().contains(QLatin1String("neither a pcap nor")));
+}
+
 TEST_F(PacketListModelTest, TheFilterRunsInSlicesAndChangesTheRowsOnceWhenDone)
 {
     const int count = 3 * PacketListModel::filterSlice + 7;

@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 
 namespace converge::views::capture {
@@ -80,19 +81,41 @@ PacketListModel::~PacketListModel() = default;
 core::Result<void> PacketListModel::open(const QString &path, bool follow)
 {
     auto file = PcapFile::open(path);
-    if (!file)
+    // A followed file that its writer has created but not yet given its header is empty,
+    // not broken: the timer opens it once the header is there.
+    const QFileInfo info(path);
+    const bool headerToCome = follow && !file && info.exists() && info.size() < headerBytes;
+    if (!file && !headerToCome)
         return std::unexpected(file.error());
     beginResetModel();
     clear();
     m_path = path;
-    m_file = std::make_unique<PcapFile>(std::move(*file));
-    m_file->setGrowing(follow);
-    // One pass records every packet: 24 bytes each, the bytes stay in the file.
-    m_packets = readRecords(m_warning);
+    if (file) {
+        m_file = std::make_unique<PcapFile>(std::move(*file));
+        m_file->setGrowing(follow);
+        // One pass records every packet: 24 bytes each, the bytes stay in the file.
+        m_packets = readRecords(m_warning);
+    }
     endResetModel();
     if (follow && m_warning.isEmpty())
         m_followTimer.start();
     return {};
+}
+
+// The followed file's header has arrived (or it never will: then the error is reported).
+bool PacketListModel::openWhenReady()
+{
+    auto file = PcapFile::open(m_path);
+    if (file) {
+        m_file = std::make_unique<PcapFile>(std::move(*file));
+        m_file->setGrowing(true);
+        return true;
+    }
+    if (QFileInfo(m_path).size() >= headerBytes || !QFileInfo::exists(m_path)) {
+        stopFollowing();
+        Q_EMIT errorOccurred(file.error().message);
+    }
+    return false;
 }
 
 void PacketListModel::close()
@@ -143,7 +166,7 @@ std::vector<PacketListModel::Record> PacketListModel::readRecords(QString &error
 // flushNewRows), so a fast stream never costs a signal per packet.
 int PacketListModel::readNewPackets()
 {
-    if (!m_file)
+    if (m_path.isEmpty() || (!m_file && !openWhenReady()))
         return 0;
     QString error;
     std::vector<Record> fresh;

@@ -41,6 +41,7 @@ public:
     // Packets a filter slice reads before it yields to the event loop.
     static constexpr int filterSlice = 20000;
     static constexpr int cacheRows = 2000;
+    static constexpr qint64 headerBytes = 28; // a pcapng section header; a pcap header is 24
 
     explicit PacketListModel(QObject *parent = nullptr);
     ~PacketListModel() override;
@@ -49,12 +50,13 @@ public:
     // later are read every 100 ms and a cut-off last one waits for its end. A file that
     // cannot be read at all is an error and the model keeps what it showed; one that breaks
     // in the middle shows the packets before and says where in warning() (as Wireshark
-    // opens a capture cut short).
+    // opens a capture cut short). A followed file may still lack its header (shorter than
+    // headerBytes): it is read once the header is there.
     core::Result<void> open(const QString &path, bool follow = false);
     QString warning() const { return m_warning; }
     void close();
     QString path() const { return m_path; }
-    bool isOpen() const { return m_file != nullptr; }
+    bool isOpen() const { return !m_path.isEmpty(); }
     bool isFollowing() const { return m_followTimer.isActive(); }
     void stopFollowing();
     void setFollowInterval(int ms) { m_followTimer.setInterval(ms); }
@@ -105,6 +107,7 @@ private:
     qint64 packetAt(int row) const;
     core::Result<collectors::PcapPacket> readPacket(qint64 packet) const;
     std::vector<Record> readRecords(QString &error);
+    bool openWhenReady();
     void insertAll(const std::vector<Record> &fresh);
     void insertFiltered(std::vector<quint32> &visible, const std::vector<Record> &fresh);
     void runFilterSlice();
