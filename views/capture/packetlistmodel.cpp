@@ -343,8 +343,9 @@ QVariant PacketListModel::data(const QModelIndex &index, int role) const
     const qint64 packet = index.isValid() ? packetAt(index.row()) : -1;
     if (packet < 0)
         return {};
-    const Record &record = m_packets[size_t(packet)];
     switch (role) {
+    case Qt::DisplayRole:
+        return display(packet, index.column());
     case PacketNumberRole:
         return packet + 1;
     case MalformedRole:
@@ -360,12 +361,15 @@ QVariant PacketListModel::data(const QModelIndex &index, int role) const
         return row(packet)->malformed.isEmpty() ? QVariant() : QVariant(QColor(Qt::black));
     case Qt::ToolTipRole:
         return row(packet)->malformed.isEmpty() ? QVariant() : QVariant(row(packet)->malformed);
-    case Qt::DisplayRole:
-        break;
     default:
         return {};
     }
-    switch (index.column()) {
+}
+
+QVariant PacketListModel::display(qint64 packet, int column) const
+{
+    const Record &record = m_packets[size_t(packet)];
+    switch (column) {
     case NumberColumn:
         return packet + 1;
     case TimeColumn:

@@ -104,6 +104,7 @@ private:
     struct FilterJob;
 
     const Row *row(qint64 packet) const;
+    QVariant display(qint64 packet, int column) const;
     qint64 packetAt(int row) const;
     core::Result<collectors::PcapPacket> readPacket(qint64 packet) const;
     std::vector<Record> readRecords(QString &error);
