@@ -106,9 +106,14 @@ TEST_F(CaptureWindowTest, SelectionRunsFromListToTreeToBytesAndBack)
     const QByteArray frame = fixtureFrames()[size_t(dns)];
     EXPECT_EQ(m_window.hexView()->bytes(), frame);
     QStandardItemModel *tree = m_window.protocolTree()->treeModel();
-    ASSERT_EQ(tree->rowCount(), 4); // Ethernet, IPv4, UDP, DNS
-    EXPECT_TRUE(tree->item(3)->text().startsWith(QLatin1String("Domain Name System")));
-    m_window.protocolTree()->setCurrentIndex(tree->index(3, 0));
+    ASSERT_EQ(tree->rowCount(), 5); // the frame, Ethernet, IPv4, UDP, DNS
+    EXPECT_EQ(tree->item(0)->text(), QStringLiteral("Frame %1: %2 bytes on wire, %2 bytes captured")
+                                         .arg(dns + 1)
+                                         .arg(frame.size()));
+    EXPECT_EQ(tree->item(2)->text(), QStringLiteral("Internet Protocol Version 4, Src: "
+                                                    "10.0.0.1, Dst: 10.0.0.53"));
+    EXPECT_TRUE(tree->item(4)->text().startsWith(QLatin1String("Domain Name System")));
+    m_window.protocolTree()->setCurrentIndex(tree->index(4, 0));
     EXPECT_EQ(m_window.hexView()->highlight(), std::pair(42, qint32(frame.size()) - 42));
     // A click on byte 23 (IPv4's protocol field, in the second line) in the hex view.
     QTest::mouseClick(m_window.hexView()->viewport(), Qt::LeftButton, {},
@@ -116,7 +121,7 @@ TEST_F(CaptureWindowTest, SelectionRunsFromListToTreeToBytesAndBack)
     const QModelIndex current = treeCurrent();
     ASSERT_TRUE(current.isValid());
     EXPECT_TRUE(current.parent().isValid()) << "a field, not a whole layer";
-    EXPECT_EQ(current.parent().row(), 1); // under IPv4
+    EXPECT_EQ(current.parent().row(), 2); // under IPv4
     const int offset = current.data(ProtocolTreeView::OffsetRole).toInt();
     const int length = current.data(ProtocolTreeView::LengthRole).toInt();
     EXPECT_EQ(offset, 23);
@@ -125,7 +130,7 @@ TEST_F(CaptureWindowTest, SelectionRunsFromListToTreeToBytesAndBack)
     // The inner frame of a VXLAN packet: byte 50 + 14 is the inner IPv4 header's first byte.
     selectRow(fixtureRow("vxlan-icmp"));
     ASSERT_TRUE(m_window.protocolTree()->selectByte(64));
-    EXPECT_GE(treeCurrent().parent().row(), 5) << "the inner IPv4 layer, not the outer";
+    EXPECT_GE(treeCurrent().parent().row(), 6) << "the inner IPv4 layer, not the outer";
 }
 
 TEST_F(CaptureWindowTest, AMalformedPacketsTreeEndsWithTheErrorInErrorColour)

@@ -183,7 +183,10 @@ void CaptureWindow::showPacket(int row)
     }
     const std::span frame(reinterpret_cast<const quint8 *>(bytes.constData()),
                           size_t(bytes.size()));
-    m_tree->showTree(collectors::dissectTree(frame));
+    const PacketListModel::Packet packet = m_model->packet(row);
+    m_tree->showTree(collectors::dissectTree(frame),
+                     {m_model->packetNumber(row), packet.timestampNs, packet.length,
+                      quint32(bytes.size()), collectors::dissectSummary(frame).protocols()});
 }
 
 bool CaptureWindow::openPath(const QString &path, bool follow)

@@ -94,7 +94,7 @@ core::Result<void> PacketListModel::open(const QString &path, bool follow)
         m_file = std::make_unique<PcapFile>(std::move(*file));
         m_file->setGrowing(follow);
         // One pass records every packet: 24 bytes each, the bytes stay in the file.
-        m_packets = readRecords(m_warning);
+        m_packets = readPackets(m_warning);
     }
     endResetModel();
     if (follow && m_warning.isEmpty())
@@ -146,9 +146,9 @@ void PacketListModel::stopFollowing()
 
 // The records of the packets next() gives up to the file's end; an error stops the reading
 // and says why in ERROR, keeping the packets before.
-std::vector<PacketListModel::Record> PacketListModel::readRecords(QString &error)
+std::vector<PacketListModel::Packet> PacketListModel::readPackets(QString &error)
 {
-    std::vector<Record> records;
+    std::vector<Packet> records;
     for (;;) {
         auto packet = m_file->next();
         if (!packet) {
@@ -169,11 +169,11 @@ int PacketListModel::readNewPackets()
     if (m_path.isEmpty() || (!m_file && !openWhenReady()))
         return 0;
     QString error;
-    std::vector<Record> fresh;
+    std::vector<Packet> fresh;
     if (auto refreshed = m_file->refresh(); !refreshed)
         error = refreshed.error().message;
     else
-        fresh = readRecords(error);
+        fresh = readPackets(error);
     const auto added = int(fresh.size());
     if (m_visible)
         insertFiltered(*m_visible, fresh);
@@ -188,7 +188,7 @@ int PacketListModel::readNewPackets()
     return added;
 }
 
-void PacketListModel::insertAll(const std::vector<Record> &fresh)
+void PacketListModel::insertAll(const std::vector<Packet> &fresh)
 {
     beginInsertRows({}, rowCount(), rowCount() + int(fresh.size()) - 1);
     m_packets.insert(m_packets.end(), fresh.begin(), fresh.end());
@@ -198,7 +198,7 @@ void PacketListModel::insertAll(const std::vector<Record> &fresh)
 // The filter's rows are apart from the packets: the packets go in first, the rows the
 // filter keeps are inserted after.
 void PacketListModel::insertFiltered(std::vector<quint32> &visible,
-                                     const std::vector<Record> &fresh)
+                                     const std::vector<Packet> &fresh)
 {
     const auto first = qint64(m_packets.size());
     m_packets.insert(m_packets.end(), fresh.begin(), fresh.end());
@@ -293,6 +293,12 @@ int PacketListModel::rowOfPacket(qint64 number) const
     return it != m_visible->end() && *it == quint32(packet) ? int(it - m_visible->begin()) : -1;
 }
 
+PacketListModel::Packet PacketListModel::packet(int row) const
+{
+    const qint64 at = packetAt(row);
+    return at < 0 ? Packet() : m_packets[size_t(at)];
+}
+
 QByteArray PacketListModel::packetBytes(int row) const
 {
     const qint64 packet = packetAt(row);
@@ -368,7 +374,7 @@ QVariant PacketListModel::data(const QModelIndex &index, int role) const
 
 QVariant PacketListModel::display(qint64 packet, int column) const
 {
-    const Record &record = m_packets[size_t(packet)];
+    const Packet &record = m_packets[size_t(packet)];
     switch (column) {
     case NumberColumn:
         return packet + 1;

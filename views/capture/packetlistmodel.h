@@ -43,6 +43,14 @@ public:
     static constexpr int cacheRows = 2000;
     static constexpr qint64 headerBytes = 28; // a pcapng section header; a pcap header is 24
 
+    // 24 bytes a packet (and 4 more in a filter's rows): issue 16 allows 64.
+    struct Packet
+    {
+        qint64 offset = 0; // in the file
+        qint64 timestampNs = 0;
+        quint32 length = 0; // original length, as Wireshark's Length column
+    };
+
     explicit PacketListModel(QObject *parent = nullptr);
     ~PacketListModel() override;
 
@@ -73,6 +81,7 @@ public:
     // The row that shows packet NUMBER (1-based, as the No. column); -1 when it is hidden.
     int rowOfPacket(qint64 number) const;
     qint64 packetNumber(int row) const; // 1-based
+    Packet packet(int row) const;       // all zero when the row is out of range
     // The packet's bytes (read again from the file), empty when the row is out of range.
     QByteArray packetBytes(int row) const;
 
@@ -93,13 +102,6 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    // 24 bytes a packet (and 4 more in a filter's rows): issue 16 allows 64.
-    struct Record
-    {
-        qint64 offset = 0;
-        qint64 timestampNs = 0;
-        quint32 length = 0; // original length, as Wireshark's Length column
-    };
     struct Row;
     struct FilterJob;
 
@@ -107,10 +109,10 @@ private:
     QVariant display(qint64 packet, int column) const;
     qint64 packetAt(int row) const;
     core::Result<collectors::PcapPacket> readPacket(qint64 packet) const;
-    std::vector<Record> readRecords(QString &error);
+    std::vector<Packet> readPackets(QString &error);
     bool openWhenReady();
-    void insertAll(const std::vector<Record> &fresh);
-    void insertFiltered(std::vector<quint32> &visible, const std::vector<Record> &fresh);
+    void insertAll(const std::vector<Packet> &fresh);
+    void insertFiltered(std::vector<quint32> &visible, const std::vector<Packet> &fresh);
     void runFilterSlice();
     bool accepts(qint64 packet, const Filter &filter) const;
     void clear();
@@ -120,7 +122,7 @@ private:
     QString m_path;
     QString m_warning;
     std::unique_ptr<collectors::PcapFile> m_file;
-    std::vector<Record> m_packets;
+    std::vector<Packet> m_packets;
     std::optional<std::vector<quint32>> m_visible; // the filter's rows; none: every packet
     Filter m_filter;
     std::unique_ptr<FilterJob> m_job;

@@ -1,7 +1,11 @@
 #include "views/capture/protocoltreeview.h"
 
+#include <QDateTime>
 #include <QHeaderView>
 #include <QStandardItemModel>
+
+#include <algorithm>
+#include <tuple>
 
 namespace converge::views::capture {
 
@@ -28,8 +32,20 @@ QString layerTitle(const collectors::ProtocolLayer &layer)
         {QStringLiteral("lldp"), QStringLiteral("Link Layer Discovery Protocol")},
         {QStringLiteral("iscsi"), QStringLiteral("iSCSI")},
         {QStringLiteral("data"), QStringLiteral("Data")}};
-    const QString title = titles.value(layer.name, layer.name);
-    return QStringLiteral("%1 (%2 bytes at %3)").arg(title).arg(layer.length).arg(layer.offset);
+    QString title = titles.value(layer.name, layer.name);
+    // Wireshark's layer lines name the endpoints: "Src: 10.0.0.1, Dst: 10.0.0.53".
+    const auto value = [&layer](QLatin1String name) {
+        auto it = std::ranges::find(layer.fields, name, &collectors::ProtocolField::name);
+        return it == layer.fields.end() ? QString() : it->display;
+    };
+    for (auto [from, to, label] :
+         {std::tuple{QLatin1String("source"), QLatin1String("destination"), ""},
+          {QLatin1String("source port"), QLatin1String("destination port"), " Port"}}) {
+        if (!value(from).isEmpty() && !value(to).isEmpty())
+            title += QStringLiteral(", Src%1: %2, Dst%1: %3")
+                         .arg(QLatin1String(label), value(from), value(to));
+    }
+    return title;
 }
 
 // Wireshark's expert error colour, as the packet list's malformed rows.
@@ -41,6 +57,29 @@ QStandardItem *rangeItem(const QString &text, qint32 offset, qint32 length)
     item->setEditable(false);
     item->setData(offset, ProtocolTreeView::OffsetRole);
     item->setData(length, ProtocolTreeView::LengthRole);
+    return item;
+}
+
+// Wireshark's first tree row: the frame as the file holds it, over all its bytes.
+QStandardItem *frameItem(const ProtocolTreeView::Frame &frame)
+{
+    const auto length = qint32(frame.capturedLength);
+    QStandardItem *item =
+        rangeItem(ProtocolTreeView::tr("Frame %1: %2 bytes on wire, %3 bytes captured")
+                      .arg(frame.number)
+                      .arg(frame.originalLength)
+                      .arg(frame.capturedLength),
+                  0, length);
+    const QDateTime arrival = QDateTime::fromMSecsSinceEpoch(frame.timestampNs / 1000000, Qt::UTC);
+    const QString fields[] = {
+        ProtocolTreeView::tr("Arrival time: %1.%2 UTC")
+            .arg(arrival.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+            .arg(frame.timestampNs % 1000000000, 9, 10, QLatin1Char('0')),
+        ProtocolTreeView::tr("Frame length: %1 bytes").arg(frame.originalLength),
+        ProtocolTreeView::tr("Capture length: %1 bytes").arg(frame.capturedLength),
+        ProtocolTreeView::tr("Protocols in frame: %1").arg(frame.protocols)};
+    for (const QString &text : fields)
+        item->appendRow(rangeItem(text, 0, length));
     return item;
 }
 
@@ -63,9 +102,11 @@ void ProtocolTreeView::clearTree()
     Q_EMIT rangeSelected(0, 0);
 }
 
-void ProtocolTreeView::showTree(const collectors::ProtocolTree &tree)
+void ProtocolTreeView::showTree(const collectors::ProtocolTree &tree, const Frame &frame)
 {
     m_model->clear();
+    QStandardItem *first = frameItem(frame);
+    m_model->appendRow(first);
     for (const collectors::ProtocolLayer &layer : tree) {
         QStandardItem *row = rangeItem(layerTitle(layer), layer.offset, layer.length);
         const bool malformed = layer.name == QLatin1String("Malformed Packet");
@@ -87,6 +128,7 @@ void ProtocolTreeView::showTree(const collectors::ProtocolTree &tree)
         m_model->appendRow(row);
     }
     expandAll();
+    collapse(m_model->indexFromItem(first)); // as Wireshark: the frame's details on demand
     Q_EMIT rangeSelected(0, 0);
 }
 

@@ -19,9 +19,19 @@ class ProtocolTreeView : public QTreeView
 public:
     enum Role { OffsetRole = Qt::UserRole + 1, LengthRole };
 
+    // What the file says of a packet, for the tree's first row (Wireshark's "Frame" line).
+    struct Frame
+    {
+        qint64 number = 0; // 1-based
+        qint64 timestampNs = 0;
+        quint32 originalLength = 0;
+        quint32 capturedLength = 0;
+        QString protocols; // "eth:ip:udp:dns"
+    };
+
     explicit ProtocolTreeView(QWidget *parent = nullptr);
 
-    void showTree(const collectors::ProtocolTree &tree);
+    void showTree(const collectors::ProtocolTree &tree, const Frame &frame);
     void clearTree();
     // Selects the field (else the layer) with the fewest bytes that covers OFFSET; the later
     // one on a tie, which is the inner frame's. False when nothing covers it.
