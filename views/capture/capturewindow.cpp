@@ -257,7 +257,7 @@ void CaptureWindow::setLiveCounters(quint64 received, quint64 kernelDropped, qui
 
 QString CaptureWindow::liveCountersText() const
 {
-    return m_live->isVisible() || !m_live->text().isEmpty() ? m_live->text() : QString();
+    return m_live->text();
 }
 
 QString CaptureWindow::displayedText() const

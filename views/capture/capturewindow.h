@@ -53,8 +53,8 @@ public:
     HexView *hexView() const { return m_hex; }
     QLineEdit *filterEdit() const { return m_filterEdit; }
     QProgressBar *filterProgress() const { return m_progress; }
-    QString displayedText() const;
-    QString liveCountersText() const;
+    QString displayedText() const;    // "Displayed: N of M"
+    QString liveCountersText() const; // rich text; empty until setLiveCounters
 
 private:
     void createWidgets();
