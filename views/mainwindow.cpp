@@ -319,13 +319,14 @@ void MainWindow::reportError(const QString &path, const QString &message)
     Q_EMIT openFailed(path, message);
 }
 
-// The menu bar: File, Edit, Insert, View, Deploy, Help.
+// The menu bar: File, Edit, Insert, View, Deploy, Capture, Help.
 void MainWindow::createMenus()
 {
     QMenu *file = createFileMenu();
     m_designer->addMenus();
     createViewMenu();
     m_deploy->addMenus(file);
+    createCaptureMenu();
     createHelpMenu();
     m_designActions << m_designer->designActions() << m_deploy->designActions();
 }

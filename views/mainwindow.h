@@ -21,6 +21,9 @@ class MetricsSource;
 
 namespace converge::views {
 
+namespace capture {
+class CaptureWindow;
+} // namespace capture
 namespace metering {
 class AlertsModel;
 class MeteringDock;
@@ -125,6 +128,10 @@ public:
     // when the selection is none of these.
     bool showMeteringForSelection();
 
+    // Captures (docs/capture.md "Capture window"): PATH in a window of its own, following it
+    // when FOLLOW; nullptr, with the error shown (a window-modal box), when it cannot be read.
+    capture::CaptureWindow *openCaptureFile(const QString &path, bool follow = false);
+
     // The bundled samples, in the order the start page shows them.
     static QList<Sample> samples();
     // The first local *.converge.json file among dropped URLs; empty when there is none.
@@ -154,6 +161,8 @@ private:
     void createViewMenu();
     void createHelpMenu();
     void createMeteringMenu();
+    void createCaptureMenu();
+    void chooseCaptureFile();
     void saveAs();
     void exportPicture();
     void printDiagram();

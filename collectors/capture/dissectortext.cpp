@@ -3,6 +3,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace converge::collectors {
 
 namespace {
@@ -107,10 +109,21 @@ QString arpInfo(const PacketSummary &s, std::span<const quint8> frame)
     return QStringLiteral("ARP opcode %1").arg(s.arpOpcode);
 }
 
+// The layer Info describes: the payload after a known protocol (a ping's data, a TCP
+// segment's bytes) is not one, as in Wireshark, where a segment's Info still shows its flags;
+// a fragment's is, as its protocol cannot be read.
+Protocol infoLayer(const PacketSummary &s)
+{
+    int top = s.layerCount - 1;
+    while (top > 0 && s.layers[size_t(top)] == Protocol::Data && !s.ipFragment)
+        --top;
+    return s.layers[size_t(std::max(top, 0))];
+}
+
 QString topInfo(const PacketSummary &s, std::span<const quint8> frame)
 {
     const QString ports = QStringLiteral("%1 → %2").arg(s.sourcePort).arg(s.destinationPort);
-    switch (s.topLayer()) {
+    switch (infoLayer(s)) {
     case Protocol::Arp:
         return arpInfo(s, frame);
     case Protocol::Icmp:

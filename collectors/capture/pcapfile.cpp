@@ -97,7 +97,48 @@ core::Result<void> PcapFile::readPcapHeader()
 
 core::Result<std::optional<PcapPacket>> PcapFile::next()
 {
+    if (m_growing && cutOff(m_position))
+        return std::nullopt;
     return m_format == Format::Pcap ? nextPcap() : nextPcapNg();
+}
+
+// Whether the record or block at offset runs past the end of the file (lengths that are
+// wrong in other ways are left to the readers' errors).
+bool PcapFile::cutOff(qint64 offset) const
+{
+    if (offset >= m_size)
+        return false;
+    if (m_format == Format::Pcap)
+        return offset + pcapRecordHeader > m_size ||
+               offset + pcapRecordHeader + u32(offset + 8, m_bigEndian) > m_size;
+    if (offset + 12 > m_size)
+        return true;
+    // A section header's byte order is only known from its own magic.
+    const bool section = u32(offset, false) == blockSection;
+    const quint32 magic = u32(offset + 8, false);
+    const bool big = section ? magic == swap32(byteOrderMagic)
+                             : !m_sections.empty() && m_sections.back().bigEndian;
+    return offset + qint64(u32(offset + 4, big)) > m_size;
+}
+
+core::Result<void> PcapFile::refresh()
+{
+    const qint64 size = m_file->size();
+    if (size == m_size)
+        return {};
+    if (size < m_size)
+        return std::unexpected(
+            error(size, QStringLiteral("the file shrank from %1 bytes").arg(m_size)));
+    m_file->unmap(const_cast<uchar *>(m_data)); // NOLINT: QFile::unmap takes what map() gave
+    m_data = m_file->map(0, size);
+    if (!m_data) {
+        m_size = 0;
+        return core::fail(core::Error::Code::Io,
+                          QStringLiteral("%1: cannot map again: %2")
+                              .arg(m_file->fileName(), m_file->errorString()));
+    }
+    m_size = size;
+    return {};
 }
 
 core::Result<std::vector<qint64>> PcapFile::index()

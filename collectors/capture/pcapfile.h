@@ -41,6 +41,16 @@ public:
     // The packet whose record starts at offset (as next() or index() gave it).
     core::Result<PcapPacket> readAt(qint64 offset);
 
+    // Following a file that another process appends to (as dumpcap writes for Wireshark):
+    // while set, a record or block cut off by the end of the file is "not yet" (next() gives
+    // nullopt and reads it again after refresh()) instead of an error.
+    void setGrowing(bool growing) { m_growing = growing; }
+    // Maps the file again when it grew; the bytes of packets read before are invalid after.
+    core::Result<void> refresh();
+    qint64 size() const { return m_size; }
+    // The offset after the last record or block next() read: the file's complete prefix.
+    qint64 position() const { return m_position; }
+
 private:
     struct Interface
     {
@@ -65,6 +75,7 @@ private:
     quint16 u16(qint64 off, bool big) const;
     quint32 u32(qint64 off, bool big) const;
     const Section &sectionAt(qint64 offset) const;
+    bool cutOff(qint64 offset) const;
     core::Error error(qint64 offset, const QString &what) const;
 
     std::unique_ptr<QFile> m_file;
@@ -76,6 +87,7 @@ private:
     bool m_nanoseconds = false;
     quint16 m_linkType = 0;
     std::vector<Section> m_sections;
+    bool m_growing = false;
 };
 
 } // namespace converge::collectors

@@ -28,3 +28,8 @@ XDG_DATA_HOME=$data "$gui" --sample smb-converged --select h1.g1 --screenshot th
     --screenshot-after 30 2>/dev/null
 rm -rf "$data"
 echo "docs/screenshots/this-machine.png"
+# The capture window on a real capture (capture-traffic.sh made capture-window.pcapng, as root),
+# under Xvfb: the platform a desktop runs, with its fonts.
+CONVERGE_SCREENSHOT_DIR=$PWD xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
+    ../../build/tests/views/capture_views_test --gtest_filter='CaptureScreenshot.*' >/dev/null 2>&1
+echo "docs/screenshots/capture-window.png"

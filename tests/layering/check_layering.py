@@ -9,7 +9,8 @@ core/        QtCore + SQLite only: no QtGui/QtWidgets/QtNetwork/Charts/Svg heade
 collectors/  no widgets or GUI classes, nothing from views/ or app/; OpenSSL and pcap only in
              .cpp files; console/ (what views may use) reaches agents only through core's
              AgentConnector: nothing from channel/, agent/, ovs/, capture/, and no socket class
-views/       from collectors only console/; no socket, TLS or pcap class, no OpenSSL; builds no
+views/       from collectors only console/ and capture/'s file and dissector headers (QtCore
+             only; not the engine, which runs in the agent); no socket, TLS or pcap class, no OpenSSL; builds no
              agent request by name (no AgentClient, no protocol::Message, no frames)
 CMake        core links no GUI/network/pcap library; views links no QtNetwork and no collectors
              library but converge_console
@@ -67,13 +68,21 @@ def check_collectors(f, incs, _):
             yield f"includes <{name}>: the console library opens no socket"
 
 
+# The capture window reads files as Wireshark's GUI does, with the QtCore-only dissectors and
+# pcap/pcapng reader (library converge_capture); capturing itself stays in the agent.
+def capture_reader(name):
+    return name.startswith("collectors/capture/") and \
+        not name.startswith("collectors/capture/captureengine")
+
+
 def check_views(f, incs, text):
     for kind, name in incs:
         if kind == '"' and name.startswith("app/"):
             yield f'includes "{name}": views must not depend on app'
         if kind == '"' and name.startswith("collectors/") and \
-                not name.startswith("collectors/console/"):
-            yield f'includes "{name}": views use the console library (collectors/console) only'
+                not name.startswith("collectors/console/") and not capture_reader(name):
+            yield f'includes "{name}": views use the console library (collectors/console) ' \
+                  f'and the capture file reader (collectors/capture) only'
         if kind == "<" and (angle(name, NET_CLASSES) or angle(name, r"QtNetwork")):
             yield f"includes <{name}>: views talk to no socket (the agent session is core's)"
         if kind == "<" and (name.startswith("openssl/") or name.startswith("pcap")):
@@ -145,6 +154,7 @@ def self_test():
         "views/k.cpp": 'void f() { client.request(requestTypeName(t), {}, 1); }\n',
         "views/l.cpp": '#include "app/convergectl/cli.h"\n',
         "views/m.cpp": '#include <openssl/evp.h>\n',
+        "views/o.cpp": '#include "collectors/capture/captureengine.h"\n',
     }
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
@@ -153,6 +163,7 @@ def self_test():
             (root / name).write_text(text)
         (root / "collectors/e.h").write_text('#include <pcap.h>\n')  # private: only .cpp use it
         (root / "views/ok.cpp").write_text('#include "collectors/console/deployment.h"\n'
+                                           '#include "collectors/capture/pcapfile.h"\n'
                                            '#include <QWidget>\n')
         (root / "core/CMakeLists.txt").write_text("target_link_libraries(core PUBLIC Qt6::Gui)")
         found = breaks(root)

@@ -436,6 +436,8 @@ constexpr const char *expectedOutline = R"(&File []
   &History… [] off - Deployments made from th
   ---
   Check D&rift [] off - Compare each host's runn
+&Capture []
+  &Open Capture File… [Ctrl+Shift+O] - Read a pcap or pcapng fi
 &Help []
   &About Converge []
   About &Qt []
