@@ -23,6 +23,7 @@ namespace converge::views {
 
 namespace capture {
 class CaptureWindow;
+class LiveCapture;
 } // namespace capture
 namespace metering {
 class AlertsModel;
@@ -131,6 +132,11 @@ public:
     // Captures (docs/capture.md "Capture window"): PATH in a window of its own, following it
     // when FOLLOW; nullptr, with the error shown (a window-modal box), when it cannot be read.
     capture::CaptureWindow *openCaptureFile(const QString &path, bool follow = false);
+    // Capture This vNIC (Ctrl+Shift+C, also on the diagram's and the tree's context menus): the
+    // selected vNIC or mirror session, live through its host's agent, after the capture options
+    // (which SKIPOPTIONS leaves at their defaults: tests). Null, with the reason in the status
+    // bar, when the selection or its host cannot be captured.
+    capture::LiveCapture *captureSelection(bool skipOptions = false);
 
     // The bundled samples, in the order the start page shows them.
     static QList<Sample> samples();

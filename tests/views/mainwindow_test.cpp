@@ -438,6 +438,7 @@ constexpr const char *expectedOutline = R"(&File []
   Check D&rift [] off - Compare each host's runn
 &Capture []
   &Open Capture File… [Ctrl+Shift+O] - Read a pcap or pcapng fi
+  &Capture This vNIC… [Ctrl+Shift+C] off - Capture the selected vNI
 &Help []
   &About Converge []
   About &Qt []

@@ -36,6 +36,8 @@ public:
     void setDesignFile(const QString &path) { m_path = path; }
     // How the dialogs and the drift check reach agents (app wires the TLS channel; tests a fake).
     void setAgentConnector(std::shared_ptr<core::protocol::AgentConnector> agents);
+    std::shared_ptr<core::protocol::AgentConnector> agentConnector() const { return m_agents; }
+    QString designFile() const { return m_path; }
     // The menus' actions, which need an open design.
     QList<QAction *> designActions() const { return m_designActions; }
     DriftPanel *driftPanel() const { return m_drift; }
