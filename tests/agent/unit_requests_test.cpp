@@ -1,6 +1,7 @@
 // Validation of agent requests (core/protocol/requests): every malformed request is rejected
 // with an error that says where and what. The agent-level check that a rejected request changes
 // nothing on the host is in ovs_agent_test.cpp.
+#include "core/protocol/capture.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
 #include "core/realize/desiredstate.h"
@@ -122,7 +123,10 @@ TEST(Requests, EveryRequestRoundTripsThroughItsOneDefinition)
          {protocol::RequestType::Hello, protocol::RequestType::State, protocol::RequestType::Plan,
           protocol::RequestType::Apply, protocol::RequestType::Confirm,
           protocol::RequestType::Rollback, protocol::RequestType::Enroll,
-          protocol::RequestType::Subscribe, protocol::RequestType::Unsubscribe})
+          protocol::RequestType::Subscribe, protocol::RequestType::Unsubscribe,
+          protocol::RequestType::CaptureStart, protocol::RequestType::CaptureStop,
+          protocol::RequestType::CaptureRenew, protocol::RequestType::CaptureList,
+          protocol::RequestType::CaptureFetch, protocol::RequestType::CaptureDelete})
         EXPECT_EQ(protocol::requestTypeFromName(protocol::requestTypeName(type)), type);
 }
 
@@ -592,4 +596,77 @@ TEST(HostStateJson, PolicyReplacesThePortsPolicy)
     EXPECT_EQ(failed.error().message,
               QStringLiteral("p.community: 5000 is not a VLAN id (0-4094)"));
     EXPECT_EQ(p, before); // unchanged on error
+}
+
+// The capture requests (issue 16): what a console may ask of a host's captures is checked as
+// closely as a deployment, and a refusal names the field.
+TEST(CaptureRequests, RoundTripAndRefusalsNameTheField)
+{
+    namespace protocol = core::protocol;
+    protocol::CaptureStartRequest start;
+    start.target.port = QStringLiteral("vnet3");
+    start.target.viaMirror = true;
+    start.filter = {{QStringLiteral("ports"), QJsonArray{53}}};
+    start.names = {{QStringLiteral("10.0.0.5"), QStringLiteral("h1")}};
+    start.ring = protocol::CaptureRing{QStringLiteral("r1"), 1048576, 3, 0, 600};
+    auto back = protocol::parseCaptureRequest(QStringLiteral("capture-start"), start.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    const auto &read = std::get<protocol::CaptureStartRequest>(*back);
+    EXPECT_EQ(read.toJson(), start.toJson());
+    EXPECT_EQ(read.ring->durationSeconds, 600);
+
+    const auto refusal = [](const char *type, const QJsonObject &body) {
+        auto r = protocol::parseCaptureRequest(QLatin1String(type), body);
+        return r ? QStringLiteral("accepted") : r.error().message;
+    };
+    const QJsonObject port{{QStringLiteral("port"), QStringLiteral("vnet3")}};
+    const auto withTarget = [&](const QJsonObject &target) {
+        return QJsonObject{{QStringLiteral("target"), target}};
+    };
+    EXPECT_TRUE(
+        refusal("capture-start", withTarget({{QStringLiteral("port"), QStringLiteral("a")},
+                                             {QStringLiteral("interface"), QStringLiteral("b")}}))
+            .contains(QStringLiteral("exactly one of interface, port and mirror")));
+    EXPECT_TRUE(
+        refusal("capture-start", withTarget({{QStringLiteral("interface"), QStringLiteral("eth0")},
+                                             {QStringLiteral("viaMirror"), true}}))
+            .startsWith(QStringLiteral("body.target.viaMirror")));
+    QJsonObject badRing = withTarget(port);
+    badRing[QStringLiteral("ring")] =
+        QJsonObject{{QStringLiteral("name"), QStringLiteral("../etc")}};
+    EXPECT_TRUE(refusal("capture-start", badRing).startsWith(QStringLiteral("body.ring.name")));
+    QJsonObject lease = withTarget(port);
+    lease[QStringLiteral("leaseSec")] = 1;
+    EXPECT_TRUE(refusal("capture-start", lease).startsWith(QStringLiteral("body.leaseSec")));
+    QJsonObject unknown = withTarget(port);
+    unknown[QStringLiteral("promiscuous")] = false;
+    EXPECT_TRUE(refusal("capture-start", unknown).contains(QStringLiteral("promiscuous")));
+    EXPECT_TRUE(refusal("capture-fetch", {{QStringLiteral("name"), QStringLiteral("r1")},
+                                          {QStringLiteral("file"), QStringLiteral(".hidden")}})
+                    .startsWith(QStringLiteral("body.file")));
+    EXPECT_TRUE(refusal("capture-fetch", {{QStringLiteral("name"), QStringLiteral("r1")},
+                                          {QStringLiteral("file"), QStringLiteral("a.pcapng")},
+                                          {QStringLiteral("length"), 5 * 1024 * 1024}})
+                    .startsWith(QStringLiteral("body.length")));
+    EXPECT_TRUE(refusal("capture-stop", {}).contains(QStringLiteral("either capture")));
+    EXPECT_EQ(refusal("capture-list", {}), QStringLiteral("accepted"));
+}
+
+// A live capture's events come from the network: broken blocks or counters are errors.
+TEST(CaptureRequests, APacketEventIsCheckedBeforeItsBlocksAreWritten)
+{
+    namespace protocol = core::protocol;
+    protocol::CapturePackets p{QByteArray("\x06\0\0\0", 4), 1, {5, 100, 1, 2}, {}};
+    auto back = protocol::CapturePackets::fromJson(p.toJson());
+    ASSERT_TRUE(back) << back.error().message.toStdString();
+    EXPECT_EQ(back->blocks, p.blocks);
+    EXPECT_EQ(back->stats, p.stats);
+    QJsonObject bad = p.toJson();
+    bad[QStringLiteral("blocks")] = QStringLiteral("not*base64");
+    auto broken = protocol::CapturePackets::fromJson(bad);
+    ASSERT_FALSE(broken);
+    EXPECT_TRUE(broken.error().message.startsWith(QStringLiteral("data.blocks")));
+    bad = p.toJson();
+    bad[QStringLiteral("stats")] = QJsonObject{{QStringLiteral("received"), -1}};
+    EXPECT_FALSE(protocol::CapturePackets::fromJson(bad));
 }

@@ -1,10 +1,12 @@
 // What the agent does with a frame's payload: parseMessage, then parseRequest on the message
-// (and EnrollRequest for "enroll", which the channel answers). Checked: errors have a message,
+// (and EnrollRequest for "enroll", which the channel answers, and parseCaptureRequest for the
+// capture requests, which its capture service answers). Checked: errors have a message,
 // and a request's say where (a path in "body", or "type"); a parsed message re-encodes to
 // itself; a parsed request's toJson() parses again to the same JSON (and, for plan and apply,
 // the same desired state).
 #include "fuzzchecks.h"
 
+#include "core/protocol/capture.h"
 #include "core/protocol/requests.h"
 
 using namespace converge;
@@ -47,6 +49,26 @@ void checkRequest(const Message &m)
                 fuzz::compact(body));
 }
 
+// The capture requests (capture.h), which the agent's capture service parses.
+void checkCapture(const Message &m)
+{
+    const auto request = parseCaptureRequest(m.type, m.body);
+    if (fuzz::failedWithMessage(request)) {
+        const QString &e = request.error().message;
+        require(e.startsWith(QLatin1String("body")), "a capture request's error says where", e);
+        return;
+    }
+    const auto bodyOfCapture = [](const CaptureRequest &r) {
+        return std::visit([](const auto &c) { return c.toJson(); }, r);
+    };
+    const QJsonObject body = bodyOfCapture(*request);
+    const auto again = parseCaptureRequest(m.type, body);
+    require(again.has_value(), "a capture request's toJson() parses",
+            again ? QString() : again.error().message + QLatin1Char(' ') + fuzz::compact(body));
+    require(bodyOfCapture(*again) == body, "toJson(fromJson(toJson())) is toJson()",
+            fuzz::compact(body));
+}
+
 void checkEnroll(const Message &m)
 {
     const auto enroll = EnrollRequest::fromJson(m.body);
@@ -64,8 +86,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fuzz::failedWithMessage(message))
         return 0;
     fuzz::checkParsedMessage(*message);
+    const auto type = requestTypeFromName(message->type);
     if (message->type == QLatin1String("enroll"))
         checkEnroll(*message);
+    else if (type && isCaptureRequest(*type))
+        checkCapture(*message);
     else
         checkRequest(*message);
     return 0;

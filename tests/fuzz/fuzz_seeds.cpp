@@ -3,6 +3,8 @@
 // with its toJson(), framed as the channel frames them. usage: fuzz_seeds CORPUS_DIR
 #include "fuzzchecks.h"
 
+#include "core/protocol/capture.h"
+
 #include "core/metering/sample.h"
 #include "core/protocol/replies.h"
 #include "core/protocol/requests.h"
@@ -102,6 +104,25 @@ void write(const QString &dir, const Seed &seed)
                   "the seed is written", f.fileName());
 }
 
+// A ring capture of a vNIC through a temporary mirror, with every filter field.
+CaptureStartRequest captureStart()
+{
+    CaptureStartRequest r;
+    r.target.port = QStringLiteral("vnet3");
+    r.target.viaMirror = true;
+    r.filter = {{QStringLiteral("hosts"),
+                 QJsonArray{QStringLiteral("10.0.0.5"), QStringLiteral("10.1.0.0/16")}},
+                {QStringLiteral("ports"), QJsonArray{53, 443}},
+                {QStringLiteral("protocol"), QStringLiteral("udp")},
+                {QStringLiteral("mac"), QStringLiteral("02:00:00:00:00:01")},
+                {QStringLiteral("expression"), QStringLiteral("not port 22")}};
+    r.snapLength = 1500;
+    r.comment = QStringLiteral("host h1, web/eth0 (port vnet3)");
+    r.names = {{QStringLiteral("10.0.0.5"), QStringLiteral("h1")}};
+    r.ring = CaptureRing{QStringLiteral("r1"), 1048576, 3, 60, 600};
+    return r;
+}
+
 std::vector<Seed> requestSeeds(const HostState &state)
 {
     const QString t = QStringLiteral("fuzz_request");
@@ -127,6 +148,16 @@ std::vector<Seed> requestSeeds(const HostState &state)
                  .toJson())},
         {t, QStringLiteral("unsubscribe"),
          payload(QStringLiteral("unsubscribe"), 9, UnsubscribeRequest{8}.toJson())},
+        {t, QStringLiteral("capture-start"),
+         payload(QStringLiteral("capture-start"), 10, captureStart().toJson())},
+        {t, QStringLiteral("capture-fetch"),
+         payload(QStringLiteral("capture-fetch"), 11,
+                 CaptureFetchRequest{QStringLiteral("r1"), QStringLiteral("r1_00001.pcapng"), 4096,
+                                     65536}
+                     .toJson())},
+        {t, QStringLiteral("capture-stop"),
+         payload(QStringLiteral("capture-stop"), 12,
+                 CaptureStopRequest{0, QStringLiteral("r1")}.toJson())},
     };
 }
 
