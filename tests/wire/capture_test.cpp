@@ -369,3 +369,86 @@ TEST_F(WireCapture, ACaptureWhoseLeaseIsNotRenewedEnds)
         << "the capture ended before its lease";
     EXPECT_FALSE((*session)->captureRenew({started->capture})) << "a lapsed capture was renewed";
 }
+
+// A mirror session of the design, deployed as an Open vSwitch mirror into mon's port: the
+// capture reads that output port, and gets alpha's traffic as the session copies it.
+TEST_F(WireCapture, ADesignsMirrorSessionIsCapturedOnItsOutputPort)
+{
+    NetnsScope scope(lab.fleet().console().name());
+    ASSERT_TRUE(scope.isValid());
+    const FleetLab::Host &h = lab.fleet().hosts().front();
+    collectors::DeployTarget target{h.name, h.address, h.fingerprint,
+                                    *core::realize::desiredState(design, QStringLiteral("hv1"))};
+    collectors::CaptureChoice c = choice();
+    c.vnic.clear();
+    c.mirror = QStringLiteral("watch-alpha");
+    auto resolved = collectors::resolveCapture(design, target, c);
+    ASSERT_TRUE(resolved) << resolved.error().message.toStdString();
+    const QString out = lab.fleet().dir() + QStringLiteral("/session.pcapng");
+    std::atomic_bool stop = false;
+    core::Result<collectors::LiveCaptureProgress> done = core::invalid(QStringLiteral("not run"));
+    std::unique_ptr<QThread> console(QThread::create([&] {
+        NetnsScope inConsole(lab.fleet().console().name());
+        collectors::TlsAgentConnector connector(lab.fleet().identity());
+        auto session = connector.open(resolved->agent, {});
+        if (!session) {
+            done = std::unexpected(session.error());
+            return;
+        }
+        QFile output(out);
+        output.open(QIODevice::WriteOnly);
+        done = collectors::runLiveCapture(**session, resolved->request, output, stop);
+    }));
+    console->start();
+    const auto joined = qScopeGuard([&] {
+        stop = true;
+        console->wait();
+    });
+    // The agent says when the engine reads the session's output port.
+    const auto reading = [&] {
+        return lab.fleet().agentLog(h).contains(QStringLiteral("reads mon"));
+    };
+    for (QDeadlineTimer deadline(10000); !reading() && !deadline.hasExpired();)
+        QThread::msleep(50);
+    ASSERT_TRUE(reading()) << lab.fleet().agentLog(h).right(2000).toStdString();
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    QThread::msleep(500);
+    stop = true;
+    console->wait();
+    ASSERT_TRUE(done) << done.error().message.toStdString();
+    auto counted = count(out);
+    ASSERT_TRUE(counted) << counted.error().message.toStdString();
+    EXPECT_EQ(counted->requests, kPings);
+    EXPECT_EQ(counted->replies, kPings);
+    EXPECT_EQ(counted->udp, kDatagrams);
+    EXPECT_TRUE(captureMirrors().isEmpty()) << "a session capture made a mirror of its own";
+}
+
+// An agent killed while a ring capture runs through a temporary mirror: when it starts again it
+// removes the mirror (nothing else would: it copies the VM's traffic for ever) and lists the
+// capture as interrupted, its files still there to fetch.
+TEST_F(WireCapture, AnAgentRestartRemovesTheMirrorItsKilledRunLeft)
+{
+    FleetLab &fleet = lab.fleet();
+    FleetLab::Host &h = fleet.hosts().front();
+    const QStringList where{file, QStringLiteral("--host"), QStringLiteral("hv1")};
+    auto started = fleet.convergectl(QStringList{QStringLiteral("capture")} + where +
+                                     QStringList{QStringLiteral("--vnic"), QStringLiteral("alpha"),
+                                                 QStringLiteral("--ring"), QStringLiteral("r2")});
+    ASSERT_TRUE(started && started->exitCode == 0) << text(started);
+    ASSERT_TRUE(waitForMirrors(true));
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    ASSERT_EQ(::kill(pid_t(h.agent->pid()), SIGKILL), 0);
+    for (QDeadlineTimer deadline(5000); h.agent->isRunning() && !deadline.hasExpired();)
+        QThread::msleep(20);
+    ASSERT_FALSE(captureMirrors().isEmpty()) << "the mirror went with the agent: nothing to test";
+    auto restarted = fleet.startAgent(h);
+    ASSERT_TRUE(restarted) << restarted.error().message.toStdString();
+    EXPECT_TRUE(waitForMirrors(false))
+        << "the restarted agent left the mirror: " << captureMirrors().join(u' ').toStdString();
+    auto list =
+        fleet.convergectl(QStringList{QStringLiteral("captures"), QStringLiteral("list")} + where);
+    ASSERT_TRUE(list && list->exitCode == 0) << text(list);
+    EXPECT_TRUE(list->out.contains("r2  interrupted (the agent stopped while it ran)"))
+        << text(list);
+}
