@@ -146,6 +146,51 @@ protected:
         return c;
     }
 
+    // A console capturing live in a thread of its own into OUT, as the capture window does,
+    // until stopped (the destructor stops it and waits).
+    struct LiveRun
+    {
+        std::atomic_bool stop = false;
+        core::Result<collectors::LiveCaptureProgress> done =
+            core::invalid(QStringLiteral("not run"));
+        std::unique_ptr<QThread> thread;
+        ~LiveRun() { finish(); }
+        void finish()
+        {
+            stop = true;
+            if (thread)
+                thread->wait();
+        }
+    };
+
+    std::unique_ptr<LiveRun> startLive(const collectors::CaptureChoice &c, const QString &out)
+    {
+        const FleetLab::Host &h = lab.fleet().hosts().front();
+        const collectors::DeployTarget target{
+            h.name, h.address, h.fingerprint,
+            *core::realize::desiredState(design, QStringLiteral("hv1"))};
+        auto run = std::make_unique<LiveRun>();
+        auto resolved = collectors::resolveCapture(design, target, c);
+        if (!resolved) {
+            run->done = std::unexpected(resolved.error());
+            return run;
+        }
+        run->thread.reset(QThread::create([this, r = *resolved, out, run = run.get()] {
+            NetnsScope inConsole(lab.fleet().console().name());
+            collectors::TlsAgentConnector connector(lab.fleet().identity());
+            auto session = connector.open(r.agent, {});
+            if (!session) {
+                run->done = std::unexpected(session.error());
+                return;
+            }
+            QFile output(out);
+            output.open(QIODevice::WriteOnly);
+            run->done = collectors::runLiveCapture(**session, r.request, output, run->stop);
+        }));
+        run->thread->start();
+        return run;
+    }
+
     WireLab lab;
     core::Design design;
     QString file;
@@ -155,47 +200,21 @@ protected:
 
 TEST_F(WireCapture, ALiveCaptureThroughATemporaryMirrorHoldsExactlyTheFlow)
 {
-    NetnsScope scope(lab.fleet().console().name());
-    ASSERT_TRUE(scope.isValid());
-    const FleetLab::Host &h = lab.fleet().hosts().front();
-    collectors::DeployTarget target{h.name, h.address, h.fingerprint,
-                                    *core::realize::desiredState(design, QStringLiteral("hv1"))};
-    auto resolved = collectors::resolveCapture(design, target, choice());
-    ASSERT_TRUE(resolved) << resolved.error().message.toStdString();
     const QString out = lab.fleet().dir() + QStringLiteral("/live.pcapng");
-    std::atomic_bool stop = false, started = false;
-    core::Result<collectors::LiveCaptureProgress> done = core::invalid(QStringLiteral("not run"));
-    std::unique_ptr<QThread> console(QThread::create([&] {
-        NetnsScope inConsole(lab.fleet().console().name());
-        collectors::TlsAgentConnector connector(lab.fleet().identity());
-        auto session = connector.open(resolved->agent, {});
-        if (!session) {
-            done = std::unexpected(session.error());
-            return;
-        }
-        QFile output(out);
-        output.open(QIODevice::WriteOnly);
-        done = collectors::runLiveCapture(**session, resolved->request, output, stop, {},
-                                          [&](const auto &) { started = true; });
-    }));
-    console->start();
-    const auto joined = qScopeGuard([&] {
-        stop = true;
-        console->wait();
-    });
+    auto run = startLive(choice(), out);
     if (!waitForMirrors(true)) {
-        stop = true;
-        console->wait();
+        run->finish();
         FAIL() << "no temporary mirror appeared: "
-               << (done ? std::string("the capture ran") : done.error().message.toStdString())
+               << (run->done ? std::string("the capture ran")
+                             : run->done.error().message.toStdString())
                << "\n"
                << lab.fleet().agentLog(lab.fleet().hosts().front()).right(3000).toStdString();
     }
     QThread::msleep(300); // the engine opens its interface after the mirror exists
     ASSERT_NO_FATAL_FAILURE(sendFlow());
     QThread::msleep(500); // the last packets reach the console
-    stop = true;
-    console->wait();
+    run->finish();
+    const auto &done = run->done;
     ASSERT_TRUE(done) << done.error().message.toStdString();
     EXPECT_EQ(done->end, QStringLiteral("stopped"));
     EXPECT_EQ(done->stats.kernelDropped, 0);
@@ -374,36 +393,12 @@ TEST_F(WireCapture, ACaptureWhoseLeaseIsNotRenewedEnds)
 // capture reads that output port, and gets alpha's traffic as the session copies it.
 TEST_F(WireCapture, ADesignsMirrorSessionIsCapturedOnItsOutputPort)
 {
-    NetnsScope scope(lab.fleet().console().name());
-    ASSERT_TRUE(scope.isValid());
     const FleetLab::Host &h = lab.fleet().hosts().front();
-    collectors::DeployTarget target{h.name, h.address, h.fingerprint,
-                                    *core::realize::desiredState(design, QStringLiteral("hv1"))};
     collectors::CaptureChoice c = choice();
     c.vnic.clear();
     c.mirror = QStringLiteral("watch-alpha");
-    auto resolved = collectors::resolveCapture(design, target, c);
-    ASSERT_TRUE(resolved) << resolved.error().message.toStdString();
     const QString out = lab.fleet().dir() + QStringLiteral("/session.pcapng");
-    std::atomic_bool stop = false;
-    core::Result<collectors::LiveCaptureProgress> done = core::invalid(QStringLiteral("not run"));
-    std::unique_ptr<QThread> console(QThread::create([&] {
-        NetnsScope inConsole(lab.fleet().console().name());
-        collectors::TlsAgentConnector connector(lab.fleet().identity());
-        auto session = connector.open(resolved->agent, {});
-        if (!session) {
-            done = std::unexpected(session.error());
-            return;
-        }
-        QFile output(out);
-        output.open(QIODevice::WriteOnly);
-        done = collectors::runLiveCapture(**session, resolved->request, output, stop);
-    }));
-    console->start();
-    const auto joined = qScopeGuard([&] {
-        stop = true;
-        console->wait();
-    });
+    auto run = startLive(c, out);
     // The agent says when the engine reads the session's output port.
     const auto reading = [&] {
         return lab.fleet().agentLog(h).contains(QStringLiteral("reads mon"));
@@ -413,9 +408,8 @@ TEST_F(WireCapture, ADesignsMirrorSessionIsCapturedOnItsOutputPort)
     ASSERT_TRUE(reading()) << lab.fleet().agentLog(h).right(2000).toStdString();
     ASSERT_NO_FATAL_FAILURE(sendFlow());
     QThread::msleep(500);
-    stop = true;
-    console->wait();
-    ASSERT_TRUE(done) << done.error().message.toStdString();
+    run->finish();
+    ASSERT_TRUE(run->done) << run->done.error().message.toStdString();
     auto counted = count(out);
     ASSERT_TRUE(counted) << counted.error().message.toStdString();
     EXPECT_EQ(counted->requests, kPings);
