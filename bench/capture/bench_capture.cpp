@@ -418,6 +418,14 @@ void printMedians(const std::vector<Run> &runs, const Options &o)
                          }),
                 medianOf(runs, [](const Run &r) { return r.ours.kernelDrops; }),
                 medianOf(runs, [](const Run &r) { return r.tcpdump.kernelDrops; }));
+    // A median hides the one run that dropped: the totals show it.
+    qint64 ours = 0, theirs = 0;
+    for (const Run &r : runs) {
+        ours += std::max<qint64>(r.ours.kernelDrops, 0);
+        theirs += std::max<qint64>(r.tcpdump.kernelDrops, 0);
+    }
+    std::printf("  kernel drops over all runs: converge %lld, tcpdump %lld\n",
+                static_cast<long long>(ours), static_cast<long long>(theirs));
 }
 
 // A busy process for SECONDS (--hogs).

@@ -109,7 +109,8 @@ qint64 Flood::finish(int timeoutMs)
 {
     if (!m_process)
         return -1;
-    if (!m_process->waitForFinished(timeoutMs)) {
+    // An event loop may have seen it end already: waitForFinished() is false then.
+    if (m_process->state() != QProcess::NotRunning && !m_process->waitForFinished(timeoutMs)) {
         m_process->kill();
         m_process->waitForFinished();
         return -1;
