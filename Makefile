@@ -75,6 +75,8 @@ bench: build
 	./$(BUILD)/bench/fleet/bench-deploy 20 5
 	./$(BUILD)/bench/fleet/bench-deploy 20 5 --host-delay 1000
 	./$(BUILD)/bench/wire/bench-wire 5 4
+	./$(BUILD)/bench/capture/bench-capture 5 5
+	./$(BUILD)/bench/capture/bench-capture-live 20
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -131,7 +131,7 @@ void PacketListModel::clear()
     m_filterTimer.stop();
     m_job.reset();
     m_file.reset();
-    m_packets = {};
+    m_packets = std::vector<Packet>(); // `= {}` would keep the capacity: 24 bytes a packet
     m_visible.reset();
     m_filter = {};
     m_rows.clear();
