@@ -35,7 +35,7 @@ class CaptureService : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr qint64 kLivePendingBytes = qint64(1) * 1024 * 1024;
+    static constexpr qint64 kLivePendingBytes = qint64(4) * 1024 * 1024;
     static constexpr int kPumpMs = 50;
     static constexpr int kMaxCaptures = 8; // running at once on this host
 
