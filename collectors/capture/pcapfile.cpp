@@ -141,6 +141,8 @@ bool PcapFile::cutOff(qint64 offset) const
 
 core::Result<void> PcapFile::refresh()
 {
+    if (!m_file)
+        return {}; // fromBytes(): bytes in memory do not grow
     const qint64 size = m_file->size();
     if (size == m_size)
         return {};
