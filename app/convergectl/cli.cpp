@@ -52,6 +52,8 @@ const char *overview =
     "                                   capture packets through the host's agent\n"
     "  captures list|fetch|stop|delete FILE --host H [NAME]\n"
     "                                   the ring captures kept on a host\n"
+    "  dissect FILE [--filter EXPR] [--format text|json]\n"
+    "                                   a pcap/pcapng file's packets, or every decoded field\n"
     "  --version                        print the version\n"
     "\n"
     "exit codes: 0 ok, 1 error findings (drift: differences), 2 bad arguments or unusable input,\n"
@@ -287,7 +289,7 @@ int runCli(const QStringList &args, Cli &cli)
     const QString name = args.value(0);
     const QStringList rest = args.mid(1);
     for (const auto *commands : {&designCommands(), &fleetCommands(), &bundleCommands(),
-                                 &meterCommands(), &captureCommands()}) {
+                                 &meterCommands(), &captureCommands(), &dissectCommands()}) {
         if (const Command *c = find(*commands, name)) {
             if (asksForHelp(rest)) {
                 cli.out << c->usage;

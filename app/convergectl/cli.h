@@ -47,6 +47,8 @@ const std::vector<Command> &bundleCommands();
 const std::vector<Command> &meterCommands();
 // capture FILE --host H ..., captures list|fetch|stop|delete (capturecommand.cpp).
 const std::vector<Command> &captureCommands();
+// dissect FILE [--filter EXPR] [--format text|json] (dissectcommand.cpp).
+const std::vector<Command> &dissectCommands();
 
 // converge-extcap ARGS: Wireshark's extcap interface (extcapcommand.cpp).
 int runExtcap(const QStringList &args, Cli &cli);

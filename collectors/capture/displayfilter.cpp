@@ -326,6 +326,20 @@ bool parseMac(const QByteArray &text, Address &out)
     return true;
 }
 
+// The character a filter cannot read, whole (a surrogate pair is one) and printable: a
+// control character or a lone surrogate is named by its code point.
+QString unexpected(QStringView rest)
+{
+    const bool pair = rest.size() > 1 && rest[0].isHighSurrogate() && rest[1].isLowSurrogate();
+    const char32_t c = pair ? QChar::surrogateToUcs4(rest[0], rest[1]) : rest[0].unicode();
+    const QString shown =
+        QChar::isPrint(c) && !QChar::isSurrogate(c)
+            ? QStringLiteral("'%1'").arg(rest.first(pair ? 2 : 1))
+            : QStringLiteral("U+%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
+    return QStringLiteral("unexpected character %1%2")
+        .arg(shown, c == U'=' ? QStringLiteral(" (equality is '==')") : QString());
+}
+
 } // namespace
 
 const DisplayFilterPacket::Outer &DisplayFilterPacket::outerHeaders()
@@ -587,8 +601,7 @@ core::Result<void> DisplayFilterParser::tokenize()
             m_tokens.push_back({Token::Kind::Symbol, rest.first(qsizetype(s->size())), {}, column});
             at += qsizetype(s->size());
         } else {
-            const QString hint = c == u'=' ? QStringLiteral(" (equality is '==')") : QString();
-            return error(column, QStringLiteral("unexpected character '%1'%2").arg(c).arg(hint));
+            return error(column, unexpected(rest));
         }
     }
     m_tokens.push_back({Token::Kind::End, {}, {}, int(m_text.size() + 1)});

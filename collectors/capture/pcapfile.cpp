@@ -36,6 +36,7 @@ qint64 toNanoseconds(quint64 stamp, quint8 resolution)
 core::Result<PcapFile> PcapFile::open(const QString &path)
 {
     PcapFile file;
+    file.m_name = path;
     file.m_file = std::make_unique<QFile>(path);
     if (!file.m_file->open(QIODevice::ReadOnly))
         return core::fail(
@@ -43,14 +44,31 @@ core::Result<PcapFile> PcapFile::open(const QString &path)
             QStringLiteral("%1: cannot open: %2").arg(path, file.m_file->errorString()));
     file.m_size = file.m_file->size();
     if (file.m_size < 12)
-        return core::invalid(QStringLiteral("%1: %2 bytes are too short for pcap or pcapng")
-                                 .arg(path)
-                                 .arg(file.m_size));
+        return start(std::move(file)); // too short: said before mapping
     file.m_data = file.m_file->map(0, file.m_size);
     if (!file.m_data)
         return core::fail(
             core::Error::Code::Io,
             QStringLiteral("%1: cannot map: %2").arg(path, file.m_file->errorString()));
+    return start(std::move(file));
+}
+
+core::Result<PcapFile> PcapFile::fromBytes(QByteArray bytes, const QString &name)
+{
+    PcapFile file;
+    file.m_name = name;
+    file.m_bytes = std::move(bytes);
+    file.m_data = reinterpret_cast<const quint8 *>(file.m_bytes.constData());
+    file.m_size = file.m_bytes.size();
+    return start(std::move(file));
+}
+
+core::Result<PcapFile> PcapFile::start(PcapFile file)
+{
+    if (file.m_size < 12)
+        return core::invalid(QStringLiteral("%1: %2 bytes are too short for pcap or pcapng")
+                                 .arg(file.m_name)
+                                 .arg(file.m_size));
     if (file.u32(0, false) == blockSection) {
         file.m_format = Format::PcapNg;
         return file;
@@ -76,7 +94,7 @@ quint32 PcapFile::u32(qint64 off, bool big) const
 core::Error PcapFile::error(qint64 offset, const QString &what) const
 {
     return {core::Error::Code::InvalidInput,
-            QStringLiteral("%1: %2, at offset %3").arg(m_file->fileName(), what).arg(offset)};
+            QStringLiteral("%1: %2, at offset %3").arg(m_name, what).arg(offset)};
 }
 
 core::Result<void> PcapFile::readPcapHeader()
@@ -123,6 +141,8 @@ bool PcapFile::cutOff(qint64 offset) const
 
 core::Result<void> PcapFile::refresh()
 {
+    if (!m_file)
+        return {}; // fromBytes(): bytes in memory do not grow
     const qint64 size = m_file->size();
     if (size == m_size)
         return {};

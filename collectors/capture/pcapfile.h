@@ -33,6 +33,10 @@ public:
     static constexpr quint32 maxPacketLength = 262144; // Wireshark's and tcpdump's cap
 
     static core::Result<PcapFile> open(const QString &path);
+    // The same reader over bytes in memory (the fuzz target's way in); `name` stands for the
+    // file in errors.
+    static core::Result<PcapFile> fromBytes(QByteArray bytes,
+                                            const QString &name = QStringLiteral("memory"));
     Format format() const { return m_format; }
     // The packet after the previous one (the first at first); nullopt at the end of the file.
     core::Result<std::optional<PcapPacket>> next();
@@ -64,6 +68,7 @@ private:
         std::vector<Interface> interfaces;
     };
 
+    static core::Result<PcapFile> start(PcapFile file);
     core::Result<void> readPcapHeader();
     core::Result<std::optional<PcapPacket>> nextPcap();
     core::Result<std::optional<PcapPacket>> nextPcapNg();
@@ -79,6 +84,8 @@ private:
     core::Error error(qint64 offset, const QString &what) const;
 
     std::unique_ptr<QFile> m_file;
+    QByteArray m_bytes; // fromBytes(): what m_data points into
+    QString m_name;     // the file's, for errors
     const quint8 *m_data = nullptr;
     qint64 m_size = 0;
     qint64 m_position = 0;

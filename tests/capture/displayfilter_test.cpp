@@ -194,6 +194,12 @@ TEST(DisplayFilter, ErrorsSayTheColumnAndWhat)
               "column 24: unknown field 'ip.sorce'");
     EXPECT_EQ(errorOf(QStringLiteral("ip.addr = 10.0.0.1")),
               "column 9: unexpected character '=' (equality is '==')");
+    // Found by fuzz_displayfilter: a character outside the BMP was cut in half in the message.
+    EXPECT_EQ(errorOf(QStringLiteral("tcp or \U0001F600")),
+              "column 8: unexpected character '\U0001F600'");
+    EXPECT_EQ(errorOf(QStringLiteral("tcp\x01")), "column 4: unexpected character U+0001");
+    EXPECT_EQ(errorOf(QStringLiteral("tcp ") + QChar(0xd800)),
+              "column 5: unexpected character U+D800");
     EXPECT_EQ(errorOf(QStringLiteral("ip.addr == 10.0.0.300")),
               "column 12: '10.0.0.300' is not an IPv4 address");
     EXPECT_EQ(errorOf(QStringLiteral("ip.addr == 10.0.0.0/33")),

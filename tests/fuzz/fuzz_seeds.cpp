@@ -1,6 +1,7 @@
 // Writes the fuzz targets' seed corpus (corpus/<target>/, checked in) from the protocol structs:
 // a host state with one of each kind of thing the form holds, every request and reply built
 // with its toJson(), framed as the channel frames them. usage: fuzz_seeds CORPUS_DIR
+#include "captureframes.h"
 #include "fuzzchecks.h"
 
 #include "core/protocol/capture.h"
@@ -257,6 +258,47 @@ std::vector<Seed> frameSeeds(const HostState &state)
             frameSeed(QStringLiteral("partial"), QByteArray("\x07\x02", 2), hello + hello.left(9))};
 }
 
+// The capture targets' seeds (issue 16): each dissector fixture as a frame; pcap in both byte
+// orders and stamp resolutions and pcapng with simple packet blocks, of a few fixtures each; and
+// display filters using every kind of field, operator and error.
+std::vector<Seed> captureSeeds()
+{
+    std::vector<Seed> seeds;
+    std::vector<QByteArray> frames;
+    for (const capturetest::Fixture &f : capturetest::fixtures()) {
+        seeds.push_back({QStringLiteral("fuzz_dissect"), QLatin1String(f.name), f.frame});
+        frames.push_back(f.frame);
+    }
+    const std::vector<QByteArray> few(frames.begin(), frames.begin() + 4);
+    const QString pcap = QStringLiteral("fuzz_pcapfile");
+    seeds.push_back(
+        {pcap, QStringLiteral("le-usec.pcap"), capturetest::CaptureWriter(false).pcap(few, false)});
+    seeds.push_back(
+        {pcap, QStringLiteral("be-nsec.pcap"), capturetest::CaptureWriter(true).pcap(few, true)});
+    seeds.push_back(
+        {pcap, QStringLiteral("le.pcapng"), capturetest::CaptureWriter(false).pcapng(few, true)});
+    seeds.push_back(
+        {pcap, QStringLiteral("be.pcapng"), capturetest::CaptureWriter(true).pcapng(few)});
+    const char *const filters[] = {
+        "ip.addr == 10.0.0.0/8 and not arp",
+        "ipv6.dst == ff02::/16 || icmpv6.type == 135",
+        "eth.src == 02:00:00:00:00:42 or eth.dst == ff-ff-ff-ff-ff-ff",
+        "tcp.port >= 3000 && tcp.flags.syn == 1 && !(tcp.flags.ack eq 1)",
+        "udp.port == 4789 or vxlan.vni == 5001 or nvgre.vsid ne 7000 or gre.key > 1",
+        "(vlan.id == 100 or ieee8021ad.id == 200) and frame.len lt 100",
+        "dns.qry.name contains \"example\" or dns.qry.name == \"www.example.org\"",
+        "dhcp.option.dhcp == 1 or arp.opcode == 2 or icmp.type == 8 or iscsi.opcode == 0",
+        "_ws.malformed or malformed or lldp or data or dhcp or dns or gre or ip",
+        "ip.addr == 10.0.0.300",
+        "(tcp or udp",
+        "ip.sorce == 1",
+    };
+    for (size_t i = 0; i < std::size(filters); ++i)
+        seeds.push_back({QStringLiteral("fuzz_displayfilter"), QStringLiteral("filter-%1").arg(i),
+                         QByteArray(filters[i])});
+    return seeds;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -267,8 +309,8 @@ int main(int argc, char **argv)
     }
     const QString dir = QString::fromLocal8Bit(argv[1]);
     const HostState state = desired();
-    for (const auto &seeds :
-         {requestSeeds(state), replySeeds(state), stateSeeds(state), frameSeeds(state)})
+    for (const auto &seeds : {requestSeeds(state), replySeeds(state), stateSeeds(state),
+                              frameSeeds(state), captureSeeds()})
         for (const Seed &seed : seeds)
             write(dir, seed);
     return 0;
