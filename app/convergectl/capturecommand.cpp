@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cliutil.h"
 #include "fleetfile.h"
+#include "packetlines.h"
 
 #include "collectors/capture/dissector.h"
 #include "collectors/console/capturesession.h"
@@ -144,13 +145,7 @@ private:
         const PacketSummary s = dissectSummary(frame);
         if (m_first < 0)
             m_first = qint64(stamp);
-        m_out << QStringLiteral("%1 %2 %3 -> %4 %5 %6 %7\n")
-                     .arg(++m_number, 6)
-                     .arg(double(qint64(stamp) - m_first) / 1e9, 11, 'f', 6)
-                     .arg(s.source.toString(), s.destination.toString(),
-                          QString::fromLatin1(protocolName(s.topLayer())).toUpper())
-                     .arg(s.length)
-                     .arg(s.info(frame));
+        m_out << packetLine(++m_number, double(qint64(stamp) - m_first) / 1e9, s, frame) << '\n';
         m_out.flush();
     }
 

@@ -2,6 +2,7 @@
 // `tshark -r` prints them (issue 16, "Ecosystem").
 #include "cli.h"
 #include "cliutil.h"
+#include "packetlines.h"
 
 #include "collectors/capture/displayfilter.h"
 #include "collectors/capture/pcapfile.h"
@@ -24,20 +25,6 @@ const char *dissectUsage =
     "  EXPR is a display filter in Wireshark's spelling (\"udp.port == 53 and not arp\",\n"
     "  docs/capture.md \"Display filter\")\n";
 
-// The Protocol column as Wireshark fills it: the top layer that is a protocol, not payload.
-QString protocolColumn(const PacketSummary &s)
-{
-    static const char *columns[] = {"Ethernet", "802.1Q", "802.1ad", "ARP",  "IPv4",  "IPv6",
-                                    "IPv6",     "IPv6",   "IPv6",    "IPv6", "ICMP",  "ICMPv6",
-                                    "TCP",      "UDP",    "DHCP",    "DNS",  "VXLAN", "GRE",
-                                    "LLDP",     "iSCSI",  "Data"};
-    static_assert(std::size(columns) == size_t(Protocol::Data) + 1);
-    int top = s.layerCount - 1;
-    if (top > 0 && s.layers[size_t(top)] == Protocol::Data)
-        --top;
-    return top < 0 ? QString() : QString::fromLatin1(columns[size_t(s.layers[size_t(top)])]);
-}
-
 struct Packet
 {
     qint64 number = 0;
@@ -48,18 +35,7 @@ struct Packet
 
 QString textLine(const Packet &p)
 {
-    const PacketSummary &s = p.summary;
-    QString line = QStringLiteral("%1 %2 %3 → %4 %5 %6 %7")
-                       .arg(p.number, 5)
-                       .arg(p.relativeSeconds, 11, 'f', 6)
-                       .arg(s.source.toString(), 17)
-                       .arg(s.destination.toString(), -17)
-                       .arg(protocolColumn(s), -6)
-                       .arg(s.length, 5)
-                       .arg(s.info(p.read.bytes));
-    while (line.endsWith(u' ')) // no Info
-        line.chop(1);
-    return line;
+    return packetLine(p.number, p.relativeSeconds, p.summary, p.read.bytes);
 }
 
 QJsonArray treeJson(const ProtocolTree &tree)
@@ -124,7 +100,7 @@ QJsonObject packetJson(const Packet &p)
                   {QStringLiteral("length"), double(s.length)},
                   {QStringLiteral("originalLength"), double(p.read.originalLength)},
                   {QStringLiteral("protocols"), s.protocols()},
-                  {QStringLiteral("protocol"), protocolColumn(s)},
+                  {QStringLiteral("protocol"), s.protocolColumn()},
                   {QStringLiteral("source"), s.source.toString()},
                   {QStringLiteral("destination"), s.destination.toString()},
                   {QStringLiteral("info"), s.info(p.read.bytes)}};

@@ -93,6 +93,9 @@ struct PacketSummary
     Protocol topLayer() const { return layers[layerCount ? layerCount - 1 : 0]; }
     bool isMalformed() const { return malformed.layer != nullptr; }
     QString protocols() const; // "eth:vlan:arp", tshark's frame.protocols without "ethertype"
+    // The Protocol column as Wireshark fills it: the top layer that is a protocol, not payload
+    // ("DNS", "802.1Q", "ICMPv6"); the packet list and convergectl's lines both show it.
+    QString protocolColumn() const;
     QString info(std::span<const quint8> frame) const; // like Wireshark's Info column
 };
 

@@ -228,6 +228,19 @@ QString Malformed::text() const
         .arg(offset);
 }
 
+QString PacketSummary::protocolColumn() const
+{
+    static const char *columns[] = {"Ethernet", "802.1Q", "802.1ad", "ARP",  "IPv4",  "IPv6",
+                                    "IPv6",     "IPv6",   "IPv6",    "IPv6", "ICMP",  "ICMPv6",
+                                    "TCP",      "UDP",    "DHCP",    "DNS",  "VXLAN", "GRE",
+                                    "LLDP",     "iSCSI",  "Data"};
+    static_assert(std::size(columns) == size_t(Protocol::Data) + 1);
+    int top = layerCount - 1;
+    while (top > 0 && layers[size_t(top)] == Protocol::Data)
+        --top;
+    return top < 0 ? QString() : QString::fromLatin1(columns[size_t(layers[size_t(top)])]);
+}
+
 QString PacketSummary::protocols() const
 {
     QStringList names;

@@ -17,36 +17,6 @@ using collectors::Protocol;
 namespace {
 
 // Wireshark's Protocol column names the innermost protocol it decoded; data is not one.
-QString protocolText(const PacketSummary &s)
-{
-    int top = s.layerCount - 1;
-    while (top > 0 && s.layers[size_t(top)] == Protocol::Data)
-        --top;
-    switch (top < 0 ? Protocol::Data : s.layers[size_t(top)]) {
-    case Protocol::Ethernet:
-        return QStringLiteral("Ethernet");
-    case Protocol::Vlan:
-    case Protocol::ServiceVlan:
-        return QStringLiteral("VLAN");
-    case Protocol::IPv4:
-        return QStringLiteral("IPv4");
-    case Protocol::IPv6:
-    case Protocol::IPv6HopByHop:
-    case Protocol::IPv6Routing:
-    case Protocol::IPv6Fragment:
-    case Protocol::IPv6DestOptions:
-        return QStringLiteral("IPv6");
-    case Protocol::Icmpv6:
-        return QStringLiteral("ICMPv6");
-    case Protocol::Iscsi:
-        return QStringLiteral("iSCSI");
-    case Protocol::Data:
-        return QStringLiteral("Data");
-    default:
-        return QString::fromLatin1(collectors::protocolName(s.layers[size_t(top)])).toUpper();
-    }
-}
-
 // Wireshark's expert error colour (ui/qt/utils/color_utils.cpp, expert_color_error), with
 // black text, which reads on it.
 const QColor errorBackground(0xff, 0x5c, 0x5c);
@@ -319,7 +289,7 @@ const PacketListModel::Row *PacketListModel::row(qint64 packet) const
         const PacketSummary s = collectors::dissectSummary(read->bytes);
         row->source = s.source.toString();
         row->destination = s.destination.toString();
-        row->protocol = protocolText(s);
+        row->protocol = s.protocolColumn();
         row->info = s.info(read->bytes);
         if (s.isMalformed())
             row->malformed = s.malformed.text();
