@@ -446,3 +446,30 @@ TEST_F(WireCapture, AnAgentRestartRemovesTheMirrorItsKilledRunLeft)
     EXPECT_TRUE(list->out.contains("r2  interrupted (the agent stopped while it ran)"))
         << text(list);
 }
+
+// convergectl capture without -w prints a line a packet, as dissect does, and stops at --count.
+TEST_F(WireCapture, TextLinesStopAtTheCount)
+{
+    FleetLab &fleet = lab.fleet();
+    const QString log = fleet.dir() + QStringLiteral("/lines.txt");
+    auto console = fleet.console().spawn(
+        {FleetLab::binary("convergectl"), QStringLiteral("capture"), file, QStringLiteral("--host"),
+         QStringLiteral("hv1"), QStringLiteral("--vnic"), QStringLiteral("alpha"),
+         QStringLiteral("--filter"), QStringLiteral("icmp[icmptype] == icmp-echo"),
+         QStringLiteral("--count"), QStringLiteral("3")},
+        fleet.consoleEnv(), log);
+    ASSERT_TRUE(console) << console.error().message.toStdString();
+    ASSERT_TRUE(waitForMirrors(true, 15000));
+    QThread::msleep(300);
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    for (QDeadlineTimer deadline(15000); (*console)->isRunning() && !deadline.hasExpired();)
+        QThread::msleep(50);
+    EXPECT_FALSE((*console)->isRunning()) << "convergectl did not stop at --count";
+    QFile f(log);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QString out = QString::fromUtf8(f.readAll());
+    EXPECT_EQ(out.count(QStringLiteral("10.68.0.1 → 10.68.0.2")), 3) << out.toStdString();
+    EXPECT_EQ(out.count(QStringLiteral("Echo (ping) request")), 3) << out.toStdString();
+    EXPECT_TRUE(out.contains(QStringLiteral("3 packets captured"))) << out.toStdString();
+    EXPECT_TRUE(waitForMirrors(false));
+}
