@@ -249,9 +249,7 @@ Result<Request> parseRequest(const QString &type, const QJsonObject &body)
         return parseAs<SubscribeRequest>(body);
     case RequestType::Unsubscribe:
         return parseAs<UnsubscribeRequest>(body);
-    case RequestType::Enroll:
-        break;
-    default: // the capture requests: parseCaptureRequest (capture.h)
+    default: // enroll (the channel's), and the capture requests (parseCaptureRequest)
         break;
     }
     return invalid(QStringLiteral("type: \"%1\" is not a request this agent serves "
