@@ -83,7 +83,7 @@ struct PacketSummary
     qint16 icmpType = -1, icmpCode = -1; // ICMP or ICMPv6
     qint16 arpOpcode = -1;
     qint16 iscsiOpcode = -1;
-    qint16 dnsFlags = -1;      // bit 15: response
+    qint32 dnsFlags = -1;      // the 16 flag bits (bit 15: response), -1 when no DNS
     qint32 dnsNameOffset = -1; // the first question's name, in the frame (read by dnsQueryName)
     qint32 topOffset = 0;      // where the top layer starts (Info re-reads ARP and LLDP there)
     bool ipFragment = false;   // IPv4 MF set or offset non-zero, or an IPv6 fragment header

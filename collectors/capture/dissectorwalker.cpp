@@ -434,7 +434,7 @@ void DissectorWalker::dns(qint32 off, qint32 end)
 {
     if (!need(off, 12, end, "DNS", "header length") || !push(Protocol::Dns, off, end - off))
         return;
-    m_s.dnsFlags = qint16(u16(off + 2));
+    m_s.dnsFlags = qint32(u16(off + 2));
     fieldNumber("transaction id", off, 2, u16(off));
     field("flags", off + 2, 2, [this] {
         return QStringLiteral("0x%1").arg(quint16(m_s.dnsFlags), 4, 16, QLatin1Char('0'));

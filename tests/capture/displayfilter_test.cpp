@@ -249,3 +249,22 @@ TEST(DisplayFilter, LengthAndNestingAreBounded)
     EXPECT_EQ(errorOf(longChain + QString(DisplayFilter::maxLength, u' ')),
               "column 4097: the filter is longer than 4096 characters");
 }
+
+// A DNS response has the flags' top bit set: it is a response, and still DNS (the flags were
+// once kept in a signed 16-bit field, where a response read as "no DNS"; found by comparing
+// real namespace traffic with tshark).
+TEST(DisplayFilter, ADnsResponseIsAResponse)
+{
+    QByteArray response = fixtures().front().frame; // dns-query: Ethernet, IPv4, UDP, DNS
+    ASSERT_EQ(dissectSummary(bytesOf(response)).topLayer(), Protocol::Dns);
+    response[14 + 20 + 8 + 2] = char(0x81); // QR = 1, RD = 1
+    const PacketSummary s = dissectSummary(bytesOf(response));
+    EXPECT_EQ(s.dnsFlags, 0x8100);
+    for (const char *text : {"dns.flags.response == 1", "dns", "udp.port == 53"}) {
+        const auto filter = DisplayFilter::compile(QString::fromUtf8(text));
+        ASSERT_TRUE(filter) << text;
+        EXPECT_TRUE(filter->matches(s, bytesOf(response))) << text;
+    }
+    EXPECT_TRUE(s.info(bytesOf(response)).startsWith(QStringLiteral("Standard query response")))
+        << s.info(bytesOf(response)).toStdString();
+}

@@ -13,6 +13,7 @@
 #include "core/realize/desiredstate.h"
 
 #include "testapp.h"
+#include "tsharkoracle.h"
 #include "wirelab.h"
 
 #include <gtest/gtest.h>
@@ -235,6 +236,8 @@ TEST_F(WireCapture, ALiveCaptureThroughATemporaryMirrorHoldsExactlyTheFlow)
         ASSERT_TRUE(tshark.waitForFinished(60000));
         EXPECT_EQ(tshark.exitCode(), 0) << tshark.readAllStandardError().toStdString();
         EXPECT_EQ(tshark.readAllStandardOutput().count('\n'), 2 * kPings + kDatagrams);
+        // And every packet of this namespace traffic dissects as tshark dissects it.
+        EXPECT_EQ(capturetest::expectFileAgreesWithTshark(out), 2 * kPings + kDatagrams);
     }
 }
 
