@@ -561,7 +561,9 @@ bool CaptureService::sendPending(Capture &c, const QString &end)
 
 protocol::CaptureStats CaptureService::statsOf(const Capture &c) const
 {
-    if (!c.shared->engine)
+    // The capture thread sets the engine before it reports started(): until then it is not ours
+    // to read.
+    if (!c.opened || !c.shared->engine)
         return c.info.stats;
     const CaptureCounters n = c.shared->engine->counters();
     return {n.received, n.bytes, n.kernelDropped, n.ourDropped};
