@@ -77,6 +77,9 @@ bench: build
 	./$(BUILD)/bench/wire/bench-wire 5 4
 	./$(BUILD)/bench/capture/bench-capture 5 5
 	./$(BUILD)/bench/capture/bench-capture-live 20
+	./$(BUILD)/bench/capture/bench-dissect
+	QT_QPA_PLATFORM=offscreen ./$(BUILD)/bench/capture/bench-capture-gui
+	./$(BUILD)/bench/capture/bench-displayfilter
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
