@@ -534,8 +534,8 @@ void CaptureService::pump()
     }
 }
 
-// Sends what waits as one event (END set: the last one, even when empty). False when the
-// console is behind: the packets stay.
+// Sends what waits as one event (END set: the last one, even when empty, and even to a console
+// that is behind). False when the console is behind: the packets stay.
 bool CaptureService::sendPending(Capture &c, const QString &end)
 {
     if (!c.connection)
@@ -550,7 +550,14 @@ bool CaptureService::sendPending(Capture &c, const QString &end)
         return true;
     event.stats = statsOf(c);
     event.end = end;
-    if (!c.connection->sendEvent(c.id, c.seq + 1, event.toJson()))
+    if (!end.isEmpty()) {
+        // The last event goes even to a console that is behind: it is the only word that the
+        // capture ended and why, and it comes once (at most kLivePendingBytes of packets).
+        c.connection->send({QStringLiteral("event"),
+                            c.id,
+                            {{QStringLiteral("seq"), double(c.seq + 1)},
+                             {QStringLiteral("data"), event.toJson()}}});
+    } else if (!c.connection->sendEvent(c.id, c.seq + 1, event.toJson()))
         return false;
     ++c.seq;
     std::lock_guard lock(c.shared->mutex);
