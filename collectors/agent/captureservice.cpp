@@ -114,11 +114,14 @@ struct CaptureService::Capture
     qint64 leaseDeadlineMs = 0;
     qint64 seq = 0;
     bool opened = false;
+    QString stopReason; // why the agent stopped it by itself (empty: asked to, or it failed)
     protocol::CaptureInfo info; // ring: what NAME/capture.json keeps
 
     bool isLive() const { return !request.ring; }
-    void requestStop() const
+    void requestStop(const QString &why = {})
     {
+        if (stopReason.isEmpty())
+            stopReason = why;
         const quint64 one = 1;
         if (stopFd >= 0)
             (void)::write(stopFd, &one, sizeof one);
@@ -463,7 +466,9 @@ void CaptureService::ended(qint64 id, const QString &why)
     c.stopFd = -1;
     const protocol::CaptureStats stats = statsOf(c);
     if (c.isLive())
-        sendPending(c, why.isEmpty() ? QStringLiteral("stopped") : why);
+        sendPending(c, !why.isEmpty()            ? why
+                       : !c.stopReason.isEmpty() ? c.stopReason
+                                                 : QStringLiteral("stopped"));
     else {
         c.info.state = why.isEmpty() ? QStringLiteral("finished") : QStringLiteral("failed");
         c.info.why = why;
@@ -496,7 +501,7 @@ void CaptureService::stop(AgentConnection *connection, qint64 requestId,
         return;
     }
     c->stopRequests.emplace_back(connection, requestId);
-    c->requestStop();
+    c->requestStop(QStringLiteral("stopped"));
 }
 
 CaptureService::Capture *CaptureService::find(AgentConnection *connection, qint64 id,
@@ -524,11 +529,12 @@ void CaptureService::pump()
             continue;
         if (!c->connection || !c->connection->isOpen()) {
             qCInfo(lcAgent).noquote() << "capture" << id << "stops: its console is gone";
-            c->requestStop();
+            c->requestStop(QStringLiteral("the console went away"));
         } else if (now > c->leaseDeadlineMs) {
-            qCInfo(lcAgent).noquote() << "capture" << id << "stops: its lease of"
-                                      << c->request.leaseSec << "s passed without a renewal";
-            c->requestStop();
+            const QString why = QStringLiteral("its lease of %1 s passed without a renewal")
+                                    .arg(c->request.leaseSec);
+            qCInfo(lcAgent).noquote() << "capture" << id << "stops:" << why;
+            c->requestStop(why);
         } else
             sendPending(*c);
     }

@@ -174,4 +174,16 @@ TEST_F(CaptureServiceTest, AConsoleThatIsBehindStillGetsTheLastEvent)
     EXPECT_FALSE(endOf(readAll(isLastEvent)).isEmpty()) << "the capture's last event never came";
 }
 
+// The last event says why the capture ended: a console told "stopped" would take a lease that
+// passed (a renewal that never came through) for its own stop.
+TEST_F(CaptureServiceTest, TheLastEventSaysTheLeasePassed)
+{
+    connectSlowPeer();
+    QUdpSocket sink;
+    ASSERT_TRUE(sink.bind(QHostAddress::LocalHost, 0));
+    startCapture(sink, 5);
+    const QString end = endOf(readAll(isLastEvent));
+    EXPECT_TRUE(end.contains(QStringLiteral("lease"))) << end.toStdString();
+}
+
 } // namespace
