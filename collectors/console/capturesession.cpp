@@ -275,8 +275,12 @@ runLiveCapture(protocol::AgentSession &session, const protocol::CaptureStartRequ
             break;
         }
         if (renewAt.hasExpired()) {
-            if (auto r = session.captureRenew({run.capture}); !r)
+            if (auto r = session.captureRenew({run.capture}); !r) {
+                (void)drain(run); // the agent may have ended it: its last event is queued
+                if (run.stopped)
+                    break;
                 return std::unexpected(r.error());
+            }
             renewAt.setRemainingTime(request.leaseSec * 1000 / 3);
         }
         auto took = takeEvent(run, 100);

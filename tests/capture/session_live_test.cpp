@@ -101,3 +101,18 @@ TEST(LiveCaptureSession, AStopThatCrossesTheAgentsEndReturnsTheEnd)
     EXPECT_EQ(done->stats.received, 3);
     EXPECT_EQ(session.stops, 0) << "it stopped a capture that had ended";
 }
+
+// A lease renewal that crosses the agent's end is no error either: the end is the answer.
+TEST(LiveCaptureSession, ARenewalThatCrossesTheAgentsEndReturnsTheEnd)
+{
+    EndedSession session;
+    session.events.push_back({{}, 0, {3, 300, 0, 0}, QStringLiteral("interface vnet3 is gone")});
+    QBuffer out;
+    ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+    protocol::CaptureStartRequest request;
+    request.leaseSec = 0; // renews at once
+    const std::atomic_bool stop = false;
+    auto done = collectors::runLiveCapture(session, request, out, stop);
+    ASSERT_TRUE(done) << done.error().message.toStdString();
+    EXPECT_EQ(done->end, QStringLiteral("interface vnet3 is gone"));
+}
