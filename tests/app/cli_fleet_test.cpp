@@ -432,3 +432,27 @@ TEST(Convergectl, EveryCommandPrintsItsUsageWithHelpAndExitsZero)
         EXPECT_TRUE(err.isEmpty()) << command;
     }
 }
+
+// A live capture the agent ends by itself (the interface gone, the lease passed) was cut short:
+// convergectl says why and exits 4, as for any agent that fails; one stopped at its count exits 0.
+TEST_F(CliFleet, ACaptureTheAgentEndsExitsFourWithItsReason)
+{
+    enrollAll();
+    const QString out = m_dir.filePath(QStringLiteral("out.pcapng"));
+    const QStringList capture{QStringLiteral("capture"),     m_file,
+                              QStringLiteral("--host"),      QStringLiteral("hv1"),
+                              QStringLiteral("--interface"), QStringLiteral("eth0"),
+                              QStringLiteral("-w"),          out};
+    m_agents->with(address(1), [](FakeAgent &a) {
+        a.captureEnd = QStringLiteral("interface eth0 disappeared during the capture");
+    });
+    const Outcome ended = ctl(capture);
+    EXPECT_EQ(ended.code, 4) << ended.err.toStdString();
+    EXPECT_TRUE(ended.err.contains(QStringLiteral("interface eth0 disappeared")))
+        << ended.err.toStdString();
+
+    m_agents->with(address(1), [](FakeAgent &a) { a.captureEnd.clear(); });
+    const Outcome stopped =
+        ctl(capture + QStringList{QStringLiteral("--duration"), QStringLiteral("1")});
+    EXPECT_EQ(stopped.code, 0) << stopped.err.toStdString();
+}

@@ -44,6 +44,9 @@ struct FakeAgent
         qint64 deadlineMs = 0;
     };
     std::optional<Pending> pending;
+    // A live capture (capture-start) runs until capture-stop, or, when this is set, the agent ends
+    // it at once with this reason (its only event).
+    QString captureEnd;
     QStringList requests; // "hello", "plan", ... in the order served
     int applies = 0;
     int rollbacks = 0;
