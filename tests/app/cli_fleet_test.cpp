@@ -456,3 +456,36 @@ TEST_F(CliFleet, ACaptureTheAgentEndsExitsFourWithItsReason)
         ctl(capture + QStringList{QStringLiteral("--duration"), QStringLiteral("1")});
     EXPECT_EQ(stopped.code, 0) << stopped.err.toStdString();
 }
+
+// The same through the extcap program: Wireshark shows an extcap's stderr only when it fails.
+TEST_F(CliFleet, AnExtcapCaptureTheAgentEndsFailsWithItsReason)
+{
+    enrollAll();
+    qputenv("CONVERGE_EXTCAP_DESIGNS", m_file.toUtf8());
+    QString listing;
+    {
+        QTextStream out(&listing), err(&listing);
+        app::Cli cli{out, err, m_agents};
+        ASSERT_EQ(app::runExtcap({QStringLiteral("--extcap-interfaces")}, cli), 0);
+    }
+    static const QRegularExpression hv1(QStringLiteral("\\{value=(converge\\.hv1\\.[^}]+)\\}"));
+    const QRegularExpressionMatch m = hv1.match(listing);
+    qunsetenv("CONVERGE_EXTCAP_DESIGNS");
+    ASSERT_TRUE(m.hasMatch()) << listing.toStdString();
+    m_agents->with(address(1), [](FakeAgent &a) {
+        a.captureEnd = QStringLiteral("interface vnet0 disappeared during the capture");
+    });
+    qputenv("CONVERGE_EXTCAP_DESIGNS", m_file.toUtf8());
+    Outcome r;
+    {
+        QTextStream out(&r.out), err(&r.err);
+        app::Cli cli{out, err, m_agents};
+        r.code = app::runExtcap({QStringLiteral("--capture"), QStringLiteral("--extcap-interface"),
+                                 m.captured(1), QStringLiteral("--fifo"),
+                                 m_dir.filePath(QStringLiteral("fifo"))},
+                                cli);
+    }
+    qunsetenv("CONVERGE_EXTCAP_DESIGNS");
+    EXPECT_NE(r.code, 0);
+    EXPECT_TRUE(r.err.contains(QStringLiteral("vnet0 disappeared"))) << r.err.toStdString();
+}
