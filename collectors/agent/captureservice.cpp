@@ -304,17 +304,25 @@ void CaptureService::recover()
     const QDir dir(directory());
     for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QFile file(dir.filePath(name + QStringLiteral("/capture.json")));
+        Capture c;
+        c.request.ring = protocol::CaptureRing{name};
+        if (!file.exists() && protocol::isCaptureName(name)) {
+            // Made, but the agent went before the capture said it ran: its files stay listed.
+            c.info.name = name;
+            c.info.state = QStringLiteral("interrupted");
+            c.info.why = QStringLiteral("the agent stopped while the capture started");
+            writeInfo(c);
+            continue;
+        }
         if (!file.open(QIODevice::ReadOnly) || file.size() > qint64(1024) * 1024)
             continue;
         auto info = protocol::CaptureInfo::fromJson(
             QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
         if (!info || info->state != QLatin1String("running"))
             continue;
-        Capture c;
         c.info = *info;
         c.info.state = QStringLiteral("interrupted");
         c.info.why = QStringLiteral("the agent stopped while it ran");
-        c.request.ring = protocol::CaptureRing{name};
         writeInfo(c);
     }
 }

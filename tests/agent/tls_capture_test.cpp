@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QNetworkDatagram>
 #include <QSslConfiguration>
@@ -187,3 +189,27 @@ TEST_F(CaptureServiceTest, TheLastEventSaysTheLeasePassed)
 }
 
 } // namespace
+
+// A ring capture whose agent was killed before it said "running" (between making its directory
+// and opening its interface, or when the agent stopped first) is listed after a restart, as
+// interrupted: else its files (up to the whole ring) are on the disk, invisible to `captures
+// list`, and its name is refused as existing.
+TEST_F(CaptureServiceTest, ARingCaptureLeftBeforeItRanIsListedAfterARestart)
+{
+    const QString dir = m_state.filePath(QStringLiteral("captures/orphan"));
+    ASSERT_TRUE(QDir().mkpath(dir));
+    QFile file(dir + QStringLiteral("/orphan_00001.pcapng"));
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly) && file.write(QByteArray(1000, 'x')) == 1000);
+    file.close();
+    m_service->recover();
+    connectSlowPeer();
+    send(QStringLiteral("capture-list"), 1, {});
+    const auto got = readAll([](const Message &m) { return m.id == 1; });
+    ASSERT_FALSE(got.empty());
+    auto list = core::protocol::CaptureListReply::fromJson(got.back().body);
+    ASSERT_TRUE(list) << list.error().message.toStdString();
+    ASSERT_EQ(list->captures.size(), 1U) << "the capture's files are invisible";
+    EXPECT_EQ(list->captures[0].name, QStringLiteral("orphan"));
+    EXPECT_EQ(list->captures[0].state, QStringLiteral("interrupted"));
+    ASSERT_EQ(list->captures[0].files.size(), 1U);
+}
