@@ -310,6 +310,13 @@ int fetchCapture(HostSession &host, const QString &name, const QString &dir, Cli
     }
     for (const protocol::CaptureFile &f : it->files) {
         auto got = fetchCaptureFile(*host.session, name, f.name, QDir(dir).filePath(f.name));
+        if (!got && got.error().reason == QLatin1String("not-found") &&
+            it->state == QLatin1String("running")) {
+            // The ring deleted its oldest file since the list: no later fetch can have it.
+            cli.out << QStringLiteral("%1  gone: the ring replaced it before it was fetched\n")
+                           .arg(QDir(dir).filePath(f.name));
+            continue;
+        }
         if (!got) {
             cli.err << QStringLiteral("convergectl: %1: %2 (run the same command again to "
                                       "resume)\n")

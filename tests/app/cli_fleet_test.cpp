@@ -489,3 +489,27 @@ TEST_F(CliFleet, AnExtcapCaptureTheAgentEndsFailsWithItsReason)
     EXPECT_NE(r.code, 0);
     EXPECT_TRUE(r.err.contains(QStringLiteral("vnet0 disappeared"))) << r.err.toStdString();
 }
+
+// A running ring deletes its oldest file as it goes: one rotated out between the list and its
+// fetch is said to be gone, and the fetch goes on with the others (it exits 0).
+TEST_F(CliFleet, AFetchGoesOnPastAFileTheRingRotatedOut)
+{
+    enrollAll();
+    m_agents->with(address(1), [](FakeAgent &a) {
+        core::protocol::CaptureInfo ring;
+        ring.name = QStringLiteral("r");
+        ring.state = QStringLiteral("running");
+        ring.files = {{QStringLiteral("r_00001.pcapng"), 100},
+                      {QStringLiteral("r_00002.pcapng"), 50}};
+        a.rings = {ring};
+        a.ringFiles.insert(QStringLiteral("r/r_00002.pcapng"), QByteArray(50, 'x'));
+    });
+    const QString dir = m_dir.filePath(QStringLiteral("fetched"));
+    const Outcome r =
+        ctl({QStringLiteral("captures"), QStringLiteral("fetch"), m_file, QStringLiteral("--host"),
+             QStringLiteral("hv1"), QStringLiteral("r"), QStringLiteral("-o"), dir});
+    EXPECT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_EQ(QFileInfo(dir + QStringLiteral("/r_00002.pcapng")).size(), 50);
+    EXPECT_TRUE((r.out + r.err).contains(QStringLiteral("r_00001.pcapng")))
+        << (r.out + r.err).toStdString();
+}

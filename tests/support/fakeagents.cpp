@@ -136,6 +136,29 @@ public:
             });
     }
     Result<void> captureRenew(const protocol::CaptureRenewRequest &) override { return {}; }
+    Result<protocol::CaptureListReply> captureList() override
+    {
+        return serve<protocol::CaptureListReply>(QStringLiteral("capture-list"), [](FakeAgent &a) {
+            return protocol::CaptureListReply{a.rings};
+        });
+    }
+    Result<protocol::CaptureFetchReply>
+    captureFetch(const protocol::CaptureFetchRequest &r) override
+    {
+        return serve<protocol::CaptureFetchReply>(
+            QStringLiteral("capture-fetch"),
+            [&r](FakeAgent &a) -> Result<protocol::CaptureFetchReply> {
+                const auto file = a.ringFiles.constFind(r.name + QLatin1Char('/') + r.file);
+                if (file == a.ringFiles.cend())
+                    return refuse(a, QStringLiteral("not-found"),
+                                  QStringLiteral("capture %1 has no file %2").arg(r.name, r.file));
+                protocol::CaptureFetchReply reply;
+                reply.fileSize = file->size();
+                reply.data = file->mid(r.offset, r.length);
+                reply.complete = true;
+                return reply;
+            });
+    }
     Result<std::optional<protocol::StreamEvent>> nextEvent(int) override
     {
         if (m_captureEnd.isEmpty() || m_captureEnded)

@@ -2,6 +2,7 @@
 
 #include "core/protocol/agentsession.h"
 
+#include <QHash>
 #include <QMutex>
 
 #include <map>
@@ -47,7 +48,9 @@ struct FakeAgent
     // A live capture (capture-start) runs until capture-stop, or, when this is set, the agent ends
     // it at once with this reason (its only event).
     QString captureEnd;
-    QStringList requests; // "hello", "plan", ... in the order served
+    std::vector<core::protocol::CaptureInfo> rings; // capture-list
+    QHash<QString, QByteArray> ringFiles;           // "NAME/FILE" -> bytes (absent: not-found)
+    QStringList requests;                           // "hello", "plan", ... in the order served
     int applies = 0;
     int rollbacks = 0;
 };
