@@ -181,14 +181,17 @@ int liveCapture(const Arguments &a, HostSession &host, const ResolvedCapture &re
             << QStringLiteral("convergectl: %1: %2\n").arg(host.target.host, done.error().message);
         return ExitDeployFailed;
     }
+    // The agent ending it by itself (the interface gone, the lease passed) cut it short.
+    const bool cut = !done->end.isEmpty() && done->end != QLatin1String("stopped");
     cli.err << QStringLiteral("%1 packets captured; dropped: %2 by the kernel, %3 by the agent%4\n")
                    .arg(done->packets)
                    .arg(done->stats.kernelDropped)
                    .arg(done->stats.agentDropped)
-                   .arg(done->end.isEmpty() || done->end == QLatin1String("stopped")
-                            ? QString()
-                            : QStringLiteral(" (") + done->end + QLatin1Char(')'));
-    return ExitOk;
+                   .arg(cut ? QStringLiteral(" (") + done->end + QLatin1Char(')') : QString());
+    if (cut)
+        cli.err << QStringLiteral("convergectl: %1: the agent ended the capture: %2\n")
+                       .arg(host.target.host, done->end);
+    return cut ? ExitDeployFailed : ExitOk;
 }
 
 int ringCapture(const Arguments &a, HostSession &host, ResolvedCapture resolved, Cli &cli)
@@ -307,6 +310,13 @@ int fetchCapture(HostSession &host, const QString &name, const QString &dir, Cli
     }
     for (const protocol::CaptureFile &f : it->files) {
         auto got = fetchCaptureFile(*host.session, name, f.name, QDir(dir).filePath(f.name));
+        if (!got && got.error().reason == QLatin1String("not-found") &&
+            it->state == QLatin1String("running")) {
+            // The ring deleted its oldest file since the list: no later fetch can have it.
+            cli.out << QStringLiteral("%1  gone: the ring replaced it before it was fetched\n")
+                           .arg(QDir(dir).filePath(f.name));
+            continue;
+        }
         if (!got) {
             cli.err << QStringLiteral("convergectl: %1: %2 (run the same command again to "
                                       "resume)\n")

@@ -154,6 +154,13 @@ int capture(const ExtcapInterface &i, const Arguments &a, Cli &cli)
         cli.err << QStringLiteral("converge-extcap: %1: %2\n").arg(i.host, done.error().message);
         return ExitDeployFailed;
     }
+    // The agent ending it by itself (the interface gone, the lease passed): Wireshark shows
+    // the reason only when the extcap fails.
+    if (done && !done->end.isEmpty() && done->end != QLatin1String("stopped")) {
+        cli.err << QStringLiteral("converge-extcap: %1: the agent ended the capture: %2\n")
+                       .arg(i.host, done->end);
+        return ExitDeployFailed;
+    }
     return ExitOk;
 }
 

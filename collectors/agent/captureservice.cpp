@@ -114,11 +114,14 @@ struct CaptureService::Capture
     qint64 leaseDeadlineMs = 0;
     qint64 seq = 0;
     bool opened = false;
+    QString stopReason; // why the agent stopped it by itself (empty: asked to, or it failed)
     protocol::CaptureInfo info; // ring: what NAME/capture.json keeps
 
     bool isLive() const { return !request.ring; }
-    void requestStop() const
+    void requestStop(const QString &why = {})
     {
+        if (stopReason.isEmpty())
+            stopReason = why;
         const quint64 one = 1;
         if (stopFd >= 0)
             (void)::write(stopFd, &one, sizeof one);
@@ -301,17 +304,25 @@ void CaptureService::recover()
     const QDir dir(directory());
     for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QFile file(dir.filePath(name + QStringLiteral("/capture.json")));
+        Capture c;
+        c.request.ring = protocol::CaptureRing{name};
+        if (!file.exists() && protocol::isCaptureName(name)) {
+            // Made, but the agent went before the capture said it ran: its files stay listed.
+            c.info.name = name;
+            c.info.state = QStringLiteral("interrupted");
+            c.info.why = QStringLiteral("the agent stopped while the capture started");
+            writeInfo(c);
+            continue;
+        }
         if (!file.open(QIODevice::ReadOnly) || file.size() > qint64(1024) * 1024)
             continue;
         auto info = protocol::CaptureInfo::fromJson(
             QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
         if (!info || info->state != QLatin1String("running"))
             continue;
-        Capture c;
         c.info = *info;
         c.info.state = QStringLiteral("interrupted");
         c.info.why = QStringLiteral("the agent stopped while it ran");
-        c.request.ring = protocol::CaptureRing{name};
         writeInfo(c);
     }
 }
@@ -463,7 +474,9 @@ void CaptureService::ended(qint64 id, const QString &why)
     c.stopFd = -1;
     const protocol::CaptureStats stats = statsOf(c);
     if (c.isLive())
-        sendPending(c, why.isEmpty() ? QStringLiteral("stopped") : why);
+        sendPending(c, !why.isEmpty()            ? why
+                       : !c.stopReason.isEmpty() ? c.stopReason
+                                                 : QStringLiteral("stopped"));
     else {
         c.info.state = why.isEmpty() ? QStringLiteral("finished") : QStringLiteral("failed");
         c.info.why = why;
@@ -496,7 +509,7 @@ void CaptureService::stop(AgentConnection *connection, qint64 requestId,
         return;
     }
     c->stopRequests.emplace_back(connection, requestId);
-    c->requestStop();
+    c->requestStop(QStringLiteral("stopped"));
 }
 
 CaptureService::Capture *CaptureService::find(AgentConnection *connection, qint64 id,
@@ -524,18 +537,19 @@ void CaptureService::pump()
             continue;
         if (!c->connection || !c->connection->isOpen()) {
             qCInfo(lcAgent).noquote() << "capture" << id << "stops: its console is gone";
-            c->requestStop();
+            c->requestStop(QStringLiteral("the console went away"));
         } else if (now > c->leaseDeadlineMs) {
-            qCInfo(lcAgent).noquote() << "capture" << id << "stops: its lease of"
-                                      << c->request.leaseSec << "s passed without a renewal";
-            c->requestStop();
+            const QString why = QStringLiteral("its lease of %1 s passed without a renewal")
+                                    .arg(c->request.leaseSec);
+            qCInfo(lcAgent).noquote() << "capture" << id << "stops:" << why;
+            c->requestStop(why);
         } else
             sendPending(*c);
     }
 }
 
-// Sends what waits as one event (END set: the last one, even when empty). False when the
-// console is behind: the packets stay.
+// Sends what waits as one event (END set: the last one, even when empty, and even to a console
+// that is behind). False when the console is behind: the packets stay.
 bool CaptureService::sendPending(Capture &c, const QString &end)
 {
     if (!c.connection)
@@ -550,7 +564,14 @@ bool CaptureService::sendPending(Capture &c, const QString &end)
         return true;
     event.stats = statsOf(c);
     event.end = end;
-    if (!c.connection->sendEvent(c.id, c.seq + 1, event.toJson()))
+    if (!end.isEmpty()) {
+        // The last event goes even to a console that is behind: it is the only word that the
+        // capture ended and why, and it comes once (at most kLivePendingBytes of packets).
+        c.connection->send({QStringLiteral("event"),
+                            c.id,
+                            {{QStringLiteral("seq"), double(c.seq + 1)},
+                             {QStringLiteral("data"), event.toJson()}}});
+    } else if (!c.connection->sendEvent(c.id, c.seq + 1, event.toJson()))
         return false;
     ++c.seq;
     std::lock_guard lock(c.shared->mutex);

@@ -215,6 +215,40 @@ Result<bool> takeEvent(LiveRun &run, int waitMs)
     return true;
 }
 
+// Takes the events already queued, until the last one.
+Result<void> drain(LiveRun &run)
+{
+    while (!run.stopped) {
+        auto more = takeEvent(run, 0);
+        if (!more)
+            return std::unexpected(more.error());
+        if (!*more)
+            break;
+    }
+    return {};
+}
+
+// Stops the capture, unless the agent ended it first: then its last event is queued before
+// capture-stop's refusal ("no live capture"), and that end is the answer, not the refusal.
+Result<void> stopCapture(LiveRun &run)
+{
+    if (auto d = drain(run); !d) {
+        (void)run.session.captureStop({run.capture, {}});
+        return d;
+    }
+    if (run.stopped)
+        return {};
+    auto stopped = run.session.captureStop({run.capture, {}});
+    if (!stopped) {
+        (void)drain(run);
+        return run.stopped ? Result<void>() : std::unexpected(stopped.error());
+    }
+    run.progress.stats = stopped->stats;
+    (void)drain(run); // the last event came before the reply: it is queued
+    run.stopped = true;
+    return {};
+}
+
 } // namespace
 
 Result<LiveCaptureProgress>
@@ -236,19 +270,17 @@ runLiveCapture(protocol::AgentSession &session, const protocol::CaptureStartRequ
     while (!run.stopped) {
         const bool full = limits.packets > 0 && run.progress.packets >= limits.packets;
         if (stop.load() || full || endAt.hasExpired()) {
-            auto stopped = session.captureStop({run.capture, {}});
-            if (!stopped)
+            if (auto stopped = stopCapture(run); !stopped)
                 return std::unexpected(stopped.error());
-            run.progress.stats = stopped->stats;
-            while (!run.stopped) // the last event came before the reply: it is queued
-                if (auto more = takeEvent(run, 0); !more || !*more)
-                    break;
-            run.stopped = true;
             break;
         }
         if (renewAt.hasExpired()) {
-            if (auto r = session.captureRenew({run.capture}); !r)
+            if (auto r = session.captureRenew({run.capture}); !r) {
+                (void)drain(run); // the agent may have ended it: its last event is queued
+                if (run.stopped)
+                    break;
                 return std::unexpected(r.error());
+            }
             renewAt.setRemainingTime(request.leaseSec * 1000 / 3);
         }
         auto took = takeEvent(run, 100);

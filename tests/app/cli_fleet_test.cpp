@@ -432,3 +432,84 @@ TEST(Convergectl, EveryCommandPrintsItsUsageWithHelpAndExitsZero)
         EXPECT_TRUE(err.isEmpty()) << command;
     }
 }
+
+// A live capture the agent ends by itself (the interface gone, the lease passed) was cut short:
+// convergectl says why and exits 4, as for any agent that fails; one stopped at its count exits 0.
+TEST_F(CliFleet, ACaptureTheAgentEndsExitsFourWithItsReason)
+{
+    enrollAll();
+    const QString out = m_dir.filePath(QStringLiteral("out.pcapng"));
+    const QStringList capture{QStringLiteral("capture"),     m_file,
+                              QStringLiteral("--host"),      QStringLiteral("hv1"),
+                              QStringLiteral("--interface"), QStringLiteral("eth0"),
+                              QStringLiteral("-w"),          out};
+    m_agents->with(address(1), [](FakeAgent &a) {
+        a.captureEnd = QStringLiteral("interface eth0 disappeared during the capture");
+    });
+    const Outcome ended = ctl(capture);
+    EXPECT_EQ(ended.code, 4) << ended.err.toStdString();
+    EXPECT_TRUE(ended.err.contains(QStringLiteral("interface eth0 disappeared")))
+        << ended.err.toStdString();
+
+    m_agents->with(address(1), [](FakeAgent &a) { a.captureEnd.clear(); });
+    const Outcome stopped =
+        ctl(capture + QStringList{QStringLiteral("--duration"), QStringLiteral("1")});
+    EXPECT_EQ(stopped.code, 0) << stopped.err.toStdString();
+}
+
+// The same through the extcap program: Wireshark shows an extcap's stderr only when it fails.
+TEST_F(CliFleet, AnExtcapCaptureTheAgentEndsFailsWithItsReason)
+{
+    enrollAll();
+    qputenv("CONVERGE_EXTCAP_DESIGNS", m_file.toUtf8());
+    QString listing;
+    {
+        QTextStream out(&listing), err(&listing);
+        app::Cli cli{out, err, m_agents};
+        ASSERT_EQ(app::runExtcap({QStringLiteral("--extcap-interfaces")}, cli), 0);
+    }
+    static const QRegularExpression hv1(QStringLiteral("\\{value=(converge\\.hv1\\.[^}]+)\\}"));
+    const QRegularExpressionMatch m = hv1.match(listing);
+    qunsetenv("CONVERGE_EXTCAP_DESIGNS");
+    ASSERT_TRUE(m.hasMatch()) << listing.toStdString();
+    m_agents->with(address(1), [](FakeAgent &a) {
+        a.captureEnd = QStringLiteral("interface vnet0 disappeared during the capture");
+    });
+    qputenv("CONVERGE_EXTCAP_DESIGNS", m_file.toUtf8());
+    Outcome r;
+    {
+        QTextStream out(&r.out), err(&r.err);
+        app::Cli cli{out, err, m_agents};
+        r.code = app::runExtcap({QStringLiteral("--capture"), QStringLiteral("--extcap-interface"),
+                                 m.captured(1), QStringLiteral("--fifo"),
+                                 m_dir.filePath(QStringLiteral("fifo"))},
+                                cli);
+    }
+    qunsetenv("CONVERGE_EXTCAP_DESIGNS");
+    EXPECT_NE(r.code, 0);
+    EXPECT_TRUE(r.err.contains(QStringLiteral("vnet0 disappeared"))) << r.err.toStdString();
+}
+
+// A running ring deletes its oldest file as it goes: one rotated out between the list and its
+// fetch is said to be gone, and the fetch goes on with the others (it exits 0).
+TEST_F(CliFleet, AFetchGoesOnPastAFileTheRingRotatedOut)
+{
+    enrollAll();
+    m_agents->with(address(1), [](FakeAgent &a) {
+        core::protocol::CaptureInfo ring;
+        ring.name = QStringLiteral("r");
+        ring.state = QStringLiteral("running");
+        ring.files = {{QStringLiteral("r_00001.pcapng"), 100},
+                      {QStringLiteral("r_00002.pcapng"), 50}};
+        a.rings = {ring};
+        a.ringFiles.insert(QStringLiteral("r/r_00002.pcapng"), QByteArray(50, 'x'));
+    });
+    const QString dir = m_dir.filePath(QStringLiteral("fetched"));
+    const Outcome r =
+        ctl({QStringLiteral("captures"), QStringLiteral("fetch"), m_file, QStringLiteral("--host"),
+             QStringLiteral("hv1"), QStringLiteral("r"), QStringLiteral("-o"), dir});
+    EXPECT_EQ(r.code, 0) << r.err.toStdString();
+    EXPECT_EQ(QFileInfo(dir + QStringLiteral("/r_00002.pcapng")).size(), 50);
+    EXPECT_TRUE((r.out + r.err).contains(QStringLiteral("r_00001.pcapng")))
+        << (r.out + r.err).toStdString();
+}

@@ -112,12 +112,67 @@ public:
     {
         return core::fail(core::Error::Code::Conflict, QStringLiteral("no subscription"));
     }
+    Result<protocol::CaptureStartReply> captureStart(const protocol::CaptureStartRequest &) override
+    {
+        return serve<protocol::CaptureStartReply>(QStringLiteral("capture-start"),
+                                                  [this](FakeAgent &a) {
+                                                      m_captureEnd = a.captureEnd;
+                                                      protocol::CaptureStartReply r;
+                                                      r.capture = 1;
+                                                      r.interface = QStringLiteral("eth0");
+                                                      return r;
+                                                  });
+    }
+    Result<protocol::CaptureStopReply> captureStop(const protocol::CaptureStopRequest &) override
+    {
+        return serve<protocol::CaptureStopReply>(
+            QStringLiteral("capture-stop"),
+            [this](FakeAgent &) -> Result<protocol::CaptureStopReply> {
+                if (m_captureEnded)
+                    return core::fail(core::Error::Code::NotFound,
+                                      QStringLiteral("no live capture 1 on this connection"));
+                m_captureEnd = QStringLiteral("stopped");
+                return protocol::CaptureStopReply{};
+            });
+    }
+    Result<void> captureRenew(const protocol::CaptureRenewRequest &) override { return {}; }
+    Result<protocol::CaptureListReply> captureList() override
+    {
+        return serve<protocol::CaptureListReply>(QStringLiteral("capture-list"), [](FakeAgent &a) {
+            return protocol::CaptureListReply{a.rings};
+        });
+    }
+    Result<protocol::CaptureFetchReply>
+    captureFetch(const protocol::CaptureFetchRequest &r) override
+    {
+        return serve<protocol::CaptureFetchReply>(
+            QStringLiteral("capture-fetch"),
+            [&r](FakeAgent &a) -> Result<protocol::CaptureFetchReply> {
+                const auto file = a.ringFiles.constFind(r.name + QLatin1Char('/') + r.file);
+                if (file == a.ringFiles.cend())
+                    return refuse(a, QStringLiteral("not-found"),
+                                  QStringLiteral("capture %1 has no file %2").arg(r.name, r.file));
+                protocol::CaptureFetchReply reply;
+                reply.fileSize = file->size();
+                reply.data = file->mid(r.offset, r.length);
+                reply.complete = true;
+                return reply;
+            });
+    }
     Result<std::optional<protocol::StreamEvent>> nextEvent(int) override
     {
-        return std::optional<protocol::StreamEvent>();
+        if (m_captureEnd.isEmpty() || m_captureEnded)
+            return std::optional<protocol::StreamEvent>();
+        m_captureEnded = true;
+        protocol::CapturePackets last;
+        last.end = m_captureEnd;
+        return std::optional(protocol::StreamEvent{1, 1, last.toJson()});
     }
 
 private:
+    QString m_captureEnd; // the live capture's last event, to come
+    bool m_captureEnded = false;
+
     // One request: the agent's delay, then `answer` under the connector's lock.
     template<typename Reply, typename F> Result<Reply> serve(const QString &type, F &&answer)
     {

@@ -2,6 +2,7 @@
 
 #include "core/protocol/agentsession.h"
 
+#include <QHash>
 #include <QMutex>
 
 #include <map>
@@ -44,7 +45,12 @@ struct FakeAgent
         qint64 deadlineMs = 0;
     };
     std::optional<Pending> pending;
-    QStringList requests; // "hello", "plan", ... in the order served
+    // A live capture (capture-start) runs until capture-stop, or, when this is set, the agent ends
+    // it at once with this reason (its only event).
+    QString captureEnd;
+    std::vector<core::protocol::CaptureInfo> rings; // capture-list
+    QHash<QString, QByteArray> ringFiles;           // "NAME/FILE" -> bytes (absent: not-found)
+    QStringList requests;                           // "hello", "plan", ... in the order served
     int applies = 0;
     int rollbacks = 0;
 };

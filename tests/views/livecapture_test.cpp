@@ -205,6 +205,30 @@ TEST(LiveCaptureWindow, ACaptureTheAgentEndsKeepsItsPacketsAndSaysWhy)
     window->close();
 }
 
+// The main window closing with a capture running (its window and the capture are its children)
+// stops the capture and leaves no temporary file behind: a capture file can be gigabytes.
+TEST(LiveCaptureWindow, ClosingTheParentWhileItRunsRemovesTheTemporaryFile)
+{
+    auto log = std::make_shared<AgentLog>();
+    log->events = {packets(5, 0, 0)};
+    auto *parent = new QWidget;
+    QString error;
+    protocol::CaptureStartRequest request;
+    request.target.port = QStringLiteral("vnet3");
+    LiveCapture *live =
+        LiveCapture::start(std::make_shared<ScriptedConnector>(log),
+                           {QStringLiteral("h1"), QStringLiteral("127.0.0.1:7443"), {}}, request,
+                           QStringLiteral("h1 / web/eth0"), parent, &error);
+    ASSERT_TRUE(live) << error.toStdString();
+    QTRY_COMPARE_WITH_TIMEOUT(live->window()->packetModel()->rowCount(), 5, 5000);
+    ASSERT_TRUE(live->isRunning());
+    const QString file = live->file();
+    delete parent;
+    std::lock_guard lock(log->mutex);
+    EXPECT_TRUE(log->stopped) << "the capture did not stop on the agent";
+    EXPECT_FALSE(QFile::exists(file)) << "the temporary capture file stayed";
+}
+
 TEST(CaptureOptions, WhatCannotBeReadKeepsStartOffAndSaysWhy)
 {
     views::capture::CaptureOptionsDialog dialog(QStringLiteral("vNIC 'eth0'"),

@@ -82,6 +82,12 @@ LiveCapture::~LiveCapture()
         m_thread->wait();
         delete m_thread;
     }
+    // Gone with its parent, ended() never comes: the file goes now, or with a window that
+    // outlives this.
+    if (!m_window)
+        QFile::remove(m_file);
+    else
+        connect(m_window, &QObject::destroyed, [file = m_file] { QFile::remove(file); });
 }
 
 bool LiveCapture::isRunning() const
