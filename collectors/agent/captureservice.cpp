@@ -17,6 +17,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <optional>
 
@@ -399,6 +401,13 @@ void CaptureService::start(AgentConnection *connection, qint64 requestId,
     c->connection = connection;
     c->startRequestId = requestId;
     c->stopFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (c->stopFd < 0) { // without it the capture could never be stopped
+        if (!ringDir.isEmpty())
+            QDir(ringDir).removeRecursively();
+        return refuseWith(QStringLiteral("capture-failed"),
+                          QStringLiteral("cannot make the capture's stop descriptor: %1")
+                              .arg(QString::fromLocal8Bit(std::strerror(errno))));
+    }
     c->leaseDeadlineMs = monotonicMs() + qint64(c->request.leaseSec) * 1000;
     const qint64 id = c->id;
     QPointer<CaptureService> self(this);
@@ -446,6 +455,9 @@ void CaptureService::started(qint64 id, const Result<protocol::CaptureStartReply
         return;
     }
     c.opened = true;
+    // The lease runs from when the capture reads, not from the request: making a mirror and
+    // opening the interface may take a while.
+    c.leaseDeadlineMs = monotonicMs() + qint64(c.request.leaseSec) * 1000;
     qCInfo(lcAgent).noquote() << "capture" << id << "reads" << result->interface
                               << (result->bpf.isEmpty() ? QString() : QStringLiteral("filter ") + result->bpf)
                               << (result->mirror.isEmpty() ? QString() : QStringLiteral("through ") + result->mirror);

@@ -173,8 +173,12 @@ Result<void> prepareInterface(const QString &name, int timeoutMs)
 
 } // namespace
 
-Result<CaptureMirror> createCaptureMirror(OvsdbClient &db, const QString &sourcePort, qint64 id,
-                                          int timeoutMs)
+namespace {
+
+// One try: the rows, and the bridge's sets written whole after a wait on what was read. *RACED
+// says the bridge changed meanwhile (another capture's mirror, an apply): worth another try.
+Result<CaptureMirror> insertMirror(OvsdbClient &db, const QString &sourcePort, qint64 id,
+                                   bool *raced)
 {
     auto t = readTables(db);
     if (!t)
@@ -208,12 +212,33 @@ Result<CaptureMirror> createCaptureMirror(OvsdbClient &db, const QString &source
         waitUnchanged(t->bridges.value(bridge)),
         withNew(t->bridges.value(bridge)),
     };
-    if (auto r = db.transact(kDb, ops, 10000); !r)
+    if (auto r = db.transact(kDb, ops, 10000); !r) {
+        // The wait is operation 3: its failure is the bridge having changed since it was read.
+        *raced = r.error().message.contains(QLatin1String("operation 3 (wait"));
         return core::fail(
             r.error().code,
             QStringLiteral("cannot mirror port %1: %2").arg(sourcePort, r.error().message));
-    if (auto r = prepareInterface(made.port, timeoutMs); !r) {
-        (void)removeCaptureMirror(db, made);
+    }
+    return made;
+}
+
+} // namespace
+
+Result<CaptureMirror> createCaptureMirror(OvsdbClient &db, const QString &sourcePort, qint64 id,
+                                          int timeoutMs)
+{
+    Result<CaptureMirror> made = core::invalid(QString());
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        bool raced = false;
+        made = insertMirror(db, sourcePort, id, &raced);
+        if (made || !raced)
+            break;
+        QThread::msleep(10 + 20 * attempt);
+    }
+    if (!made)
+        return made;
+    if (auto r = prepareInterface(made->port, timeoutMs); !r) {
+        (void)removeCaptureMirror(db, *made);
         return std::unexpected(r.error());
     }
     return made;

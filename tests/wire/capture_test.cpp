@@ -482,3 +482,34 @@ TEST_F(WireCapture, TextLinesStopAtTheCount)
     EXPECT_TRUE(out.contains(QStringLiteral("3 packets captured"))) << out.toStdString();
     EXPECT_TRUE(waitForMirrors(false));
 }
+
+// Two captures of one bridge's vNICs started at once (Wireshark on two vNICs of a host): both
+// temporary mirrors are made (the second try of a transaction that raced the other's), both
+// captures get their VM's pings, and both mirrors go.
+TEST_F(WireCapture, TwoCapturesOnOneBridgeAtOnce)
+{
+    collectors::CaptureChoice alpha = choice(), beta = choice();
+    beta.vnic = QStringLiteral("beta/nic");
+    const QString outA = lab.fleet().dir() + QStringLiteral("/a.pcapng");
+    const QString outB = lab.fleet().dir() + QStringLiteral("/b.pcapng");
+    auto runA = startLive(alpha, outA);
+    auto runB = startLive(beta, outB);
+    for (QDeadlineTimer deadline(10000); captureMirrors().size() < 2 && !deadline.hasExpired();)
+        QThread::msleep(50);
+    ASSERT_EQ(captureMirrors().size(), 2)
+        << lab.fleet().agentLog(lab.fleet().hosts().front()).right(2000).toStdString();
+    QThread::msleep(300);
+    ASSERT_NO_FATAL_FAILURE(sendFlow());
+    QThread::msleep(500);
+    runA->finish();
+    runB->finish();
+    ASSERT_TRUE(runA->done) << runA->done.error().message.toStdString();
+    ASSERT_TRUE(runB->done) << runB->done.error().message.toStdString();
+    for (const QString &out : {outA, outB}) {
+        auto counted = count(out);
+        ASSERT_TRUE(counted) << counted.error().message.toStdString();
+        EXPECT_EQ(counted->requests, kPings) << out.toStdString();
+        EXPECT_EQ(counted->replies, kPings) << out.toStdString();
+    }
+    EXPECT_TRUE(waitForMirrors(false));
+}
