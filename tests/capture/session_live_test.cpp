@@ -2,6 +2,8 @@
 // scripted agent session: what it returns when the console's stop crosses the agent's end.
 #include "collectors/console/capturesession.h"
 
+#include "tests/support/captureonlysession.h"
+
 #include <gtest/gtest.h>
 
 #include <QBuffer>
@@ -15,35 +17,12 @@ namespace {
 
 // An agent whose capture 7 has already ended: its last event waits to be taken, and it knows
 // the capture no more (capture-stop and capture-renew are refused as the agent refuses them).
-class EndedSession : public protocol::AgentSession
+class EndedSession : public converge::testing::CaptureOnlySession
 {
 public:
     std::deque<protocol::CapturePackets> events;
     int stops = 0;
 
-    core::Result<protocol::HelloReply> hello(const protocol::HelloRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::StateReply> state() override { return no(); }
-    core::Result<protocol::PlanReply> plan(const protocol::PlanRequest &) override { return no(); }
-    core::Result<protocol::ApplyReply> apply(const protocol::ApplyRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::ConfirmReply> confirm(const protocol::ConfirmRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::RollbackReply> rollback(const protocol::RollbackRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::SubscribeReply> subscribe(const protocol::SubscribeRequest &) override
-    {
-        return no();
-    }
-    core::Result<void> unsubscribe(const protocol::UnsubscribeRequest &) override { return no(); }
     core::Result<protocol::CaptureStartReply>
     captureStart(const protocol::CaptureStartRequest &) override
     {
@@ -72,10 +51,6 @@ public:
     }
 
 private:
-    static std::unexpected<core::Error> no()
-    {
-        return core::fail(core::Error::Code::Conflict, QStringLiteral("not scripted"));
-    }
     static std::unexpected<core::Error> unknown()
     {
         return core::fail(core::Error::Code::NotFound,

@@ -19,6 +19,8 @@
 #include <QTest>
 #include <QThread>
 
+#include "tests/support/captureonlysession.h"
+
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -40,36 +42,13 @@ struct AgentLog
     QString endWith = QStringLiteral("stopped");
 };
 
-class ScriptedSession : public protocol::AgentSession
+class ScriptedSession : public converge::testing::CaptureOnlySession
 {
 public:
     explicit ScriptedSession(std::shared_ptr<AgentLog> log)
         : m_log(std::move(log))
     {
     }
-    core::Result<protocol::HelloReply> hello(const protocol::HelloRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::StateReply> state() override { return no(); }
-    core::Result<protocol::PlanReply> plan(const protocol::PlanRequest &) override { return no(); }
-    core::Result<protocol::ApplyReply> apply(const protocol::ApplyRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::ConfirmReply> confirm(const protocol::ConfirmRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::RollbackReply> rollback(const protocol::RollbackRequest &) override
-    {
-        return no();
-    }
-    core::Result<protocol::SubscribeReply> subscribe(const protocol::SubscribeRequest &) override
-    {
-        return no();
-    }
-    core::Result<void> unsubscribe(const protocol::UnsubscribeRequest &) override { return no(); }
 
     core::Result<protocol::CaptureStartReply>
     captureStart(const protocol::CaptureStartRequest &) override
@@ -106,10 +85,6 @@ public:
     }
 
 private:
-    static std::unexpected<core::Error> no()
-    {
-        return core::fail(core::Error::Code::Conflict, QStringLiteral("not scripted"));
-    }
     std::shared_ptr<AgentLog> m_log;
     qint64 m_seq = 0;
 };
