@@ -305,10 +305,9 @@ void CaptureService::recover()
     }
     const QDir dir(directory());
     for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile file(dir.filePath(name + QStringLiteral("/capture.json")));
         Capture c;
         c.request.ring = protocol::CaptureRing{name};
-        if (!file.exists() && protocol::isCaptureName(name)) {
+        if (!QFile::exists(infoPath(name)) && protocol::isCaptureName(name)) {
             // Made, but the agent went before the capture said it ran: its files stay listed.
             c.info.name = name;
             c.info.state = QStringLiteral("interrupted");
@@ -316,10 +315,7 @@ void CaptureService::recover()
             writeInfo(c);
             continue;
         }
-        if (!file.open(QIODevice::ReadOnly) || file.size() > qint64(1024) * 1024)
-            continue;
-        auto info = protocol::CaptureInfo::fromJson(
-            QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
+        const auto info = readInfo(name);
         if (!info || info->state != QLatin1String("running"))
             continue;
         c.info = *info;
@@ -606,11 +602,27 @@ void CaptureService::writeInfo(const Capture &c) const
 {
     if (!c.request.ring)
         return;
-    QSaveFile file(directory() + QLatin1Char('/') + c.request.ring->name +
-                   QStringLiteral("/capture.json"));
+    QSaveFile file(infoPath(c.request.ring->name));
     if (!file.open(QIODevice::WriteOnly) ||
         file.write(QJsonDocument(c.info.toJson()).toJson()) < 0 || !file.commit())
         qCWarning(lcAgent).noquote() << "cannot write" << file.fileName() << file.errorString();
+}
+
+QString CaptureService::infoPath(const QString &name) const
+{
+    return directory() + QLatin1Char('/') + name + QStringLiteral("/capture.json");
+}
+
+// A ring capture's state as its capture.json keeps it: nothing when it is missing, larger than a
+// state file can be, or unreadable.
+std::optional<protocol::CaptureInfo> CaptureService::readInfo(const QString &name) const
+{
+    QFile file(infoPath(name));
+    if (!file.open(QIODevice::ReadOnly) || file.size() > qint64(1024) * 1024)
+        return std::nullopt;
+    auto info = protocol::CaptureInfo::fromJson(QJsonDocument::fromJson(file.readAll()).object(),
+                                                file.fileName());
+    return info ? std::optional(std::move(*info)) : std::nullopt;
 }
 
 Result<protocol::CaptureListReply> CaptureService::list() const
@@ -621,16 +633,10 @@ Result<protocol::CaptureListReply> CaptureService::list() const
         if (!protocol::isCaptureName(name))
             continue;
         const QDir captureDir(dir.filePath(name));
-        protocol::CaptureInfo info;
-        QFile file(captureDir.filePath(QStringLiteral("capture.json")));
-        if (file.open(QIODevice::ReadOnly) && file.size() <= qint64(1024) * 1024) {
-            auto read = protocol::CaptureInfo::fromJson(
-                QJsonDocument::fromJson(file.readAll()).object(), file.fileName());
-            if (read)
-                info = std::move(*read);
-        }
-        if (info.name != name)
+        auto read = readInfo(name);
+        if (!read || read->name != name)
             continue; // not started yet, or not one of ours
+        protocol::CaptureInfo info = std::move(*read);
         for (const auto &[id, c] : m_captures)
             if (ringName(*c) == name)
                 info.stats = statsOf(*c);

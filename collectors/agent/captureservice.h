@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 // The agent's captures (issue 16; docs/capture.md, "Remote capture"). Lives in the network
 // thread beside the connections; each capture runs in a thread of its own: it makes the
@@ -71,6 +72,8 @@ private:
     fetch(const core::protocol::CaptureFetchRequest &request) const;
     core::Result<void> remove(const core::protocol::CaptureDeleteRequest &request);
     void writeInfo(const Capture &capture) const;
+    QString infoPath(const QString &name) const; // NAME/capture.json
+    std::optional<core::protocol::CaptureInfo> readInfo(const QString &name) const;
 
     AgentConfig m_config;
     std::function<qint64()> m_nextId;
