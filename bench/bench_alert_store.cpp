@@ -4,6 +4,7 @@
 // newest 1,000 events (what the alerts view lists). 1,000 alerts stay open while 5,000 series
 // flap. Prints the median of RUNS (default 21) of each; appends commit with SQLite's default
 // synchronous=FULL (an alert raised is on disk), so their figure is mostly the disk's flush.
+#include "bench/benchstats.h"
 #include "core/store/alertstore.h"
 #include "core/store/projectstore.h"
 
@@ -33,16 +34,7 @@ double s_slowestMs = 0; // of the last medianMs
 
 double medianMs(int runs, const std::function<void()> &work)
 {
-    std::vector<double> ms;
-    for (int i = 0; i < runs; ++i) {
-        QElapsedTimer t;
-        t.start();
-        work();
-        ms.push_back(double(t.nsecsElapsed()) / 1e6);
-    }
-    std::ranges::sort(ms);
-    s_slowestMs = ms.back();
-    return ms[ms.size() / 2];
+    return converge::bench::medianMs(runs, work, &s_slowestMs);
 }
 
 SeriesKey interfaceKey(int host, int n)

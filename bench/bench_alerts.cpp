@@ -1,6 +1,7 @@
 // bench-alerts: the alert evaluator fed live-style batches (every series one 1-second sample a
 // round) under three rules, and the Resource Metering report over the 1,000-host synthetic design
 // (16,000 VMs, 48,000 vNICs) with in-memory totals. Prints medians of several runs.
+#include "bench/benchstats.h"
 #include "generator/designgenerator.h"
 
 #include "core/metering/alerts.h"
@@ -17,11 +18,7 @@ using namespace converge::core::metering;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v[v.size() / 2];
-}
+using converge::bench::median;
 
 double elapsedMs(const QElapsedTimer &t)
 {

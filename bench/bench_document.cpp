@@ -1,6 +1,7 @@
 // bench-document [HOSTS] [RUNS] [DOCUMENT]: load and save times of a 1,000-host design (about
 // 50,000 vNICs), as a JSON document and as a project store, and the position scan SARIF regions
 // use (also on DOCUMENT, such as the largest sample). Prints medians of several runs.
+#include "bench/benchstats.h"
 #include "generator/designgenerator.h"
 
 #include "core/io/designdocument.h"
@@ -21,18 +22,7 @@ using namespace converge;
 
 namespace {
 
-double medianMs(int runs, const std::function<void()> &work)
-{
-    std::vector<double> ms;
-    for (int i = 0; i < runs; ++i) {
-        QElapsedTimer t;
-        t.start();
-        work();
-        ms.push_back(double(t.nsecsElapsed()) / 1e6);
-    }
-    std::ranges::sort(ms);
-    return ms[ms.size() / 2];
-}
+using converge::bench::medianMs;
 
 void check(bool ok, const char *what)
 {

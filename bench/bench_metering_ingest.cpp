@@ -4,6 +4,7 @@
 // flushed. Prints samples a second, median of RUNS (default 5) runs on a new project store each,
 // and for comparison the same samples written as one row each (no rollups) the way
 // meteringstore.cpp chose not to.
+#include "bench/benchstats.h"
 #include "core/store/meteringstore.h"
 #include "core/store/projectstore.h"
 
@@ -118,11 +119,7 @@ double rowsRun(const QString &path, const std::vector<SampleBatch> &batches, qin
     return double(samples) / seconds;
 }
 
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v[v.size() / 2];
-}
+using converge::bench::median;
 
 } // namespace
 

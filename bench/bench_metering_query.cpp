@@ -2,6 +2,7 @@
 // store, then charts of it at 2,000 points: the whole week (the target: under 50 ms),
 // a day and an hour. Prints the median of RUNS (default 21) queries each, and how long storing
 // the week took.
+#include "bench/benchstats.h"
 #include "core/store/meteringstore.h"
 #include "core/store/projectstore.h"
 
@@ -30,18 +31,7 @@ void check(bool ok, const char *what)
     }
 }
 
-double medianMs(int runs, const std::function<void()> &work)
-{
-    std::vector<double> ms;
-    for (int i = 0; i < runs; ++i) {
-        QElapsedTimer t;
-        t.start();
-        work();
-        ms.push_back(double(t.nsecsElapsed()) / 1e6);
-    }
-    std::ranges::sort(ms);
-    return ms[ms.size() / 2];
-}
+using converge::bench::medianMs;
 
 // The week in batches of an hour, as a back-fill would bring it.
 void storeWeek(core::MeteringStore &store, const SeriesKey &key)

@@ -1,5 +1,6 @@
 // bench-validation: full validation of the 1,000-host synthetic design against loading it from
 // JSON, and the median time of one incremental re-validation after a single-property edit.
+#include "bench/benchstats.h"
 #include "generator/designgenerator.h"
 
 #include "core/io/designdocument.h"
@@ -21,11 +22,7 @@ using namespace converge::core;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v[v.size() / 2];
-}
+using converge::bench::median;
 
 double elapsedMs(const QElapsedTimer &t)
 {

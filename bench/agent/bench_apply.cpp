@@ -4,6 +4,7 @@
 // measurement behind the agent's choice). Runs a private ovsdb-server/ovs-vswitchd (userspace
 // datapath) in a network namespace: needs root.
 //   usage: bench-agent-apply [RUNS]
+#include "bench/benchstats.h"
 #include "ovsenv.h"
 
 #include "collectors/ovs/ovsapplier.h"
@@ -31,11 +32,7 @@ namespace {
 
 constexpr int kVnics = 40;
 
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v[v.size() / 2];
-}
+using converge::bench::median;
 
 double ms(const QElapsedTimer &t)
 {

@@ -1,5 +1,6 @@
 #include "meteringreport.h"
 
+#include "bench/benchstats.h"
 #include "collectors/agent/agentconfig.h"
 #include "collectors/agent/agentserver.h"
 
@@ -9,11 +10,7 @@ namespace converge::bench {
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::ranges::sort(v);
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using converge::bench::median;
 
 QString row(const QString &what, const Footprint &f)
 {

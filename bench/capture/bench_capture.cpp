@@ -15,6 +15,7 @@
 // --tcpdump-buffer KIB gives tcpdump a kernel buffer other than its 2 MiB (ours: 8 MiB).
 // usage: bench-capture [--alternate] [--senders N] [--hogs N] [--tcpdump-buffer KIB] [SECONDS]
 //                      [RUNS]
+#include "bench/benchstats.h"
 #include "udpflood.h"
 
 #include "collectors/capture/captureengine.h"
@@ -343,11 +344,7 @@ bool runOnce(const Veth &veth, const Options &o, Run &r)
         });
 }
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using converge::bench::median;
 
 double ratio(double a, double b)
 {

@@ -8,6 +8,7 @@
 // and the median of 21 paints of one screen of rows (1280x800, a QTableView as the capture
 // window's) scrolled to a place not seen before, so every row is dissected anew.
 // usage: bench-capture-gui [PACKETS] [DIR]   (QT_QPA_PLATFORM=offscreen when unset)
+#include "bench/benchstats.h"
 #include "captureframes.h"
 #include "collectors/capture/displayfilter.h"
 #include "views/capture/packetlistmodel.h"
@@ -63,8 +64,7 @@ qint64 rssAnonKb()
 
 double median(std::vector<double> v)
 {
-    std::ranges::sort(v);
-    return v.empty() ? -1 : v[v.size() / 2];
+    return converge::bench::median(std::move(v), -1);
 }
 
 double seconds(const QElapsedTimer &timer)
