@@ -6,6 +6,8 @@
 #include "core/store/meteringsource.h"
 #include "core/store/projectstore.h"
 
+#include "tests/support/metereddesign.h"
+
 #include <gtest/gtest.h>
 
 #include <QFile>
@@ -20,20 +22,10 @@ using namespace converge::core::metering;
 
 namespace {
 
-constexpr qint64 kFrom = 1'796'083'200'000; // 2026-12-01T00:00:00Z
-constexpr qint64 kHour = 3'600'000;
+constexpr qint64 kFrom = converge::testing::kMeteredDayStart;
+constexpr qint64 kHour = converge::testing::kHourMs;
 
-const char *kDesign = R"({
-  "schemaVersion": 1, "name": "metered",
-  "hosts": [
-    {"id": "h1", "name": "hv1", "platform": "linux-ovs",
-     "switches": [{"id": "h1.vs", "name": "LAN", "type": "Internal"}],
-     "vms": [{"id": "h1.web", "name": "web", "resourcePool": "p1",
-              "vnics": [{"id": "h1.web.lan", "name": "LAN", "switch": "h1.vs"}]},
-             {"id": "h1.db", "name": "db", "resourcePool": "p1"}]}
-  ],
-  "resourcePools": [{"id": "p1", "name": "Tenant A"}]
-})";
+const char *kDesign = converge::testing::kMeteredDesign;
 
 struct Outcome
 {

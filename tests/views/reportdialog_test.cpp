@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/metereddesign.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -29,22 +31,12 @@ using converge::core::metering::TotalsSource;
 
 namespace {
 
-constexpr qint64 kFrom = 1'796'083'200'000; // 2026-12-01T00:00:00Z
-constexpr qint64 kHour = 3'600'000;
+constexpr qint64 kFrom = converge::testing::kMeteredDayStart;
+constexpr qint64 kHour = converge::testing::kHourMs;
 constexpr qint64 kTo = kFrom + 24 * kHour;
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
-const char *kDesign = R"({
-  "schemaVersion": 1, "name": "metered",
-  "hosts": [
-    {"id": "h1", "name": "hv1", "platform": "linux-ovs",
-     "switches": [{"id": "h1.vs", "name": "LAN", "type": "Internal"}],
-     "vms": [{"id": "h1.web", "name": "web", "resourcePool": "p1",
-              "vnics": [{"id": "h1.web.lan", "name": "LAN", "switch": "h1.vs"}]},
-             {"id": "h1.db", "name": "db", "resourcePool": "p1"}]}
-  ],
-  "resourcePools": [{"id": "p1", "name": "Tenant A"}]
-})";
+const char *kDesign = converge::testing::kMeteredDesign;
 
 core::Design design(const char *json = kDesign)
 {
